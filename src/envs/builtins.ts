@@ -1,0 +1,2 @@
+// Registers every built-in env id; import for its side effect (worker threads do).
+import './classic/index.js';

@@ -1,0 +1,59 @@
+import { BaseEnv, assertFiniteOption, resetBounds, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
+import { Box, Discrete, type Action } from '../spaces.js';
+
+export interface MountainCarOptions {
+  /** Minimum velocity at the goal for the episode to terminate. */
+  goal_velocity: number;
+}
+
+export const mountainCarDefaults = { goal_velocity: 0 } satisfies MountainCarOptions;
+
+export const MIN_POSITION = -1.2;
+export const MAX_POSITION = 0.6;
+export const MAX_SPEED = 0.07;
+export const GRAVITY = 0.0025;
+
+/** MountainCar-v0: an underpowered car must rock back and forth to reach the flag at x = 0.5. */
+export class MountainCarEnv extends BaseEnv {
+  static readonly force = 0.001;
+  static readonly goalPosition = 0.5;
+
+  readonly observationSpace = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED]);
+  readonly actionSpace = new Discrete(3);
+  /** [position, velocity], float64 internally. */
+  readonly state = new Float64Array(2);
+  private readonly opts: MountainCarOptions;
+
+  constructor(opts: Partial<MountainCarOptions> = {}) {
+    super();
+    this.opts = { ...mountainCarDefaults, ...opts };
+    assertFiniteOption('goal_velocity', this.opts.goal_velocity);
+  }
+
+  reset({ seed, options }: ResetOptions = {}): ResetResult {
+    this.seedRng(seed);
+    const [low, high] = resetBounds(options, -0.6, -0.4);
+    this.state[0] = this.rng.uniform(low, high);
+    this.state[1] = 0;
+    return { obs: Float32Array.from(this.state), info: {} };
+  }
+
+  step(action: Action): StepResult {
+    this.checkAction(action);
+    const [position, velocity] = integrateMountainCar(this.state[0], this.state[1], ((action as number) - 1) * MountainCarEnv.force);
+    this.state[0] = position;
+    this.state[1] = velocity;
+    const terminated = position >= MountainCarEnv.goalPosition && velocity >= this.opts.goal_velocity;
+    return { obs: Float32Array.from(this.state), reward: -1, terminated, truncated: false, info: {} };
+  }
+}
+
+/** One semi-implicit step shared by both mountain cars: velocity first, then position, with the left wall. */
+export function integrateMountainCar(position: number, velocity: number, push: number): [number, number] {
+  velocity += push - GRAVITY * Math.cos(3 * position);
+  velocity = Math.min(Math.max(velocity, -MAX_SPEED), MAX_SPEED);
+  position += velocity;
+  position = Math.min(Math.max(position, MIN_POSITION), MAX_POSITION);
+  if (position === MIN_POSITION && velocity < 0) velocity = 0;
+  return [position, velocity];
+}

@@ -1,0 +1,205 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { assertSeed } from '../../utils/rng.js';
+import type { Info } from '../core.js';
+import { make, registration, type MakeOptions } from '../registry.js';
+import { Box, flatActionSize, type Discrete } from '../spaces.js';
+import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type WorkerInit, type WorkerMessage } from './protocol.js';
+import { checkActionBatch } from './sync.js';
+import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
+
+export interface WorkerVectorEnvOptions {
+  numEnvs: number;
+  /** Worker threads; defaults to min(numEnvs, available cores). */
+  numWorkers?: number;
+  makeOptions?: MakeOptions;
+  recordEpisodeStatistics?: boolean;
+  /** Extra modules each worker imports before `make` (for envs registered outside the built-ins). */
+  modules?: string[];
+  /** How long to wait for a worker before giving up, in ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * Sub-envs spread over `worker_threads`. Actions, observations, rewards and flags travel
+ * through shared memory; the main thread blocks on `Atomics.wait` so the interface stays
+ * synchronous, identical to `SyncVectorEnv`. Infos travel as messages read synchronously.
+ */
+export class WorkerVectorEnv implements VectorEnv {
+  readonly numEnvs: number;
+  readonly numWorkers: number;
+  readonly singleObservationSpace: Box;
+  readonly singleActionSpace: Box | Discrete;
+  readonly obsSize: number;
+  readonly actionSize: number;
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly control: Int32Array;
+  private readonly actions: Float64Array;
+  private readonly obs: Float32Array;
+  private readonly finalObs: Float32Array;
+  private readonly rewards: Float64Array;
+  private readonly terminated: Uint8Array;
+  private readonly truncated: Uint8Array;
+  private readonly seqs: number[];
+  private readonly timeoutMs: number;
+  private closed = false;
+
+  constructor(
+    readonly envId: string,
+    opts: WorkerVectorEnvOptions,
+  ) {
+    const { numEnvs } = opts;
+    if (!Number.isInteger(numEnvs) || numEnvs <= 0) throw new RangeError(`numEnvs must be a positive integer, got ${numEnvs}`);
+    registration(envId); // unknown ids fail here, with the registry's message
+    const probe = make(envId, opts.makeOptions);
+    this.singleObservationSpace = probe.observationSpace;
+    this.singleActionSpace = probe.actionSpace;
+    probe.close();
+    this.numEnvs = numEnvs;
+    this.obsSize = this.singleObservationSpace.size;
+    this.actionSize = flatActionSize(this.singleActionSpace);
+    this.numWorkers = Math.max(1, Math.min(numEnvs, opts.numWorkers ?? availableParallelism()));
+    this.timeoutMs = opts.timeoutMs ?? 120_000;
+
+    const sab = (bytes: number) => new SharedArrayBuffer(bytes);
+    const buffers = {
+      control: sab(4 * CONTROL_STRIDE * this.numWorkers),
+      actions: sab(8 * numEnvs * this.actionSize),
+      obs: sab(4 * numEnvs * this.obsSize),
+      finalObs: sab(4 * numEnvs * this.obsSize),
+      rewards: sab(8 * numEnvs),
+      terminated: sab(numEnvs),
+      truncated: sab(numEnvs),
+    };
+    this.control = new Int32Array(buffers.control);
+    this.actions = new Float64Array(buffers.actions);
+    this.obs = new Float32Array(buffers.obs);
+    this.finalObs = new Float32Array(buffers.finalObs);
+    this.rewards = new Float64Array(buffers.rewards);
+    this.terminated = new Uint8Array(buffers.terminated);
+    this.truncated = new Uint8Array(buffers.truncated);
+    this.seqs = new Array<number>(this.numWorkers).fill(0);
+
+    const entry = workerEntry();
+    for (let w = 0; w < this.numWorkers; w++) {
+      const first = Math.floor((w * numEnvs) / this.numWorkers);
+      const last = Math.floor(((w + 1) * numEnvs) / this.numWorkers);
+      const { port1, port2 } = new MessageChannel();
+      const init: WorkerInit = {
+        envId,
+        makeOptions: opts.makeOptions ?? {},
+        recordEpisodeStatistics: opts.recordEpisodeStatistics ?? true,
+        modules: opts.modules ?? [],
+        workerIndex: w,
+        first,
+        last,
+        obsSize: this.obsSize,
+        actionSize: this.actionSize,
+        discrete: !(this.singleActionSpace instanceof Box),
+        buffers,
+      };
+      const worker = new Worker(entry.script, { eval: entry.eval, workerData: { init, port: port2 }, transferList: [port2] });
+      worker.unref();
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+  }
+
+  reset(opts: VectorResetOptions = {}): VectorResetResult {
+    if (opts.seed !== undefined) assertSeed(opts.seed);
+    const payload: ResetPayload = { seed: opts.seed, options: opts.options };
+    for (const port of this.ports) port.postMessage(payload);
+    const infos = this.run(Command.Reset);
+    return { obs: this.obs.slice(), infos };
+  }
+
+  step(actions: ArrayLike<number>): VectorStepResult {
+    checkActionBatch(actions, this.numEnvs, this.actionSize);
+    this.actions.set(actions);
+    const infos = this.run(Command.Step);
+    const finalObs = new Array<Float32Array | null>(this.numEnvs).fill(null);
+    for (let i = 0; i < this.numEnvs; i++) {
+      if (this.terminated[i] || this.truncated[i]) finalObs[i] = this.finalObs.slice(i * this.obsSize, (i + 1) * this.obsSize);
+    }
+    return {
+      obs: this.obs.slice(),
+      rewards: this.rewards.slice(),
+      terminated: this.terminated.slice(),
+      truncated: this.truncated.slice(),
+      infos,
+      finalObs,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.signal(Command.Close);
+      this.waitAll();
+    } catch {
+      // A worker that cannot close cleanly is terminated below anyway.
+    }
+    for (const port of this.ports) port.close();
+    for (const w of this.workers) void w.terminate();
+  }
+
+  /** Sends one command to every worker, waits for all, and gathers infos and errors. */
+  private run(command: Command): Info[] {
+    if (this.closed) throw new Error(`vector env for ${this.envId} is closed`);
+    this.signal(command);
+    this.waitAll();
+    const infos: Info[] = Array.from({ length: this.numEnvs }, () => ({}));
+    const errors: string[] = [];
+    for (let w = 0; w < this.numWorkers; w++) {
+      for (let m = receiveMessageOnPort(this.ports[w]); m !== undefined; m = receiveMessageOnPort(this.ports[w])) {
+        const msg = m.message as WorkerMessage;
+        if (msg.kind === 'infos') for (const [i, info] of msg.infos) infos[i] = info;
+        else errors.push(msg.message);
+      }
+      if (Atomics.load(this.control, w * CONTROL_STRIDE + Slot.Status) === Status.Error && errors.length === 0) {
+        errors.push(`worker ${w} failed without a message`);
+      }
+    }
+    if (errors.length > 0) throw new Error(`${this.envId}: ${errors.join('; ')}`);
+    return infos;
+  }
+
+  private signal(command: Command): void {
+    for (let w = 0; w < this.numWorkers; w++) {
+      const base = w * CONTROL_STRIDE;
+      Atomics.store(this.control, base + Slot.Command, command);
+      this.seqs[w] += 1;
+      Atomics.store(this.control, base + Slot.CommandSeq, this.seqs[w]);
+      Atomics.notify(this.control, base + Slot.CommandSeq);
+    }
+  }
+
+  private waitAll(): void {
+    const deadline = performance.now() + this.timeoutMs;
+    for (let w = 0; w < this.numWorkers; w++) {
+      const idx = w * CONTROL_STRIDE + Slot.DoneSeq;
+      for (;;) {
+        const done = Atomics.load(this.control, idx);
+        if (done === this.seqs[w]) break;
+        if (performance.now() > deadline) {
+          throw new Error(`${this.envId}: worker ${w} did not answer within ${this.timeoutMs} ms`);
+        }
+        Atomics.wait(this.control, idx, done, 50);
+      }
+    }
+  }
+}
+
+/**
+ * The worker script: compiled JS in a build. Run from source (tests, tsx), the worker loads
+ * the TypeScript through tsx's require hook, because Node 20 does not apply ESM loader
+ * hooks inside worker threads.
+ */
+function workerEntry(): { script: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./worker.js', import.meta.url), eval: false };
+  const file = fileURLToPath(new URL('./worker.ts', import.meta.url));
+  return { script: `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, eval: true };
+}
