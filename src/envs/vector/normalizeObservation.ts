@@ -14,12 +14,15 @@ export class VecNormalizeObservation implements VectorEnv {
   readonly singleObservationSpace: Box;
   private readonly opts: NormalizeObservationOptions;
 
+  /** Pass `rms` to share statistics with their owner (e.g. the agent that is saved with them). */
   constructor(
     readonly env: VectorEnv,
     opts: Partial<NormalizeObservationOptions> = {},
+    rms: RunningMeanStd = new RunningMeanStd(env.obsSize),
   ) {
     this.opts = { ...normalizeObservationDefaults, ...opts };
-    this.rms = new RunningMeanStd(env.obsSize);
+    if (rms.size !== env.obsSize) throw new Error(`observation normaliser has size ${rms.size}, the env's observations have ${env.obsSize}`);
+    this.rms = rms;
     this.singleObservationSpace = new Box(-Infinity, Infinity, env.singleObservationSpace.shape);
   }
 

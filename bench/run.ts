@@ -1,0 +1,210 @@
+/**
+ * Benchmarks. `npm run bench -- <nn|ppo-speed|learn|report|all> [options]`.
+ * Each writes bench/results/<name>.json with the command, commit and machine, and
+ * regenerates bench/results/README.md from every JSON file there.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import '../src/envs/builtins.js';
+import { makeVec } from '../src/envs/vector/make.js';
+import { registration } from '../src/envs/registry.js';
+import { Adam } from '../src/nn/adam.js';
+import { mseLoss } from '../src/nn/losses.js';
+import { Mlp } from '../src/nn/mlp.js';
+import { evaluatePolicy } from '../src/rl/evaluate.js';
+import { trainPpo } from '../src/rl/ppo.js';
+import { ppoPreset } from '../src/rl/presets.js';
+import { Rng } from '../src/utils/rng.js';
+import { positiveInt } from '../src/cli/parse.js';
+import { provenance, writeResult } from './machine.js';
+import { writeReport } from './report.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const argv = process.argv.slice(2);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Runs `fn` `iters` times per repeat and returns the median microseconds per call. */
+function timeMicros(fn: () => void, iters: number, repeats = 7, warmup = iters): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t = performance.now();
+    for (let i = 0; i < iters; i++) fn();
+    samples.push(((performance.now() - t) * 1000) / iters);
+  }
+  return median(samples);
+}
+
+function benchNn() {
+  const rng = new Rng(0);
+  const net = new Mlp({ sizes: [11, 64, 64, 1], activation: 'tanh' }).init(rng, { scheme: 'orthogonal', gain: Math.SQRT2 });
+  const x = Float32Array.from({ length: 11 }, () => rng.normal());
+  const out = new Float32Array(1);
+  const forward1 = timeMicros(() => net.predict(x, out), 100_000);
+  const adamStep = (batch: number) => {
+    const opt = new Adam([net], { lr: 1e-4 });
+    const xb = Float32Array.from({ length: batch * 11 }, () => rng.normal());
+    const yb = Float32Array.from({ length: batch }, () => rng.normal());
+    const g = new Float32Array(batch);
+    return timeMicros(() => {
+      net.zeroGrad();
+      const y = net.forward(xb, batch);
+      mseLoss(y, yb, batch, g);
+      net.backward(g);
+      opt.step();
+    }, 500);
+  };
+  const adam64 = adamStep(64);
+  const adam256 = adamStep(256);
+  const rows = [
+    { name: 'batch-1 forward, 11-64-64-1 tanh (predict)', micros: forward1, target: '<= 8 us', pass: forward1 <= 8 },
+    { name: 'batch-64 Adam step (forward + MSE + backward + Adam)', micros: adam64, target: '<= 1000 us', pass: adam64 <= 1000 },
+    { name: 'batch-256 Adam step', micros: adam256, target: 'reference: 2700 us (DEVELOPERS.md)', pass: null },
+  ];
+  const result = { provenance: provenance(argv), network: '11-64-64-1 tanh, float32', rows };
+  console.log(rows.map((r) => `${r.name}: ${r.micros.toFixed(2)} us (${r.target})`).join('\n'));
+  return writeResult('nn', result);
+}
+
+async function benchPpoSpeed(steps: number, seed: number) {
+  // Raw env stepping through the same sync vector env PPO uses, random actions.
+  const preset = ppoPreset('CartPole-v1');
+  const numEnvs = preset.numEnvs ?? 8;
+  const vec = makeVec('CartPole-v1', { numEnvs });
+  const rng = new Rng(seed);
+  vec.reset({ seed });
+  const actions = new Float64Array(numEnvs);
+  let t = performance.now();
+  for (let s = 0; s < steps; s += numEnvs) {
+    for (let e = 0; e < numEnvs; e++) actions[e] = rng.integer(2);
+    vec.step(actions);
+  }
+  const rawSeconds = (performance.now() - t) / 1000;
+  vec.close();
+
+  t = performance.now();
+  const r = await trainPpo({ ...preset, envId: 'CartPole-v1', seed, totalTimesteps: steps });
+  const ppoSeconds = (performance.now() - t) / 1000;
+  const ev = evaluatePolicy(r.agent, 'CartPole-v1', { episodes: 10, seed: 1_000_000 + seed, deterministic: true });
+  const result = {
+    provenance: provenance(argv),
+    env: 'CartPole-v1',
+    seed,
+    steps: r.globalStep,
+    config: 'src/rl/presets.ts CartPole-v1',
+    rawVectorEnv: { numEnvs, seconds: rawSeconds, stepsPerSecond: Math.round(steps / rawSeconds) },
+    ppo: { seconds: ppoSeconds, stepsPerSecond: Math.round(r.globalStep / ppoSeconds), target: '< 60 s', pass: ppoSeconds < 60 },
+    evalMeanReturn: ev.mean,
+  };
+  console.log(`raw vector env: ${result.rawVectorEnv.stepsPerSecond} steps/s; PPO end to end: ${ppoSeconds.toFixed(1)} s (${result.ppo.stepsPerSecond} steps/s), eval ${ev.mean}`);
+  return writeResult('ppo-speed', result);
+}
+
+interface SeedOutcome {
+  seed: number;
+  evalMean: number;
+  evalStd: number;
+  trainSeconds: number;
+  steps: number;
+  curve: [number, number][];
+}
+
+function runTrain(env: string, seed: number, steps: number, out: string, episodes: number): Promise<void> {
+  const cli = join(ROOT, 'src', 'cli', 'main.ts');
+  const args = ['--import', 'tsx', cli, 'train', '--env', env, '--seed', String(seed), '--steps', String(steps), '--out', out, '--eval-episodes', String(episodes), '--no-progress'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`train ${env} seed ${seed} exited ${code}: ${err}`))));
+  });
+}
+
+async function benchLearn(env: string, seeds: number[], steps: number, parallel: number, episodes: number) {
+  const threshold = registration(env).rewardThreshold;
+  const outcomes: SeedOutcome[] = [];
+  const queue = [...seeds];
+  const worker = async () => {
+    for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
+      const out = join(ROOT, 'bench', 'runs', env, `seed${seed}`);
+      rmSync(out, { recursive: true, force: true });
+      await runTrain(env, seed, steps, out, episodes);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const every = Math.max(1, Math.floor(metrics.length / 20));
+      const curve = metrics.filter((m, i) => m.episodicReturn !== null && (i % every === 0 || i === metrics.length - 1)).map((m) => [m.globalStep, Math.round(m.episodicReturn * 10) / 10] as [number, number]);
+      outcomes.push({ seed, evalMean: summary.eval.mean, evalStd: summary.eval.std, trainSeconds: summary.trainSeconds, steps: summary.globalStep, curve });
+      console.log(`${env} seed ${seed}: eval ${summary.eval.mean.toFixed(1)} +- ${summary.eval.std.toFixed(1)} in ${summary.trainSeconds.toFixed(1)} s`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, seeds.length) }, worker));
+  outcomes.sort((a, b) => a.seed - b.seed);
+  const passes = threshold === undefined ? null : outcomes.filter((o) => o.evalMean >= threshold).length;
+  const result = {
+    provenance: provenance(argv),
+    env,
+    steps,
+    evalEpisodes: episodes,
+    evaluation: 'deterministic policy, episode k reset with seed 1000000 + trainSeed + k',
+    config: `src/rl/presets.ts ${env}`,
+    parallelProcesses: parallel,
+    threshold: threshold ?? null,
+    passes,
+    seeds: outcomes,
+  };
+  console.log(`${env}: ${passes ?? '-'} / ${seeds.length} seeds reach ${threshold}`);
+  return writeResult(`learn-${env}`, result);
+}
+
+const program = new Command('bench').description('Overseer benchmarks; results go to bench/results/.');
+program.command('nn').description('network forward and Adam-step timings').action(() => {
+  benchNn();
+  writeReport();
+});
+program
+  .command('ppo-speed')
+  .description('CartPole PPO end to end against raw vector-env stepping')
+  .option('--steps <n>', 'env steps', positiveInt, 100_000)
+  .option('--seed <n>', 'seed', positiveInt, 1)
+  .action(async (o: { steps: number; seed: number }) => {
+    await benchPpoSpeed(o.steps, o.seed);
+    writeReport();
+  });
+program
+  .command('learn')
+  .description('train several seeds with the CLI and evaluate them')
+  .requiredOption('--env <id>', 'env id')
+  .option('--seeds <list>', 'comma-separated seeds', '1,2,3,4,5')
+  .option('--steps <n>', 'env steps per seed (default: the preset)', positiveInt)
+  .option('--parallel <n>', 'seeds trained at once', positiveInt, 2)
+  .option('--episodes <n>', 'evaluation episodes per seed', positiveInt, 10)
+  .action(async (o: { env: string; seeds: string; steps?: number; parallel: number; episodes: number }) => {
+    const seeds = o.seeds.split(',').map((s) => positiveInt(s.trim()));
+    const steps = o.steps ?? ppoPreset(o.env).totalTimesteps;
+    if (steps === undefined) throw new Error(`--steps is needed: ${o.env} has no preset`);
+    await benchLearn(o.env, seeds, steps, o.parallel, o.episodes);
+    writeReport();
+  });
+program.command('report').description('regenerate bench/results/README.md').action(() => {
+  writeReport();
+});
+program
+  .command('all')
+  .description('nn, ppo-speed, and learn on CartPole-v1 (100k) and Acrobot-v1 (300k), 5 seeds each')
+  .action(async () => {
+    benchNn();
+    await benchPpoSpeed(100_000, 1);
+    await benchLearn('CartPole-v1', [1, 2, 3, 4, 5], 100_000, 2, 10);
+    await benchLearn('Acrobot-v1', [1, 2, 3, 4, 5], 300_000, 2, 10);
+    writeReport();
+  });
+
+if (!existsSync(join(ROOT, 'package.json'))) throw new Error('run from the repository');
+await program.parseAsync(process.argv);

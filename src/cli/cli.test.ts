@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ActorCritic } from '../rl/agent.js';
+import type { CliIO } from './io.js';
+import { runCli } from './program.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-cli-'));
+
+describe('CLI errors', () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--env', 'Nope-v1'], /--env: Unknown environment id "Nope-v1"\. Registered ids: Acrobot-v1, CartPole-v1/],
+    [['train', '--env', 'CartPol-v1'], /Did you mean CartPole-v1\?/],
+    [['train'], /required option '--env <id>' not specified/],
+    [['train', '--env', 'CartPole-v1', '--steps', 'abc'], /option '--steps <n>' argument 'abc' is invalid\. expected a positive integer/],
+    [['train', '--env', 'CartPole-v1', '--steps', '-5'], /argument '-5' is invalid/],
+    [['train', '--env', 'CartPole-v1', '--seed', '1.5'], /expected a non-negative integer/],
+    [['train', '--env', 'CartPole-v1', '--bogus'], /unknown option '--bogus'/],
+    [['train', '--env', 'CartPole-v1', '--algo', 'dqn'], /argument 'dqn' is invalid\. Allowed choices are ppo/],
+    [['train', '--env', 'CartPole-v1', '--vec', 'threads'], /Allowed choices are sync, workers/],
+    [['train', '--env', 'CartPole-v1', '--hp', 'learningRate=fast'], /PPO option learningRate: Invalid input: expected number, received string/],
+    [['train', '--env', 'CartPole-v1', '--hp', 'lr=0.1'], /PPO option: unknown key lr; allowed: envId, envKwargs, seed, totalTimesteps/],
+    [['train', '--env', 'CartPole-v1', '--hp', 'numMinibatches=3'], /256 is not divisible by numMinibatches = 3/],
+    [['train', '--env', 'CartPole-v1', '--hp', 'novalue'], /expected key=value/],
+    [['train', '--env', 'CartPole-v1', '--env-kwargs', '{"gravity": 1}'], /--env-kwargs: CartPole-v1 does not take option gravity; allowed: sutton_barto_reward/],
+    [['train', '--env', 'CartPole-v1', '--env-kwargs', 'nope'], /expected a JSON object/],
+    [['train', '--env', 'CartPole-v1', '--config', '/no/such/file.json'], /--config: file \/no\/such\/file\.json does not exist/],
+    [['eval', '/no/such/run'], /run directory \/no\/such\/run does not exist/],
+    [['eval', '.', '--episodes', '0'], /argument '0' is invalid/],
+    [['trian'], /unknown command 'trian'[\s\S]*Did you mean train\?/],
+    [[], /Usage: overseer/],
+  ];
+  for (const [argv, message] of cases) {
+    it(`overseer ${argv.join(' ') || '(no arguments)'} exits 2 with a message`, async () => {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err + r.out).toMatch(message);
+    });
+  }
+
+  it('refuses to overwrite an existing run', async () => {
+    const out = join(tmp(), 'run');
+    expect((await cli('train', '--env', 'CartPole-v1', '--steps', '256', '--out', out, '--eval-episodes', '1')).code).toBe(0);
+    const again = await cli('train', '--env', 'CartPole-v1', '--steps', '256', '--out', out);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/already holds a run/);
+  });
+
+  it('eval refuses a directory that is not a run', async () => {
+    const r = await cli('eval', tmp());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/is not a run directory \(no config\.json\)/);
+  });
+});
+
+describe('train and eval', () => {
+  it('train writes config, one metrics line per update, checkpoints and a summary; eval reads them', async () => {
+    const out = join(tmp(), 'run');
+    const r = await cli('train', '--env', 'CartPole-v1', '--steps', '2560', '--seed', '2', '--out', out, '--checkpoint-every', '4', '--eval-episodes', '3', '--hp', 'updateEpochs=2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/CartPole-v1: trained 2560 steps; eval over 3 episodes: mean return \d+\.\d\d \+- \d+\.\d\d/);
+    expect(r.err).toMatch(/2560 steps \(100%\)/);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ command: 'train', algo: 'ppo', envId: 'CartPole-v1', seed: 2, ppo: { totalTimesteps: 2560, numEnvs: 8, updateEpochs: 2, gamma: 0.98 } });
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics).toHaveLength(10);
+    expect(metrics.map((m) => m.globalStep)).toEqual([256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2304, 2560]);
+    expect(readdirSync(join(out, 'checkpoints')).sort()).toEqual(['final.json', 'step_0000001024.json', 'step_0000002048.json']);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ status: 'finished', globalStep: 2560, eval: { episodes: 3 } });
+
+    const e = await cli('eval', out, '--episodes', '4', '--seed', '7', '--json');
+    expect(e.code).toBe(0);
+    const record = JSON.parse(e.out);
+    expect(record).toMatchObject({ envId: 'CartPole-v1', episodes: 4, seed: 7, deterministic: true });
+    expect(record.returns).toHaveLength(4);
+    expect(record.mean).toBeCloseTo(record.returns.reduce((a: number, b: number) => a + b, 0) / 4, 10);
+    const text = await cli('eval', out, '--episodes', '4', '--seed', '7');
+    expect(text.out).toContain(`mean return ${record.mean.toFixed(2)} +- ${record.std.toFixed(2)}`);
+    const older = await cli('eval', out, '--checkpoint', join(out, 'checkpoints', 'step_0000001024.json'), '--json');
+    expect(JSON.parse(older.out).checkpoint).toMatch(/step_0000001024\.json$/);
+  });
+
+  it('Ctrl-C keeps the last checkpoint and the metrics, and exits 130', async () => {
+    const out = join(tmp(), 'run');
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'train', '--env', 'CartPole-v1', '--steps', '10000000', '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const metricsPath = join(out, 'metrics.jsonl');
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(metricsPath) && readFileSync(metricsPath, 'utf8').split('\n').length > 3)) {
+      if (Date.now() > deadline) throw new Error(`training did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted at \d+ steps; checkpoint .* and metrics kept/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.status).toBe('interrupted');
+    const metrics = readFileSync(metricsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics.length).toBeGreaterThanOrEqual(3);
+    expect(metrics.at(-1).globalStep).toBe(summary.globalStep);
+    const ckpt = JSON.parse(readFileSync(summary.checkpoint, 'utf8'));
+    expect(ckpt.meta).toMatchObject({ interrupted: true, globalStep: summary.globalStep });
+    expect(ActorCritic.load(ckpt).actor.params.length).toBeGreaterThan(0);
+  });
+});

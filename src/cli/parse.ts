@@ -1,0 +1,54 @@
+import { InvalidArgumentError } from 'commander';
+import type { z } from 'zod';
+
+/** Commander parser for a positive integer flag; accepts 1e6 and 1_000_000. */
+export function positiveInt(value: string): number {
+  const n = Number(value.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer.');
+  return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer.');
+  return n;
+}
+
+/** Collects repeated `--hp key=value` flags into an object; values are JSON when they parse as JSON. */
+export function collectKeyValue(value: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('expected key=value, e.g. --hp learningRate=3e-4.');
+  const key = value.slice(0, eq).trim();
+  const raw = value.slice(eq + 1).trim();
+  let parsed: unknown = raw;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // Not JSON: keep the string (e.g. activation=relu).
+  }
+  return { ...previous, [key]: parsed };
+}
+
+export function parseJsonObject(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('expected a JSON object, e.g. \'{"sutton_barto_reward": true}\'.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('expected a JSON object.');
+  return parsed as Record<string, unknown>;
+}
+
+/** One line per problem, naming the field, what was wrong and, for unknown keys, what is allowed. */
+export function formatZodError(error: z.ZodError, allowedKeys: string[], prefix: string): string {
+  return error.issues
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return `${prefix}: unknown ${issue.keys.length > 1 ? 'keys' : 'key'} ${issue.keys.join(', ')}; allowed: ${allowedKeys.join(', ')}`;
+      }
+      const where = issue.path.length ? issue.path.join('.') : '(config)';
+      return `${prefix} ${where}: ${issue.message}`;
+    })
+    .join('\n');
+}

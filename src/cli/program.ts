@@ -1,0 +1,76 @@
+import { Command, CommanderError, Option } from 'commander';
+import '../envs/builtins.js';
+import { registeredIds } from '../envs/registry.js';
+import { evalCommand, type EvalFlags } from './eval.js';
+import { UsageError, processIO, type CliIO } from './io.js';
+import { collectKeyValue, nonNegativeInt, parseJsonObject, positiveInt } from './parse.js';
+import { ALGOS, trainCommand, type TrainFlags } from './train.js';
+
+export const EXIT_USAGE = 2;
+
+function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void): Command {
+  const program = new Command('overseer')
+    .description('Overseer: learning from human feedback, and testing whether oversight holds.')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command('train')
+    .description('Train an agent on a registered env and write a run directory.')
+    .requiredOption('--env <id>', `env id (${registeredIds().join(', ')})`)
+    .addOption(new Option('--algo <name>', 'algorithm').choices(ALGOS).default('ppo'))
+    .option('--steps <n>', 'total env steps (default: the env preset, else 500000)', positiveInt)
+    .option('--seed <n>', 'seed for envs, init and sampling', nonNegativeInt, 1)
+    .option('--out <dir>', 'run directory (default runs/<env>__<algo>__seed<n>__<time>)')
+    .option('--num-envs <n>', 'parallel envs', positiveInt)
+    .addOption(new Option('--vec <mode>', 'vector env: sync (this thread) or workers (worker threads)').choices(['sync', 'workers']))
+    .option('--env-kwargs <json>', 'env constructor options as a JSON object', parseJsonObject)
+    .option('--config <file>', 'JSON file of PPO options')
+    .option('--hp <key=value>', 'override one PPO option (repeatable), e.g. --hp learningRate=3e-4', collectKeyValue)
+    .option('--checkpoint-every <updates>', 'save a checkpoint every N updates (default: 10 per run)', positiveInt)
+    .option('--eval-episodes <n>', 'deterministic evaluation episodes after training', positiveInt, 10)
+    .option('--no-progress', 'no progress output')
+    .action(async (opts: TrainFlags) => setCode(await trainCommand(opts, io, argv)));
+
+  program
+    .command('eval')
+    .description("Evaluate a run's final (or latest) checkpoint.")
+    .argument('<run_dir>', 'run directory written by train')
+    .option('--episodes <n>', 'episodes to run', positiveInt, 10)
+    .option('--seed <n>', 'episode k is reset with seed + k', nonNegativeInt, 0)
+    .option('--checkpoint <file>', 'a specific checkpoint file instead of the latest')
+    .option('--stochastic', 'sample actions instead of taking the mode', false)
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (runDir: string, opts: EvalFlags) => setCode(await evalCommand(runDir, opts, io)));
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, argv, (c) => {
+    code = c;
+  });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_USAGE;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander has already printed its message.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return EXIT_USAGE;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`error: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}

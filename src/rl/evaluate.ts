@@ -1,0 +1,50 @@
+import type { MakeOptions } from '../envs/registry.js';
+import { make } from '../envs/registry.js';
+import { Rng } from '../utils/rng.js';
+import type { ActorCritic } from './agent.js';
+
+export interface EvaluateOptions {
+  episodes: number;
+  /** Episode k is reset with seed + k. */
+  seed: number;
+  /** Take the policy's mode (argmax / mean) instead of sampling. */
+  deterministic: boolean;
+  makeOptions?: MakeOptions;
+}
+
+export interface EvaluationResult {
+  returns: number[];
+  lengths: number[];
+  mean: number;
+  std: number;
+}
+
+/** Runs whole episodes of a policy on a fresh env with frozen observation statistics. */
+export function evaluatePolicy(agent: ActorCritic, envId: string, opts: EvaluateOptions): EvaluationResult {
+  if (!Number.isInteger(opts.episodes) || opts.episodes <= 0) throw new RangeError(`episodes must be a positive integer, got ${opts.episodes}`);
+  const env = make(envId, opts.makeOptions);
+  const rng = new Rng(opts.seed);
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  try {
+    for (let k = 0; k < opts.episodes; k++) {
+      let { obs } = env.reset({ seed: opts.seed + k });
+      let ret = 0;
+      let len = 0;
+      for (;;) {
+        const r = env.step(agent.act(obs, opts.deterministic, rng));
+        ret += r.reward;
+        len += 1;
+        obs = r.obs;
+        if (r.terminated || r.truncated) break;
+      }
+      returns.push(ret);
+      lengths.push(len);
+    }
+  } finally {
+    env.close();
+  }
+  const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+  const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+  return { returns, lengths, mean, std };
+}
