@@ -116,9 +116,10 @@ interface SeedOutcome {
   curve: [number, number][];
 }
 
-function runTrain(env: string, seed: number, steps: number, out: string, episodes: number): Promise<void> {
+function runTrain(env: string, seed: number, steps: number, out: string, episodes: number, hp: string[]): Promise<void> {
   const cli = join(ROOT, 'src', 'cli', 'main.ts');
   const args = ['--import', 'tsx', cli, 'train', '--env', env, '--seed', String(seed), '--steps', String(steps), '--out', out, '--eval-episodes', String(episodes), '--no-progress'];
+  for (const kv of hp) args.push('--hp', kv);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -127,15 +128,15 @@ function runTrain(env: string, seed: number, steps: number, out: string, episode
   });
 }
 
-async function benchLearn(env: string, seeds: number[], steps: number, parallel: number, episodes: number) {
+async function benchLearn(env: string, seeds: number[], steps: number, parallel: number, episodes: number, hp: string[] = [], name?: string) {
   const threshold = registration(env).rewardThreshold;
   const outcomes: SeedOutcome[] = [];
   const queue = [...seeds];
   const worker = async () => {
     for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
-      const out = join(ROOT, 'bench', 'runs', env, `seed${seed}`);
+      const out = join(ROOT, 'bench', 'runs', name ?? env, `seed${seed}`);
       rmSync(out, { recursive: true, force: true });
-      await runTrain(env, seed, steps, out, episodes);
+      await runTrain(env, seed, steps, out, episodes, hp);
       const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
       const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       const every = Math.max(1, Math.floor(metrics.length / 20));
@@ -153,14 +154,14 @@ async function benchLearn(env: string, seeds: number[], steps: number, parallel:
     steps,
     evalEpisodes: episodes,
     evaluation: 'deterministic policy, episode k reset with seed 1000000 + trainSeed + k',
-    config: `src/rl/presets.ts ${env}`,
+    config: `src/rl/presets.ts ${env}${hp.length ? ` with --hp ${hp.join(' --hp ')}` : ''}`,
     parallelProcesses: parallel,
     threshold: threshold ?? null,
     passes,
     seeds: outcomes,
   };
   console.log(`${env}: ${passes ?? '-'} / ${seeds.length} seeds reach ${threshold}`);
-  return writeResult(`learn-${env}`, result);
+  return writeResult(name ?? `learn-${env}`, result);
 }
 
 const program = new Command('bench').description('Overseer benchmarks; results go to bench/results/.');
@@ -185,11 +186,13 @@ program
   .option('--steps <n>', 'env steps per seed (default: the preset)', positiveInt)
   .option('--parallel <n>', 'seeds trained at once', positiveInt, 2)
   .option('--episodes <n>', 'evaluation episodes per seed', positiveInt, 10)
-  .action(async (o: { env: string; seeds: string; steps?: number; parallel: number; episodes: number }) => {
+  .option('--hp <key=value>', 'PPO option override passed to train (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--name <name>', 'result name (default learn-<env>)')
+  .action(async (o: { env: string; seeds: string; steps?: number; parallel: number; episodes: number; hp?: string[]; name?: string }) => {
     const seeds = o.seeds.split(',').map((s) => positiveInt(s.trim()));
     const steps = o.steps ?? ppoPreset(o.env).totalTimesteps;
     if (steps === undefined) throw new Error(`--steps is needed: ${o.env} has no preset`);
-    await benchLearn(o.env, seeds, steps, o.parallel, o.episodes);
+    await benchLearn(o.env, seeds, steps, o.parallel, o.episodes, o.hp ?? [], o.name);
     writeReport();
   });
 program.command('report').description('regenerate bench/results/README.md').action(() => {

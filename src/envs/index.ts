@@ -4,6 +4,7 @@ export * from './core.js';
 export * from './spaces.js';
 export * from './registry.js';
 export * from './checkEnv.js';
+export * from './fakeEnv.js';
 export * from './wrappers/wrapper.js';
 export * from './wrappers/timeLimit.js';
 export * from './wrappers/orderEnforcing.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import '../envs/builtins.js';
-import { BaseEnv, type ResetResult, type StepResult } from '../envs/core.js';
+import { FakeEnv } from '../envs/fakeEnv.js';
 import { register } from '../envs/registry.js';
-import { Box, Discrete, type Action } from '../envs/spaces.js';
+import { Box, Discrete } from '../envs/spaces.js';
 import { maxRelativeError, numericGradient } from '../nn/gradcheck.js';
 import { Rng } from '../utils/rng.js';
 import { ActorCritic } from './agent.js';
@@ -125,19 +125,13 @@ describe('ActorCritic checkpoints', () => {
   });
 });
 
-/** Reward 1 forever; only a 5-step time limit ends episodes, so V = 1 / (1 - gamma). */
-class ConstantRewardEnv extends BaseEnv {
-  readonly observationSpace = new Box(0, 1, [1]);
-  readonly actionSpace = new Discrete(2);
-  reset(): ResetResult {
-    return { obs: Float32Array.of(1), info: {} };
-  }
-  step(action: Action): StepResult {
-    this.checkAction(action);
-    return { obs: Float32Array.of(1), reward: 1, terminated: false, truncated: false, info: {} };
-  }
-}
-register({ id: 'ConstantReward-v0', entryPoint: () => new ConstantRewardEnv(), kwargs: {}, maxEpisodeSteps: 5 });
+// Reward 1 forever; only a 5-step time limit ends episodes, so V = 1 / (1 - gamma).
+register({
+  id: 'ConstantReward-v0',
+  entryPoint: () => new FakeEnv({ observationSpace: new Box(0, 1, [1]), actionSpace: new Discrete(2), reset: () => [1], step: () => ({ obs: [1], reward: 1 }) }),
+  kwargs: {},
+  maxEpisodeSteps: 5,
+});
 
 describe('trainPpo', () => {
   it('bootstraps through time-limit truncation: the critic learns 1/(1-gamma), not the 5-step return', async () => {

@@ -20,15 +20,16 @@ export const ppoPresets: Record<string, Partial<PpoConfigInput>> = {
     entCoef: 0,
     clipVloss: false,
   },
-  // rl-baselines3-zoo's Acrobot settings (16 envs x 256 steps, minibatch 64, 4 epochs, normalised
-  // observations) with the learning rate annealed to 0, which made the worst of 5 seeds reliable.
+  // rl-baselines3-zoo's Acrobot settings (16 envs x 256 steps, 4 epochs, normalised observations),
+  // but minibatches of 256 and lr 1e-3 annealed to 0: the zoo's minibatch 64 at a constant 3e-4
+  // left 1 of 5 seeds short of -100; this reached -100 in 10 of 10 seeds (seeds 1-10).
   'Acrobot-v1': {
     totalTimesteps: 300_000,
     numEnvs: 16,
     numSteps: 256,
-    numMinibatches: 64,
+    numMinibatches: 16,
     updateEpochs: 4,
-    learningRate: 3e-4,
+    learningRate: 1e-3,
     annealLr: true,
     gamma: 0.99,
     gaeLambda: 0.94,

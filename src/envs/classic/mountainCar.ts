@@ -13,18 +13,17 @@ export const MAX_POSITION = 0.6;
 export const MAX_SPEED = 0.07;
 export const GRAVITY = 0.0025;
 
-/** MountainCar-v0: an underpowered car must rock back and forth to reach the flag at x = 0.5. */
-export class MountainCarEnv extends BaseEnv {
-  static readonly force = 0.001;
-  static readonly goalPosition = 0.5;
-
+/** What both mountain cars share: the track, the reset distribution and the goal check. */
+export abstract class MountainCarBase extends BaseEnv {
   readonly observationSpace = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED]);
-  readonly actionSpace = new Discrete(3);
-  /** [position, velocity], float64 internally. */
-  readonly state = new Float64Array(2);
-  private readonly opts: MountainCarOptions;
+  /** [position, velocity]. */
+  abstract readonly state: Float32Array | Float64Array;
+  protected readonly opts: MountainCarOptions;
 
-  constructor(opts: Partial<MountainCarOptions> = {}) {
+  constructor(
+    opts: Partial<MountainCarOptions>,
+    private readonly goalPosition: number,
+  ) {
     super();
     this.opts = { ...mountainCarDefaults, ...opts };
     assertFiniteOption('goal_velocity', this.opts.goal_velocity);
@@ -38,12 +37,30 @@ export class MountainCarEnv extends BaseEnv {
     return { obs: Float32Array.from(this.state), info: {} };
   }
 
-  step(action: Action): StepResult {
-    this.checkAction(action);
-    const [position, velocity] = integrateMountainCar(this.state[0], this.state[1], ((action as number) - 1) * MountainCarEnv.force);
+  /** Applies one push and returns whether the car reached the goal fast enough. */
+  protected move(push: number): boolean {
+    const [position, velocity] = integrateMountainCar(this.state[0], this.state[1], push);
     this.state[0] = position;
     this.state[1] = velocity;
-    const terminated = position >= MountainCarEnv.goalPosition && velocity >= this.opts.goal_velocity;
+    // Checked before any float32 rounding of the stored state, as Gymnasium does.
+    return position >= this.goalPosition && velocity >= this.opts.goal_velocity;
+  }
+}
+
+/** MountainCar-v0: an underpowered car must rock back and forth to reach the flag at x = 0.5. */
+export class MountainCarEnv extends MountainCarBase {
+  static readonly force = 0.001;
+  readonly actionSpace = new Discrete(3);
+  /** Float64 internally, as Gymnasium. */
+  readonly state = new Float64Array(2);
+
+  constructor(opts: Partial<MountainCarOptions> = {}) {
+    super(opts, 0.5);
+  }
+
+  step(action: Action): StepResult {
+    this.checkAction(action);
+    const terminated = this.move(((action as number) - 1) * MountainCarEnv.force);
     return { obs: Float32Array.from(this.state), reward: -1, terminated, truncated: false, info: {} };
   }
 }

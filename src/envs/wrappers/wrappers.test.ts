@@ -1,48 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import '../builtins.js';
-import { BaseEnv, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
+import { FakeEnv } from '../fakeEnv.js';
 import { make } from '../registry.js';
-import { Box, Discrete, type Action } from '../spaces.js';
+import { Discrete } from '../spaces.js';
 import { NormalizeObservation } from './normalizeObservation.js';
 import { RecordEpisodeStatistics, type EpisodeStatistics } from './recordEpisodeStatistics.js';
 import { TimeLimit } from './timeLimit.js';
 import { findWrapper } from './wrapper.js';
 
-/** A scripted env: obs = [t * scale + offset], reward = t, terminates at `terminateAt`. */
-class CounterEnv extends BaseEnv {
-  readonly observationSpace = new Box(-Infinity, Infinity, [1]);
-  readonly actionSpace = new Discrete(2);
-  t = 0;
-  constructor(
-    readonly terminateAt = Infinity,
-    readonly scale = 1,
-    readonly offset = 0,
-  ) {
-    super();
-  }
-  reset(opts: ResetOptions = {}): ResetResult {
-    this.seedRng(opts.seed);
-    this.t = 0;
-    return { obs: Float32Array.of(this.offset), info: { reset: true } };
-  }
-  step(action: Action): StepResult {
-    this.checkAction(action);
-    this.t += 1;
-    return { obs: Float32Array.of(this.t * this.scale + this.offset), reward: this.t, terminated: this.t >= this.terminateAt, truncated: false, info: {} };
-  }
+/** obs = [t * scale + offset], reward = t, terminates at `terminateAt`. */
+function counterEnv(terminateAt = Infinity, scale = 1, offset = 0): FakeEnv {
+  return new FakeEnv({
+    actionSpace: new Discrete(2),
+    reset: () => [offset],
+    step: (_a, t) => ({ obs: [t * scale + offset], reward: t, terminated: t >= terminateAt }),
+  });
 }
 
 /** Observations 100 + 3 z with z standard normal. */
-class NoiseEnv extends CounterEnv {
-  override step(action: Action): StepResult {
-    const r = super.step(action);
-    return { ...r, obs: Float32Array.of(100 + 3 * this.rng.normal()) };
-  }
+function noiseEnv(): FakeEnv {
+  return new FakeEnv({ actionSpace: new Discrete(2), reset: () => [100], step: (_a, _t, rng) => ({ obs: [100 + 3 * rng.normal()], reward: 0 }) });
 }
 
 describe('TimeLimit', () => {
   it('truncates on the max step and resets its count on reset', () => {
-    const env = new TimeLimit(new CounterEnv(), 3);
+    const env = new TimeLimit(counterEnv(), 3);
     env.reset();
     expect([env.step(0).truncated, env.step(0).truncated, env.step(0).truncated]).toEqual([false, false, true]);
     env.reset();
@@ -50,7 +32,7 @@ describe('TimeLimit', () => {
   });
 
   it('keeps terminated and truncated apart when both happen on the same step', () => {
-    const env = new TimeLimit(new CounterEnv(2), 2);
+    const env = new TimeLimit(counterEnv(2), 2);
     env.reset();
     env.step(0);
     const r = env.step(0);
@@ -58,13 +40,13 @@ describe('TimeLimit', () => {
   });
 
   it('rejects a non-positive limit', () => {
-    expect(() => new TimeLimit(new CounterEnv(), 0)).toThrow(/positive integer maxEpisodeSteps/);
+    expect(() => new TimeLimit(counterEnv(), 0)).toThrow(/positive integer maxEpisodeSteps/);
   });
 });
 
 describe('RecordEpisodeStatistics', () => {
   it('reports the return and length on the final step only', () => {
-    const env = new RecordEpisodeStatistics(new CounterEnv(4));
+    const env = new RecordEpisodeStatistics(counterEnv(4));
     env.reset();
     const infos = [0, 1, 2, 3].map(() => env.step(1).info);
     expect(infos.slice(0, 3).every((i) => i.episode === undefined)).toBe(true);
@@ -86,7 +68,7 @@ describe('RecordEpisodeStatistics', () => {
 
 describe('NormalizeObservation', () => {
   it('drives observations toward zero mean and unit variance', () => {
-    const env = new NormalizeObservation(new NoiseEnv(Infinity, 1, 100));
+    const env = new NormalizeObservation(noiseEnv());
     env.reset({ seed: 0 });
     const tail: number[] = [];
     for (let t = 0; t < 4000; t++) {
@@ -102,7 +84,7 @@ describe('NormalizeObservation', () => {
   });
 
   it('freezes when update is false and restores saved statistics', () => {
-    const env = new NormalizeObservation(new CounterEnv(Infinity, 1, 0));
+    const env = new NormalizeObservation(counterEnv(Infinity, 1, 0));
     env.reset();
     for (let t = 0; t < 50; t++) env.step(0);
     const saved = JSON.parse(JSON.stringify(env.state()));
@@ -111,7 +93,7 @@ describe('NormalizeObservation', () => {
     const a = env.step(0).obs[0];
     expect(env.rms.count).toBe(before);
 
-    const fresh = new NormalizeObservation(new CounterEnv(Infinity, 1, 0));
+    const fresh = new NormalizeObservation(counterEnv(Infinity, 1, 0));
     fresh.load(saved);
     fresh.update = false;
     fresh.reset();
@@ -121,7 +103,7 @@ describe('NormalizeObservation', () => {
   });
 
   it('clips normalised values', () => {
-    const env = new NormalizeObservation(new CounterEnv(Infinity, 1, 0), { clip: 0.5 });
+    const env = new NormalizeObservation(counterEnv(Infinity, 1, 0), { clip: 0.5 });
     env.rms.load({ mean: [0], var: [1e-6], count: 1 });
     env.update = false;
     env.reset();
@@ -129,7 +111,7 @@ describe('NormalizeObservation', () => {
   });
 
   it('is found inside a wrapper stack', () => {
-    const inner = new NormalizeObservation(new CounterEnv());
+    const inner = new NormalizeObservation(counterEnv());
     const env = new TimeLimit(inner, 5);
     expect(findWrapper(env, NormalizeObservation)).toBe(inner);
     expect(findWrapper(env, RecordEpisodeStatistics)).toBeUndefined();
