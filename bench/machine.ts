@@ -17,7 +17,8 @@ export function provenance(argv: string[]): Provenance {
   let gitCommit: string | null = null;
   try {
     gitCommit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- src bench', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    // Results files are what a benchmark writes, so they do not make the code dirty.
+    const dirty = execSync("git status --porcelain -- src bench ':!bench/results'", { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     if (dirty) gitCommit += '+uncommitted';
   } catch {
     gitCommit = null;
@@ -46,8 +47,10 @@ export function writeResult(name: string, value: unknown): string {
 export function readResults(): Record<string, unknown> {
   if (!existsSync(RESULTS_DIR)) return {};
   const out: Record<string, unknown> = {};
-  for (const f of readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).sort()) {
-    out[f.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8'));
-  }
+  const names = readdirSync(RESULTS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .sort();
+  for (const name of names) out[name] = JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8'));
   return out;
 }
