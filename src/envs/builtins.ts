@@ -1,2 +1,3 @@
 // Registers every built-in env id; import for its side effect (worker threads do).
 import './classic/index.js';
+import './mujoco/index.js';

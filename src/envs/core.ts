@@ -1,4 +1,5 @@
 import { Rng, assertSeed } from '../utils/rng.js';
+import type { RenderSpec } from './render.js';
 import type { Action, Box, Discrete } from './spaces.js';
 
 /** Extra, env-specific facts about a reset or step (reward terms, episode statistics, ...). */
@@ -50,6 +51,10 @@ export interface Env {
   close(): void;
   /** The innermost env, below all wrappers. */
   readonly unwrapped: Env;
+  /** Describes the scene for `renderState` frames, or null if the env cannot be replayed. */
+  renderSpec(): RenderSpec | null;
+  /** One compact numeric frame of the current state (see `RenderSpec`), or null. */
+  renderState(): Float32Array | null;
 }
 
 /** Thrown for an action outside what the action space allows (wrong shape, NaN, out of a Discrete range). */
@@ -73,6 +78,14 @@ export abstract class BaseEnv implements Env {
 
   get unwrapped(): Env {
     return this;
+  }
+
+  renderSpec(): RenderSpec | null {
+    return null;
+  }
+
+  renderState(): Float32Array | null {
+    return null;
   }
 
   /** Call first in `reset`: reseeds when a seed is given, as Gymnasium's `super().reset(seed=seed)`. */

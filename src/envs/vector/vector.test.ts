@@ -52,8 +52,8 @@ describe('vector envs', () => {
     throw new Error('CartPole pushed right never terminated');
   });
 
-  it('worker threads give exactly the sync trajectory (discrete and continuous, uneven split)', () => {
-    for (const [id, numEnvs] of [['CartPole-v1', 5], ['Pendulum-v1', 3]] as const) {
+  it('worker threads give exactly the sync trajectory (discrete, continuous, MuJoCo; uneven split)', () => {
+    for (const [id, numEnvs] of [['CartPole-v1', 5], ['Pendulum-v1', 3], ['Hopper-v5', 4]] as const) {
       const sync = makeVec(id, { numEnvs });
       const workers = makeVec(id, { numEnvs, mode: 'workers', numWorkers: 2 });
       open.push(workers);
@@ -62,7 +62,7 @@ describe('vector envs', () => {
       const b = workers.reset({ seed: 4 });
       expect(Array.from(b.obs)).toEqual(Array.from(a.obs));
       for (let t = 0; t < 300; t++) {
-        const actions = Array.from({ length: numEnvs * sync.actionSize }, () => (id === 'CartPole-v1' ? rng.integer(2) : rng.uniform(-2, 2)));
+        const actions = Array.from({ length: numEnvs * sync.actionSize }, () => (id === 'CartPole-v1' ? rng.integer(2) : rng.uniform(-1, 1)));
         const x = sync.step(actions);
         const y = workers.step(actions);
         expect(Array.from(y.obs)).toEqual(Array.from(x.obs));
@@ -71,7 +71,9 @@ describe('vector envs', () => {
         expect(Array.from(y.truncated)).toEqual(Array.from(x.truncated));
         expect(y.finalObs.map((o) => o && Array.from(o))).toEqual(x.finalObs.map((o) => o && Array.from(o)));
         expect(y.infos.map((i) => (i.episode as { r: number } | undefined)?.r)).toEqual(x.infos.map((i) => (i.episode as { r: number } | undefined)?.r));
+        expect(y.infos.map((i) => i.x_velocity)).toEqual(x.infos.map((i) => i.x_velocity));
       }
+      sync.close();
     }
   });
 

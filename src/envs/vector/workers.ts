@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { assertSeed } from '../../utils/rng.js';
 import type { Info } from '../core.js';
@@ -194,12 +193,15 @@ export class WorkerVectorEnv implements VectorEnv {
 }
 
 /**
- * The worker script: compiled JS in a build. Run from source (tests, tsx), the worker loads
- * the TypeScript through tsx's require hook, because Node 20 does not apply ESM loader
- * hooks inside worker threads.
+ * The worker script: compiled JS in a build. Run from source (tests, tsx), the worker first
+ * registers tsx's ESM loader inside itself: Node 20 does not pass `--import` hooks on to
+ * worker threads.
  */
 function workerEntry(): { script: string | URL; eval: boolean } {
   if (!import.meta.url.endsWith('.ts')) return { script: new URL('./worker.js', import.meta.url), eval: false };
-  const file = fileURLToPath(new URL('./worker.ts', import.meta.url));
-  return { script: `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, eval: true };
+  const url = new URL('./worker.ts', import.meta.url).href;
+  return {
+    script: `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(url)}); });`,
+    eval: true,
+  };
 }

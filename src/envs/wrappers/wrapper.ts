@@ -1,4 +1,5 @@
 import type { Env, EnvMetadata, EnvSpec, ResetOptions, ResetResult, StepResult } from '../core.js';
+import type { RenderSpec } from '../render.js';
 import type { Action, Box, Discrete } from '../spaces.js';
 
 /** Passes everything through to the wrapped env; subclasses override one hook. */
@@ -32,6 +33,12 @@ export class Wrapper implements Env {
   }
   close(): void {
     this.env.close();
+  }
+  renderSpec(): RenderSpec | null {
+    return this.env.renderSpec();
+  }
+  renderState(): Float32Array | null {
+    return this.env.renderState();
   }
 }
 

@@ -1,0 +1,32 @@
+/**
+ * Render states: what a browser needs to replay a clip without the simulator. An env
+ * describes its scene once (`renderSpec`) and then gives one flat numeric frame per step
+ * (`renderState`).
+ */
+
+export const GEOM_TYPES = ['plane', 'hfield', 'sphere', 'capsule', 'ellipsoid', 'cylinder', 'box', 'mesh', 'sdf'] as const;
+export type GeomType = (typeof GEOM_TYPES)[number];
+
+export interface GeomDescription {
+  name: string;
+  type: GeomType;
+  /** MuJoCo's geom size: radius / half-sizes, meaning depends on the type. */
+  size: [number, number, number];
+  rgba: [number, number, number, number];
+}
+
+/**
+ * A MuJoCo scene: the visible geoms in a fixed order. Each frame holds, per geom,
+ * [x, y, z, qw, qx, qy, qz] (world position and orientation quaternion), so a frame is
+ * `7 * geoms.length` numbers.
+ */
+export interface MujocoRenderSpec {
+  kind: 'mujoco';
+  /** Seconds of simulated time between frames. */
+  dt: number;
+  geoms: GeomDescription[];
+}
+
+export type RenderSpec = MujocoRenderSpec;
+
+export const POSE_SIZE = 7;
