@@ -15,4 +15,5 @@ export * from './vector/sync.js';
 export * from './vector/workers.js';
 export * from './vector/make.js';
 export * from './vector/normalizeObservation.js';
+export * from './vector/normalizeReward.js';
 export * from './classic/index.js';

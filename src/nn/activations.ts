@@ -29,19 +29,23 @@ export function activate(act: Activation, z: FloatArray, from: number, to: numbe
 }
 
 /**
- * Multiplies the upstream gradient g (dL/dh) in place by dh/dz, computed from the
- * activation's output h: every supported activation's derivative is a function of h.
+ * Multiplies the upstream gradient g = a[gOff, gOff + n) (dL/dh) in place by dh/dz, computed
+ * from the activation's output h = a[hOff, hOff + n): every supported activation's
+ * derivative is a function of h.
  */
-export function activationBackward(act: Activation, h: FloatArray, g: FloatArray, n: number): void {
+export function activationBackward(act: Activation, a: FloatArray, hOff: number, gOff: number, n: number): void {
   switch (act) {
     case 'tanh':
-      for (let i = 0; i < n; i++) g[i] *= 1 - h[i] * h[i];
+      for (let i = 0; i < n; i++) {
+        const h = a[hOff + i];
+        a[gOff + i] *= 1 - h * h;
+      }
       return;
     case 'relu':
-      for (let i = 0; i < n; i++) if (h[i] <= 0) g[i] = 0;
+      for (let i = 0; i < n; i++) if (a[hOff + i] <= 0) a[gOff + i] = 0;
       return;
     case 'leaky_relu':
-      for (let i = 0; i < n; i++) if (h[i] < 0) g[i] *= LEAKY_RELU_ALPHA;
+      for (let i = 0; i < n; i++) if (a[hOff + i] < 0) a[gOff + i] *= LEAKY_RELU_ALPHA;
       return;
     case 'identity':
       return;

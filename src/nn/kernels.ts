@@ -109,10 +109,10 @@ export function gemmABt(
   }
 }
 
-/** dst[c, r] = src[off + r * cols + c] for a row-major [rows, cols] block. */
-export function transpose(src: FloatArray, off: number, rows: number, cols: number, dst: FloatArray): void {
+/** dst[dOff + c * rows + r] = src[sOff + r * cols + c] for a row-major [rows, cols] block. */
+export function transpose(src: FloatArray, sOff: number, rows: number, cols: number, dst: FloatArray, dOff: number): void {
   for (let r = 0; r < rows; r++) {
-    const so = off + r * cols;
-    for (let c = 0; c < cols; c++) dst[c * rows + r] = src[so + c];
+    const so = sOff + r * cols;
+    for (let c = 0; c < cols; c++) dst[dOff + c * rows + r] = src[so + c];
   }
 }

@@ -79,3 +79,61 @@ describe('Mlp', () => {
     expect(net.forward([3], 1)[0]).toBe(3);
   });
 });
+
+describe('Mlp, WebAssembly SIMD backend', () => {
+  // Shapes that exercise every kernel path: narrow outputs (dot kernel), wide ones (4x8 blocks),
+  // odd widths and batches (edge blocks), batch 1 (predict) and large batches (heap growth).
+  const cases: [number[], number][] = [
+    [[11, 64, 64, 1], 64],
+    [[11, 64, 64, 3], 7],
+    [[5, 9, 13, 2], 33],
+    [[105, 64, 64, 8], 300],
+    [[3, 4, 1], 1],
+  ];
+  for (const [sizes, batch] of cases) {
+    for (const activation of ['tanh', 'leaky_relu'] as const) {
+      it(`matches the float64 reference (${activation}, sizes ${sizes.join('-')}, batch ${batch})`, () => {
+        const rng = new Rng(21);
+        const ref = new Mlp({ sizes, activation, dtype: 'float64' }).init(rng, { scheme: 'orthogonal', gain: 1.2 });
+        for (let i = 0; i < ref.params.length; i++) ref.params[i] += 0.05 * rng.normal();
+        const net = new Mlp({ sizes, activation, backend: 'wasm' });
+        expect(net.backend).toBe('wasm');
+        net.params.set(ref.params);
+        const x = Float32Array.from(randomInput(rng, batch * sizes[0]));
+        const c = Float32Array.from(randomInput(rng, batch * sizes[sizes.length - 1]));
+        const yRef = Float64Array.from(ref.forward(x, batch));
+        const y = Float32Array.from(net.forward(x, batch));
+        // Errors relative to the largest value: float32 rounding over sums of up to 105 terms.
+        const relToMax = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+          let scale = 0;
+          let worst = 0;
+          for (let i = 0; i < b.length; i++) {
+            scale = Math.max(scale, Math.abs(b[i]));
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+          }
+          return worst / scale;
+        };
+        expect(relToMax(y, yRef)).toBeLessThan(1e-5);
+        ref.zeroGrad();
+        net.zeroGrad();
+        const dxRef = Float64Array.from(ref.backward(c, true)!);
+        const dx = Float32Array.from(net.backward(c, true)!);
+        expect(relToMax(net.grads, ref.grads)).toBeLessThan(1e-5);
+        expect(relToMax(dx, dxRef)).toBeLessThan(1e-5);
+        const p = net.predict(x.subarray(0, sizes[0]));
+        for (let o = 0; o < p.length; o++) expect(p[o]).toBeCloseTo(y[o], 5);
+      });
+    }
+  }
+
+  it('keeps parameters and gradients when a larger batch grows the heap', () => {
+    const net = new Mlp({ sizes: [4, 16, 2], activation: 'tanh', backend: 'wasm' }).init(new Rng(1), { scheme: 'orthogonal', gain: 1 });
+    const before = Float32Array.from(net.params);
+    net.forward(new Float32Array(4 * 8), 8);
+    net.backward(new Float32Array(2 * 8).fill(1));
+    const grads = Float32Array.from(net.grads);
+    net.forward(new Float32Array(4 * 5000), 5000);
+    expect(Array.from(net.params)).toEqual(Array.from(before));
+    expect(Array.from(net.grads)).toEqual(Array.from(grads));
+  });
+});

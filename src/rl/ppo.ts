@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { makeVec } from '../envs/vector/make.js';
 import { VecNormalizeObservation } from '../envs/vector/normalizeObservation.js';
+import { VecNormalizeReward } from '../envs/vector/normalizeReward.js';
 import type { VectorEnv } from '../envs/vector/types.js';
 import type { EpisodeStatistics } from '../envs/wrappers/recordEpisodeStatistics.js';
 import { ACTIVATIONS } from '../nn/activations.js';
@@ -74,6 +75,10 @@ export const PpoConfigSchema = z.strictObject({
   normalizeObs: z.boolean().default(false),
   /** Clip normalised observations to +-clipObs. */
   clipObs: z.number().positive().default(10),
+  /** Scale rewards by the running std of the discounted return (episode statistics stay raw). */
+  normalizeReward: z.boolean().default(false),
+  /** Clip scaled rewards to +-clipReward. */
+  clipReward: z.number().positive().default(10),
 });
 
 export type PpoConfig = z.infer<typeof PpoConfigSchema>;
@@ -98,6 +103,10 @@ export interface PpoMetrics {
   clipFraction: number;
   explainedVariance: number;
   gradNorm: number;
+  /** Wall-clock seconds of this update's rollout (env steps and policy inference). */
+  rolloutSeconds: number;
+  /** Wall-clock seconds of this update's GAE and gradient epochs. */
+  updateSeconds: number;
 }
 
 export interface PpoHooks {
@@ -247,6 +256,8 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
     numEnvs: cfg.numEnvs,
     mode: cfg.vectorization,
     makeOptions: { kwargs: cfg.envKwargs },
+    // PPO reads only episode statistics; not copying other infos keeps worker round trips cheap.
+    infoKeys: ['episode'],
   });
   const agent =
     agentIn ??
@@ -261,6 +272,7 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
     }).init(rng);
   // The agent owns the observation statistics, so they are saved with it.
   if (agent.obsRms) envs = new VecNormalizeObservation(envs, { clip: cfg.clipObs }, agent.obsRms);
+  if (cfg.normalizeReward) envs = new VecNormalizeReward(envs, { gamma: cfg.gamma, clip: cfg.clipReward });
   const { actor, critic, head } = agent;
   const params = agent.paramGroups;
   const optimizer = new Adam(params, { lr: cfg.learningRate, eps: cfg.adamEps });
@@ -304,6 +316,7 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
       const clipCoef = cfg.annealClip ? frac * cfg.clipCoef : cfg.clipCoef;
 
       // ---- Rollout: act with the current policy, store transitions ----
+      const rolloutStart = performance.now();
       const episodeReturns: number[] = [];
       const episodeLengths: number[] = [];
       for (let step = 0; step < cfg.numSteps; step++) {
@@ -339,6 +352,7 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
       }
 
       // ---- GAE ----
+      const updateStart = performance.now();
       const nv = critic.forward(nextObs, N);
       for (let e = 0; e < N; e++) nextValues[e] = nv[e];
       computeGae(buf.rewards, buf.values, buf.dones, nextValues, cfg.numSteps, N, cfg.gamma, cfg.gaeLambda, buf.advantages, buf.returns);
@@ -415,6 +429,8 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
         clipFraction: clipFracSum / minibatches,
         explainedVariance: explainedVariance(buf.values, buf.returns, batchSize),
         gradNorm: gradNormSum / minibatches,
+        rolloutSeconds: (updateStart - rolloutStart) / 1000,
+        updateSeconds: (performance.now() - updateStart) / 1000,
       };
       hooks.onUpdate?.(metrics, agent);
       await new Promise<void>((resolve) => setImmediate(resolve));

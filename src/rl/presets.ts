@@ -39,6 +39,35 @@ export const ppoPresets: Record<string, Partial<PpoConfigInput>> = {
   },
 };
 
+/**
+ * CleanRL's ppo_continuous_action.py settings (2048 transitions per rollout, 32 minibatches,
+ * 10 epochs, lr 3e-4 annealed, observation and reward normalisation, 64x64 tanh), with the
+ * 2048 transitions gathered as 8 envs x 256 steps on worker threads instead of 1 env x 2048.
+ */
+const mujocoPpo: Partial<PpoConfigInput> = {
+  totalTimesteps: 1_000_000,
+  numEnvs: 8,
+  numSteps: 256,
+  vectorization: 'workers',
+  learningRate: 3e-4,
+  annealLr: true,
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  numMinibatches: 32,
+  updateEpochs: 10,
+  clipCoef: 0.2,
+  clipVloss: true,
+  entCoef: 0,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  normalizeObs: true,
+  normalizeReward: true,
+};
+
+for (const id of ['Hopper-v5', 'Walker2d-v5', 'HalfCheetah-v5', 'Swimmer-v5', 'Ant-v5', 'Reacher-v5', 'InvertedPendulum-v5', 'InvertedDoublePendulum-v5']) {
+  ppoPresets[id] = { ...mujocoPpo };
+}
+
 export function ppoPreset(envId: string): Partial<PpoConfigInput> {
   return ppoPresets[envId] ?? {};
 }

@@ -15,6 +15,8 @@ export interface MakeVecOptions {
   makeOptions?: MakeOptions;
   /** Wrap each sub-env in RecordEpisodeStatistics (default true). */
   recordEpisodeStatistics?: boolean;
+  /** Forward only these info keys from sub-envs, e.g. ['episode'] (default: all). */
+  infoKeys?: string[];
 }
 
 /** `makeVec('CartPole-v1', { numEnvs: 8 })`, Gymnasium's `make_vec`. */
@@ -26,6 +28,7 @@ export function makeVec(id: string, opts: MakeVecOptions): VectorEnv {
       numWorkers: opts.numWorkers,
       makeOptions: opts.makeOptions,
       recordEpisodeStatistics: record,
+      infoKeys: opts.infoKeys,
     });
   }
   if (opts.mode !== undefined && opts.mode !== 'sync') {
@@ -37,5 +40,6 @@ export function makeVec(id: string, opts: MakeVecOptions): VectorEnv {
       const env = make(id, opts.makeOptions);
       return record ? new RecordEpisodeStatistics(env) : env;
     }),
+    opts.infoKeys ?? null,
   );
 }

@@ -14,6 +14,10 @@ export interface WorkerInit {
   obsSize: number;
   actionSize: number;
   discrete: boolean;
+  /** Info keys to forward (null: all). */
+  infoKeys: string[] | null;
+  /** Busy-wait this long for the next command before sleeping on Atomics.wait. */
+  spinMicros: number;
   buffers: SharedBuffers;
 }
 

@@ -5,25 +5,36 @@ import type { Info } from '../core.js';
 import { make, registration, type MakeOptions } from '../registry.js';
 import { Box, flatActionSize, type Discrete } from '../spaces.js';
 import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type WorkerInit, type WorkerMessage } from './protocol.js';
+import { EnvSlice, finalObservations, makeEnvs, spinUntilChanged, type SharedViews } from './slice.js';
 import { checkActionBatch } from './sync.js';
 import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
 
 export interface WorkerVectorEnvOptions {
   numEnvs: number;
-  /** Worker threads; defaults to min(numEnvs, available cores). */
+  /** Worker threads; defaults to one per core, minus the calling thread when it steps envs too. */
   numWorkers?: number;
+  /**
+   * Whether the calling thread steps a share of the envs while the workers step theirs
+   * (default true: with N cores, N - 1 workers plus the caller keep every core busy).
+   */
+  stepOnCaller?: boolean;
   makeOptions?: MakeOptions;
   recordEpisodeStatistics?: boolean;
   /** Extra modules each worker imports before `make` (for envs registered outside the built-ins). */
   modules?: string[];
   /** How long to wait for a worker before giving up, in ms. */
   timeoutMs?: number;
+  /** Busy-wait before sleeping, in microseconds: trades idle CPU for wake-up latency. */
+  spinMicros?: number;
+  /** Forward only these info keys, e.g. ['episode'] (default: every key). */
+  infoKeys?: string[];
 }
 
 /**
- * Sub-envs spread over `worker_threads`. Actions, observations, rewards and flags travel
- * through shared memory; the main thread blocks on `Atomics.wait` so the interface stays
- * synchronous, identical to `SyncVectorEnv`. Infos travel as messages read synchronously.
+ * Sub-envs spread over `worker_threads` (and, by default, the calling thread). Actions,
+ * observations, rewards and flags travel through shared memory; the caller blocks on
+ * `Atomics.wait` so the interface stays synchronous, identical to `SyncVectorEnv`. Infos
+ * travel as messages read synchronously.
  */
 export class WorkerVectorEnv implements VectorEnv {
   readonly numEnvs: number;
@@ -35,14 +46,11 @@ export class WorkerVectorEnv implements VectorEnv {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly control: Int32Array;
-  private readonly actions: Float64Array;
-  private readonly obs: Float32Array;
-  private readonly finalObs: Float32Array;
-  private readonly rewards: Float64Array;
-  private readonly terminated: Uint8Array;
-  private readonly truncated: Uint8Array;
+  private readonly views: SharedViews;
+  private readonly local: EnvSlice | null;
   private readonly seqs: number[];
   private readonly timeoutMs: number;
+  private readonly spinMicros: number;
   private closed = false;
 
   constructor(
@@ -59,12 +67,17 @@ export class WorkerVectorEnv implements VectorEnv {
     this.numEnvs = numEnvs;
     this.obsSize = this.singleObservationSpace.size;
     this.actionSize = flatActionSize(this.singleActionSpace);
-    this.numWorkers = Math.max(1, Math.min(numEnvs, opts.numWorkers ?? availableParallelism()));
+    const onCaller = opts.stepOnCaller ?? true;
+    const cores = availableParallelism();
+    const wanted = opts.numWorkers ?? Math.max(1, onCaller ? cores - 1 : cores);
+    const participants = Math.min(numEnvs, wanted + (onCaller ? 1 : 0));
+    this.numWorkers = Math.max(onCaller ? 0 : 1, participants - (onCaller ? 1 : 0));
     this.timeoutMs = opts.timeoutMs ?? 120_000;
+    this.spinMicros = opts.spinMicros ?? 300;
 
     const sab = (bytes: number) => new SharedArrayBuffer(bytes);
     const buffers = {
-      control: sab(4 * CONTROL_STRIDE * this.numWorkers),
+      control: sab(4 * CONTROL_STRIDE * Math.max(1, this.numWorkers)),
       actions: sab(8 * numEnvs * this.actionSize),
       obs: sab(4 * numEnvs * this.obsSize),
       finalObs: sab(4 * numEnvs * this.obsSize),
@@ -73,30 +86,39 @@ export class WorkerVectorEnv implements VectorEnv {
       truncated: sab(numEnvs),
     };
     this.control = new Int32Array(buffers.control);
-    this.actions = new Float64Array(buffers.actions);
-    this.obs = new Float32Array(buffers.obs);
-    this.finalObs = new Float32Array(buffers.finalObs);
-    this.rewards = new Float64Array(buffers.rewards);
-    this.terminated = new Uint8Array(buffers.terminated);
-    this.truncated = new Uint8Array(buffers.truncated);
+    this.views = {
+      actions: new Float64Array(buffers.actions),
+      obs: new Float32Array(buffers.obs),
+      finalObs: new Float32Array(buffers.finalObs),
+      rewards: new Float64Array(buffers.rewards),
+      terminated: new Uint8Array(buffers.terminated),
+      truncated: new Uint8Array(buffers.truncated),
+    };
     this.seqs = new Array<number>(this.numWorkers).fill(0);
 
+    // Participant p owns envs [p * numEnvs / P, (p + 1) * numEnvs / P); the caller is the last one.
+    const P = this.numWorkers + (onCaller ? 1 : 0);
+    const bounds = (p: number): [number, number] => [Math.floor((p * numEnvs) / P), Math.floor(((p + 1) * numEnvs) / P)];
+    const discrete = !(this.singleActionSpace instanceof Box);
+    const recordStats = opts.recordEpisodeStatistics ?? true;
+    const makeOptions = opts.makeOptions ?? {};
     const entry = workerEntry();
     for (let w = 0; w < this.numWorkers; w++) {
-      const first = Math.floor((w * numEnvs) / this.numWorkers);
-      const last = Math.floor(((w + 1) * numEnvs) / this.numWorkers);
+      const [first, last] = bounds(w);
       const { port1, port2 } = new MessageChannel();
       const init: WorkerInit = {
         envId,
-        makeOptions: opts.makeOptions ?? {},
-        recordEpisodeStatistics: opts.recordEpisodeStatistics ?? true,
+        makeOptions,
+        recordEpisodeStatistics: recordStats,
         modules: opts.modules ?? [],
         workerIndex: w,
         first,
         last,
         obsSize: this.obsSize,
         actionSize: this.actionSize,
-        discrete: !(this.singleActionSpace instanceof Box),
+        discrete,
+        spinMicros: this.spinMicros,
+        infoKeys: opts.infoKeys ?? null,
         buffers,
       };
       const worker = new Worker(entry.script, { eval: entry.eval, workerData: { init, port: port2 }, transferList: [port2] });
@@ -104,29 +126,34 @@ export class WorkerVectorEnv implements VectorEnv {
       this.workers.push(worker);
       this.ports.push(port1);
     }
+    if (onCaller) {
+      const [first, last] = bounds(P - 1);
+      const envs = makeEnvs(envId, makeOptions, recordStats, last - first);
+      this.local = new EnvSlice(envs, first, this.obsSize, this.actionSize, discrete, opts.infoKeys ?? null);
+    } else {
+      this.local = null;
+    }
   }
 
   reset(opts: VectorResetOptions = {}): VectorResetResult {
     if (opts.seed !== undefined) assertSeed(opts.seed);
     const payload: ResetPayload = { seed: opts.seed, options: opts.options };
     for (const port of this.ports) port.postMessage(payload);
-    const infos = this.run(Command.Reset);
-    return { obs: this.obs.slice(), infos };
+    const infos = this.run(Command.Reset, () => this.local?.reset(this.views, opts.seed, opts.options) ?? []);
+    return { obs: this.views.obs.slice(), infos };
   }
 
   step(actions: ArrayLike<number>): VectorStepResult {
     checkActionBatch(actions, this.numEnvs, this.actionSize);
-    this.actions.set(actions);
-    const infos = this.run(Command.Step);
-    const finalObs = new Array<Float32Array | null>(this.numEnvs).fill(null);
-    for (let i = 0; i < this.numEnvs; i++) {
-      if (this.terminated[i] || this.truncated[i]) finalObs[i] = this.finalObs.slice(i * this.obsSize, (i + 1) * this.obsSize);
-    }
+    const v = this.views;
+    v.actions.set(actions);
+    const infos = this.run(Command.Step, () => this.local?.step(v) ?? []);
+    const finalObs = finalObservations(v, this.numEnvs, this.obsSize);
     return {
-      obs: this.obs.slice(),
-      rewards: this.rewards.slice(),
-      terminated: this.terminated.slice(),
-      truncated: this.truncated.slice(),
+      obs: v.obs.slice(),
+      rewards: v.rewards.slice(),
+      terminated: v.terminated.slice(),
+      truncated: v.truncated.slice(),
       infos,
       finalObs,
     };
@@ -141,17 +168,26 @@ export class WorkerVectorEnv implements VectorEnv {
     } catch {
       // A worker that cannot close cleanly is terminated below anyway.
     }
+    this.local?.close();
     for (const port of this.ports) port.close();
     for (const w of this.workers) void w.terminate();
   }
 
-  /** Sends one command to every worker, waits for all, and gathers infos and errors. */
-  private run(command: Command): Info[] {
+  /**
+   * Sends one command to every worker, does the caller's share meanwhile, waits for all,
+   * and gathers infos and errors.
+   */
+  private run(command: Command, localWork: () => [number, Info][]): Info[] {
     if (this.closed) throw new Error(`vector env for ${this.envId} is closed`);
     this.signal(command);
-    this.waitAll();
     const infos: Info[] = Array.from({ length: this.numEnvs }, () => ({}));
     const errors: string[] = [];
+    try {
+      for (const [i, info] of localWork()) infos[i] = info;
+    } catch (e) {
+      errors.push(e instanceof Error ? e.message : String(e));
+    }
+    this.waitAll();
     for (let w = 0; w < this.numWorkers; w++) {
       for (let m = receiveMessageOnPort(this.ports[w]); m !== undefined; m = receiveMessageOnPort(this.ports[w])) {
         const msg = m.message as WorkerMessage;
@@ -183,6 +219,7 @@ export class WorkerVectorEnv implements VectorEnv {
       for (;;) {
         const done = Atomics.load(this.control, idx);
         if (done === this.seqs[w]) break;
+        if (spinUntilChanged(this.control, idx, done, this.spinMicros)) continue;
         if (performance.now() > deadline) {
           throw new Error(`${this.envId}: worker ${w} did not answer within ${this.timeoutMs} ms`);
         }

@@ -1,0 +1,448 @@
+;; Float32 kernels for src/nn, compiled to kernels.generated.ts by `npm run build:wasm` (wabt).
+;; All pointers are byte offsets into the imported memory; matrices are row-major.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Horizontal sum of the four lanes.
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; sum_k A[k] * B[k] for one row of A and one row of B (K floats each, byte pointers).
+  (func $dot (param $pa i32) (param $pb i32) (param $K i32) (result f32)
+    (local $kb i32) (local $end4 i32) (local $end i32) (local $s v128) (local $t f32)
+    (local.set $end4 (i32.shl (i32.and (local.get $K) (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $s (v128.const f32x4 0 0 0 0))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $kb) (local.get $end4)))
+        (local.set $s (f32x4.add (local.get $s)
+          (f32x4.mul (v128.load (i32.add (local.get $pa) (local.get $kb))) (v128.load (i32.add (local.get $pb) (local.get $kb))))))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+        (br $l)))
+    (local.set $t (call $hsum (local.get $s)))
+    (block $done2
+      (loop $l2
+        (br_if $done2 (i32.ge_u (local.get $kb) (local.get $end)))
+        (local.set $t (f32.add (local.get $t)
+          (f32.mul (f32.load (i32.add (local.get $pa) (local.get $kb))) (f32.load (i32.add (local.get $pb) (local.get $kb))))))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
+        (br $l2)))
+    (local.get $t))
+
+  ;; Writes (or adds) dot(A row, B row) into C[pc].
+  (func $put (param $pc i32) (param $v f32) (param $acc i32)
+    (if (local.get $acc)
+      (then (f32.store (local.get $pc) (f32.add (f32.load (local.get $pc)) (local.get $v))))
+      (else (f32.store (local.get $pc) (local.get $v)))))
+
+  ;; 2 rows of A (pa0, pa0 + rowA) by 4 rows of B (pb0 + j * rowB): C[pc0 + {0,1,2,3}], C[pc1 + ...].
+  (func $block24 (param $pa0 i32) (param $pb0 i32) (param $K i32) (param $pc0 i32) (param $pc1 i32) (param $acc i32)
+    (local $pa1 i32) (local $pb1 i32) (local $pb2 i32) (local $pb3 i32) (local $row i32)
+    (local $kb i32) (local $end4 i32) (local $end i32)
+    (local $x0 v128) (local $x1 v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128)
+    (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
+    (local $r00 f32) (local $r01 f32) (local $r02 f32) (local $r03 f32)
+    (local $r10 f32) (local $r11 f32) (local $r12 f32) (local $r13 f32)
+    (local $a0 f32) (local $a1 f32) (local $b0 f32) (local $b1 f32) (local $b2 f32) (local $b3 f32)
+    (local.set $row (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $pa1 (i32.add (local.get $pa0) (local.get $row)))
+    (local.set $pb1 (i32.add (local.get $pb0) (local.get $row)))
+    (local.set $pb2 (i32.add (local.get $pb1) (local.get $row)))
+    (local.set $pb3 (i32.add (local.get $pb2) (local.get $row)))
+    (local.set $end4 (i32.shl (i32.and (local.get $K) (i32.const -4)) (i32.const 2)))
+    (local.set $end (local.get $row))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $kb) (local.get $end4)))
+        (local.set $x0 (v128.load (i32.add (local.get $pa0) (local.get $kb))))
+        (local.set $x1 (v128.load (i32.add (local.get $pa1) (local.get $kb))))
+        (local.set $v0 (v128.load (i32.add (local.get $pb0) (local.get $kb))))
+        (local.set $v1 (v128.load (i32.add (local.get $pb1) (local.get $kb))))
+        (local.set $v2 (v128.load (i32.add (local.get $pb2) (local.get $kb))))
+        (local.set $v3 (v128.load (i32.add (local.get $pb3) (local.get $kb))))
+        (local.set $s00 (f32x4.add (local.get $s00) (f32x4.mul (local.get $x0) (local.get $v0))))
+        (local.set $s01 (f32x4.add (local.get $s01) (f32x4.mul (local.get $x0) (local.get $v1))))
+        (local.set $s02 (f32x4.add (local.get $s02) (f32x4.mul (local.get $x0) (local.get $v2))))
+        (local.set $s03 (f32x4.add (local.get $s03) (f32x4.mul (local.get $x0) (local.get $v3))))
+        (local.set $s10 (f32x4.add (local.get $s10) (f32x4.mul (local.get $x1) (local.get $v0))))
+        (local.set $s11 (f32x4.add (local.get $s11) (f32x4.mul (local.get $x1) (local.get $v1))))
+        (local.set $s12 (f32x4.add (local.get $s12) (f32x4.mul (local.get $x1) (local.get $v2))))
+        (local.set $s13 (f32x4.add (local.get $s13) (f32x4.mul (local.get $x1) (local.get $v3))))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+        (br $l)))
+    (local.set $r00 (call $hsum (local.get $s00)))
+    (local.set $r01 (call $hsum (local.get $s01)))
+    (local.set $r02 (call $hsum (local.get $s02)))
+    (local.set $r03 (call $hsum (local.get $s03)))
+    (local.set $r10 (call $hsum (local.get $s10)))
+    (local.set $r11 (call $hsum (local.get $s11)))
+    (local.set $r12 (call $hsum (local.get $s12)))
+    (local.set $r13 (call $hsum (local.get $s13)))
+    (block $done2
+      (loop $l2
+        (br_if $done2 (i32.ge_u (local.get $kb) (local.get $end)))
+        (local.set $a0 (f32.load (i32.add (local.get $pa0) (local.get $kb))))
+        (local.set $a1 (f32.load (i32.add (local.get $pa1) (local.get $kb))))
+        (local.set $b0 (f32.load (i32.add (local.get $pb0) (local.get $kb))))
+        (local.set $b1 (f32.load (i32.add (local.get $pb1) (local.get $kb))))
+        (local.set $b2 (f32.load (i32.add (local.get $pb2) (local.get $kb))))
+        (local.set $b3 (f32.load (i32.add (local.get $pb3) (local.get $kb))))
+        (local.set $r00 (f32.add (local.get $r00) (f32.mul (local.get $a0) (local.get $b0))))
+        (local.set $r01 (f32.add (local.get $r01) (f32.mul (local.get $a0) (local.get $b1))))
+        (local.set $r02 (f32.add (local.get $r02) (f32.mul (local.get $a0) (local.get $b2))))
+        (local.set $r03 (f32.add (local.get $r03) (f32.mul (local.get $a0) (local.get $b3))))
+        (local.set $r10 (f32.add (local.get $r10) (f32.mul (local.get $a1) (local.get $b0))))
+        (local.set $r11 (f32.add (local.get $r11) (f32.mul (local.get $a1) (local.get $b1))))
+        (local.set $r12 (f32.add (local.get $r12) (f32.mul (local.get $a1) (local.get $b2))))
+        (local.set $r13 (f32.add (local.get $r13) (f32.mul (local.get $a1) (local.get $b3))))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
+        (br $l2)))
+    (call $put (local.get $pc0) (local.get $r00) (local.get $acc))
+    (call $put (i32.add (local.get $pc0) (i32.const 4)) (local.get $r01) (local.get $acc))
+    (call $put (i32.add (local.get $pc0) (i32.const 8)) (local.get $r02) (local.get $acc))
+    (call $put (i32.add (local.get $pc0) (i32.const 12)) (local.get $r03) (local.get $acc))
+    (call $put (local.get $pc1) (local.get $r10) (local.get $acc))
+    (call $put (i32.add (local.get $pc1) (i32.const 4)) (local.get $r11) (local.get $acc))
+    (call $put (i32.add (local.get $pc1) (i32.const 8)) (local.get $r12) (local.get $acc))
+    (call $put (i32.add (local.get $pc1) (i32.const 12)) (local.get $r13) (local.get $acc)))
+
+  ;; tanh in place over ceil(n / 4) * 4 floats at p (callers pad buffers to multiples of 4).
+  ;; tanh(|x|) = (1 - e) / (1 + e) with e = exp(-2|x|); exp by 2^k * poly(r), |r| <= ln2 / 2.
+  ;; Below |x| = 0.2 the odd Taylor series to x^9 is used instead, to avoid cancellation in 1 - e.
+  (func (export "tanh") (param $p i32) (param $n i32)
+    (local $end i32) (local $x v128) (local $a v128) (local $y v128) (local $k v128) (local $r v128)
+    (local $q v128) (local $e v128) (local $x2 v128) (local $s v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $x (v128.load (local.get $p)))
+        ;; a = min(|x|, 9): tanh(9) rounds to 1 in float32.
+        (local.set $a (f32x4.min (f32x4.abs (local.get $x)) (v128.const f32x4 9 9 9 9)))
+        (local.set $y (f32x4.mul (local.get $a) (v128.const f32x4 -2 -2 -2 -2)))
+        ;; k = round(y / ln2), r = y - k ln2 (ln2 split in two for accuracy).
+        (local.set $k (f32x4.nearest (f32x4.mul (local.get $y) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+        (local.set $r (f32x4.sub (local.get $y) (f32x4.mul (local.get $k) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+        (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $k) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+        ;; exp(r) by its Taylor polynomial to degree 7, in Horner form.
+        (local.set $q (v128.const f32x4 1.98412698e-4 1.98412698e-4 1.98412698e-4 1.98412698e-4))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (v128.const f32x4 1.38888889e-3 1.38888889e-3 1.38888889e-3 1.38888889e-3)))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (v128.const f32x4 8.33333333e-3 8.33333333e-3 8.33333333e-3 8.33333333e-3)))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (v128.const f32x4 4.16666667e-2 4.16666667e-2 4.16666667e-2 4.16666667e-2)))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (v128.const f32x4 0.166666667 0.166666667 0.166666667 0.166666667)))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+        ;; e = q * 2^k, building 2^k from its exponent bits (k >= -26 here).
+        (local.set $e (f32x4.mul (local.get $q)
+          (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+        ;; (1 - e) / (1 + e), then the sign of x.
+        (local.set $a (f32x4.div (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $e)) (f32x4.add (v128.const f32x4 1 1 1 1) (local.get $e))))
+        (local.set $a (v128.or (local.get $a) (v128.and (local.get $x) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))))
+        ;; Small |x|: x (1 - x^2/3 + 2x^4/15 - 17x^6/315 + 62x^8/2835).
+        (local.set $x2 (f32x4.mul (local.get $x) (local.get $x)))
+        (local.set $s (v128.const f32x4 2.18694885e-2 2.18694885e-2 2.18694885e-2 2.18694885e-2))
+        (local.set $s (f32x4.add (f32x4.mul (local.get $s) (local.get $x2)) (v128.const f32x4 -5.39682540e-2 -5.39682540e-2 -5.39682540e-2 -5.39682540e-2)))
+        (local.set $s (f32x4.add (f32x4.mul (local.get $s) (local.get $x2)) (v128.const f32x4 0.133333333 0.133333333 0.133333333 0.133333333)))
+        (local.set $s (f32x4.add (f32x4.mul (local.get $s) (local.get $x2)) (v128.const f32x4 -0.333333333 -0.333333333 -0.333333333 -0.333333333)))
+        (local.set $s (f32x4.add (f32x4.mul (local.get $s) (local.get $x2)) (v128.const f32x4 1 1 1 1)))
+        (local.set $s (f32x4.mul (local.get $s) (local.get $x)))
+        (v128.store (local.get $p)
+          (v128.bitselect (local.get $s) (local.get $a) (f32x4.lt (f32x4.abs (local.get $x)) (v128.const f32x4 0.2 0.2 0.2 0.2))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l))))
+
+  ;; y[r, :] += bias for a [rows, cols] matrix.
+  (func (export "addBias") (param $y i32) (param $bias i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $py i32) (local $end4 i32)
+    (local.set $end4 (i32.and (local.get $cols) (i32.const -4)))
+    (block $rdone (loop $rl
+      (br_if $rdone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $py (i32.add (local.get $y) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      (block $vdone (loop $vl
+        (br_if $vdone (i32.ge_s (local.get $c) (local.get $end4)))
+        (v128.store (i32.add (local.get $py) (i32.shl (local.get $c) (i32.const 2)))
+          (f32x4.add (v128.load (i32.add (local.get $py) (i32.shl (local.get $c) (i32.const 2))))
+                     (v128.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $vl)))
+      (block $sdone (loop $sl
+        (br_if $sdone (i32.ge_s (local.get $c) (local.get $cols)))
+        (f32.store (i32.add (local.get $py) (i32.shl (local.get $c) (i32.const 2)))
+          (f32.add (f32.load (i32.add (local.get $py) (i32.shl (local.get $c) (i32.const 2))))
+                   (f32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $sl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+  ;; dst[:] += sum over rows of g[r, :] for a [rows, cols] matrix (bias gradients).
+  (func (export "addColumnSums") (param $g i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $pg i32)
+    (block $rdone (loop $rl
+      (br_if $rdone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $pg (i32.add (local.get $g) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+      (call $addRow (local.get $pg) (local.get $dst) (local.get $cols))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+  ;; dst[0, n) += src[0, n).
+  (func $addRow (param $src i32) (param $dst i32) (param $n i32)
+    (local $c i32) (local $end4 i32)
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $vdone (loop $vl
+      (br_if $vdone (i32.ge_s (local.get $c) (local.get $end4)))
+      (v128.store (i32.add (local.get $dst) (local.get $c))
+        (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $c))) (v128.load (i32.add (local.get $src) (local.get $c)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $vl)))
+    (block $sdone (loop $sl
+      (br_if $sdone (i32.ge_s (local.get $c) (local.get $n)))
+      (f32.store (i32.add (local.get $dst) (local.get $c))
+        (f32.add (f32.load (i32.add (local.get $dst) (local.get $c))) (f32.load (i32.add (local.get $src) (local.get $c)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $sl))))
+
+  ;; g *= 1 - h^2 over ceil(n / 4) * 4 floats (tanh's derivative from its output h).
+  (func (export "tanhBackward") (param $h i32) (param $g i32) (param $n i32)
+    (local $end i32) (local $hv v128)
+    (local.set $end (i32.add (local.get $g) (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $g) (local.get $end)))
+      (local.set $hv (v128.load (local.get $h)))
+      (v128.store (local.get $g)
+        (f32x4.mul (v128.load (local.get $g)) (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $hv) (local.get $hv)))))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (local.set $h (i32.add (local.get $h) (i32.const 16)))
+      (br $l))))
+
+  ;; dst[c, r] = src[r, c] for a [rows, cols] matrix.
+  (func (export "transpose") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $ps i32) (local $pd i32) (local $rowD i32)
+    (local.set $rowD (i32.shl (local.get $rows) (i32.const 2)))
+    (block $rdone
+      (loop $rl
+        (br_if $rdone (i32.ge_s (local.get $r) (local.get $rows)))
+        (local.set $ps (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+        (local.set $pd (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))
+        (local.set $c (i32.const 0))
+        (block $cdone
+          (loop $cl
+            (br_if $cdone (i32.ge_s (local.get $c) (local.get $cols)))
+            (f32.store (local.get $pd) (f32.load (local.get $ps)))
+            (local.set $ps (i32.add (local.get $ps) (i32.const 4)))
+            (local.set $pd (i32.add (local.get $pd) (local.get $rowD)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cl)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl))))
+
+  ;; 4 rows of A by 8 columns of B/C.
+  (func $k4x8 (param $pa i32) (param $pb i32) (param $pc i32) (param $K i32) (param $rowA i32) (param $rowB i32) (param $rowC i32) (param $acc i32)
+    (local $k i32) (local $a v128) (local $b0 v128) (local $b1 v128) (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $pai i32) (local $pbk i32)
+    (local.set $pbk (local.get $pb))
+    (block $done (loop $l
+      (br_if $done (i32.ge_s (local.get $k) (local.get $K)))
+      (local.set $b0 (v128.load offset=0 (local.get $pbk)))
+      (local.set $b1 (v128.load offset=16 (local.get $pbk)))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 2))))))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.add (i32.shl (local.get $k) (i32.const 2)) (i32.mul (i32.const 1) (local.get $rowA)))))))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.add (i32.shl (local.get $k) (i32.const 2)) (i32.mul (i32.const 2) (local.get $rowA)))))))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.add (i32.shl (local.get $k) (i32.const 2)) (i32.mul (i32.const 3) (local.get $rowA)))))))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $pbk (i32.add (local.get $pbk) (local.get $rowB)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l)))
+    (local.set $pai (local.get $pc))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c00)))) (else (v128.store offset=0 (local.get $pai) (local.get $c00))))
+    (if (local.get $acc) (then (v128.store offset=16 (local.get $pai) (f32x4.add (v128.load offset=16 (local.get $pai)) (local.get $c01)))) (else (v128.store offset=16 (local.get $pai) (local.get $c01))))
+    (local.set $pai (i32.add (local.get $pc) (i32.mul (i32.const 1) (local.get $rowC))))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c10)))) (else (v128.store offset=0 (local.get $pai) (local.get $c10))))
+    (if (local.get $acc) (then (v128.store offset=16 (local.get $pai) (f32x4.add (v128.load offset=16 (local.get $pai)) (local.get $c11)))) (else (v128.store offset=16 (local.get $pai) (local.get $c11))))
+    (local.set $pai (i32.add (local.get $pc) (i32.mul (i32.const 2) (local.get $rowC))))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c20)))) (else (v128.store offset=0 (local.get $pai) (local.get $c20))))
+    (if (local.get $acc) (then (v128.store offset=16 (local.get $pai) (f32x4.add (v128.load offset=16 (local.get $pai)) (local.get $c21)))) (else (v128.store offset=16 (local.get $pai) (local.get $c21))))
+    (local.set $pai (i32.add (local.get $pc) (i32.mul (i32.const 3) (local.get $rowC))))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c30)))) (else (v128.store offset=0 (local.get $pai) (local.get $c30))))
+    (if (local.get $acc) (then (v128.store offset=16 (local.get $pai) (f32x4.add (v128.load offset=16 (local.get $pai)) (local.get $c31)))) (else (v128.store offset=16 (local.get $pai) (local.get $c31))))
+  )
+
+  ;; 4 rows of A by 4 columns of B/C.
+  (func $k4x4 (param $pa i32) (param $pb i32) (param $pc i32) (param $K i32) (param $rowA i32) (param $rowB i32) (param $rowC i32) (param $acc i32)
+    (local $k i32) (local $a v128) (local $b0 v128) (local $c00 v128) (local $c10 v128) (local $c20 v128) (local $c30 v128)
+    (local $pai i32) (local $pbk i32)
+    (local.set $pbk (local.get $pb))
+    (block $done (loop $l
+      (br_if $done (i32.ge_s (local.get $k) (local.get $K)))
+      (local.set $b0 (v128.load offset=0 (local.get $pbk)))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 2))))))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.add (i32.shl (local.get $k) (i32.const 2)) (i32.mul (i32.const 1) (local.get $rowA)))))))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.add (i32.shl (local.get $k) (i32.const 2)) (i32.mul (i32.const 2) (local.get $rowA)))))))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.add (i32.shl (local.get $k) (i32.const 2)) (i32.mul (i32.const 3) (local.get $rowA)))))))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $pbk (i32.add (local.get $pbk) (local.get $rowB)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l)))
+    (local.set $pai (local.get $pc))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c00)))) (else (v128.store offset=0 (local.get $pai) (local.get $c00))))
+    (local.set $pai (i32.add (local.get $pc) (i32.mul (i32.const 1) (local.get $rowC))))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c10)))) (else (v128.store offset=0 (local.get $pai) (local.get $c10))))
+    (local.set $pai (i32.add (local.get $pc) (i32.mul (i32.const 2) (local.get $rowC))))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c20)))) (else (v128.store offset=0 (local.get $pai) (local.get $c20))))
+    (local.set $pai (i32.add (local.get $pc) (i32.mul (i32.const 3) (local.get $rowC))))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c30)))) (else (v128.store offset=0 (local.get $pai) (local.get $c30))))
+  )
+
+  ;; 1 rows of A by 8 columns of B/C.
+  (func $k1x8 (param $pa i32) (param $pb i32) (param $pc i32) (param $K i32) (param $rowA i32) (param $rowB i32) (param $rowC i32) (param $acc i32)
+    (local $k i32) (local $a v128) (local $b0 v128) (local $b1 v128) (local $c00 v128) (local $c01 v128)
+    (local $pai i32) (local $pbk i32)
+    (local.set $pbk (local.get $pb))
+    (block $done (loop $l
+      (br_if $done (i32.ge_s (local.get $k) (local.get $K)))
+      (local.set $b0 (v128.load offset=0 (local.get $pbk)))
+      (local.set $b1 (v128.load offset=16 (local.get $pbk)))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 2))))))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $pbk (i32.add (local.get $pbk) (local.get $rowB)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l)))
+    (local.set $pai (local.get $pc))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c00)))) (else (v128.store offset=0 (local.get $pai) (local.get $c00))))
+    (if (local.get $acc) (then (v128.store offset=16 (local.get $pai) (f32x4.add (v128.load offset=16 (local.get $pai)) (local.get $c01)))) (else (v128.store offset=16 (local.get $pai) (local.get $c01))))
+  )
+
+  ;; 1 rows of A by 4 columns of B/C.
+  (func $k1x4 (param $pa i32) (param $pb i32) (param $pc i32) (param $K i32) (param $rowA i32) (param $rowB i32) (param $rowC i32) (param $acc i32)
+    (local $k i32) (local $a v128) (local $b0 v128) (local $c00 v128)
+    (local $pai i32) (local $pbk i32)
+    (local.set $pbk (local.get $pb))
+    (block $done (loop $l
+      (br_if $done (i32.ge_s (local.get $k) (local.get $K)))
+      (local.set $b0 (v128.load offset=0 (local.get $pbk)))
+      (local.set $a (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 2))))))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $pbk (i32.add (local.get $pbk) (local.get $rowB)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l)))
+    (local.set $pai (local.get $pc))
+    (if (local.get $acc) (then (v128.store offset=0 (local.get $pai) (f32x4.add (v128.load offset=0 (local.get $pai)) (local.get $c00)))) (else (v128.store offset=0 (local.get $pai) (local.get $c00))))
+  )
+
+  ;; One row of A by one column of B/C, scalar.
+  (func $k1x1 (param $pa i32) (param $pb i32) (param $pc i32) (param $K i32) (param $rowB i32) (param $acc i32)
+    (local $k i32) (local $s f32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_s (local.get $k) (local.get $K)))
+      (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 2)))) (f32.load (local.get $pb)))))
+      (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l)))
+    (call $put (local.get $pc) (local.get $s) (local.get $acc)))
+
+  ;; C[M, N] (+)= A[M, K] B[K, N], all row-major float32 at byte offsets a, b, c. Register
+  ;; blocks of 4 rows by 8 columns: each loaded B vector and broadcast A value feeds several
+  ;; multiply-adds, and C is written once per block.
+  (func (export "gemmAB") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32) (param $acc i32)
+    (local $m i32) (local $n i32) (local $rowA i32) (local $rowB i32) (local $pa i32) (local $pc i32) (local $rows i32)
+    (local.set $rowA (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
+    (block $mdone (loop $ml
+      (br_if $mdone (i32.ge_s (local.get $m) (local.get $M)))
+      ;; 4 rows at a time while they last, then single rows.
+      (local.set $rows (select (i32.const 4) (i32.const 1) (i32.le_s (i32.add (local.get $m) (i32.const 4)) (local.get $M))))
+      (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $rowA))))
+      (local.set $pc (i32.add (local.get $c) (i32.mul (local.get $m) (local.get $rowB))))
+      (local.set $n (i32.const 0))
+      (block $n8done (loop $n8
+        (br_if $n8done (i32.gt_s (i32.add (local.get $n) (i32.const 8)) (local.get $N)))
+        (if (i32.eq (local.get $rows) (i32.const 4))
+          (then (call $k4x8 (local.get $pa) (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2))) (local.get $K) (local.get $rowA) (local.get $rowB) (local.get $rowB) (local.get $acc)))
+          (else (call $k1x8 (local.get $pa) (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2))) (local.get $K) (local.get $rowA) (local.get $rowB) (local.get $rowB) (local.get $acc))))
+        (local.set $n (i32.add (local.get $n) (i32.const 8)))
+        (br $n8)))
+      (if (i32.le_s (i32.add (local.get $n) (i32.const 4)) (local.get $N))
+        (then
+          (if (i32.eq (local.get $rows) (i32.const 4))
+            (then (call $k4x4 (local.get $pa) (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2))) (local.get $K) (local.get $rowA) (local.get $rowB) (local.get $rowB) (local.get $acc)))
+            (else (call $k1x4 (local.get $pa) (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2))) (local.get $K) (local.get $rowA) (local.get $rowB) (local.get $rowB) (local.get $acc))))
+          (local.set $n (i32.add (local.get $n) (i32.const 4)))))
+      ;; Leftover columns, one at a time for each of the block's rows.
+      (block $n1done (loop $n1
+        (br_if $n1done (i32.ge_s (local.get $n) (local.get $N)))
+        (call $k1x1 (local.get $pa) (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2))) (local.get $K) (local.get $rowB) (local.get $acc))
+        (if (i32.eq (local.get $rows) (i32.const 4))
+          (then
+            (call $k1x1 (i32.add (local.get $pa) (local.get $rowA)) (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))) (i32.add (i32.add (local.get $pc) (local.get $rowB)) (i32.shl (local.get $n) (i32.const 2))) (local.get $K) (local.get $rowB) (local.get $acc))
+            (call $k1x1 (i32.add (local.get $pa) (i32.shl (local.get $rowA) (i32.const 1))) (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))) (i32.add (i32.add (local.get $pc) (i32.shl (local.get $rowB) (i32.const 1))) (i32.shl (local.get $n) (i32.const 2))) (local.get $K) (local.get $rowB) (local.get $acc))
+            (call $k1x1 (i32.add (local.get $pa) (i32.mul (local.get $rowA) (i32.const 3))) (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))) (i32.add (i32.add (local.get $pc) (i32.mul (local.get $rowB) (i32.const 3))) (i32.shl (local.get $n) (i32.const 2))) (local.get $K) (local.get $rowB) (local.get $acc))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $n1)))
+      (local.set $m (i32.add (local.get $m) (local.get $rows)))
+      (br $ml))))
+
+  ;; C[M, N] (+)= A[M, K] B[N, K]^T, all row-major float32 at byte offsets a, b, c.
+  (func (export "gemmABt") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32) (param $acc i32)
+    (local $m i32) (local $n i32) (local $rowA i32) (local $rowC i32) (local $pa i32) (local $pc i32)
+    (local.set $rowA (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $rowC (i32.shl (local.get $N) (i32.const 2)))
+    ;; Pairs of A rows.
+    (block $mdone
+      (loop $ml
+        (br_if $mdone (i32.ge_s (i32.add (local.get $m) (i32.const 1)) (local.get $M)))
+        (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $rowA))))
+        (local.set $pc (i32.add (local.get $c) (i32.mul (local.get $m) (local.get $rowC))))
+        (local.set $n (i32.const 0))
+        (block $ndone
+          (loop $nl
+            (br_if $ndone (i32.ge_s (i32.add (local.get $n) (i32.const 3)) (local.get $N)))
+            (call $block24 (local.get $pa) (i32.add (local.get $b) (i32.mul (local.get $n) (local.get $rowA))) (local.get $K)
+              (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2)))
+              (i32.add (i32.add (local.get $pc) (local.get $rowC)) (i32.shl (local.get $n) (i32.const 2)))
+              (local.get $acc))
+            (local.set $n (i32.add (local.get $n) (i32.const 4)))
+            (br $nl)))
+        ;; Remaining columns, one dot product each.
+        (block $rdone
+          (loop $rl
+            (br_if $rdone (i32.ge_s (local.get $n) (local.get $N)))
+            (call $put (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2)))
+              (call $dot (local.get $pa) (i32.add (local.get $b) (i32.mul (local.get $n) (local.get $rowA))) (local.get $K)) (local.get $acc))
+            (call $put (i32.add (i32.add (local.get $pc) (local.get $rowC)) (i32.shl (local.get $n) (i32.const 2)))
+              (call $dot (i32.add (local.get $pa) (local.get $rowA)) (i32.add (local.get $b) (i32.mul (local.get $n) (local.get $rowA))) (local.get $K)) (local.get $acc))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $rl)))
+        (local.set $m (i32.add (local.get $m) (i32.const 2)))
+        (br $ml)))
+    ;; A last odd row.
+    (if (i32.lt_s (local.get $m) (local.get $M))
+      (then
+        (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $rowA))))
+        (local.set $pc (i32.add (local.get $c) (i32.mul (local.get $m) (local.get $rowC))))
+        (local.set $n (i32.const 0))
+        (block $odone
+          (loop $ol
+            (br_if $odone (i32.ge_s (local.get $n) (local.get $N)))
+            (call $put (i32.add (local.get $pc) (i32.shl (local.get $n) (i32.const 2)))
+              (call $dot (local.get $pa) (i32.add (local.get $b) (i32.mul (local.get $n) (local.get $rowA))) (local.get $K)) (local.get $acc))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $ol))))))
+)
