@@ -3,10 +3,8 @@
  * Each writes bench/results/<name>.json with the command, commit and machine, and
  * regenerates bench/results/README.md from every JSON file there.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import '../src/envs/builtins.js';
 import { makeVec } from '../src/envs/vector/make.js';
@@ -20,9 +18,10 @@ import { ppoPreset } from '../src/rl/presets.js';
 import { Rng } from '../src/utils/rng.js';
 import { positiveInt } from '../src/cli/parse.js';
 import { provenance, writeResult } from './machine.js';
+import { BASELINE_TARGETS, benchBaselines } from './baselines.js';
 import { writeReport } from './report.js';
+import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
 
 function median(xs: number[]): number {
@@ -116,36 +115,17 @@ interface SeedOutcome {
   curve: [number, number][];
 }
 
-function runTrain(env: string, seed: number, steps: number, out: string, episodes: number, hp: string[]): Promise<void> {
-  const cli = join(ROOT, 'src', 'cli', 'main.ts');
-  const args = ['--import', 'tsx', cli, 'train', '--env', env, '--seed', String(seed), '--steps', String(steps), '--out', out, '--eval-episodes', String(episodes), '--no-progress'];
-  for (const kv of hp) args.push('--hp', kv);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += String(d)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`train ${env} seed ${seed} exited ${code}: ${err}`))));
-  });
-}
-
 async function benchLearn(env: string, seeds: number[], steps: number, parallel: number, episodes: number, hp: string[] = [], name?: string) {
   const threshold = registration(env).rewardThreshold;
   const outcomes: SeedOutcome[] = [];
-  const queue = [...seeds];
-  const worker = async () => {
-    for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
-      const out = join(ROOT, 'bench', 'runs', name ?? env, `seed${seed}`);
-      rmSync(out, { recursive: true, force: true });
-      await runTrain(env, seed, steps, out, episodes, hp);
-      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-      const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      const every = Math.max(1, Math.floor(metrics.length / 20));
-      const curve = metrics.filter((m, i) => m.episodicReturn !== null && (i % every === 0 || i === metrics.length - 1)).map((m) => [m.globalStep, Math.round(m.episodicReturn * 10) / 10] as [number, number]);
-      outcomes.push({ seed, evalMean: summary.eval.mean, evalStd: summary.eval.std, trainSeconds: summary.trainSeconds, steps: summary.globalStep, curve });
-      console.log(`${env} seed ${seed}: eval ${summary.eval.mean.toFixed(1)} +- ${summary.eval.std.toFixed(1)} in ${summary.trainSeconds.toFixed(1)} s`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, seeds.length) }, worker));
+  await pool(seeds, parallel, async (seed) => {
+    const out = join(ROOT, 'bench', 'runs', name ?? env, `seed${seed}`);
+    rmSync(out, { recursive: true, force: true });
+    await runTrain(env, seed, steps, out, episodes, hp);
+    const summary = readSummary(out)!;
+    outcomes.push({ seed, evalMean: summary.eval!.mean, evalStd: summary.eval!.std, trainSeconds: summary.trainSeconds, steps: summary.globalStep, curve: learningCurve(out, 1, 20) });
+    console.log(`${env} seed ${seed}: eval ${summary.eval!.mean.toFixed(1)} +- ${summary.eval!.std.toFixed(1)} in ${summary.trainSeconds.toFixed(1)} s`);
+  });
   outcomes.sort((a, b) => a.seed - b.seed);
   const passes = threshold === undefined ? null : outcomes.filter((o) => o.evalMean >= threshold).length;
   const result = {
@@ -193,6 +173,21 @@ program
     const steps = o.steps ?? ppoPreset(o.env).totalTimesteps;
     if (steps === undefined) throw new Error(`--steps is needed: ${o.env} has no preset`);
     await benchLearn(o.env, seeds, steps, o.parallel, o.episodes, o.hp ?? [], o.name);
+    writeReport();
+  });
+program
+  .command('baselines')
+  .description('true-reward PPO on the MuJoCo tasks, with raw-physics throughput beside it (resumable)')
+  .option('--env <list>', 'comma-separated env ids', Object.keys(BASELINE_TARGETS).join(','))
+  .option('--steps <n>', 'env steps per seed', positiveInt, 1_000_000)
+  .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
+  .option('--parallel <n>', 'seeds trained at once (each already uses both cores)', positiveInt, 1)
+  .option('--episodes <n>', 'evaluation episodes per seed', positiveInt, 10)
+  .option('--raw-steps <n>', 'env steps for the raw throughput measurement', positiveInt, 50_000)
+  .action(async (o: { env: string; steps: number; seeds: string; parallel: number; episodes: number; rawSteps: number }) => {
+    const envs = o.env.split(',').map((e) => e.trim());
+    const seeds = o.seeds.split(',').map((s) => positiveInt(s.trim()));
+    await benchBaselines(envs, o.steps, seeds, o.parallel, o.episodes, o.rawSteps, argv);
     writeReport();
   });
 program.command('report').description('regenerate bench/results/README.md').action(() => {

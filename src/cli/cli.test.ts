@@ -92,6 +92,31 @@ describe('train and eval', () => {
     expect(JSON.parse(older.out).checkpoint).toMatch(/step_0000001024\.json$/);
   });
 
+  it('render writes the scene and one frame of geom poses per state for a MuJoCo run', async () => {
+    const out = join(tmp(), 'run');
+    expect((await cli('train', '--env', 'Hopper-v5', '--steps', '2048', '--vec', 'sync', '--out', out, '--eval-episodes', '1')).code).toBe(0);
+    const file = join(tmp(), 'episode.json');
+    const r = await cli('render', out, '--episodes', '2', '--seed', '3', '--out', file);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    expect(doc).toMatchObject({ format: 'overseer.render', version: 1, envId: 'Hopper-v5', render: { kind: 'mujoco', dt: 0.008 } });
+    expect(doc.render.geoms.map((g: { name: string }) => g.name)).toEqual(['floor', 'torso_geom', 'thigh_geom', 'leg_geom', 'foot_geom']);
+    expect(doc.episodes.map((e: { seed: number }) => e.seed)).toEqual([3, 4]);
+    for (const e of doc.episodes) {
+      expect(e.frames).toHaveLength(e.length + 1);
+      for (const f of e.frames) expect(f).toHaveLength(5 * 7);
+    }
+    expect(r.out).toMatch(/Hopper-v5: wrote 2 episode\(s\)/);
+  });
+
+  it('render refuses an env without render states', async () => {
+    const out = join(tmp(), 'run');
+    expect((await cli('train', '--env', 'CartPole-v1', '--steps', '256', '--out', out, '--eval-episodes', '1')).code).toBe(0);
+    const r = await cli('render', out, '--out', join(tmp(), 'x.json'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/CartPole-v1 has no render states/);
+  });
+
   it('Ctrl-C keeps the last checkpoint and the metrics, and exits 130', async () => {
     const out = join(tmp(), 'run');
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));

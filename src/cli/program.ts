@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import '../envs/builtins.js';
 import { registeredIds } from '../envs/registry.js';
 import { evalCommand, type EvalFlags } from './eval.js';
+import { renderCommand, type RenderFlags } from './render.js';
 import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, parseJsonObject, positiveInt } from './parse.js';
 import { ALGOS, trainCommand, type TrainFlags } from './train.js';
@@ -43,6 +44,17 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--stochastic', 'sample actions instead of taking the mode', false)
     .option('--json', 'print one JSON object instead of text', false)
     .action(async (runDir: string, opts: EvalFlags) => setCode(await evalCommand(runDir, opts, io)));
+
+  program
+    .command('render')
+    .description("Record episodes of a run's policy as render states (geom poses per step) in a JSON file.")
+    .argument('<run_dir>', 'run directory written by train')
+    .requiredOption('--out <file>', 'JSON file to write')
+    .option('--episodes <n>', 'episodes to record', positiveInt, 1)
+    .option('--seed <n>', 'episode k is reset with seed + k', nonNegativeInt, 0)
+    .option('--checkpoint <file>', 'a specific checkpoint file instead of the latest')
+    .option('--stochastic', 'sample actions instead of taking the mode', false)
+    .action(async (runDir: string, opts: RenderFlags) => setCode(await renderCommand(runDir, opts, io)));
 
   return program;
 }

@@ -1,3 +1,4 @@
+import type { Env } from '../envs/core.js';
 import type { MakeOptions } from '../envs/registry.js';
 import { make } from '../envs/registry.js';
 import { Rng } from '../utils/rng.js';
@@ -10,6 +11,8 @@ export interface EvaluateOptions {
   /** Take the policy's mode (argmax / mean) instead of sampling. */
   deterministic: boolean;
   makeOptions?: MakeOptions;
+  /** Called after every reset (t = 0) and step, e.g. to record render states. */
+  onStep?: (env: Env, episode: number, t: number) => void;
 }
 
 export interface EvaluationResult {
@@ -29,6 +32,7 @@ export function evaluatePolicy(agent: ActorCritic, envId: string, opts: Evaluate
   try {
     for (let k = 0; k < opts.episodes; k++) {
       let { obs } = env.reset({ seed: opts.seed + k });
+      opts.onStep?.(env, k, 0);
       let ret = 0;
       let len = 0;
       for (;;) {
@@ -36,6 +40,7 @@ export function evaluatePolicy(agent: ActorCritic, envId: string, opts: Evaluate
         ret += r.reward;
         len += 1;
         obs = r.obs;
+        opts.onStep?.(env, k, len);
         if (r.terminated || r.truncated) break;
       }
       returns.push(ret);

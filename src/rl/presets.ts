@@ -42,12 +42,13 @@ export const ppoPresets: Record<string, Partial<PpoConfigInput>> = {
 /**
  * CleanRL's ppo_continuous_action.py settings (2048 transitions per rollout, 32 minibatches,
  * 10 epochs, lr 3e-4 annealed, observation and reward normalisation, 64x64 tanh), with the
- * 2048 transitions gathered as 8 envs x 256 steps on worker threads instead of 1 env x 2048.
+ * 2048 transitions gathered as 2 envs x 1024 steps, one per core, instead of 1 env x 2048.
+ * (8 envs x 256 steps was faster but learned far worse on Hopper: 1483 against 3465 at 1M steps, seed 1.)
  */
 const mujocoPpo: Partial<PpoConfigInput> = {
   totalTimesteps: 1_000_000,
-  numEnvs: 8,
-  numSteps: 256,
+  numEnvs: 2,
+  numSteps: 1024,
   vectorization: 'workers',
   learningRate: 3e-4,
   annealLr: true,
