@@ -70,6 +70,9 @@ export function writeReport(): string {
     }
     lines.push('', `**${r.passes ?? '-'} of ${r.seeds.length} seeds reach ${r.threshold ?? '-'}.**`, '');
   }
+  if (results.baselines) {
+    lines.push('## MuJoCo baselines', '', 'True-reward PPO on the eight MuJoCo tasks and the training-loop throughput: see [baselines.md](baselines.md).', '');
+  }
   const path = join(RESULTS_DIR, 'README.md');
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;

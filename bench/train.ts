@@ -13,10 +13,11 @@ export interface RunSummary {
 }
 
 /** Trains one seed through the real CLI (`overseer train`), as a user would. */
-export function runTrain(env: string, seed: number, steps: number, out: string, episodes: number, hp: string[] = []): Promise<void> {
+export function runTrain(env: string, seed: number, steps: number, out: string, episodes: number, hp: string[] = [], envKwargs: Record<string, unknown> = {}): Promise<void> {
   const cli = join(ROOT, 'src', 'cli', 'main.ts');
   const args = ['--import', 'tsx', cli, 'train', '--env', env, '--seed', String(seed), '--steps', String(steps), '--out', out, '--eval-episodes', String(episodes), '--no-progress'];
   for (const kv of hp) args.push('--hp', kv);
+  if (Object.keys(envKwargs).length > 0) args.push('--env-kwargs', JSON.stringify(envKwargs));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';

@@ -7,7 +7,8 @@ import { maxRelativeError, numericGradient } from '../nn/gradcheck.js';
 import { Rng } from '../utils/rng.js';
 import { ActorCritic } from './agent.js';
 import { evaluatePolicy } from './evaluate.js';
-import { computeGae, explainedVariance, ppoLoss, trainPpo, valueLoss } from './ppo.js';
+import { computeGae, explainedVariance, trainPpo } from './ppo.js';
+import { ppoLoss, valueLoss } from './ppoLoss.js';
 import { ppoPreset } from './presets.js';
 
 describe('computeGae', () => {

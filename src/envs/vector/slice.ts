@@ -128,12 +128,3 @@ export function finalObservations(v: SharedViews, numEnvs: number, obsSize: numb
   }
   return out;
 }
-
-/** Busy-waits up to `micros` for `arr[index]` to differ from `value`; true if it did. */
-export function spinUntilChanged(arr: Int32Array, index: number, value: number, micros: number): boolean {
-  const deadline = performance.now() + micros / 1000;
-  for (;;) {
-    for (let i = 0; i < 256; i++) if (Atomics.load(arr, index) !== value) return true;
-    if (performance.now() > deadline) return false;
-  }
-}

@@ -2,7 +2,8 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import '../builtins.js';
 import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type WorkerInit, type WorkerMessage } from './protocol.js';
-import { EnvSlice, makeEnvs, spinUntilChanged, type SharedViews } from './slice.js';
+import { spinUntilChanged } from '../../utils/workers.js';
+import { EnvSlice, makeEnvs, type SharedViews } from './slice.js';
 
 const { init, port } = workerData as { init: WorkerInit; port: MessagePort };
 const control = new Int32Array(init.buffers.control);

@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { assertSeed } from '../../utils/rng.js';
 import type { Info } from '../core.js';
 import { make, registration, type MakeOptions } from '../registry.js';
 import { Box, flatActionSize, type Discrete } from '../spaces.js';
 import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type WorkerInit, type WorkerMessage } from './protocol.js';
-import { EnvSlice, finalObservations, makeEnvs, spinUntilChanged, type SharedViews } from './slice.js';
+import { spawnWorker, waitForValue } from '../../utils/workers.js';
+import { EnvSlice, finalObservations, makeEnvs, type SharedViews } from './slice.js';
 import { checkActionBatch } from './sync.js';
 import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
 
@@ -102,7 +103,6 @@ export class WorkerVectorEnv implements VectorEnv {
     const discrete = !(this.singleActionSpace instanceof Box);
     const recordStats = opts.recordEpisodeStatistics ?? true;
     const makeOptions = opts.makeOptions ?? {};
-    const entry = workerEntry();
     for (let w = 0; w < this.numWorkers; w++) {
       const [first, last] = bounds(w);
       const { port1, port2 } = new MessageChannel();
@@ -121,7 +121,7 @@ export class WorkerVectorEnv implements VectorEnv {
         infoKeys: opts.infoKeys ?? null,
         buffers,
       };
-      const worker = new Worker(entry.script, { eval: entry.eval, workerData: { init, port: port2 }, transferList: [port2] });
+      const worker = spawnWorker(new URL('./worker.js', import.meta.url), { init, port: port2 }, [port2]);
       worker.unref();
       this.workers.push(worker);
       this.ports.push(port1);
@@ -213,32 +213,8 @@ export class WorkerVectorEnv implements VectorEnv {
   }
 
   private waitAll(): void {
-    const deadline = performance.now() + this.timeoutMs;
     for (let w = 0; w < this.numWorkers; w++) {
-      const idx = w * CONTROL_STRIDE + Slot.DoneSeq;
-      for (;;) {
-        const done = Atomics.load(this.control, idx);
-        if (done === this.seqs[w]) break;
-        if (spinUntilChanged(this.control, idx, done, this.spinMicros)) continue;
-        if (performance.now() > deadline) {
-          throw new Error(`${this.envId}: worker ${w} did not answer within ${this.timeoutMs} ms`);
-        }
-        Atomics.wait(this.control, idx, done, 50);
-      }
+      waitForValue(this.control, w * CONTROL_STRIDE + Slot.DoneSeq, this.seqs[w], this.spinMicros, this.timeoutMs, `${this.envId}: worker ${w}`);
     }
   }
-}
-
-/**
- * The worker script: compiled JS in a build. Run from source (tests, tsx), the worker first
- * registers tsx's ESM loader inside itself: Node 20 does not pass `--import` hooks on to
- * worker threads.
- */
-function workerEntry(): { script: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./worker.js', import.meta.url), eval: false };
-  const url = new URL('./worker.ts', import.meta.url).href;
-  return {
-    script: `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(url)}); });`,
-    eval: true,
-  };
 }
