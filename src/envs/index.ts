@@ -11,6 +11,7 @@ export * from './wrappers/orderEnforcing.js';
 export * from './wrappers/recordEpisodeStatistics.js';
 export * from './wrappers/normalizeObservation.js';
 export * from './vector/types.js';
+export * from './vector/wrapper.js';
 export * from './vector/sync.js';
 export * from './vector/workers.js';
 export * from './vector/make.js';

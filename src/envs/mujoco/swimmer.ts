@@ -1,6 +1,6 @@
 import type { StepResult } from '../core.js';
 import { Box } from '../spaces.js';
-import { planarObservation } from './hopper.js';
+import { planarObservation } from './planar.js';
 import { swimmerXml } from './models/swimmer.js';
 import { MujocoEnv } from './mujocoEnv.js';
 import { booleanOption, finiteOption, frameSkipOption, nonNegativeOption } from './options.js';

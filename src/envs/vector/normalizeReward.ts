@@ -1,6 +1,6 @@
 import { RunningMeanStd } from '../../utils/runningMeanStd.js';
-import type { Box, Discrete } from '../spaces.js';
 import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
+import { VectorWrapper } from './wrapper.js';
 
 export interface NormalizeRewardOptions {
   /** Discount of the running return whose variance scales the rewards. */
@@ -15,42 +15,24 @@ export interface NormalizeRewardOptions {
  * NormalizeReward, SB3's VecNormalize for rewards). The return restarts at episode ends.
  * `infos[i].episode` statistics come from the sub-envs, so they stay in raw reward units.
  */
-export class VecNormalizeReward implements VectorEnv {
+export class VecNormalizeReward extends VectorWrapper {
   readonly rms = new RunningMeanStd(1);
   update = true;
   private readonly returns: Float64Array;
   private readonly opts: NormalizeRewardOptions;
 
-  constructor(
-    readonly env: VectorEnv,
-    opts: Partial<NormalizeRewardOptions> = {},
-  ) {
+  constructor(env: VectorEnv, opts: Partial<NormalizeRewardOptions> = {}) {
+    super(env);
     this.opts = { gamma: 0.99, clip: 10, epsilon: 1e-8, ...opts };
     this.returns = new Float64Array(env.numEnvs);
   }
 
-  get numEnvs(): number {
-    return this.env.numEnvs;
-  }
-  get singleObservationSpace(): Box {
-    return this.env.singleObservationSpace;
-  }
-  get singleActionSpace(): Box | Discrete {
-    return this.env.singleActionSpace;
-  }
-  get obsSize(): number {
-    return this.env.obsSize;
-  }
-  get actionSize(): number {
-    return this.env.actionSize;
-  }
-
-  reset(opts?: VectorResetOptions): VectorResetResult {
+  override reset(opts?: VectorResetOptions): VectorResetResult {
     this.returns.fill(0);
     return this.env.reset(opts);
   }
 
-  step(actions: ArrayLike<number>): VectorStepResult {
+  override step(actions: ArrayLike<number>): VectorStepResult {
     const r = this.env.step(actions);
     const { gamma, clip, epsilon } = this.opts;
     for (let i = 0; i < this.numEnvs; i++) this.returns[i] = this.returns[i] * gamma + r.rewards[i];
@@ -63,9 +45,5 @@ export class VecNormalizeReward implements VectorEnv {
       if (r.terminated[i] || r.truncated[i]) this.returns[i] = 0;
     }
     return { ...r, rewards };
-  }
-
-  close(): void {
-    this.env.close();
   }
 }

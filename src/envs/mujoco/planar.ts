@@ -1,0 +1,84 @@
+import type { StepResult } from '../core.js';
+import { Box } from '../spaces.js';
+import { MujocoEnv } from './mujocoEnv.js';
+import { booleanOption, finiteOption, frameSkipOption, nonNegativeOption } from './options.js';
+
+/** Options shared by Hopper and Walker2d. */
+export interface PlanarWalkerOptions {
+  frame_skip: number;
+  forward_reward_weight: number;
+  ctrl_cost_weight: number;
+  healthy_reward: number;
+  terminate_when_unhealthy: boolean;
+  reset_noise_scale: number;
+  exclude_current_positions_from_observation: boolean;
+}
+
+/**
+ * Hopper and Walker2d: planar bodies on rootx/rootz/rooty, rewarded as
+ * healthy_reward * healthy + forward_reward_weight * dx/dt - ctrl_cost_weight * |a|^2 and
+ * terminated when unhealthy. Subclasses say what healthy means.
+ */
+export abstract class PlanarWalkerEnv extends MujocoEnv {
+  readonly observationSpace: Box;
+  protected readonly common: PlanarWalkerOptions;
+
+  constructor(xml: string, id: string, o: Record<string, unknown>) {
+    super(xml, id, frameSkipOption(id, o.frame_skip));
+    this.common = {
+      frame_skip: this.frameSkip,
+      forward_reward_weight: finiteOption(id, 'forward_reward_weight', o.forward_reward_weight),
+      ctrl_cost_weight: nonNegativeOption(id, 'ctrl_cost_weight', o.ctrl_cost_weight),
+      healthy_reward: finiteOption(id, 'healthy_reward', o.healthy_reward),
+      terminate_when_unhealthy: booleanOption(id, 'terminate_when_unhealthy', o.terminate_when_unhealthy),
+      reset_noise_scale: nonNegativeOption(id, 'reset_noise_scale', o.reset_noise_scale),
+      exclude_current_positions_from_observation: booleanOption(id, 'exclude_current_positions_from_observation', o.exclude_current_positions_from_observation),
+    };
+    const size = this.model.nq + this.model.nv - (this.common.exclude_current_positions_from_observation ? 1 : 0);
+    this.observationSpace = new Box(-Infinity, Infinity, [size]);
+  }
+
+  abstract get isHealthy(): boolean;
+
+  protected resetModel(): void {
+    const s = this.common.reset_noise_scale;
+    this.setState(this.uniformNoise(this.initQpos, s), this.uniformNoise(this.initQvel, s));
+  }
+
+  protected stepModel(action: ArrayLike<number>): StepResult {
+    const o = this.common;
+    const xBefore = this.qpos[0];
+    this.doSimulation(action);
+    const xAfter = this.qpos[0];
+    const xVelocity = (xAfter - xBefore) / this.dt;
+    const healthy = this.isHealthy;
+    const forward = o.forward_reward_weight * xVelocity;
+    const survive = healthy ? o.healthy_reward : 0;
+    const ctrlCost = o.ctrl_cost_weight * MujocoEnv.sumSquares(action);
+    return {
+      obs: this.observe(),
+      reward: forward + survive - ctrlCost,
+      terminated: !healthy && o.terminate_when_unhealthy,
+      truncated: false,
+      info: { ...this.resetInfo(), x_velocity: xVelocity, reward_forward: forward, reward_ctrl: -ctrlCost, reward_survive: survive },
+    };
+  }
+
+  /** qpos (without rootx by default), then qvel clipped to [-10, 10]. */
+  protected observe(): Float32Array {
+    return planarObservation(this.qpos, this.qvel, this.common.exclude_current_positions_from_observation ? 1 : 0, 10);
+  }
+
+  protected override resetInfo(): Record<string, unknown> {
+    return { x_position: this.qpos[0], z_distance_from_origin: this.qpos[1] - this.initQpos[1] };
+  }
+}
+
+/** qpos[skip:] followed by qvel clipped to +-velClip (no clip when velClip is Infinity). */
+export function planarObservation(qpos: Float64Array, qvel: Float64Array, skip: number, velClip: number): Float32Array {
+  const out = new Float32Array(qpos.length - skip + qvel.length);
+  let k = 0;
+  for (let i = skip; i < qpos.length; i++) out[k++] = qpos[i];
+  for (let i = 0; i < qvel.length; i++) out[k++] = Math.min(Math.max(qvel[i], -velClip), velClip);
+  return out;
+}
