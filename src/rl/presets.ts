@@ -5,13 +5,13 @@ import type { PpoConfigInput } from './ppo.js';
  * Envs without a preset use the schema defaults (CleanRL's ppo.py).
  */
 export const ppoPresets: Record<string, Partial<PpoConfigInput>> = {
-  // rl-baselines3-zoo's CartPole settings with 10 epochs instead of 20: same result, half the time.
+  // rl-baselines3-zoo's CartPole settings. (With 10 epochs instead of 20, 1 seed in 10 stayed below 475.)
   'CartPole-v1': {
     totalTimesteps: 100_000,
     numEnvs: 8,
     numSteps: 32,
     numMinibatches: 1,
-    updateEpochs: 10,
+    updateEpochs: 20,
     learningRate: 1e-3,
     annealLr: true,
     annealClip: true,
