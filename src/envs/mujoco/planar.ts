@@ -82,3 +82,53 @@ export function planarObservation(qpos: Float64Array, qvel: Float64Array, skip: 
   for (let i = 0; i < qvel.length; i++) out[k++] = Math.min(Math.max(qvel[i], -velClip), velClip);
   return out;
 }
+
+/** Options shared by HalfCheetah and Swimmer. */
+export interface RunnerOptions {
+  frame_skip: number;
+  forward_reward_weight: number;
+  ctrl_cost_weight: number;
+  reset_noise_scale: number;
+  exclude_current_positions_from_observation: boolean;
+}
+
+/**
+ * HalfCheetah and Swimmer: rewarded as forward_reward_weight * dx/dt - ctrl_cost_weight * |a|^2,
+ * never terminated; the observation is qpos without the `rootPositions` root slides, then qvel.
+ */
+export abstract class RunnerEnv extends MujocoEnv {
+  readonly observationSpace: Box;
+  readonly opts: RunnerOptions;
+
+  constructor(
+    xml: string,
+    id: string,
+    o: Record<string, unknown>,
+    private readonly rootPositions: number,
+    private readonly velocityNoise: 'uniform' | 'normal',
+  ) {
+    super(xml, id, frameSkipOption(id, o.frame_skip));
+    this.opts = {
+      frame_skip: this.frameSkip,
+      forward_reward_weight: finiteOption(id, 'forward_reward_weight', o.forward_reward_weight),
+      ctrl_cost_weight: nonNegativeOption(id, 'ctrl_cost_weight', o.ctrl_cost_weight),
+      reset_noise_scale: nonNegativeOption(id, 'reset_noise_scale', o.reset_noise_scale),
+      exclude_current_positions_from_observation: booleanOption(id, 'exclude_current_positions_from_observation', o.exclude_current_positions_from_observation),
+    };
+    const size = this.model.nq + this.model.nv - (this.opts.exclude_current_positions_from_observation ? rootPositions : 0);
+    this.observationSpace = new Box(-Infinity, Infinity, [size]);
+  }
+
+  protected resetModel(): void {
+    const s = this.opts.reset_noise_scale;
+    // Position noise is drawn before velocity noise (the order fixes what a seed reproduces).
+    const qpos = this.uniformNoise(this.initQpos, s);
+    const qvel = this.velocityNoise === 'normal' ? this.normalNoise(this.initQvel, s) : this.uniformNoise(this.initQvel, s);
+    this.setState(qpos, qvel);
+  }
+
+  /** qpos without the root slides (by default), then qvel unclipped. */
+  protected observe(): Float32Array {
+    return planarObservation(this.qpos, this.qvel, this.opts.exclude_current_positions_from_observation ? this.rootPositions : 0, Infinity);
+  }
+}
