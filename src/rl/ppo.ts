@@ -189,44 +189,45 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
     // PPO reads only episode statistics; not copying other infos keeps worker round trips cheap.
     infoKeys: ['episode'],
   });
-  const agent =
-    agentIn ??
-    new ActorCritic({
-      observationSpace: envs.singleObservationSpace.toJSON(),
-      actionSpace: envs.singleActionSpace.toJSON(),
-      hidden: cfg.hidden,
-      activation: cfg.activation,
-      initLogStd: cfg.initLogStd,
-      normalizeObs: cfg.normalizeObs,
-      clipObs: cfg.clipObs,
-    }).init(rng);
-  // The agent owns the observation statistics, so they are saved with it.
-  if (agent.obsRms) envs = new VecNormalizeObservation(envs, { clip: cfg.clipObs }, agent.obsRms);
-  if (cfg.normalizeReward) envs = new VecNormalizeReward(envs, { gamma: cfg.gamma, clip: cfg.clipReward });
-  const { actor, critic, head } = agent;
-  const params = agent.paramGroups;
-  const optimizer = new Adam(params, { lr: cfg.learningRate, eps: cfg.adamEps });
-
-  const buf = new RolloutBuffer(cfg.numSteps, cfg.numEnvs, envs.obsSize, head.actionSize);
-  const N = cfg.numEnvs;
-  const obsSize = envs.obsSize;
-  const stepActions = new Float32Array(N * head.actionSize);
-  const envActions = new Float64Array(N * envs.actionSize);
-  const nextValues = new Float64Array(N);
-
-  // Minibatches: gathered into shared memory when a worker thread takes half of each.
-  const idx = new Int32Array(batchSize);
-  const parallel = cfg.parallelUpdate && minibatchSize >= 8 ? new ParallelGradient(agent, minibatchSize) : null;
-  const mb = parallel?.mb ?? allocMinibatch(minibatchSize, obsSize, head.actionSize);
-  const scratch = parallel ? null : new GradientScratch(minibatchSize, head.inputSize);
-
-  let globalStep = 0;
-  let updates = 0;
-  let interrupted = false;
-  const start = performance.now();
-  let nextObs = envs.reset({ seed: cfg.seed }).obs;
-
+  let parallel: ParallelGradient | null = null;
   try {
+    const agent =
+      agentIn ??
+      new ActorCritic({
+        observationSpace: envs.singleObservationSpace.toJSON(),
+        actionSpace: envs.singleActionSpace.toJSON(),
+        hidden: cfg.hidden,
+        activation: cfg.activation,
+        initLogStd: cfg.initLogStd,
+        normalizeObs: cfg.normalizeObs,
+        clipObs: cfg.clipObs,
+      }).init(rng);
+    // The agent owns the observation statistics, so they are saved with it.
+    if (agent.obsRms) envs = new VecNormalizeObservation(envs, { clip: cfg.clipObs }, agent.obsRms);
+    if (cfg.normalizeReward) envs = new VecNormalizeReward(envs, { gamma: cfg.gamma, clip: cfg.clipReward });
+    const { actor, critic, head } = agent;
+    const params = agent.paramGroups;
+    const optimizer = new Adam(params, { lr: cfg.learningRate, eps: cfg.adamEps });
+
+    const buf = new RolloutBuffer(cfg.numSteps, cfg.numEnvs, envs.obsSize, head.actionSize);
+    const N = cfg.numEnvs;
+    const obsSize = envs.obsSize;
+    const stepActions = new Float32Array(N * head.actionSize);
+    const envActions = new Float64Array(N * envs.actionSize);
+    const nextValues = new Float64Array(N);
+
+    // Minibatches: gathered into shared memory when a worker thread takes half of each.
+    const idx = new Int32Array(batchSize);
+    parallel = cfg.parallelUpdate && minibatchSize >= 8 ? new ParallelGradient(agent, minibatchSize) : null;
+    const mb = parallel?.mb ?? allocMinibatch(minibatchSize, obsSize, head.actionSize);
+    const scratch = parallel ? null : new GradientScratch(minibatchSize, head.inputSize);
+
+    let globalStep = 0;
+    let updates = 0;
+    let interrupted = false;
+    const start = performance.now();
+    let nextObs = envs.reset({ seed: cfg.seed }).obs;
+
     for (let update = 1; update <= numUpdates; update++) {
       if (hooks.signal?.aborted) {
         interrupted = true;
@@ -344,11 +345,11 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
       hooks.onUpdate?.(metrics, agent);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    return { agent, globalStep, updates, interrupted };
   } finally {
     envs.close();
     parallel?.close();
   }
-  return { agent, globalStep, updates, interrupted };
 }
 
 function normalizeInPlace(a: Float64Array, n: number): void {

@@ -52,13 +52,6 @@ export class RunDir {
     appendFileSync(this.metricsPath, `${JSON.stringify(row)}\n`);
   }
 
-  readMetrics<T>(): T[] {
-    if (!existsSync(this.metricsPath)) return [];
-    return readFileSync(this.metricsPath, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as T);
-  }
 
   saveCheckpoint(name: string, value: unknown): string {
     const path = join(this.checkpointDir, `${name}.json`);

@@ -3,15 +3,30 @@ import { Box } from '../spaces.js';
 import { MujocoEnv } from './mujocoEnv.js';
 import { booleanOption, finiteOption, frameSkipOption, nonNegativeOption } from './options.js';
 
-/** Options shared by Hopper and Walker2d. */
-export interface PlanarWalkerOptions {
+/** Options shared by every forward-moving task (Hopper, Walker2d, HalfCheetah, Swimmer). */
+export interface RunnerOptions {
   frame_skip: number;
   forward_reward_weight: number;
   ctrl_cost_weight: number;
-  healthy_reward: number;
-  terminate_when_unhealthy: boolean;
   reset_noise_scale: number;
   exclude_current_positions_from_observation: boolean;
+}
+
+/** Options shared by Hopper and Walker2d. */
+export interface PlanarWalkerOptions extends RunnerOptions {
+  healthy_reward: number;
+  terminate_when_unhealthy: boolean;
+}
+
+/** Validates the options every forward-moving task takes. */
+function runnerOptions(id: string, o: Record<string, unknown>, frameSkip: number): RunnerOptions {
+  return {
+    frame_skip: frameSkip,
+    forward_reward_weight: finiteOption(id, 'forward_reward_weight', o.forward_reward_weight),
+    ctrl_cost_weight: nonNegativeOption(id, 'ctrl_cost_weight', o.ctrl_cost_weight),
+    reset_noise_scale: nonNegativeOption(id, 'reset_noise_scale', o.reset_noise_scale),
+    exclude_current_positions_from_observation: booleanOption(id, 'exclude_current_positions_from_observation', o.exclude_current_positions_from_observation),
+  };
 }
 
 /**
@@ -26,13 +41,9 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
   constructor(xml: string, id: string, o: Record<string, unknown>) {
     super(xml, id, frameSkipOption(id, o.frame_skip));
     this.common = {
-      frame_skip: this.frameSkip,
-      forward_reward_weight: finiteOption(id, 'forward_reward_weight', o.forward_reward_weight),
-      ctrl_cost_weight: nonNegativeOption(id, 'ctrl_cost_weight', o.ctrl_cost_weight),
+      ...runnerOptions(id, o, this.frameSkip),
       healthy_reward: finiteOption(id, 'healthy_reward', o.healthy_reward),
       terminate_when_unhealthy: booleanOption(id, 'terminate_when_unhealthy', o.terminate_when_unhealthy),
-      reset_noise_scale: nonNegativeOption(id, 'reset_noise_scale', o.reset_noise_scale),
-      exclude_current_positions_from_observation: booleanOption(id, 'exclude_current_positions_from_observation', o.exclude_current_positions_from_observation),
     };
     const size = this.model.nq + this.model.nv - (this.common.exclude_current_positions_from_observation ? 1 : 0);
     this.observationSpace = new Box(-Infinity, Infinity, [size]);
@@ -83,15 +94,6 @@ export function planarObservation(qpos: Float64Array, qvel: Float64Array, skip: 
   return out;
 }
 
-/** Options shared by HalfCheetah and Swimmer. */
-export interface RunnerOptions {
-  frame_skip: number;
-  forward_reward_weight: number;
-  ctrl_cost_weight: number;
-  reset_noise_scale: number;
-  exclude_current_positions_from_observation: boolean;
-}
-
 /**
  * HalfCheetah and Swimmer: rewarded as forward_reward_weight * dx/dt - ctrl_cost_weight * |a|^2,
  * never terminated; the observation is qpos without the `rootPositions` root slides, then qvel.
@@ -108,13 +110,7 @@ export abstract class RunnerEnv extends MujocoEnv {
     private readonly velocityNoise: 'uniform' | 'normal',
   ) {
     super(xml, id, frameSkipOption(id, o.frame_skip));
-    this.opts = {
-      frame_skip: this.frameSkip,
-      forward_reward_weight: finiteOption(id, 'forward_reward_weight', o.forward_reward_weight),
-      ctrl_cost_weight: nonNegativeOption(id, 'ctrl_cost_weight', o.ctrl_cost_weight),
-      reset_noise_scale: nonNegativeOption(id, 'reset_noise_scale', o.reset_noise_scale),
-      exclude_current_positions_from_observation: booleanOption(id, 'exclude_current_positions_from_observation', o.exclude_current_positions_from_observation),
-    };
+    this.opts = runnerOptions(id, o, this.frameSkip);
     const size = this.model.nq + this.model.nv - (this.opts.exclude_current_positions_from_observation ? rootPositions : 0);
     this.observationSpace = new Box(-Infinity, Infinity, [size]);
   }
