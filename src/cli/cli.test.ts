@@ -109,12 +109,17 @@ describe('train and eval', () => {
     expect(r.out).toMatch(/Hopper-v5: wrote 2 episode\(s\)/);
   });
 
-  it('render refuses an env without render states', async () => {
+  it('render writes the physical state per step for a classic-control run', async () => {
     const out = join(tmp(), 'run');
     expect((await cli('train', '--env', 'CartPole-v1', '--steps', '256', '--out', out, '--eval-episodes', '1')).code).toBe(0);
-    const r = await cli('render', out, '--out', join(tmp(), 'x.json'));
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/CartPole-v1 has no render states/);
+    const file = join(tmp(), 'x.json');
+    const r = await cli('render', out, '--out', file, '--episodes', '1');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    expect(doc.render).toEqual({ kind: 'classic', scene: 'CartPole', dt: 0.02, fields: ['x', 'x_dot', 'theta', 'theta_dot'] });
+    // Reset state plus one frame per step; each frame is the 4-number state.
+    expect(doc.episodes[0].frames).toHaveLength(doc.episodes[0].length + 1);
+    expect(doc.episodes[0].frames[0]).toHaveLength(4);
   });
 
   it('Ctrl-C keeps the last checkpoint and the metrics, and exits 130', async () => {

@@ -27,7 +27,7 @@ const round = (v: number) => Math.round(v * 1e5) / 1e5;
 
 export async function renderCommand(runPath: string, flags: RenderFlags, io: CliIO): Promise<number> {
   const { agent, envId, envKwargs, checkpoint } = loadRunAgent(runPath, flags.checkpoint);
-  let spec: RenderSpec | null = null;
+  let spec = null as RenderSpec | null;
   const frames: number[][][] = [];
   const result = evaluatePolicy(agent, envId, {
     episodes: flags.episodes,
@@ -37,7 +37,7 @@ export async function renderCommand(runPath: string, flags: RenderFlags, io: Cli
     onStep: (env, episode, t) => {
       if (t === 0 && episode === 0) {
         spec = env.renderSpec();
-        if (spec === null) throw new UsageError(`${envId} has no render states (render supports the MuJoCo tasks)`);
+        if (spec === null) throw new UsageError(`${envId} has no render states`);
       }
       if (t === 0) frames.push([]);
       frames[episode].push(Array.from(env.renderState()!, round));
@@ -52,6 +52,8 @@ export async function renderCommand(runPath: string, flags: RenderFlags, io: Cli
     episodes: result.returns.map((r, k) => ({ seed: flags.seed + k, return: r, length: result.lengths[k], frames: frames[k] })),
   };
   writeFileSync(flags.out, `${JSON.stringify(file)}\n`);
-  io.stdout(`${envId}: wrote ${flags.episodes} episode(s), ${frames.reduce((n, f) => n + f.length, 0)} frames of ${spec!.geoms.length} geoms, to ${flags.out}\n`);
+  const scene = spec!;
+  const what = scene.kind === 'mujoco' ? `${scene.geoms.length} geoms` : `the ${scene.scene} state`;
+  io.stdout(`${envId}: wrote ${flags.episodes} episode(s), ${frames.reduce((n, f) => n + f.length, 0)} frames of ${what}, to ${flags.out}\n`);
   return 0;
 }

@@ -27,6 +27,19 @@ export interface MujocoRenderSpec {
   geoms: GeomDescription[];
 }
 
-export type RenderSpec = MujocoRenderSpec;
+/**
+ * A classic-control scene, drawn in 2D by a viewer that knows the task: each frame is the
+ * env's physical state, with `fields` naming its entries (e.g. CartPole's
+ * [x, x_dot, theta, theta_dot]).
+ */
+export interface ClassicRenderSpec {
+  kind: 'classic';
+  /** Which drawing to use: 'CartPole', 'Acrobot', 'MountainCar' or 'Pendulum'. */
+  scene: 'CartPole' | 'Acrobot' | 'MountainCar' | 'Pendulum';
+  dt: number;
+  fields: string[];
+}
+
+export type RenderSpec = MujocoRenderSpec | ClassicRenderSpec;
 
 export const POSE_SIZE = 7;

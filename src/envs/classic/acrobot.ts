@@ -1,5 +1,6 @@
 import { BaseEnv, resetBounds, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
 import { Box, Discrete, type Action } from '../spaces.js';
+import type { ClassicRenderSpec } from '../render.js';
 
 export type AcrobotDynamics = 'book' | 'nips';
 
@@ -15,6 +16,15 @@ const MAX_VEL_2 = 9 * Math.PI;
 
 /** Acrobot-v1: a two-link pendulum actuated at the elbow; swing the tip above the bar. */
 export class AcrobotEnv extends BaseEnv {
+  /** A 2D viewer draws Acrobot from the physical state. */
+  override renderSpec(): ClassicRenderSpec {
+    return { kind: 'classic', scene: 'Acrobot', dt: AcrobotEnv.dt, fields: ['theta1', 'theta2', 'dtheta1', 'dtheta2'] };
+  }
+
+  override renderState(): Float32Array {
+    return Float32Array.from(this.state);
+  }
+
   static readonly dt = 0.2;
   static readonly linkLength1 = 1.0;
   static readonly linkLength2 = 1.0;

@@ -1,5 +1,6 @@
 import { BaseEnv, FLOAT32_MAX, resetBounds, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
 import { Box, Discrete, type Action } from '../spaces.js';
+import type { ClassicRenderSpec } from '../render.js';
 
 export interface CartPoleOptions {
   /** Sutton & Barto's reward: 0 per step, -1 on termination (Gymnasium's `sutton_barto_reward`). */
@@ -10,6 +11,15 @@ export const cartPoleDefaults = { sutton_barto_reward: false } satisfies CartPol
 
 /** CartPole-v1: Barto, Sutton & Anderson's cart-pole, with Gymnasium's constants and explicit Euler steps. */
 export class CartPoleEnv extends BaseEnv {
+  /** A 2D viewer draws CartPole from the physical state. */
+  override renderSpec(): ClassicRenderSpec {
+    return { kind: 'classic', scene: 'CartPole', dt: CartPoleEnv.tau, fields: ['x', 'x_dot', 'theta', 'theta_dot'] };
+  }
+
+  override renderState(): Float32Array {
+    return Float32Array.from(this.state);
+  }
+
   static readonly gravity = 9.8;
   static readonly massCart = 1.0;
   static readonly massPole = 0.1;

@@ -1,5 +1,6 @@
 import { BaseEnv, assertFiniteOption, resetBounds, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
 import { Box, Discrete, type Action } from '../spaces.js';
+import type { ClassicRenderSpec } from '../render.js';
 
 export interface MountainCarOptions {
   /** Minimum velocity at the goal for the episode to terminate. */
@@ -15,6 +16,15 @@ export const GRAVITY = 0.0025;
 
 /** What both mountain cars share: the track, the reset distribution and the goal check. */
 export abstract class MountainCarBase extends BaseEnv {
+  /** A 2D viewer draws MountainCar from the physical state. */
+  override renderSpec(): ClassicRenderSpec {
+    return { kind: 'classic', scene: 'MountainCar', dt: 1 / 30, fields: ['position', 'velocity'] };
+  }
+
+  override renderState(): Float32Array {
+    return Float32Array.from(this.state);
+  }
+
   readonly observationSpace = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED]);
   /** [position, velocity]. */
   abstract readonly state: Float32Array | Float64Array;

@@ -1,5 +1,6 @@
 import { BaseEnv, assertFiniteOption, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
 import { Box, type Action } from '../spaces.js';
+import type { ClassicRenderSpec } from '../render.js';
 
 export interface PendulumOptions {
   /** Gravitational acceleration. */
@@ -10,6 +11,15 @@ export const pendulumDefaults = { g: 10.0 } satisfies PendulumOptions;
 
 /** Pendulum-v1: swing a torque-limited pendulum up and hold it; theta = 0 is upright. */
 export class PendulumEnv extends BaseEnv {
+  /** A 2D viewer draws Pendulum from the physical state. */
+  override renderSpec(): ClassicRenderSpec {
+    return { kind: 'classic', scene: 'Pendulum', dt: PendulumEnv.dt, fields: ['theta', 'theta_dot'] };
+  }
+
+  override renderState(): Float32Array {
+    return Float32Array.from(this.state);
+  }
+
   static readonly maxSpeed = 8;
   static readonly maxTorque = 2.0;
   static readonly dt = 0.05;

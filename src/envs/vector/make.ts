@@ -17,6 +17,8 @@ export interface MakeVecOptions {
   recordEpisodeStatistics?: boolean;
   /** Forward only these info keys from sub-envs, e.g. ['episode'] (default: all). */
   infoKeys?: string[];
+  /** Return the render state of every observation (`VectorStepResult.render`); the env must have render states. */
+  recordRender?: boolean;
 }
 
 /** `makeVec('CartPole-v1', { numEnvs: 8 })`, Gymnasium's `make_vec`. */
@@ -29,6 +31,7 @@ export function makeVec(id: string, opts: MakeVecOptions): VectorEnv {
       makeOptions: opts.makeOptions,
       recordEpisodeStatistics: record,
       infoKeys: opts.infoKeys,
+      recordRender: opts.recordRender,
     });
   }
   if (opts.mode !== undefined && opts.mode !== 'sync') {
@@ -41,5 +44,6 @@ export function makeVec(id: string, opts: MakeVecOptions): VectorEnv {
       return record ? new RecordEpisodeStatistics(env) : env;
     }),
     opts.infoKeys ?? null,
+    opts.recordRender ?? false,
   );
 }

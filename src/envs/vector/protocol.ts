@@ -13,6 +13,8 @@ export interface WorkerInit {
   last: number;
   obsSize: number;
   actionSize: number;
+  /** Floats per render state written with every observation (0: none). */
+  renderSize: number;
   discrete: boolean;
   /** Info keys to forward (null: all). */
   infoKeys: string[] | null;
@@ -30,6 +32,8 @@ export interface SharedBuffers {
   rewards: SharedArrayBuffer;
   terminated: SharedArrayBuffer;
   truncated: SharedArrayBuffer;
+  /** Render states, or null when not recorded. */
+  render: SharedArrayBuffer | null;
 }
 
 export const CONTROL_STRIDE = 4;

@@ -10,6 +10,8 @@ export interface SharedViews {
   rewards: Float64Array;
   terminated: Uint8Array;
   truncated: Uint8Array;
+  /** [numEnvs, renderSize] render states, or null when not recorded. */
+  render: Float32Array | null;
 }
 
 function isEmpty(info: Info): boolean {
@@ -44,7 +46,19 @@ export class EnvSlice {
     private readonly discrete: boolean,
     /** Forward only these info keys (null: all); saves copying infos between threads every step. */
     private readonly infoKeys: readonly string[] | null = null,
+    /** Floats per render state to write after every reset and step (0: none). */
+    private readonly renderSize = 0,
   ) {}
+
+  /** Writes env k's render state into row g of `v.render`. */
+  private writeRender(v: SharedViews, k: number, g: number): void {
+    if (this.renderSize === 0 || v.render === null) return;
+    const frame = this.envs[k].renderState();
+    if (frame === null || frame.length !== this.renderSize) {
+      throw new Error(`sub-env ${g}: render state has ${frame?.length ?? 'no'} values, expected ${this.renderSize}`);
+    }
+    v.render.set(frame, g * this.renderSize);
+  }
 
   reset(v: SharedViews, seed: number | undefined, options: Record<string, unknown> | undefined): [number, Info][] {
     const infos: [number, Info][] = [];
@@ -52,6 +66,7 @@ export class EnvSlice {
       const g = this.first + k;
       const r = env.reset({ seed: seed === undefined ? undefined : seed + g, options });
       v.obs.set(r.obs, g * this.obsSize);
+      this.writeRender(v, k, g);
       const info = pick(r.info, this.infoKeys);
       if (!isEmpty(info)) infos.push([g, info]);
     });
@@ -80,6 +95,7 @@ export class EnvSlice {
       } else {
         v.obs.set(r.obs, g * obsSize);
       }
+      this.writeRender(v, k, g);
       v.rewards[g] = r.reward;
       v.terminated[g] = r.terminated ? 1 : 0;
       v.truncated[g] = r.truncated ? 1 : 0;
@@ -90,6 +106,19 @@ export class EnvSlice {
 
   close(): void {
     for (const env of this.envs) env.close();
+  }
+}
+
+/** Floats per render state of `envId` (from a probe env after reset); throws if it has none. */
+export function probeRenderSize(envId: string, makeOptions: MakeOptions): number {
+  const env = make(envId, makeOptions);
+  try {
+    env.reset({ seed: 0 });
+    const frame = env.renderState();
+    if (frame === null) throw new Error(`${envId} has no render states, so its clips cannot be replayed`);
+    return frame.length;
+  } finally {
+    env.close();
   }
 }
 
@@ -109,8 +138,9 @@ export function makeEnvs(envId: string, makeOptions: MakeOptions, recordEpisodeS
 }
 
 /** Views over freshly allocated buffers for `numEnvs` envs. */
-export function allocViews(numEnvs: number, obsSize: number, actionSize: number): SharedViews {
+export function allocViews(numEnvs: number, obsSize: number, actionSize: number, renderSize = 0): SharedViews {
   return {
+    render: renderSize > 0 ? new Float32Array(numEnvs * renderSize) : null,
     actions: new Float64Array(numEnvs * actionSize),
     obs: new Float32Array(numEnvs * obsSize),
     finalObs: new Float32Array(numEnvs * obsSize),

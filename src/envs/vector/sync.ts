@@ -11,10 +11,11 @@ export class SyncVectorEnv implements VectorEnv {
   readonly singleActionSpace;
   readonly obsSize: number;
   readonly actionSize: number;
+  readonly renderSize: number;
   private readonly slice: EnvSlice;
 
-  /** `infoKeys`: forward only these info keys (default: all). */
-  constructor(envFns: (() => Env)[], infoKeys: string[] | null = null) {
+  /** `infoKeys`: forward only these info keys (default: all); `recordRender`: return render states with every observation. */
+  constructor(envFns: (() => Env)[], infoKeys: string[] | null = null, recordRender = false) {
     if (envFns.length === 0) throw new RangeError('a vector env needs at least one sub-env');
     const envs = envFns.map((f) => f());
     this.numEnvs = envs.length;
@@ -22,7 +23,17 @@ export class SyncVectorEnv implements VectorEnv {
     this.singleActionSpace = envs[0].actionSpace;
     this.obsSize = this.singleObservationSpace.size;
     this.actionSize = flatActionSize(this.singleActionSpace);
-    this.slice = new EnvSlice(envs, 0, this.obsSize, this.actionSize, !(this.singleActionSpace instanceof Box), infoKeys);
+    this.renderSize = 0;
+    if (recordRender) {
+      envs[0].reset({ seed: 0 });
+      const frame = envs[0].renderState();
+      if (frame === null) {
+        for (const env of envs) env.close();
+        throw new Error(`${envs[0].spec?.id ?? 'env'} has no render states, so its clips cannot be replayed`);
+      }
+      this.renderSize = frame.length;
+    }
+    this.slice = new EnvSlice(envs, 0, this.obsSize, this.actionSize, !(this.singleActionSpace instanceof Box), infoKeys, this.renderSize);
   }
 
   /** The sub-envs, for inspection (e.g. render states). */
@@ -32,17 +43,17 @@ export class SyncVectorEnv implements VectorEnv {
 
   reset(opts: VectorResetOptions = {}): VectorResetResult {
     if (opts.seed !== undefined) assertSeed(opts.seed);
-    const v = allocViews(this.numEnvs, this.obsSize, this.actionSize);
+    const v = allocViews(this.numEnvs, this.obsSize, this.actionSize, this.renderSize);
     const infos = this.collect(this.slice.reset(v, opts.seed, opts.options));
-    return { obs: v.obs, infos };
+    return v.render ? { obs: v.obs, infos, render: v.render } : { obs: v.obs, infos };
   }
 
   step(actions: ArrayLike<number>): VectorStepResult {
     checkActionBatch(actions, this.numEnvs, this.actionSize);
-    const v = allocViews(this.numEnvs, this.obsSize, this.actionSize);
+    const v = allocViews(this.numEnvs, this.obsSize, this.actionSize, this.renderSize);
     v.actions.set(actions);
     const infos = this.collect(this.slice.step(v));
-    return {
+    const result: VectorStepResult = {
       obs: v.obs,
       rewards: v.rewards,
       terminated: v.terminated,
@@ -50,6 +61,8 @@ export class SyncVectorEnv implements VectorEnv {
       infos,
       finalObs: finalObservations(v, this.numEnvs, this.obsSize),
     };
+    if (v.render) result.render = v.render;
+    return result;
   }
 
   close(): void {

@@ -19,6 +19,8 @@ export interface VectorEnv {
   readonly obsSize: number;
   /** Floats per action row (1 for Discrete). */
   readonly actionSize: number;
+  /** Floats per render-state row when render states are recorded, else 0. */
+  readonly renderSize: number;
   /** Resets every sub-env; with a seed, sub-env i gets seed + i (Gymnasium's convention). */
   reset(opts?: VectorResetOptions): VectorResetResult;
   /** `actions` holds numEnvs rows of actionSize floats (Discrete actions as integer values). */
@@ -35,6 +37,8 @@ export interface VectorResetResult {
   /** [numEnvs, obsSize]. */
   obs: Float32Array;
   infos: Info[];
+  /** [numEnvs, renderSize] render states matching `obs`, when recorded. */
+  render?: Float32Array;
 }
 
 export interface VectorStepResult {
@@ -46,4 +50,6 @@ export interface VectorStepResult {
   infos: Info[];
   /** Last observation of each episode that ended on this step, else null. */
   finalObs: (Float32Array | null)[];
+  /** [numEnvs, renderSize] render states matching `obs` (after autoreset), when recorded. */
+  render?: Float32Array;
 }

@@ -88,6 +88,39 @@ describe('vector envs', () => {
     expect(() => vec.step([0, 1])).toThrow(/closed/);
   });
 
+  it('records the render state of every observation, after autoreset too, identically with workers', () => {
+    const traces: number[][][] = [];
+    for (const mode of ['sync', 'workers'] as const) {
+      const vec = makeVec('Hopper-v5', { numEnvs: 2, mode, recordRender: true });
+      open.push(vec);
+      const single = make('Hopper-v5');
+      expect(vec.renderSize).toBe(5 * 7);
+      const frames: number[][] = [];
+      const r0 = vec.reset({ seed: 4 });
+      single.reset({ seed: 4 });
+      expect(Array.from(r0.render!.subarray(0, 35))).toEqual(Array.from(single.renderState()!));
+      const rng = new Rng(1);
+      let resets = 0;
+      for (let t = 0; t < 120; t++) {
+        const a = Float64Array.from({ length: 6 }, () => rng.uniform(-1, 1));
+        const r = vec.step(a);
+        const s = single.step(a.subarray(0, 3));
+        if (s.terminated || s.truncated) {
+          single.reset();
+          resets += 1;
+        }
+        // Row 0 follows the single env, including the state after an autoreset.
+        expect(Array.from(r.render!.subarray(0, 35))).toEqual(Array.from(single.renderState()!));
+        frames.push(Array.from(r.render!));
+      }
+      expect(resets).toBeGreaterThan(0);
+      single.close();
+      traces.push(frames);
+    }
+    expect(traces[1]).toEqual(traces[0]);
+    expect(makeVec('CartPole-v1', { numEnvs: 1 }).renderSize).toBe(0);
+  });
+
   it('refuses unknown ids and modes before starting threads', () => {
     expect(() => makeVec('Nope-v1', { numEnvs: 2, mode: 'workers' })).toThrow(/Unknown environment id "Nope-v1"/);
     expect(() => makeVec('CartPole-v1', { numEnvs: 2, mode: 'fork' as never })).toThrow(/'sync' or 'workers'/);

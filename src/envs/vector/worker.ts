@@ -15,6 +15,7 @@ const views: SharedViews = {
   rewards: new Float64Array(init.buffers.rewards),
   terminated: new Uint8Array(init.buffers.terminated),
   truncated: new Uint8Array(init.buffers.truncated),
+  render: init.buffers.render ? new Float32Array(init.buffers.render) : null,
 };
 
 function post(msg: WorkerMessage): void {
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   try {
     for (const m of init.modules) await import(m);
     const envs = makeEnvs(init.envId, init.makeOptions, init.recordEpisodeStatistics, init.last - init.first);
-    slice = new EnvSlice(envs, init.first, init.obsSize, init.actionSize, init.discrete, init.infoKeys);
+    slice = new EnvSlice(envs, init.first, init.obsSize, init.actionSize, init.discrete, init.infoKeys, init.renderSize);
   } catch (e) {
     setupError = e instanceof Error ? e.message : String(e);
   }

@@ -6,7 +6,7 @@ import { make, registration, type MakeOptions } from '../registry.js';
 import { Box, flatActionSize, type Discrete } from '../spaces.js';
 import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { spawnWorker, waitForValue } from '../../utils/workers.js';
-import { EnvSlice, finalObservations, makeEnvs, type SharedViews } from './slice.js';
+import { EnvSlice, finalObservations, makeEnvs, probeRenderSize, type SharedViews } from './slice.js';
 import { checkActionBatch } from './sync.js';
 import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
 
@@ -29,6 +29,8 @@ export interface WorkerVectorEnvOptions {
   spinMicros?: number;
   /** Forward only these info keys, e.g. ['episode'] (default: every key). */
   infoKeys?: string[];
+  /** Return each observation's render state too (see `VectorStepResult.render`). */
+  recordRender?: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export class WorkerVectorEnv implements VectorEnv {
   readonly singleActionSpace: Box | Discrete;
   readonly obsSize: number;
   readonly actionSize: number;
+  readonly renderSize: number;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly control: Int32Array;
@@ -68,6 +71,7 @@ export class WorkerVectorEnv implements VectorEnv {
     this.numEnvs = numEnvs;
     this.obsSize = this.singleObservationSpace.size;
     this.actionSize = flatActionSize(this.singleActionSpace);
+    this.renderSize = opts.recordRender ? probeRenderSize(envId, opts.makeOptions ?? {}) : 0;
     const onCaller = opts.stepOnCaller ?? true;
     const cores = availableParallelism();
     const wanted = opts.numWorkers ?? Math.max(1, onCaller ? cores - 1 : cores);
@@ -85,6 +89,7 @@ export class WorkerVectorEnv implements VectorEnv {
       rewards: sab(8 * numEnvs),
       terminated: sab(numEnvs),
       truncated: sab(numEnvs),
+      render: this.renderSize > 0 ? sab(4 * numEnvs * this.renderSize) : null,
     };
     this.control = new Int32Array(buffers.control);
     this.views = {
@@ -94,6 +99,7 @@ export class WorkerVectorEnv implements VectorEnv {
       rewards: new Float64Array(buffers.rewards),
       terminated: new Uint8Array(buffers.terminated),
       truncated: new Uint8Array(buffers.truncated),
+      render: buffers.render ? new Float32Array(buffers.render) : null,
     };
     this.seqs = new Array<number>(this.numWorkers).fill(0);
 
@@ -116,6 +122,7 @@ export class WorkerVectorEnv implements VectorEnv {
         last,
         obsSize: this.obsSize,
         actionSize: this.actionSize,
+        renderSize: this.renderSize,
         discrete,
         spinMicros: this.spinMicros,
         infoKeys: opts.infoKeys ?? null,
@@ -129,7 +136,7 @@ export class WorkerVectorEnv implements VectorEnv {
     if (onCaller) {
       const [first, last] = bounds(P - 1);
       const envs = makeEnvs(envId, makeOptions, recordStats, last - first);
-      this.local = new EnvSlice(envs, first, this.obsSize, this.actionSize, discrete, opts.infoKeys ?? null);
+      this.local = new EnvSlice(envs, first, this.obsSize, this.actionSize, discrete, opts.infoKeys ?? null, this.renderSize);
     } else {
       this.local = null;
     }
@@ -140,7 +147,8 @@ export class WorkerVectorEnv implements VectorEnv {
     const payload: ResetPayload = { seed: opts.seed, options: opts.options };
     for (const port of this.ports) port.postMessage(payload);
     const infos = this.run(Command.Reset, () => this.local?.reset(this.views, opts.seed, opts.options) ?? []);
-    return { obs: this.views.obs.slice(), infos };
+    const render = this.views.render;
+    return render ? { obs: this.views.obs.slice(), infos, render: render.slice() } : { obs: this.views.obs.slice(), infos };
   }
 
   step(actions: ArrayLike<number>): VectorStepResult {
@@ -149,7 +157,7 @@ export class WorkerVectorEnv implements VectorEnv {
     v.actions.set(actions);
     const infos = this.run(Command.Step, () => this.local?.step(v) ?? []);
     const finalObs = finalObservations(v, this.numEnvs, this.obsSize);
-    return {
+    const result: VectorStepResult = {
       obs: v.obs.slice(),
       rewards: v.rewards.slice(),
       terminated: v.terminated.slice(),
@@ -157,6 +165,8 @@ export class WorkerVectorEnv implements VectorEnv {
       infos,
       finalObs,
     };
+    if (v.render) result.render = v.render.slice();
+    return result;
   }
 
   close(): void {

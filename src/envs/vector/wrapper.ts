@@ -20,6 +20,9 @@ export class VectorWrapper implements VectorEnv {
   get actionSize(): number {
     return this.env.actionSize;
   }
+  get renderSize(): number {
+    return this.env.renderSize;
+  }
   reset(opts?: VectorResetOptions): VectorResetResult {
     return this.env.reset(opts);
   }
