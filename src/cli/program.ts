@@ -6,6 +6,9 @@ import { renderCommand, type RenderFlags } from './render.js';
 import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, parseJsonObject, positiveInt } from './parse.js';
 import { ALGOS, trainCommand, type TrainFlags } from './train.js';
+import { prefsCommand, type PrefsFlags } from './prefs.js';
+import { SELECTIONS } from '../prefs/queries.js';
+import { TEACHER_NAMES } from '../prefs/teachers.js';
 
 export const EXIT_USAGE = 2;
 
@@ -33,6 +36,29 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--eval-episodes <n>', 'deterministic evaluation episodes after training', positiveInt, 10)
     .option('--no-progress', 'no progress output')
     .action(async (opts: TrainFlags) => setCode(await trainCommand(opts, io, argv)));
+
+  program
+    .command('prefs')
+    .description('Learn a reward from clip comparisons and train a policy on it (Christiano et al. 2017); writes a run directory.')
+    .option('--env <id>', 'env id, e.g. Hopper-v5')
+    .option('--teacher <name>', `who answers: ${TEACHER_NAMES.join(', ')} (simulated, B-Pref); default oracle`)
+    .option('--labels <n>', 'label budget (default 700)', nonNegativeInt)
+    .option('--steps <n>', 'env steps in all (default 1000000)', positiveInt)
+    .option('--seed <n>', 'seed for envs, networks, queries and the teacher (default 1)', nonNegativeInt)
+    .option('--selection <how>', `query selection: ${SELECTIONS.join(', ')} (default disagreement)`)
+    .option('--segment-length <steps>', 'steps per clip (default: 1.5 s of simulated time, 15-60 steps)', positiveInt)
+    .option('--teacher-params <json>', 'override teacher parameters, e.g. \'{"epsilon": 0.1}\'', parseJsonObject)
+    .option('--env-kwargs <json>', 'env constructor options as a JSON object', parseJsonObject)
+    .option('--rm <key=value>', 'override one reward-model option (repeatable), e.g. --rm ensembleSize=5', collectKeyValue)
+    .option('--hp <key=value>', 'override one PPO option (repeatable)', collectKeyValue)
+    .option('--config <file>', 'JSON file of prefs options (flags win)')
+    .option('--out <dir>', 'run directory (default runs/<env>__prefs__seed<n>__<time>)')
+    .option('--resume <run_dir>', 'continue an interrupted prefs run with all its labels')
+    .option('--labels-from <run_dir>', "start with another prefs run's labels (they count toward the budget)")
+    .option('--checkpoint-every <updates>', 'save a checkpoint every N PPO updates (default: 10 per run)', positiveInt)
+    .option('--eval-episodes <n>', 'deterministic evaluation episodes on the true reward after training', positiveInt, 10)
+    .option('--no-progress', 'no progress output')
+    .action(async (opts: PrefsFlags) => setCode(await prefsCommand(opts, io, argv)));
 
   program
     .command('eval')

@@ -22,5 +22,7 @@ export function loadRunAgent(runPath: string, checkpointPath?: string): { agent:
   } catch (e) {
     throw new Error(`${checkpoint} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  return { agent: ActorCritic.load(json, checkpoint), envId: config.envId, envKwargs: config.ppo?.envKwargs ?? {}, checkpoint };
+  // A preference run's checkpoint holds the agent next to the reward model.
+  const agentJson = (json as { format?: string; agent?: unknown } | null)?.format === 'overseer.prefs' ? (json as { agent: unknown }).agent : json;
+  return { agent: ActorCritic.load(agentJson, checkpoint), envId: config.envId, envKwargs: config.ppo?.envKwargs ?? {}, checkpoint };
 }

@@ -118,6 +118,13 @@ export interface PpoHooks {
   onUpdate?: (m: PpoMetrics, agent: ActorCritic) => void;
   /** Checked between updates; once aborted, training stops before the next rollout. */
   signal?: AbortSignal;
+  /**
+   * Builds the vector env instead of `makeVec` (e.g. one whose rewards come from a learned
+   * reward model); PPO adds observation and reward normalisation on top and closes it.
+   */
+  makeEnv?: (cfg: PpoConfig) => VectorEnv;
+  /** Updates already done by an earlier, resumed run: the step count and learning-rate schedule continue from there. */
+  startUpdate?: number;
 }
 
 export interface PpoResult {
@@ -182,13 +189,17 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
   const rng = new Rng(cfg.seed);
 
   // Envs: raw sub-envs record episode statistics; normalisation wraps the whole vector.
-  let envs: VectorEnv = makeVec(cfg.envId, {
-    numEnvs: cfg.numEnvs,
-    mode: cfg.vectorization,
-    makeOptions: { kwargs: cfg.envKwargs },
-    // PPO reads only episode statistics; not copying other infos keeps worker round trips cheap.
-    infoKeys: ['episode'],
-  });
+  const startUpdate = hooks.startUpdate ?? 0;
+  if (!Number.isInteger(startUpdate) || startUpdate < 0) throw new RangeError(`startUpdate must be a non-negative integer, got ${startUpdate}`);
+  let envs: VectorEnv = hooks.makeEnv
+    ? hooks.makeEnv(cfg)
+    : makeVec(cfg.envId, {
+        numEnvs: cfg.numEnvs,
+        mode: cfg.vectorization,
+        makeOptions: { kwargs: cfg.envKwargs },
+        // PPO reads only episode statistics; not copying other infos keeps worker round trips cheap.
+        infoKeys: ['episode'],
+      });
   let parallel: ParallelGradient | null = null;
   try {
     const agent =
@@ -222,13 +233,14 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
     const mb = parallel?.mb ?? allocMinibatch(minibatchSize, obsSize, head.actionSize);
     const scratch = parallel ? null : new GradientScratch(minibatchSize, head.inputSize);
 
-    let globalStep = 0;
-    let updates = 0;
+    let globalStep = startUpdate * batchSize;
+    let updates = startUpdate;
     let interrupted = false;
     const start = performance.now();
-    let nextObs = envs.reset({ seed: cfg.seed }).obs;
+    // A resumed run starts fresh episodes, not the ones it began with.
+    let nextObs = envs.reset({ seed: startUpdate === 0 ? cfg.seed : cfg.seed + 7919 * startUpdate }).obs;
 
-    for (let update = 1; update <= numUpdates; update++) {
+    for (let update = startUpdate + 1; update <= numUpdates; update++) {
       if (hooks.signal?.aborted) {
         interrupted = true;
         break;
@@ -326,7 +338,7 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
       const metrics: PpoMetrics = {
         update,
         globalStep,
-        sps: Math.round(globalStep / ((performance.now() - start) / 1000)),
+        sps: Math.round((globalStep - startUpdate * batchSize) / ((performance.now() - start) / 1000)),
         episodicReturn: episodeReturns.length ? mean(episodeReturns) : null,
         episodicLength: episodeLengths.length ? mean(episodeLengths) : null,
         episodesFinished: episodeReturns.length,

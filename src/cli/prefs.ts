@@ -1,0 +1,272 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { make, registration, UnknownEnvError } from '../envs/registry.js';
+import { PrefsConfigSchema, prefsPpoConfig, trainFromPreferences, type PrefsCheckpoint, type PrefsConfig, type PrefsMetrics } from '../prefs/loop.js';
+import { RewardModelConfigSchema } from '../prefs/rewardModel.js';
+import { FilePreferenceStore, type PreferenceStore } from '../prefs/store.js';
+import { SimulatedTeacherSchema } from '../prefs/teachers.js';
+import { evaluatePolicy } from '../rl/evaluate.js';
+import { PpoConfigSchema } from '../rl/ppo.js';
+import { ppoPreset } from '../rl/presets.js';
+import { RunDir, stepName } from '../utils/runDir.js';
+import { UsageError, type CliIO } from './io.js';
+import { formatZodError } from './parse.js';
+import { TrainProgress } from './progress.js';
+import { defaultRunPath } from './train.js';
+
+export interface PrefsFlags {
+  env?: string;
+  teacher?: string;
+  labels?: number;
+  steps?: number;
+  seed?: number;
+  selection?: string;
+  segmentLength?: number;
+  teacherParams?: Record<string, unknown>;
+  envKwargs?: Record<string, unknown>;
+  rm?: Record<string, unknown>;
+  hp?: Record<string, unknown>;
+  config?: string;
+  out?: string;
+  resume?: string;
+  labelsFrom?: string;
+  checkpointEvery?: number;
+  evalEpisodes: number;
+  progress: boolean;
+}
+
+/** What `prefs` writes to config.json; `envId` and `ppo` make the run readable by `eval` and `render`. */
+export interface PrefsRunConfig {
+  command: 'prefs';
+  envId: string;
+  seed: number;
+  prefs: PrefsConfig;
+  ppo: ReturnType<typeof prefsPpoConfig>;
+  labelsFrom: string | null;
+  checkpointEvery: number;
+  evalEpisodes: number;
+  createdAt: string;
+  node: string;
+  argv: string[];
+}
+
+/** Merges --config file < flags, and validates the result with errors that name the option. */
+export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
+  let fromFile: Record<string, unknown> = {};
+  if (flags.config !== undefined) {
+    if (!existsSync(flags.config)) throw new UsageError(`--config: file ${flags.config} does not exist`);
+    try {
+      fromFile = JSON.parse(readFileSync(flags.config, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new UsageError(`--config: ${flags.config} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...fromFile };
+  const set = (key: string, v: unknown) => {
+    if (v !== undefined) merged[key] = v;
+  };
+  set('envId', flags.env);
+  set('teacher', flags.teacher);
+  set('labels', flags.labels);
+  set('totalTimesteps', flags.steps);
+  set('seed', flags.seed);
+  set('selection', flags.selection);
+  set('segmentLength', flags.segmentLength);
+  set('envKwargs', flags.envKwargs);
+  if (flags.teacherParams) merged.teacherParams = { ...(merged.teacherParams as object | undefined), ...flags.teacherParams };
+  if (flags.rm) merged.rewardModel = { ...(merged.rewardModel as object | undefined), ...flags.rm };
+  if (flags.hp) merged.ppo = { ...(merged.ppo as object | undefined), ...flags.hp };
+  if (typeof merged.envId !== 'string') throw new UsageError('--env is required (e.g. --env Hopper-v5)');
+  try {
+    registration(merged.envId);
+  } catch (e) {
+    if (e instanceof UnknownEnvError) throw new UsageError(`--env: ${e.message}`);
+    throw e;
+  }
+  if (flags.teacher === 'human') throw new UsageError('--teacher human needs the labeling server, which is not built yet; use oracle, stoc, mistake, skip, equal or myopic');
+  const parsed = PrefsConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const flagOf: Record<string, string> = { envId: '--env', teacher: '--teacher', labels: '--labels', totalTimesteps: '--steps', seed: '--seed', selection: '--selection', segmentLength: '--segment-length' };
+    const lines = parsed.error.issues.map((i) => {
+      const where = i.path.join('.');
+      if (i.code === 'unrecognized_keys') {
+        const allowed = Object.keys(i.path.length === 0 ? PrefsConfigSchema.shape : keysOf(String(i.path[0])));
+        return `prefs option${where ? ` ${where}` : ''}: unknown ${i.keys.length > 1 ? 'keys' : 'key'} ${i.keys.join(', ')}; allowed: ${allowed.join(', ')}`;
+      }
+      return `${flagOf[where] ?? `prefs option ${where}`}: ${i.message}`;
+    });
+    throw new UsageError(lines.join('\n'));
+  }
+  const cfg = parsed.data;
+  const ppo = PpoConfigSchema.safeParse({ ...ppoPreset(cfg.envId), ...cfg.ppo, envId: cfg.envId, seed: cfg.seed, totalTimesteps: cfg.totalTimesteps });
+  if (!ppo.success) throw new UsageError(formatZodError(ppo.error, Object.keys(PpoConfigSchema.shape), 'PPO option'));
+  const batch = ppo.data.numEnvs * ppo.data.numSteps;
+  if (batch % ppo.data.numMinibatches !== 0) throw new UsageError(`PPO option numMinibatches: numEnvs * numSteps = ${batch} is not divisible by numMinibatches = ${ppo.data.numMinibatches}`);
+  return cfg;
+}
+
+function keysOf(section: string): Record<string, unknown> {
+  if (section === 'rewardModel') return RewardModelConfigSchema.shape;
+  if (section === 'teacherParams') return SimulatedTeacherSchema.shape;
+  return {};
+}
+
+/** Copies another run's labels, with the clips and queries they refer to, into `store` (ids prefixed by the source's name). */
+export function importLabels(fromRun: string, store: PreferenceStore): number {
+  const dir = join(fromRun, 'prefs');
+  if (!FilePreferenceStore.exists(dir)) throw new UsageError(`--labels-from: ${fromRun} has no stored labels (no ${dir})`);
+  const source = new FilePreferenceStore(dir);
+  try {
+    const { segments, truths, queries, labels } = source.load();
+    const tag = `${basename(resolve(fromRun))}/`;
+    const used = new Set(labels.flatMap((l) => [l.leftId, l.rightId]));
+    store.putSegments(
+      [...used].map((id) => {
+        const s = segments.get(id)!;
+        const t = truths.get(id);
+        return { segment: { ...s, id: tag + id }, truth: t ? { segmentId: tag + id, rewards: t.rewards } : undefined };
+      }),
+    );
+    const labelled = new Set(labels.map((l) => l.queryId));
+    store.putQueries(queries.filter((q) => labelled.has(q.id)).map((q) => ({ ...q, id: tag + q.id, leftId: tag + q.leftId, rightId: tag + q.rightId })));
+    for (const l of labels) store.putLabel({ ...l, queryId: tag + l.queryId, leftId: tag + l.leftId, rightId: tag + l.rightId });
+    return labels.length;
+  } finally {
+    source.close();
+  }
+}
+
+export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<number> {
+  let run: RunDir;
+  let config: PrefsRunConfig;
+  let resumeFrom: PrefsCheckpoint | undefined;
+  if (flags.resume !== undefined) {
+    const given = ['env', 'teacher', 'labels', 'steps', 'selection', 'segmentLength', 'teacherParams', 'envKwargs', 'rm', 'hp', 'config', 'out', 'labelsFrom'] as const;
+    const clash = given.filter((k) => flags[k] !== undefined);
+    if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${clash.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+    try {
+      run = RunDir.open(flags.resume);
+    } catch (e) {
+      throw new UsageError(`--resume: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    config = run.readConfig<PrefsRunConfig>();
+    if (config.command !== 'prefs') throw new UsageError(`--resume: ${run.path} is not a prefs run`);
+    const latest = latestPrefsCheckpoint(run);
+    if (latest) resumeFrom = JSON.parse(readFileSync(latest, 'utf8')) as PrefsCheckpoint;
+    if (existsSync(join(run.path, 'summary.json')) && JSON.parse(readFileSync(join(run.path, 'summary.json'), 'utf8')).status === 'finished') {
+      throw new UsageError(`--resume: ${run.path} already finished`);
+    }
+    io.stderr(`resuming ${run.path}${latest ? ` from ${latest}` : ' (no checkpoint yet: starting over with the stored labels)'}\n`);
+  } else {
+    const prefs = resolvePrefsConfig(flags);
+    try {
+      make(prefs.envId, { kwargs: prefs.envKwargs }).close();
+    } catch (e) {
+      throw new UsageError(`--env-kwargs: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (flags.labelsFrom !== undefined && !existsSync(join(flags.labelsFrom, 'config.json'))) {
+      throw new UsageError(`--labels-from: ${flags.labelsFrom} is not a run directory`);
+    }
+    run = RunDir.create(flags.out ?? defaultRunPath(prefs.envId, 'prefs', prefs.seed));
+    const ppo = prefsPpoConfig(prefs, prefs.totalTimesteps);
+    const updates = Math.ceil(prefs.totalTimesteps / (ppo.numEnvs * ppo.numSteps));
+    config = {
+      command: 'prefs',
+      envId: prefs.envId,
+      seed: prefs.seed,
+      prefs,
+      ppo,
+      labelsFrom: flags.labelsFrom ?? null,
+      checkpointEvery: flags.checkpointEvery ?? Math.max(1, Math.floor(updates / 10)),
+      evalEpisodes: flags.evalEpisodes,
+      createdAt: new Date().toISOString(),
+      node: process.version,
+      argv,
+    };
+    run.writeConfig(config);
+    io.stderr(`run directory: ${run.path}\n`);
+  }
+  const prefs = config.prefs;
+  const store = new FilePreferenceStore(join(run.path, 'prefs'));
+  if (flags.resume === undefined && flags.labelsFrom !== undefined) {
+    const n = importLabels(flags.labelsFrom, store);
+    io.stderr(`imported ${n} labels from ${flags.labelsFrom}\n`);
+  }
+
+  const controller = new AbortController();
+  let sigints = 0;
+  const onSigint = () => {
+    sigints += 1;
+    if (sigints === 1) {
+      io.stderr('\ninterrupt: finishing the current update, then saving a checkpoint (Ctrl-C again to quit now; labels are already stored)\n');
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const label = `${prefs.envId} prefs ${prefs.teacher} ${prefs.labels} labels seed ${prefs.seed}`;
+  const progress = flags.progress ? new TrainProgress(prefs.totalTimesteps, io, label) : null;
+  const started = performance.now();
+  let last: PrefsMetrics | null = null;
+  try {
+    const result = await trainFromPreferences(prefs, {
+      store,
+      signal: controller.signal,
+      resumeFrom,
+      onIteration: (m, ctx) => {
+        last = m;
+        run.appendMetrics(m);
+        progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });
+        if (m.update % config.checkpointEvery === 0) run.saveCheckpoint(stepName(m.envSteps), ctx.checkpoint());
+      },
+    });
+    progress?.stop();
+    const trainSeconds = (performance.now() - started) / 1000;
+    if (result.interrupted) {
+      const path = run.saveCheckpoint(stepName(result.envSteps), result.checkpoint);
+      run.writeSummary({ status: 'interrupted', envSteps: result.envSteps, labels: result.labels, trainSeconds, checkpoint: path });
+      io.stderr(`interrupted at ${result.envSteps} steps with ${result.labels} labels; checkpoint ${path}; resume with: overseer prefs --resume ${run.path}\n`);
+      return 130;
+    }
+    const path = run.saveCheckpoint('final', result.checkpoint);
+    const evaluation = evaluatePolicy(result.agent, prefs.envId, {
+      episodes: config.evalEpisodes,
+      seed: 1_000_000 + prefs.seed,
+      deterministic: true,
+      makeOptions: { kwargs: prefs.envKwargs },
+    });
+    const l = last as PrefsMetrics | null;
+    run.writeSummary({
+      status: 'finished',
+      envSteps: result.envSteps,
+      labels: result.labels,
+      trainSeconds,
+      checkpoint: path,
+      heldOutAccuracy: l?.heldOutAccuracy ?? null,
+      returnCorrelation: l?.returnCorrelation ?? null,
+      lastTrainingReturn: l?.trueReturn ?? null,
+      eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
+    });
+    io.stdout(
+      `${prefs.envId}: ${result.envSteps} steps, ${result.labels} labels from ${prefs.teacher}; true return over ${config.evalEpisodes} episodes: ` +
+        `${evaluation.mean.toFixed(2)} +- ${evaluation.std.toFixed(2)}\nrun: ${run.path}\n`,
+    );
+    return 0;
+  } finally {
+    progress?.stop();
+    store.close();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+/** `final.json` or the checkpoint with the most steps, or null if there is none yet. */
+function latestPrefsCheckpoint(run: RunDir): string | null {
+  try {
+    return run.latestCheckpoint();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,93 @@
+import { Discrete } from '../envs/spaces.js';
+import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from '../envs/vector/types.js';
+import { VectorWrapper } from '../envs/vector/wrapper.js';
+import type { RewardModel } from './rewardModel.js';
+import type { Segment, SegmentRecorder, SegmentTruth } from './segments.js';
+
+/** Floats per action as the reward model sees it: one-hot for Discrete spaces. */
+export function modelActionSize(env: VectorEnv): number {
+  const space = env.singleActionSpace;
+  return space instanceof Discrete ? space.n : env.actionSize;
+}
+
+/**
+ * Replaces a vector env's reward with the learned reward r̂(o_t, a_t), and cuts the raw
+ * steps (observation, action, render state, true reward) into clips as they happen. The
+ * true reward goes only to the clip's `SegmentTruth`; sub-env episode statistics, which
+ * are recorded below this wrapper, keep reporting the true return for logging.
+ *
+ * Sits directly on the raw vector env, under observation/reward normalisation, so the
+ * reward model sees unnormalised observations.
+ */
+export class VecLearnedReward extends VectorWrapper {
+  private lastObs: Float32Array | null = null;
+  private lastRender: Float32Array | undefined;
+  private readonly modelActions: Float32Array;
+  private readonly actionWidth: number;
+  private readonly discreteN: number;
+  /** Learned return of each sub-env's current episode, and of episodes finished since the last `takeEpisodes`. */
+  private readonly episodeLearned: Float64Array;
+  private finishedLearned: number[] = [];
+  /** Env steps taken through this wrapper (plus the offset it started at). */
+  globalStep: number;
+
+  constructor(
+    env: VectorEnv,
+    public model: RewardModel,
+    private readonly recorder: SegmentRecorder,
+    private readonly onSegments: (clips: { segment: Segment; truth: SegmentTruth }[]) => void,
+    startStep = 0,
+  ) {
+    super(env);
+    const space = env.singleActionSpace;
+    this.discreteN = space instanceof Discrete ? space.n : 0;
+    this.actionWidth = modelActionSize(env);
+    this.modelActions = new Float32Array(env.numEnvs * this.actionWidth);
+    this.episodeLearned = new Float64Array(env.numEnvs);
+    this.globalStep = startStep;
+  }
+
+  override reset(opts?: VectorResetOptions): VectorResetResult {
+    const r = this.env.reset(opts);
+    this.lastObs = r.obs;
+    this.lastRender = r.render;
+    this.episodeLearned.fill(0);
+    this.recorder.discardOpen();
+    return r;
+  }
+
+  override step(actions: ArrayLike<number>): VectorStepResult {
+    const obs = this.lastObs;
+    if (obs === null) throw new Error('VecLearnedReward: step called before reset');
+    const N = this.numEnvs;
+    const a = this.modelActions;
+    if (this.discreteN > 0) {
+      a.fill(0);
+      for (let e = 0; e < N; e++) a[e * this.discreteN + actions[e]] = 1;
+    } else {
+      for (let i = 0; i < a.length; i++) a[i] = actions[i];
+    }
+    const r = this.env.step(actions);
+    const learned = this.model.reward(obs, a, N);
+    const clips = this.recorder.record(this.globalStep, obs, this.lastRender, a, r.rewards, r.terminated, r.truncated);
+    if (clips.length > 0) this.onSegments(clips);
+    for (let e = 0; e < N; e++) {
+      this.episodeLearned[e] += learned[e];
+      if (r.terminated[e] || r.truncated[e]) {
+        this.finishedLearned.push(this.episodeLearned[e]);
+        this.episodeLearned[e] = 0;
+      }
+    }
+    this.globalStep += N;
+    this.lastObs = r.obs;
+    this.lastRender = r.render;
+    return { ...r, rewards: learned };
+  }
+
+  /** Learned (normalised) returns of the episodes finished since the last call. */
+  takeEpisodes(): number[] {
+    const out = this.finishedLearned;
+    this.finishedLearned = [];
+    return out;
+  }
+}

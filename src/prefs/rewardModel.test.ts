@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { maxRelativeError, numericGradient } from '../nn/gradcheck.js';
+import { Rng } from '../utils/rng.js';
+import { RewardModel, poisson1, preferenceLoss, type Comparison, type PreferenceTarget } from './rewardModel.js';
+import type { Segment } from './segments.js';
+
+/** A clip of `n` random steps with 3-dim observations and 1-dim actions. */
+function clip(id: number, n: number, rng: Rng): Segment {
+  return {
+    id: `seg-${id}`,
+    envId: 'Test',
+    seed: 0,
+    envIndex: 0,
+    globalStep: 0,
+    length: n,
+    obsSize: 3,
+    actionSize: 1,
+    obs: Float32Array.from({ length: 3 * n }, () => rng.normal()),
+    actions: Float32Array.from({ length: n }, () => rng.uniform(-1, 1)),
+    renderSize: 0,
+    render: null,
+    terminated: false,
+  };
+}
+
+/** The hidden reward of these tests: r(o, a) = o0 - 0.5 a². */
+const hidden = (s: Segment) => {
+  let r = 0;
+  for (let t = 0; t < s.length; t++) r += s.obs[3 * t] - 0.5 * s.actions[t] ** 2;
+  return r;
+};
+
+function comparisons(n: number, rng: Rng, label: (a: Segment, b: Segment) => PreferenceTarget, members = 3, validation = 1 / Math.E): Comparison[] {
+  return Array.from({ length: n }, (_, i) => {
+    const left = clip(2 * i, 10, rng);
+    const right = clip(2 * i + 1, 10, rng);
+    return { left, right, mu: label(left, right), validation: rng.random() < validation, counts: Uint8Array.from({ length: members }, () => poisson1(rng)) };
+  });
+}
+
+describe('Bradley-Terry loss with random answers', () => {
+  it('its derivative matches finite differences for every target', () => {
+    for (const mu of [0, 0.5, 1]) {
+      for (const d of [-7, -1.3, 0, 0.4, 3, 12]) {
+        const { dd } = preferenceLoss(d, mu, 0.1);
+        const h = 1e-6;
+        const numeric = (preferenceLoss(d + h, mu, 0.1).loss - preferenceLoss(d - h, mu, 0.1).loss) / (2 * h);
+        expect(dd).toBeCloseTo(numeric, 6);
+      }
+    }
+  });
+
+  it('assumes a 10% chance of a random answer: P stays within [0.05, 0.95]', () => {
+    expect(preferenceLoss(100, 1, 0.1).p).toBeCloseTo(0.95, 12);
+    expect(preferenceLoss(-100, 1, 0.1).p).toBeCloseTo(0.05, 12);
+    expect(preferenceLoss(0, 1, 0.1).p).toBeCloseTo(0.5, 12);
+    // A confident wrong prediction costs -log 0.05, not infinity; a right one -log 0.95.
+    expect(preferenceLoss(-100, 1, 0.1).loss).toBeCloseTo(-Math.log(0.05), 9);
+    expect(preferenceLoss(100, 1, 0.1).loss).toBeCloseTo(-Math.log(0.95), 9);
+    // "equal" is minimised at d = 0.
+    expect(preferenceLoss(0, 0.5, 0.1).dd).toBeCloseTo(0, 12);
+    expect(preferenceLoss(0, 0.5, 0.1).loss).toBeCloseTo(Math.log(2), 12);
+  });
+
+  it("a member's parameter gradient (loss + L2, clips of different lengths) matches finite differences", () => {
+    const rng = new Rng(3);
+    const model = new RewardModel(3, 1, { ensembleSize: 1, hidden: [6, 5], l2: 0.01 }, rng, 'float64');
+    const batch: Comparison[] = [
+      { left: clip(0, 4, rng), right: clip(1, 7, rng), mu: 1, validation: false, counts: Uint8Array.of(1) },
+      { left: clip(2, 5, rng), right: clip(3, 5, rng), mu: 0, validation: false, counts: Uint8Array.of(1) },
+      { left: clip(4, 3, rng), right: clip(5, 6, rng), mu: 0.5, validation: false, counts: Uint8Array.of(1) },
+    ];
+    model.fitInputNormalization(batch.flatMap((c) => [c.left, c.right]));
+    const m = model.members[0];
+    m.zeroGrad();
+    model.memberLoss(0, batch, true);
+    const analytic = Float64Array.from(m.grads);
+    const numeric = numericGradient(() => model.memberLoss(0, batch, false).loss + model.l2Penalty(0), m.params, 1e-6);
+    expect(maxRelativeError(analytic, numeric)).toBeLessThan(1e-6);
+  });
+});
+
+describe('reward model', () => {
+  it('learns a hidden reward from oracle comparisons: held-out accuracy and return correlation', () => {
+    const rng = new Rng(7);
+    const data = comparisons(400, rng, (a, b) => (hidden(a) > hidden(b) ? 1 : 0));
+    const model = new RewardModel(3, 1, {}, new Rng(1));
+    model.fitInputNormalization(data.flatMap((c) => [c.left, c.right]));
+    const stats = model.fit(data, 60, new Rng(2));
+    expect(stats.validationAccuracy).toBeGreaterThan(0.9);
+    expect(stats.trainAccuracy).toBeGreaterThan(0.93);
+    const test = Array.from({ length: 200 }, (_, i) => clip(10_000 + i, 10, rng));
+    model.fitOutputNormalization(test);
+    const xs = test.map((s) => model.predictedReturn(s));
+    const ys = test.map(hidden);
+    const mx = xs.reduce((a, b) => a + b) / xs.length;
+    const my = ys.reduce((a, b) => a + b) / ys.length;
+    const cov = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0);
+    const corr = cov / Math.sqrt(xs.reduce((s, x) => s + (x - mx) ** 2, 0) * ys.reduce((s, y) => s + (y - my) ** 2, 0));
+    expect(corr).toBeGreaterThan(0.9);
+  });
+
+  it('adapts L2 to keep held-out loss within 1.1x-1.5x of training loss', () => {
+    const rng = new Rng(11);
+    // Random labels: a big network memorises them, so held-out loss is far above training loss.
+    const noise = comparisons(60, rng, () => (rng.random() < 0.5 ? 1 : 0));
+    const overfit = new RewardModel(3, 1, { hidden: [64, 64], l2: 1e-4, learningRate: 3e-3 }, new Rng(1));
+    const s1 = overfit.fit(noise, 200, new Rng(2));
+    for (let k = 0; k < 3; k++) {
+      expect(s1.validationLoss[k] / s1.trainLoss[k]).toBeGreaterThan(1.5);
+      expect(s1.l2[k]).toBeCloseTo(1.5e-4, 12);
+    }
+    // A huge L2 flattens every member: both losses sit at log 2, ratio ~1 < 1.1, so L2 shrinks.
+    const flat = new RewardModel(3, 1, { l2: 100 }, new Rng(1));
+    const s2 = flat.fit(noise, 30, new Rng(2));
+    for (let k = 0; k < 3; k++) {
+      expect(s2.validationLoss[k] / s2.trainLoss[k]).toBeLessThan(1.1);
+      expect(s2.l2[k]).toBeCloseTo(100 / 1.5, 9);
+    }
+    // In the band nothing changes.
+    const rule = new RewardModel(3, 1, { l2Band: [0.1, 100] }, new Rng(1));
+    expect(rule.fit(noise, 1, new Rng(2)).l2).toEqual([1e-4, 1e-4, 1e-4]);
+  });
+
+  it('trains each member on its own bootstrap sample and never on held-out labels', () => {
+    const rng = new Rng(5);
+    const data = comparisons(50, rng, (a, b) => (hidden(a) > hidden(b) ? 1 : 0));
+    for (const c of data) c.validation = false;
+    // Member 0 sees only the first comparison; member 1 everything; member 2 nothing.
+    data.forEach((c, i) => (c.counts = Uint8Array.of(i === 0 ? 1 : 0, 1, 0)));
+    const model = new RewardModel(3, 1, { batchSize: 8 }, new Rng(1));
+    const before = model.members.map((m) => Float64Array.from(m.params));
+    const stats = model.fit(data, 1, new Rng(2));
+    expect(stats.minibatches).toBe(1 + Math.ceil(50 / 8));
+    expect(Array.from(model.members[2].params)).toEqual(Array.from(before[2]));
+    expect(Array.from(model.members[0].params)).not.toEqual(Array.from(before[0]));
+    // Held-out comparisons are never trained on.
+    for (const c of data) c.validation = true;
+    const frozen = model.members.map((m) => Float64Array.from(m.params));
+    model.fit(data, 3, new Rng(2));
+    model.members.forEach((m, k) => expect(Array.from(m.params)).toEqual(Array.from(frozen[k])));
+  });
+
+  it('Poisson(1) bootstrap counts have mean 1 and P(0) = 1/e', () => {
+    const rng = new Rng(1);
+    const draws = Array.from({ length: 50_000 }, () => poisson1(rng));
+    expect(draws.reduce((a, b) => a + b) / draws.length).toBeCloseTo(1, 1);
+    expect(draws.filter((d) => d === 0).length / draws.length).toBeCloseTo(Math.exp(-1), 2);
+  });
+
+  it('normalises each member to std 1 over recent states before averaging (and centres with meanstd)', () => {
+    const rng = new Rng(9);
+    const recent = Array.from({ length: 30 }, (_, i) => clip(i, 10, rng));
+    for (const normalization of ['std', 'meanstd'] as const) {
+      const model = new RewardModel(3, 1, { normalization, ensembleSize: 1 }, new Rng(4));
+      model.fitOutputNormalization(recent);
+      const r = recent.flatMap((s) => Array.from(model.reward(s.obs, s.actions, s.length)));
+      const m = r.reduce((a, b) => a + b) / r.length;
+      const sd = Math.sqrt(r.reduce((a, b) => a + (b - m) ** 2, 0) / r.length);
+      expect(sd).toBeCloseTo(1, 4);
+      if (normalization === 'meanstd') expect(m).toBeCloseTo(0, 4);
+      else expect(Math.abs(m)).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('save and load give the same rewards', () => {
+    const rng = new Rng(2);
+    const data = comparisons(40, rng, (a, b) => (hidden(a) > hidden(b) ? 1 : 0));
+    const model = new RewardModel(3, 1, {}, new Rng(1));
+    model.fitInputNormalization(data.flatMap((c) => [c.left, c.right]));
+    model.fit(data, 2, new Rng(3));
+    model.fitOutputNormalization(data.map((c) => c.left));
+    const copy = RewardModel.load(JSON.parse(JSON.stringify(model.save())));
+    const s = data[0].left;
+    expect(Array.from(copy.reward(s.obs, s.actions, s.length))).toEqual(Array.from(model.reward(s.obs, s.actions, s.length)));
+    expect(copy.l2).toEqual(model.l2);
+    expect(() => RewardModel.load({ format: 'nope' } as never)).toThrow(/not an overseer reward model/);
+  });
+});

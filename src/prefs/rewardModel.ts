@@ -1,0 +1,474 @@
+/**
+ * The reward predictor r̂(o, a) of Christiano et al. 2017: an ensemble of MLPs fitted to
+ * clip comparisons with a Bradley-Terry model over summed per-step rewards,
+ *
+ *   P̂[σ¹ ≻ σ²] = 0.9 · exp Σ r̂(σ¹) / (exp Σ r̂(σ¹) + exp Σ r̂(σ²)) + 0.05,
+ *
+ * (a 10% chance that the teacher answered at random), trained by cross-entropy against the
+ * label μ ∈ {1, 0, 0.5}. Each member trains on its own bootstrap sample of the labels; 1/e
+ * of the labels are held out, and the L2 strength is adapted so the held-out loss stays
+ * between 1.1x and 1.5x the training loss. For RL, each member is normalised to std 1 over
+ * recent states and the members are averaged.
+ *
+ * The model sees observations and actions only: its inputs are `Segment`s, which carry no
+ * true rewards (those live in `SegmentTruth`).
+ */
+import { z } from 'zod';
+import { Adam } from '../nn/adam.js';
+import { Mlp } from '../nn/mlp.js';
+import type { DType } from '../nn/params.js';
+import { decodeFloats, encodeFloats, loadMlpInto, saveMlp, type MlpJson } from '../nn/serialize.js';
+import type { Rng } from '../utils/rng.js';
+import type { Segment } from './segments.js';
+
+export const RewardModelConfigSchema = z.strictObject({
+  /** Members of the ensemble. */
+  ensembleSize: z.number().int().min(1).default(3),
+  /** Hidden widths (paper: two layers of 64). */
+  hidden: z.array(z.number().int().positive()).min(1).default([64, 64]),
+  /** Adam learning rate. */
+  learningRate: z.number().positive().default(1e-3),
+  /** Comparisons per minibatch. */
+  batchSize: z.number().int().positive().default(64),
+  /** Probability that the teacher answers uniformly at random (paper: 0.1). */
+  randomAnswerProb: z.number().min(0).lt(1).default(0.1),
+  /** Fraction of labels held out for validation (paper: 1/e). */
+  validationFraction: z.number().min(0).lt(1).default(1 / Math.E),
+  /** Initial L2 coefficient on the weights (adapted after every fit). */
+  l2: z.number().min(0).default(1e-4),
+  /** Keep validation loss / training loss within [low, high] (paper: 1.1, 1.5). */
+  l2Band: z.tuple([z.number().positive(), z.number().positive()]).default([1.1, 1.5]),
+  /** Multiplicative step of the L2 adaptation. */
+  l2Step: z.number().gt(1).default(1.5),
+  /**
+   * 'std': scale each member to std 1 over recent states (keeps the reward's level, which
+   * clips cut short by termination identify: after termination the reward is 0).
+   * 'meanstd': also centre each member at mean 0, as the paper did with fixed-length episodes.
+   */
+  normalization: z.enum(['std', 'meanstd']).default('std'),
+});
+export type RewardModelConfig = z.infer<typeof RewardModelConfigSchema>;
+export type RewardModelConfigInput = z.input<typeof RewardModelConfigSchema>;
+
+/** μ, the probability that the left clip is preferred: 1, 0, or 0.5 for "equal". */
+export type PreferenceTarget = 0 | 0.5 | 1;
+
+/** One comparison as the model trains on it. */
+export interface Comparison {
+  left: Segment;
+  right: Segment;
+  mu: PreferenceTarget;
+  /** Held out for validation (never trained on). */
+  validation: boolean;
+  /** Bootstrap multiplicity per member (Poisson(1) draws; 0 = not in that member's sample). */
+  counts: Uint8Array;
+}
+
+/**
+ * Bradley-Terry loss with random-answer noise for one comparison, as a function of
+ * d = Σ r̂(left) − Σ r̂(right). Returns the loss and dLoss/dd.
+ */
+export function preferenceLoss(d: number, mu: number, randomAnswerProb: number): { loss: number; dd: number; p: number } {
+  const s = d >= 0 ? 1 / (1 + Math.exp(-d)) : Math.exp(d) / (1 + Math.exp(d));
+  const P = (1 - randomAnswerProb) * s + randomAnswerProb / 2;
+  const loss = -(mu * Math.log(P) + (1 - mu) * Math.log(1 - P));
+  const dd = (1 - randomAnswerProb) * s * (1 - s) * (-mu / P + (1 - mu) / (1 - P));
+  return { loss, dd, p: P };
+}
+
+/** Draws from Poisson(1), capped at 255: the online bootstrap's multiplicity of a new label. */
+export function poisson1(rng: Rng): number {
+  const L = Math.exp(-1);
+  let k = 0;
+  let p = rng.random();
+  while (p > L && k < 255) {
+    k += 1;
+    p *= rng.random();
+  }
+  return k;
+}
+
+export interface FitStats {
+  /** Per member: mean training loss (without the L2 term) after the fit. */
+  trainLoss: number[];
+  /** Per member: mean held-out loss (NaN without held-out labels). */
+  validationLoss: number[];
+  /** Per member L2 coefficient after adaptation. */
+  l2: number[];
+  /** Held-out accuracy of the ensemble on non-equal labels (NaN if none). */
+  validationAccuracy: number;
+  /** Training accuracy of the ensemble on non-equal labels. */
+  trainAccuracy: number;
+  minibatches: number;
+}
+
+/** A saved reward model. */
+export interface RewardModelJson {
+  format: 'overseer.reward-model';
+  version: 1;
+  obsSize: number;
+  actionSize: number;
+  config: RewardModelConfig;
+  members: MlpJson[];
+  l2: number[];
+  inputMean: string;
+  inputStd: string;
+  outMean: number[];
+  outStd: number[];
+}
+
+export class RewardModel {
+  readonly config: RewardModelConfig;
+  readonly inputSize: number;
+  readonly members: Mlp[];
+  readonly l2: number[];
+  private readonly optimizers: Adam[];
+  /** Input standardisation, refreshed from the labelled clips at every fit. */
+  readonly inputMean: Float32Array;
+  readonly inputStd: Float32Array;
+  /** Per-member output statistics over recent states (for the reward given to RL). */
+  readonly outMean: number[];
+  readonly outStd: number[];
+  private rows: Float32Array = new Float32Array(0);
+  private dOut: Float32Array = new Float32Array(0);
+
+  constructor(
+    readonly obsSize: number,
+    readonly actionSize: number,
+    config: RewardModelConfigInput = {},
+    rng?: Rng,
+    dtype: DType = 'float32',
+  ) {
+    this.config = RewardModelConfigSchema.parse(config);
+    const c = this.config;
+    if (c.l2Band[0] >= c.l2Band[1]) throw new RangeError(`l2Band must be [low, high] with low < high, got [${c.l2Band.join(', ')}]`);
+    this.inputSize = obsSize + actionSize;
+    this.members = Array.from({ length: c.ensembleSize }, () => {
+      const m = new Mlp({ sizes: [this.inputSize, ...c.hidden, 1], activation: 'leaky_relu', dtype });
+      if (rng) m.init(rng, { scheme: 'fan_in_uniform' });
+      return m;
+    });
+    this.optimizers = this.members.map((m) => new Adam([m], { lr: c.learningRate }));
+    this.l2 = this.members.map(() => c.l2);
+    this.inputMean = new Float32Array(this.inputSize);
+    this.inputStd = new Float32Array(this.inputSize).fill(1);
+    this.outMean = this.members.map(() => 0);
+    this.outStd = this.members.map(() => 1);
+  }
+
+  get ensembleSize(): number {
+    return this.members.length;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Inputs
+  // -------------------------------------------------------------------------------------
+
+  /** Writes the standardised [o, a] rows of `n` steps into `out` at row `at`. */
+  private writeRows(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out: Float32Array, at: number): void {
+    const { obsSize, actionSize, inputSize, inputMean, inputStd } = this;
+    for (let t = 0; t < n; t++) {
+      const o = (at + t) * inputSize;
+      for (let j = 0; j < obsSize; j++) out[o + j] = (obs[t * obsSize + j] - inputMean[j]) / inputStd[j];
+      for (let j = 0; j < actionSize; j++) out[o + obsSize + j] = (actions[t * actionSize + j] - inputMean[obsSize + j]) / inputStd[obsSize + j];
+    }
+  }
+
+  private ensureRows(n: number): void {
+    if (this.rows.length < n * this.inputSize) {
+      this.rows = new Float32Array(n * this.inputSize * 2);
+      this.dOut = new Float32Array(n * 2);
+    }
+  }
+
+  /** Sets the input standardisation from the steps of `segments` (std floored at 1e-2). */
+  fitInputNormalization(segments: readonly Segment[]): void {
+    const { obsSize, actionSize, inputSize } = this;
+    const sum = new Float64Array(inputSize);
+    const sq = new Float64Array(inputSize);
+    let n = 0;
+    for (const s of segments) {
+      for (let t = 0; t < s.length; t++) {
+        for (let j = 0; j < obsSize; j++) {
+          const v = s.obs[t * obsSize + j];
+          sum[j] += v;
+          sq[j] += v * v;
+        }
+        for (let j = 0; j < actionSize; j++) {
+          const v = s.actions[t * actionSize + j];
+          sum[obsSize + j] += v;
+          sq[obsSize + j] += v * v;
+        }
+        n += 1;
+      }
+    }
+    if (n === 0) return;
+    for (let j = 0; j < inputSize; j++) {
+      const m = sum[j] / n;
+      this.inputMean[j] = m;
+      this.inputStd[j] = Math.max(1e-2, Math.sqrt(Math.max(0, sq[j] / n - m * m)));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Prediction
+  // -------------------------------------------------------------------------------------
+
+  /** Raw member outputs for `n` steps: out[m * n + t]. */
+  memberRewards(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out = new Float64Array(this.ensembleSize * n)): Float64Array {
+    this.ensureRows(n);
+    this.writeRows(obs, actions, n, this.rows, 0);
+    this.members.forEach((m, k) => {
+      const y = m.forward(this.rows, n);
+      for (let t = 0; t < n; t++) out[k * n + t] = y[t];
+    });
+    return out;
+  }
+
+  /** The reward given to RL: the mean over members of each member normalised over recent states. */
+  reward(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out = new Float64Array(n)): Float64Array {
+    const raw = this.memberRewards(obs, actions, n);
+    const M = this.ensembleSize;
+    out.fill(0, 0, n);
+    for (let k = 0; k < M; k++) {
+      const shift = this.config.normalization === 'meanstd' ? this.outMean[k] : 0;
+      const scale = 1 / (M * this.outStd[k]);
+      for (let t = 0; t < n; t++) out[t] += (raw[k * n + t] - shift) * scale;
+    }
+    return out;
+  }
+
+  /** Per member, Σ r̂ over the clip (raw outputs, as in training). */
+  memberReturns(s: Segment): Float64Array {
+    const raw = this.memberRewards(s.obs, s.actions, s.length);
+    const out = new Float64Array(this.ensembleSize);
+    for (let k = 0; k < out.length; k++) {
+      let sum = 0;
+      for (let t = 0; t < s.length; t++) sum += raw[k * s.length + t];
+      out[k] = sum;
+    }
+    return out;
+  }
+
+  /** Σ over the clip of the normalised ensemble reward (what RL would collect on it). */
+  predictedReturn(s: Segment): number {
+    const r = this.reward(s.obs, s.actions, s.length);
+    let sum = 0;
+    for (let t = 0; t < s.length; t++) sum += r[t];
+    return sum;
+  }
+
+  /** Refreshes each member's output mean and std over recent steps (std floored at 1e-6). */
+  fitOutputNormalization(segments: readonly Segment[]): void {
+    const M = this.ensembleSize;
+    const sum = new Float64Array(M);
+    const sq = new Float64Array(M);
+    let n = 0;
+    for (const s of segments) {
+      const raw = this.memberRewards(s.obs, s.actions, s.length);
+      for (let k = 0; k < M; k++) {
+        for (let t = 0; t < s.length; t++) {
+          const v = raw[k * s.length + t];
+          sum[k] += v;
+          sq[k] += v * v;
+        }
+      }
+      n += s.length;
+    }
+    if (n < 2) return;
+    for (let k = 0; k < M; k++) {
+      this.outMean[k] = sum[k] / n;
+      this.outStd[k] = Math.max(1e-6, Math.sqrt(Math.max(0, sq[k] / n - this.outMean[k] ** 2)));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Training
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * Loss of member k on comparisons [from, to) of `batch` (mean over comparisons, without the
+   * L2 term); with `train`, also accumulates the gradient of mean loss + λ‖W‖² into its grads.
+   */
+  memberLoss(k: number, batch: readonly Comparison[], train: boolean): { loss: number; correct: number; decided: number } {
+    let rowsTotal = 0;
+    for (const c of batch) rowsTotal += c.left.length + c.right.length;
+    this.ensureRows(rowsTotal);
+    let at = 0;
+    for (const c of batch) {
+      this.writeRows(c.left.obs, c.left.actions, c.left.length, this.rows, at);
+      at += c.left.length;
+      this.writeRows(c.right.obs, c.right.actions, c.right.length, this.rows, at);
+      at += c.right.length;
+    }
+    const member = this.members[k];
+    const y = member.forward(this.rows, rowsTotal);
+    let loss = 0;
+    let correct = 0;
+    let decided = 0;
+    at = 0;
+    const B = batch.length;
+    for (const c of batch) {
+      let s1 = 0;
+      for (let t = 0; t < c.left.length; t++) s1 += y[at + t];
+      let s2 = 0;
+      for (let t = 0; t < c.right.length; t++) s2 += y[at + c.left.length + t];
+      const l = preferenceLoss(s1 - s2, c.mu, this.config.randomAnswerProb);
+      loss += l.loss;
+      if (c.mu !== 0.5) {
+        decided += 1;
+        if ((s1 > s2 && c.mu === 1) || (s1 < s2 && c.mu === 0)) correct += 1;
+      }
+      if (train) {
+        const g = l.dd / B;
+        for (let t = 0; t < c.left.length; t++) this.dOut[at + t] = g;
+        for (let t = 0; t < c.right.length; t++) this.dOut[at + c.left.length + t] = -g;
+      }
+      at += c.left.length + c.right.length;
+    }
+    if (train) {
+      member.backward(this.dOut);
+      this.addL2Gradient(k);
+    }
+    return { loss: loss / Math.max(1, B), correct, decided };
+  }
+
+  /** grads += 2 λ W for the weight matrices (biases are not regularised). */
+  private addL2Gradient(k: number): void {
+    const lambda = this.l2[k];
+    if (lambda === 0) return;
+    const m = this.members[k];
+    const p = m.params;
+    const g = m.grads;
+    for (let l = 0; l < m.numLayers; l++) {
+      const off = m.offsets[l];
+      const nW = m.sizes[l] * m.sizes[l + 1];
+      for (let i = off; i < off + nW; i++) g[i] += 2 * lambda * p[i];
+    }
+  }
+
+  /** λ‖W‖² of member k. */
+  l2Penalty(k: number): number {
+    const m = this.members[k];
+    const p = m.params;
+    let s = 0;
+    for (let l = 0; l < m.numLayers; l++) {
+      const off = m.offsets[l];
+      const nW = m.sizes[l] * m.sizes[l + 1];
+      for (let i = off; i < off + nW; i++) s += p[i] * p[i];
+    }
+    return this.l2[k] * s;
+  }
+
+  /**
+   * Trains every member for `epochs` passes over its bootstrap sample of the training
+   * comparisons, then adapts each member's L2 from its training and held-out losses, and
+   * reports both.
+   */
+  fit(comparisons: readonly Comparison[], epochs: number, rng: Rng): FitStats {
+    const train = comparisons.filter((c) => !c.validation);
+    const held = comparisons.filter((c) => c.validation);
+    const { batchSize, l2Band, l2Step } = this.config;
+    let minibatches = 0;
+    const trainLoss: number[] = [];
+    const validationLoss: number[] = [];
+    for (let k = 0; k < this.ensembleSize; k++) {
+      const sample: Comparison[] = [];
+      for (const c of train) for (let j = 0; j < c.counts[k]; j++) sample.push(c);
+      const optimizer = this.optimizers[k];
+      const member = this.members[k];
+      for (let epoch = 0; epoch < epochs && sample.length > 0; epoch++) {
+        rng.shuffle(sample);
+        for (let i = 0; i < sample.length; i += batchSize) {
+          member.zeroGrad();
+          this.memberLoss(k, sample.slice(i, i + batchSize), true);
+          optimizer.step();
+          minibatches += 1;
+        }
+      }
+      trainLoss.push(sample.length > 0 ? this.meanLoss(k, sample) : Number.NaN);
+      validationLoss.push(held.length > 0 ? this.meanLoss(k, held) : Number.NaN);
+      // Keep held-out loss within [low, high] x training loss: more L2 when overfitting.
+      const ratio = validationLoss[k] / trainLoss[k];
+      if (Number.isFinite(ratio)) {
+        if (ratio > l2Band[1]) this.l2[k] *= l2Step;
+        else if (ratio < l2Band[0]) this.l2[k] /= l2Step;
+      }
+    }
+    return {
+      trainLoss,
+      validationLoss,
+      l2: [...this.l2],
+      validationAccuracy: this.accuracy(held),
+      trainAccuracy: this.accuracy(train),
+      minibatches,
+    };
+  }
+
+  private meanLoss(k: number, comparisons: readonly Comparison[]): number {
+    let sum = 0;
+    const B = this.config.batchSize;
+    for (let i = 0; i < comparisons.length; i += B) {
+      const chunk = comparisons.slice(i, i + B);
+      sum += this.memberLoss(k, chunk, false).loss * chunk.length;
+    }
+    return sum / comparisons.length;
+  }
+
+  /** Probability each member gives to "left is preferred" (raw sums, with the noise model). */
+  memberPreferences(left: Float64Array, right: Float64Array): Float64Array {
+    return Float64Array.from(left, (l, k) => preferenceLoss(l - right[k], 1, this.config.randomAnswerProb).p);
+  }
+
+  /** Fraction of non-equal comparisons where the ensemble's mean preference picks the labelled clip. */
+  accuracy(comparisons: readonly Comparison[]): number {
+    let correct = 0;
+    let decided = 0;
+    for (const c of comparisons) {
+      if (c.mu === 0.5) continue;
+      const p = mean(this.memberPreferences(this.memberReturns(c.left), this.memberReturns(c.right)));
+      decided += 1;
+      if ((p > 0.5 && c.mu === 1) || (p < 0.5 && c.mu === 0)) correct += 1;
+    }
+    return decided === 0 ? Number.NaN : correct / decided;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Persistence
+  // -------------------------------------------------------------------------------------
+
+  save(): RewardModelJson {
+    return {
+      format: 'overseer.reward-model',
+      version: 1,
+      obsSize: this.obsSize,
+      actionSize: this.actionSize,
+      config: this.config,
+      members: this.members.map(saveMlp),
+      l2: [...this.l2],
+      inputMean: encodeFloats(this.inputMean),
+      inputStd: encodeFloats(this.inputStd),
+      outMean: [...this.outMean],
+      outStd: [...this.outStd],
+    };
+  }
+
+  static load(json: RewardModelJson): RewardModel {
+    if (json?.format !== 'overseer.reward-model' || json.version !== 1) throw new Error('not an overseer reward model (format overseer.reward-model, version 1)');
+    const model = new RewardModel(json.obsSize, json.actionSize, json.config);
+    if (json.members.length !== model.ensembleSize) throw new Error(`reward model: ${json.members.length} members saved, config says ${model.ensembleSize}`);
+    json.members.forEach((m, k) => loadMlpInto(model.members[k], m, `reward model member ${k}`));
+    json.l2.forEach((v, k) => (model.l2[k] = v));
+    model.inputMean.set(decodeFloats(json.inputMean, 'float32'));
+    model.inputStd.set(decodeFloats(json.inputStd, 'float32'));
+    json.outMean.forEach((v, k) => (model.outMean[k] = v));
+    json.outStd.forEach((v, k) => (model.outStd[k] = v));
+    return model;
+  }
+}
+
+export function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s / a.length;
+}

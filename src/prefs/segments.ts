@@ -1,0 +1,165 @@
+/**
+ * Segments (the paper's trajectory segments, "clips"): short runs of consecutive steps from
+ * one episode of one sub-env. A segment carries what a reward model and a viewer may see
+ * (observations, actions, render states); the true rewards live apart, in `SegmentTruth`,
+ * which only synthetic teachers and diagnostics receive.
+ */
+
+/** What the reward model, query selection and a human viewer may see of a clip. */
+export interface Segment {
+  /** Unique within a run: `seg-<n>`. */
+  readonly id: string;
+  readonly envId: string;
+  /** Seed of the run that produced it. */
+  readonly seed: number;
+  /** Sub-env of the vector env it came from. */
+  readonly envIndex: number;
+  /** Env steps (over all sub-envs) taken before the clip's first step. */
+  readonly globalStep: number;
+  /** Steps in the clip; shorter than the configured length only when the episode terminated. */
+  readonly length: number;
+  readonly obsSize: number;
+  readonly actionSize: number;
+  /** [length, obsSize]: o_t, the observation each action was chosen from. */
+  readonly obs: Float32Array;
+  /** [length, actionSize]: a_t as the env received it (clipped to the action space). */
+  readonly actions: Float32Array;
+  /** Floats per render frame (0 when the env has none). */
+  readonly renderSize: number;
+  /** [length, renderSize]: the render state of o_t, so the clip can be replayed. */
+  readonly render: Float32Array | null;
+  /** The episode terminated at the clip's last step (after it the agent is absorbed: reward 0). */
+  readonly terminated: boolean;
+}
+
+/** The hidden part of a segment: true per-step rewards. */
+export interface SegmentTruth {
+  readonly segmentId: string;
+  /** [length] true rewards r_t of the env. */
+  readonly rewards: Float64Array;
+}
+
+/** Looks up the truth of a segment; given only to synthetic teachers and diagnostics. */
+export type TruthLookup = (segmentId: string) => SegmentTruth | undefined;
+
+/** Sum of a segment's true rewards. */
+export function trueReturn(truth: SegmentTruth): number {
+  let s = 0;
+  for (let i = 0; i < truth.rewards.length; i++) s += truth.rewards[i];
+  return s;
+}
+
+/**
+ * The paper's clip length: 1.5 s of simulated time, kept within its stated 15-60 steps and
+ * within one episode.
+ */
+export function defaultSegmentLength(dt: number, maxEpisodeSteps: number | undefined): number {
+  const steps = Math.min(60, Math.max(15, Math.round(1.5 / dt)));
+  return maxEpisodeSteps === undefined ? steps : Math.min(steps, maxEpisodeSteps);
+}
+
+export interface SegmentRecorderOptions {
+  envId: string;
+  seed: number;
+  numEnvs: number;
+  obsSize: number;
+  actionSize: number;
+  renderSize: number;
+  /** Steps per clip. */
+  segmentLength: number;
+  /** First id number (continues across a resume). */
+  firstId?: number;
+}
+
+/**
+ * Cuts the step streams of a vector env into consecutive non-overlapping clips, one stream
+ * per sub-env. A clip cut short by termination is kept (the fall is informative); one cut
+ * short by a time limit is dropped, because its continuation is unknown.
+ */
+export class SegmentRecorder {
+  private readonly len: Int32Array;
+  private readonly start: Float64Array;
+  private readonly obs: Float32Array[];
+  private readonly actions: Float32Array[];
+  private readonly render: (Float32Array | null)[];
+  private readonly rewards: Float64Array[];
+  private nextId: number;
+
+  constructor(private readonly o: SegmentRecorderOptions) {
+    if (!Number.isInteger(o.segmentLength) || o.segmentLength <= 0) throw new RangeError(`segment length must be a positive integer, got ${o.segmentLength}`);
+    const L = o.segmentLength;
+    this.len = new Int32Array(o.numEnvs);
+    this.start = new Float64Array(o.numEnvs);
+    this.obs = Array.from({ length: o.numEnvs }, () => new Float32Array(L * o.obsSize));
+    this.actions = Array.from({ length: o.numEnvs }, () => new Float32Array(L * o.actionSize));
+    this.render = Array.from({ length: o.numEnvs }, () => (o.renderSize > 0 ? new Float32Array(L * o.renderSize) : null));
+    this.rewards = Array.from({ length: o.numEnvs }, () => new Float64Array(L));
+    this.nextId = o.firstId ?? 0;
+  }
+
+  /** Drops unfinished clips (after a reset, the streams start over). */
+  discardOpen(): void {
+    this.len.fill(0);
+  }
+
+  /** Id number the next segment will get. */
+  get idCounter(): number {
+    return this.nextId;
+  }
+
+  /**
+   * Records one vector step: `obs`/`render` are the rows the actions were chosen from,
+   * `rewards` the true rewards, and the flags those of the step. Returns the clips completed.
+   */
+  record(
+    globalStep: number,
+    obs: Float32Array,
+    render: Float32Array | undefined,
+    actions: ArrayLike<number>,
+    rewards: ArrayLike<number>,
+    terminated: ArrayLike<number>,
+    truncated: ArrayLike<number>,
+  ): { segment: Segment; truth: SegmentTruth }[] {
+    const { numEnvs, obsSize, actionSize, renderSize, segmentLength } = this.o;
+    const done: { segment: Segment; truth: SegmentTruth }[] = [];
+    for (let e = 0; e < numEnvs; e++) {
+      const t = this.len[e];
+      if (t === 0) this.start[e] = globalStep;
+      this.obs[e].set(obs.subarray(e * obsSize, (e + 1) * obsSize), t * obsSize);
+      for (let j = 0; j < actionSize; j++) this.actions[e][t * actionSize + j] = actions[e * actionSize + j];
+      const r = this.render[e];
+      if (r && render) r.set(render.subarray(e * renderSize, (e + 1) * renderSize), t * renderSize);
+      this.rewards[e][t] = rewards[e];
+      this.len[e] = t + 1;
+      const term = terminated[e] === 1;
+      const trunc = truncated[e] === 1;
+      if (this.len[e] === segmentLength || term) done.push(this.emit(e, term));
+      else if (trunc) this.len[e] = 0;
+    }
+    return done;
+  }
+
+  private emit(e: number, terminated: boolean): { segment: Segment; truth: SegmentTruth } {
+    const { obsSize, actionSize, renderSize } = this.o;
+    const n = this.len[e];
+    const id = `seg-${this.nextId++}`;
+    const r = this.render[e];
+    const segment: Segment = {
+      id,
+      envId: this.o.envId,
+      seed: this.o.seed,
+      envIndex: e,
+      globalStep: this.start[e],
+      length: n,
+      obsSize,
+      actionSize,
+      obs: this.obs[e].slice(0, n * obsSize),
+      actions: this.actions[e].slice(0, n * actionSize),
+      renderSize,
+      render: r ? r.slice(0, n * renderSize) : null,
+      terminated,
+    };
+    this.len[e] = 0;
+    return { segment, truth: { segmentId: id, rewards: this.rewards[e].slice(0, n) } };
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Teachers answer queries: "which of these two clips is better?". A teacher is an
+ * asynchronous interface (ask now, poll for answers later) so that a person answering
+ * through a web page plugs in exactly where the simulated teachers do.
+ *
+ * Simulated teachers follow B-Pref (Lee et al. 2021): rationality beta, myopia gamma,
+ * mistake epsilon, skip and equal thresholds, and its six named teachers.
+ */
+import { z } from 'zod';
+import { Rng } from '../utils/rng.js';
+import type { Segment, SegmentTruth, TruthLookup } from './segments.js';
+
+/** left / right preferred, equal (target 0.5), or incomparable ("can't tell": dropped). */
+export const ANSWERS = ['left', 'right', 'equal', 'incomparable'] as const;
+export type Answer = (typeof ANSWERS)[number];
+
+export interface Query {
+  /** Unique within a run: `q-<n>`. */
+  readonly id: string;
+  readonly left: Segment;
+  readonly right: Segment;
+  /** Env steps when the query was asked. */
+  readonly askedAtStep: number;
+}
+
+export interface TeacherAnswer {
+  queryId: string;
+  answer: Answer;
+  /** Who answered (teacher name or annotator). */
+  teacher: string;
+  /** Seconds the answer took, when known (people). */
+  seconds?: number;
+}
+
+export interface Teacher {
+  readonly name: string;
+  /** Hands queries over; answers come back through `poll`, possibly much later or never. */
+  ask(queries: readonly Query[]): void;
+  /** The answers available now. Never blocks. */
+  poll(): TeacherAnswer[];
+  /** Queries asked but not answered yet. */
+  readonly pending: number;
+  close(): void;
+}
+
+/** B-Pref's teacher parameters. */
+export const SimulatedTeacherSchema = z.strictObject({
+  /** Rationality: P(left) = sigmoid(beta (R_left - R_right)); null means perfectly rational. */
+  beta: z.number().positive().nullable().default(null),
+  /** Myopia: step t of H counts gamma^(H - 1 - t); 1 is not myopic. */
+  gamma: z.number().gt(0).max(1).default(1),
+  /** Probability that the answer is flipped. */
+  epsilon: z.number().min(0).max(1).default(0),
+  /** Skip (answer incomparable) when both clips' returns are below skip x m. */
+  skip: z.number().min(0).default(0),
+  /** Answer equal when the returns differ by less than equal x m. */
+  equal: z.number().min(0).default(0),
+});
+export type SimulatedTeacherParams = z.infer<typeof SimulatedTeacherSchema>;
+
+/** B-Pref's six named teachers; every other parameter keeps its oracle value. */
+export const NAMED_TEACHERS = {
+  oracle: {},
+  stoc: { beta: 1 },
+  mistake: { epsilon: 0.1 },
+  skip: { skip: 0.1 },
+  equal: { equal: 0.1 },
+  myopic: { gamma: 0.9 },
+} as const satisfies Record<string, Partial<SimulatedTeacherParams>>;
+export type TeacherName = keyof typeof NAMED_TEACHERS;
+export const TEACHER_NAMES = Object.keys(NAMED_TEACHERS) as TeacherName[];
+
+/** Parameters of a named teacher, optionally overridden (e.g. a mistake teacher with epsilon 0.2). */
+export function teacherParams(name: TeacherName, overrides: Partial<SimulatedTeacherParams> = {}): SimulatedTeacherParams {
+  if (!(name in NAMED_TEACHERS)) throw new Error(`unknown teacher ${JSON.stringify(name)}; known: ${TEACHER_NAMES.join(', ')}, human`);
+  return SimulatedTeacherSchema.parse({ ...NAMED_TEACHERS[name], ...overrides });
+}
+
+/**
+ * One simulated answer, in B-Pref's order: skip and equal are judged on the plain clip
+ * returns; the myopic, possibly noisy comparison decides the rest; a mistake flips it;
+ * equal overrides everything else. `m` is the average return of a clip (the thresholds'
+ * scale), `H` the clip length used for myopic weights.
+ */
+export function simulatedAnswer(p: SimulatedTeacherParams, left: ArrayLike<number>, right: ArrayLike<number>, H: number, m: number, rng: Rng): Answer {
+  const r1 = sum(left);
+  const r2 = sum(right);
+  if (p.skip > 0 && Math.max(r1, r2) < p.skip * m) return 'incomparable';
+  const isEqual = p.equal > 0 && Math.abs(r1 - r2) < p.equal * m;
+  const w1 = p.gamma === 1 ? r1 : myopicSum(left, H, p.gamma);
+  const w2 = p.gamma === 1 ? r2 : myopicSum(right, H, p.gamma);
+  let answer: 'left' | 'right' | 'equal';
+  if (p.beta === null) {
+    answer = w1 > w2 ? 'left' : w1 < w2 ? 'right' : 'equal';
+  } else {
+    const pLeft = 1 / (1 + Math.exp(-p.beta * (w1 - w2)));
+    answer = rng.random() < pLeft ? 'left' : 'right';
+  }
+  if (p.epsilon > 0 && answer !== 'equal' && rng.random() < p.epsilon) answer = answer === 'left' ? 'right' : 'left';
+  return isEqual ? 'equal' : answer;
+}
+
+/** sum_t gamma^(H - 1 - t) r_t: the last step of a full clip weighs 1. */
+function myopicSum(r: ArrayLike<number>, H: number, gamma: number): number {
+  let s = 0;
+  for (let t = 0; t < r.length; t++) s += gamma ** (H - 1 - t) * r[t];
+  return s;
+}
+
+function sum(r: ArrayLike<number>): number {
+  let s = 0;
+  for (let t = 0; t < r.length; t++) s += r[t];
+  return s;
+}
+
+/**
+ * A simulated teacher that sees the true rewards. It answers at once; the thresholds' scale
+ * m is the running mean of the returns of the clips it has been shown, scaled to full
+ * length (our reading of B-Pref's "average return of a segment").
+ */
+export class SimulatedTeacher implements Teacher {
+  readonly params: SimulatedTeacherParams;
+  private readonly queue: TeacherAnswer[] = [];
+  private readonly rng: Rng;
+  private returnSum = 0;
+  private returnCount = 0;
+
+  constructor(
+    readonly name: string,
+    params: Partial<SimulatedTeacherParams>,
+    private readonly truth: TruthLookup,
+    private readonly segmentLength: number,
+    seed: number,
+  ) {
+    this.params = SimulatedTeacherSchema.parse(params);
+    this.rng = new Rng(seed);
+  }
+
+  get pending(): number {
+    return 0;
+  }
+
+  ask(queries: readonly Query[]): void {
+    for (const q of queries) {
+      const a = this.lookup(q.left);
+      const b = this.lookup(q.right);
+      for (const t of [a, b]) {
+        this.returnSum += (sum(t.rewards) * this.segmentLength) / Math.max(1, t.rewards.length);
+        this.returnCount += 1;
+      }
+      const m = this.returnSum / this.returnCount;
+      const answer = simulatedAnswer(this.params, a.rewards, b.rewards, this.segmentLength, Math.abs(m), this.rng);
+      this.queue.push({ queryId: q.id, answer, teacher: this.name });
+    }
+  }
+
+  poll(): TeacherAnswer[] {
+    return this.queue.splice(0, this.queue.length);
+  }
+
+  close(): void {}
+
+  private lookup(s: Segment): SegmentTruth {
+    const t = this.truth(s.id);
+    if (!t) throw new Error(`teacher ${this.name}: no true rewards for segment ${s.id}`);
+    return t;
+  }
+}
