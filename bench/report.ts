@@ -73,6 +73,9 @@ export function writeReport(): string {
   if (results.baselines) {
     lines.push('## MuJoCo baselines', '', 'True-reward PPO on the eight MuJoCo tasks and the training-loop throughput: see [baselines.md](baselines.md).', '');
   }
+  if (results.prefs) {
+    lines.push('## Learning from preferences', '', 'Preference-learning runs against true-reward PPO on the MuJoCo tasks: see [prefs.md](prefs.md).', '');
+  }
   const path = join(RESULTS_DIR, 'README.md');
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;

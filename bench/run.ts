@@ -20,6 +20,7 @@ import { positiveInt } from '../src/cli/parse.js';
 import { provenance, writeResult } from './machine.js';
 import { BASELINE_TARGETS, benchBaselines } from './baselines.js';
 import { writeReport } from './report.js';
+import { VARIANTS, benchPrefs } from './prefs.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
 const argv = process.argv.slice(2);
@@ -188,6 +189,20 @@ program
     const envs = o.env.split(',').map((e) => e.trim());
     const seeds = o.seeds.split(',').map((s) => positiveInt(s.trim()));
     await benchBaselines(envs, o.steps, seeds, o.parallel, o.episodes, o.rawSteps, argv);
+    writeReport();
+  });
+program
+  .command('prefs')
+  .description('preference learning against true-reward PPO on the MuJoCo tasks (resumable; true-reward side from baselines.json)')
+  .option('--env <list>', 'comma-separated env ids', Object.keys(BASELINE_TARGETS).join(','))
+  .option('--variants <list>', `comma-separated: ${Object.keys(VARIANTS).join(', ')}`, Object.keys(VARIANTS).join(','))
+  .option('--labels <list>', 'only these label budgets (default: each variant\'s own)')
+  .option('--steps <n>', 'env steps per run', positiveInt, 1_000_000)
+  .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
+  .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 10)
+  .action(async (o: { env: string; variants: string; labels?: string; steps: number; seeds: string; episodes: number }) => {
+    const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+    await benchPrefs(list(o.env), list(o.variants), list(o.seeds).map(positiveInt), o.steps, o.episodes, o.labels ? list(o.labels).map(positiveInt) : null, argv);
     writeReport();
   });
 program.command('report').description('regenerate bench/results/README.md').action(() => {

@@ -91,6 +91,8 @@ export interface PrefsMetrics extends PpoMetrics {
   fitSeconds: number;
   /** Pearson correlation of predicted and true returns over this rollout's clips. */
   returnCorrelation: number | null;
+  /** Pearson correlation of predicted and true per-step rewards over this rollout's clips. */
+  rewardCorrelation: number | null;
   /** Mean std across members of P̂[left ≻ right] over random pairs of this rollout's clips. */
   disagreement: number | null;
   /** True and learned (normalised) return of episodes finished in this rollout. */
@@ -357,7 +359,7 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
             l2: finiteOrNull(f ? mean(f.l2) : undefined),
             fits: state.fits,
             fitSeconds,
-            returnCorrelation: returnCorrelation(model, clips, truths),
+            ...correlations(model, clips, truths),
             disagreement: disagreement(model, clips, selectRng),
             trueReturn: m.episodicReturn,
             learnedReturn: learnedReturns.length > 0 ? mean(learnedReturns) : null,
@@ -441,17 +443,26 @@ function finiteOrNull(v: number | undefined): number | null {
   return v !== undefined && Number.isFinite(v) ? v : null;
 }
 
-/** Pearson correlation of predicted and true clip returns (null for fewer than 3 clips or no spread). */
-export function returnCorrelation(model: RewardModel, clips: readonly Segment[], truths: Map<string, SegmentTruth>): number | null {
+/** Pearson correlations of predicted and true clip returns and per-step rewards (null for too few points or no spread). */
+export function correlations(model: RewardModel, clips: readonly Segment[], truths: Map<string, SegmentTruth>): { returnCorrelation: number | null; rewardCorrelation: number | null } {
   const xs: number[] = [];
   const ys: number[] = [];
+  const xr: number[] = [];
+  const yr: number[] = [];
   for (const s of clips) {
     const t = truths.get(s.id);
     if (!t) continue;
-    xs.push(model.predictedReturn(s));
+    const r = model.reward(s.obs, s.actions, s.length);
+    let sum = 0;
+    for (let i = 0; i < s.length; i++) {
+      sum += r[i];
+      xr.push(r[i]);
+      yr.push(t.rewards[i]);
+    }
+    xs.push(sum);
     ys.push(trueReturn(t));
   }
-  return pearson(xs, ys);
+  return { returnCorrelation: pearson(xs, ys), rewardCorrelation: pearson(xr, yr) };
 }
 
 export function pearson(xs: number[], ys: number[]): number | null {

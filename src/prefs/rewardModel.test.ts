@@ -64,7 +64,7 @@ describe('Bradley-Terry loss with random answers', () => {
 
   it("a member's parameter gradient (loss + L2, clips of different lengths) matches finite differences", () => {
     const rng = new Rng(3);
-    const model = new RewardModel(3, 1, { ensembleSize: 1, hidden: [6, 5], l2: 0.01 }, rng, 'float64');
+    const model = new RewardModel(3, 1, { ensembleSize: 1, hidden: [6, 5], l2: 0.01, normalizeInputs: true }, rng, 'float64');
     const batch: Comparison[] = [
       { left: clip(0, 4, rng), right: clip(1, 7, rng), mu: 1, validation: false, counts: Uint8Array.of(1) },
       { left: clip(2, 5, rng), right: clip(3, 5, rng), mu: 0, validation: false, counts: Uint8Array.of(1) },

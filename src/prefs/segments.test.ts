@@ -12,7 +12,7 @@ describe('segments', () => {
 
   it('cut each sub-env into clips; keep clips cut by termination, drop those cut by a time limit', () => {
     const rec = new SegmentRecorder({ envId: 'T', seed: 3, numEnvs: 2, obsSize: 1, actionSize: 1, renderSize: 2, segmentLength: 3 });
-    const out = [];
+    const out: ReturnType<SegmentRecorder['record']> = [];
     // Env 0 runs 7 steps and terminates at step 5 (t = 4); env 1 is truncated at t = 4.
     for (let t = 0; t < 7; t++) {
       const clips = rec.record(

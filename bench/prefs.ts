@@ -1,0 +1,248 @@
+/**
+ * The reproduction of the 2017 paper's MuJoCo figure: preference-learning runs (oracle
+ * teacher, 350/700/1400 labels) against true-reward PPO at the same env steps, plus a noisy
+ * teacher (mistake epsilon 0.1) and an ablation (uniform against disagreement selection).
+ *
+ * Resumable: a finished run is kept, an interrupted one is resumed (`overseer prefs --resume`),
+ * so the benchmark can be run in parts. The true-reward side reuses bench/results/baselines.json
+ * (same preset, steps, seeds and evaluation).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RESULTS_DIR, provenance, type Provenance } from './machine.js';
+import { BASELINE_TARGETS } from './baselines.js';
+import { lineChart } from './svg.js';
+import { ROOT } from './train.js';
+
+/** A family of runs: which teacher, which selection, which budgets. */
+export interface Variant {
+  name: string;
+  teacher: string;
+  teacherParams?: Record<string, unknown>;
+  selection: 'disagreement' | 'uniform' | 'entropy';
+  budgets: number[];
+  description: string;
+}
+
+export const VARIANTS: Record<string, Variant> = {
+  oracle: { name: 'oracle', teacher: 'oracle', selection: 'disagreement', budgets: [350, 700, 1400], description: 'oracle teacher, disagreement selection (the paper)' },
+  mistake: { name: 'mistake', teacher: 'mistake', selection: 'disagreement', budgets: [700], description: 'noisy teacher: the answer is flipped with probability 0.1' },
+  uniform: { name: 'uniform', teacher: 'oracle', selection: 'uniform', budgets: [700], description: 'ablation: uniform query selection' },
+};
+
+interface PrefsRunSummary {
+  status: string;
+  envSteps: number;
+  labels: number;
+  trainSeconds: number;
+  heldOutAccuracy: number | null;
+  returnCorrelation: number | null;
+  eval: { mean: number; std: number; returns: number[] };
+}
+
+interface RunOutcome {
+  seed: number;
+  evalMean: number;
+  labels: number;
+  heldOutAccuracy: number | null;
+  trainSeconds: number;
+  curve: [number, number][];
+}
+
+interface CellResult {
+  variant: string;
+  labels: number;
+  runs: RunOutcome[];
+  mean: number | null;
+  /** mean / true-reward PPO mean over the same seeds. */
+  ratio: number | null;
+}
+
+interface TaskPrefsResult {
+  env: string;
+  envKwargs: Record<string, unknown>;
+  steps: number;
+  baseline: { mean: number; seeds: { seed: number; evalMean: number }[] } | null;
+  cells: CellResult[];
+  provenance: Provenance;
+}
+
+const RESULTS_JSON = join(RESULTS_DIR, 'prefs.json');
+
+function loadResults(): Record<string, TaskPrefsResult> {
+  if (!existsSync(RESULTS_JSON)) return {};
+  return (JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as { tasks: Record<string, TaskPrefsResult> }).tasks;
+}
+
+function readJson<T>(path: string): T | null {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : null;
+}
+
+/** Runs (or resumes) one preference run through the CLI, as a user would. */
+function runPrefs(args: string[]): Promise<void> {
+  const cli = join(ROOT, 'src', 'cli', 'main.ts');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'prefs', ...args, '--no-progress'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`overseer prefs ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+/** True return per update as [envSteps, return], smoothed over `window` updates and thinned. */
+function prefsCurve(out: string, window = 5, points = 100): [number, number][] {
+  const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { envSteps: number; trueReturn: number | null })
+    .filter((r) => r.trueReturn !== null);
+  const smoothed = rows.map((r, i) => {
+    const slice = rows.slice(Math.max(0, i - window + 1), i + 1);
+    return [r.envSteps, slice.reduce((s, x) => s + (x.trueReturn as number), 0) / slice.length] as [number, number];
+  });
+  const every = Math.max(1, Math.floor(smoothed.length / points));
+  return smoothed.filter((_, i) => i % every === 0 || i === smoothed.length - 1).map(([x, y]) => [x, Math.round(y * 10) / 10]);
+}
+
+export function runDir(env: string, variant: string, labels: number, seed: number): string {
+  return join(ROOT, 'bench', 'runs', 'prefs', env, `${variant}-${labels}`, `seed${seed}`);
+}
+
+/** The true-reward baseline from baselines.json, only when its steps match. */
+function baselineFor(env: string, steps: number): TaskPrefsResult['baseline'] {
+  const b = readJson<{ tasks: Record<string, { steps: number; seeds: { seed: number; evalMean: number }[] }> }>(join(RESULTS_DIR, 'baselines.json'))?.tasks[env];
+  if (!b || b.steps !== steps) return null;
+  return { mean: mean(b.seeds.map((s) => s.evalMean)), seeds: b.seeds.map((s) => ({ seed: s.seed, evalMean: s.evalMean })) };
+}
+
+export async function benchPrefs(envs: string[], variants: string[], seeds: number[], steps: number, episodes: number, budgets: number[] | null, argv: string[]): Promise<void> {
+  const results = loadResults();
+  for (const env of envs) {
+    const target = BASELINE_TARGETS[env];
+    if (!target) throw new Error(`no MuJoCo task ${env}; known: ${Object.keys(BASELINE_TARGETS).join(', ')}`);
+    const envKwargs = target.envKwargs ?? {};
+    for (const vName of variants) {
+      const v = VARIANTS[vName];
+      if (!v) throw new Error(`unknown variant ${vName}; known: ${Object.keys(VARIANTS).join(', ')}`);
+      for (const labels of v.budgets.filter((b) => budgets === null || budgets.includes(b))) {
+        for (const seed of seeds) {
+          const out = runDir(env, v.name, labels, seed);
+          const summary = readJson<PrefsRunSummary>(join(out, 'summary.json'));
+          if (summary?.status === 'finished') continue;
+          const t0 = performance.now();
+          if (existsSync(join(out, 'config.json'))) {
+            console.log(`${env} ${v.name} ${labels} seed ${seed}: resuming ${out}`);
+            await runPrefs(['--resume', out]);
+          } else {
+            const args = ['--env', env, '--teacher', v.teacher, '--selection', v.selection, '--labels', String(labels), '--steps', String(steps), '--seed', String(seed), '--out', out, '--eval-episodes', String(episodes)];
+            if (v.teacherParams) args.push('--teacher-params', JSON.stringify(v.teacherParams));
+            if (Object.keys(envKwargs).length > 0) args.push('--env-kwargs', JSON.stringify(envKwargs));
+            await runPrefs(args);
+          }
+          const s = readJson<PrefsRunSummary>(join(out, 'summary.json'))!;
+          console.log(`${env} ${v.name} ${labels} seed ${seed}: eval ${s.eval.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+        }
+        results[env] = collect(env, envKwargs, steps, argv);
+        writePrefsResults(results);
+      }
+    }
+    results[env] = collect(env, envKwargs, steps, argv);
+    writePrefsResults(results);
+  }
+}
+
+/** Gathers every finished run of a task from bench/runs/prefs. */
+function collect(env: string, envKwargs: Record<string, unknown>, steps: number, argv: string[]): TaskPrefsResult {
+  const baseline = baselineFor(env, steps);
+  const cells: CellResult[] = [];
+  for (const v of Object.values(VARIANTS)) {
+    for (const labels of v.budgets) {
+      const runs: RunOutcome[] = [];
+      for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
+        const out = runDir(env, v.name, labels, seed);
+        const s = readJson<PrefsRunSummary>(join(out, 'summary.json'));
+        if (s?.status !== 'finished' || s.envSteps < steps) continue;
+        runs.push({ seed, evalMean: s.eval.mean, labels: s.labels, heldOutAccuracy: s.heldOutAccuracy, trainSeconds: s.trainSeconds, curve: prefsCurve(out) });
+      }
+      if (runs.length === 0) continue;
+      const m = mean(runs.map((r) => r.evalMean));
+      // Compare against true-reward PPO over the same seeds.
+      const base = baseline?.seeds.filter((b) => runs.some((r) => r.seed === b.seed)) ?? [];
+      const ratio = base.length === runs.length ? m / mean(base.map((b) => b.evalMean)) : null;
+      cells.push({ variant: v.name, labels, runs, mean: m, ratio });
+    }
+  }
+  return { env, envKwargs, steps, baseline, cells, provenance: provenance(argv) };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const ORDER = Object.keys(BASELINE_TARGETS);
+
+function cell(r: TaskPrefsResult, variant: string, labels: number): CellResult | undefined {
+  return r.cells.find((c) => c.variant === variant && c.labels === labels);
+}
+
+function fmtCell(c: CellResult | undefined): string {
+  if (!c || c.mean === null) return '-';
+  const ratio = c.ratio === null ? '' : ` (**${(100 * c.ratio).toFixed(0)}%**)`;
+  return `${c.mean.toFixed(1)}${ratio}${c.runs.length < 3 ? ` [${c.runs.length} seed${c.runs.length > 1 ? 's' : ''}]` : ''}`;
+}
+
+export function writePrefsResults(results: Record<string, TaskPrefsResult>): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const tasks = Object.fromEntries(ORDER.filter((e) => results[e]).map((e) => [e, results[e]]));
+  writeFileSync(RESULTS_JSON, `${JSON.stringify({ tasks }, null, 2)}\n`);
+  const bar = (labels: number) => {
+    const complete = Object.values(tasks).filter((t) => cell(t, 'oracle', labels)?.ratio != null && cell(t, 'oracle', labels)!.runs.length >= 3);
+    const pass = complete.filter((t) => cell(t, 'oracle', labels)!.ratio! >= 0.9).length;
+    return { complete: complete.length, pass };
+  };
+  const b700 = bar(700);
+  const b350 = bar(350);
+  const lines = [
+    '# Learning from preferences: the 2017 MuJoCo figure',
+    '',
+    'Each cell: mean true return of `overseer prefs --env <task> --teacher <t> --selection <s> --labels <n> --steps 1000000 --seed <s>`',
+    'over seeds 1-3 (deterministic 10-episode evaluation after training, as the baselines), and in parentheses the ratio to',
+    'true-reward PPO with the same preset, steps and seeds (`baselines.json`). A cell with fewer than 3 finished seeds says so.',
+    '',
+    '| task | true-reward PPO | 350 oracle labels | 700 | 1400 | 700, mistake 0.1 | 700, uniform selection |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const t of Object.values(tasks)) {
+    lines.push(
+      `| ${t.env} | ${t.baseline ? t.baseline.mean.toFixed(1) : '-'} | ${fmtCell(cell(t, 'oracle', 350))} | ${fmtCell(cell(t, 'oracle', 700))} | ${fmtCell(cell(t, 'oracle', 1400))} | ${fmtCell(cell(t, 'mistake', 700))} | ${fmtCell(cell(t, 'uniform', 700))} |`,
+    );
+  }
+  lines.push(
+    '',
+    `**The paper's bar** (700 oracle labels >= 90% of true-reward PPO on at least 6 of 8 tasks): ${b700.pass} of ${b700.complete} tasks with 3 seeds finished.`,
+    `**Our bar** (the same with 350 labels): ${b350.pass} of ${b350.complete} tasks with 3 seeds finished.`,
+    '',
+  );
+  const provs = Object.values(tasks).map((t) => t.provenance);
+  if (provs.length > 0) {
+    const p = provs[provs.length - 1];
+    lines.push(`Last updated by \`${p.command}\` at ${p.gitCommit}, ${p.date.slice(0, 10)}; ${p.machine.cpu}, ${p.machine.cores} cores, Node ${p.machine.node}. Plots: \`prefs-<task>.svg\`.`, '');
+  }
+  writeFileSync(join(RESULTS_DIR, 'prefs.md'), `${lines.join('\n')}\n`);
+
+  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd' };
+  for (const t of Object.values(tasks)) {
+    const series = t.cells.map((c) => ({
+      label: `${c.variant} ${c.labels} (eval ${c.mean?.toFixed(0)})`,
+      // Mean over seeds of the smoothed training curves, on the first seed's x grid.
+      points: averageCurves(c.runs.map((r) => r.curve)),
+      color: colors[`${c.variant}-${c.labels}`] ?? '#7f7f7f',
+    }));
+    const hlines = t.baseline ? [{ y: t.baseline.mean, label: `true-reward PPO eval ${t.baseline.mean.toFixed(0)}`, color: '#d62728' }] : [];
+    writeFileSync(join(RESULTS_DIR, `prefs-${t.env}.svg`), lineChart(series, { title: `${t.env}: PPO on a reward learned from preferences`, xLabel: 'env steps', yLabel: 'true training episode return', hlines }));
+  }
+}
+
+function averageCurves(curves: [number, number][][]): [number, number][] {
+  if (curves.length === 0) return [];
+  const n = Math.min(...curves.map((c) => c.length));
+  return curves[0].slice(0, n).map(([x], i) => [x, Math.round((10 * mean(curves.map((c) => c[i][1])))) / 10]);
+}

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from './io.js';
+import { runCli } from './program.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-prefs-cli-'));
+const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '') : []);
+const labelIds = (run: string) => lines(join(run, 'prefs', 'labels.jsonl')).map((l) => JSON.parse(l).queryId as string);
+
+// Pendulum: no preset, so PPO's defaults (4 envs x 128 steps, sync) keep these runs short.
+const small = ['--env', 'Pendulum-v1', '--eval-episodes', '2', '--rm', 'ensembleSize=2'];
+
+describe('overseer prefs', () => {
+  const cases: [string[], RegExp][] = [
+    [['prefs'], /--env is required/],
+    [['prefs', '--env', 'Hoper-v5'], /--env: Unknown environment id "Hoper-v5"[\s\S]*Did you mean Hopper-v5\?/],
+    [['prefs', '--env', 'Pendulum-v1', '--teacher', 'nobody'], /--teacher: Invalid option: expected one of "oracle"\|"stoc"\|"mistake"\|"skip"\|"equal"\|"myopic"/],
+    [['prefs', '--env', 'Pendulum-v1', '--teacher', 'human'], /--teacher human needs the labeling server/],
+    [['prefs', '--env', 'Pendulum-v1', '--selection', 'best'], /--selection: Invalid option: expected one of "disagreement"\|"uniform"\|"entropy"/],
+    [['prefs', '--env', 'Pendulum-v1', '--labels', '-3'], /option '--labels <n>' argument '-3' is invalid/],
+    [['prefs', '--env', 'Pendulum-v1', '--teacher-params', '{"epsilon": 2}'], /prefs option teacherParams.epsilon: Too big/],
+    [['prefs', '--env', 'Pendulum-v1', '--teacher-params', '{"eps": 0.1}'], /prefs option teacherParams: unknown key eps; allowed: beta, gamma, epsilon, skip, equal/],
+    [['prefs', '--env', 'Pendulum-v1', '--rm', 'members=5'], /prefs option rewardModel: unknown key members; allowed: ensembleSize/],
+    [['prefs', '--env', 'Pendulum-v1', '--hp', 'lr=1'], /PPO option: unknown key lr/],
+    [['prefs', '--env', 'Pendulum-v1', '--env-kwargs', '{"gravity": 1}'], /--env-kwargs: Pendulum-v1 does not take option gravity/],
+    [['prefs', '--env', 'Pendulum-v1', '--labels-from', '/no/such/run'], /--labels-from: \/no\/such\/run is not a run directory/],
+    [['prefs', '--resume', '/no/such/run'], /--resume: run directory \/no\/such\/run does not exist/],
+    [['prefs', '--resume', '/no/such/run', '--labels', '5'], /--resume continues a run with its own config; drop --labels/],
+  ];
+  for (const [argv, message] of cases) {
+    it(`overseer ${argv.join(' ')} exits 2 with a message`, async () => {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err + r.out).toMatch(message);
+    });
+  }
+
+  it('writes a run directory (config, metrics with diagnostics, stored clips and labels, summary) that eval reads', async () => {
+    const out = join(tmp(), 'run');
+    const r = await cli('prefs', ...small, '--labels', '24', '--steps', '6144', '--seed', '2', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Pendulum-v1: 6144 steps, 24 labels from oracle; true return over 2 episodes: -?\d+\.\d+/);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ command: 'prefs', envId: 'Pendulum-v1', prefs: { labels: 24, teacher: 'oracle', selection: 'disagreement', totalTimesteps: 6144 } });
+    const metrics = lines(join(out, 'metrics.jsonl')).map((l) => JSON.parse(l));
+    expect(metrics.at(-1)).toMatchObject({ envSteps: 6144, labels: 24 });
+    for (const key of ['heldOutAccuracy', 'returnCorrelation', 'disagreement', 'trueReturn', 'learnedReturn']) expect(metrics.at(-1)).toHaveProperty(key);
+    expect(labelIds(out)).toHaveLength(24);
+    // Clips are stored with their render states (Pendulum: the 2-number state per step).
+    const seg = JSON.parse(lines(join(out, 'prefs', 'segments.jsonl'))[0]);
+    expect(seg).toMatchObject({ envId: 'Pendulum-v1', length: 30, renderSize: 2 });
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ status: 'finished', envSteps: 6144, labels: 24 });
+    const ev = await cli('eval', out, '--episodes', '1', '--json');
+    expect(ev.code).toBe(0);
+    expect(JSON.parse(ev.out).envId).toBe('Pendulum-v1');
+
+    // Another run starts from these labels: 24 imported, 12 new.
+    const next = join(tmp(), 'next');
+    const r2 = await cli('prefs', ...small, '--labels', '36', '--steps', '2048', '--labels-from', out, '--out', next);
+    expect(r2.code).toBe(0);
+    expect(r2.err).toMatch(/imported 24 labels/);
+    const ids = labelIds(next);
+    expect(ids).toHaveLength(36);
+    expect(ids.filter((id) => id.startsWith('run/'))).toHaveLength(24);
+  });
+
+  it('resumes after SIGKILL with every label it had', async () => {
+    const out = join(tmp(), 'run');
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const argv = ['--import', 'tsx', main, 'prefs', ...small, '--labels', '120', '--steps', '40960', '--checkpoint-every', '5', '--out', out];
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const deadline = Date.now() + 60_000;
+    // Past the initial 30 labels and at least one checkpoint, then kill without warning.
+    while (!(labelIds(out).length >= 45 && lines(join(out, 'metrics.jsonl')).length >= 6)) {
+      if (Date.now() > deadline) throw new Error(`run did not get far enough: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    const before = labelIds(out);
+    expect(existsSync(join(out, 'summary.json'))).toBe(false);
+
+    const r = await cli('prefs', '--resume', out);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/resuming .* from .*step_\d+\.json/);
+    const after = labelIds(out);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after).toHaveLength(120);
+    expect(new Set(after).size).toBe(120);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ status: 'finished', envSteps: 40960, labels: 120 });
+    const again = await cli('prefs', '--resume', out);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/already finished/);
+  });
+});

@@ -1,0 +1,176 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import '../envs/builtins.js';
+import { BaseEnv, type ResetOptions, type ResetResult, type StepResult } from '../envs/core.js';
+import { register } from '../envs/registry.js';
+import { Box, type Action } from '../envs/spaces.js';
+import { trainFromPreferences, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
+import type { Segment } from './segments.js';
+import { FilePreferenceStore } from './store.js';
+import type { Query, Teacher, TeacherAnswer } from './teachers.js';
+
+/**
+ * A 1-D walk: the action moves x; the true reward is rewardScale * x. Scaling the reward
+ * changes nothing a teacher that ignores rewards would say, so a run that never reads
+ * rewards is identical under any scale.
+ */
+class WalkEnv extends BaseEnv {
+  readonly observationSpace = new Box(-Infinity, Infinity, [2]);
+  readonly actionSpace = new Box(-1, 1, [1]);
+  private x = 0;
+  constructor(private readonly scale: number) {
+    super();
+  }
+  reset({ seed }: ResetOptions = {}): ResetResult {
+    this.seedRng(seed);
+    this.x = this.rng.uniform(-0.1, 0.1);
+    return { obs: Float32Array.of(this.x, 0), info: {} };
+  }
+  step(action: Action): StepResult {
+    this.checkAction(action);
+    const a = (action as ArrayLike<number>)[0];
+    this.x += 0.1 * a;
+    return { obs: Float32Array.of(this.x, a), reward: this.scale * this.x, terminated: false, truncated: false, info: {} };
+  }
+}
+register({ id: 'PrefsWalk-v0', entryPoint: (kw) => new WalkEnv(kw.rewardScale as number), kwargs: { rewardScale: 1 }, maxEpisodeSteps: 30 });
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-prefs-'));
+
+const base = (over: Partial<PrefsConfigInput> = {}): PrefsConfigInput => ({
+  envId: 'PrefsWalk-v0',
+  seed: 3,
+  totalTimesteps: 3072,
+  labels: 24,
+  segmentLength: 10,
+  fitEvery: 256,
+  initialEpochs: 5,
+  epochsPerFit: 2,
+  ppo: { numEnvs: 2, numSteps: 64, numMinibatches: 2, updateEpochs: 2, vectorization: 'sync', normalizeObs: true, normalizeReward: true },
+  ...over,
+});
+
+/** Prefers the clip that ends further right, judging from observations only (never rewards). */
+class ObsTeacher implements Teacher {
+  readonly name = 'obs';
+  private queue: TeacherAnswer[] = [];
+  asked: Query[] = [];
+  get pending() {
+    return 0;
+  }
+  ask(qs: readonly Query[]) {
+    const end = (s: Segment) => s.obs[(s.length - 1) * s.obsSize];
+    for (const q of qs) {
+      this.asked.push(q);
+      this.queue.push({ queryId: q.id, answer: end(q.left) > end(q.right) ? 'left' : 'right', teacher: this.name });
+    }
+  }
+  poll() {
+    return this.queue.splice(0);
+  }
+  close() {}
+}
+
+/** Holds answers back for `delay` polls: a slow person. With Infinity, never answers. */
+class SlowTeacher extends ObsTeacher {
+  private held: { at: number; a: TeacherAnswer }[] = [];
+  private polls = 0;
+  constructor(private readonly delay: number) {
+    super();
+  }
+  override get pending() {
+    return this.held.length;
+  }
+  override poll() {
+    this.polls += 1;
+    for (const a of super.poll()) this.held.push({ at: this.polls + this.delay, a });
+    const ready = this.held.filter((h) => h.at <= this.polls);
+    this.held = this.held.filter((h) => h.at > this.polls);
+    return ready.map((h) => h.a);
+  }
+}
+
+describe('preference loop', () => {
+  it('neither the reward model nor the policy ever receives true rewards', async () => {
+    const runs = [];
+    for (const rewardScale of [1, -1000]) {
+      const store = new FilePreferenceStore(tmp());
+      const r = await trainFromPreferences(base({ envKwargs: { rewardScale } }), { store, teacher: new ObsTeacher() });
+      store.close();
+      runs.push(r);
+    }
+    // Every parameter of the reward model and of the policy is bit-identical.
+    expect(JSON.stringify(runs[1].checkpoint.rewardModel)).toBe(JSON.stringify(runs[0].checkpoint.rewardModel));
+    expect(JSON.stringify(runs[1].checkpoint.agent.actor)).toBe(JSON.stringify(runs[0].checkpoint.agent.actor));
+    expect(JSON.stringify(runs[1].checkpoint.agent.critic)).toBe(JSON.stringify(runs[0].checkpoint.agent.critic));
+    expect(runs[0].labels).toBe(24);
+  });
+
+  it('learns the task from oracle labels, logging the diagnostics every update', async () => {
+    const rows: PrefsMetrics[] = [];
+    const store = new FilePreferenceStore(tmp());
+    const r = await trainFromPreferences(base({ totalTimesteps: 12_288, labels: 60 }), { store, onIteration: (m) => rows.push(m) });
+    store.close();
+    const last = rows.at(-1)!;
+    expect(last.envSteps).toBe(12_288);
+    expect(last.labels).toBe(60);
+    expect(last.labelsAsked).toBe(60);
+    expect(last.heldOutAccuracy).toBeGreaterThan(0.8);
+    expect(last.returnCorrelation).toBeGreaterThan(0.8);
+    expect(last.disagreement).toBeGreaterThanOrEqual(0);
+    expect(last.fits).toBeGreaterThan(3);
+    // 25% of the labels came from the initial policy, before any PPO update.
+    expect(rows[0].labels).toBeGreaterThanOrEqual(15);
+    // The true return (logged only) rises: moving right pays.
+    expect(rows.slice(-5).reduce((s, m) => s + m.trueReturn!, 0) / 5).toBeGreaterThan(rows.slice(0, 5).reduce((s, m) => s + m.trueReturn!, 0) / 5 + 5);
+    expect(r.envSteps).toBe(12_288);
+  });
+
+  it('a teacher that never answers does not block RL; a slow one is used when its answers arrive', async () => {
+    const silent = new SlowTeacher(Infinity);
+    const rows: PrefsMetrics[] = [];
+    const r = await trainFromPreferences(base(), { store: new FilePreferenceStore(tmp()), teacher: silent, onIteration: (m) => rows.push(m) });
+    expect(r.envSteps).toBe(3072);
+    expect(r.labels).toBe(0);
+    expect(rows.at(-1)!.pendingQueries).toBe(24);
+    expect(rows.at(-1)!.labelsAsked).toBe(24);
+
+    const slowRows: PrefsMetrics[] = [];
+    const slow = await trainFromPreferences(base(), { store: new FilePreferenceStore(tmp()), teacher: new SlowTeacher(3), onIteration: (m) => slowRows.push(m) });
+    expect(slow.envSteps).toBe(3072);
+    expect(slowRows[0].labels).toBe(0);
+    expect(slow.labels).toBeGreaterThan(15);
+    expect(slowRows.at(-1)!.fits).toBeGreaterThan(1);
+  });
+
+  it('resumes with every stored label after an interruption, and finishes the budget', async () => {
+    const dir = tmp();
+    const controller = new AbortController();
+    let store = new FilePreferenceStore(dir);
+    const first = await trainFromPreferences(base(), {
+      store,
+      signal: controller.signal,
+      onIteration: (m) => {
+        if (m.update === 10) controller.abort();
+      },
+    });
+    store.close();
+    expect(first.interrupted).toBe(true);
+    const before = new FilePreferenceStore(dir).load().labels.map((l) => l.queryId);
+    expect(before.length).toBe(first.labels);
+    expect(before.length).toBeGreaterThan(6);
+
+    store = new FilePreferenceStore(dir);
+    const rows: PrefsMetrics[] = [];
+    const second = await trainFromPreferences(base(), { store, resumeFrom: first.checkpoint, onIteration: (m) => rows.push(m) });
+    store.close();
+    expect(rows[0].update).toBe(11);
+    expect(second.envSteps).toBe(3072);
+    const after = new FilePreferenceStore(dir).load().labels.map((l) => l.queryId);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after).toHaveLength(24);
+    expect(new Set(after).size).toBe(24);
+  });
+});
