@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { RESULTS_DIR, provenance, type Provenance } from './machine.js';
 import { BASELINE_TARGETS } from './baselines.js';
 import { lineChart } from './svg.js';
-import { ROOT } from './train.js';
+import { ROOT, learningCurve } from './train.js';
 
 /** A family of runs: which teacher, which selection, which budgets. */
 export interface Variant {
@@ -90,21 +90,6 @@ function runPrefs(args: string[]): Promise<void> {
   });
 }
 
-/** True return per update as [envSteps, return], smoothed over `window` updates and thinned. */
-function prefsCurve(out: string, window = 5, points = 100): [number, number][] {
-  const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { envSteps: number; trueReturn: number | null })
-    .filter((r) => r.trueReturn !== null);
-  const smoothed = rows.map((r, i) => {
-    const slice = rows.slice(Math.max(0, i - window + 1), i + 1);
-    return [r.envSteps, slice.reduce((s, x) => s + (x.trueReturn as number), 0) / slice.length] as [number, number];
-  });
-  const every = Math.max(1, Math.floor(smoothed.length / points));
-  return smoothed.filter((_, i) => i % every === 0 || i === smoothed.length - 1).map(([x, y]) => [x, Math.round(y * 10) / 10]);
-}
-
 export function runDir(env: string, variant: string, labels: number, seed: number): string {
   return join(ROOT, 'bench', 'runs', 'prefs', env, `${variant}-${labels}`, `seed${seed}`);
 }
@@ -163,7 +148,7 @@ function collect(env: string, envKwargs: Record<string, unknown>, steps: number,
         const out = runDir(env, v.name, labels, seed);
         const s = readJson<PrefsRunSummary>(join(out, 'summary.json'));
         if (s?.status !== 'finished' || s.envSteps < steps) continue;
-        runs.push({ seed, evalMean: s.eval.mean, labels: s.labels, heldOutAccuracy: s.heldOutAccuracy, trainSeconds: s.trainSeconds, curve: prefsCurve(out) });
+        runs.push({ seed, evalMean: s.eval.mean, labels: s.labels, heldOutAccuracy: s.heldOutAccuracy, trainSeconds: s.trainSeconds, curve: learningCurve(out, 5, 100, 'envSteps', 'trueReturn') });
       }
       if (runs.length === 0) continue;
       const m = mean(runs.map((r) => r.evalMean));

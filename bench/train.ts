@@ -31,20 +31,22 @@ export function readSummary(out: string): RunSummary | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RunSummary) : null;
 }
 
-/** Training returns per update as [globalStep, return], smoothed over `window` updates and thinned to about `points`. */
-export function learningCurve(out: string, window = 5, points = 100): [number, number][] {
+/**
+ * Training returns per update as [step, return] (read from metrics.jsonl keys `x` and `y`),
+ * smoothed over `window` updates and thinned to about `points`.
+ */
+export function learningCurve(out: string, window = 5, points = 100, x = 'globalStep', y = 'episodicReturn'): [number, number][] {
   const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { globalStep: number; episodicReturn: number | null })
-    .filter((r) => r.episodicReturn !== null);
+    .map((l) => JSON.parse(l) as Record<string, number | null>)
+    .filter((r) => r[y] !== null && r[y] !== undefined);
   const smoothed = rows.map((r, i) => {
-    const from = Math.max(0, i - window + 1);
-    const slice = rows.slice(from, i + 1);
-    return [r.globalStep, slice.reduce((s, x) => s + (x.episodicReturn as number), 0) / slice.length] as [number, number];
+    const slice = rows.slice(Math.max(0, i - window + 1), i + 1);
+    return [r[x] as number, slice.reduce((s, row) => s + (row[y] as number), 0) / slice.length] as [number, number];
   });
   const every = Math.max(1, Math.floor(smoothed.length / points));
-  return smoothed.filter((_, i) => i % every === 0 || i === smoothed.length - 1).map(([x, y]) => [x, Math.round(y * 10) / 10]);
+  return smoothed.filter((_, i) => i % every === 0 || i === smoothed.length - 1).map(([a, b]) => [a, Math.round(b * 10) / 10]);
 }
 
 /** Runs async jobs with at most `parallel` at once. */

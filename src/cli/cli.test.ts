@@ -1,22 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ActorCritic } from '../rl/agent.js';
-import type { CliIO } from './io.js';
-import { runCli } from './program.js';
+import { cli, tmp } from './testing/cli.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-cli-'));
 
 describe('CLI errors', () => {
   const cases: [string[], RegExp][] = [

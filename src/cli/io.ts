@@ -19,3 +19,27 @@ export const processIO: CliIO = {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * Ctrl-C (or SIGTERM) once: abort `signal` so training stops after the current update and
+ * saves a checkpoint; twice: exit 130 at once. Call `dispose` when training is over.
+ */
+export function interruptOnSignals(io: CliIO, note = ''): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let count = 0;
+  const handler = () => {
+    count += 1;
+    if (count > 1) process.exit(130);
+    io.stderr(`\ninterrupt: finishing the current update, then saving a checkpoint (Ctrl-C again to quit now${note})\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { UsageError } from './io.js';
 
 /** Commander parser for a positive integer flag; accepts 1e6 and 1_000_000. */
 export function positiveInt(value: string): number {
@@ -51,4 +53,18 @@ export function formatZodError(error: z.ZodError, allowedKeys: string[], prefix:
       return `${prefix} ${where}: ${issue.message}`;
     })
     .join('\n');
+}
+
+/** The JSON object in a `--config` file ({} without one), with usage errors for a missing or bad file. */
+export function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (path === undefined) return {};
+  if (!existsSync(path)) throw new UsageError(`--config: file ${path} does not exist`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config: ${path} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--config: ${path} must hold a JSON object`);
+  return parsed as Record<string, unknown>;
 }

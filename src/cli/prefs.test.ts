@@ -1,21 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from './io.js';
-import { runCli } from './program.js';
+import { cli, tmp } from './testing/cli.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-prefs-cli-'));
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '') : []);
 const labelIds = (run: string) => lines(join(run, 'prefs', 'labels.jsonl')).map((l) => JSON.parse(l).queryId as string);
 

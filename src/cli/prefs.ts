@@ -9,8 +9,8 @@ import { evaluatePolicy } from '../rl/evaluate.js';
 import { PpoConfigSchema } from '../rl/ppo.js';
 import { ppoPreset } from '../rl/presets.js';
 import { RunDir, stepName } from '../utils/runDir.js';
-import { UsageError, type CliIO } from './io.js';
-import { formatZodError } from './parse.js';
+import { UsageError, interruptOnSignals, type CliIO } from './io.js';
+import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
 import { defaultRunPath } from './train.js';
 
@@ -52,15 +52,7 @@ export interface PrefsRunConfig {
 
 /** Merges --config file < flags, and validates the result with errors that name the option. */
 export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
-  let fromFile: Record<string, unknown> = {};
-  if (flags.config !== undefined) {
-    if (!existsSync(flags.config)) throw new UsageError(`--config: file ${flags.config} does not exist`);
-    try {
-      fromFile = JSON.parse(readFileSync(flags.config, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new UsageError(`--config: ${flags.config} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-    }
-  }
+  const fromFile = readConfigFile(flags.config);
   const merged: Record<string, unknown> = { ...fromFile };
   const set = (key: string, v: unknown) => {
     if (v !== undefined) merged[key] = v;
@@ -193,19 +185,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
     io.stderr(`imported ${n} labels from ${flags.labelsFrom}\n`);
   }
 
-  const controller = new AbortController();
-  let sigints = 0;
-  const onSigint = () => {
-    sigints += 1;
-    if (sigints === 1) {
-      io.stderr('\ninterrupt: finishing the current update, then saving a checkpoint (Ctrl-C again to quit now; labels are already stored)\n');
-      controller.abort();
-    } else {
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const interrupt = interruptOnSignals(io, '; labels are already stored');
   const label = `${prefs.envId} prefs ${prefs.teacher} ${prefs.labels} labels seed ${prefs.seed}`;
   const progress = flags.progress ? new TrainProgress(prefs.totalTimesteps, io, label) : null;
   const started = performance.now();
@@ -213,7 +193,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
   try {
     const result = await trainFromPreferences(prefs, {
       store,
-      signal: controller.signal,
+      signal: interrupt.signal,
       resumeFrom,
       onIteration: (m, ctx) => {
         last = m;
@@ -257,8 +237,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
   } finally {
     progress?.stop();
     store.close();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    interrupt.dispose();
   }
 }
 

@@ -1,12 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
 import { PpoConfigSchema, trainPpo, type PpoConfig, type PpoMetrics } from '../rl/ppo.js';
 import { ppoPreset } from '../rl/presets.js';
 import { RunDir, stepName } from '../utils/runDir.js';
-import { UsageError, type CliIO } from './io.js';
-import { formatZodError } from './parse.js';
+import { UsageError, interruptOnSignals, type CliIO } from './io.js';
+import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
 
 export interface TrainFlags {
@@ -52,15 +51,7 @@ export function resolvePpoConfig(flags: TrainFlags): PpoConfig {
   if (!(ALGOS as readonly string[]).includes(flags.algo)) {
     throw new UsageError(`--algo: unknown algorithm ${JSON.stringify(flags.algo)}; allowed: ${ALGOS.join(', ')}`);
   }
-  let fromFile: Record<string, unknown> = {};
-  if (flags.config !== undefined) {
-    if (!existsSync(flags.config)) throw new UsageError(`--config: file ${flags.config} does not exist`);
-    try {
-      fromFile = JSON.parse(readFileSync(flags.config, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new UsageError(`--config: ${flags.config} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-    }
-  }
+  const fromFile = readConfigFile(flags.config);
   const merged: Record<string, unknown> = { ...ppoPreset(flags.env), ...fromFile, ...(flags.hp ?? {}), envId: flags.env, seed: flags.seed };
   if (flags.steps !== undefined) merged.totalTimesteps = flags.steps;
   if (flags.numEnvs !== undefined) merged.numEnvs = flags.numEnvs;
@@ -108,19 +99,7 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
   run.writeConfig(config);
   io.stderr(`run directory: ${run.path}\n`);
 
-  const controller = new AbortController();
-  let sigints = 0;
-  const onSigint = () => {
-    sigints += 1;
-    if (sigints === 1) {
-      io.stderr('\ninterrupt: finishing the current update, then saving a checkpoint (Ctrl-C again to quit now)\n');
-      controller.abort();
-    } else {
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const interrupt = interruptOnSignals(io);
 
   const progress = flags.progress ? new TrainProgress(ppo.totalTimesteps, io, `${ppo.envId} ppo seed ${ppo.seed}`) : null;
   const meta = (m: { globalStep: number; update: number }) => ({ algo: 'ppo', envId: ppo.envId, envKwargs: ppo.envKwargs, seed: ppo.seed, ...m });
@@ -130,7 +109,7 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
     const result = await trainPpo(
       ppo,
       {
-        signal: controller.signal,
+        signal: interrupt.signal,
         onUpdate: (m, agent) => {
           last = m;
           run.appendMetrics(m);
@@ -174,7 +153,6 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
     return 0;
   } finally {
     progress?.stop();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    interrupt.dispose();
   }
 }
