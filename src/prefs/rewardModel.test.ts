@@ -148,19 +148,31 @@ describe('reward model', () => {
     expect(draws.filter((d) => d === 0).length / draws.length).toBeCloseTo(Math.exp(-1), 2);
   });
 
-  it('normalises each member to std 1 over recent states before averaging (and centres with meanstd)', () => {
+  it('normalises each member to std 1 over recent states before averaging; centres unless terminations pin the level', () => {
     const rng = new Rng(9);
     const recent = Array.from({ length: 30 }, (_, i) => clip(i, 10, rng));
-    for (const normalization of ['std', 'meanstd'] as const) {
-      const model = new RewardModel(3, 1, { normalization, ensembleSize: 1 }, new Rng(4));
+    const stats = (model: RewardModel) => {
       model.fitOutputNormalization(recent);
       const r = recent.flatMap((s) => Array.from(model.reward(s.obs, s.actions, s.length)));
       const m = r.reduce((a, b) => a + b) / r.length;
-      const sd = Math.sqrt(r.reduce((a, b) => a + (b - m) ** 2, 0) / r.length);
-      expect(sd).toBeCloseTo(1, 4);
-      if (normalization === 'meanstd') expect(m).toBeCloseTo(0, 4);
-      else expect(Math.abs(m)).toBeGreaterThan(1e-3);
-    }
+      return { m, sd: Math.sqrt(r.reduce((a, b) => a + (b - m) ** 2, 0) / r.length) };
+    };
+    const meanstd = stats(new RewardModel(3, 1, { normalization: 'meanstd', ensembleSize: 1 }, new Rng(4)));
+    expect(meanstd.sd).toBeCloseTo(1, 4);
+    expect(meanstd.m).toBeCloseTo(0, 4);
+    const std = stats(new RewardModel(3, 1, { normalization: 'std', ensembleSize: 1 }, new Rng(4)));
+    expect(std.sd).toBeCloseTo(1, 4);
+    expect(Math.abs(std.m)).toBeGreaterThan(1e-3);
+    // auto: centred until a clip that ended in termination has been fitted.
+    const auto = new RewardModel(3, 1, { ensembleSize: 1, l2: 0, learningRate: 1e-12 }, new Rng(4));
+    const pair = (terminated: boolean): Comparison => ({ left: { ...recent[0], terminated }, right: recent[1], mu: 1, validation: false, counts: Uint8Array.of(1) });
+    auto.fit([pair(false)], 1, new Rng(1));
+    expect(auto.centred).toBe(true);
+    expect(stats(auto).m).toBeCloseTo(0, 4);
+    auto.fit([pair(false), pair(true)], 1, new Rng(1));
+    expect(auto.centred).toBe(false);
+    expect(stats(auto).m).toBeCloseTo(std.m, 3);
+    expect(RewardModel.load(JSON.parse(JSON.stringify(auto.save()))).centred).toBe(false);
   });
 
   it('save and load give the same rewards', () => {

@@ -41,11 +41,14 @@ export const RewardModelConfigSchema = z.strictObject({
   /** Multiplicative step of the L2 adaptation. */
   l2Step: z.number().gt(1).default(1.5),
   /**
-   * 'std': scale each member to std 1 over recent states (keeps the reward's level, which
-   * clips cut short by termination identify: after termination the reward is 0).
-   * 'meanstd': also centre each member at mean 0, as the paper did with fixed-length episodes.
+   * 'meanstd': scale each member to std 1 and centre it at mean 0 over recent states, as the
+   * paper did (its episodes had fixed length). 'std': scale only, keeping the reward's level;
+   * clips cut short by termination identify that level (after termination the reward is 0),
+   * and centring it would make ending an episode worth as much as an average step. 'auto'
+   * (default): 'std' once the model has been fitted on a clip that ended in termination,
+   * else 'meanstd' (without terminations the level means nothing and only drifts).
    */
-  normalization: z.enum(['std', 'meanstd']).default('std'),
+  normalization: z.enum(['auto', 'std', 'meanstd']).default('auto'),
   /**
    * Standardise inputs with the mean and std of the labelled clips' steps, refreshed at every
    * fit. Off by default: on Hopper (300 labels, seed 1) refreshing the statistics as the
@@ -122,6 +125,7 @@ export interface RewardModelJson {
   inputStd: string;
   outMean: number[];
   outStd: number[];
+  terminationSeen: boolean;
 }
 
 export class RewardModel {
@@ -136,6 +140,8 @@ export class RewardModel {
   /** Per-member output statistics over recent states (for the reward given to RL). */
   readonly outMean: number[];
   readonly outStd: number[];
+  /** Whether any clip fitted so far ended in termination (which pins the reward's level). */
+  terminationSeen = false;
   private rows: Float32Array = new Float32Array(0);
   private dOut: Float32Array = new Float32Array(0);
 
@@ -233,13 +239,19 @@ export class RewardModel {
     return out;
   }
 
+  /** Whether rewards given to RL are centred at mean 0 (see `normalization`). */
+  get centred(): boolean {
+    const n = this.config.normalization;
+    return n === 'meanstd' || (n === 'auto' && !this.terminationSeen);
+  }
+
   /** The reward given to RL: the mean over members of each member normalised over recent states. */
   reward(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out = new Float64Array(n)): Float64Array {
     const raw = this.memberRewards(obs, actions, n);
     const M = this.ensembleSize;
     out.fill(0, 0, n);
     for (let k = 0; k < M; k++) {
-      const shift = this.config.normalization === 'meanstd' ? this.outMean[k] : 0;
+      const shift = this.centred ? this.outMean[k] : 0;
       const scale = 1 / (M * this.outStd[k]);
       for (let t = 0; t < n; t++) out[t] += (raw[k * n + t] - shift) * scale;
     }
@@ -376,6 +388,7 @@ export class RewardModel {
   fit(comparisons: readonly Comparison[], epochs: number, rng: Rng): FitStats {
     const train = comparisons.filter((c) => !c.validation);
     const held = comparisons.filter((c) => c.validation);
+    if (train.some((c) => c.left.terminated || c.right.terminated)) this.terminationSeen = true;
     const { batchSize, l2Band, l2Step } = this.config;
     let minibatches = 0;
     const trainLoss: number[] = [];
@@ -458,6 +471,7 @@ export class RewardModel {
       inputStd: encodeFloats(this.inputStd),
       outMean: [...this.outMean],
       outStd: [...this.outStd],
+      terminationSeen: this.terminationSeen,
     };
   }
 
@@ -471,6 +485,7 @@ export class RewardModel {
     model.inputStd.set(decodeFloats(json.inputStd, 'float32'));
     json.outMean.forEach((v, k) => (model.outMean[k] = v));
     json.outStd.forEach((v, k) => (model.outStd[k] = v));
+    model.terminationSeen = json.terminationSeen === true;
     return model;
   }
 }
