@@ -23,12 +23,26 @@ export interface Variant {
   selection: 'disagreement' | 'uniform' | 'entropy';
   budgets: number[];
   description: string;
+  /** Env options for training only (evaluation stays on the task as the baseline has it). */
+  trainKwargs?: Record<string, unknown>;
+  /** Tasks the variant applies to (default: all). */
+  tasks?: string[];
 }
 
 export const VARIANTS: Record<string, Variant> = {
   oracle: { name: 'oracle', teacher: 'oracle', selection: 'disagreement', budgets: [350, 700, 1400], description: 'oracle teacher, disagreement selection (the paper)' },
   mistake: { name: 'mistake', teacher: 'mistake', selection: 'disagreement', budgets: [700], description: 'noisy teacher: the answer is flipped with probability 0.1' },
   uniform: { name: 'uniform', teacher: 'oracle', selection: 'uniform', budgets: [700], description: 'ablation: uniform query selection' },
+  // The paper trained on tasks without termination; Gymnasium's walkers offer that as an option.
+  noterm: {
+    name: 'noterm',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [700],
+    description: "the paper's setting: no termination while training (terminate_when_unhealthy false), evaluated on the standard task",
+    trainKwargs: { terminate_when_unhealthy: false },
+    tasks: ['Hopper-v5', 'Walker2d-v5', 'Ant-v5'],
+  },
 };
 
 interface PrefsRunSummary {
@@ -110,6 +124,7 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
     for (const vName of variants) {
       const v = VARIANTS[vName];
       if (!v) throw new Error(`unknown variant ${vName}; known: ${Object.keys(VARIANTS).join(', ')}`);
+      if (v.tasks && !v.tasks.includes(env)) continue;
       for (const labels of v.budgets.filter((b) => budgets === null || budgets.includes(b))) {
         for (const seed of seeds) {
           const out = runDir(env, v.name, labels, seed);
@@ -122,7 +137,9 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
           } else {
             const args = ['--env', env, '--teacher', v.teacher, '--selection', v.selection, '--labels', String(labels), '--steps', String(steps), '--seed', String(seed), '--out', out, '--eval-episodes', String(episodes)];
             if (v.teacherParams) args.push('--teacher-params', JSON.stringify(v.teacherParams));
-            if (Object.keys(envKwargs).length > 0) args.push('--env-kwargs', JSON.stringify(envKwargs));
+            const kwargs = { ...envKwargs, ...v.trainKwargs };
+            if (Object.keys(kwargs).length > 0) args.push('--env-kwargs', JSON.stringify(kwargs));
+            if (v.trainKwargs) args.push('--eval-env-kwargs', JSON.stringify(envKwargs));
             await runPrefs(args);
           }
           const s = readJson<PrefsRunSummary>(join(out, 'summary.json'))!;
@@ -192,12 +209,12 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     'over seeds 1-3 (deterministic 10-episode evaluation after training, as the baselines), and in parentheses the ratio to',
     'true-reward PPO with the same preset, steps and seeds (`baselines.json`). A cell with fewer than 3 finished seeds says so.',
     '',
-    '| task | true-reward PPO | 350 oracle labels | 700 | 1400 | 700, mistake 0.1 | 700, uniform selection |',
-    '|---|---|---|---|---|---|---|',
+    '| task | true-reward PPO | 350 oracle labels | 700 | 1400 | 700, mistake 0.1 | 700, uniform selection | 700, no termination in training |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const t of Object.values(tasks)) {
     lines.push(
-      `| ${t.env} | ${t.baseline ? t.baseline.mean.toFixed(1) : '-'} | ${fmtCell(cell(t, 'oracle', 350))} | ${fmtCell(cell(t, 'oracle', 700))} | ${fmtCell(cell(t, 'oracle', 1400))} | ${fmtCell(cell(t, 'mistake', 700))} | ${fmtCell(cell(t, 'uniform', 700))} |`,
+      `| ${t.env} | ${t.baseline ? t.baseline.mean.toFixed(1) : '-'} | ${fmtCell(cell(t, 'oracle', 350))} | ${fmtCell(cell(t, 'oracle', 700))} | ${fmtCell(cell(t, 'oracle', 1400))} | ${fmtCell(cell(t, 'mistake', 700))} | ${fmtCell(cell(t, 'uniform', 700))} | ${fmtCell(cell(t, 'noterm', 700))} |`,
     );
   }
   lines.push(
@@ -213,7 +230,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
   }
   writeFileSync(join(RESULTS_DIR, 'prefs.md'), `${lines.join('\n')}\n`);
 
-  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd' };
+  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd', 'noterm-700': '#8c564b' };
   for (const t of Object.values(tasks)) {
     const series = t.cells.map((c) => ({
       label: `${c.variant} ${c.labels} (eval ${c.mean?.toFixed(0)})`,

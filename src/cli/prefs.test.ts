@@ -24,6 +24,7 @@ describe('overseer prefs', () => {
     [['prefs', '--env', 'Pendulum-v1', '--rm', 'members=5'], /prefs option rewardModel: unknown key members; allowed: ensembleSize/],
     [['prefs', '--env', 'Pendulum-v1', '--hp', 'lr=1'], /PPO option: unknown key lr/],
     [['prefs', '--env', 'Pendulum-v1', '--env-kwargs', '{"gravity": 1}'], /--env-kwargs: Pendulum-v1 does not take option gravity/],
+    [['prefs', '--env', 'Pendulum-v1', '--eval-env-kwargs', '{"gravity": 1}'], /--eval-env-kwargs: Pendulum-v1 does not take option gravity/],
     [['prefs', '--env', 'Pendulum-v1', '--labels-from', '/no/such/run'], /--labels-from: \/no\/such\/run is not a run directory/],
     [['prefs', '--resume', '/no/such/run'], /--resume: run directory \/no\/such\/run does not exist/],
     [['prefs', '--resume', '/no/such/run', '--labels', '5'], /--resume continues a run with its own config; drop --labels/],
@@ -38,11 +39,11 @@ describe('overseer prefs', () => {
 
   it('writes a run directory (config, metrics with diagnostics, stored clips and labels, summary) that eval reads', async () => {
     const out = join(tmp(), 'run');
-    const r = await cli('prefs', ...small, '--labels', '24', '--steps', '6144', '--seed', '2', '--out', out);
+    const r = await cli('prefs', ...small, '--labels', '24', '--steps', '6144', '--seed', '2', '--out', out, '--eval-env-kwargs', '{"g": 9.81}');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Pendulum-v1: 6144 steps, 24 labels from oracle; true return over 2 episodes: -?\d+\.\d+/);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ command: 'prefs', envId: 'Pendulum-v1', prefs: { labels: 24, teacher: 'oracle', selection: 'disagreement', totalTimesteps: 6144 } });
+    expect(config).toMatchObject({ command: 'prefs', envId: 'Pendulum-v1', evalEnvKwargs: { g: 9.81 }, prefs: { labels: 24, teacher: 'oracle', selection: 'disagreement', totalTimesteps: 6144 } });
     const metrics = lines(join(out, 'metrics.jsonl')).map((l) => JSON.parse(l));
     expect(metrics.at(-1)).toMatchObject({ envSteps: 6144, labels: 24 });
     for (const key of ['heldOutAccuracy', 'returnCorrelation', 'disagreement', 'trueReturn', 'learnedReturn']) expect(metrics.at(-1)).toHaveProperty(key);

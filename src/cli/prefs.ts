@@ -24,6 +24,7 @@ export interface PrefsFlags {
   segmentLength?: number;
   teacherParams?: Record<string, unknown>;
   envKwargs?: Record<string, unknown>;
+  evalEnvKwargs?: Record<string, unknown>;
   rm?: Record<string, unknown>;
   hp?: Record<string, unknown>;
   config?: string;
@@ -43,6 +44,8 @@ export interface PrefsRunConfig {
   prefs: PrefsConfig;
   ppo: ReturnType<typeof prefsPpoConfig>;
   labelsFrom: string | null;
+  /** Env options of the final evaluation (default: the training env's). */
+  evalEnvKwargs: Record<string, unknown>;
   checkpointEvery: number;
   evalEpisodes: number;
   createdAt: string;
@@ -133,7 +136,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
   let config: PrefsRunConfig;
   let resumeFrom: PrefsCheckpoint | undefined;
   if (flags.resume !== undefined) {
-    const given = ['env', 'teacher', 'labels', 'steps', 'selection', 'segmentLength', 'teacherParams', 'envKwargs', 'rm', 'hp', 'config', 'out', 'labelsFrom'] as const;
+    const given = ['env', 'teacher', 'labels', 'steps', 'selection', 'segmentLength', 'teacherParams', 'envKwargs', 'evalEnvKwargs', 'rm', 'hp', 'config', 'out', 'labelsFrom'] as const;
     const clash = given.filter((k) => flags[k] !== undefined);
     if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${clash.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
     try {
@@ -151,10 +154,12 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
     io.stderr(`resuming ${run.path}${latest ? ` from ${latest}` : ' (no checkpoint yet: starting over with the stored labels)'}\n`);
   } else {
     const prefs = resolvePrefsConfig(flags);
-    try {
-      make(prefs.envId, { kwargs: prefs.envKwargs }).close();
-    } catch (e) {
-      throw new UsageError(`--env-kwargs: ${e instanceof Error ? e.message : String(e)}`);
+    for (const [flag, kwargs] of [['--env-kwargs', prefs.envKwargs], ['--eval-env-kwargs', flags.evalEnvKwargs ?? {}]] as const) {
+      try {
+        make(prefs.envId, { kwargs }).close();
+      } catch (e) {
+        throw new UsageError(`${flag}: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     if (flags.labelsFrom !== undefined && !existsSync(join(flags.labelsFrom, 'config.json'))) {
       throw new UsageError(`--labels-from: ${flags.labelsFrom} is not a run directory`);
@@ -169,6 +174,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
       prefs,
       ppo,
       labelsFrom: flags.labelsFrom ?? null,
+      evalEnvKwargs: flags.evalEnvKwargs ?? prefs.envKwargs,
       checkpointEvery: flags.checkpointEvery ?? Math.max(1, Math.floor(updates / 10)),
       evalEpisodes: flags.evalEpisodes,
       createdAt: new Date().toISOString(),
@@ -215,7 +221,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
       episodes: config.evalEpisodes,
       seed: 1_000_000 + prefs.seed,
       deterministic: true,
-      makeOptions: { kwargs: prefs.envKwargs },
+      makeOptions: { kwargs: config.evalEnvKwargs ?? prefs.envKwargs },
     });
     const l = last as PrefsMetrics | null;
     run.writeSummary({

@@ -49,6 +49,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--segment-length <steps>', 'steps per clip (default: 1.5 s of simulated time, 15-60 steps)', positiveInt)
     .option('--teacher-params <json>', 'override teacher parameters, e.g. \'{"epsilon": 0.1}\'', parseJsonObject)
     .option('--env-kwargs <json>', 'env constructor options as a JSON object', parseJsonObject)
+    .option('--eval-env-kwargs <json>', 'env options of the final evaluation (default: those of training)', parseJsonObject)
     .option('--rm <key=value>', 'override one reward-model option (repeatable), e.g. --rm ensembleSize=5', collectKeyValue)
     .option('--hp <key=value>', 'override one PPO option (repeatable)', collectKeyValue)
     .option('--config <file>', 'JSON file of prefs options (flags win)')
