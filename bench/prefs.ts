@@ -171,11 +171,19 @@ function collect(env: string, envKwargs: Record<string, unknown>, steps: number,
       const m = mean(runs.map((r) => r.evalMean));
       // Compare against true-reward PPO over the same seeds.
       const base = baseline?.seeds.filter((b) => runs.some((r) => r.seed === b.seed)) ?? [];
-      const ratio = base.length === runs.length ? m / mean(base.map((b) => b.evalMean)) : null;
+      const ratio = base.length === runs.length ? scoreRatio(m, mean(base.map((b) => b.evalMean))) : null;
       cells.push({ variant: v.name, labels, runs, mean: m, ratio });
     }
   }
   return { env, envKwargs, steps, baseline, cells, provenance: provenance(argv) };
+}
+
+/**
+ * How close a return is to true-reward PPO's, 1 meaning equal and larger better: ours / PPO's
+ * for positive returns, PPO's / ours when both are negative (Reacher: -8 against -4 is 0.5).
+ */
+export function scoreRatio(ours: number, ppo: number): number {
+  return ppo < 0 && ours < 0 ? ppo / ours : ours / ppo;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -207,7 +215,8 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     '',
     'Each cell: mean true return of `overseer prefs --env <task> --teacher <t> --selection <s> --labels <n> --steps 1000000 --seed <s>`',
     'over seeds 1-3 (deterministic 10-episode evaluation after training, as the baselines), and in parentheses the ratio to',
-    'true-reward PPO with the same preset, steps and seeds (`baselines.json`). A cell with fewer than 3 finished seeds says so.',
+    'true-reward PPO with the same preset, steps and seeds (`baselines.json`): ours / PPO, or PPO / ours where both are negative (Reacher).',
+    'A cell with fewer than 3 finished seeds says so.',
     '',
     '| task | true-reward PPO | 350 oracle labels | 700 | 1400 | 700, mistake 0.1 | 700, uniform selection | 700, no termination in training |',
     '|---|---|---|---|---|---|---|---|',
