@@ -231,6 +231,8 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     `**The paper's bar** (700 oracle labels >= 90% of true-reward PPO on at least 6 of 8 tasks): ${b700.pass} of ${b700.complete} tasks with 3 seeds finished.`,
     `**Our bar** (the same with 350 labels): ${b350.pass} of ${b350.complete} tasks with 3 seeds finished.`,
     '',
+    'Each run directory (`bench/runs/prefs/<task>/<variant>-<labels>/seed<s>`) keeps its exact command line in `config.json`.',
+    '',
   );
   const provs = Object.values(tasks).map((t) => t.provenance);
   if (provs.length > 0) {
