@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { ZodError } from 'zod';
 import { basename, join, resolve } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { PrefsConfigSchema, prefsPpoConfig, trainFromPreferences, type PrefsCheckpoint, type PrefsConfig, type PrefsMetrics } from '../prefs/loop.js';
@@ -6,8 +7,7 @@ import { RewardModelConfigSchema } from '../prefs/rewardModel.js';
 import { FilePreferenceStore, type PreferenceStore } from '../prefs/store.js';
 import { SimulatedTeacherSchema } from '../prefs/teachers.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
-import { PpoConfigSchema } from '../rl/ppo.js';
-import { ppoPreset } from '../rl/presets.js';
+import { PpoConfigSchema, type PpoConfig } from '../rl/ppo.js';
 import { RunDir, stepName } from '../utils/runDir.js';
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
@@ -93,10 +93,15 @@ export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
     throw new UsageError(lines.join('\n'));
   }
   const cfg = parsed.data;
-  const ppo = PpoConfigSchema.safeParse({ ...ppoPreset(cfg.envId), ...cfg.ppo, envId: cfg.envId, seed: cfg.seed, totalTimesteps: cfg.totalTimesteps });
-  if (!ppo.success) throw new UsageError(formatZodError(ppo.error, Object.keys(PpoConfigSchema.shape), 'PPO option'));
-  const batch = ppo.data.numEnvs * ppo.data.numSteps;
-  if (batch % ppo.data.numMinibatches !== 0) throw new UsageError(`PPO option numMinibatches: numEnvs * numSteps = ${batch} is not divisible by numMinibatches = ${ppo.data.numMinibatches}`);
+  let ppo: PpoConfig;
+  try {
+    ppo = prefsPpoConfig(cfg, cfg.totalTimesteps);
+  } catch (e) {
+    if (e instanceof ZodError) throw new UsageError(formatZodError(e, Object.keys(PpoConfigSchema.shape), 'PPO option'));
+    throw e;
+  }
+  const batch = ppo.numEnvs * ppo.numSteps;
+  if (batch % ppo.numMinibatches !== 0) throw new UsageError(`PPO option numMinibatches: numEnvs * numSteps = ${batch} is not divisible by numMinibatches = ${ppo.numMinibatches}`);
   return cfg;
 }
 

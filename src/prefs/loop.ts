@@ -23,7 +23,7 @@ import { SELECTIONS, scorePairs, samplePairs, selectQueries } from './queries.js
 import { RewardModel, RewardModelConfigSchema, mean, poisson1, type Comparison, type FitStats, type PreferenceTarget, type RewardModelJson } from './rewardModel.js';
 import { LabelSchedule } from './schedule.js';
 import { SegmentRecorder, defaultSegmentLength, trueReturn, type Segment, type SegmentTruth } from './segments.js';
-import type { PreferenceStore, StoreContents, StoredLabel, StoredQuery } from './store.js';
+import type { PreferenceStore, StoredLabel, StoredQuery } from './store.js';
 import { SimulatedTeacher, SimulatedTeacherSchema, TEACHER_NAMES, teacherParams, type Answer, type Query, type Teacher, type TeacherName } from './teachers.js';
 
 // ---------------------------------------------------------------------------------------
@@ -488,4 +488,3 @@ function disagreement(model: RewardModel, clips: readonly Segment[], rng: Rng): 
   return mean(scored.map((c) => Math.sqrt(c.variance)));
 }
 
-export type { StoreContents };
