@@ -27,6 +27,8 @@ export interface Variant {
   trainKwargs?: Record<string, unknown>;
   /** Tasks the variant applies to (default: all). */
   tasks?: string[];
+  /** Reward-model options (`--rm key=value`). */
+  rm?: Record<string, string | number | boolean>;
 }
 
 export const VARIANTS: Record<string, Variant> = {
@@ -42,6 +44,15 @@ export const VARIANTS: Record<string, Variant> = {
     description: "the paper's setting: no termination while training (terminate_when_unhealthy false), evaluated on the standard task",
     trainKwargs: { terminate_when_unhealthy: false },
     tasks: ['Hopper-v5', 'Walker2d-v5', 'Ant-v5'],
+  },
+  // Reward-model inputs standardised with the initial clips' statistics, then frozen.
+  norm: {
+    name: 'norm',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [700],
+    description: "reward-model inputs standardised with the first fit's clips (the random policy's), frozen, clipped to +-5",
+    rm: { normalizeInputs: 'first-fit' },
   },
 };
 
@@ -137,6 +148,7 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
           } else {
             const args = ['--env', env, '--teacher', v.teacher, '--selection', v.selection, '--labels', String(labels), '--steps', String(steps), '--seed', String(seed), '--out', out, '--eval-episodes', String(episodes)];
             if (v.teacherParams) args.push('--teacher-params', JSON.stringify(v.teacherParams));
+            for (const [k, value] of Object.entries(v.rm ?? {})) args.push('--rm', `${k}=${value}`);
             const kwargs = { ...envKwargs, ...v.trainKwargs };
             if (Object.keys(kwargs).length > 0) args.push('--env-kwargs', JSON.stringify(kwargs));
             if (v.trainKwargs) args.push('--eval-env-kwargs', JSON.stringify(envKwargs));
@@ -189,6 +201,17 @@ export function scoreRatio(ours: number, ppo: number): number {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const ORDER = Object.keys(BASELINE_TARGETS);
 
+/** The table's columns, in order. */
+const COLUMNS = [
+  { variant: 'oracle', labels: 350, title: '350 oracle labels' },
+  { variant: 'oracle', labels: 700, title: '700' },
+  { variant: 'oracle', labels: 1400, title: '1400' },
+  { variant: 'mistake', labels: 700, title: '700, mistake 0.1' },
+  { variant: 'uniform', labels: 700, title: '700, uniform selection' },
+  { variant: 'noterm', labels: 700, title: '700, no termination in training' },
+  { variant: 'norm', labels: 700, title: '700, inputs standardised (first fit)' },
+];
+
 function cell(r: TaskPrefsResult, variant: string, labels: number): CellResult | undefined {
   return r.cells.find((c) => c.variant === variant && c.labels === labels);
 }
@@ -203,13 +226,14 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
   mkdirSync(RESULTS_DIR, { recursive: true });
   const tasks = Object.fromEntries(ORDER.filter((e) => results[e]).map((e) => [e, results[e]]));
   writeFileSync(RESULTS_JSON, `${JSON.stringify({ tasks }, null, 2)}\n`);
-  const bar = (labels: number) => {
-    const complete = Object.values(tasks).filter((t) => cell(t, 'oracle', labels)?.ratio != null && cell(t, 'oracle', labels)!.runs.length >= 3);
-    const pass = complete.filter((t) => cell(t, 'oracle', labels)!.ratio! >= 0.9).length;
+  const bar = (labels: number, variant = 'oracle') => {
+    const complete = Object.values(tasks).filter((t) => cell(t, variant, labels)?.ratio != null && cell(t, variant, labels)!.runs.length >= 3);
+    const pass = complete.filter((t) => cell(t, variant, labels)!.ratio! >= 0.9).length;
     return { complete: complete.length, pass };
   };
   const b700 = bar(700);
   const b350 = bar(350);
+  const bNorm = bar(700, 'norm');
   const lines = [
     '# Learning from preferences: the 2017 MuJoCo figure',
     '',
@@ -218,18 +242,18 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     'true-reward PPO with the same preset, steps and seeds (`baselines.json`): ours / PPO, or PPO / ours where both are negative (Reacher).',
     'A cell with fewer than 3 finished seeds says so.',
     '',
-    '| task | true-reward PPO | 350 oracle labels | 700 | 1400 | 700, mistake 0.1 | 700, uniform selection | 700, no termination in training |',
-    '|---|---|---|---|---|---|---|---|',
+    `| task | true-reward PPO | ${COLUMNS.map((c) => c.title).join(' | ')} |`,
+    `|---|---|${COLUMNS.map(() => '---|').join('')}`,
   ];
   for (const t of Object.values(tasks)) {
-    lines.push(
-      `| ${t.env} | ${t.baseline ? t.baseline.mean.toFixed(1) : '-'} | ${fmtCell(cell(t, 'oracle', 350))} | ${fmtCell(cell(t, 'oracle', 700))} | ${fmtCell(cell(t, 'oracle', 1400))} | ${fmtCell(cell(t, 'mistake', 700))} | ${fmtCell(cell(t, 'uniform', 700))} | ${fmtCell(cell(t, 'noterm', 700))} |`,
-    );
+    const cells = COLUMNS.map((c) => fmtCell(cell(t, c.variant, c.labels)));
+    lines.push(`| ${t.env} | ${t.baseline ? t.baseline.mean.toFixed(1) : '-'} | ${cells.join(' | ')} |`);
   }
   lines.push(
     '',
     `**The paper's bar** (700 oracle labels >= 90% of true-reward PPO on at least 6 of 8 tasks): ${b700.pass} of ${b700.complete} tasks with 3 seeds finished.`,
     `**Our bar** (the same with 350 labels): ${b350.pass} of ${b350.complete} tasks with 3 seeds finished.`,
+    ...(bNorm.complete > 0 ? [`With reward-model inputs standardised (variant \`norm\`, 700 labels): ${bNorm.pass} of ${bNorm.complete} tasks with 3 seeds finished.`] : []),
     '',
     'Each run directory (`bench/runs/prefs/<task>/<variant>-<labels>/seed<s>`) keeps its exact command line in `config.json`.',
     '',
@@ -241,7 +265,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
   }
   writeFileSync(join(RESULTS_DIR, 'prefs.md'), `${lines.join('\n')}\n`);
 
-  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd', 'noterm-700': '#8c564b' };
+  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd', 'noterm-700': '#8c564b', 'norm-700': '#2ca02c' };
   for (const t of Object.values(tasks)) {
     const series = t.cells.map((c) => ({
       label: `${c.variant} ${c.labels} (eval ${c.mean?.toFixed(0)})`,

@@ -175,6 +175,44 @@ describe('reward model', () => {
     expect(RewardModel.load(JSON.parse(JSON.stringify(auto.save()))).centred).toBe(false);
   });
 
+  it("input standardisation: 'first-fit' freezes the first clips' statistics, 'every-fit' refreshes them, inputs clip at inputClip", () => {
+    const rng = new Rng(5);
+    const first = Array.from({ length: 20 }, (_, i) => clip(i, 10, rng));
+    // Later clips from a drifted policy: observation 0 shifted by +3.
+    const later = Array.from({ length: 20 }, (_, i) => {
+      const s = clip(100 + i, 10, rng);
+      for (let t = 0; t < s.length; t++) s.obs[3 * t] += 3;
+      return s;
+    });
+    const frozen = new RewardModel(3, 1, { normalizeInputs: 'first-fit' }, new Rng(1));
+    const refreshed = new RewardModel(3, 1, { normalizeInputs: 'every-fit' }, new Rng(1));
+    const raw = new RewardModel(3, 1, {}, new Rng(1));
+    for (const m of [frozen, refreshed, raw]) m.fitInputNormalization(first);
+    expect(frozen.inputMean[0]).toBeCloseTo(0, 0);
+    expect(frozen.inputStd[0]).toBeGreaterThan(0.8);
+    expect(frozen.inputStd[0]).toBeLessThan(1.2);
+    const meanAfterFirst = frozen.inputMean[0];
+    for (const m of [frozen, refreshed, raw]) m.fitInputNormalization([...first, ...later]);
+    expect(frozen.inputMean[0]).toBe(meanAfterFirst);
+    expect(refreshed.inputMean[0]).toBeGreaterThan(1.3);
+    expect(raw.inputMean[0]).toBe(0);
+    expect(raw.inputStd[0]).toBe(1);
+    // Booleans from older configs map onto the modes.
+    expect(new RewardModel(3, 1, { normalizeInputs: true }).config.normalizeInputs).toBe('every-fit');
+    expect(new RewardModel(3, 1, { normalizeInputs: false }).config.normalizeInputs).toBe('off');
+    // Clipping: a standardised input beyond +-inputClip gives the same reward as one at the bound.
+    const far = new RewardModel(3, 1, { normalizeInputs: 'first-fit', inputClip: 2 }, new Rng(1));
+    far.fitInputNormalization(first);
+    const at = (o0: number) => far.reward(Float32Array.of(o0, 0, 0), Float32Array.of(0), 1)[0];
+    const bound = far.inputMean[0] + 2 * far.inputStd[0];
+    expect(at(bound + 50)).toBe(at(bound));
+    expect(at(bound - 0.5)).not.toBe(at(bound));
+    // The frozen statistics survive save/load: a reloaded model does not refit them.
+    const copy = RewardModel.load(JSON.parse(JSON.stringify(frozen.save())));
+    copy.fitInputNormalization(later);
+    expect(copy.inputMean[0]).toBe(meanAfterFirst);
+  });
+
   it('save and load give the same rewards', () => {
     const rng = new Rng(2);
     const data = comparisons(40, rng, (a, b) => (hidden(a) > hidden(b) ? 1 : 0));
