@@ -8,12 +8,15 @@
  * (same preset, steps, seeds and evaluation).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS_DIR, provenance, type Provenance } from './machine.js';
 import { BASELINE_TARGETS } from './baselines.js';
 import { lineChart } from './svg.js';
 import { ROOT, learningCurve } from './train.js';
+import { resolvePrefsConfig, type PrefsFlags, type PrefsRunConfig } from '../src/cli/prefs.js';
+import type { PrefsConfig } from '../src/prefs/loop.js';
 
 /** A family of runs: which teacher, which selection, which budgets. */
 export interface Variant {
@@ -35,6 +38,15 @@ export const VARIANTS: Record<string, Variant> = {
   oracle: { name: 'oracle', teacher: 'oracle', selection: 'disagreement', budgets: [350, 700, 1400], description: 'oracle teacher, disagreement selection (the paper)' },
   mistake: { name: 'mistake', teacher: 'mistake', selection: 'disagreement', budgets: [700], description: 'noisy teacher: the answer is flipped with probability 0.1' },
   uniform: { name: 'uniform', teacher: 'oracle', selection: 'uniform', budgets: [700], description: 'ablation: uniform query selection' },
+  // The default before inputs were standardised; its 350- and 700-label runs are kept for comparison.
+  raw: {
+    name: 'raw',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [350, 700],
+    description: 'ablation: reward-model inputs unstandardised (raw observations and actions), the default before 2026-12',
+    rm: { normalizeInputs: 'off' },
+  },
   // The paper trained on tasks without termination; Gymnasium's walkers offer that as an option.
   noterm: {
     name: 'noterm',
@@ -44,15 +56,6 @@ export const VARIANTS: Record<string, Variant> = {
     description: "the paper's setting: no termination while training (terminate_when_unhealthy false), evaluated on the standard task",
     trainKwargs: { terminate_when_unhealthy: false },
     tasks: ['Hopper-v5', 'Walker2d-v5', 'Ant-v5'],
-  },
-  // Reward-model inputs standardised with the initial clips' statistics, then frozen.
-  norm: {
-    name: 'norm',
-    teacher: 'oracle',
-    selection: 'disagreement',
-    budgets: [700],
-    description: "reward-model inputs standardised with the first fit's clips (the random policy's), frozen, clipped to +-5",
-    rm: { normalizeInputs: 'first-fit' },
   },
 };
 
@@ -73,6 +76,10 @@ interface RunOutcome {
   heldOutAccuracy: number | null;
   trainSeconds: number;
   curve: [number, number][];
+  /** Commit the run was trained at (null when unknown). */
+  commit: string | null;
+  /** Hash of the run's resolved options, seed aside: a stored result stands only for the same options. */
+  configKey: string;
 }
 
 interface CellResult {
@@ -91,6 +98,12 @@ interface TaskPrefsResult {
   baseline: { mean: number; seeds: { seed: number; evalMean: number }[] } | null;
   cells: CellResult[];
   provenance: Provenance;
+}
+
+/** What the benchmark leaves in a run directory beside the CLI's files. */
+interface BenchStamp {
+  commit: string | null;
+  configKey: string;
 }
 
 const RESULTS_JSON = join(RESULTS_DIR, 'prefs.json');
@@ -126,58 +139,161 @@ function baselineFor(env: string, steps: number): TaskPrefsResult['baseline'] {
   return { mean: mean(b.seeds.map((s) => s.evalMean)), seeds: b.seeds.map((s) => ({ seed: s.seed, evalMean: s.evalMean })) };
 }
 
+/** The `overseer prefs` flags of one run of a variant (its command line is built from the same values). */
+function variantFlags(env: string, v: Variant, labels: number, seed: number, steps: number, episodes: number): PrefsFlags {
+  const envKwargs = BASELINE_TARGETS[env]?.envKwargs ?? {};
+  const kwargs = { ...envKwargs, ...v.trainKwargs };
+  return {
+    env,
+    teacher: v.teacher,
+    selection: v.selection,
+    labels,
+    steps,
+    seed,
+    teacherParams: v.teacherParams,
+    rm: v.rm,
+    envKwargs: Object.keys(kwargs).length > 0 ? kwargs : undefined,
+    evalEnvKwargs: v.trainKwargs ? envKwargs : undefined,
+    evalEpisodes: episodes,
+    progress: false,
+  };
+}
+
+function commandLine(f: PrefsFlags, out: string): string[] {
+  const args = ['--env', f.env!, '--teacher', f.teacher!, '--selection', f.selection!, '--labels', String(f.labels), '--steps', String(f.steps), '--seed', String(f.seed), '--out', out, '--eval-episodes', String(f.evalEpisodes)];
+  if (f.teacherParams) args.push('--teacher-params', JSON.stringify(f.teacherParams));
+  for (const [k, value] of Object.entries(f.rm ?? {})) args.push('--rm', `${k}=${value}`);
+  if (f.envKwargs) args.push('--env-kwargs', JSON.stringify(f.envKwargs));
+  if (f.evalEnvKwargs) args.push('--eval-env-kwargs', JSON.stringify(f.evalEnvKwargs));
+  return args;
+}
+
+/**
+ * A short hash of a run's resolved options without its seed: two runs with the same key were
+ * asked for the same thing, so a stored result can stand for a rerun. A changed default
+ * changes the key, and the benchmark runs the cell again.
+ */
+export function configKey(prefs: PrefsConfig, evalEnvKwargs: Record<string, unknown>): string {
+  const { seed: _seed, ...rest } = prefs;
+  return createHash('sha256').update(stableJson({ ...rest, evalEnvKwargs })).digest('hex').slice(0, 12);
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The key a run of this variant gets (the same for every seed). */
+export function expectedKey(env: string, v: Variant, labels: number, steps: number, episodes: number): string {
+  const f = variantFlags(env, v, labels, 1, steps, episodes);
+  return configKey(resolvePrefsConfig(f), f.evalEnvKwargs ?? f.envKwargs ?? {});
+}
+
+/** A run directory's key, from the options it recorded (null if it has none). */
+function diskKey(out: string): string | null {
+  const c = readJson<PrefsRunConfig>(join(out, 'config.json'));
+  return c ? configKey(c.prefs, c.evalEnvKwargs) : null;
+}
+
+/** A finished run directory as a result row (null unless finished with the full step count). */
+function outcomeFromDisk(out: string, seed: number, steps: number): RunOutcome | null {
+  const s = readJson<PrefsRunSummary>(join(out, 'summary.json'));
+  const key = diskKey(out);
+  if (s?.status !== 'finished' || s.envSteps < steps || key === null) return null;
+  const stamp = readJson<BenchStamp>(join(out, 'bench.json'));
+  return {
+    seed,
+    evalMean: s.eval.mean,
+    labels: s.labels,
+    heldOutAccuracy: s.heldOutAccuracy,
+    trainSeconds: s.trainSeconds,
+    curve: learningCurve(out, 5, 100, 'envSteps', 'trueReturn'),
+    commit: stamp?.commit ?? null,
+    configKey: key,
+  };
+}
+
+/**
+ * Runs what is missing and keeps what is done: a run counts as done when its directory
+ * finished with the current options, or when prefs.json holds its result under the same
+ * options (run directories are not committed, so a benchmark continues on another machine).
+ * An unfinished directory with the current options is resumed; one with other options is
+ * moved aside, never deleted.
+ */
 export async function benchPrefs(envs: string[], variants: string[], seeds: number[], steps: number, episodes: number, budgets: number[] | null, argv: string[]): Promise<void> {
   const results = loadResults();
+  const commit = provenance(argv).gitCommit;
   for (const env of envs) {
-    const target = BASELINE_TARGETS[env];
-    if (!target) throw new Error(`no MuJoCo task ${env}; known: ${Object.keys(BASELINE_TARGETS).join(', ')}`);
-    const envKwargs = target.envKwargs ?? {};
+    if (!BASELINE_TARGETS[env]) throw new Error(`no MuJoCo task ${env}; known: ${Object.keys(BASELINE_TARGETS).join(', ')}`);
+  }
+  for (const vName of variants) if (!VARIANTS[vName]) throw new Error(`unknown variant ${vName}; known: ${Object.keys(VARIANTS).join(', ')}`);
+  for (const env of envs) {
     for (const vName of variants) {
       const v = VARIANTS[vName];
-      if (!v) throw new Error(`unknown variant ${vName}; known: ${Object.keys(VARIANTS).join(', ')}`);
       if (v.tasks && !v.tasks.includes(env)) continue;
       for (const labels of v.budgets.filter((b) => budgets === null || budgets.includes(b))) {
+        const key = expectedKey(env, v, labels, steps, episodes);
         for (const seed of seeds) {
           const out = runDir(env, v.name, labels, seed);
-          const summary = readJson<PrefsRunSummary>(join(out, 'summary.json'));
-          if (summary?.status === 'finished') continue;
+          const onDisk = existsSync(join(out, 'config.json'));
+          if (onDisk && diskKey(out) !== key) {
+            const aside = `${out}.stale-${Date.now()}`;
+            renameSync(out, aside);
+            console.log(`${env} ${v.name} ${labels} seed ${seed}: ${out} has other options; moved to ${aside}`);
+          } else if (onDisk && outcomeFromDisk(out, seed, steps)) {
+            continue;
+          } else if (!onDisk && storedRun(results[env], v.name, labels, seed, key)) {
+            continue;
+          }
           const t0 = performance.now();
           if (existsSync(join(out, 'config.json'))) {
             console.log(`${env} ${v.name} ${labels} seed ${seed}: resuming ${out}`);
             await runPrefs(['--resume', out]);
           } else {
-            const args = ['--env', env, '--teacher', v.teacher, '--selection', v.selection, '--labels', String(labels), '--steps', String(steps), '--seed', String(seed), '--out', out, '--eval-episodes', String(episodes)];
-            if (v.teacherParams) args.push('--teacher-params', JSON.stringify(v.teacherParams));
-            for (const [k, value] of Object.entries(v.rm ?? {})) args.push('--rm', `${k}=${value}`);
-            const kwargs = { ...envKwargs, ...v.trainKwargs };
-            if (Object.keys(kwargs).length > 0) args.push('--env-kwargs', JSON.stringify(kwargs));
-            if (v.trainKwargs) args.push('--eval-env-kwargs', JSON.stringify(envKwargs));
-            await runPrefs(args);
+            mkdirSync(out, { recursive: true });
+            await runPrefs(commandLine(variantFlags(env, v, labels, seed, steps, episodes), out));
+            writeFileSync(join(out, 'bench.json'), `${JSON.stringify({ commit, configKey: key } satisfies BenchStamp)}\n`);
           }
           const s = readJson<PrefsRunSummary>(join(out, 'summary.json'))!;
           console.log(`${env} ${v.name} ${labels} seed ${seed}: eval ${s.eval.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+          results[env] = collect(env, steps, episodes, results[env], argv);
+          writePrefsResults(results);
         }
-        results[env] = collect(env, envKwargs, steps, argv);
-        writePrefsResults(results);
       }
     }
-    results[env] = collect(env, envKwargs, steps, argv);
+    results[env] = collect(env, steps, episodes, results[env], argv);
     writePrefsResults(results);
   }
 }
 
-/** Gathers every finished run of a task from bench/runs/prefs. */
-function collect(env: string, envKwargs: Record<string, unknown>, steps: number, argv: string[]): TaskPrefsResult {
+function storedRun(r: TaskPrefsResult | undefined, variant: string, labels: number, seed: number, key: string): RunOutcome | undefined {
+  return r?.cells.find((c) => c.variant === variant && c.labels === labels)?.runs.find((x) => x.seed === seed && x.configKey === key);
+}
+
+/**
+ * Every result of a task under the current options: finished run directories, and the rows of
+ * prefs.json that no directory replaces.
+ */
+function collect(env: string, steps: number, episodes: number, previous: TaskPrefsResult | undefined, argv: string[]): TaskPrefsResult {
   const baseline = baselineFor(env, steps);
   const cells: CellResult[] = [];
   for (const v of Object.values(VARIANTS)) {
+    if (v.tasks && !v.tasks.includes(env)) continue;
     for (const labels of v.budgets) {
+      const key = expectedKey(env, v, labels, steps, episodes);
       const runs: RunOutcome[] = [];
       for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
-        const out = runDir(env, v.name, labels, seed);
-        const s = readJson<PrefsRunSummary>(join(out, 'summary.json'));
-        if (s?.status !== 'finished' || s.envSteps < steps) continue;
-        runs.push({ seed, evalMean: s.eval.mean, labels: s.labels, heldOutAccuracy: s.heldOutAccuracy, trainSeconds: s.trainSeconds, curve: learningCurve(out, 5, 100, 'envSteps', 'trueReturn') });
+        const fromDisk = outcomeFromDisk(runDir(env, v.name, labels, seed), seed, steps);
+        const run = fromDisk?.configKey === key ? fromDisk : storedRun(previous, v.name, labels, seed, key);
+        if (run) runs.push(run);
       }
       if (runs.length === 0) continue;
       const m = mean(runs.map((r) => r.evalMean));
@@ -187,7 +303,7 @@ function collect(env: string, envKwargs: Record<string, unknown>, steps: number,
       cells.push({ variant: v.name, labels, runs, mean: m, ratio });
     }
   }
-  return { env, envKwargs, steps, baseline, cells, provenance: provenance(argv) };
+  return { env, envKwargs: BASELINE_TARGETS[env]?.envKwargs ?? {}, steps, baseline, cells, provenance: provenance(argv) };
 }
 
 /**
@@ -201,15 +317,21 @@ export function scoreRatio(ours: number, ppo: number): number {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const ORDER = Object.keys(BASELINE_TARGETS);
 
-/** The table's columns, in order. */
+/** The paper's figure: budgets, the noisy teacher and the selection ablation. */
 const COLUMNS = [
   { variant: 'oracle', labels: 350, title: '350 oracle labels' },
   { variant: 'oracle', labels: 700, title: '700' },
   { variant: 'oracle', labels: 1400, title: '1400' },
   { variant: 'mistake', labels: 700, title: '700, mistake 0.1' },
   { variant: 'uniform', labels: 700, title: '700, uniform selection' },
+];
+
+/** Ablations of our own choices, beside the default at the same budget. */
+const ABLATIONS = [
+  { variant: 'oracle', labels: 700, title: '700 (default)' },
+  { variant: 'raw', labels: 700, title: '700, raw reward-model inputs' },
+  { variant: 'raw', labels: 350, title: '350, raw inputs' },
   { variant: 'noterm', labels: 700, title: '700, no termination in training' },
-  { variant: 'norm', labels: 700, title: '700, inputs standardised (first fit)' },
 ];
 
 function cell(r: TaskPrefsResult, variant: string, labels: number): CellResult | undefined {
@@ -233,7 +355,15 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
   };
   const b700 = bar(700);
   const b350 = bar(350);
-  const bNorm = bar(700, 'norm');
+  const table = (columns: typeof COLUMNS) => [
+    `| task | true-reward PPO | ${columns.map((c) => c.title).join(' | ')} |`,
+    `|---|---|${columns.map(() => '---|').join('')}`,
+    ...Object.values(tasks).map((t) => `| ${t.env} | ${t.baseline ? t.baseline.mean.toFixed(1) : '-'} | ${columns.map((c) => fmtCell(cell(t, c.variant, c.labels))).join(' | ')} |`),
+  ];
+  const rawBar = (labels: number) => {
+    const b = bar(labels, 'raw');
+    return b.complete > 0 ? `${b.pass} of ${b.complete}` : 'not run';
+  };
   const lines = [
     '# Learning from preferences: the 2017 MuJoCo figure',
     '',
@@ -242,22 +372,26 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     'true-reward PPO with the same preset, steps and seeds (`baselines.json`): ours / PPO, or PPO / ours where both are negative (Reacher).',
     'A cell with fewer than 3 finished seeds says so.',
     '',
-    `| task | true-reward PPO | ${COLUMNS.map((c) => c.title).join(' | ')} |`,
-    `|---|---|${COLUMNS.map(() => '---|').join('')}`,
-  ];
-  for (const t of Object.values(tasks)) {
-    const cells = COLUMNS.map((c) => fmtCell(cell(t, c.variant, c.labels)));
-    lines.push(`| ${t.env} | ${t.baseline ? t.baseline.mean.toFixed(1) : '-'} | ${cells.join(' | ')} |`);
-  }
-  lines.push(
+    ...table(COLUMNS),
     '',
     `**The paper's bar** (700 oracle labels >= 90% of true-reward PPO on at least 6 of 8 tasks): ${b700.pass} of ${b700.complete} tasks with 3 seeds finished.`,
     `**Our bar** (the same with 350 labels): ${b350.pass} of ${b350.complete} tasks with 3 seeds finished.`,
-    ...(bNorm.complete > 0 ? [`With reward-model inputs standardised (variant \`norm\`, 700 labels): ${bNorm.pass} of ${bNorm.complete} tasks with 3 seeds finished.`] : []),
     '',
-    'Each run directory (`bench/runs/prefs/<task>/<variant>-<labels>/seed<s>`) keeps its exact command line in `config.json`.',
+    '## Ablations',
     '',
-  );
+    ...Object.values(VARIANTS)
+      .filter((v) => ABLATIONS.some((c) => c.variant === v.name && v.name !== 'oracle'))
+      .map((v) => `- \`${v.name}\`: ${v.description}${v.tasks ? ` (${v.tasks.join(', ')})` : ''}.`),
+    '',
+    ...table(ABLATIONS),
+    '',
+    `With raw inputs, the paper's bar is met on ${rawBar(700)} tasks, ours on ${rawBar(350)}.`,
+    '',
+    'Each run directory (`bench/runs/prefs/<task>/<variant>-<labels>/seed<s>`) keeps its exact command line in `config.json`;',
+    'each run in `prefs.json` records the commit it was trained at and a hash of its resolved options (`configKey`), and the',
+    'benchmark reruns a run whose options have changed.',
+    '',
+  ];
   const provs = Object.values(tasks).map((t) => t.provenance);
   if (provs.length > 0) {
     const p = provs[provs.length - 1];
@@ -265,7 +399,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
   }
   writeFileSync(join(RESULTS_DIR, 'prefs.md'), `${lines.join('\n')}\n`);
 
-  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd', 'noterm-700': '#8c564b', 'norm-700': '#2ca02c' };
+  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd', 'noterm-700': '#8c564b', 'raw-700': '#7f7f7f', 'raw-350': '#c7c7c7' };
   for (const t of Object.values(tasks)) {
     const series = t.cells.map((c) => ({
       label: `${c.variant} ${c.labels} (eval ${c.mean?.toFixed(0)})`,

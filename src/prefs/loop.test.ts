@@ -6,7 +6,8 @@ import '../envs/builtins.js';
 import { BaseEnv, type ResetOptions, type ResetResult, type StepResult } from '../envs/core.js';
 import { register } from '../envs/registry.js';
 import { Box, type Action } from '../envs/spaces.js';
-import { trainFromPreferences, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
+import { normalizationClips, trainFromPreferences, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
+import type { Comparison } from './rewardModel.js';
 import type { Segment } from './segments.js';
 import { FilePreferenceStore } from './store.js';
 import type { Query, Teacher, TeacherAnswer } from './teachers.js';
@@ -172,5 +173,14 @@ describe('preference loop', () => {
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after).toHaveLength(24);
     expect(new Set(after).size).toBe(24);
+  });
+
+  it("normalises the members over the latest ~4096 steps ('recent') or over every labelled clip once ('labelled')", () => {
+    const seg = (i: number): Segment => ({ id: `seg-${i}`, envId: 'PrefsWalk-v0', seed: 1, envIndex: 0, globalStep: i * 64, length: 64, obsSize: 2, actionSize: 1, obs: new Float32Array(128), actions: new Float32Array(64), renderSize: 0, render: null, terminated: false });
+    const pool = Array.from({ length: 100 }, (_, i) => seg(i));
+    const pair = (a: number, b: number): Comparison => ({ left: pool[a], right: pool[b], mu: 1, validation: false, counts: Uint8Array.of(1) });
+    const comparisons = [pair(0, 1), pair(1, 2), pair(50, 0)];
+    expect(normalizationClips('recent', pool, comparisons, 64).map((s) => s.id)).toEqual(pool.slice(36).map((s) => s.id));
+    expect(normalizationClips('labelled', pool, comparisons, 64).map((s) => s.id)).toEqual(['seg-0', 'seg-1', 'seg-2', 'seg-50']);
   });
 });

@@ -186,7 +186,7 @@ describe('reward model', () => {
     });
     const frozen = new RewardModel(3, 1, { normalizeInputs: 'first-fit' }, new Rng(1));
     const refreshed = new RewardModel(3, 1, { normalizeInputs: 'every-fit' }, new Rng(1));
-    const raw = new RewardModel(3, 1, {}, new Rng(1));
+    const raw = new RewardModel(3, 1, { normalizeInputs: 'off' }, new Rng(1));
     for (const m of [frozen, refreshed, raw]) m.fitInputNormalization(first);
     expect(frozen.inputMean[0]).toBeCloseTo(0, 0);
     expect(frozen.inputStd[0]).toBeGreaterThan(0.8);
