@@ -20,7 +20,7 @@ import { ppoPreset } from '../rl/presets.js';
 import { Rng } from '../utils/rng.js';
 import { VecLearnedReward, modelActionSize } from './learnedReward.js';
 import { SELECTIONS, scorePairs, samplePairs, selectQueries } from './queries.js';
-import { RewardModel, RewardModelConfigSchema, mean, poisson1, type Comparison, type FitStats, type PreferenceTarget, type RewardModelJson } from './rewardModel.js';
+import { RewardModel, RewardModelConfigSchema, mean, poisson1, type Comparison, type RewardModelConfig, type FitStats, type PreferenceTarget, type RewardModelJson } from './rewardModel.js';
 import { LabelSchedule } from './schedule.js';
 import { SegmentRecorder, defaultSegmentLength, trueReturn, type Segment, type SegmentTruth } from './segments.js';
 import type { PreferenceStore, StoredLabel, StoredQuery } from './store.js';
@@ -60,14 +60,6 @@ export const PrefsConfigSchema = z.strictObject({
   epochsPerFit: z.number().int().positive().default(3),
   /** Env steps between fits (a fit happens only when new labels have arrived). */
   fitEvery: z.number().int().positive().default(20_000),
-  /**
-   * States each member is normalised over after a fit: 'labelled' (default), the steps of every
-   * labelled clip; 'recent', the latest ~4096 steps. Once a policy masters a task its recent
-   * states differ little, the std over them shrinks, and each refit rescaled the reward given
-   * to PPO (up to 6x on InvertedDoublePendulum): evaluation 274 and 2169 (seeds 1, 2) against
-   * 4887 and 6728 with 'labelled', whose scale moves slowly as labels accumulate.
-   */
-  normalizeOver: z.enum(['recent', 'labelled']).default('labelled'),
   rewardModel: RewardModelConfigSchema.default(RewardModelConfigSchema.parse({})),
   /** PPO settings over the env's preset (envId, seed and step count are set by the loop). */
   ppo: z.record(z.string(), z.unknown()).default({}),
@@ -290,7 +282,7 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
     const t0 = performance.now();
     model.fitInputNormalization(comparisons.flatMap((c) => [c.left, c.right]));
     lastFit = model.fit(comparisons, epochs, fitRng);
-    model.fitOutputNormalization(normalizationClips(cfg.normalizeOver, pool, comparisons, segmentLength));
+    model.fitOutputNormalization(normalizationClips(cfg.rewardModel.normalizeOver, pool, comparisons, segmentLength));
     fitSeconds += (performance.now() - t0) / 1000;
     state.lastFitStep = step;
     state.fits += 1;
@@ -412,7 +404,7 @@ function collectWithPolicy(agent: ActorCritic, env: VecLearnedReward, steps: num
  * The clips each member's output is normalised over after a fit: 'recent', the latest ~4096
  * steps of the pool; 'labelled', every clip the model has labels for (each once).
  */
-export function normalizationClips(over: PrefsConfig['normalizeOver'], pool: readonly Segment[], comparisons: readonly Comparison[], segmentLength: number): Segment[] {
+export function normalizationClips(over: RewardModelConfig['normalizeOver'], pool: readonly Segment[], comparisons: readonly Comparison[], segmentLength: number): Segment[] {
   if (over === 'recent') return pool.slice(-Math.max(8, Math.ceil(4096 / segmentLength)));
   return [...new Set(comparisons.flatMap((c) => [c.left, c.right]))];
 }

@@ -50,6 +50,14 @@ export const RewardModelConfigSchema = z.strictObject({
    */
   normalization: z.enum(['auto', 'std', 'meanstd']).default('auto'),
   /**
+   * States each member is normalised over after a fit: 'labelled' (default), the steps of every
+   * labelled clip; 'recent', the latest ~4096 steps. Once a policy masters a task its recent
+   * states differ little, the std over them shrinks, and each refit rescaled the reward given
+   * to PPO (up to 6x on InvertedDoublePendulum): evaluation 274 and 2169 (seeds 1, 2) against
+   * 4887 and 6728 with 'labelled', whose scale moves slowly as labels accumulate.
+   */
+  normalizeOver: z.enum(['recent', 'labelled']).default('labelled'),
+  /**
    * Standardise the reward model's inputs (o, a) with the mean and std of labelled clips' steps.
    * 'first-fit' (default): statistics of the clips of the first fit (the initial random
    * policy's), then frozen, so the function the policy optimises does not move under it.
