@@ -108,7 +108,7 @@ interface BenchStamp {
 
 const RESULTS_JSON = join(RESULTS_DIR, 'prefs.json');
 
-function loadResults(): Record<string, TaskPrefsResult> {
+export function loadResults(): Record<string, TaskPrefsResult> {
   if (!existsSync(RESULTS_JSON)) return {};
   return (JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as { tasks: Record<string, TaskPrefsResult> }).tasks;
 }
@@ -386,6 +386,21 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     ...table(ABLATIONS),
     '',
     `With the earlier defaults (\`raw\`), the paper's bar is met on ${rawBar(700)} tasks, ours on ${rawBar(350)}.`,
+    '',
+    '## Per seed',
+    '',
+    'Evaluation return of each seed, true-reward PPO first; the held-out accuracy of the reward model at its last fit, per seed; the commit each run was trained at.',
+    '',
+    '| task | cell | returns per seed | held-out accuracy | commit |',
+    '|---|---|---|---|---|',
+    ...Object.values(tasks).flatMap((t) => [
+      `| ${t.env} | true-reward PPO | ${t.baseline ? t.baseline.seeds.map((b) => b.evalMean.toFixed(1)).join(', ') : '-'} | | |`,
+      ...t.cells.map((c) => {
+        const runs = [...c.runs].sort((a, b) => a.seed - b.seed);
+        const acc = runs.map((r) => (r.heldOutAccuracy === null ? '-' : r.heldOutAccuracy.toFixed(2))).join(', ');
+        return `| | ${c.variant} ${c.labels} | ${runs.map((r) => `${r.evalMean.toFixed(1)} (s${r.seed})`).join(', ')} | ${acc} | ${[...new Set(runs.map((r) => r.commit ?? '?'))].join(', ')} |`;
+      }),
+    ]),
     '',
     'Each run directory (`bench/runs/prefs/<task>/<variant>-<labels>/seed<s>`) keeps its exact command line in `config.json`;',
     'each run in `prefs.json` records the commit it was trained at and a hash of its resolved options (`configKey`), and the',

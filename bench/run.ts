@@ -20,7 +20,7 @@ import { positiveInt } from '../src/cli/parse.js';
 import { provenance, writeResult } from './machine.js';
 import { BASELINE_TARGETS, benchBaselines } from './baselines.js';
 import { writeReport } from './report.js';
-import { VARIANTS, benchPrefs } from './prefs.js';
+import { VARIANTS, benchPrefs, loadResults as loadPrefsResults, writePrefsResults } from './prefs.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
 const argv = process.argv.slice(2);
@@ -204,6 +204,12 @@ program
     const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
     await benchPrefs(list(o.env), list(o.variants), list(o.seeds).map(positiveInt), o.steps, o.episodes, o.labels ? list(o.labels).map(positiveInt) : null, argv);
     writeReport();
+  });
+program
+  .command('prefs-report')
+  .description('regenerate bench/results/prefs.md and its plots from prefs.json (no training)')
+  .action(() => {
+    writePrefsResults(loadPrefsResults());
   });
 program.command('report').description('regenerate bench/results/README.md').action(() => {
   writeReport();
