@@ -14,9 +14,11 @@ import { join } from 'node:path';
 import { RESULTS_DIR, provenance, type Provenance } from './machine.js';
 import { BASELINE_TARGETS } from './baselines.js';
 import { lineChart } from './svg.js';
-import { ROOT, learningCurve } from './train.js';
+import { ROOT, learningCurve, readSummary, runTrain } from './train.js';
 import { resolvePrefsConfig, type PrefsFlags, type PrefsRunConfig } from '../src/cli/prefs.js';
-import type { PrefsConfig } from '../src/prefs/loop.js';
+import { prefsPpoConfig, type PrefsConfig } from '../src/prefs/loop.js';
+import { PpoConfigSchema } from '../src/rl/ppo.js';
+import { ppoPreset } from '../src/rl/presets.js';
 
 /** A family of runs: which teacher, which selection, which budgets. */
 export interface Variant {
@@ -32,6 +34,8 @@ export interface Variant {
   tasks?: string[];
   /** Reward-model options (`--rm key=value`). */
   rm?: Record<string, string | number | boolean>;
+  /** PPO options (`--hp key=value`); the true-reward comparison trains with the same ones. */
+  hp?: Record<string, string | number | boolean>;
 }
 
 export const VARIANTS: Record<string, Variant> = {
@@ -44,8 +48,18 @@ export const VARIANTS: Record<string, Variant> = {
     teacher: 'oracle',
     selection: 'disagreement',
     budgets: [350, 700],
-    description: 'the defaults until 2026-12: raw reward-model inputs, members normalised over the latest ~4096 steps',
+    description: 'the defaults until 2026-12: raw reward-model inputs, members normalised over the latest ~4096 steps, no entropy bonus',
     rm: { normalizeInputs: 'off', normalizeOver: 'recent' },
+    hp: { entCoef: 0 },
+  },
+  // The current defaults but PPO without the paper's entropy bonus (the env's preset as it is).
+  noent: {
+    name: 'noent',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [700],
+    description: "the current defaults without the paper's entropy bonus (PPO exactly as the env's preset)",
+    hp: { entCoef: 0 },
   },
   // The paper trained on tasks without termination; Gymnasium's walkers offer that as an option.
   noterm: {
@@ -82,9 +96,19 @@ interface RunOutcome {
   configKey: string;
 }
 
+/** True-reward PPO with given PPO overrides of the env's preset (none: the baselines benchmark). */
+interface Baseline {
+  mean: number;
+  seeds: { seed: number; evalMean: number }[];
+  hp?: string[];
+  source?: string;
+}
+
 interface CellResult {
   variant: string;
   labels: number;
+  /** PPO overrides of the cell's runs; its ratio is to true-reward PPO with the same ones. */
+  hp?: string[];
   runs: RunOutcome[];
   mean: number | null;
   /** mean / true-reward PPO mean over the same seeds. */
@@ -95,7 +119,10 @@ interface TaskPrefsResult {
   env: string;
   envKwargs: Record<string, unknown>;
   steps: number;
-  baseline: { mean: number; seeds: { seed: number; evalMean: number }[] } | null;
+  /** True-reward PPO with the same PPO settings; `hp` lists what differs from the env's preset. */
+  baseline: Baseline | null;
+  /** Every comparison used by some cell (one per distinct set of PPO overrides). */
+  baselines?: Baseline[];
   cells: CellResult[];
   provenance: Provenance;
 }
@@ -132,11 +159,55 @@ export function runDir(env: string, variant: string, labels: number, seed: numbe
   return join(ROOT, 'bench', 'runs', 'prefs', env, `${variant}-${labels}`, `seed${seed}`);
 }
 
-/** The true-reward baseline from baselines.json, only when its steps match. */
-function baselineFor(env: string, steps: number): TaskPrefsResult['baseline'] {
-  const b = readJson<{ tasks: Record<string, { steps: number; seeds: { seed: number; evalMean: number }[] }> }>(join(RESULTS_DIR, 'baselines.json'))?.tasks[env];
-  if (!b || b.steps !== steps) return null;
-  return { mean: mean(b.seeds.map((s) => s.evalMean)), seeds: b.seeds.map((s) => ({ seed: s.seed, evalMean: s.evalMean })) };
+/**
+ * PPO options the preference loop sets over the env's preset (e.g. the paper's entropy bonus),
+ * as `--hp key=value`: the true-reward comparison trains with the same ones.
+ */
+export function ppoOverrides(env: string, v: Variant, steps: number, episodes: number): string[] {
+  const prefs = resolvePrefsConfig(variantFlags(env, v, v.budgets[0], 1, steps, episodes));
+  const ours = prefsPpoConfig(prefs, steps) as Record<string, unknown>;
+  const preset = PpoConfigSchema.parse({ ...ppoPreset(env), envId: env, envKwargs: prefs.envKwargs, seed: 1, totalTimesteps: steps }) as Record<string, unknown>;
+  return Object.keys(ours)
+    .filter((k) => JSON.stringify(ours[k]) !== JSON.stringify(preset[k]))
+    .map((k) => `${k}=${JSON.stringify(ours[k])}`);
+}
+
+function baselineDir(env: string, hp: string[], seed: number): string {
+  return join(ROOT, 'bench', 'runs', 'prefs', env, `true-reward-${hp.join(',').replace(/[^\w.=,-]/g, '')}`, `seed${seed}`);
+}
+
+/**
+ * True-reward PPO with the PPO settings of the preference runs: baselines.json when those are
+ * the preset's (and the steps match), else runs of `overseer train --hp ...` made here.
+ */
+function baselineFor(env: string, hp: string[], steps: number, previous: TaskPrefsResult | undefined): Baseline | null {
+  if (hp.length === 0) {
+    const b = readJson<{ tasks: Record<string, { steps: number; seeds: { seed: number; evalMean: number }[] }> }>(join(RESULTS_DIR, 'baselines.json'))?.tasks[env];
+    if (!b || b.steps !== steps) return null;
+    return { mean: mean(b.seeds.map((s) => s.evalMean)), seeds: b.seeds.map((s) => ({ seed: s.seed, evalMean: s.evalMean })), hp, source: 'baselines.json' };
+  }
+  const seeds: { seed: number; evalMean: number }[] = [];
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
+    const s = readSummary(baselineDir(env, hp, seed));
+    const kept = (previous?.baselines ?? []).find((b) => JSON.stringify(b.hp ?? []) === JSON.stringify(hp))?.seeds.find((x) => x.seed === seed);
+    if (s?.status === 'finished' && s.eval && s.globalStep >= steps) seeds.push({ seed, evalMean: s.eval.mean });
+    else if (kept) seeds.push(kept);
+  }
+  if (seeds.length === 0) return null;
+  return { mean: mean(seeds.map((s) => s.evalMean)), seeds, hp, source: `overseer train --hp ${hp.join(' --hp ')}` };
+}
+
+/** Trains the true-reward comparison runs that are missing (only when the loop's PPO differs from the preset). */
+async function ensureBaseline(env: string, hp: string[], steps: number, episodes: number, seeds: number[], previous: TaskPrefsResult | undefined): Promise<void> {
+  if (hp.length === 0) return;
+  const have = baselineFor(env, hp, steps, previous)?.seeds.map((s) => s.seed) ?? [];
+  for (const seed of seeds.filter((s) => !have.includes(s))) {
+    const out = baselineDir(env, hp, seed);
+    if (existsSync(out)) renameSync(out, `${out}.stale-${Date.now()}`);
+    const t0 = performance.now();
+    await runTrain(env, seed, steps, out, episodes, hp, BASELINE_TARGETS[env]?.envKwargs ?? {});
+    console.log(`${env} true-reward PPO (${hp.join(' ')}) seed ${seed}: eval ${readSummary(out)?.eval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
 }
 
 /** The `overseer prefs` flags of one run of a variant (its command line is built from the same values). */
@@ -152,6 +223,7 @@ function variantFlags(env: string, v: Variant, labels: number, seed: number, ste
     seed,
     teacherParams: v.teacherParams,
     rm: v.rm,
+    hp: v.hp,
     envKwargs: Object.keys(kwargs).length > 0 ? kwargs : undefined,
     evalEnvKwargs: v.trainKwargs ? envKwargs : undefined,
     evalEpisodes: episodes,
@@ -163,6 +235,7 @@ function commandLine(f: PrefsFlags, out: string): string[] {
   const args = ['--env', f.env!, '--teacher', f.teacher!, '--selection', f.selection!, '--labels', String(f.labels), '--steps', String(f.steps), '--seed', String(f.seed), '--out', out, '--eval-episodes', String(f.evalEpisodes)];
   if (f.teacherParams) args.push('--teacher-params', JSON.stringify(f.teacherParams));
   for (const [k, value] of Object.entries(f.rm ?? {})) args.push('--rm', `${k}=${value}`);
+  for (const [k, value] of Object.entries(f.hp ?? {})) args.push('--hp', `${k}=${value}`);
   if (f.envKwargs) args.push('--env-kwargs', JSON.stringify(f.envKwargs));
   if (f.evalEnvKwargs) args.push('--eval-env-kwargs', JSON.stringify(f.evalEnvKwargs));
   return args;
@@ -239,6 +312,7 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
     for (const vName of variants) {
       const v = VARIANTS[vName];
       if (v.tasks && !v.tasks.includes(env)) continue;
+      await ensureBaseline(env, ppoOverrides(env, v, steps, episodes), steps, episodes, seeds, results[env]);
       for (const labels of v.budgets.filter((b) => budgets === null || budgets.includes(b))) {
         const key = expectedKey(env, v, labels, steps, episodes);
         for (const seed of seeds) {
@@ -283,10 +357,19 @@ function storedRun(r: TaskPrefsResult | undefined, variant: string, labels: numb
  * prefs.json that no directory replaces.
  */
 function collect(env: string, steps: number, episodes: number, previous: TaskPrefsResult | undefined, argv: string[]): TaskPrefsResult {
-  const baseline = baselineFor(env, steps);
   const cells: CellResult[] = [];
+  const baselines = new Map<string, Baseline>();
+  const comparison = (hp: string[]) => {
+    const key = JSON.stringify(hp);
+    if (!baselines.has(key)) {
+      const b = baselineFor(env, hp, steps, previous);
+      if (b) baselines.set(key, b);
+    }
+    return baselines.get(key) ?? null;
+  };
   for (const v of Object.values(VARIANTS)) {
     if (v.tasks && !v.tasks.includes(env)) continue;
+    const hp = ppoOverrides(env, v, steps, episodes);
     for (const labels of v.budgets) {
       const key = expectedKey(env, v, labels, steps, episodes);
       const runs: RunOutcome[] = [];
@@ -297,13 +380,14 @@ function collect(env: string, steps: number, episodes: number, previous: TaskPre
       }
       if (runs.length === 0) continue;
       const m = mean(runs.map((r) => r.evalMean));
-      // Compare against true-reward PPO over the same seeds.
-      const base = baseline?.seeds.filter((b) => runs.some((r) => r.seed === b.seed)) ?? [];
+      // Compare against true-reward PPO with the same PPO settings, over the same seeds.
+      const base = comparison(hp)?.seeds.filter((b) => runs.some((r) => r.seed === b.seed)) ?? [];
       const ratio = base.length === runs.length ? scoreRatio(m, mean(base.map((b) => b.evalMean))) : null;
-      cells.push({ variant: v.name, labels, runs, mean: m, ratio });
+      cells.push({ variant: v.name, labels, hp, runs, mean: m, ratio });
     }
   }
-  return { env, envKwargs: BASELINE_TARGETS[env]?.envKwargs ?? {}, steps, baseline, cells, provenance: provenance(argv) };
+  const baseline = comparison(ppoOverrides(env, VARIANTS.oracle, steps, episodes));
+  return { env, envKwargs: BASELINE_TARGETS[env]?.envKwargs ?? {}, steps, baseline, baselines: [...baselines.values()], cells, provenance: provenance(argv) };
 }
 
 /**
@@ -329,6 +413,7 @@ const COLUMNS = [
 /** Ablations of our own choices, beside the default at the same budget. */
 const ABLATIONS = [
   { variant: 'oracle', labels: 700, title: '700 (default)' },
+  { variant: 'noent', labels: 700, title: '700, no entropy bonus' },
   { variant: 'raw', labels: 700, title: '700, earlier defaults' },
   { variant: 'raw', labels: 350, title: '350, earlier defaults' },
   { variant: 'noterm', labels: 700, title: '700, no termination in training' },
@@ -369,7 +454,9 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     '',
     'Each cell: mean true return of `overseer prefs --env <task> --teacher <t> --selection <s> --labels <n> --steps 1000000 --seed <s>`',
     'over seeds 1-3 (deterministic 10-episode evaluation after training, as the baselines), and in parentheses the ratio to',
-    'true-reward PPO with the same preset, steps and seeds (`baselines.json`): ours / PPO, or PPO / ours where both are negative (Reacher).',
+    'true-reward PPO with the same PPO settings, steps and seeds: ours / PPO, or PPO / ours where both are negative (Reacher).',
+    'The preference loop adds the paper\'s entropy bonus to the env\'s PPO preset, so its comparison is `overseer train --hp entCoef=...`',
+    'run by this benchmark; cells with the preset unchanged compare with `baselines.json`. Each comparison is listed under Per seed.',
     'A cell with fewer than 3 finished seeds says so.',
     '',
     ...table(COLUMNS),
@@ -389,16 +476,18 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     '',
     '## Per seed',
     '',
-    'Evaluation return of each seed, true-reward PPO first; the held-out accuracy of the reward model at its last fit, per seed; the commit each run was trained at.',
+    'Evaluation return of each seed, true-reward PPO first (with the PPO overrides of the preset it was trained with); the held-out accuracy of the reward model at its last fit, per seed; the commit each run was trained at.',
     '',
     '| task | cell | returns per seed | held-out accuracy | commit |',
     '|---|---|---|---|---|',
     ...Object.values(tasks).flatMap((t) => [
-      `| ${t.env} | true-reward PPO | ${t.baseline ? t.baseline.seeds.map((b) => b.evalMean.toFixed(1)).join(', ') : '-'} | | |`,
+      ...(t.baselines ?? (t.baseline ? [t.baseline] : [])).map(
+        (b, i) => `| ${i === 0 ? t.env : ''} | true-reward PPO${b.hp && b.hp.length > 0 ? ` (${b.hp.join(', ')})` : ' (preset)'} | ${b.seeds.map((x) => `${x.evalMean.toFixed(1)} (s${x.seed})`).join(', ')} | | ${b.source ?? ''} |`,
+      ),
       ...t.cells.map((c) => {
         const runs = [...c.runs].sort((a, b) => a.seed - b.seed);
         const acc = runs.map((r) => (r.heldOutAccuracy === null ? '-' : r.heldOutAccuracy.toFixed(2))).join(', ');
-        return `| | ${c.variant} ${c.labels} | ${runs.map((r) => `${r.evalMean.toFixed(1)} (s${r.seed})`).join(', ')} | ${acc} | ${[...new Set(runs.map((r) => r.commit ?? '?'))].join(', ')} |`;
+        return `| | ${c.variant} ${c.labels}${c.hp && c.hp.length > 0 ? ` (${c.hp.join(', ')})` : ''} | ${runs.map((r) => `${r.evalMean.toFixed(1)} (s${r.seed})`).join(', ')} | ${acc} | ${[...new Set(runs.map((r) => r.commit ?? '?'))].join(', ')} |`;
       }),
     ]),
     '',
@@ -414,7 +503,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
   }
   writeFileSync(join(RESULTS_DIR, 'prefs.md'), `${lines.join('\n')}\n`);
 
-  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd', 'noterm-700': '#8c564b', 'raw-700': '#7f7f7f', 'raw-350': '#c7c7c7' };
+  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd', 'noterm-700': '#8c564b', 'raw-700': '#7f7f7f', 'raw-350': '#c7c7c7', 'noent-700': '#bcbd22' };
   for (const t of Object.values(tasks)) {
     const series = t.cells.map((c) => ({
       label: `${c.variant} ${c.labels} (eval ${c.mean?.toFixed(0)})`,

@@ -6,7 +6,7 @@ import '../envs/builtins.js';
 import { BaseEnv, type ResetOptions, type ResetResult, type StepResult } from '../envs/core.js';
 import { register } from '../envs/registry.js';
 import { Box, type Action } from '../envs/spaces.js';
-import { normalizationClips, trainFromPreferences, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
+import { PrefsConfigSchema, normalizationClips, prefsPpoConfig, trainFromPreferences, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
 import type { Comparison } from './rewardModel.js';
 import type { Segment } from './segments.js';
 import { FilePreferenceStore } from './store.js';
@@ -182,5 +182,14 @@ describe('preference loop', () => {
     const comparisons = [pair(0, 1), pair(1, 2), pair(50, 0)];
     expect(normalizationClips('recent', pool, comparisons, 64).map((s) => s.id)).toEqual(pool.slice(36).map((s) => s.id));
     expect(normalizationClips('labelled', pool, comparisons, 64).map((s) => s.id)).toEqual(['seg-0', 'seg-1', 'seg-2', 'seg-50']);
+  });
+
+  it("trains PPO with the env's preset plus the paper's entropy bonus on its MuJoCo tasks; ppo options win", () => {
+    const ppo = (input: PrefsConfigInput) => prefsPpoConfig(PrefsConfigSchema.parse(input), 1000);
+    expect(ppo({ envId: 'Hopper-v5' }).entCoef).toBe(0.01);
+    expect(ppo({ envId: 'Swimmer-v5' }).entCoef).toBe(0.001);
+    expect(ppo({ envId: 'Hopper-v5' }).numSteps).toBe(1024);
+    expect(ppo({ envId: 'CartPole-v1' }).entCoef).toBe(0);
+    expect(ppo({ envId: 'Hopper-v5', ppo: { entCoef: 0 } }).entCoef).toBe(0);
   });
 });
