@@ -17,7 +17,7 @@ import { lineChart } from './svg.js';
 import { ROOT, learningCurve, readSummary, runTrain } from './train.js';
 import { resolvePrefsConfig, type PrefsFlags, type PrefsRunConfig } from '../src/cli/prefs.js';
 import { prefsPpoConfig, type PrefsConfig } from '../src/prefs/loop.js';
-import { PpoConfigSchema } from '../src/rl/ppo.js';
+import { PpoConfigSchema, type PpoConfig } from '../src/rl/ppo.js';
 import { ppoPreset } from '../src/rl/presets.js';
 
 /** A family of runs: which teacher, which selection, which budgets. */
@@ -242,13 +242,14 @@ function commandLine(f: PrefsFlags, out: string): string[] {
 }
 
 /**
- * A short hash of a run's resolved options without its seed: two runs with the same key were
+ * A short hash of a run's resolved options (the loop's and PPO's) without its seed: two runs with the same key were
  * asked for the same thing, so a stored result can stand for a rerun. A changed default
  * changes the key, and the benchmark runs the cell again.
  */
-export function configKey(prefs: PrefsConfig, evalEnvKwargs: Record<string, unknown>): string {
+export function configKey(prefs: PrefsConfig, ppo: PpoConfig, evalEnvKwargs: Record<string, unknown>): string {
   const { seed: _seed, ...rest } = prefs;
-  return createHash('sha256').update(stableJson({ ...rest, evalEnvKwargs })).digest('hex').slice(0, 12);
+  const { seed: _ppoSeed, ...ppoRest } = ppo;
+  return createHash('sha256').update(stableJson({ ...rest, ppo: ppoRest, evalEnvKwargs })).digest('hex').slice(0, 12);
 }
 
 function stableJson(v: unknown): string {
@@ -267,13 +268,14 @@ function stableJson(v: unknown): string {
 /** The key a run of this variant gets (the same for every seed). */
 export function expectedKey(env: string, v: Variant, labels: number, steps: number, episodes: number): string {
   const f = variantFlags(env, v, labels, 1, steps, episodes);
-  return configKey(resolvePrefsConfig(f), f.evalEnvKwargs ?? f.envKwargs ?? {});
+  const prefs = resolvePrefsConfig(f);
+  return configKey(prefs, prefsPpoConfig(prefs, prefs.totalTimesteps), f.evalEnvKwargs ?? f.envKwargs ?? {});
 }
 
 /** A run directory's key, from the options it recorded (null if it has none). */
-function diskKey(out: string): string | null {
+export function diskKey(out: string): string | null {
   const c = readJson<PrefsRunConfig>(join(out, 'config.json'));
-  return c ? configKey(c.prefs, c.evalEnvKwargs) : null;
+  return c ? configKey(c.prefs, c.ppo, c.evalEnvKwargs) : null;
 }
 
 /** A finished run directory as a result row (null unless finished with the full step count). */
