@@ -3,10 +3,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { openProject } from '../store/sqlite.js';
+import { openRunStore, runStoreRef } from './prefs.js';
 import { cli, tmp } from './testing/cli.js';
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '') : []);
-const labelIds = (run: string) => lines(join(run, 'prefs', 'labels.jsonl')).map((l) => JSON.parse(l).queryId as string);
+/** Query ids of a run's stored labels, read from its project database as another process would. */
+function labelIds(run: string): string[] {
+  if (!existsSync(join(run, 'config.json'))) return [];
+  const ref = runStoreRef(run);
+  if (ref?.kind === 'sqlite' && !existsSync(join(ref.project, 'overseer.db'))) return [];
+  const { store, close } = openRunStore(run, ref);
+  try {
+    return store.load().labels.map((l) => l.queryId);
+  } finally {
+    close();
+  }
+}
 
 // Pendulum: no preset, so PPO's defaults (4 envs x 128 steps, sync) keep these runs short.
 const small = ['--env', 'Pendulum-v1', '--eval-episodes', '2', '--rm', 'ensembleSize=2'];
@@ -49,8 +62,12 @@ describe('overseer prefs', () => {
     for (const key of ['heldOutAccuracy', 'returnCorrelation', 'disagreement', 'trueReturn', 'learnedReturn']) expect(metrics.at(-1)).toHaveProperty(key);
     expect(labelIds(out)).toHaveLength(24);
     // Clips are stored with their render states (Pendulum: the 2-number state per step).
-    const seg = JSON.parse(lines(join(out, 'prefs', 'segments.jsonl'))[0]);
+    expect(config.store).toEqual({ kind: 'sqlite', project: out, runId: 'run' });
+    const { store, close } = openRunStore(out, config.store);
+    const seg = [...store.load().segments.values()][0];
+    close();
     expect(seg).toMatchObject({ envId: 'Pendulum-v1', length: 30, renderSize: 2 });
+    expect(seg.render).toHaveLength(60);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ status: 'finished', envSteps: 6144, labels: 24 });
     const ev = await cli('eval', out, '--episodes', '1', '--json');
@@ -65,6 +82,29 @@ describe('overseer prefs', () => {
     const ids = labelIds(next);
     expect(ids).toHaveLength(36);
     expect(ids.filter((id) => id.startsWith('run/'))).toHaveLength(24);
+  });
+
+  it('keeps the runs of one --project in one database, each under its own name', async () => {
+    const project = join(tmp(), 'proj');
+    const a = await cli('prefs', ...small, '--labels', '12', '--steps', '2048', '--project', project, '--out', join(project, 'runs', 'a'));
+    expect(a.code).toBe(0);
+    const b = await cli('prefs', ...small, '--labels', '18', '--steps', '2048', '--project', project, '--labels-from', join(project, 'runs', 'a'));
+    expect(b.code).toBe(0);
+    expect(b.err).toMatch(/imported 12 labels/);
+    const p = openProject(project);
+    const runs = p.listRuns();
+    p.close();
+    expect(runs.map((r) => r.id)[0]).toBe('a');
+    expect(runs[1].id).toMatch(/^Pendulum-v1__prefs__seed1__\d{8}-\d{6}$/);
+    expect(runs.map((r) => [r.labelBudget, r.envSteps])).toEqual([
+      [12, 2048],
+      [18, 2048],
+    ]);
+    expect(existsSync(join(project, 'runs', runs[1].id, 'config.json'))).toBe(true);
+    expect(labelIds(join(project, 'runs', 'a'))).toHaveLength(12);
+    const again = await cli('prefs', ...small, '--project', project, '--out', join(tmp(), 'a'));
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/already has a run named a; choose another --out/);
   });
 
   it('resumes after SIGKILL with every label it had', async () => {

@@ -5,6 +5,7 @@ import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { PrefsConfigSchema, prefsPpoConfig, trainFromPreferences, type PrefsCheckpoint, type PrefsConfig, type PrefsMetrics } from '../prefs/loop.js';
 import { RewardModelConfigSchema } from '../prefs/rewardModel.js';
 import { FilePreferenceStore, type PreferenceStore } from '../prefs/store.js';
+import { PROJECT_DB, StoreError, openProject, type SqliteProjectStore } from '../store/sqlite.js';
 import { SimulatedTeacherSchema } from '../prefs/teachers.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
 import { PpoConfigSchema, type PpoConfig } from '../rl/ppo.js';
@@ -29,6 +30,7 @@ export interface PrefsFlags {
   hp?: Record<string, unknown>;
   config?: string;
   out?: string;
+  project?: string;
   resume?: string;
   labelsFrom?: string;
   checkpointEvery?: number;
@@ -44,6 +46,8 @@ export interface PrefsRunConfig {
   prefs: PrefsConfig;
   ppo: ReturnType<typeof prefsPpoConfig>;
   labelsFrom: string | null;
+  /** Where clips and labels are kept (absent in runs made before the project database: the file store). */
+  store?: PrefsStoreRef;
   /** Env options of the final evaluation (default: the training env's). */
   evalEnvKwargs: Record<string, unknown>;
   checkpointEvery: number;
@@ -51,6 +55,35 @@ export interface PrefsRunConfig {
   createdAt: string;
   node: string;
   argv: string[];
+}
+
+/**
+ * Where a prefs run keeps its clips, queries and labels: a run in a project database (by
+ * default the run directory is its own project), or the file-backed store of older runs.
+ */
+export type PrefsStoreRef = { kind: 'sqlite'; project: string; runId: string } | { kind: 'file' };
+
+/** Opens the store a prefs run directory uses; `close` also closes the project database. */
+export function openRunStore(runPath: string, ref: PrefsStoreRef | undefined): { store: PreferenceStore; project: SqliteProjectStore | null; close(): void } {
+  if (!ref || ref.kind === 'file') {
+    const store = new FilePreferenceStore(join(runPath, 'prefs'));
+    return { store, project: null, close: () => store.close() };
+  }
+  if (!existsSync(join(ref.project, PROJECT_DB))) throw new UsageError(`${runPath}: its project database ${join(ref.project, PROJECT_DB)} is missing`);
+  const project = openProject(ref.project);
+  try {
+    return { store: project.runStore(ref.runId), project, close: () => project.close() };
+  } catch (e) {
+    project.close();
+    if (e instanceof StoreError) throw new UsageError(`${runPath}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The store reference in a prefs run directory's config.json. */
+export function runStoreRef(runPath: string): PrefsStoreRef | undefined {
+  const config = JSON.parse(readFileSync(join(runPath, 'config.json'), 'utf8')) as Partial<PrefsRunConfig>;
+  return config.store;
 }
 
 /** Merges --config file < flags, and validates the result with errors that name the option. */
@@ -113,11 +146,15 @@ function keysOf(section: string): Record<string, unknown> {
 
 /** Copies another run's labels, with the clips and queries they refer to, into `store` (ids prefixed by the source's name). */
 export function importLabels(fromRun: string, store: PreferenceStore): number {
-  const dir = join(fromRun, 'prefs');
-  if (!FilePreferenceStore.exists(dir)) throw new UsageError(`--labels-from: ${fromRun} has no stored labels (no ${dir})`);
-  const source = new FilePreferenceStore(dir);
+  const ref = runStoreRef(fromRun);
+  if (!ref || ref.kind === 'file') {
+    const dir = join(fromRun, 'prefs');
+    if (!FilePreferenceStore.exists(dir)) throw new UsageError(`--labels-from: ${fromRun} has no stored labels (no ${dir})`);
+  }
+  const source = openRunStore(fromRun, ref);
   try {
-    const { segments, truths, queries, labels } = source.load();
+    const { segments, truths, queries, labels } = source.store.load();
+    if (labels.length === 0) throw new UsageError(`--labels-from: ${fromRun} has no stored labels`);
     const tag = `${basename(resolve(fromRun))}/`;
     const used = new Set(labels.flatMap((l) => [l.leftId, l.rightId]));
     store.putSegments(
@@ -141,7 +178,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
   let config: PrefsRunConfig;
   let resumeFrom: PrefsCheckpoint | undefined;
   if (flags.resume !== undefined) {
-    const given = ['env', 'teacher', 'labels', 'steps', 'selection', 'segmentLength', 'teacherParams', 'envKwargs', 'evalEnvKwargs', 'rm', 'hp', 'config', 'out', 'labelsFrom'] as const;
+    const given = ['env', 'teacher', 'labels', 'steps', 'selection', 'segmentLength', 'teacherParams', 'envKwargs', 'evalEnvKwargs', 'rm', 'hp', 'config', 'out', 'project', 'labelsFrom'] as const;
     const clash = given.filter((k) => flags[k] !== undefined);
     if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${clash.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
     try {
@@ -169,7 +206,17 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
     if (flags.labelsFrom !== undefined && !existsSync(join(flags.labelsFrom, 'config.json'))) {
       throw new UsageError(`--labels-from: ${flags.labelsFrom} is not a run directory`);
     }
-    run = RunDir.create(flags.out ?? defaultRunPath(prefs.envId, 'prefs', prefs.seed));
+    const defaultPath = defaultRunPath(prefs.envId, 'prefs', prefs.seed);
+    const runPath = flags.out ?? (flags.project !== undefined ? join(flags.project, defaultPath) : defaultPath);
+    const projectDir = resolve(flags.project ?? runPath);
+    const runId = basename(resolve(runPath));
+    if (flags.project !== undefined && existsSync(join(projectDir, PROJECT_DB))) {
+      const project = openProject(projectDir);
+      const taken = project.getRun(runId) !== null;
+      project.close();
+      if (taken) throw new UsageError(`--project: ${projectDir} already has a run named ${runId}; choose another --out`);
+    }
+    run = RunDir.create(runPath);
     const ppo = prefsPpoConfig(prefs, prefs.totalTimesteps);
     const updates = Math.ceil(prefs.totalTimesteps / (ppo.numEnvs * ppo.numSteps));
     config = {
@@ -179,6 +226,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
       prefs,
       ppo,
       labelsFrom: flags.labelsFrom ?? null,
+      store: { kind: 'sqlite', project: projectDir, runId },
       evalEnvKwargs: flags.evalEnvKwargs ?? prefs.envKwargs,
       checkpointEvery: flags.checkpointEvery ?? Math.max(1, Math.floor(updates / 10)),
       evalEpisodes: flags.evalEpisodes,
@@ -187,10 +235,18 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
       argv,
     };
     run.writeConfig(config);
+    const project = openProject(projectDir);
+    try {
+      project.createRun({ id: runId, envId: prefs.envId, labelBudget: prefs.labels, config: { prefs, ppo } });
+    } finally {
+      project.close();
+    }
     io.stderr(`run directory: ${run.path}\n`);
   }
   const prefs = config.prefs;
-  const store = new FilePreferenceStore(join(run.path, 'prefs'));
+  const opened = openRunStore(run.path, config.store);
+  const { store } = opened;
+  const progressOf = config.store?.kind === 'sqlite' ? { project: opened.project!, runId: config.store.runId } : null;
   if (flags.resume === undefined && flags.labelsFrom !== undefined) {
     const n = importLabels(flags.labelsFrom, store);
     io.stderr(`imported ${n} labels from ${flags.labelsFrom}\n`);
@@ -209,6 +265,8 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
       onIteration: (m, ctx) => {
         last = m;
         run.appendMetrics(m);
+        // Labels that people submit are stamped with the run's progress.
+        progressOf?.project.setEnvSteps(progressOf.runId, m.envSteps);
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });
         if (m.update % config.checkpointEvery === 0) run.saveCheckpoint(stepName(m.envSteps), ctx.checkpoint());
       },
@@ -247,7 +305,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
     return 0;
   } finally {
     progress?.stop();
-    store.close();
+    opened.close();
     interrupt.dispose();
   }
 }

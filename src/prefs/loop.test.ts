@@ -9,7 +9,8 @@ import { Box, type Action } from '../envs/spaces.js';
 import { PrefsConfigSchema, normalizationClips, prefsPpoConfig, trainFromPreferences, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
 import type { Comparison } from './rewardModel.js';
 import type { Segment } from './segments.js';
-import { FilePreferenceStore } from './store.js';
+import { FilePreferenceStore, type PreferenceStore } from './store.js';
+import { openProject } from '../store/sqlite.js';
 import type { Query, Teacher, TeacherAnswer } from './teachers.js';
 
 /**
@@ -39,6 +40,19 @@ class WalkEnv extends BaseEnv {
 register({ id: 'PrefsWalk-v0', entryPoint: (kw) => new WalkEnv(kw.rewardScale as number), kwargs: { rewardScale: 1 }, maxEpisodeSteps: 30 });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-prefs-'));
+
+/** The loop runs on any PreferenceStore: the file-backed default and a run in a project database. */
+const OPEN_STORE = {
+  file: (dir: string) => {
+    const store = new FilePreferenceStore(dir);
+    return { store: store as PreferenceStore, close: () => store.close() };
+  },
+  sqlite: (dir: string) => {
+    const project = openProject(dir);
+    if (!project.getRun('walk')) project.createRun({ id: 'walk', envId: 'PrefsWalk-v0' });
+    return { store: project.runStore('walk'), close: () => project.close() };
+  },
+};
 
 const base = (over: Partial<PrefsConfigInput> = {}): PrefsConfigInput => ({
   envId: 'PrefsWalk-v0',
@@ -146,30 +160,37 @@ describe('preference loop', () => {
     expect(slowRows.at(-1)!.fits).toBeGreaterThan(1);
   });
 
-  it('resumes with every stored label after an interruption, and finishes the budget', async () => {
+  it.each(['file', 'sqlite'] as const)('resumes with every stored label after an interruption, and finishes the budget (%s store)', async (kind) => {
     const dir = tmp();
+    const open = OPEN_STORE[kind];
     const controller = new AbortController();
-    let store = new FilePreferenceStore(dir);
+    let s = open(dir);
     const first = await trainFromPreferences(base(), {
-      store,
+      store: s.store,
       signal: controller.signal,
       onIteration: (m) => {
         if (m.update === 10) controller.abort();
       },
     });
-    store.close();
+    s.close();
     expect(first.interrupted).toBe(true);
-    const before = new FilePreferenceStore(dir).load().labels.map((l) => l.queryId);
+    const labelIds = () => {
+      const t = open(dir);
+      const ids = t.store.load().labels.map((l) => l.queryId);
+      t.close();
+      return ids;
+    };
+    const before = labelIds();
     expect(before.length).toBe(first.labels);
     expect(before.length).toBeGreaterThan(6);
 
-    store = new FilePreferenceStore(dir);
+    s = open(dir);
     const rows: PrefsMetrics[] = [];
-    const second = await trainFromPreferences(base(), { store, resumeFrom: first.checkpoint, onIteration: (m) => rows.push(m) });
-    store.close();
+    const second = await trainFromPreferences(base(), { store: s.store, resumeFrom: first.checkpoint, onIteration: (m) => rows.push(m) });
+    s.close();
     expect(rows[0].update).toBe(11);
     expect(second.envSteps).toBe(3072);
-    const after = new FilePreferenceStore(dir).load().labels.map((l) => l.queryId);
+    const after = labelIds();
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after).toHaveLength(24);
     expect(new Set(after).size).toBe(24);

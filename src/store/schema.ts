@@ -1,0 +1,87 @@
+/**
+ * The project database's schema, as numbered migrations. `PRAGMA user_version` records how
+ * many have been applied; opening a database applies the rest in order, each in its own
+ * transaction, so an older project file upgrades in place and a newer one is refused instead
+ * of being misread.
+ *
+ * Float arrays (observations, actions, render states, true rewards) are stored as raw-deflated
+ * little-endian float32/float64 bytes; the row's sizes say how many values to expect.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: runs, segments, queries, annotators, labels.
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    env_id TEXT NOT NULL,
+    instructions TEXT NOT NULL DEFAULT '',
+    label_budget INTEGER,
+    config TEXT NOT NULL DEFAULT '{}',
+    env_steps INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE segments (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    id TEXT NOT NULL,
+    env_id TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    env_index INTEGER NOT NULL,
+    global_step INTEGER NOT NULL,
+    length INTEGER NOT NULL CHECK (length > 0),
+    obs_size INTEGER NOT NULL,
+    action_size INTEGER NOT NULL,
+    render_size INTEGER NOT NULL,
+    terminated INTEGER NOT NULL CHECK (terminated IN (0, 1)),
+    obs BLOB NOT NULL,
+    actions BLOB NOT NULL,
+    render BLOB,
+    true_rewards BLOB,
+    PRIMARY KEY (run_id, id)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE annotators (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('annotator', 'admin')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE queries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    left_id TEXT NOT NULL,
+    right_id TEXT NOT NULL,
+    asked_at_step INTEGER NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'normal' CHECK (kind IN ('normal', 'gold', 'repeat')),
+    assigned_to INTEGER REFERENCES annotators(id),
+    assigned_at TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (run_id, id),
+    FOREIGN KEY (run_id, left_id) REFERENCES segments(run_id, id),
+    FOREIGN KEY (run_id, right_id) REFERENCES segments(run_id, id)
+  ) STRICT;
+  CREATE INDEX queries_open ON queries(run_id, assigned_to, seq);
+
+  CREATE TABLE labels (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    query_id TEXT NOT NULL,
+    left_id TEXT NOT NULL,
+    right_id TEXT NOT NULL,
+    answer TEXT NOT NULL CHECK (answer IN ('left', 'right', 'equal', 'incomparable')),
+    teacher TEXT NOT NULL,
+    annotator_id INTEGER REFERENCES annotators(id),
+    seconds REAL,
+    received_at_step INTEGER NOT NULL,
+    client_id TEXT UNIQUE,
+    created_at TEXT NOT NULL,
+    FOREIGN KEY (run_id, query_id) REFERENCES queries(run_id, id)
+  ) STRICT;
+  CREATE INDEX labels_by_run ON labels(run_id, seq);
+  CREATE INDEX labels_by_query ON labels(run_id, query_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
