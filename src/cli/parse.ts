@@ -16,6 +16,13 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** Commander parser for a TCP port (0 lets the system pick a free one). */
+export function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  return n;
+}
+
 /** Collects repeated `--hp key=value` flags into an object; values are JSON when they parse as JSON. */
 export function collectKeyValue(value: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
   const eq = value.indexOf('=');

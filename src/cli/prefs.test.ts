@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { FilePreferenceStore } from '../prefs/store.js';
 import { openProject } from '../store/sqlite.js';
 import { openRunStore, runStoreRef } from './prefs.js';
 import { cli, tmp } from './testing/cli.js';
@@ -105,6 +106,20 @@ describe('overseer prefs', () => {
     const again = await cli('prefs', ...small, '--project', project, '--out', join(tmp(), 'a'));
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/already has a run named a; choose another --out/);
+  });
+
+  it('still reads runs made before the project database (prefs/*.jsonl)', () => {
+    const run = join(tmp(), 'old');
+    mkdirSync(join(run, 'prefs'), { recursive: true });
+    writeFileSync(join(run, 'config.json'), JSON.stringify({ command: 'prefs', envId: 'Pendulum-v1' }));
+    const old = new FilePreferenceStore(join(run, 'prefs'));
+    const seg = (id: string) => ({ id, envId: 'Pendulum-v1', seed: 1, envIndex: 0, globalStep: 0, length: 2, obsSize: 1, actionSize: 1, renderSize: 0, render: null, terminated: false, obs: Float32Array.of(1, 2), actions: Float32Array.of(0, 1) });
+    old.putSegments([{ segment: seg('s1') }, { segment: seg('s2') }]);
+    old.putQueries([{ id: 'q1', leftId: 's1', rightId: 's2', askedAtStep: 0 }]);
+    old.putLabel({ queryId: 'q1', leftId: 's1', rightId: 's2', answer: 'right', teacher: 'oracle', seconds: null, receivedAtStep: 0, createdAt: '' });
+    old.close();
+    expect(runStoreRef(run)).toBeUndefined();
+    expect(labelIds(run)).toEqual(['q1']);
   });
 
   it('resumes after SIGKILL with every label it had', async () => {

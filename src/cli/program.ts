@@ -4,9 +4,10 @@ import { registeredIds } from '../envs/registry.js';
 import { evalCommand, type EvalFlags } from './eval.js';
 import { renderCommand, type RenderFlags } from './render.js';
 import { UsageError, processIO, type CliIO } from './io.js';
-import { collectKeyValue, nonNegativeInt, parseJsonObject, positiveInt } from './parse.js';
+import { collectKeyValue, nonNegativeInt, parseJsonObject, port, positiveInt } from './parse.js';
 import { ALGOS, trainCommand, type TrainFlags } from './train.js';
 import { prefsCommand, type PrefsFlags } from './prefs.js';
+import { annotatorsAddCommand, annotatorsListCommand, serveCommand, type AnnotatorsFlags, type ServeFlags } from './serve.js';
 import { SELECTIONS } from '../prefs/queries.js';
 import { TEACHER_NAMES } from '../prefs/teachers.js';
 
@@ -83,6 +84,29 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--checkpoint <file>', 'a specific checkpoint file instead of the latest')
     .option('--stochastic', 'sample actions instead of taking the mode', false)
     .action(async (runDir: string, opts: RenderFlags) => setCode(await renderCommand(runDir, opts, io)));
+
+  program
+    .command('serve')
+    .description('Serve a project: the labeling page, the dashboard and the JSON API over its database.')
+    .requiredOption('--project <dir>', 'project directory (its overseer.db is created if missing)')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
+    .action(async (opts: ServeFlags) => setCode(await serveCommand(opts, io)));
+
+  const annotators = program.command('annotators').description('People who label, each with a token.');
+  annotators
+    .command('add')
+    .description('Add an annotator and print its token and labeling link (the token is shown once).')
+    .argument('<name>', 'display name, unique in the project')
+    .requiredOption('--project <dir>', 'project directory')
+    .option('--admin', 'an admin (dashboard and exports) instead of an annotator', false)
+    .option('--url <base>', 'server address for the printed link', 'http://127.0.0.1:8080')
+    .action((name: string, opts: AnnotatorsFlags) => setCode(annotatorsAddCommand(name, opts, io)));
+  annotators
+    .command('list')
+    .description("List a project's annotators.")
+    .requiredOption('--project <dir>', 'project directory')
+    .action((opts: AnnotatorsFlags) => setCode(annotatorsListCommand(opts, io)));
 
   return program;
 }

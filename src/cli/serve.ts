@@ -1,0 +1,110 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../server/app.js';
+import { PROJECT_DB, StoreError, openProject, type SqliteProjectStore } from '../store/sqlite.js';
+import { UsageError, type CliIO } from './io.js';
+
+export interface ServeFlags {
+  project: string;
+  host: string;
+  port: number;
+}
+
+/** The admin token's file in a project: readable by its owner only, so `serve` can print the link again. */
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
+/** The built labeling UI (`npm run build` puts it in dist/ui). */
+export function uiDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'ui');
+}
+
+/** The project's admin token, creating the admin (and the token file) on first use. */
+export function ensureAdminToken(project: SqliteProjectStore, dir: string): string {
+  const file = join(dir, ADMIN_TOKEN_FILE);
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (project.annotatorByToken(token)?.role === 'admin') return token;
+    throw new UsageError(`${file} holds no valid admin token for ${join(dir, PROJECT_DB)}; delete it to make a new admin`);
+  }
+  const name = project.listAnnotators().some((a) => a.name === 'admin') ? `admin-${Date.now()}` : 'admin';
+  const { token } = project.addAnnotator(name, 'admin');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
+}
+
+/** Starts the server on a project; resolves once it listens, with the base URL. */
+export async function startServer(dir: string, host: string, port: number): Promise<{ app: FastifyInstance; project: SqliteProjectStore; url: string; adminToken: string }> {
+  const project = openProject(dir);
+  try {
+    const adminToken = ensureAdminToken(project, dir);
+    const ui = uiDir();
+    const app = buildServer({ project, staticDir: existsSync(join(ui, 'index.html')) ? ui : null });
+    let address: string;
+    try {
+      address = await app.listen({ host, port });
+    } catch (e) {
+      await app.close();
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: already in use on ${host}; choose another port (or 0 for any free one)`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${host}: not an address of this machine`);
+      throw e;
+    }
+    return { app, project, url: address.replace('://[::1]', '://localhost'), adminToken };
+  } catch (e) {
+    project.close();
+    throw e;
+  }
+}
+
+export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
+  const dir = resolve(flags.project);
+  const { app, project, url, adminToken } = await startServer(dir, flags.host, flags.port);
+  io.stdout(`serving ${join(dir, PROJECT_DB)} on ${url}\ndashboard (admin): ${url}/?token=${adminToken}\nannotators: overseer annotators add NAME --project ${flags.project} prints a labeling link\n`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await app.close();
+  project.close();
+  return 0;
+}
+
+export interface AnnotatorsFlags {
+  project: string;
+  admin: boolean;
+  url?: string;
+}
+
+export function annotatorsAddCommand(name: string, flags: AnnotatorsFlags, io: CliIO): number {
+  const project = openProject(resolve(flags.project));
+  try {
+    const { annotator, token } = project.addAnnotator(name, flags.admin ? 'admin' : 'annotator');
+    const base = flags.url ?? 'http://127.0.0.1:8080';
+    io.stdout(`${annotator.role} ${annotator.name} added; token (shown once): ${token}\nlabeling link: ${base}/?token=${token}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof StoreError) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    project.close();
+  }
+}
+
+export function annotatorsListCommand(flags: AnnotatorsFlags, io: CliIO): number {
+  if (!existsSync(join(resolve(flags.project), PROJECT_DB))) throw new UsageError(`--project: no ${PROJECT_DB} in ${flags.project}`);
+  const project = openProject(resolve(flags.project));
+  try {
+    for (const a of project.listAnnotators()) io.stdout(`${a.name}\t${a.role}\t${a.createdAt}\n`);
+    return 0;
+  } finally {
+    project.close();
+  }
+}

@@ -1,0 +1,197 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Segment } from '../prefs/segments.js';
+import { openProject, type SqliteProjectStore } from '../store/sqlite.js';
+import { Rng } from '../utils/rng.js';
+import { buildServer } from './app.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-server-'));
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function segment(i: number): Segment {
+  return { id: `seg-${i}`, envId: 'Pendulum-v1', seed: 1, envIndex: 0, globalStep: i * 10, length: 10, obsSize: 3, actionSize: 1, renderSize: 2, render: Float32Array.from({ length: 20 }, (_, k) => i + k / 10), obs: new Float32Array(30), actions: new Float32Array(10), terminated: false };
+}
+
+/** A project with a run of `n` queries, an annotator, another annotator and an admin; the server built on it. */
+function setup(n = 12, staticDir: string | null = null) {
+  const project = openProject(tmp());
+  project.createRun({ id: 'r1', envId: 'Pendulum-v1', instructions: 'prefer the pendulum upright', labelBudget: 100 });
+  const segs = Array.from({ length: n + 1 }, (_, i) => segment(i));
+  project.putSegments(
+    'r1',
+    segs.map((segment) => ({ segment, truth: { segmentId: segment.id, rewards: new Float64Array(10).fill(-1) } })),
+  );
+  project.putQueries('r1', segs.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: 0 })));
+  const ada = project.addAnnotator('ada').token;
+  const bob = project.addAnnotator('bob').token;
+  const admin = project.addAnnotator('admin', 'admin').token;
+  const app = buildServer({ project, staticDir });
+  cleanups.push(() => project.close(), () => app.close());
+  const as = (token: string) => ({ authorization: `Bearer ${token}` });
+  return { project, app, ada, bob, admin, as };
+}
+
+const label = (queryId: string, clientId: string, answer = 'left') => ({ queryId, answer, seconds: 1.5, clientId });
+
+describe('labeling server', () => {
+  it('refuses every request without a valid token, static files included', async () => {
+    const ui = tmp();
+    writeFileSync(join(ui, 'index.html'), '<!doctype html><title>Overseer</title>');
+    const { app, ada } = setup(3, ui);
+    for (const url of ['/', '/index.html', '/assets/app.js', '/api/me', '/api/runs', '/api/runs/r1/next', '/api/admin/annotators']) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { cookie: 'overseer_token=wrong' }, { authorization: `Basic ${ada}` }]) {
+        const r = await app.inject({ method: 'GET', url, headers });
+        expect(r.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(401);
+        expect(r.json().error).toMatch(/token/);
+      }
+    }
+    const post = await app.inject({ method: 'POST', url: '/api/runs/r1/labels', payload: label('q-0', 'c1') });
+    expect(post.statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: `/?token=${ada}x` })).statusCode).toBe(401);
+  });
+
+  it('a link with ?token= opens the page and sets a cookie that authenticates what follows', async () => {
+    const ui = tmp();
+    mkdirSync(join(ui, 'assets'));
+    writeFileSync(join(ui, 'index.html'), '<!doctype html><title>Overseer</title>');
+    writeFileSync(join(ui, 'assets', 'app.js'), 'console.log(1)');
+    const { app, ada } = setup(3, ui);
+    const page = await app.inject({ method: 'GET', url: `/?token=${ada}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('<title>Overseer</title>');
+    const setCookie = String(page.headers['set-cookie']);
+    expect(setCookie).toMatch(/^overseer_token=[\w-]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    const cookie = setCookie.split(';')[0];
+    const js = await app.inject({ method: 'GET', url: '/assets/app.js', headers: { cookie } });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toMatch(/javascript/);
+    expect((await app.inject({ method: 'GET', url: '/api/me', headers: { cookie } })).json()).toEqual({ name: 'ada', role: 'annotator' });
+    // Paths outside the UI folder are not served.
+    const escape = await app.inject({ method: 'GET', url: '/..%2f..%2fetc%2fpasswd', headers: { cookie } });
+    expect(escape.body).not.toContain('root:');
+  });
+
+  it('hands out pairs with their render states (never rewards), commits labels once per client id', async () => {
+    const { app, project, ada, bob, as } = setup(12);
+    project.setEnvSteps('r1', 4096);
+    const next = await app.inject({ method: 'GET', url: '/api/runs/r1/next?n=2', headers: as(ada) });
+    expect(next.statusCode).toBe(200);
+    const body = next.json();
+    expect(body.status).toMatchObject({ id: 'r1', instructions: 'prefer the pendulum upright', labelBudget: 100, envSteps: 4096, labels: 0, mine: 0, queueDepth: 12 });
+    expect(body.queries.map((q: { id: string }) => q.id)).toEqual(['q-0', 'q-1']);
+    expect(body.queries[0].left).toMatchObject({ id: 'seg-0', envId: 'Pendulum-v1', length: 10, renderSize: 2 });
+    const render = Buffer.from(body.queries[0].left.render, 'base64');
+    expect(new Float32Array(render.buffer, render.byteOffset, 20)[3]).toBeCloseTo(0.3);
+    expect(next.body).not.toMatch(/reward|obs|actions/i);
+    // bob gets other pairs.
+    const forBob = (await app.inject({ method: 'GET', url: '/api/runs/r1/next?n=3', headers: as(bob) })).json();
+    expect(forBob.queries.map((q: { id: string }) => q.id)).toEqual(['q-2', 'q-3', 'q-4']);
+
+    const post = () => app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(ada), payload: label('q-0', 'ada-1', 'right') });
+    const first = await post();
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ queryId: 'q-0', answer: 'right', duplicate: false, status: { labels: 1, mine: 1, queueDepth: 11 } });
+    const again = await post();
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ seq: first.json().seq, duplicate: true, status: { labels: 1 } });
+    expect(project.labelsSince('r1', 0)).toMatchObject([{ queryId: 'q-0', answer: 'right', teacher: 'ada', seconds: 1.5, receivedAtStep: 4096 }]);
+
+    const steal = await app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(ada), payload: label('q-2', 'ada-2') });
+    expect(steal.statusCode).toBe(409);
+    expect(steal.json().error).toMatch(/not assigned to ada/);
+    const answered = await app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(ada), payload: label('q-0', 'ada-3') });
+    expect(answered.statusCode).toBe(409);
+    expect(answered.json().error).toMatch(/already answered/);
+    expect((await app.inject({ method: 'GET', url: '/api/runs/nope/next', headers: as(ada) })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/runs', headers: as(ada) })).json().runs).toMatchObject([{ id: 'r1', labels: 1, mine: 1 }]);
+  });
+
+  it('keeps admin routes to the admin token', async () => {
+    const { app, ada, admin, as } = setup(1);
+    expect((await app.inject({ method: 'GET', url: '/api/admin/annotators', headers: as(ada) })).statusCode).toBe(403);
+    const list = await app.inject({ method: 'GET', url: '/api/admin/annotators', headers: as(admin) });
+    expect(list.json().annotators.map((a: { name: string }) => a.name)).toEqual(['ada', 'bob', 'admin']);
+    expect(list.body).not.toMatch(/token/i);
+  });
+
+  it('answers 300 malformed or fuzzed requests with a 4xx and a message, and stays up', async () => {
+    const { app, project, ada, as } = setup(4);
+    await app.inject({ method: 'GET', url: '/api/runs/r1/next?n=1', headers: as(ada) });
+    const rng = new Rng(7);
+    const randomValue = (depth: number): unknown => {
+      switch (rng.integer(depth > 2 ? 5 : 7)) {
+        case 0:
+          return null;
+        case 1:
+          return rng.uniform(-1e9, 1e9);
+        case 2:
+          return rng.random() < 0.5;
+        case 3:
+          return String.fromCharCode(...Array.from({ length: rng.integer(40) }, () => rng.integer(0xd7ff)));
+        case 4:
+          return ['left', 'right', 'equal', 'incomparable', 'q-0', '', ' '][rng.integer(7)];
+        case 5:
+          return Array.from({ length: rng.integer(4) }, () => randomValue(depth + 1));
+        default:
+          return Object.fromEntries(Array.from({ length: rng.integer(5) }, () => [['queryId', 'answer', 'seconds', 'clientId', 'x', '__proto__'][rng.integer(6)], randomValue(depth + 1)]));
+      }
+    };
+    const valid = label('q-0', 'fuzz-valid');
+    const payloads: { payload: string; contentType?: string; url?: string; method?: 'POST' | 'GET' | 'PUT' | 'DELETE' }[] = [];
+    // Each field broken in each way, one at a time.
+    const broken: unknown[] = [null, 1, -1, 1.5, true, '', 'x'.repeat(300), [], {}, ['left'], { a: 1 }, 'LEFT', 'left ', -0.5, 1e12];
+    for (const key of ['queryId', 'answer', 'seconds', 'clientId'] as const) {
+      for (const bad of broken) {
+        const p = { ...valid, clientId: `fuzz-${payloads.length}`, [key]: bad };
+        // Some replacements are valid values for a field (e.g. null seconds); skip those.
+        if ((key === 'seconds' && (bad === null || bad === 1 || bad === 1.5)) || (key === 'clientId' && (bad === 'x' || bad === 'LEFT' || bad === 'left '))) continue;
+        payloads.push({ payload: JSON.stringify(p) });
+      }
+      const { [key]: _, ...missing } = valid;
+      if (key !== 'seconds') payloads.push({ payload: JSON.stringify(missing) });
+    }
+    payloads.push({ payload: JSON.stringify({ ...valid, extra: 1 }) });
+    payloads.push({ payload: JSON.stringify({ ...valid, queryId: 'q-3' }) }); // not assigned to ada
+    payloads.push({ payload: JSON.stringify({ ...valid, queryId: 'nope' }) });
+    payloads.push({ payload: JSON.stringify(valid), url: '/api/runs/nope/labels' });
+    payloads.push({ payload: JSON.stringify(valid), contentType: 'text/plain' });
+    payloads.push({ payload: JSON.stringify({ ...valid, clientId: 'x'.repeat(20_000) }) }); // over the body limit
+    payloads.push({ payload: '', contentType: 'application/json' });
+    payloads.push({ payload: JSON.stringify(valid), method: 'PUT' });
+    payloads.push({ payload: JSON.stringify(valid), method: 'DELETE', url: '/api/runs/r1' });
+    payloads.push({ payload: '', method: 'GET', url: '/api/runs/r1/next?n=0' });
+    payloads.push({ payload: '', method: 'GET', url: '/api/runs/r1/next?n=abc' });
+    payloads.push({ payload: '', method: 'GET', url: '/api/runs/r1/next?n=1&evil=1' });
+    payloads.push({ payload: '', method: 'GET', url: `/api/runs/${'x'.repeat(300)}` });
+    payloads.push({ payload: '', method: 'GET', url: '/api/nothing' });
+    // Invalid JSON of many shapes.
+    for (const text of ['{', '}', '[', '{"queryId":', 'null', '"left"', '42', 'true', '{"a":1}}', '\u0000', '{queryId: "q-0"}', "{'answer':'left'}", '[1,2,3]', '{"answer":"left",}']) payloads.push({ payload: text });
+    // Random JSON values and random bytes.
+    while (payloads.length < 300) {
+      if (rng.random() < 0.7) payloads.push({ payload: JSON.stringify(randomValue(0)) ?? 'null' });
+      else payloads.push({ payload: String.fromCharCode(...Array.from({ length: 1 + rng.integer(200 - 1) }, () => rng.integer(256))) });
+    }
+    expect(payloads.length).toBeGreaterThanOrEqual(300);
+    for (const p of payloads) {
+      const r = await app.inject({
+        method: p.method ?? 'POST',
+        url: p.url ?? '/api/runs/r1/labels',
+        headers: { ...as(ada), ...(p.method === 'GET' ? {} : { 'content-type': p.contentType ?? 'application/json' }) },
+        payload: p.method === 'GET' ? undefined : p.payload,
+      });
+      expect(r.statusCode, `${p.method ?? 'POST'} ${p.url ?? ''} ${p.payload.slice(0, 80)} -> ${r.body}`).toBeGreaterThanOrEqual(400);
+      expect(r.statusCode).toBeLessThan(500);
+      expect(typeof r.json().error).toBe('string');
+    }
+    expect(project.labelsSince('r1', 0)).toHaveLength(0);
+    // Still up, and the valid label goes in.
+    const ok = await app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(ada), payload: valid });
+    expect(ok.statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * The labeling server: a JSON API over the project database, and the built UI as static
+ * files. Every request needs a token (an annotator's, or the admin's for everything an
+ * annotator may do plus the admin pages): `Authorization: Bearer <token>`, or the
+ * `overseer_token` cookie that opening a link with `?token=` sets. Input is checked against
+ * JSON schemas; anything malformed gets a 4xx with a message, and a label is committed
+ * before the response that acknowledges it is sent.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { encodeFloats } from '../nn/serialize.js';
+import type { Segment } from '../prefs/segments.js';
+import { ANSWERS } from '../prefs/teachers.js';
+import { StoreError, type Annotator, type AssignedQuery, type ProjectStore } from '../store/sqlite.js';
+
+export const TOKEN_COOKIE = 'overseer_token';
+
+export interface ServerOptions {
+  project: ProjectStore;
+  /** The built UI (index.html and assets); null serves the API only. */
+  staticDir?: string | null;
+  /** Fastify's request log (off in tests). */
+  logger?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    annotator: Annotator;
+  }
+}
+
+/** A clip as the page receives it: render states (float32, base64) to draw, never rewards. */
+export interface ClipJson {
+  id: string;
+  envId: string;
+  length: number;
+  renderSize: number;
+  render: string | null;
+}
+
+export interface QueryJson {
+  id: string;
+  kind: string;
+  left: ClipJson;
+  right: ClipJson;
+}
+
+export interface RunStatusJson {
+  id: string;
+  envId: string;
+  instructions: string;
+  labelBudget: number | null;
+  envSteps: number;
+  /** Labels of this run from people, all annotators. */
+  labels: number;
+  /** Labels from the asking annotator. */
+  mine: number;
+  /** Queries not answered yet. */
+  queueDepth: number;
+}
+
+const RUN_ID = { type: 'string', minLength: 1, maxLength: 200 } as const;
+
+const labelBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['queryId', 'answer', 'clientId'],
+  properties: {
+    queryId: { type: 'string', minLength: 1, maxLength: 200 },
+    answer: { type: 'string', enum: [...ANSWERS] },
+    seconds: { type: ['number', 'null'], minimum: 0, maximum: 86_400 },
+    clientId: { type: 'string', minLength: 1, maxLength: 100 },
+  },
+} as const;
+
+export function buildServer(opts: ServerOptions): FastifyInstance {
+  const { project } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Labels and queries are small; anything bigger is a mistake or an attack.
+    bodyLimit: 16 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  app.decorateRequest('annotator', null as unknown as Annotator);
+
+  // Authentication before anything else, static files included.
+  app.addHook('onRequest', async (req, reply) => {
+    const fromQuery = queryToken(req.url);
+    const token = bearer(req.headers.authorization) ?? fromQuery ?? cookie(req.headers.cookie, TOKEN_COOKIE);
+    const who = token ? project.annotatorByToken(token) : null;
+    if (!who) {
+      return reply.code(401).send({ error: token ? 'this token is not valid' : 'a token is required: open the link with ?token=... or send Authorization: Bearer <token>' });
+    }
+    req.annotator = who;
+    if (fromQuery) reply.header('set-cookie', `${TOKEN_COOKIE}=${fromQuery}; HttpOnly; SameSite=Strict; Path=/`);
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof StoreError) return reply.code(err.status).send({ error: err.message });
+    if (err.validation) return reply.code(400).send({ error: validationMessage(err) });
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
+    req.log.error(err);
+    return reply.code(500).send({ error: 'internal error; the server log has the details' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  const admin = (req: FastifyRequest, reply: FastifyReply): boolean => {
+    if (req.annotator.role === 'admin') return true;
+    void reply.code(403).send({ error: 'this needs the admin token' });
+    return false;
+  };
+
+  app.get('/api/me', async (req) => ({ name: req.annotator.name, role: req.annotator.role }));
+
+  app.get('/api/runs', async (req) => ({ runs: project.listRuns().map((r) => runStatus(project, r.id, req.annotator)) }));
+
+  app.get<{ Params: { runId: string } }>('/api/runs/:runId', { schema: { params: { type: 'object', properties: { runId: RUN_ID } } } }, async (req) =>
+    runStatus(project, req.params.runId, req.annotator),
+  );
+
+  app.get<{ Params: { runId: string }; Querystring: { n?: string } }>(
+    '/api/runs/:runId/next',
+    {
+      schema: {
+        params: { type: 'object', properties: { runId: RUN_ID } },
+        querystring: { type: 'object', additionalProperties: false, properties: { n: { type: 'string', pattern: '^[1-5]$' }, token: { type: 'string' } } },
+      },
+    },
+    async (req) => {
+      // Type coercion is off (a body must be typed right), so the count arrives as text.
+      const n = req.query.n === undefined ? 2 : Number(req.query.n);
+      const queries = project.assignQueries(req.params.runId, req.annotator.id, n).map(toQueryJson);
+      return { status: runStatus(project, req.params.runId, req.annotator), queries };
+    },
+  );
+
+  app.post<{ Params: { runId: string }; Body: { queryId: string; answer: (typeof ANSWERS)[number]; seconds?: number | null; clientId: string } }>(
+    '/api/runs/:runId/labels',
+    { schema: { params: { type: 'object', properties: { runId: RUN_ID } }, body: labelBody } },
+    async (req) => {
+      const { queryId, answer, seconds, clientId } = req.body;
+      const { label, duplicate } = project.submitLabel({ runId: req.params.runId, queryId, annotatorId: req.annotator.id, answer, seconds: seconds ?? null, clientId });
+      return { seq: label.seq, queryId: label.queryId, answer: label.answer, duplicate, status: runStatus(project, req.params.runId, req.annotator) };
+    },
+  );
+
+  app.get('/api/admin/annotators', async (req, reply) => {
+    if (!admin(req, reply)) return reply;
+    return { annotators: project.listAnnotators().map((a) => ({ name: a.name, role: a.role, createdAt: a.createdAt })) };
+  });
+
+  if (opts.staticDir) serveStatic(app, opts.staticDir);
+  return app;
+}
+
+function runStatus(project: ProjectStore, runId: string, who: Annotator): RunStatusJson {
+  const run = project.getRun(runId);
+  if (!run) throw new StoreError(`no run ${JSON.stringify(runId)}`, 404);
+  const counts = project.labelCounts(runId);
+  let labels = 0;
+  for (const n of counts.values()) labels += n;
+  return { id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, envSteps: run.envSteps, labels, mine: counts.get(who.name) ?? 0, queueDepth: project.openQueryCount(runId) };
+}
+
+const toClipJson = (s: Segment): ClipJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null });
+const toQueryJson = (q: AssignedQuery): QueryJson => ({ id: q.query.id, kind: q.query.kind, left: toClipJson(q.left), right: toClipJson(q.right) });
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+/** The built UI: files under `dir` only; unknown paths get index.html (the page routes itself). */
+function serveStatic(app: FastifyInstance, dir: string): void {
+  const root = normalize(dir + sep);
+  app.get('/*', async (req, reply) => {
+    const path = decodeURIComponent(req.url.split('?')[0]);
+    let file = normalize(join(root, path));
+    if (!file.startsWith(root)) return reply.code(404).send({ error: 'not found' });
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
+    if (!existsSync(file)) return reply.code(404).send({ error: `the UI is not built (no ${file}); run npm run build` });
+    // The page embeds nothing secret, but it must not be cached across tokens.
+    reply.header('cache-control', extname(file) === '.html' ? 'no-store' : 'public, max-age=3600');
+    reply.header('x-content-type-options', 'nosniff');
+    return reply.type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream').send(readFileSync(file));
+  });
+}
+
+/** "answer must be one of: left, right, equal, incomparable" rather than ajv's terse form. */
+function validationMessage(err: FastifyError): string {
+  const v = err.validation![0];
+  const where = `${err.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}`;
+  const params = v.params as { allowedValues?: unknown[]; additionalProperty?: string; missingProperty?: string };
+  if (v.keyword === 'enum') return `${where} must be one of: ${params.allowedValues!.join(', ')}`;
+  if (v.keyword === 'additionalProperties') return `${where}: unknown property ${JSON.stringify(params.additionalProperty)}`;
+  if (v.keyword === 'required') return `${where}: ${params.missingProperty} is required`;
+  return `${where} ${v.message ?? 'is invalid'}`;
+}
+
+function bearer(header: string | undefined): string | null {
+  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return m ? m[1] : null;
+}
+
+function queryToken(url: string): string | null {
+  const q = url.indexOf('?');
+  if (q < 0) return null;
+  const token = new URLSearchParams(url.slice(q + 1)).get('token');
+  // Only URL-safe tokens can come from us; anything else is not worth a lookup (or a cookie).
+  return token && /^[A-Za-z0-9_-]{1,200}$/.test(token) ? token : null;
+}
+
+function cookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
