@@ -14,6 +14,12 @@ function labelIds(run: string): string[] {
   if (!existsSync(join(run, 'config.json'))) return [];
   const ref = runStoreRef(run);
   if (ref?.kind === 'sqlite' && !existsSync(join(ref.project, 'overseer.db'))) return [];
+  if (ref?.kind === 'sqlite') {
+    const project = openProject(ref.project);
+    const registered = project.getRun(ref.runId) !== null;
+    project.close();
+    if (!registered) return [];
+  }
   const { store, close } = openRunStore(run, ref);
   try {
     return store.load().labels.map((l) => l.queryId);
@@ -29,8 +35,9 @@ describe('overseer prefs', () => {
   const cases: [string[], RegExp][] = [
     [['prefs'], /--env is required/],
     [['prefs', '--env', 'Hoper-v5'], /--env: Unknown environment id "Hoper-v5"[\s\S]*Did you mean Hopper-v5\?/],
-    [['prefs', '--env', 'Pendulum-v1', '--teacher', 'nobody'], /--teacher: Invalid option: expected one of "oracle"\|"stoc"\|"mistake"\|"skip"\|"equal"\|"myopic"/],
-    [['prefs', '--env', 'Pendulum-v1', '--teacher', 'human'], /--teacher human needs the labeling server/],
+    [['prefs', '--env', 'Pendulum-v1', '--teacher', 'nobody'], /--teacher: Invalid option: expected one of "human"\|"oracle"\|"stoc"\|"mistake"\|"skip"\|"equal"\|"myopic"/],
+    [['prefs', '--env', 'Pendulum-v1', '--instructions', 'backflip'], /--instructions is for --teacher human/],
+    [['prefs', '--env', 'Pendulum-v1', '--teacher', 'human', '--port', '70000'], /--port <n>' argument '70000' is invalid/],
     [['prefs', '--env', 'Pendulum-v1', '--selection', 'best'], /--selection: Invalid option: expected one of "disagreement"\|"uniform"\|"entropy"/],
     [['prefs', '--env', 'Pendulum-v1', '--labels', '-3'], /option '--labels <n>' argument '-3' is invalid/],
     [['prefs', '--env', 'Pendulum-v1', '--teacher-params', '{"epsilon": 2}'], /prefs option teacherParams.epsilon: Too big/],

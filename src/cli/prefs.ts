@@ -6,6 +6,12 @@ import { PrefsConfigSchema, prefsPpoConfig, trainFromPreferences, type PrefsChec
 import { RewardModelConfigSchema } from '../prefs/rewardModel.js';
 import { FilePreferenceStore, type PreferenceStore } from '../prefs/store.js';
 import { PROJECT_DB, StoreError, openProject, type SqliteProjectStore } from '../store/sqlite.js';
+import { HumanTeacher } from '../server/humanTeacher.js';
+import { startServerThread, type ServerThread } from '../server/thread.js';
+import { ensureAdminToken, builtUi } from './serve.js';
+
+/** What annotators see above the clips when a run gives no --instructions. */
+export const DEFAULT_INSTRUCTIONS = 'Which clip shows the better behaviour?';
 import { SimulatedTeacherSchema } from '../prefs/teachers.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
 import { PpoConfigSchema, type PpoConfig } from '../rl/ppo.js';
@@ -34,6 +40,11 @@ export interface PrefsFlags {
   resume?: string;
   labelsFrom?: string;
   checkpointEvery?: number;
+  /** What annotators are asked to prefer (--teacher human). */
+  instructions?: string;
+  /** Where the labeling server listens (--teacher human; default 127.0.0.1:8080). */
+  host?: string;
+  port?: number;
   evalEpisodes: number;
   progress: boolean;
 }
@@ -111,7 +122,7 @@ export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
     if (e instanceof UnknownEnvError) throw new UsageError(`--env: ${e.message}`);
     throw e;
   }
-  if (flags.teacher === 'human') throw new UsageError('--teacher human needs the labeling server, which is not built yet; use oracle, stoc, mistake, skip, equal or myopic');
+  if (flags.instructions !== undefined && flags.teacher !== 'human') throw new UsageError('--instructions is for --teacher human (what annotators are asked to prefer)');
   const parsed = PrefsConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const flagOf: Record<string, string> = { envId: '--env', teacher: '--teacher', labels: '--labels', totalTimesteps: '--steps', seed: '--seed', selection: '--selection', segmentLength: '--segment-length' };
@@ -178,7 +189,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
   let config: PrefsRunConfig;
   let resumeFrom: PrefsCheckpoint | undefined;
   if (flags.resume !== undefined) {
-    const given = ['env', 'teacher', 'labels', 'steps', 'selection', 'segmentLength', 'teacherParams', 'envKwargs', 'evalEnvKwargs', 'rm', 'hp', 'config', 'out', 'project', 'labelsFrom'] as const;
+    const given = ['env', 'teacher', 'labels', 'steps', 'selection', 'segmentLength', 'teacherParams', 'envKwargs', 'evalEnvKwargs', 'rm', 'hp', 'config', 'out', 'project', 'labelsFrom', 'instructions'] as const;
     const clash = given.filter((k) => flags[k] !== undefined);
     if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${clash.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
     try {
@@ -235,21 +246,47 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
       argv,
     };
     run.writeConfig(config);
-    const project = openProject(projectDir);
-    try {
-      project.createRun({ id: runId, envId: prefs.envId, labelBudget: prefs.labels, config: { prefs, ppo } });
-    } finally {
-      project.close();
-    }
     io.stderr(`run directory: ${run.path}\n`);
   }
   const prefs = config.prefs;
+  if (config.store?.kind === 'sqlite') {
+    // Registered after config.json is written (and again on resume, should a crash have come in between).
+    const project = openProject(config.store.project);
+    try {
+      if (!project.getRun(config.store.runId)) {
+        project.createRun({ id: config.store.runId, envId: prefs.envId, labelBudget: prefs.labels, config: { prefs, ppo: config.ppo }, instructions: flags.instructions ?? (prefs.teacher === 'human' ? DEFAULT_INSTRUCTIONS : '') });
+      }
+    } finally {
+      project.close();
+    }
+  }
   const opened = openRunStore(run.path, config.store);
   const { store } = opened;
   const progressOf = config.store?.kind === 'sqlite' ? { project: opened.project!, runId: config.store.runId } : null;
   if (flags.resume === undefined && flags.labelsFrom !== undefined) {
     const n = importLabels(flags.labelsFrom, store);
     io.stderr(`imported ${n} labels from ${flags.labelsFrom}\n`);
+  }
+
+  // People answer through the labeling server, on its own thread beside the loop.
+  let server: ServerThread | null = null;
+  let teacher: HumanTeacher | undefined;
+  if (prefs.teacher === 'human') {
+    if (config.store?.kind !== 'sqlite') throw new UsageError(`${run.path} keeps its labels in files; --teacher human needs a project database`);
+    const adminToken = ensureAdminToken(opened.project!, config.store.project);
+    const host = flags.host ?? '127.0.0.1';
+    const port = flags.port ?? 8080;
+    try {
+      server = await startServerThread({ dir: config.store.project, host, port, staticDir: builtUi() });
+    } catch (e) {
+      opened.close();
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: already in use on ${host}; choose another port (or 0 for any free one)`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${host}: not an address of this machine`);
+      throw e;
+    }
+    teacher = new HumanTeacher(opened.project!, config.store.runId);
+    io.stdout(`label clips at ${server.url}/?token=${adminToken}&run=${encodeURIComponent(config.store.runId)}\n(more annotators: overseer annotators add NAME --project ${config.store.project})\n`);
   }
 
   const interrupt = interruptOnSignals(io, '; labels are already stored');
@@ -260,6 +297,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
   try {
     const result = await trainFromPreferences(prefs, {
       store,
+      teacher,
       signal: interrupt.signal,
       resumeFrom,
       onIteration: (m, ctx) => {
@@ -305,6 +343,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
     return 0;
   } finally {
     progress?.stop();
+    await server?.close();
     opened.close();
     interrupt.dispose();
   }

@@ -35,13 +35,18 @@ export function ensureAdminToken(project: SqliteProjectStore, dir: string): stri
   return token;
 }
 
+/** The built UI's folder, or null when it has not been built. */
+export function builtUi(): string | null {
+  const ui = uiDir();
+  return existsSync(join(ui, 'index.html')) ? ui : null;
+}
+
 /** Starts the server on a project; resolves once it listens, with the base URL. */
 export async function startServer(dir: string, host: string, port: number): Promise<{ app: FastifyInstance; project: SqliteProjectStore; url: string; adminToken: string }> {
   const project = openProject(dir);
   try {
     const adminToken = ensureAdminToken(project, dir);
-    const ui = uiDir();
-    const app = buildServer({ project, staticDir: existsSync(join(ui, 'index.html')) ? ui : null });
+    const app = buildServer({ project, staticDir: builtUi() });
     let address: string;
     try {
       address = await app.listen({ host, port });

@@ -38,8 +38,8 @@ export const PrefsConfigSchema = z.strictObject({
   totalTimesteps: z.number().int().positive().default(1_000_000),
   /** Label budget (comparisons asked for). */
   labels: z.number().int().nonnegative().default(700),
-  /** Simulated teacher (B-Pref's named teachers); a person plugs in through `PrefsHooks.teacher`. */
-  teacher: z.enum(TEACHER_NAMES as [TeacherName, ...TeacherName[]]).default('oracle'),
+  /** Simulated teacher (B-Pref's named teachers), or 'human': people, through `PrefsHooks.teacher` (the labeling server). */
+  teacher: z.enum(['human', ...TEACHER_NAMES] as [TeacherName | 'human', ...(TeacherName | 'human')[]]).default('oracle'),
   /** Overrides of the teacher's parameters, e.g. { epsilon: 0.1 }. */
   teacherParams: SimulatedTeacherSchema.partial().default({}),
   /** How pairs are chosen (paper default: ensemble disagreement). */
@@ -263,7 +263,8 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
     }
   });
 
-  const teacher = hooks.teacher ?? new SimulatedTeacher(cfg.teacher, teacherParams(cfg.teacher, cfg.teacherParams), (id) => truths.get(id), segmentLength, cfg.seed + 303);
+  if (cfg.teacher === 'human' && !hooks.teacher) throw new Error("teacher 'human' answers through the labeling server: pass its teacher in PrefsHooks.teacher");
+  const teacher = hooks.teacher ?? new SimulatedTeacher(cfg.teacher, teacherParams(cfg.teacher as TeacherName, cfg.teacherParams), (id) => truths.get(id), segmentLength, cfg.seed + 303);
   const selectRng = new Rng(cfg.seed + 101);
   const fitRng = new Rng(cfg.seed + 202);
 
@@ -295,6 +296,7 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
         seconds: a.seconds ?? null,
         receivedAtStep: step,
         createdAt: new Date().toISOString(),
+        ...(a.clientId ? { clientId: a.clientId } : {}),
       };
       store.putLabel(label);
       answered.add(q.id);

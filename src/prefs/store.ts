@@ -28,6 +28,8 @@ export interface StoredLabel {
   /** Env steps when the answer was received. */
   receivedAtStep: number;
   createdAt: string;
+  /** A person's label: the id the labeling page gave it (storing it again is a no-op). */
+  clientId?: string | null;
 }
 
 export interface StoreContents {

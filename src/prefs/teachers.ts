@@ -30,6 +30,8 @@ export interface TeacherAnswer {
   teacher: string;
   /** Seconds the answer took, when known (people). */
   seconds?: number;
+  /** Set when the answer is already stored under this id (a person's, committed by the server). */
+  clientId?: string;
 }
 
 export interface Teacher {

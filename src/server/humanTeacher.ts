@@ -1,0 +1,35 @@
+/**
+ * People as the loop's teacher: the loop stores its queries in the project database, the
+ * labeling server hands them to annotators and commits their answers there, and this
+ * teacher reads the answers back. Nothing here waits: `poll` returns whatever has been
+ * committed since the last poll.
+ */
+import type { Query, Teacher, TeacherAnswer } from '../prefs/teachers.js';
+import type { ProjectStore } from '../store/sqlite.js';
+
+export class HumanTeacher implements Teacher {
+  readonly name = 'human';
+  /** Labels up to this sequence number have been handed to the loop. */
+  private lastSeq = 0;
+
+  constructor(
+    private readonly project: ProjectStore,
+    readonly runId: string,
+  ) {}
+
+  /** The queries are already in the database (the loop stores them before asking); annotators fetch them from there. */
+  ask(_queries: readonly Query[]): void {}
+
+  poll(): TeacherAnswer[] {
+    const fresh = this.project.labelsSince(this.runId, this.lastSeq);
+    if (fresh.length > 0) this.lastSeq = fresh[fresh.length - 1].seq;
+    // Labels the loop stored itself (imported ones) have no client id and are known to it already.
+    return fresh.filter((l) => l.clientId !== null).map((l) => ({ queryId: l.queryId, answer: l.answer, teacher: l.teacher, seconds: l.seconds ?? undefined, clientId: l.clientId! }));
+  }
+
+  get pending(): number {
+    return this.project.openQueryCount(this.runId);
+  }
+
+  close(): void {}
+}

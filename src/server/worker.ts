@@ -1,0 +1,33 @@
+/**
+ * The labeling server on its own thread, so that PPO updates and reward-model fits on the
+ * main thread never hold up an annotator's next pair or the acknowledgement of a label. It
+ * opens its own connection to the project database (WAL lets both threads use it at once).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { buildServer } from './app.js';
+import { openProject } from '../store/sqlite.js';
+
+interface ServerWorkerData {
+  dir: string;
+  host: string;
+  port: number;
+  staticDir: string | null;
+}
+
+const { dir, host, port, staticDir } = workerData as ServerWorkerData;
+const project = openProject(dir);
+const app = buildServer({ project, staticDir });
+app
+  .listen({ host, port })
+  .then((url) => parentPort!.postMessage({ type: 'listening', url }))
+  .catch((e: NodeJS.ErrnoException) => {
+    parentPort!.postMessage({ type: 'error', code: e.code ?? null, message: e.message });
+    project.close();
+  });
+parentPort!.on('message', (m: { type: string }) => {
+  if (m.type !== 'close') return;
+  void app.close().then(() => {
+    project.close();
+    parentPort!.postMessage({ type: 'closed' });
+  });
+});
