@@ -9,6 +9,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import '../envs/builtins.js';
+import { make } from '../envs/registry.js';
+import type { RenderSpec } from '../envs/render.js';
 import { encodeFloats } from '../nn/serialize.js';
 import type { Segment } from '../prefs/segments.js';
 import { ANSWERS } from '../prefs/teachers.js';
@@ -120,6 +123,22 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.get<{ Params: { runId: string } }>('/api/runs/:runId', { schema: { params: { type: 'object', properties: { runId: RUN_ID } } } }, async (req) =>
     runStatus(project, req.params.runId, req.annotator),
   );
+
+  // How to draw a run's clips: the env's render spec (geoms for MuJoCo, the scene for classic control).
+  const scenes = new Map<string, RenderSpec | null>();
+  app.get<{ Params: { runId: string } }>('/api/runs/:runId/scene', { schema: { params: { type: 'object', properties: { runId: RUN_ID } } } }, async (req) => {
+    const run = project.getRun(req.params.runId);
+    if (!run) throw new StoreError(`no run ${JSON.stringify(req.params.runId)}`, 404);
+    if (!scenes.has(run.envId)) {
+      const env = make(run.envId);
+      try {
+        scenes.set(run.envId, env.renderSpec());
+      } finally {
+        env.close();
+      }
+    }
+    return { envId: run.envId, spec: scenes.get(run.envId) };
+  });
 
   app.get<{ Params: { runId: string }; Querystring: { n?: string } }>(
     '/api/runs/:runId/next',

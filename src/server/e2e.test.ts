@@ -1,0 +1,116 @@
+/**
+ * End to end in real Chromium: a preference run on Hopper-v5 with people as the teacher, an
+ * annotator logging in with a token and labeling 20 pairs with the keyboard, then the labels
+ * in the store and the reward model refitted on them. Chromium is Debian's (`.ci/run`
+ * installs it); set OVERSEER_SCREENSHOT=docs/labeling-page.png to refresh the README's
+ * screenshot.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tmp } from '../cli/testing/cli.js';
+import { openProject } from '../store/sqlite.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const builtUi = fileURLToPath(new URL('../../dist/ui/index.html', import.meta.url));
+const metricsOf = (run: string) =>
+  existsSync(join(run, 'metrics.jsonl'))
+    ? readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { labels: number; fits: number })
+    : [];
+
+async function until<T>(what: string, f: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let browser: Browser | null = null;
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('labeling in the browser', () => {
+  it('an annotator labels 20 pairs with the keyboard; the labels are stored and the reward model refits on them', async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
+    expect(existsSync(builtUi), 'the UI is built by npm run build (npm ci runs it)').toBe(true);
+    const out = join(tmp(), 'hopper');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', main, 'prefs', '--env', 'Hopper-v5', '--teacher', 'human', '--instructions', 'Prefer the hopper that moves <b>forward</b>', '--labels', '40', '--steps', '160000', '--port', '0', '--eval-episodes', '1', '--out', out, '--no-progress'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const link = new URL(await until('the labeling link', () => /label clips at (\S+)/.exec(stdout)?.[1], 60_000));
+      const project = openProject(out);
+      const { token } = project.addAnnotator('Ada <img src=x onerror=alert(1)>');
+      project.close();
+
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      });
+      const page = await browser.newPage({ viewport: { width: 1100, height: 620 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${link.origin}/?token=${token}&run=${link.searchParams.get('run')}`);
+      // The token leaves the address bar; names and instructions are text, not markup.
+      await page.waitForSelector('body[data-pair]', { timeout: 60_000 });
+      expect(page.url()).not.toContain(token);
+      expect(await page.textContent('#who')).toBe('Ada <img src=x onerror=alert(1)>');
+      expect(await page.locator('#who img').count()).toBe(0);
+      expect(await page.textContent('#instructions')).toBe('Prefer the hopper that moves <b>forward</b>');
+      await page.waitForTimeout(400); // let the clips play a little before the screenshot
+      const shot = process.env.OVERSEER_SCREENSHOT ? resolve(process.env.OVERSEER_SCREENSHOT) : join(tmp(), 'labeling-page.png');
+      await page.screenshot({ path: shot });
+
+      const keys = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowLeft', 'ArrowDown'];
+      let previous = '';
+      for (let i = 0; i < 20; i++) {
+        // The next pair (prefetched, or once the loop has asked for more).
+        const deadline = Date.now() + 90_000;
+        let id: string | null;
+        while ((id = await page.locator('body').getAttribute('data-pair')) === null || id === previous) {
+          if (Date.now() > deadline) throw new Error(`no new pair after ${i} labels`);
+          await page.waitForTimeout(25);
+        }
+        previous = id;
+        await page.keyboard.press(keys[i % keys.length]);
+      }
+      await page.waitForSelector('body[data-sent="20"]', { timeout: 30_000 });
+      expect(await page.textContent('#mine')).toBe('20');
+      expect(errors).toEqual([]);
+
+      const store = openProject(out);
+      const labels = store.labelsSince('hopper', 0).filter((l) => l.teacher.startsWith('Ada'));
+      store.close();
+      expect(labels).toHaveLength(20);
+      expect(labels.map((l) => l.answer).slice(0, 5)).toEqual(['left', 'right', 'equal', 'left', 'incomparable']);
+      expect(labels.every((l) => l.seconds !== null && l.seconds > 0)).toBe(true);
+
+      // The loop takes them in, then refits the reward model with them.
+      const at20 = await until('the loop to count 20 labels', () => metricsOf(out).find((m) => m.labels >= 20), 120_000);
+      await until('a refit after the 20th label', () => metricsOf(out).some((m) => m.labels >= 20 && m.fits > at20.fits), 180_000);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGINT');
+      const code = await exited;
+      if (code !== 0 && code !== 130) throw new Error(`prefs exited ${code}: ${stderr}`);
+    }
+  }, 420_000);
+});

@@ -1,0 +1,187 @@
+/**
+ * Clips drawn from render states, without the simulator: each frame becomes a list of 2D
+ * primitives in world units (metres, v pointing up), which the page scales onto a canvas.
+ * MuJoCo scenes are projected orthographically: planar walkers from the side, swimmers,
+ * reachers and the ant from above. Pure functions, so tests can check the geometry.
+ */
+
+import type { ClassicRenderSpec, GeomDescription, RenderSpec } from '../../envs/render.js';
+
+export type { RenderSpec };
+
+export type Primitive =
+  | { kind: 'segment'; a: [number, number]; b: [number, number]; width: number; color: string; round: boolean }
+  | { kind: 'circle'; c: [number, number]; r: number; color: string }
+  | { kind: 'polygon'; points: [number, number][]; color: string }
+  /** The ground below height v (side views). */
+  | { kind: 'ground'; v: number; color: string };
+
+export type View = 'side' | 'top';
+
+const POSE = 7;
+const TOP_VIEW = /^(Swimmer|Reacher|Ant)-/;
+
+/** Which way a MuJoCo env is looked at. */
+export function viewFor(envId: string): View {
+  return TOP_VIEW.test(envId) ? 'top' : 'side';
+}
+
+/** Rotates v by the unit quaternion (w, x, y, z). */
+export function rotate(q: [number, number, number, number], v: [number, number, number]): [number, number, number] {
+  const [w, x, y, z] = q;
+  const [vx, vy, vz] = v;
+  // t = 2 q_vec x v; v' = v + w t + q_vec x t
+  const tx = 2 * (y * vz - z * vy);
+  const ty = 2 * (z * vx - x * vz);
+  const tz = 2 * (x * vy - y * vx);
+  return [vx + w * tx + (y * tz - z * ty), vy + w * ty + (z * tx - x * tz), vz + w * tz + (x * ty - y * tx)];
+}
+
+const css = (rgba: [number, number, number, number]) => `rgba(${Math.round(rgba[0] * 255)}, ${Math.round(rgba[1] * 255)}, ${Math.round(rgba[2] * 255)}, ${rgba[3]})`;
+
+/** The primitives of one MuJoCo frame ([x, y, z, qw, qx, qy, qz] per geom), far ones first. */
+export function mujocoPrimitives(geoms: GeomDescription[], frame: ArrayLike<number>, view: View): Primitive[] {
+  const project = (p: [number, number, number]): [number, number] => (view === 'side' ? [p[0], p[2]] : [p[0], p[1]]);
+  // Side view looks along +y (far = large y); top view looks down (far = low z).
+  const depthOf = (p: [number, number, number]) => (view === 'side' ? -p[1] : p[2]);
+  const items: { depth: number; prims: Primitive[] }[] = [];
+  geoms.forEach((g, i) => {
+    const o = i * POSE;
+    const pos: [number, number, number] = [frame[o], frame[o + 1], frame[o + 2]];
+    const q: [number, number, number, number] = [frame[o + 3], frame[o + 4], frame[o + 5], frame[o + 6]];
+    const color = css(g.rgba);
+    const at = (local: [number, number, number]): [number, number, number] => {
+      const r = rotate(q, local);
+      return [pos[0] + r[0], pos[1] + r[1], pos[2] + r[2]];
+    };
+    let prims: Primitive[] = [];
+    switch (g.type) {
+      case 'plane':
+        // The floor: drawn by the page as ground (side) or a grid (top).
+        if (view === 'side') prims = [{ kind: 'ground', v: pos[2], color }];
+        items.push({ depth: -Infinity, prims });
+        return;
+      case 'capsule':
+      case 'cylinder': {
+        const half = g.size[1];
+        prims = [{ kind: 'segment', a: project(at([0, 0, -half])), b: project(at([0, 0, half])), width: 2 * g.size[0], color, round: g.type === 'capsule' }];
+        break;
+      }
+      case 'sphere':
+        prims = [{ kind: 'circle', c: project(pos), r: g.size[0], color }];
+        break;
+      case 'ellipsoid':
+        prims = [{ kind: 'circle', c: project(pos), r: (g.size[0] + g.size[1] + g.size[2]) / 3, color }];
+        break;
+      case 'box': {
+        const [a, b, c] = g.size;
+        const corners: [number, number][] = [];
+        for (const sx of [-1, 1]) for (const sy of [-1, 1]) for (const sz of [-1, 1]) corners.push(project(at([sx * a, sy * b, sz * c])));
+        prims = [{ kind: 'polygon', points: convexHull(corners), color }];
+        break;
+      }
+      default:
+        // Meshes and height fields are not in any shipped scene; show where they are.
+        prims = [{ kind: 'circle', c: project(pos), r: 0.05, color }];
+    }
+    items.push({ depth: depthOf(pos), prims });
+  });
+  items.sort((x, y) => x.depth - y.depth);
+  return items.flatMap((it) => it.prims);
+}
+
+/** The primitives of one classic-control frame (its physical state, named by `fields`). */
+export function classicPrimitives(spec: ClassicRenderSpec, frame: ArrayLike<number>): Primitive[] {
+  const f = (name: string) => frame[spec.fields.indexOf(name)];
+  const rod = '#b5651d';
+  switch (spec.scene) {
+    case 'Pendulum': {
+      const th = f('theta'); // 0 is upright
+      return [
+        { kind: 'segment', a: [0, 0], b: [Math.sin(th), Math.cos(th)], width: 0.2, color: rod, round: true },
+        { kind: 'circle', c: [0, 0], r: 0.05, color: '#222' },
+      ];
+    }
+    case 'CartPole': {
+      const x = f('x');
+      const th = f('theta'); // 0 is upright
+      return [
+        { kind: 'ground', v: -0.15, color: '#888' },
+        { kind: 'polygon', points: [[x - 0.25, -0.15], [x + 0.25, -0.15], [x + 0.25, 0.15], [x - 0.25, 0.15]], color: '#333' },
+        { kind: 'segment', a: [x, 0], b: [x + Math.sin(th), Math.cos(th)], width: 0.1, color: rod, round: false },
+      ];
+    }
+    case 'Acrobot': {
+      const t1 = f('theta1'); // 0 hangs down
+      const t2 = f('theta2');
+      const p1: [number, number] = [Math.sin(t1), -Math.cos(t1)];
+      const p2: [number, number] = [p1[0] + Math.sin(t1 + t2), p1[1] - Math.cos(t1 + t2)];
+      return [
+        { kind: 'segment', a: [-2.2, 1], b: [2.2, 1], width: 0.02, color: '#888', round: false },
+        { kind: 'segment', a: [0, 0], b: p1, width: 0.12, color: '#1f6fb5', round: true },
+        { kind: 'segment', a: p1, b: p2, width: 0.12, color: '#1f6fb5', round: true },
+      ];
+    }
+    case 'MountainCar': {
+      const x = f('position');
+      const h = (p: number) => Math.sin(3 * p) * 0.45 + 0.55;
+      const hill: Primitive[] = [];
+      for (let p = -1.2; p < 0.6; p += 0.05) hill.push({ kind: 'segment', a: [p, h(p)], b: [p + 0.05, h(p + 0.05)], width: 0.02, color: '#555', round: true });
+      return [...hill, { kind: 'segment', a: [0.5, h(0.5)], b: [0.5, h(0.5) + 0.15], width: 0.015, color: '#c00', round: false }, { kind: 'circle', c: [x, h(x) + 0.04], r: 0.05, color: '#333' }];
+    }
+  }
+}
+
+/** Primitives of frame `t` of a clip. */
+export function framePrimitives(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, t: number): Primitive[] {
+  const frame = render.subarray(t * renderSize, (t + 1) * renderSize);
+  return spec.kind === 'mujoco' ? mujocoPrimitives(spec.geoms, frame, viewFor(envId)) : classicPrimitives(spec, frame);
+}
+
+export interface Bounds {
+  minU: number;
+  maxU: number;
+  minV: number;
+  maxV: number;
+}
+
+/** The extent of everything drawn over a whole clip (ground excluded), so the camera can stay still and motion shows. */
+export function clipBounds(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, length: number): Bounds {
+  const b: Bounds = { minU: Infinity, maxU: -Infinity, minV: Infinity, maxV: -Infinity };
+  const add = (p: [number, number], pad: number) => {
+    b.minU = Math.min(b.minU, p[0] - pad);
+    b.maxU = Math.max(b.maxU, p[0] + pad);
+    b.minV = Math.min(b.minV, p[1] - pad);
+    b.maxV = Math.max(b.maxV, p[1] + pad);
+  };
+  for (let t = 0; t < length; t++) {
+    for (const p of framePrimitives(envId, spec, render, renderSize, t)) {
+      if (p.kind === 'segment') {
+        add(p.a, p.width / 2);
+        add(p.b, p.width / 2);
+      } else if (p.kind === 'circle') add(p.c, p.r);
+      else if (p.kind === 'polygon') for (const q of p.points) add(q, 0);
+      else b.minV = Math.min(b.minV, p.v - 0.1);
+    }
+  }
+  return b;
+}
+
+/** Andrew's monotone chain; counter-clockwise hull of 2D points. */
+export function convexHull(points: [number, number][]): [number, number][] {
+  const pts = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  if (pts.length < 3) return pts;
+  const cross = (o: [number, number], a: [number, number], b: [number, number]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: [number, number][] = [];
+  for (const p of pts) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], p) <= 0) lower.pop();
+    lower.push(p);
+  }
+  const upper: [number, number][] = [];
+  for (let i = pts.length - 1; i >= 0; i--) {
+    const p = pts[i];
+    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], p) <= 0) upper.pop();
+    upper.push(p);
+  }
+  return [...lower.slice(0, -1), ...upper.slice(0, -1)];
+}

@@ -1,0 +1,269 @@
+/**
+ * The labeling page: two clips side by side in synchronised looping playback, answered with
+ * buttons or arrow keys. The next pair is fetched ahead, so it shows as soon as an answer is
+ * given; answers are sent in the background with a client id and retried until the server
+ * has committed them. Everything shown that came from people (names, instructions) goes in
+ * as text, never as HTML.
+ */
+import { clipBounds, framePrimitives, viewFor, type Bounds, type Primitive, type RenderSpec } from './draw.js';
+
+interface Clip {
+  id: string;
+  envId: string;
+  length: number;
+  renderSize: number;
+  render: string | null;
+}
+interface Pair {
+  id: string;
+  kind: string;
+  left: Clip;
+  right: Clip;
+}
+interface Status {
+  id: string;
+  envId: string;
+  instructions: string;
+  labelBudget: number | null;
+  labels: number;
+  mine: number;
+  queueDepth: number;
+}
+type Answer = 'left' | 'right' | 'equal' | 'incomparable';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+// The token came in the link; the server has set a cookie, so drop it from the address bar.
+if (params.has('token')) {
+  params.delete('token');
+  history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
+}
+
+async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(path, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) }, credentials: 'same-origin' });
+  const body = (await res.json().catch(() => ({}))) as T & { error?: string };
+  if (!res.ok) throw Object.assign(new Error(body.error ?? `${res.status} ${res.statusText}`), { status: res.status });
+  return body;
+}
+
+function decode(b64: string): Float32Array {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  return new Float32Array(bytes.buffer);
+}
+
+function showStatus(s: Status): void {
+  $('mine').textContent = String(s.mine);
+  $('queue').textContent = String(s.queueDepth);
+  $('budget').textContent = `${s.labels} / ${s.labelBudget ?? '-'}`;
+}
+
+function message(text: string): void {
+  $('message').textContent = text;
+}
+
+// ---- drawing ----
+
+interface Shown {
+  pair: Pair;
+  frames: [Float32Array, Float32Array];
+  bounds: [Bounds, Bounds];
+  scale: number;
+  shownAt: number;
+}
+
+function paint(canvas: HTMLCanvasElement, prims: Primitive[], bounds: Bounds, scale: number, view: 'side' | 'top' | null): void {
+  const ctx = canvas.getContext('2d')!;
+  const { width: W, height: H } = canvas;
+  ctx.clearRect(0, 0, W, H);
+  const cu = (bounds.minU + bounds.maxU) / 2;
+  const cv = (bounds.minV + bounds.maxV) / 2;
+  const x = (u: number) => W / 2 + (u - cu) * scale;
+  const y = (v: number) => H / 2 - (v - cv) * scale;
+  // Reference marks every 0.5 m, fixed in the world, so motion over the clip is visible.
+  ctx.strokeStyle = '#e3e3e3';
+  ctx.lineWidth = 1;
+  const step = 0.5;
+  for (let u = Math.floor((cu - W / 2 / scale) / step) * step; u < cu + W / 2 / scale; u += step) {
+    ctx.beginPath();
+    ctx.moveTo(x(u), 0);
+    ctx.lineTo(x(u), H);
+    ctx.stroke();
+  }
+  if (view === 'top') {
+    for (let v = Math.floor((cv - H / 2 / scale) / step) * step; v < cv + H / 2 / scale; v += step) {
+      ctx.beginPath();
+      ctx.moveTo(0, y(v));
+      ctx.lineTo(W, y(v));
+      ctx.stroke();
+    }
+  }
+  for (const p of prims) {
+    if (p.kind === 'ground') {
+      ctx.fillStyle = p.color;
+      ctx.fillRect(0, y(p.v), W, H - y(p.v));
+    } else if (p.kind === 'segment') {
+      ctx.strokeStyle = p.color;
+      ctx.lineWidth = Math.max(1, p.width * scale);
+      ctx.lineCap = p.round ? 'round' : 'butt';
+      ctx.beginPath();
+      ctx.moveTo(x(p.a[0]), y(p.a[1]));
+      ctx.lineTo(x(p.b[0]), y(p.b[1]));
+      ctx.stroke();
+    } else if (p.kind === 'circle') {
+      ctx.fillStyle = p.color;
+      ctx.beginPath();
+      ctx.arc(x(p.c[0]), y(p.c[1]), Math.max(1, p.r * scale), 0, 2 * Math.PI);
+      ctx.fill();
+    } else {
+      ctx.fillStyle = p.color;
+      ctx.beginPath();
+      p.points.forEach(([u, v], i) => (i === 0 ? ctx.moveTo(x(u), y(v)) : ctx.lineTo(x(u), y(v))));
+      ctx.closePath();
+      ctx.fill();
+    }
+  }
+}
+
+// ---- the labeling loop ----
+
+let spec: RenderSpec | null = null;
+let runId = params.get('run') ?? '';
+let current: Shown | null = null;
+const ahead: Pair[] = [];
+const seen = new Set<string>();
+let fetching = false;
+let sent = 0;
+
+function prepare(pair: Pair): Shown {
+  const canvas = $<HTMLCanvasElement>('left');
+  const frames = [decode(pair.left.render ?? ''), decode(pair.right.render ?? '')] as [Float32Array, Float32Array];
+  const clips = [pair.left, pair.right];
+  const bounds = clips.map((c, i) => clipBounds(c.envId, spec!, frames[i], c.renderSize, c.length)) as [Bounds, Bounds];
+  // One scale for both clips, so sizes and distances compare.
+  const w = Math.max(...bounds.map((b) => b.maxU - b.minU)) * 1.15;
+  const h = Math.max(...bounds.map((b) => b.maxV - b.minV)) * 1.15;
+  const scale = Math.min(canvas.width / Math.max(w, 0.5), canvas.height / Math.max(h, 0.5));
+  return { pair, frames, bounds, scale, shownAt: performance.now() };
+}
+
+function show(pair: Pair | null): void {
+  current = pair ? prepare(pair) : null;
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.disabled = !pair;
+  if (pair) {
+    message('');
+    document.body.dataset.pair = pair.id;
+  } else {
+    message('No pairs to label right now: new clips arrive as the agent trains.');
+    delete document.body.dataset.pair;
+    for (const id of ['left', 'right']) $<HTMLCanvasElement>(id).getContext('2d')!.clearRect(0, 0, 10_000, 10_000);
+  }
+}
+
+function animate(now: number): void {
+  if (current && spec) {
+    const view = spec.kind === 'mujoco' ? viewFor(current.pair.left.envId) : null;
+    const fps = 1 / spec.dt;
+    const lengths = [current.pair.left.length, current.pair.right.length];
+    // Both clips on one clock; hold the last frame for half a second before looping.
+    const period = Math.max(...lengths) + Math.round(fps / 2);
+    const t = Math.floor(((now - current.shownAt) / 1000) * fps) % period;
+    (['left', 'right'] as const).forEach((side, i) => {
+      const clip = current!.pair[side];
+      const frame = Math.min(t, lengths[i] - 1);
+      paint($<HTMLCanvasElement>(side), framePrimitives(clip.envId, spec!, current!.frames[i], clip.renderSize, frame), current!.bounds[i], current!.scale, view);
+    });
+  }
+  requestAnimationFrame(animate);
+}
+
+async function refill(): Promise<void> {
+  if (fetching) return;
+  fetching = true;
+  try {
+    const { status, queries } = await api<{ status: Status; queries: Pair[] }>(`/api/runs/${encodeURIComponent(runId)}/next?n=3`);
+    showStatus(status);
+    for (const q of queries) {
+      if (seen.has(q.id) || q.id === current?.pair.id || ahead.some((a) => a.id === q.id)) continue;
+      ahead.push(q);
+    }
+    if (!current && ahead.length > 0) show(ahead.shift()!);
+  } catch (e) {
+    message(`Could not fetch pairs: ${(e as Error).message}`);
+  } finally {
+    fetching = false;
+  }
+}
+
+/** Sends one answer until the server has committed it (the client id makes retries safe). */
+async function send(body: { queryId: string; answer: Answer; seconds: number; clientId: string }): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const r = await api<{ status: Status }>(`/api/runs/${encodeURIComponent(runId)}/labels`, { method: 'POST', body: JSON.stringify(body) });
+      sent += 1;
+      document.body.dataset.sent = String(sent);
+      showStatus(r.status);
+      return;
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      if (status !== undefined && status >= 400 && status < 500) {
+        message(`That answer was not accepted: ${(e as Error).message}`);
+        return;
+      }
+      message('Connection lost; retrying…');
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+    }
+  }
+}
+
+function answer(a: Answer): void {
+  if (!current) return;
+  const { pair, shownAt } = current;
+  seen.add(pair.id);
+  show(ahead.shift() ?? null);
+  void send({ queryId: pair.id, answer: a, seconds: (performance.now() - shownAt) / 1000, clientId: crypto.randomUUID() });
+  if (ahead.length < 2) void refill();
+}
+
+const KEYS: Record<string, Answer> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'equal', ArrowDown: 'incomparable' };
+document.addEventListener('keydown', (e) => {
+  const a = KEYS[e.key];
+  if (!a || e.repeat) return;
+  e.preventDefault();
+  answer(a);
+});
+for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.addEventListener('click', () => answer(b.dataset.answer as Answer));
+
+async function start(): Promise<void> {
+  try {
+    const me = await api<{ name: string }>('/api/me');
+    $('who').textContent = me.name;
+    if (!runId) {
+      const { runs } = await api<{ runs: Status[] }>('/api/runs');
+      if (runs.length === 0) {
+        message('This project has no runs yet.');
+        return;
+      }
+      runId = runs[runs.length - 1].id;
+    }
+    const status = await api<Status>(`/api/runs/${encodeURIComponent(runId)}`);
+    $('run-name').textContent = `${status.id} (${status.envId})`;
+    $('instructions').textContent = status.instructions || 'Which clip shows the better behaviour?';
+    showStatus(status);
+    spec = (await api<{ spec: RenderSpec | null }>(`/api/runs/${encodeURIComponent(runId)}/scene`)).spec;
+    if (!spec) {
+      message(`${status.envId} cannot be replayed in the browser.`);
+      return;
+    }
+    show(null);
+    requestAnimationFrame(animate);
+    await refill();
+    // New pairs appear as the agent trains; look again while there is nothing to show.
+    setInterval(() => {
+      if (!current || ahead.length < 2) void refill();
+    }, 1500);
+  } catch (e) {
+    message(`Could not start: ${(e as Error).message}`);
+  }
+}
+
+void start();

@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+// The labeling UI: src/server/ui -> dist/ui, served by `overseer serve` and `overseer prefs --teacher human`.
+export default defineConfig({
+  root: fileURLToPath(new URL('./src/server/ui', import.meta.url)),
+  base: './',
+  logLevel: 'warn',
+  build: {
+    outDir: fileURLToPath(new URL('./dist/ui', import.meta.url)),
+    emptyOutDir: true,
+  },
+});
