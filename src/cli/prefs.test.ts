@@ -36,7 +36,6 @@ describe('overseer prefs', () => {
     [['prefs'], /--env is required/],
     [['prefs', '--env', 'Hoper-v5'], /--env: Unknown environment id "Hoper-v5"[\s\S]*Did you mean Hopper-v5\?/],
     [['prefs', '--env', 'Pendulum-v1', '--teacher', 'nobody'], /--teacher: Invalid option: expected one of "human"\|"oracle"\|"stoc"\|"mistake"\|"skip"\|"equal"\|"myopic"/],
-    [['prefs', '--env', 'Pendulum-v1', '--instructions', 'backflip'], /--instructions is for --teacher human/],
     [['prefs', '--env', 'Pendulum-v1', '--teacher', 'human', '--port', '70000'], /--port <n>' argument '70000' is invalid/],
     [['prefs', '--env', 'Pendulum-v1', '--selection', 'best'], /--selection: Invalid option: expected one of "disagreement"\|"uniform"\|"entropy"/],
     [['prefs', '--env', 'Pendulum-v1', '--labels', '-3'], /option '--labels <n>' argument '-3' is invalid/],
@@ -46,7 +45,7 @@ describe('overseer prefs', () => {
     [['prefs', '--env', 'Pendulum-v1', '--hp', 'lr=1'], /PPO option: unknown key lr/],
     [['prefs', '--env', 'Pendulum-v1', '--env-kwargs', '{"gravity": 1}'], /--env-kwargs: Pendulum-v1 does not take option gravity/],
     [['prefs', '--env', 'Pendulum-v1', '--eval-env-kwargs', '{"gravity": 1}'], /--eval-env-kwargs: Pendulum-v1 does not take option gravity/],
-    [['prefs', '--env', 'Pendulum-v1', '--labels-from', '/no/such/run'], /--labels-from: \/no\/such\/run is not a run directory/],
+    [['prefs', '--env', 'Pendulum-v1', '--labels-from', '/no/such/run'], /--labels-from: \/no\/such\/run is neither a run directory nor an export \(\.jsonl\)/],
     [['prefs', '--resume', '/no/such/run'], /--resume: run directory \/no\/such\/run does not exist/],
     [['prefs', '--resume', '/no/such/run', '--labels', '5'], /--resume continues a run with its own config; drop --labels/],
   ];

@@ -4,7 +4,8 @@ import { basename, join, resolve } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { PrefsConfigSchema, prefsPpoConfig, trainFromPreferences, type PrefsCheckpoint, type PrefsConfig, type PrefsMetrics } from '../prefs/loop.js';
 import { RewardModelConfigSchema } from '../prefs/rewardModel.js';
-import { FilePreferenceStore, type PreferenceStore } from '../prefs/store.js';
+import { FilePreferenceStore, type PreferenceStore, type StoreContents } from '../prefs/store.js';
+import { readExport } from '../store/exchange.js';
 import { PROJECT_DB, StoreError, openProject, type SqliteProjectStore } from '../store/sqlite.js';
 import { HumanTeacher } from '../server/humanTeacher.js';
 import { startServerThread, type ServerThread } from '../server/thread.js';
@@ -122,7 +123,6 @@ export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
     if (e instanceof UnknownEnvError) throw new UsageError(`--env: ${e.message}`);
     throw e;
   }
-  if (flags.instructions !== undefined && flags.teacher !== 'human') throw new UsageError('--instructions is for --teacher human (what annotators are asked to prefer)');
   const parsed = PrefsConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const flagOf: Record<string, string> = { envId: '--env', teacher: '--teacher', labels: '--labels', totalTimesteps: '--steps', seed: '--seed', selection: '--selection', segmentLength: '--segment-length' };
@@ -155,18 +155,36 @@ function keysOf(section: string): Record<string, unknown> {
   return {};
 }
 
-/** Copies another run's labels, with the clips and queries they refer to, into `store` (ids prefixed by the source's name). */
+/**
+ * Copies another run's labels, with the clips and queries they refer to, into `store` (ids
+ * prefixed by the source's name). The source is a prefs run directory or a file written by
+ * `overseer export`.
+ */
 export function importLabels(fromRun: string, store: PreferenceStore): number {
-  const ref = runStoreRef(fromRun);
-  if (!ref || ref.kind === 'file') {
-    const dir = join(fromRun, 'prefs');
-    if (!FilePreferenceStore.exists(dir)) throw new UsageError(`--labels-from: ${fromRun} has no stored labels (no ${dir})`);
+  const sources: { tag: string; contents: StoreContents }[] = [];
+  if (fromRun.endsWith('.jsonl') && existsSync(fromRun) && !existsSync(join(fromRun, 'config.json'))) {
+    try {
+      for (const r of readExport(fromRun)) sources.push({ tag: `${r.id}/`, contents: r.contents });
+    } catch (e) {
+      if (e instanceof StoreError) throw new UsageError(`--labels-from: ${e.message}`);
+      throw e;
+    }
+  } else {
+    const ref = runStoreRef(fromRun);
+    if (!ref || ref.kind === 'file') {
+      const dir = join(fromRun, 'prefs');
+      if (!FilePreferenceStore.exists(dir)) throw new UsageError(`--labels-from: ${fromRun} has no stored labels (no ${dir})`);
+    }
+    const source = openRunStore(fromRun, ref);
+    try {
+      sources.push({ tag: `${basename(resolve(fromRun))}/`, contents: source.store.load() });
+    } finally {
+      source.close();
+    }
   }
-  const source = openRunStore(fromRun, ref);
-  try {
-    const { segments, truths, queries, labels } = source.store.load();
-    if (labels.length === 0) throw new UsageError(`--labels-from: ${fromRun} has no stored labels`);
-    const tag = `${basename(resolve(fromRun))}/`;
+  let n = 0;
+  for (const { tag, contents } of sources) {
+    const { segments, truths, queries, labels } = contents;
     const used = new Set(labels.flatMap((l) => [l.leftId, l.rightId]));
     store.putSegments(
       [...used].map((id) => {
@@ -178,10 +196,10 @@ export function importLabels(fromRun: string, store: PreferenceStore): number {
     const labelled = new Set(labels.map((l) => l.queryId));
     store.putQueries(queries.filter((q) => labelled.has(q.id)).map((q) => ({ ...q, id: tag + q.id, leftId: tag + q.leftId, rightId: tag + q.rightId })));
     for (const l of labels) store.putLabel({ ...l, queryId: tag + l.queryId, leftId: tag + l.leftId, rightId: tag + l.rightId });
-    return labels.length;
-  } finally {
-    source.close();
+    n += labels.length;
   }
+  if (n === 0) throw new UsageError(`--labels-from: ${fromRun} has no stored labels`);
+  return n;
 }
 
 export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<number> {
@@ -214,8 +232,8 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
         throw new UsageError(`${flag}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    if (flags.labelsFrom !== undefined && !existsSync(join(flags.labelsFrom, 'config.json'))) {
-      throw new UsageError(`--labels-from: ${flags.labelsFrom} is not a run directory`);
+    if (flags.labelsFrom !== undefined && !existsSync(join(flags.labelsFrom, 'config.json')) && !(flags.labelsFrom.endsWith('.jsonl') && existsSync(flags.labelsFrom))) {
+      throw new UsageError(`--labels-from: ${flags.labelsFrom} is neither a run directory nor an export (.jsonl)`);
     }
     const defaultPath = defaultRunPath(prefs.envId, 'prefs', prefs.seed);
     const runPath = flags.out ?? (flags.project !== undefined ? join(flags.project, defaultPath) : defaultPath);

@@ -7,6 +7,7 @@ import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, parseJsonObject, port, positiveInt } from './parse.js';
 import { ALGOS, trainCommand, type TrainFlags } from './train.js';
 import { prefsCommand, type PrefsFlags } from './prefs.js';
+import { exportCommand, importCommand, type ExportFlags, type ImportFlags } from './exchange.js';
 import { annotatorsAddCommand, annotatorsListCommand, serveCommand, type AnnotatorsFlags, type ServeFlags } from './serve.js';
 import { SELECTIONS } from '../prefs/queries.js';
 import { TEACHER_NAMES } from '../prefs/teachers.js';
@@ -43,7 +44,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .description('Learn a reward from clip comparisons and train a policy on it (Christiano et al. 2017); writes a run directory.')
     .option('--env <id>', 'env id, e.g. Hopper-v5')
     .option('--teacher <name>', `who answers: ${TEACHER_NAMES.join(', ')} (simulated, B-Pref; default oracle), or human (people, through the labeling server)`)
-    .option('--instructions <text>', 'with --teacher human: what annotators should prefer, e.g. "the hopper doing a backflip"')
+    .option('--instructions <text>', 'what annotators are asked to prefer (shown on the labeling page), e.g. "the hopper doing a backflip"')
     .option('--host <address>', 'with --teacher human: address the labeling server listens on', '127.0.0.1')
     .option('--port <n>', 'with --teacher human: its port (0: any free port)', port, 8080)
     .option('--labels <n>', 'label budget (default 700)', nonNegativeInt)
@@ -95,6 +96,22 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
     .action(async (opts: ServeFlags) => setCode(await serveCommand(opts, io)));
+
+  program
+    .command('export')
+    .description('Write labels, with the queries and clips they compare, as JSON lines (format in src/store/exchange.ts).')
+    .requiredOption('--project <dir>', 'project directory')
+    .requiredOption('--out <file>', 'JSONL file to write')
+    .option('--run <id...>', 'only these runs (default: all)')
+    .action((opts: ExportFlags) => setCode(exportCommand(opts, io)));
+
+  program
+    .command('import')
+    .description("Store an export's runs, clips, queries and labels in a project (train on them with overseer prefs --labels-from FILE).")
+    .requiredOption('--project <dir>', 'project directory (created if missing)')
+    .requiredOption('--in <file>', 'JSONL file written by overseer export')
+    .option('--prefix <text>', 'prepended to the imported run ids', '')
+    .action((opts: ImportFlags) => setCode(importCommand(opts, io)));
 
   const annotators = program.command('annotators').description('People who label, each with a token.');
   annotators

@@ -75,8 +75,9 @@ export const MIGRATIONS: readonly string[] = [
     annotator_id INTEGER REFERENCES annotators(id),
     seconds REAL,
     received_at_step INTEGER NOT NULL,
-    client_id TEXT UNIQUE,
+    client_id TEXT,
     created_at TEXT NOT NULL,
+    UNIQUE (run_id, client_id),
     FOREIGN KEY (run_id, query_id) REFERENCES queries(run_id, id)
   ) STRICT;
   CREATE INDEX labels_by_run ON labels(run_id, seq);

@@ -107,7 +107,7 @@ export interface ProjectStore {
    * assignment older than `leaseSeconds` without an answer may be handed to someone else.
    */
   assignQueries(runId: string, annotatorId: number, n: number, leaseSeconds?: number): AssignedQuery[];
-  /** Commits a label before returning; resubmitting the same client id returns the stored one. */
+  /** Commits a label before returning; resubmitting the same client id (within the run) returns the stored one. */
   submitLabel(submission: LabelSubmission): SubmitResult;
   /** Labels of a run with `seq` greater than `afterSeq`, in the order they were committed. */
   labelsSince(runId: string, afterSeq: number): (StoredLabel & { seq: number; clientId: string | null })[];
@@ -172,7 +172,8 @@ export class SqliteProjectStore implements ProjectStore {
         `INSERT INTO labels (run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at)
          VALUES (@runId, @queryId, @leftId, @rightId, @answer, @teacher, @annotatorId, @seconds, @receivedAtStep, @clientId, @createdAt)`,
       ),
-      labelByClientId: db.prepare('SELECT * FROM labels WHERE client_id = ?'),
+      labelByClientId: db.prepare('SELECT * FROM labels WHERE run_id = ? AND client_id = ?'),
+      queryKinds: db.prepare('SELECT id, kind FROM queries WHERE run_id = ?'),
       labelsSince: db.prepare('SELECT * FROM labels WHERE run_id = ? AND seq > ? ORDER BY seq'),
       labelsOfQuery: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND query_id = ?'),
       labelCounts: db.prepare('SELECT a.name AS name, COUNT(*) AS n FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.run_id = ? GROUP BY a.id ORDER BY a.name'),
@@ -285,7 +286,7 @@ export class SqliteProjectStore implements ProjectStore {
   putLabel(runId: string, label: StoredLabel & { clientId?: string | null }): void {
     if (!(ANSWERS as readonly string[]).includes(label.answer)) throw new StoreError(`label for ${label.queryId}: unknown answer ${JSON.stringify(label.answer)}`, 400);
     const insert = this.db.transaction(() => {
-      if (label.clientId && this.stmts.labelByClientId.get(label.clientId)) return;
+      if (label.clientId && this.stmts.labelByClientId.get(runId, label.clientId)) return;
       const q = this.stmts.getQuery.get(runId, label.queryId) as QueryRow | undefined;
       if (!q) throw new StoreError(`label for ${label.queryId}: no such query in run ${runId}`, 404);
       if (q.left_id !== label.leftId || q.right_id !== label.rightId) throw new StoreError(`label for ${label.queryId} names other clips than the query`, 400);
@@ -317,6 +318,11 @@ export class SqliteProjectStore implements ProjectStore {
     const queries = (this.stmts.runQueries.all(runId) as QueryRow[]).map(toQuery);
     const labels = this.labelsSince(runId, 0).map(({ seq: _seq, clientId: _c, ...l }) => l);
     return { segments, truths, queries, labels };
+  }
+
+  /** normal / gold / repeat, by query id. */
+  queryKinds(runId: string): Map<string, QueryKind> {
+    return new Map((this.stmts.queryKinds.all(runId) as { id: string; kind: QueryKind }[]).map((r) => [r.id, r.kind]));
   }
 
   getSegment(runId: string, id: string): Segment | null {
@@ -374,9 +380,9 @@ export class SqliteProjectStore implements ProjectStore {
     if (typeof sub.clientId !== 'string' || sub.clientId.length === 0 || sub.clientId.length > 100) throw new StoreError('clientId must be 1-100 characters', 400);
     if (sub.seconds !== null && !(Number.isFinite(sub.seconds) && sub.seconds >= 0)) throw new StoreError(`seconds must be a non-negative number (got ${sub.seconds})`, 400);
     const submit = this.db.transaction((): SubmitResult => {
-      const existing = this.stmts.labelByClientId.get(sub.clientId) as LabelRow | undefined;
+      const existing = this.stmts.labelByClientId.get(sub.runId, sub.clientId) as LabelRow | undefined;
       if (existing) {
-        if (existing.run_id !== sub.runId || existing.query_id !== sub.queryId || existing.annotator_id !== sub.annotatorId) {
+        if (existing.query_id !== sub.queryId || existing.annotator_id !== sub.annotatorId) {
           throw new StoreError(`client id ${sub.clientId} was already used for another label`, 409);
         }
         return { label: { ...toLabel(existing), seq: existing.seq, clientId: sub.clientId }, duplicate: true };
