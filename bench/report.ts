@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LoadResult } from './labelsLoad.js';
 import { RESULTS_DIR, readResults, type Provenance } from './machine.js';
 
 interface NnResult {
@@ -75,6 +76,26 @@ export function writeReport(): string {
   }
   if (results.prefs) {
     lines.push('## Learning from preferences', '', 'Preference-learning runs against true-reward PPO on the MuJoCo tasks: see [prefs.md](prefs.md).', '');
+  }
+  const load = results['labels-load'] as LoadResult | undefined;
+  if (load) {
+    const l = load.latencyMs;
+    lines.push(
+      '## Labeling server under load',
+      '',
+      provenanceLine(load.provenance),
+      '',
+      `${load.annotators} annotators at once, ${load.labelsEach} labels each (clips of ${load.renderFloatsPerClip} render floats), on loopback: ${load.seconds} s, ${load.labelsPerSecond} labels/s.`,
+      `${load.acknowledged} acknowledged, ${load.stored} stored, **${load.lost} lost, ${load.duplicated} duplicated**, ${load.refused} refused.`,
+      '',
+      '| request | p50 | p90 | p99 | max |',
+      '|---|---|---|---|---|',
+      `| next pair (GET) | ${l.next.p50} ms | ${l.next.p90} ms | ${l.next.p99} ms | ${l.next.max} ms |`,
+      `| submit label (POST, committed) | ${l.submit.p50} ms | ${l.submit.p90} ms | ${l.submit.p99} ms | ${l.submit.max} ms |`,
+      '',
+      `${load.note} Load average (1 min) at the start: ${load.loadAverageAtStart} on ${load.provenance.machine.cores} cores.`,
+      '',
+    );
   }
   const path = join(RESULTS_DIR, 'README.md');
   writeFileSync(path, `${lines.join('\n')}\n`);

@@ -1,5 +1,5 @@
 /**
- * Benchmarks. `npm run bench -- <nn|ppo-speed|learn|report|all> [options]`.
+ * Benchmarks. `npm run bench -- <nn|ppo-speed|learn|baselines|prefs|labels-load|report|all> [options]`.
  * Each writes bench/results/<name>.json with the command, commit and machine, and
  * regenerates bench/results/README.md from every JSON file there.
  */
@@ -21,6 +21,7 @@ import { provenance, writeResult } from './machine.js';
 import { BASELINE_TARGETS, benchBaselines } from './baselines.js';
 import { writeReport } from './report.js';
 import { VARIANTS, benchPrefs, loadResults as loadPrefsResults, writePrefsResults } from './prefs.js';
+import { benchLabelsLoad } from './labelsLoad.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
 const argv = process.argv.slice(2);
@@ -210,6 +211,15 @@ program
   .description('regenerate bench/results/prefs.md and its plots from prefs.json (no training)')
   .action(() => {
     writePrefsResults(loadPrefsResults());
+  });
+program
+  .command('labels-load')
+  .description('many annotators at once against the labeling server on loopback: lost/duplicated labels and latency')
+  .option('--annotators <n>', 'concurrent annotators', positiveInt, 50)
+  .option('--labels <n>', 'labels per annotator', positiveInt, 100)
+  .action(async (o: { annotators: number; labels: number }) => {
+    await benchLabelsLoad(o.annotators, o.labels, argv);
+    writeReport();
   });
 program.command('report').description('regenerate bench/results/README.md').action(() => {
   writeReport();

@@ -178,10 +178,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
 function runStatus(project: ProjectStore, runId: string, who: Annotator): RunStatusJson {
   const run = project.getRun(runId);
   if (!run) throw new StoreError(`no run ${JSON.stringify(runId)}`, 404);
-  const counts = project.labelCounts(runId);
-  let labels = 0;
-  for (const n of counts.values()) labels += n;
-  return { id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, envSteps: run.envSteps, labels, mine: counts.get(who.name) ?? 0, queueDepth: project.openQueryCount(runId) };
+  const { labels, mine } = project.peopleLabelCounts(runId, who.id);
+  return { id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, envSteps: run.envSteps, labels, mine, queueDepth: project.openQueryCount(runId) };
 }
 
 const toClipJson = (s: Segment): ClipJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null });

@@ -57,12 +57,14 @@ export const MIGRATIONS: readonly string[] = [
     kind TEXT NOT NULL DEFAULT 'normal' CHECK (kind IN ('normal', 'gold', 'repeat')),
     assigned_to INTEGER REFERENCES annotators(id),
     assigned_at TEXT,
+    answered INTEGER NOT NULL DEFAULT 0 CHECK (answered IN (0, 1)),
     created_at TEXT NOT NULL,
     UNIQUE (run_id, id),
     FOREIGN KEY (run_id, left_id) REFERENCES segments(run_id, id),
     FOREIGN KEY (run_id, right_id) REFERENCES segments(run_id, id)
   ) STRICT;
-  CREATE INDEX queries_open ON queries(run_id, assigned_to, seq);
+  CREATE INDEX queries_open ON queries(run_id, answered, seq);
+  CREATE INDEX queries_assigned ON queries(run_id, assigned_to, answered, seq);
 
   CREATE TABLE labels (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -82,6 +84,7 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX labels_by_run ON labels(run_id, seq);
   CREATE INDEX labels_by_query ON labels(run_id, query_id);
+  CREATE INDEX labels_by_annotator ON labels(run_id, annotator_id);
   `,
 ];
 

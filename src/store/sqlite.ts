@@ -113,8 +113,10 @@ export interface ProjectStore {
   labelsSince(runId: string, afterSeq: number): (StoredLabel & { seq: number; clientId: string | null })[];
   /** Labels per annotator (by name) for a run; synthetic teachers' labels are not counted. */
   labelCounts(runId: string): Map<string, number>;
-  /** Queries of a run not answered yet. */
+  /** Normal queries of a run not answered yet. */
   openQueryCount(runId: string): number;
+  /** Labels of a run from people: all of them, and the given annotator's. */
+  peopleLabelCounts(runId: string, annotatorId: number): { labels: number; mine: number };
   close(): void;
 }
 
@@ -175,29 +177,23 @@ export class SqliteProjectStore implements ProjectStore {
       labelByClientId: db.prepare('SELECT * FROM labels WHERE run_id = ? AND client_id = ?'),
       queryKinds: db.prepare('SELECT id, kind FROM queries WHERE run_id = ?'),
       labelsSince: db.prepare('SELECT * FROM labels WHERE run_id = ? AND seq > ? ORDER BY seq'),
-      labelsOfQuery: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND query_id = ?'),
       labelCounts: db.prepare('SELECT a.name AS name, COUNT(*) AS n FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.run_id = ? GROUP BY a.id ORDER BY a.name'),
       insertAnnotator: db.prepare('INSERT INTO annotators (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)'),
       annotatorByHash: db.prepare('SELECT * FROM annotators WHERE token_hash = ?'),
       annotatorByName: db.prepare('SELECT * FROM annotators WHERE name = ?'),
       listAnnotators: db.prepare('SELECT * FROM annotators ORDER BY id'),
-      assignedOpen: db.prepare(
-        `SELECT q.* FROM queries q WHERE q.run_id = ? AND q.assigned_to = ?
-           AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = q.run_id AND l.query_id = q.id)
-         ORDER BY q.seq LIMIT ?`,
-      ),
+      assignedOpen: db.prepare('SELECT * FROM queries WHERE run_id = ? AND assigned_to = ? AND answered = 0 ORDER BY seq LIMIT ?'),
       // Unassigned, or assigned to someone else longer ago than the lease, and never answered.
       assignable: db.prepare(
-        `SELECT q.* FROM queries q WHERE q.run_id = @runId AND q.kind = 'normal'
-           AND (q.assigned_to IS NULL OR (q.assigned_to != @annotatorId AND q.assigned_at <= @expired))
-           AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = q.run_id AND l.query_id = q.id)
-         ORDER BY q.seq LIMIT @limit`,
+        `SELECT * FROM queries WHERE run_id = @runId AND answered = 0 AND kind = 'normal'
+           AND (assigned_to IS NULL OR (assigned_to != @annotatorId AND assigned_at <= @expired))
+         ORDER BY seq LIMIT @limit`,
       ),
       assign: db.prepare('UPDATE queries SET assigned_to = ?, assigned_at = ? WHERE run_id = ? AND id = ?'),
-      openCount: db.prepare(
-        `SELECT COUNT(*) AS n FROM queries q WHERE q.run_id = ?
-           AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = q.run_id AND l.query_id = q.id)`,
-      ),
+      markAnswered: db.prepare('UPDATE queries SET answered = 1 WHERE run_id = ? AND id = ?'),
+      openCount: db.prepare("SELECT COUNT(*) AS n FROM queries WHERE run_id = ? AND answered = 0 AND kind = 'normal'"),
+      peopleLabels: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND annotator_id IS NOT NULL'),
+      annotatorLabels: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND annotator_id = ?'),
     };
   }
 
@@ -303,6 +299,7 @@ export class SqliteProjectStore implements ProjectStore {
         clientId: label.clientId ?? null,
         createdAt: label.createdAt,
       });
+      this.stmts.markAnswered.run(runId, label.queryId);
     });
     insert();
   }
@@ -368,7 +365,16 @@ export class SqliteProjectStore implements ProjectStore {
       for (const q of fresh) this.stmts.assign.run(annotatorId, now.toISOString(), runId, q.id);
       return [...mine, ...fresh];
     });
-    return assign.immediate().map((row) => ({
+    // Assignments are leases, not data: one lost in a crash is simply handed out again, so
+    // their commits skip the fsync that labels pay for (WAL keeps them ordered before the next synced commit).
+    this.db.pragma('synchronous = NORMAL');
+    let rows: QueryRow[];
+    try {
+      rows = assign.immediate();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+    return rows.map((row) => ({
       query: { ...toQuery(row), kind: row.kind },
       left: this.getSegment(runId, row.left_id)!,
       right: this.getSegment(runId, row.right_id)!,
@@ -395,7 +401,7 @@ export class SqliteProjectStore implements ProjectStore {
       if (!q) throw new StoreError(`no query ${JSON.stringify(sub.queryId)} in run ${sub.runId}`, 404);
       if (q.kind === 'normal') {
         if (q.assigned_to !== sub.annotatorId) throw new StoreError(`query ${sub.queryId} is not assigned to ${annotator.name}`, 409);
-        if ((this.stmts.labelsOfQuery.get(sub.runId, sub.queryId) as { n: number }).n > 0) throw new StoreError(`query ${sub.queryId} is already answered`, 409);
+        if (q.answered) throw new StoreError(`query ${sub.queryId} is already answered`, 409);
       }
       const row = {
         runId: sub.runId,
@@ -411,6 +417,7 @@ export class SqliteProjectStore implements ProjectStore {
         createdAt: new Date().toISOString(),
       };
       const { lastInsertRowid } = this.stmts.insertLabel.run(row);
+      this.stmts.markAnswered.run(sub.runId, q.id);
       const { runId: _r, annotatorId: _a, clientId, ...label } = row;
       return { label: { ...label, seq: Number(lastInsertRowid), clientId }, duplicate: false };
     });
@@ -423,6 +430,10 @@ export class SqliteProjectStore implements ProjectStore {
 
   labelCounts(runId: string): Map<string, number> {
     return new Map((this.stmts.labelCounts.all(runId) as { name: string; n: number }[]).map((r) => [r.name, r.n]));
+  }
+
+  peopleLabelCounts(runId: string, annotatorId: number): { labels: number; mine: number } {
+    return { labels: (this.stmts.peopleLabels.get(runId) as { n: number }).n, mine: (this.stmts.annotatorLabels.get(runId, annotatorId) as { n: number }).n };
   }
 
   openQueryCount(runId: string): number {
@@ -527,6 +538,7 @@ interface QueryRow {
   kind: QueryKind;
   assigned_to: number | null;
   assigned_at: string | null;
+  answered: number;
 }
 interface LabelRow {
   seq: number;
