@@ -9,5 +9,11 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('./dist/ui', import.meta.url)),
     emptyOutDir: true,
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('./src/server/ui/index.html', import.meta.url)),
+        dashboard: fileURLToPath(new URL('./src/server/ui/dashboard.html', import.meta.url)),
+      },
+    },
   },
 });

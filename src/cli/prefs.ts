@@ -304,7 +304,12 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
       throw e;
     }
     teacher = new HumanTeacher(opened.project!, config.store.runId);
-    io.stdout(`label clips at ${server.url}/?token=${adminToken}&run=${encodeURIComponent(config.store.runId)}\n(more annotators: overseer annotators add NAME --project ${config.store.project})\n`);
+    const runParam = encodeURIComponent(config.store.runId);
+    io.stdout(
+      `label clips at ${server.url}/?token=${adminToken}&run=${runParam}\n` +
+        `dashboard at ${server.url}/dashboard.html?token=${adminToken}&run=${runParam}\n` +
+        `(more annotators: overseer annotators add NAME --project ${config.store.project})\n`,
+    );
   }
 
   const interrupt = interruptOnSignals(io, '; labels are already stored');
@@ -323,6 +328,8 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
         run.appendMetrics(m);
         // Labels that people submit are stamped with the run's progress.
         progressOf?.project.setEnvSteps(progressOf.runId, m.envSteps);
+        // The dashboard's curves.
+        progressOf?.project.appendMetrics(progressOf.runId, m as unknown as { envSteps: number } & Record<string, unknown>);
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });
         if (m.update % config.checkpointEvery === 0) run.saveCheckpoint(stepName(m.envSteps), ctx.checkpoint());
       },

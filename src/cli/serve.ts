@@ -67,7 +67,7 @@ export async function startServer(dir: string, host: string, port: number): Prom
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
   const dir = resolve(flags.project);
   const { app, project, url, adminToken } = await startServer(dir, flags.host, flags.port);
-  io.stdout(`serving ${join(dir, PROJECT_DB)} on ${url}\ndashboard (admin): ${url}/?token=${adminToken}\nannotators: overseer annotators add NAME --project ${flags.project} prints a labeling link\n`);
+  io.stdout(`serving ${join(dir, PROJECT_DB)} on ${url}\ndashboard (admin): ${url}/dashboard.html?token=${adminToken}\nannotators: overseer annotators add NAME --project ${flags.project} prints a labeling link\n`);
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);

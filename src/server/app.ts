@@ -15,6 +15,7 @@ import type { RenderSpec } from '../envs/render.js';
 import { encodeFloats } from '../nn/serialize.js';
 import type { Segment } from '../prefs/segments.js';
 import { ANSWERS } from '../prefs/teachers.js';
+import { exportLines } from '../store/exchange.js';
 import { StoreError, type Annotator, type AssignedQuery, type ProjectStore } from '../store/sqlite.js';
 
 export const TOKEN_COOKIE = 'overseer_token';
@@ -163,6 +164,34 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       const { queryId, answer, seconds, clientId } = req.body;
       const { label, duplicate } = project.submitLabel({ runId: req.params.runId, queryId, annotatorId: req.annotator.id, answer, seconds: seconds ?? null, clientId });
       return { seq: label.seq, queryId: label.queryId, answer: label.answer, duplicate, status: runStatus(project, req.params.runId, req.annotator) };
+    },
+  );
+
+  // ---- the dashboard (admin): curves, the latest clip, agreement, export ----
+  const runParams = { type: 'object', properties: { runId: RUN_ID } } as const;
+  app.get<{ Params: { runId: string }; Querystring: { after?: string } }>(
+    '/api/admin/runs/:runId/metrics',
+    { schema: { params: runParams, querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'string', pattern: '^\\d{1,15}$' }, token: { type: 'string' } } } } },
+    async (req, reply) => {
+      if (!admin(req, reply)) return reply;
+      runStatus(project, req.params.runId, req.annotator);
+      return { metrics: project.metricsSince(req.params.runId, Number(req.query.after ?? 0)) };
+    },
+  );
+  app.get<{ Params: { runId: string } }>('/api/admin/runs/:runId/overview', { schema: { params: runParams } }, async (req, reply) => {
+    if (!admin(req, reply)) return reply;
+    const status = runStatus(project, req.params.runId, req.annotator);
+    const latest = project.latestSegment(req.params.runId);
+    return { status, agreement: project.agreement(req.params.runId), latestClip: latest ? toClipJson(latest) : null };
+  });
+  app.get<{ Querystring: { run?: string } }>(
+    '/api/admin/export',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { run: RUN_ID, token: { type: 'string' } } } } },
+    async (req, reply) => {
+      if (!admin(req, reply)) return reply;
+      const lines = [...exportLines(project, req.query.run ? [req.query.run] : undefined)];
+      const name = `labels-${(req.query.run ?? 'all').replace(/[^\w.-]/g, '_')}.jsonl`;
+      return reply.header('content-disposition', `attachment; filename="${name}"`).type('application/x-ndjson').send(`${lines.join('\n')}\n`);
     },
   );
 

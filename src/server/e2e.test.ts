@@ -3,7 +3,7 @@
  * annotator logging in with a token and labeling 20 pairs with the keyboard, then the labels
  * in the store and the reward model refitted on them. Chromium is Debian's (`.ci/run`
  * installs it); set OVERSEER_SCREENSHOT=docs/labeling-page.png to refresh the README's
- * screenshot.
+ * screenshots (the dashboard's goes beside it).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -101,12 +101,36 @@ describe('labeling in the browser', () => {
       const labels = store.labelsSince('hopper', 0).filter((l) => l.teacher.startsWith('Ada'));
       store.close();
       expect(labels).toHaveLength(20);
-      expect(labels.map((l) => l.answer).slice(0, 5)).toEqual(['left', 'right', 'equal', 'left', 'incomparable']);
+      // Answers go out in the background, so they may commit in any order; the counts match the keys pressed.
+      const counts = Object.fromEntries(['left', 'right', 'equal', 'incomparable'].map((a) => [a, labels.filter((l) => l.answer === a).length]));
+      expect(counts).toEqual({ left: 8, right: 4, equal: 4, incomparable: 4 });
       expect(labels.every((l) => l.seconds !== null && l.seconds > 0)).toBe(true);
 
+      // One of the 20 was a pair shown again (every 10th) to measure consistency; the loop trains on the other 19.
+      const training = labels.filter((l) => !l.queryId.startsWith('repeat-')).length;
+      expect(training).toBe(19);
       // The loop takes them in, then refits the reward model with them.
-      const at20 = await until('the loop to count 20 labels', () => metricsOf(out).find((m) => m.labels >= 20), 120_000);
-      await until('a refit after the 20th label', () => metricsOf(out).some((m) => m.labels >= 20 && m.fits > at20.fits), 180_000);
+      const atAll = await until('the loop to count the labels', () => metricsOf(out).find((m) => m.labels >= training), 120_000);
+      await until('a refit after the last label', () => metricsOf(out).some((m) => m.labels >= training && m.fits > atAll.fits), 180_000);
+
+      // The dashboard (admin token): live curves, the annotator's count, agreement on the repeated pair.
+      const dash = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      dash.on('pageerror', (e) => errors.push(e.message));
+      await dash.goto(`${link.origin}/dashboard.html?token=${link.searchParams.get('token')}&run=hopper`);
+      await dash.waitForSelector('body[data-rows]', { timeout: 30_000 });
+      expect(Number(await dash.locator('body').getAttribute('data-rows'))).toBeGreaterThan(5);
+      const row = await dash.locator('#annotators tbody tr', { hasText: 'Ada' }).locator('td').allTextContents();
+      expect(row.slice(0, 3)).toEqual(['Ada <img src=x onerror=alert(1)>', '20', '1']);
+      if (process.env.OVERSEER_SCREENSHOT) {
+        await dash.waitForTimeout(500);
+        await dash.screenshot({ path: resolve(process.env.OVERSEER_SCREENSHOT, '..', 'dashboard.png'), fullPage: true });
+      }
+      const exported = await dash.evaluate(async () => (await fetch('/api/admin/export?run=hopper')).text());
+      expect(exported.split('\n').filter((l) => l.includes('"type":"label"')).length).toBeGreaterThanOrEqual(20);
+      // An annotator's token does not open the dashboard's data.
+      const denied = await page.evaluate(async () => (await fetch('/api/admin/runs/hopper/overview')).status);
+      expect(denied).toBe(403);
+      expect(errors).toEqual([]);
     } finally {
       if (child.exitCode === null) child.kill('SIGINT');
       const code = await exited;

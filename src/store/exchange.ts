@@ -18,7 +18,7 @@ import { decodeFloats, encodeFloats } from '../nn/serialize.js';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { StoreContents, StoredLabel, StoredQuery } from '../prefs/store.js';
 import { ANSWERS } from '../prefs/teachers.js';
-import { StoreError, type QueryKind, type SqliteProjectStore } from './sqlite.js';
+import { StoreError, type ProjectStore, type QueryKind, type SqliteProjectStore } from './sqlite.js';
 
 export const EXPORT_FORMAT = 'overseer.labels';
 export const EXPORT_VERSION = 1;
@@ -70,12 +70,12 @@ export interface ExportedRun {
 }
 
 /** The lines of an export of `runIds` (default: every run in the project). */
-export function* exportLines(project: SqliteProjectStore, runIds?: string[]): Generator<string> {
+export function* exportLines(project: ProjectStore, runIds?: string[]): Generator<string> {
   const runs = runIds ?? project.listRuns().map((r) => r.id);
   yield JSON.stringify({ type: 'header', format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date().toISOString() });
   for (const runId of runs) {
     const run = project.getRun(runId);
-    if (!run) throw new StoreError(`no run ${JSON.stringify(runId)} in ${project.path}`, 404);
+    if (!run) throw new StoreError(`no run ${JSON.stringify(runId)} in the project`, 404);
     yield JSON.stringify({ type: 'run', id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget });
     const { segments, truths, queries } = project.loadRun(runId);
     const labels = project.labelsSince(runId, 0);

@@ -8,7 +8,7 @@
  * little-endian float32/float64 bytes; the row's sizes say how many values to expect.
  */
 export const MIGRATIONS: readonly string[] = [
-  // 1: runs, segments, queries, annotators, labels.
+  // 1: runs, segments, queries (repeats point at their original), annotators, labels, the runs' metrics.
   `
   CREATE TABLE runs (
     id TEXT PRIMARY KEY,
@@ -58,6 +58,7 @@ export const MIGRATIONS: readonly string[] = [
     assigned_to INTEGER REFERENCES annotators(id),
     assigned_at TEXT,
     answered INTEGER NOT NULL DEFAULT 0 CHECK (answered IN (0, 1)),
+    repeat_of TEXT,
     created_at TEXT NOT NULL,
     UNIQUE (run_id, id),
     FOREIGN KEY (run_id, left_id) REFERENCES segments(run_id, id),
@@ -85,6 +86,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX labels_by_run ON labels(run_id, seq);
   CREATE INDEX labels_by_query ON labels(run_id, query_id);
   CREATE INDEX labels_by_annotator ON labels(run_id, annotator_id);
+
+  CREATE TABLE metrics (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    env_steps INTEGER NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX metrics_by_run ON metrics(run_id, seq);
   `,
 ];
 

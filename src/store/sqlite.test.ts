@@ -214,4 +214,45 @@ describe('SQLite project store', () => {
     p.submitLabel({ runId: 'run1', queryId: 'gold-1', annotatorId: b, answer: 'right', seconds: null, clientId: 'g-b' });
     expect(p.labelsSince('run1', 0).map((l) => l.teacher)).toEqual(['a', 'b']);
   });
+
+  it('repeats an answered pair every N labels, sides swapped, and measures agreement; the loop never trains on repeats', () => {
+    const dir = tmp();
+    const p = new SqliteProjectStore(join(dir, PROJECT_DB), 2);
+    opened.push(p);
+    p.createRun({ id: 'run1', envId: 'Hopper-v5' });
+    const segs = Array.from({ length: 8 }, (_, i) => segment(i));
+    p.putSegments('run1', segs.map((segment) => ({ segment })));
+    p.putQueries('run1', segs.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: i })));
+    const a = p.addAnnotator('a').annotator.id;
+    const answer = (queryId: string, ans: 'left' | 'right' | 'equal', k: string) => p.submitLabel({ runId: 'run1', queryId, annotatorId: a, answer: ans, seconds: 1, clientId: k });
+    const next = () => p.assignQueries('run1', a, 1)[0];
+    answer(next().query.id, 'left', 'c0'); // q-0
+    answer(next().query.id, 'right', 'c1'); // q-1
+    // Two labels in: the next pair is one of those two again, left and right swapped.
+    const rep = next();
+    expect(rep.query.kind).toBe('repeat');
+    const original = rep.left.id === 'seg-1' ? { id: 'q-0', left: 'seg-0', right: 'seg-1', said: 'left' } : { id: 'q-1', left: 'seg-1', right: 'seg-2', said: 'right' };
+    expect([rep.left.id, rep.right.id]).toEqual([original.right, original.left]);
+    // Consistent: the same clip preferred, now on the other side.
+    answer(rep.query.id, original.said === 'left' ? 'right' : 'left', 'c2');
+    expect(next().query.id).toBe('q-2');
+    expect(p.agreement('run1')).toEqual({ annotators: [{ name: 'a', labels: 3, repeats: 1, agreeing: 1 }], gold: { pairs: 0, agreeing: 0 } });
+    const forLoop = p.runStore('run1').load();
+    expect(forLoop.labels.map((l) => l.queryId)).toEqual(['q-0', 'q-1']);
+    expect(forLoop.queries.map((q) => q.id)).toEqual(['q-0', 'q-1', 'q-2', 'q-3', 'q-4', 'q-5', 'q-6']);
+  });
+
+  it("keeps a run's metrics in order and knows its latest clip", () => {
+    const p = projectWithQueries(4);
+    p.appendMetrics('run1', { envSteps: 2048, labels: 3, heldOutAccuracy: 0.5 });
+    p.appendMetrics('run1', { envSteps: 4096, labels: 5, heldOutAccuracy: 0.75 });
+    const all = p.metricsSince('run1', 0);
+    expect(all.map((m) => m.row)).toEqual([
+      { envSteps: 2048, labels: 3, heldOutAccuracy: 0.5 },
+      { envSteps: 4096, labels: 5, heldOutAccuracy: 0.75 },
+    ]);
+    expect(p.metricsSince('run1', all[0].seq).map((m) => m.row.envSteps)).toEqual([4096]);
+    expect(p.latestSegment('run1')!.id).toBe('seg-3');
+  });
 });
+

@@ -70,6 +70,13 @@ export interface LabelSubmission {
   clientId: string;
 }
 
+export interface Agreement {
+  /** Per annotator with labels: repeated pairs answered, and how many of those agreed with the first answer. */
+  annotators: { name: string; labels: number; repeats: number; agreeing: number }[];
+  /** Pairs of answers to the same gold pair, and how many agreed. */
+  gold: { pairs: number; agreeing: number };
+}
+
 export interface SubmitResult {
   label: StoredLabel & { seq: number; clientId: string };
   /** The same client id had already been stored: nothing new was written. */
@@ -115,6 +122,13 @@ export interface ProjectStore {
   labelCounts(runId: string): Map<string, number>;
   /** Normal queries of a run not answered yet. */
   openQueryCount(runId: string): number;
+  /** Everything stored for a run, repeats included (for export). */
+  loadRun(runId: string): StoreContents;
+  queryKinds(runId: string): Map<string, QueryKind>;
+  latestSegment(runId: string): Segment | null;
+  appendMetrics(runId: string, row: { envSteps: number } & Record<string, unknown>): void;
+  metricsSince(runId: string, afterSeq: number): { seq: number; row: Record<string, unknown> }[];
+  agreement(runId: string): Agreement;
   /** Labels of a run from people: all of them, and the given annotator's. */
   peopleLabelCounts(runId: string, annotatorId: number): { labels: number; mine: number };
   close(): void;
@@ -125,9 +139,9 @@ const DEFAULT_LEASE_SECONDS = 600;
 if (endianness() !== 'LE') throw new Error('the project store writes little-endian floats; this machine is big-endian');
 
 /** Opens (creating if needed) the project database in `dir`. */
-export function openProject(dir: string): SqliteProjectStore {
+export function openProject(dir: string, options: { repeatEvery?: number } = {}): SqliteProjectStore {
   mkdirSync(dir, { recursive: true });
-  return new SqliteProjectStore(join(dir, PROJECT_DB));
+  return new SqliteProjectStore(join(dir, PROJECT_DB), options.repeatEvery);
 }
 
 export class SqliteProjectStore implements ProjectStore {
@@ -135,7 +149,14 @@ export class SqliteProjectStore implements ProjectStore {
   private readonly stmts;
   private closed = false;
 
-  constructor(readonly path: string) {
+  /**
+   * @param repeatEvery every this many labels, an annotator is shown an earlier pair again
+   *   (sides swapped) to measure agreement; 0 never repeats.
+   */
+  constructor(
+    readonly path: string,
+    readonly repeatEvery = 10,
+  ) {
     this.db = new Database(path);
     try {
       this.db.pragma('journal_mode = WAL');
@@ -190,6 +211,21 @@ export class SqliteProjectStore implements ProjectStore {
          ORDER BY seq LIMIT @limit`,
       ),
       assign: db.prepare('UPDATE queries SET assigned_to = ?, assigned_at = ? WHERE run_id = ? AND id = ?'),
+      randomAnswered: db.prepare("SELECT * FROM queries WHERE run_id = ? AND kind = 'normal' AND answered = 1 ORDER BY RANDOM() LIMIT 1"),
+      insertRepeat: db.prepare(
+        `INSERT INTO queries (run_id, id, left_id, right_id, asked_at_step, kind, repeat_of, assigned_to, assigned_at, created_at)
+         VALUES (@runId, @id, @leftId, @rightId, @askedAtStep, 'repeat', @repeatOf, @annotatorId, @now, @now)`,
+      ),
+      repeatLabels: db.prepare(
+        `SELECT l.annotator_id AS annotator, l.answer AS answer,
+           (SELECT o.answer FROM labels o WHERE o.run_id = q.run_id AND o.query_id = q.repeat_of ORDER BY o.seq LIMIT 1) AS original
+         FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
+         WHERE l.run_id = ? AND q.kind = 'repeat'`,
+      ),
+      goldLabels: db.prepare("SELECT l.query_id AS query, l.answer AS answer FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND q.kind = 'gold' ORDER BY l.query_id"),
+      insertMetrics: db.prepare('INSERT INTO metrics (run_id, env_steps, data) VALUES (?, ?, ?)'),
+      metricsSince: db.prepare('SELECT seq, data FROM metrics WHERE run_id = ? AND seq > ? ORDER BY seq'),
+      latestSegment: db.prepare('SELECT * FROM segments WHERE run_id = ? ORDER BY global_step DESC LIMIT 1'),
       markAnswered: db.prepare('UPDATE queries SET answered = 1 WHERE run_id = ? AND id = ?'),
       openCount: db.prepare("SELECT COUNT(*) AS n FROM queries WHERE run_id = ? AND answered = 0 AND kind = 'normal'"),
       peopleLabels: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND annotator_id IS NOT NULL'),
@@ -357,9 +393,10 @@ export class SqliteProjectStore implements ProjectStore {
     if (!this.getRun(runId)) throw new StoreError(`no run ${JSON.stringify(runId)}`, 404);
     // IMMEDIATE: two annotators asking at once must not both take the same query.
     const assign = this.db.transaction((): QueryRow[] => {
+      const now = new Date();
+      this.maybeRepeat(runId, annotatorId, now);
       const mine = this.stmts.assignedOpen.all(runId, annotatorId, n) as QueryRow[];
       if (mine.length >= n) return mine;
-      const now = new Date();
       const expired = new Date(now.getTime() - leaseSeconds * 1000).toISOString();
       const fresh = this.stmts.assignable.all({ runId, annotatorId, expired, limit: n - mine.length }) as QueryRow[];
       for (const q of fresh) this.stmts.assign.run(annotatorId, now.toISOString(), runId, q.id);
@@ -381,6 +418,60 @@ export class SqliteProjectStore implements ProjectStore {
     }));
   }
 
+  /** Every `repeatEvery` labels, hands the annotator an answered pair again, sides swapped. */
+  private maybeRepeat(runId: string, annotatorId: number, now: Date): void {
+    if (this.repeatEvery <= 0) return;
+    const done = (this.stmts.annotatorLabels.get(runId, annotatorId) as { n: number }).n;
+    if (done === 0 || done % this.repeatEvery !== 0) return;
+    const id = `repeat-${annotatorId}-${done}`;
+    if (this.stmts.getQuery.get(runId, id)) return;
+    const original = this.stmts.randomAnswered.get(runId) as QueryRow | undefined;
+    if (!original) return;
+    this.stmts.insertRepeat.run({ runId, id, leftId: original.right_id, rightId: original.left_id, askedAtStep: original.asked_at_step, repeatOf: original.id, annotatorId, now: now.toISOString() });
+  }
+
+  /**
+   * How often people agree: per annotator, on repeated pairs (the same answer as the pair's
+   * first one, sides swapped back), and between annotators on gold pairs.
+   */
+  agreement(runId: string): Agreement {
+    const swap: Record<string, string> = { left: 'right', right: 'left', equal: 'equal', incomparable: 'incomparable' };
+    const byId = new Map(this.listAnnotators().map((a) => [a.id, { name: a.name, labels: (this.stmts.annotatorLabels.get(runId, a.id) as { n: number }).n, repeats: 0, agreeing: 0 }]));
+    for (const r of this.stmts.repeatLabels.all(runId) as { annotator: number; answer: string; original: string | null }[]) {
+      const a = byId.get(r.annotator);
+      if (!a || r.original === null) continue;
+      a.repeats += 1;
+      if (swap[r.answer] === r.original) a.agreeing += 1;
+    }
+    const gold = { pairs: 0, agreeing: 0 };
+    const answers = new Map<string, string[]>();
+    for (const g of this.stmts.goldLabels.all(runId) as { query: string; answer: string }[]) answers.set(g.query, [...(answers.get(g.query) ?? []), g.answer]);
+    for (const xs of answers.values()) {
+      for (let i = 0; i < xs.length; i++) {
+        for (let j = i + 1; j < xs.length; j++) {
+          gold.pairs += 1;
+          if (xs[i] === xs[j]) gold.agreeing += 1;
+        }
+      }
+    }
+    return { annotators: [...byId.values()].filter((a) => a.labels > 0), gold };
+  }
+
+  /** Appends one row of a run's metrics (the loop's per-update diagnostics). */
+  appendMetrics(runId: string, row: { envSteps: number } & Record<string, unknown>): void {
+    this.stmts.insertMetrics.run(runId, row.envSteps, JSON.stringify(row));
+  }
+
+  metricsSince(runId: string, afterSeq: number): { seq: number; row: Record<string, unknown> }[] {
+    return (this.stmts.metricsSince.all(runId, afterSeq) as { seq: number; data: string }[]).map((r) => ({ seq: r.seq, row: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  /** The run's most recent clip: the latest policy in action. */
+  latestSegment(runId: string): Segment | null {
+    const row = this.stmts.latestSegment.get(runId) as SegmentRow | undefined;
+    return row ? toSegment(row) : null;
+  }
+
   submitLabel(sub: LabelSubmission): SubmitResult {
     if (!(ANSWERS as readonly string[]).includes(sub.answer)) throw new StoreError(`unknown answer ${JSON.stringify(sub.answer)}; one of ${ANSWERS.join(', ')}`, 400);
     if (typeof sub.clientId !== 'string' || sub.clientId.length === 0 || sub.clientId.length > 100) throw new StoreError('clientId must be 1-100 characters', 400);
@@ -399,7 +490,8 @@ export class SqliteProjectStore implements ProjectStore {
       if (!run) throw new StoreError(`no run ${JSON.stringify(sub.runId)}`, 404);
       const q = this.stmts.getQuery.get(sub.runId, sub.queryId) as QueryRow | undefined;
       if (!q) throw new StoreError(`no query ${JSON.stringify(sub.queryId)} in run ${sub.runId}`, 404);
-      if (q.kind === 'normal') {
+      // Gold pairs are for everyone; normal and repeated pairs for the one they were handed to, once.
+      if (q.kind !== 'gold') {
         if (q.assigned_to !== sub.annotatorId) throw new StoreError(`query ${sub.queryId} is not assigned to ${annotator.name}`, 409);
         if (q.answered) throw new StoreError(`query ${sub.queryId} is already answered`, 409);
       }
@@ -462,8 +554,12 @@ class SqliteRunStore implements PreferenceStore {
   putLabel(label: StoredLabel): void {
     this.project.putLabel(this.runId, label);
   }
+  /** Repeated pairs measure annotators; they are not training data. */
   load(): StoreContents {
-    return this.project.loadRun(this.runId);
+    const all = this.project.loadRun(this.runId);
+    const repeats = new Set([...this.project.queryKinds(this.runId)].filter(([, k]) => k === 'repeat').map(([id]) => id));
+    if (repeats.size === 0) return all;
+    return { ...all, queries: all.queries.filter((q) => !repeats.has(q.id)), labels: all.labels.filter((l) => !repeats.has(l.queryId)) };
   }
   /** The project database stays open: its owner closes it. */
   close(): void {}

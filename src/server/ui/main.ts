@@ -5,7 +5,9 @@
  * has committed them. Everything shown that came from people (names, instructions) goes in
  * as text, never as HTML.
  */
-import { clipBounds, framePrimitives, viewFor, type Bounds, type Primitive, type RenderSpec } from './draw.js';
+import { paint } from './canvas.js';
+import { api, decode } from './client.js';
+import { clipBounds, framePrimitives, viewFor, type Bounds, type RenderSpec } from './draw.js';
 
 interface Clip {
   id: string;
@@ -39,18 +41,6 @@ if (params.has('token')) {
   history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
 }
 
-async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) }, credentials: 'same-origin' });
-  const body = (await res.json().catch(() => ({}))) as T & { error?: string };
-  if (!res.ok) throw Object.assign(new Error(body.error ?? `${res.status} ${res.statusText}`), { status: res.status });
-  return body;
-}
-
-function decode(b64: string): Float32Array {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  return new Float32Array(bytes.buffer);
-}
-
 function showStatus(s: Status): void {
   $('mine').textContent = String(s.mine);
   $('queue').textContent = String(s.queueDepth);
@@ -69,59 +59,6 @@ interface Shown {
   bounds: [Bounds, Bounds];
   scale: number;
   shownAt: number;
-}
-
-function paint(canvas: HTMLCanvasElement, prims: Primitive[], bounds: Bounds, scale: number, view: 'side' | 'top' | null): void {
-  const ctx = canvas.getContext('2d')!;
-  const { width: W, height: H } = canvas;
-  ctx.clearRect(0, 0, W, H);
-  const cu = (bounds.minU + bounds.maxU) / 2;
-  const cv = (bounds.minV + bounds.maxV) / 2;
-  const x = (u: number) => W / 2 + (u - cu) * scale;
-  const y = (v: number) => H / 2 - (v - cv) * scale;
-  // Reference marks every 0.5 m, fixed in the world, so motion over the clip is visible.
-  ctx.strokeStyle = '#e3e3e3';
-  ctx.lineWidth = 1;
-  const step = 0.5;
-  for (let u = Math.floor((cu - W / 2 / scale) / step) * step; u < cu + W / 2 / scale; u += step) {
-    ctx.beginPath();
-    ctx.moveTo(x(u), 0);
-    ctx.lineTo(x(u), H);
-    ctx.stroke();
-  }
-  if (view === 'top') {
-    for (let v = Math.floor((cv - H / 2 / scale) / step) * step; v < cv + H / 2 / scale; v += step) {
-      ctx.beginPath();
-      ctx.moveTo(0, y(v));
-      ctx.lineTo(W, y(v));
-      ctx.stroke();
-    }
-  }
-  for (const p of prims) {
-    if (p.kind === 'ground') {
-      ctx.fillStyle = p.color;
-      ctx.fillRect(0, y(p.v), W, H - y(p.v));
-    } else if (p.kind === 'segment') {
-      ctx.strokeStyle = p.color;
-      ctx.lineWidth = Math.max(1, p.width * scale);
-      ctx.lineCap = p.round ? 'round' : 'butt';
-      ctx.beginPath();
-      ctx.moveTo(x(p.a[0]), y(p.a[1]));
-      ctx.lineTo(x(p.b[0]), y(p.b[1]));
-      ctx.stroke();
-    } else if (p.kind === 'circle') {
-      ctx.fillStyle = p.color;
-      ctx.beginPath();
-      ctx.arc(x(p.c[0]), y(p.c[1]), Math.max(1, p.r * scale), 0, 2 * Math.PI);
-      ctx.fill();
-    } else {
-      ctx.fillStyle = p.color;
-      ctx.beginPath();
-      p.points.forEach(([u, v], i) => (i === 0 ? ctx.moveTo(x(u), y(v)) : ctx.lineTo(x(u), y(v))));
-      ctx.closePath();
-      ctx.fill();
-    }
-  }
 }
 
 // ---- the labeling loop ----
@@ -235,8 +172,12 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button'))
 
 async function start(): Promise<void> {
   try {
-    const me = await api<{ name: string }>('/api/me');
+    const me = await api<{ name: string; role: string }>('/api/me');
     $('who').textContent = me.name;
+    if (me.role === 'admin') {
+      const link = Object.assign(document.createElement('a'), { textContent: 'dashboard', href: `./dashboard.html${runId ? `?run=${encodeURIComponent(runId)}` : ''}` });
+      $('run-name').after(link);
+    }
     if (!runId) {
       const { runs } = await api<{ runs: Status[] }>('/api/runs');
       if (runs.length === 0) {
