@@ -16,6 +16,7 @@ import { encodeFloats } from '../nn/serialize.js';
 import type { Segment } from '../prefs/segments.js';
 import { ANSWERS } from '../prefs/teachers.js';
 import { exportLines } from '../store/exchange.js';
+import type { ClipJson, QueryJson, RunStatusJson } from './api.js';
 import { StoreError, type Annotator, type AssignedQuery, type ProjectStore } from '../store/sqlite.js';
 
 export const TOKEN_COOKIE = 'overseer_token';
@@ -32,36 +33,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     annotator: Annotator;
   }
-}
-
-/** A clip as the page receives it: render states (float32, base64) to draw, never rewards. */
-export interface ClipJson {
-  id: string;
-  envId: string;
-  length: number;
-  renderSize: number;
-  render: string | null;
-}
-
-export interface QueryJson {
-  id: string;
-  kind: string;
-  left: ClipJson;
-  right: ClipJson;
-}
-
-export interface RunStatusJson {
-  id: string;
-  envId: string;
-  instructions: string;
-  labelBudget: number | null;
-  envSteps: number;
-  /** Labels of this run from people, all annotators. */
-  labels: number;
-  /** Labels from the asking annotator. */
-  mine: number;
-  /** Queries not answered yet. */
-  queueDepth: number;
 }
 
 const RUN_ID = { type: 'string', minLength: 1, maxLength: 200 } as const;

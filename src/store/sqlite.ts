@@ -279,17 +279,10 @@ export class SqliteProjectStore implements ProjectStore {
         }
         if (s.render && s.render.length !== s.length * s.renderSize) throw new StoreError(`segment ${s.id}: render states do not match its length`, 400);
         if (truth && truth.rewards.length !== s.length) throw new StoreError(`segment ${s.id}: ${truth.rewards.length} true rewards for ${s.length} steps`, 400);
+        const { obs: _o, actions: _a, render: _r, ...meta } = s;
         this.stmts.insertSegment.run({
           runId,
-          id: s.id,
-          envId: s.envId,
-          seed: s.seed,
-          envIndex: s.envIndex,
-          globalStep: s.globalStep,
-          length: s.length,
-          obsSize: s.obsSize,
-          actionSize: s.actionSize,
-          renderSize: s.renderSize,
+          ...meta,
           terminated: s.terminated ? 1 : 0,
           obs: packFloats(s.obs),
           actions: packFloats(s.actions),

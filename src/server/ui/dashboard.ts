@@ -2,28 +2,16 @@
  * The dashboard (admin token): live curves of a run over env steps or labels, the latest clip
  * of the policy, per-annotator counts and agreement, and label export.
  */
+import type { AgreementJson, ClipJson, RunStatusJson } from '../api.js';
 import { paint } from './canvas.js';
 import { api, decode } from './client.js';
 import { clipBounds, framePrimitives, viewFor, type RenderSpec } from './draw.js';
 
-interface Status {
-  id: string;
-  envId: string;
-  labelBudget: number | null;
-  envSteps: number;
-  labels: number;
-  queueDepth: number;
-}
-interface Clip {
-  id: string;
-  envId: string;
-  length: number;
-  renderSize: number;
-  render: string | null;
-}
+type Status = RunStatusJson;
+type Clip = ClipJson;
 interface Overview {
   status: Status;
-  agreement: { annotators: { name: string; labels: number; repeats: number; agreeing: number }[]; gold: { pairs: number; agreeing: number } };
+  agreement: AgreementJson;
   latestClip: Clip | null;
 }
 type Row = Record<string, number | null | undefined>;

@@ -5,32 +5,14 @@
  * has committed them. Everything shown that came from people (names, instructions) goes in
  * as text, never as HTML.
  */
+import type { ClipJson, QueryJson, RunStatusJson } from '../api.js';
 import { paint } from './canvas.js';
 import { api, decode } from './client.js';
 import { clipBounds, framePrimitives, viewFor, type Bounds, type RenderSpec } from './draw.js';
 
-interface Clip {
-  id: string;
-  envId: string;
-  length: number;
-  renderSize: number;
-  render: string | null;
-}
-interface Pair {
-  id: string;
-  kind: string;
-  left: Clip;
-  right: Clip;
-}
-interface Status {
-  id: string;
-  envId: string;
-  instructions: string;
-  labelBudget: number | null;
-  labels: number;
-  mine: number;
-  queueDepth: number;
-}
+type Clip = ClipJson;
+type Pair = QueryJson;
+type Status = RunStatusJson;
 type Answer = 'left' | 'right' | 'equal' | 'incomparable';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
