@@ -93,6 +93,11 @@ describe('labeling in the browser', () => {
         previous = id;
         await page.keyboard.press(keys[i % keys.length]);
       }
+      // A prefetched pair is painted right after the answer (the page notes each time it took).
+      await page.waitForTimeout(200);
+      const switches = ((await page.locator('body').getAttribute('data-switch-ms')) ?? '').split(',').filter(Boolean).map(Number);
+      expect(switches.length).toBeGreaterThanOrEqual(5);
+      expect(Math.max(...switches)).toBeLessThan(100);
       await page.waitForSelector('body[data-sent="20"]', { timeout: 30_000 });
       expect(await page.textContent('#mine')).toBe('20');
       expect(errors).toEqual([]);

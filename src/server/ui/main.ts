@@ -78,7 +78,18 @@ function show(pair: Pair | null): void {
   }
 }
 
+let switchStarted: number | null = null;
+
 function animate(now: number): void {
+  if (current && spec && switchStarted !== null) {
+    // This frame shows the new pair: note how long it took to appear.
+    queueMicrotask(() => {
+      if (switchStarted === null) return;
+      const ms = (performance.now() - switchStarted).toFixed(1);
+      document.body.dataset.switchMs = document.body.dataset.switchMs ? `${document.body.dataset.switchMs},${ms}` : ms;
+      switchStarted = null;
+    });
+  }
   if (current && spec) {
     const view = spec.kind === 'mujoco' ? viewFor(current.pair.left.envId) : null;
     const fps = 1 / spec.dt;
@@ -138,7 +149,10 @@ function answer(a: Answer): void {
   if (!current) return;
   const { pair, shownAt } = current;
   seen.add(pair.id);
-  show(ahead.shift() ?? null);
+  const next = ahead.shift() ?? null;
+  // From the answer to the next pair's first painted frame (recorded for the tests).
+  switchStarted = next ? performance.now() : null;
+  show(next);
   void send({ queryId: pair.id, answer: a, seconds: (performance.now() - shownAt) / 1000, clientId: crypto.randomUUID() });
   if (ahead.length < 2) void refill();
 }
