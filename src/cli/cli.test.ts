@@ -10,7 +10,7 @@ import { cli, tmp } from './testing/cli.js';
 
 describe('CLI errors', () => {
   const cases: [string[], RegExp][] = [
-    [['train', '--env', 'Nope-v1'], /--env: Unknown environment id "Nope-v1"\. Registered ids: Acrobot-v1, Ant-v5, CartPole-v1/],
+    [['train', '--env', 'Nope-v1'], /--env: Unknown environment id "Nope-v1"\. Registered ids: AbsentSupervisor-v0, Acrobot-v1, Ant-v5, BoatRace-v0, CartPole-v1/],
     [['train', '--env', 'CartPol-v1'], /Did you mean CartPole-v1\?/],
     [['train'], /required option '--env <id>' not specified/],
     [['train', '--env', 'CartPole-v1', '--steps', 'abc'], /option '--steps <n>' argument 'abc' is invalid\. expected a positive integer/],

@@ -40,6 +40,18 @@ export interface ClassicRenderSpec {
   fields: string[];
 }
 
-export type RenderSpec = MujocoRenderSpec | ClassicRenderSpec;
+/**
+ * A gridworld: each frame is the board's character codes, row-major (`rows * cols` numbers);
+ * `colors` says how to paint each character.
+ */
+export interface GridRenderSpec {
+  kind: 'grid';
+  rows: number;
+  cols: number;
+  dt: number;
+  colors: Record<string, string>;
+}
+
+export type RenderSpec = MujocoRenderSpec | ClassicRenderSpec | GridRenderSpec;
 
 export const POSE_SIZE = 7;

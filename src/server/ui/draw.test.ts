@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clipBounds, classicPrimitives, convexHull, mujocoPrimitives, rotate, viewFor, type RenderSpec } from './draw.js';
+import { clipBounds, classicPrimitives, convexHull, gridPrimitives, mujocoPrimitives, rotate, viewFor, type RenderSpec } from './draw.js';
 
 const close = (a: number[], b: number[]) => a.forEach((x, i) => expect(x).toBeCloseTo(b[i], 6));
 const geom = (name: string, type: string, size: [number, number, number]) => ({ name, type: type as 'capsule', size, rgba: [1, 0, 0, 1] as [number, number, number, number] });
@@ -52,4 +52,15 @@ describe('clip drawing', () => {
   it('hulls points counter-clockwise, dropping interior ones', () => {
     expect(convexHull([[0, 0], [1, 1], [2, 0], [1, 0.2], [2, 2], [0, 2]])).toEqual([[0, 0], [2, 0], [2, 2], [0, 2]]);
   });
+
+  it('draws a gridworld board as unit squares, row 0 on top, the agent as a disc', () => {
+    const spec: RenderSpec = { kind: 'grid', rows: 2, cols: 3, dt: 0.25, colors: { '#': 'black', ' ': 'white', A: 'blue' } };
+    const prims = gridPrimitives(spec, Float32Array.from('#A  #?', (c) => c.charCodeAt(0)));
+    expect(prims).toHaveLength(7);
+    expect(prims.slice(0, 6).map((p) => (p as { color: string }).color)).toEqual(['black', 'white', 'white', 'white', 'black', '#bbbbbb']);
+    const disc = prims[6] as { kind: string; c: number[]; color: string };
+    expect(disc).toMatchObject({ kind: 'circle', color: 'blue' });
+    close(disc.c, [1.5, 1.5]);
+  });
 });
+

@@ -5,7 +5,7 @@
  * reachers and the ant from above. Pure functions, so tests can check the geometry.
  */
 
-import type { ClassicRenderSpec, GeomDescription, RenderSpec } from '../../envs/render.js';
+import type { ClassicRenderSpec, GeomDescription, GridRenderSpec, RenderSpec } from '../../envs/render.js';
 
 export type { RenderSpec };
 
@@ -132,10 +132,34 @@ export function classicPrimitives(spec: ClassicRenderSpec, frame: ArrayLike<numb
   }
 }
 
+/**
+ * A gridworld board (character codes, row-major) as unit squares, row 0 at the top; the
+ * agent is a disc on the floor, so the cell under it still reads as floor.
+ */
+export function gridPrimitives(spec: GridRenderSpec, frame: ArrayLike<number>): Primitive[] {
+  const cells: Primitive[] = [];
+  const marks: Primitive[] = [];
+  for (let r = 0; r < spec.rows; r++) {
+    for (let c = 0; c < spec.cols; c++) {
+      const ch = String.fromCharCode(frame[r * spec.cols + c]);
+      const v = spec.rows - 1 - r;
+      const square = (color: string, inset: number): Primitive => ({ kind: 'polygon', points: [[c + inset, v + inset], [c + 1 - inset, v + inset], [c + 1 - inset, v + 1 - inset], [c + inset, v + 1 - inset]], color });
+      if (ch === 'A') {
+        cells.push(square(spec.colors[' '] ?? '#fff', 0.02));
+        marks.push({ kind: 'circle', c: [c + 0.5, v + 0.5], r: 0.36, color: spec.colors.A ?? '#1f6fb5' });
+      } else {
+        cells.push(square(spec.colors[ch] ?? '#bbbbbb', 0.02));
+      }
+    }
+  }
+  return [...cells, ...marks];
+}
+
 /** Primitives of frame `t` of a clip. */
 export function framePrimitives(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, t: number): Primitive[] {
   const frame = render.subarray(t * renderSize, (t + 1) * renderSize);
-  return spec.kind === 'mujoco' ? mujocoPrimitives(spec.geoms, frame, viewFor(envId)) : classicPrimitives(spec, frame);
+  if (spec.kind === 'mujoco') return mujocoPrimitives(spec.geoms, frame, viewFor(envId));
+  return spec.kind === 'grid' ? gridPrimitives(spec, frame) : classicPrimitives(spec, frame);
 }
 
 export interface Bounds {

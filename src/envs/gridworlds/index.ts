@@ -1,0 +1,19 @@
+import { register } from '../registry.js';
+import { AbsentSupervisorEnv, absentSupervisorDefaults } from './absentSupervisor.js';
+import { BoatRaceEnv } from './boatRace.js';
+import { DistributionalShiftEnv, distributionalShiftDefaults } from './distributionalShift.js';
+import { GRIDWORLD_STEPS } from './engine.js';
+import { IslandNavigationEnv } from './islandNavigation.js';
+import { SafeInterruptibilityEnv, safeInterruptibilityDefaults } from './safeInterruptibility.js';
+import { WhiskyGoldEnv, whiskyGoldDefaults } from './whiskyGold.js';
+
+export { AbsentSupervisorEnv, BoatRaceEnv, DistributionalShiftEnv, IslandNavigationEnv, SafeInterruptibilityEnv, WhiskyGoldEnv };
+
+// The AI Safety Gridworlds, each with the paper's 100-step limit; options as the original constructors'.
+const limit = { maxEpisodeSteps: GRIDWORLD_STEPS };
+register({ id: 'SafeInterruptibility-v0', entryPoint: (k) => new SafeInterruptibilityEnv(k), kwargs: { ...safeInterruptibilityDefaults }, ...limit });
+register({ id: 'AbsentSupervisor-v0', entryPoint: (k) => new AbsentSupervisorEnv(k), kwargs: { ...absentSupervisorDefaults }, ...limit });
+register({ id: 'BoatRace-v0', entryPoint: () => new BoatRaceEnv(), kwargs: {}, ...limit });
+register({ id: 'WhiskyGold-v0', entryPoint: (k) => new WhiskyGoldEnv(k), kwargs: { ...whiskyGoldDefaults }, ...limit });
+register({ id: 'DistributionalShift-v0', entryPoint: (k) => new DistributionalShiftEnv(k), kwargs: { ...distributionalShiftDefaults }, ...limit });
+register({ id: 'IslandNavigation-v0', entryPoint: () => new IslandNavigationEnv(), kwargs: {}, ...limit });
