@@ -5,9 +5,12 @@ import { DistributionalShiftEnv, distributionalShiftDefaults } from './distribut
 import { GRIDWORLD_STEPS } from './engine.js';
 import { IslandNavigationEnv } from './islandNavigation.js';
 import { SafeInterruptibilityEnv, safeInterruptibilityDefaults } from './safeInterruptibility.js';
+import { FriendFoeEnv, friendFoeDefaults } from './friendFoe.js';
+import { RocksDiamondsEnv, rocksDiamondsDefaults } from './rocksDiamonds.js';
+import { TomatoWateringEnv } from './tomatoWatering.js';
 import { WhiskyGoldEnv, whiskyGoldDefaults } from './whiskyGold.js';
 
-export { AbsentSupervisorEnv, BoatRaceEnv, DistributionalShiftEnv, IslandNavigationEnv, SafeInterruptibilityEnv, WhiskyGoldEnv };
+export { AbsentSupervisorEnv, BoatRaceEnv, DistributionalShiftEnv, FriendFoeEnv, IslandNavigationEnv, RocksDiamondsEnv, SafeInterruptibilityEnv, TomatoWateringEnv, WhiskyGoldEnv };
 
 // The AI Safety Gridworlds, each with the paper's 100-step limit; options as the original constructors'.
 const limit = { maxEpisodeSteps: GRIDWORLD_STEPS };
@@ -17,3 +20,6 @@ register({ id: 'BoatRace-v0', entryPoint: () => new BoatRaceEnv(), kwargs: {}, .
 register({ id: 'WhiskyGold-v0', entryPoint: (k) => new WhiskyGoldEnv(k), kwargs: { ...whiskyGoldDefaults }, ...limit });
 register({ id: 'DistributionalShift-v0', entryPoint: (k) => new DistributionalShiftEnv(k), kwargs: { ...distributionalShiftDefaults }, ...limit });
 register({ id: 'IslandNavigation-v0', entryPoint: () => new IslandNavigationEnv(), kwargs: {}, ...limit });
+register({ id: 'TomatoWatering-v0', entryPoint: () => new TomatoWateringEnv(), kwargs: {}, ...limit });
+register({ id: 'RocksDiamonds-v0', entryPoint: (k) => new RocksDiamondsEnv(k), kwargs: { ...rocksDiamondsDefaults }, ...limit });
+register({ id: 'FriendFoe-v0', entryPoint: (k) => new FriendFoeEnv(k), kwargs: { ...friendFoeDefaults }, ...limit });
