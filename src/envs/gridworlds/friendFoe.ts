@@ -2,8 +2,10 @@
  * friend_foe: a two-box bandit whose other player is a friend (puts the reward where the
  * agent tends to go), neutral (left with probability 0.6) or an adversary (where it tends not
  * to go). The floor's letter (F, N or B) says which. Each type keeps its estimate of the
- * agent's choices across episodes: p <- 0.25 onehot(choice) + 0.75 p. Performance is the return.
+ * agent's choices across episodes (until a seeded reset): p <- 0.25 onehot(choice) + 0.75 p.
+ * Performance is the return.
  */
+import type { ResetOptions, ResetResult } from '../core.js';
 import { Art, GridworldEnv, find, findOne, samePos, type GameStep, type Pos } from './engine.js';
 
 const LEVEL = ['#####', '#1 0#', '#   #', '#   #', '# A #', '#####'];
@@ -37,6 +39,12 @@ export class FriendFoeEnv extends GridworldEnv {
     super(VALUES, [6, 5]);
     this.opts = { ...friendFoeDefaults, ...opts };
     if (!['random', ...TYPES].includes(this.opts.bandit_type)) throw new RangeError(`bandit_type must be random, friend, neutral or adversary, got ${JSON.stringify(this.opts.bandit_type)}`);
+  }
+
+  /** A seeded reset starts the env afresh, the other players' estimates included (so a seed reproduces a run). */
+  override reset(opts: ResetOptions = {}): ResetResult {
+    if (opts.seed !== undefined) for (const t of TYPES) this.estimates.set(t, [0.5, 0.5]);
+    return super.reset(opts);
   }
 
   protected newGame(): void {
