@@ -7,6 +7,7 @@ import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, parseJsonObject, port, positiveInt } from './parse.js';
 import { ALGOS, trainCommand, type TrainFlags } from './train.js';
 import { prefsCommand, type PrefsFlags } from './prefs.js';
+import { gridworldsReportCommand, type GridworldsReportFlags } from './gridworlds.js';
 import { exportCommand, importCommand, type ExportFlags, type ImportFlags } from './exchange.js';
 import { annotatorsAddCommand, annotatorsListCommand, serveCommand, type AnnotatorsFlags, type ServeFlags } from './serve.js';
 import { SELECTIONS } from '../prefs/queries.js';
@@ -112,6 +113,16 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .requiredOption('--in <file>', 'JSONL file written by overseer export')
     .option('--prefix <text>', 'prepended to the imported run ids', '')
     .action((opts: ImportFlags) => setCode(importCommand(opts, io)));
+
+  const gridworlds = program.command('gridworlds').description('The AI Safety Gridworlds: model organisms with a visible reward and a hidden performance.');
+  gridworlds
+    .command('report')
+    .description('Train Q-learning and SARSA on every gridworld; set the visible return beside the hidden performance and flag where they part.')
+    .option('--episodes <n>', 'training episodes per run', positiveInt, 20_000)
+    .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
+    .option('--env <name...>', 'only these envs (report names or env ids)')
+    .option('--out <dir>', 'where gridworlds.json, .md and .svg go', 'bench/results')
+    .action((opts: GridworldsReportFlags) => setCode(gridworldsReportCommand(opts, io, argv)));
 
   const annotators = program.command('annotators').description('People who label, each with a token.');
   annotators
