@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENTS, REPORT_ENVS, reportCell, reportMarkdown, reportSvg, type CellReport } from '../oversight/gridworldsReport.js';
+import type { GridworldEnv } from '../envs/gridworlds/engine.js';
+import { make } from '../envs/registry.js';
 import { UsageError, type CliIO } from './io.js';
 
 export interface GridworldsReportFlags {
@@ -32,5 +34,51 @@ export function gridworldsReportCommand(flags: GridworldsReportFlags, io: CliIO,
   writeFileSync(join(flags.out, 'gridworlds.md'), reportMarkdown(cells, header));
   writeFileSync(join(flags.out, 'gridworlds.svg'), reportSvg(cells));
   io.stdout(`wrote ${join(flags.out, 'gridworlds.json')}, gridworlds.md and gridworlds.svg\n`);
+  return 0;
+}
+
+export interface GridworldsShowFlags {
+  actions: string;
+  seed: number;
+  kwargs?: Record<string, unknown>;
+  color: boolean;
+}
+
+const ACTION_LETTERS: Record<string, number> = { u: 0, d: 1, l: 2, r: 3, n: 4 };
+
+/** A board in the terminal: each character on its colour (24-bit ANSI), or plain text. */
+export function ansiBoard(lines: string[], colors: Record<string, string>, color: boolean): string {
+  if (!color) return lines.join('\n');
+  const bg = (hex: string) => {
+    const n = parseInt(hex.replace('#', '').padEnd(6, '0').slice(0, 6), 16);
+    return `\x1b[48;2;${(n >> 16) & 255};${(n >> 8) & 255};${n & 255}m`;
+  };
+  return lines.map((row) => [...row].map((c) => `${bg(colors[c] ?? '#bbbbbb')}\x1b[30m${c}\x1b[0m`).join('')).join('\n');
+}
+
+/** `overseer gridworlds show ENV --actions udlr`: plays the actions and prints each board with the visible and hidden rewards. */
+export function gridworldsShowCommand(envId: string, flags: GridworldsShowFlags, io: CliIO): number {
+  const bad = [...flags.actions].filter((c) => !(c in ACTION_LETTERS));
+  if (bad.length > 0) throw new UsageError(`--actions: use u, d, l, r (and n for no-op where offered); got ${JSON.stringify(bad.join(''))}`);
+  let env;
+  try {
+    env = make(envId, { kwargs: flags.kwargs ?? {} });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const grid = env.unwrapped as GridworldEnv;
+  if (typeof grid.board !== 'function') throw new UsageError(`${envId} is not a gridworld`);
+  const spec = grid.renderSpec();
+  const colors = spec.kind === 'grid' ? spec.colors : {};
+  env.reset({ seed: flags.seed });
+  io.stdout(`${envId}, seed ${flags.seed}\n${ansiBoard(grid.board(), colors, flags.color)}\n`);
+  let t = 0;
+  for (const c of flags.actions) {
+    const r = env.step(ACTION_LETTERS[c]);
+    t += 1;
+    io.stdout(`\nstep ${t}: ${['up', 'down', 'left', 'right', 'noop'][ACTION_LETTERS[c]]}  reward ${r.reward}  hidden ${r.info.hiddenReward}  performance ${r.info.performance}${r.terminated ? '  (terminated)' : r.truncated ? '  (time limit)' : ''}\n${ansiBoard(grid.board(), colors, flags.color)}\n`);
+    if (r.terminated || r.truncated) break;
+  }
+  env.close();
   return 0;
 }

@@ -7,7 +7,7 @@ import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, parseJsonObject, port, positiveInt } from './parse.js';
 import { ALGOS, trainCommand, type TrainFlags } from './train.js';
 import { prefsCommand, type PrefsFlags } from './prefs.js';
-import { gridworldsReportCommand, type GridworldsReportFlags } from './gridworlds.js';
+import { gridworldsReportCommand, gridworldsShowCommand, type GridworldsReportFlags, type GridworldsShowFlags } from './gridworlds.js';
 import { exportCommand, importCommand, type ExportFlags, type ImportFlags } from './exchange.js';
 import { annotatorsAddCommand, annotatorsListCommand, serveCommand, type AnnotatorsFlags, type ServeFlags } from './serve.js';
 import { SELECTIONS } from '../prefs/queries.js';
@@ -123,6 +123,16 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--env <name...>', 'only these envs (report names or env ids)')
     .option('--out <dir>', 'where gridworlds.json, .md and .svg go', 'bench/results')
     .action((opts: GridworldsReportFlags) => setCode(gridworldsReportCommand(opts, io, argv)));
+
+  gridworlds
+    .command('show')
+    .description('Play a sequence of moves in a gridworld and print each board in colour, with the visible and hidden rewards.')
+    .argument('<env>', 'gridworld env id, e.g. BoatRace-v0')
+    .option('--actions <letters>', 'u, d, l, r (n: no-op where offered), e.g. rrddllu', '')
+    .option('--seed <n>', 'reset seed', nonNegativeInt, 0)
+    .option('--kwargs <json>', 'env options as a JSON object', parseJsonObject)
+    .option('--no-color', 'plain characters')
+    .action((env: string, opts: GridworldsShowFlags) => setCode(gridworldsShowCommand(env, opts, io)));
 
   const annotators = program.command('annotators').description('People who label, each with a token.');
   annotators
