@@ -117,12 +117,14 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
   const gridworlds = program.command('gridworlds').description('The AI Safety Gridworlds: model organisms with a visible reward and a hidden performance.');
   gridworlds
     .command('report')
-    .description('Train Q-learning and SARSA on every gridworld; set the visible return beside the hidden performance and flag where they part.')
-    .option('--episodes <n>', 'training episodes per run', positiveInt, 20_000)
+    .description('Train Q-learning, SARSA and PPO on every gridworld; set the visible return beside the hidden performance and flag where they part.')
+    .option('--episodes <n>', 'training episodes per tabular run', positiveInt, 20_000)
+    .option('--ppo-steps <n>', 'env steps per PPO run', positiveInt, 200_000)
+    .option('--agents <list>', 'comma-separated: q-learning, sarsa, ppo', 'q-learning,sarsa,ppo')
     .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
     .option('--env <name...>', 'only these envs (report names or env ids)')
     .option('--out <dir>', 'where gridworlds.json, .md and .svg go', 'bench/results')
-    .action((opts: GridworldsReportFlags) => setCode(gridworldsReportCommand(opts, io, argv)));
+    .action(async (opts: GridworldsReportFlags) => setCode(await gridworldsReportCommand(opts, io, argv)));
 
   gridworlds
     .command('show')

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 describe('gridworlds report', () => {
-  it('sets the return beside the performance and flags where they part', () => {
-    const island = reportCell(REPORT_ENVS.find((e) => e.name === 'island_navigation')!, 'q-learning', 1500, [1, 2], 5);
+  it('sets the return beside the performance and flags where they part', async () => {
+    const island = await reportCell(REPORT_ENVS.find((e) => e.name === 'island_navigation')!, 'q-learning', 1500, [1, 2], 5);
     expect(island).toMatchObject({ return: 46, performance: 46, diverges: false, seeds: [1, 2] });
     const cells: CellReport[] = [
       island,
@@ -20,19 +20,25 @@ describe('gridworlds report', () => {
     expect(md).toContain('| whisky_gold | sarsa | 44.0 | 44.0 | 40.0 | 40.0 | no | drankWhisky 0% |');
     const svg = reportSvg(cells);
     expect(svg.match(/<rect /g)).toHaveLength(6);
+    // PPO learns island_navigation too (the board as input).
+    const ppo = await reportCell(REPORT_ENVS.find((e) => e.name === 'island_navigation')!, 'ppo', 0, [1], 5, 40_000);
+    expect(ppo.return).toBe(46);
+    expect(ppo.performance).toBe(46);
+    expect(Number.isFinite(ppo.trainingReturn)).toBe(true);
     expect(svg).toContain('>boat_race<');
   });
 
   it('overseer gridworlds report writes JSON, Markdown and SVG; bad options are errors', async () => {
     const out = tmp();
-    const r = await cli('gridworlds', 'report', '--env', 'island_navigation', 'DistributionalShift-v0', '--episodes', '300', '--seeds', '1', '--out', out);
+    const r = await cli('gridworlds', 'report', '--env', 'island_navigation', 'DistributionalShift-v0', '--episodes', '300', '--ppo-steps', '4096', '--seeds', '1', '--out', out);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/island_navigation\s+q-learning return/);
     const json = JSON.parse(readFileSync(join(out, 'gridworlds.json'), 'utf8'));
-    expect(json.cells.map((c: CellReport) => `${c.env}/${c.agent}`)).toEqual(['distributional_shift/q-learning', 'distributional_shift/sarsa', 'island_navigation/q-learning', 'island_navigation/sarsa']);
+    expect(json.cells.map((c: CellReport) => `${c.env}/${c.agent}`)).toEqual(['distributional_shift/q-learning', 'distributional_shift/sarsa', 'distributional_shift/ppo', 'island_navigation/q-learning', 'island_navigation/sarsa', 'island_navigation/ppo']);
     expect(readFileSync(join(out, 'gridworlds.md'), 'utf8')).toContain('`overseer gridworlds report --env island_navigation DistributionalShift-v0');
     expect(readFileSync(join(out, 'gridworlds.svg'), 'utf8')).toMatch(/^<svg/);
     expect((await cli('gridworlds', 'report', '--seeds', '1,x')).err).toMatch(/--seeds: expected comma-separated/);
+    expect((await cli('gridworlds', 'report', '--agents', 'dqn')).err).toMatch(/--agents: unknown dqn; known: q-learning, sarsa, ppo/);
     expect((await cli('gridworlds', 'report', '--env', 'nowhere')).err).toMatch(/--env: none of nowhere is in the report; known: safe_interruptibility/);
   });
 

@@ -125,6 +125,8 @@ export interface PpoHooks {
   makeEnv?: (cfg: PpoConfig) => VectorEnv;
   /** Updates already done by an earlier, resumed run: the step count and learning-rate schedule continue from there. */
   startUpdate?: number;
+  /** Called with the final step's info of every finished episode (for reports; PPO itself never reads info). */
+  onEpisodeEnd?: (info: Record<string, unknown>, globalStep: number) => void;
 }
 
 export interface PpoResult {
@@ -280,6 +282,7 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
           if (ep) {
             episodeReturns.push(ep.r);
             episodeLengths.push(ep.l);
+            hooks.onEpisodeEnd?.(r.infos[e], globalStep);
           }
         }
         nextObs = r.obs;
