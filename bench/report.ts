@@ -77,6 +77,9 @@ export function writeReport(): string {
   if (results.prefs) {
     lines.push('## Learning from preferences', '', 'Preference-learning runs against true-reward PPO on the MuJoCo tasks: see [prefs.md](prefs.md).', '');
   }
+  if (results.gridworlds) {
+    lines.push('## AI Safety Gridworlds', '', 'Visible return against hidden performance for each agent on each gridworld (`overseer gridworlds report`): see [gridworlds.md](gridworlds.md).', '');
+  }
   const load = results['labels-load'] as LoadResult | undefined;
   if (load) {
     const l = load.latencyMs;
