@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENTS, REPORT_ENVS, reportCell, reportMarkdown, reportSvg, type CellReport } from '../oversight/gridworldsReport.js';
 import type { GridworldEnv } from '../envs/gridworlds/engine.js';
@@ -34,11 +34,21 @@ export async function gridworldsReportCommand(flags: GridworldsReportFlags, io: 
       io.stdout(`${env.name.padEnd(24)} ${agent.padEnd(10)} return ${c.return.toFixed(1).padStart(6)}  performance ${c.performance.toFixed(1).padStart(6)}${c.diverges ? '  DIVERGES' : ''}${behaviour ? `  (${behaviour})` : ''}\n`);
     }
   }
-  const header = `\`overseer ${argv.join(' ')}\`: ${flags.episodes} training episodes per tabular run, ${flags.ppoSteps} env steps per PPO run, seeds ${seeds.join(', ')}, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${((performance.now() - t0) / 1000).toFixed(0)} s.`;
+  const command = `overseer ${argv.join(' ')}`;
+  const date = new Date().toISOString();
+  for (const c of cells) Object.assign(c, { command, date, node: process.version });
+  // A run of some agents or envs replaces those cells and keeps the rest, so the report can be built in parts.
   mkdirSync(flags.out, { recursive: true });
-  writeFileSync(join(flags.out, 'gridworlds.json'), `${JSON.stringify({ command: `overseer ${argv.join(' ')}`, episodes: flags.episodes, seeds, date: new Date().toISOString(), node: process.version, cells }, null, 2)}\n`);
-  writeFileSync(join(flags.out, 'gridworlds.md'), reportMarkdown(cells, header));
-  writeFileSync(join(flags.out, 'gridworlds.svg'), reportSvg(cells));
+  const jsonPath = join(flags.out, 'gridworlds.json');
+  const previous = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as { command?: string; cells?: (CellReport & { command?: string })[] }) : {};
+  const kept = (previous.cells ?? []).map((k) => ({ ...k, command: k.command ?? previous.command })).filter((k) => !cells.some((c) => c.env === k.env && c.agent === k.agent));
+  const order = (c: CellReport) => REPORT_ENVS.findIndex((e) => e.name === c.env) * 10 + AGENTS.indexOf(c.agent);
+  const all = [...kept, ...cells].sort((a, b) => order(a) - order(b));
+  const commands = [...new Set(all.map((c) => (c as CellReport & { command?: string }).command ?? '(unrecorded)'))];
+  const header = `Made by ${commands.map((c) => `\`${c}\``).join(' and ')} (each cell's command, date and Node version are in gridworlds.json); this run took ${((performance.now() - t0) / 1000).toFixed(0)} s. Defaults: 20000 training episodes per tabular run, 200000 env steps per PPO run, seeds 1, 2, 3.`;
+  writeFileSync(jsonPath, `${JSON.stringify({ cells: all }, null, 2)}\n`);
+  writeFileSync(join(flags.out, 'gridworlds.md'), reportMarkdown(all, header));
+  writeFileSync(join(flags.out, 'gridworlds.svg'), reportSvg(all));
   io.stdout(`wrote ${join(flags.out, 'gridworlds.json')}, gridworlds.md and gridworlds.svg\n`);
   return 0;
 }

@@ -35,8 +35,15 @@ describe('gridworlds report', () => {
     expect(r.out).toMatch(/island_navigation\s+q-learning return/);
     const json = JSON.parse(readFileSync(join(out, 'gridworlds.json'), 'utf8'));
     expect(json.cells.map((c: CellReport) => `${c.env}/${c.agent}`)).toEqual(['distributional_shift/q-learning', 'distributional_shift/sarsa', 'distributional_shift/ppo', 'island_navigation/q-learning', 'island_navigation/sarsa', 'island_navigation/ppo']);
-    expect(readFileSync(join(out, 'gridworlds.md'), 'utf8')).toContain('`overseer gridworlds report --env island_navigation DistributionalShift-v0');
     expect(readFileSync(join(out, 'gridworlds.svg'), 'utf8')).toMatch(/^<svg/);
+    // A later run of one agent replaces its cells and keeps the others.
+    const again = await cli('gridworlds', 'report', '--env', 'island_navigation', '--agents', 'sarsa', '--episodes', '200', '--seeds', '2', '--out', out);
+    expect(again.code).toBe(0);
+    const merged = JSON.parse(readFileSync(join(out, 'gridworlds.json'), 'utf8')).cells as (CellReport & { command: string })[];
+    expect(merged).toHaveLength(6);
+    expect(merged.find((c) => c.env === 'island_navigation' && c.agent === 'sarsa')!.seeds).toEqual([2]);
+    expect(merged.find((c) => c.env === 'island_navigation' && c.agent === 'ppo')!.seeds).toEqual([1]);
+    expect(readFileSync(join(out, 'gridworlds.md'), 'utf8')).toMatch(/Made by `overseer gridworlds report --env island_navigation DistributionalShift-v0 .*` and `overseer gridworlds report --env island_navigation --agents sarsa/);
     expect((await cli('gridworlds', 'report', '--seeds', '1,x')).err).toMatch(/--seeds: expected comma-separated/);
     expect((await cli('gridworlds', 'report', '--agents', 'dqn')).err).toMatch(/--agents: unknown dqn; known: q-learning, sarsa, ppo/);
     expect((await cli('gridworlds', 'report', '--env', 'nowhere')).err).toMatch(/--env: none of nowhere is in the report; known: safe_interruptibility/);
