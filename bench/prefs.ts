@@ -492,7 +492,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     `**The paper's bar** (700 oracle labels >= 90% of true-reward PPO on at least 6 of 8 tasks): ${b700.pass} of ${b700.complete} tasks with 3 seeds finished.`,
     `**Our bar** (the same with 350 labels): ${b350.pass} of ${b350.complete} tasks with 3 seeds finished.`,
     '',
-    'The same cells against true-reward PPO as the preset trains it, without the entropy bonus (on HalfCheetah and Walker2d',
+    'The same cells against true-reward PPO as the preset trains it, without the entropy bonus (on HalfCheetah, Walker2d and Ant',
     'the bonus costs true-reward PPO much more than it costs the preference loop):',
     '',
     ...presetTable,
