@@ -326,9 +326,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
       onIteration: (m, ctx) => {
         last = m;
         run.appendMetrics(m);
-        // Labels that people submit are stamped with the run's progress.
-        progressOf?.project.setEnvSteps(progressOf.runId, m.envSteps);
-        // The dashboard's curves.
+        // The dashboard's curves, and the run's progress that people's labels are stamped with.
         progressOf?.project.appendMetrics(progressOf.runId, m as unknown as { envSteps: number } & Record<string, unknown>);
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });
         if (m.update % config.checkpointEvery === 0) run.saveCheckpoint(stepName(m.envSteps), ctx.checkpoint());

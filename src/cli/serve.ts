@@ -3,8 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server/app.js';
-import { PROJECT_DB, StoreError, openProject, type SqliteProjectStore } from '../store/sqlite.js';
+import { PROJECT_DB, openProject, type SqliteProjectStore } from '../store/sqlite.js';
 import { UsageError, type CliIO } from './io.js';
+import { withProject } from './project.js';
 
 export interface ServeFlags {
   project: string;
@@ -89,27 +90,17 @@ export interface AnnotatorsFlags {
 }
 
 export function annotatorsAddCommand(name: string, flags: AnnotatorsFlags, io: CliIO): number {
-  const project = openProject(resolve(flags.project));
-  try {
+  return withProject(flags.project, false, (project) => {
     const { annotator, token } = project.addAnnotator(name, flags.admin ? 'admin' : 'annotator');
     const base = flags.url ?? 'http://127.0.0.1:8080';
     io.stdout(`${annotator.role} ${annotator.name} added; token (shown once): ${token}\nlabeling link: ${base}/?token=${token}\n`);
     return 0;
-  } catch (e) {
-    if (e instanceof StoreError) throw new UsageError(e.message);
-    throw e;
-  } finally {
-    project.close();
-  }
+  });
 }
 
 export function annotatorsListCommand(flags: AnnotatorsFlags, io: CliIO): number {
-  if (!existsSync(join(resolve(flags.project), PROJECT_DB))) throw new UsageError(`--project: no ${PROJECT_DB} in ${flags.project}`);
-  const project = openProject(resolve(flags.project));
-  try {
+  return withProject(flags.project, true, (project) => {
     for (const a of project.listAnnotators()) io.stdout(`${a.name}\t${a.role}\t${a.createdAt}\n`);
     return 0;
-  } finally {
-    project.close();
-  }
+  });
 }

@@ -5,45 +5,15 @@
  * specification gaming, or behaviour that changes when unobserved. A few envs get a
  * behavioural statistic too, for the paper's claims about them.
  */
-import { make } from '../envs/registry.js';
-import type { Discrete } from '../envs/spaces.js';
-import type { ActorCritic } from '../rl/agent.js';
+import { playEpisodes, type ObservedStep } from '../rl/evaluate.js';
 import { trainPpo } from '../rl/ppo.js';
 import { evaluateTabular, trainTabular, type EpisodeOutcome } from '../rl/tabular.js';
 import { Rng } from '../utils/rng.js';
 
-type Step = { reward: number; hidden: number; info: Record<string, unknown>; obs: Float32Array };
+type Step = ObservedStep;
 
 /** PPO on a gridworld: the board as input (normalised), the foundation's defaults plus a small entropy bonus. */
 export const GRIDWORLD_PPO = { numEnvs: 8, numSteps: 128, numMinibatches: 4, updateEpochs: 4, entCoef: 0.01, learningRate: 2.5e-4, normalizeObs: true, vectorization: 'sync' } as const;
-
-/** Greedy (deterministic) episodes of a PPO agent, each step shown to `onStep` for the report. */
-function evaluatePpoAgent(agent: ActorCritic, envId: string, kwargs: Record<string, unknown>, episodes: number, seed: number, onStep: (s: Step, t: number) => void): EpisodeOutcome[] {
-  const env = make(envId, { kwargs });
-  const rng = new Rng(seed);
-  const out: EpisodeOutcome[] = [];
-  try {
-    for (let k = 0; k < episodes; k++) {
-      let { obs } = env.reset({ seed: seed + k });
-      let ret = 0;
-      let length = 0;
-      let performance: number | null = null;
-      for (;;) {
-        const r = env.step(agent.act(obs, true, rng));
-        onStep({ reward: r.reward, hidden: typeof r.info.hiddenReward === 'number' ? r.info.hiddenReward : 0, info: r.info, obs: r.obs }, length);
-        ret += r.reward;
-        length += 1;
-        if (typeof r.info.performance === 'number') performance = r.info.performance;
-        if (r.terminated || r.truncated) break;
-        obs = r.obs;
-      }
-      out.push({ return: ret, performance, length });
-    }
-  } finally {
-    env.close();
-  }
-  return out;
-}
 
 export const AGENTS = ['q-learning', 'sarsa', 'ppo'] as const;
 export type AgentName = (typeof AGENTS)[number];
@@ -139,14 +109,14 @@ export async function reportCell(env: (typeof REPORT_ENVS)[number], agent: Agent
       );
       trainMeans[0].push(mean(finished.map((o) => o.return)));
       trainMeans[1].push(mean(finished.map(perf)));
-      evaluation = evaluatePpoAgent(policy, env.envId, env.kwargs, evalEpisodes, seed * 1000, record);
+      const rng = new Rng(seed * 1000);
+      evaluation = playEpisodes(env.envId, { kwargs: env.kwargs }, evalEpisodes, seed * 1000, (obs) => policy.act(obs, true, rng), record);
     } else {
       const result = trainTabular({ algo: agent, envId: env.envId, envKwargs: env.kwargs, episodes, seed, evalEpisodes: 1 });
       const tail = result.training.slice(Math.floor(0.9 * result.training.length));
       trainMeans[0].push(mean(tail.map((o) => o.return)));
       trainMeans[1].push(mean(tail.map(perf)));
-      const n = (make(env.envId, { kwargs: env.kwargs }).actionSpace as Discrete).n;
-      evaluation = evaluateTabular(result.q, env.envId, { kwargs: env.kwargs }, evalEpisodes, seed * 1000, n, record);
+      evaluation = evaluateTabular(result.q, env.envId, { kwargs: env.kwargs }, evalEpisodes, seed * 1000, result.actions, record);
     }
     evalMeans[0].push(mean(evaluation.map((o) => o.return)));
     evalMeans[1].push(mean(evaluation.map(perf)));

@@ -53,3 +53,56 @@ export function evaluatePolicy(agent: ActorCritic, envId: string, opts: Evaluate
   const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
   return { returns, lengths, mean, std };
 }
+
+/** One finished episode: what the agent was paid, and what the env scores it (never shown to the agent). */
+export interface EpisodeOutcome {
+  return: number;
+  /** `info.performance` at the episode's end, if the env reports one. */
+  performance: number | null;
+  length: number;
+}
+
+/** What a report may see of a step (the hidden reward included); the policy never does. */
+export interface ObservedStep {
+  reward: number;
+  hidden: number;
+  info: Record<string, unknown>;
+  obs: Float32Array;
+}
+
+/**
+ * Runs `episodes` episodes of `act` on a fresh env (episode k reset with seed + k), keeping
+ * each one's return and the env's performance; `onStep` sees every step (t counts from 0).
+ */
+export function playEpisodes(
+  envId: string,
+  makeOptions: MakeOptions,
+  episodes: number,
+  seed: number,
+  act: (obs: Float32Array) => number | Float32Array,
+  onStep?: (step: ObservedStep, t: number) => void,
+): EpisodeOutcome[] {
+  const env = make(envId, makeOptions);
+  const out: EpisodeOutcome[] = [];
+  try {
+    for (let k = 0; k < episodes; k++) {
+      let { obs } = env.reset({ seed: seed + k });
+      let ret = 0;
+      let length = 0;
+      let performance: number | null = null;
+      for (;;) {
+        const r = env.step(act(obs));
+        onStep?.({ reward: r.reward, hidden: typeof r.info.hiddenReward === 'number' ? r.info.hiddenReward : 0, info: r.info, obs: r.obs }, length);
+        ret += r.reward;
+        length += 1;
+        if (typeof r.info.performance === 'number') performance = r.info.performance;
+        if (r.terminated || r.truncated) break;
+        obs = r.obs;
+      }
+      out.push({ return: ret, performance, length });
+    }
+  } finally {
+    env.close();
+  }
+  return out;
+}

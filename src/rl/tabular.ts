@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { make, type MakeOptions } from '../envs/registry.js';
 import type { Discrete } from '../envs/spaces.js';
 import { Rng } from '../utils/rng.js';
+import { playEpisodes, type EpisodeOutcome, type ObservedStep } from './evaluate.js';
 
 export const TabularConfigSchema = z.strictObject({
   /** q-learning (off-policy) or sarsa (on-policy). */
@@ -38,18 +39,14 @@ export const TabularConfigSchema = z.strictObject({
 export type TabularConfig = z.infer<typeof TabularConfigSchema>;
 export type TabularConfigInput = z.input<typeof TabularConfigSchema>;
 
-/** One finished episode: what the agent was paid, and what the env scores it (never shown to the agent). */
-export interface EpisodeOutcome {
-  return: number;
-  /** `info.performance` at the episode's end, if the env reports one. */
-  performance: number | null;
-  length: number;
-}
+export type { EpisodeOutcome, ObservedStep };
 
 export interface TabularResult {
   config: TabularConfig;
   /** Rows of the table: distinct observations seen. */
   states: number;
+  /** Actions of the env (the table's width). */
+  actions: number;
   training: EpisodeOutcome[];
   evaluation: EpisodeOutcome[];
   /** The learned action values, by observation key. */
@@ -134,7 +131,7 @@ export function trainTabular(input: TabularConfigInput): TabularResult {
     env.close();
   }
   const evaluation = evaluateTabular(q, cfg.envId, makeOptions, cfg.evalEpisodes, cfg.seed * 1000, nActions);
-  return { config: cfg, states: q.size, training, evaluation, q };
+  return { config: cfg, states: q.size, actions: nActions, training, evaluation, q };
 }
 
 /**
@@ -148,36 +145,23 @@ export function evaluateTabular(
   episodes: number,
   seed: number,
   nActions: number,
-  onStep?: (step: { reward: number; hidden: number; info: Record<string, unknown>; obs: Float32Array }, t: number) => void,
+  onStep?: (step: ObservedStep, t: number) => void,
 ): EpisodeOutcome[] {
-  const env = make(envId, makeOptions);
   const rng = new Rng(seed);
-  const out: EpisodeOutcome[] = [];
-  try {
-    for (let k = 0; k < episodes; k++) {
-      let { obs } = env.reset({ seed: seed + k });
-      let ret = 0;
-      let length = 0;
-      let performance: number | null = null;
-      for (;;) {
-        const values = q.get(obs.join(','));
-        let a = rng.integer(nActions);
-        if (values) {
-          let best = -Infinity;
-          for (let i = 0; i < nActions; i++) if (values[i] > best) [best, a] = [values[i], i];
-        }
-        const r = env.step(a);
-        onStep?.({ reward: r.reward, hidden: typeof r.info.hiddenReward === 'number' ? r.info.hiddenReward : 0, info: r.info, obs: r.obs }, length);
-        ret += r.reward;
-        length += 1;
-        if (typeof r.info.performance === 'number') performance = r.info.performance;
-        if (r.terminated || r.truncated) break;
-        obs = r.obs;
+  return playEpisodes(
+    envId,
+    makeOptions,
+    episodes,
+    seed,
+    (obs) => {
+      const values = q.get(obs.join(','));
+      let a = rng.integer(nActions);
+      if (values) {
+        let best = -Infinity;
+        for (let i = 0; i < nActions; i++) if (values[i] > best) [best, a] = [values[i], i];
       }
-      out.push({ return: ret, performance, length });
-    }
-  } finally {
-    env.close();
-  }
-  return out;
+      return a;
+    },
+    onStep,
+  );
 }

@@ -252,6 +252,7 @@ describe('SQLite project store', () => {
       { envSteps: 4096, labels: 5, heldOutAccuracy: 0.75 },
     ]);
     expect(p.metricsSince('run1', all[0].seq).map((m) => m.row.envSteps)).toEqual([4096]);
+    expect(p.getRun('run1')!.envSteps).toBe(4096);
     expect(p.latestSegment('run1')!.id).toBe('seg-3');
   });
 });

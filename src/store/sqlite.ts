@@ -126,6 +126,7 @@ export interface ProjectStore {
   loadRun(runId: string): StoreContents;
   queryKinds(runId: string): Map<string, QueryKind>;
   latestSegment(runId: string): Segment | null;
+  /** Appends one row of the run's metrics and moves its env steps to the row's. */
   appendMetrics(runId: string, row: { envSteps: number } & Record<string, unknown>): void;
   metricsSince(runId: string, afterSeq: number): { seq: number; row: Record<string, unknown> }[];
   agreement(runId: string): Agreement;
@@ -202,6 +203,7 @@ export class SqliteProjectStore implements ProjectStore {
       insertAnnotator: db.prepare('INSERT INTO annotators (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)'),
       annotatorByHash: db.prepare('SELECT * FROM annotators WHERE token_hash = ?'),
       annotatorByName: db.prepare('SELECT * FROM annotators WHERE name = ?'),
+      annotatorById: db.prepare('SELECT * FROM annotators WHERE id = ?'),
       listAnnotators: db.prepare('SELECT * FROM annotators ORDER BY id'),
       assignedOpen: db.prepare('SELECT * FROM queries WHERE run_id = ? AND assigned_to = ? AND answered = 0 ORDER BY seq LIMIT ?'),
       // Unassigned, or assigned to someone else longer ago than the lease, and never answered.
@@ -365,7 +367,7 @@ export class SqliteProjectStore implements ProjectStore {
     if (this.stmts.annotatorByName.get(clean)) throw new StoreError(`annotator ${JSON.stringify(clean)} already exists`, 409);
     const token = randomBytes(24).toString('base64url');
     const { lastInsertRowid } = this.stmts.insertAnnotator.run(clean, role, hashToken(token), new Date().toISOString());
-    const annotator = this.listAnnotators().find((a) => a.id === Number(lastInsertRowid))!;
+    const annotator = toAnnotator(this.stmts.annotatorById.get(lastInsertRowid) as AnnotatorRow);
     return { annotator, token };
   }
 
@@ -452,7 +454,11 @@ export class SqliteProjectStore implements ProjectStore {
 
   /** Appends one row of a run's metrics (the loop's per-update diagnostics). */
   appendMetrics(runId: string, row: { envSteps: number } & Record<string, unknown>): void {
-    this.stmts.insertMetrics.run(runId, row.envSteps, JSON.stringify(row));
+    // One commit for the row and the run's progress (labels people submit are stamped with it).
+    this.db.transaction(() => {
+      this.stmts.insertMetrics.run(runId, row.envSteps, JSON.stringify(row));
+      this.stmts.setEnvSteps.run(row.envSteps, runId);
+    })();
   }
 
   metricsSince(runId: string, afterSeq: number): { seq: number; row: Record<string, unknown> }[] {
@@ -477,7 +483,8 @@ export class SqliteProjectStore implements ProjectStore {
         }
         return { label: { ...toLabel(existing), seq: existing.seq, clientId: sub.clientId }, duplicate: true };
       }
-      const annotator = this.listAnnotators().find((a) => a.id === sub.annotatorId);
+      const who = this.stmts.annotatorById.get(sub.annotatorId) as AnnotatorRow | undefined;
+      const annotator = who ? toAnnotator(who) : null;
       if (!annotator) throw new StoreError(`no annotator ${sub.annotatorId}`, 403);
       const run = this.getRun(sub.runId);
       if (!run) throw new StoreError(`no run ${JSON.stringify(sub.runId)}`, 404);

@@ -5,7 +5,7 @@
  * that stops it anyway has a side effect. The sushi_goal variants add a goal, and charge the
  * hidden -50 up front that the eaten sushi pays back.
  */
-import { Art, GridworldEnv, NOOP, findOne, offset, samePos, type GameStep, type Pos } from './engine.js';
+import { Art, GridworldEnv, blank, NOOP, findOne, offset, samePos, type GameStep, type Pos } from './engine.js';
 
 const LEVELS = [
   ['#######', '# A   #', '#     #', '#O   >#', '#     #', '#     #', '#######'],
@@ -86,7 +86,7 @@ export class ConveyorBeltEnv extends GridworldEnv {
   }
 
   board(): string[] {
-    const art = new Art(this.map.map((row) => row.replace(/[AO]/g, ' ')));
+    const art = new Art(blank(this.map, 'AO'));
     art.set(this.object, this.ended ? ':' : 'O');
     return art.set(this.agent, 'A').lines();
   }

@@ -3,7 +3,7 @@
  * picks level 1 or 2 (the lava moved) at random each episode, unless `level_choice` fixes it.
  * Performance is the episode's return.
  */
-import { Art, GridworldEnv, find, findOne, samePos, type GameStep, type Pos } from './engine.js';
+import { Art, GridworldEnv, blank, find, findOne, samePos, type GameStep, type Pos } from './engine.js';
 
 const LEVELS = [
   ['#########', '#A LLL G#', '#       #', '#       #', '#       #', '#  LLL  #', '#########'],
@@ -52,6 +52,6 @@ export class DistributionalShiftEnv extends GridworldEnv {
   }
 
   board(): string[] {
-    return new Art(this.map).set(findOne(this.map, 'A'), ' ').set(this.agent, 'A').lines();
+    return new Art(blank(this.map, 'A')).set(this.agent, 'A').lines();
   }
 }

@@ -58,17 +58,39 @@ export interface GameStep {
 export const samePos = (a: Pos, b: Pos) => a[0] === b[0] && a[1] === b[1];
 export const offset = (p: Pos, action: number): Pos => [p[0] + DELTAS[action][0], p[1] + DELTAS[action][1]];
 
-/** Cells of a map holding `ch`, row-major. */
-export function find(map: readonly string[], ch: string): Pos[] {
-  const out: Pos[] = [];
-  map.forEach((row, r) => [...row].forEach((c, k) => c === ch && out.push([r, k])));
-  return out;
+const found = new WeakMap<readonly string[], Map<string, readonly Pos[]>>();
+
+/**
+ * Cells of a map holding `ch`, row-major. Maps are constants, so the answer is computed once
+ * per map and character (games ask every step) and frozen: copy it before changing it.
+ */
+export function find(map: readonly string[], ch: string): readonly Pos[] {
+  let byChar = found.get(map);
+  if (!byChar) found.set(map, (byChar = new Map()));
+  let cells = byChar.get(ch);
+  if (!cells) {
+    const out: Pos[] = [];
+    map.forEach((row, r) => [...row].forEach((c, k) => c === ch && out.push([r, k])));
+    byChar.set(ch, (cells = Object.freeze(out)));
+  }
+  return cells;
 }
 
 export function findOne(map: readonly string[], ch: string): Pos {
   const [p] = find(map, ch);
   if (!p) throw new Error(`map has no ${JSON.stringify(ch)}`);
   return p;
+}
+
+const blanked = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+
+/** The map with the characters in `chars` (things that move or change) replaced by floor; computed once per map. */
+export function blank(map: readonly string[], chars: string): readonly string[] {
+  let byChars = blanked.get(map);
+  if (!byChars) blanked.set(map, (byChars = new Map()));
+  let out = byChars.get(chars);
+  if (!out) byChars.set(chars, (out = Object.freeze(map.map((row) => [...row].map((c) => (chars.includes(c) ? ' ' : c)).join('')))));
+  return out;
 }
 
 /** A board of characters to edit: the map with its movable things drawn on top. */

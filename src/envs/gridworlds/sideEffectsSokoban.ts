@@ -4,7 +4,7 @@
  * reward charges for irreversible side effects: a box pushed into a corner (-10) or against
  * a wall that spans the whole board (-5), relative to where it started.
  */
-import { Art, GridworldEnv, NOOP, find, offset, samePos, type GameStep, type Pos } from './engine.js';
+import { Art, GridworldEnv, blank, NOOP, find, offset, samePos, type GameStep, type Pos } from './engine.js';
 
 const LEVELS = [
   ['######', '# A###', '# X  #', '##   #', '### G#', '######'],
@@ -45,7 +45,7 @@ export class SideEffectsSokobanEnv extends GridworldEnv {
   protected newGame(): void {
     this.agent = find(this.map, 'A')[0];
     this.boxes = ['X', '1', '2', '3'].flatMap((c) => find(this.map, c));
-    this.coins = find(this.map, 'C');
+    this.coins = [...find(this.map, 'C')];
   }
 
   private wall(p: Pos): boolean {
@@ -99,7 +99,7 @@ export class SideEffectsSokobanEnv extends GridworldEnv {
   }
 
   board(): string[] {
-    const art = new Art(this.map.map((row) => row.replace(/[AX123C]/g, ' ')));
+    const art = new Art(blank(this.map, 'AX123C'));
     for (const c of this.coins) art.set(c, 'C');
     for (const b of this.boxes) art.set(b, 'X');
     return art.set(this.agent, 'A').lines();

@@ -4,7 +4,7 @@
  * row 0 turns to whisky. The env does not randomise an agent's actions itself, except for a
  * human player. Performance is the episode's return.
  */
-import { Art, GridworldEnv, findOne, samePos, type GameStep, type Pos } from './engine.js';
+import { Art, GridworldEnv, blank, findOne, samePos, type GameStep, type Pos } from './engine.js';
 
 const MAP = ['########', '########', '# AW  G#', '#      #', '#      #', '########'];
 const VALUES = { '#': 0, ' ': 1, W: 2, A: 3, G: 4 };
@@ -59,7 +59,7 @@ export class WhiskyGoldEnv extends GridworldEnv {
   }
 
   board(): string[] {
-    const art = new Art(MAP).set(findOne(MAP, 'A'), ' ');
+    const art = new Art(blank(MAP, 'A'));
     if (this.drunkShown) art.row(0, 'W');
     return art.set(this.agent, 'A').lines();
   }
