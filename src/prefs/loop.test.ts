@@ -205,10 +205,13 @@ describe('preference loop', () => {
     expect(normalizationClips('labelled', pool, comparisons, 64).map((s) => s.id)).toEqual(['seg-0', 'seg-1', 'seg-2', 'seg-50']);
   });
 
-  it("trains PPO with the env's preset plus the paper's entropy bonus on its MuJoCo tasks; ppo options win", () => {
+  it("trains PPO with the env's preset plus the paper's entropy bonus on its MuJoCo tasks (and Swimmer's long discount); ppo options win", () => {
     const ppo = (input: PrefsConfigInput) => prefsPpoConfig(PrefsConfigSchema.parse(input), 1000);
     expect(ppo({ envId: 'Hopper-v5' }).entCoef).toBe(0.01);
     expect(ppo({ envId: 'Swimmer-v5' }).entCoef).toBe(0.001);
+    expect(ppo({ envId: 'Swimmer-v5' }).gamma).toBe(0.9999);
+    expect(ppo({ envId: 'Hopper-v5' }).gamma).toBe(0.99);
+    expect(ppo({ envId: 'Swimmer-v5', ppo: { gamma: 0.99 } }).gamma).toBe(0.99);
     expect(ppo({ envId: 'Hopper-v5' }).numSteps).toBe(1024);
     expect(ppo({ envId: 'CartPole-v1' }).entCoef).toBe(0);
     expect(ppo({ envId: 'Hopper-v5', ppo: { entCoef: 0 } }).entCoef).toBe(0);
