@@ -124,7 +124,17 @@ interface TaskPrefsResult {
   /** Every comparison used by some cell (one per distinct set of PPO overrides). */
   baselines?: Baseline[];
   cells: CellResult[];
+  /**
+   * Cells measured under options that have since changed (a new default): kept as they were,
+   * with the comparison they had, so a changed default never drops a result from the record.
+   */
+  superseded?: SupersededCell[];
   provenance: Provenance;
+}
+
+interface SupersededCell extends CellResult {
+  /** The true-reward comparison the cell had when it was current. */
+  comparison: Baseline | null;
 }
 
 /** What the benchmark leaves in a run directory beside the CLI's files. */
@@ -389,7 +399,22 @@ function collect(env: string, steps: number, episodes: number, previous: TaskPre
     }
   }
   const baseline = comparison(ppoOverrides(env, VARIANTS.oracle, steps, episodes));
-  return { env, envKwargs: BASELINE_TARGETS[env]?.envKwargs ?? {}, steps, baseline, baselines: [...baselines.values()], cells, provenance: provenance(argv) };
+  return { env, envKwargs: BASELINE_TARGETS[env]?.envKwargs ?? {}, steps, baseline, baselines: [...baselines.values()], cells, superseded: supersede(previous, cells), provenance: provenance(argv) };
+}
+
+/** Previously current cells whose runs are no longer current, added to those superseded before. */
+function supersede(previous: TaskPrefsResult | undefined, cells: CellResult[]): SupersededCell[] {
+  const out = [...(previous?.superseded ?? [])];
+  const current = new Set(cells.flatMap((c) => c.runs.map((r) => `${r.configKey}/${r.seed}`)));
+  const known = new Set(out.flatMap((c) => c.runs.map((r) => `${r.configKey}/${r.seed}`)));
+  for (const c of previous?.cells ?? []) {
+    const runs = c.runs.filter((r) => !current.has(`${r.configKey}/${r.seed}`) && !known.has(`${r.configKey}/${r.seed}`));
+    if (runs.length === 0) continue;
+    const all = runs.length === c.runs.length;
+    const comparison = (previous?.baselines ?? (previous?.baseline ? [previous.baseline] : [])).find((b) => JSON.stringify(b.hp ?? []) === JSON.stringify(c.hp ?? [])) ?? null;
+    out.push({ ...c, runs, mean: all ? c.mean : mean(runs.map((r) => r.evalMean)), ratio: all ? c.ratio : null, comparison });
+  }
+  return out;
 }
 
 /**
@@ -526,6 +551,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
       }),
     ]),
     '',
+    ...supersededSection(Object.values(tasks)),
     'Each run directory (`bench/runs/prefs/<task>/<variant>-<labels>/seed<s>`) keeps its exact command line in `config.json`;',
     'each run in `prefs.json` records the commit it was trained at and a hash of its resolved options (`configKey`), and the',
     'benchmark reruns a run whose options have changed.',
@@ -549,6 +575,28 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     const hlines = t.baseline ? [{ y: t.baseline.mean, label: `true-reward PPO eval ${t.baseline.mean.toFixed(0)}`, color: '#d62728' }] : [];
     writeFileSync(join(RESULTS_DIR, `prefs-${t.env}.svg`), lineChart(series, { title: `${t.env}: PPO on a reward learned from preferences`, xLabel: 'env steps', yLabel: 'true training episode return', hlines }));
   }
+}
+
+/** Cells whose options have since changed, as they were measured. */
+function supersededSection(tasks: TaskPrefsResult[]): string[] {
+  const rows = tasks.flatMap((t) =>
+    (t.superseded ?? []).map((c) => {
+      const runs = [...c.runs].sort((a, b) => a.seed - b.seed);
+      const base = c.comparison ? `${c.comparison.mean.toFixed(1)}${c.comparison.hp && c.comparison.hp.length > 0 ? ` (${c.comparison.hp.join(', ')})` : ' (preset)'}` : '-';
+      return `| ${t.env} | ${c.variant} ${c.labels}${c.hp && c.hp.length > 0 ? ` (${c.hp.join(', ')})` : ''} | ${fmtCell(c)} | ${runs.map((r) => `${r.evalMean.toFixed(1)} (s${r.seed})`).join(', ')} | ${base} | ${[...new Set(runs.map((r) => r.commit ?? '?'))].join(', ')} |`;
+    }),
+  );
+  if (rows.length === 0) return [];
+  return [
+    '## Superseded cells',
+    '',
+    'Measured under options that a later default changed; kept as they were, beside the true-reward PPO they were compared with.',
+    '',
+    '| task | cell (PPO overrides then) | mean (ratio) | returns per seed | true-reward PPO then | commit |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ];
 }
 
 function averageCurves(curves: [number, number][][]): [number, number][] {
