@@ -83,7 +83,7 @@ interface PrefsRunSummary {
   eval: { mean: number; std: number; returns: number[] };
 }
 
-interface RunOutcome {
+export interface RunOutcome {
   seed: number;
   evalMean: number;
   labels: number;
@@ -97,14 +97,14 @@ interface RunOutcome {
 }
 
 /** True-reward PPO with given PPO overrides of the env's preset (none: the baselines benchmark). */
-interface Baseline {
+export interface Baseline {
   mean: number;
   seeds: { seed: number; evalMean: number }[];
   hp?: string[];
   source?: string;
 }
 
-interface CellResult {
+export interface CellResult {
   variant: string;
   labels: number;
   /** PPO overrides of the cell's runs; its ratio is to true-reward PPO with the same ones. */
@@ -115,7 +115,7 @@ interface CellResult {
   ratio: number | null;
 }
 
-interface TaskPrefsResult {
+export interface TaskPrefsResult {
   env: string;
   envKwargs: Record<string, unknown>;
   steps: number;
@@ -132,7 +132,7 @@ interface TaskPrefsResult {
   provenance: Provenance;
 }
 
-interface SupersededCell extends CellResult {
+export interface SupersededCell extends CellResult {
   /** The true-reward comparison the cell had when it was current. */
   comparison: Baseline | null;
 }
@@ -403,7 +403,7 @@ function collect(env: string, steps: number, episodes: number, previous: TaskPre
 }
 
 /** Previously current cells whose runs are no longer current, added to those superseded before. */
-function supersede(previous: TaskPrefsResult | undefined, cells: CellResult[]): SupersededCell[] {
+export function supersede(previous: TaskPrefsResult | undefined, cells: CellResult[]): SupersededCell[] {
   const out = [...(previous?.superseded ?? [])];
   const current = new Set(cells.flatMap((c) => c.runs.map((r) => `${r.configKey}/${r.seed}`)));
   const known = new Set(out.flatMap((c) => c.runs.map((r) => `${r.configKey}/${r.seed}`)));
@@ -508,7 +508,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     'Each cell: mean true return of `overseer prefs --env <task> --teacher <t> --selection <s> --labels <n> --steps 1000000 --seed <s>`',
     'over seeds 1-3 (deterministic 10-episode evaluation after training, as the baselines), and in parentheses the ratio to',
     'true-reward PPO with the same PPO settings, steps and seeds: ours / PPO, or PPO / ours where both are negative (Reacher).',
-    'The preference loop adds the paper\'s entropy bonus to the env\'s PPO preset, so its comparison is `overseer train --hp entCoef=...`',
+    'The preference loop adds the paper\'s entropy bonus (and on Swimmer the discount 0.9999) to the env\'s PPO preset, so its comparison is `overseer train --hp entCoef=...`',
     'run by this benchmark; cells with the preset unchanged compare with `baselines.json`. Each comparison is listed under Per seed.',
     'A cell with fewer than 3 finished seeds says so.',
     '',

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { scoreRatio, supersede, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
+
+const run = (seed: number, configKey: string, evalMean: number): RunOutcome => ({ seed, evalMean, labels: 700, heldOutAccuracy: 0.9, trainSeconds: 100, curve: [], commit: 'abc1234', configKey });
+const cell = (runs: RunOutcome[], hp: string[]): CellResult => ({ variant: 'oracle', labels: 700, hp, runs, mean: runs.reduce((a, r) => a + r.evalMean, 0) / runs.length, ratio: 0.5 });
+
+describe('bench prefs', () => {
+  it('keeps cells whose options changed as superseded, with their comparison, once', () => {
+    const old = cell([run(1, 'old', 120), run(2, 'old', 40), run(3, 'old', 50)], ['entCoef=0.001']);
+    const previous = {
+      env: 'Swimmer-v5',
+      envKwargs: {},
+      steps: 1_000_000,
+      baseline: null,
+      baselines: [{ mean: 119, seeds: [{ seed: 1, evalMean: 119 }], hp: ['entCoef=0.001'] }],
+      cells: [old],
+      provenance: {},
+    } as unknown as TaskPrefsResult;
+    // Seed 1 has been rerun under the new options; seeds 2-3 not yet.
+    const now = [cell([run(1, 'new', 180)], ['entCoef=0.001', 'gamma=0.9999'])];
+    const s = supersede(previous, now);
+    expect(s).toHaveLength(1);
+    expect(s[0].runs.map((r) => r.seed)).toEqual([1, 2, 3]);
+    expect(s[0].mean).toBeCloseTo(70, 10);
+    expect(s[0].ratio).toBe(0.5);
+    expect(s[0].comparison?.mean).toBe(119);
+    // Collected again (the superseded list is carried forward, nothing is added twice).
+    const again = supersede({ ...previous, cells: now, superseded: s }, now);
+    expect(again).toHaveLength(1);
+    // Current runs are never superseded.
+    expect(supersede({ ...previous, cells: now }, now)).toEqual([]);
+  });
+
+  it('scores negative returns as PPO / ours', () => {
+    expect(scoreRatio(-8, -4)).toBe(0.5);
+    expect(scoreRatio(90, 100)).toBeCloseTo(0.9, 12);
+  });
+});
