@@ -123,6 +123,23 @@ describe('preference loop', () => {
     expect(runs[0].labels).toBe(24);
   });
 
+  it("a named simulated teacher keeps its own parameters through a config parsed twice (as the CLI does): 'mistake' errs", async () => {
+    const once = PrefsConfigSchema.parse(base({ teacher: 'mistake', labels: 100 }));
+    expect(once.teacherParams).toEqual({});
+    expect(PrefsConfigSchema.parse(JSON.parse(JSON.stringify(once))).teacherParams).toEqual({});
+    const dir = tmp();
+    const store = new FilePreferenceStore(dir);
+    await trainFromPreferences(once, { store });
+    const { labels, truths } = store.load();
+    store.close();
+    const sum = (id: string) => truths.get(id)!.rewards.reduce((a, b) => a + b, 0);
+    const wrong = labels.filter((l) => (sum(l.leftId) > sum(l.rightId)) !== (l.answer === 'left')).length;
+    expect(labels).toHaveLength(100);
+    // epsilon 0.1: about 10 of 100 answers flipped (an oracle flips none).
+    expect(wrong).toBeGreaterThanOrEqual(3);
+    expect(wrong).toBeLessThanOrEqual(20);
+  });
+
   it('learns the task from oracle labels, logging the diagnostics every update', async () => {
     const rows: PrefsMetrics[] = [];
     const store = new FilePreferenceStore(tmp());

@@ -24,7 +24,7 @@ import { RewardModel, RewardModelConfigSchema, mean, poisson1, type Comparison, 
 import { LabelSchedule } from './schedule.js';
 import { SegmentRecorder, defaultSegmentLength, trueReturn, type Segment, type SegmentTruth } from './segments.js';
 import type { PreferenceStore, StoredLabel, StoredQuery } from './store.js';
-import { SimulatedTeacher, SimulatedTeacherSchema, TEACHER_NAMES, teacherParams, type Answer, type Query, type Teacher, type TeacherName } from './teachers.js';
+import { SimulatedTeacher, TEACHER_NAMES, TeacherOverridesSchema, teacherParams, type Answer, type Query, type Teacher, type TeacherName } from './teachers.js';
 
 // ---------------------------------------------------------------------------------------
 // Config (paper values as defaults)
@@ -41,7 +41,7 @@ export const PrefsConfigSchema = z.strictObject({
   /** Simulated teacher (B-Pref's named teachers), or 'human': people, through `PrefsHooks.teacher` (the labeling server). */
   teacher: z.enum(['human', ...TEACHER_NAMES] as [TeacherName | 'human', ...(TeacherName | 'human')[]]).default('oracle'),
   /** Overrides of the teacher's parameters, e.g. { epsilon: 0.1 }. */
-  teacherParams: SimulatedTeacherSchema.partial().default({}),
+  teacherParams: TeacherOverridesSchema.default({}),
   /** How pairs are chosen (paper default: ensemble disagreement). */
   selection: z.enum(SELECTIONS).default('disagreement'),
   /** Candidate pairs sampled per query asked, for disagreement and entropy selection. */

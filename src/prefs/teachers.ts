@@ -45,18 +45,40 @@ export interface Teacher {
   close(): void;
 }
 
-/** B-Pref's teacher parameters. */
-export const SimulatedTeacherSchema = z.strictObject({
+/** B-Pref's teacher parameters, each field's validator without its default. */
+const teacherFields = {
   /** Rationality: P(left) = sigmoid(beta (R_left - R_right)); null means perfectly rational. */
-  beta: z.number().positive().nullable().default(null),
+  beta: z.number().positive().nullable(),
   /** Myopia: step t of H counts gamma^(H - 1 - t); 1 is not myopic. */
-  gamma: z.number().gt(0).max(1).default(1),
+  gamma: z.number().gt(0).max(1),
   /** Probability that the answer is flipped. */
-  epsilon: z.number().min(0).max(1).default(0),
+  epsilon: z.number().min(0).max(1),
   /** Skip (answer incomparable) when both clips' returns are below skip x m. */
-  skip: z.number().min(0).default(0),
+  skip: z.number().min(0),
   /** Answer equal when the returns differ by less than equal x m. */
-  equal: z.number().min(0).default(0),
+  equal: z.number().min(0),
+};
+
+/** B-Pref's teacher parameters; the defaults are the oracle's. */
+export const SimulatedTeacherSchema = z.strictObject({
+  beta: teacherFields.beta.default(null),
+  gamma: teacherFields.gamma.default(1),
+  epsilon: teacherFields.epsilon.default(0),
+  skip: teacherFields.skip.default(0),
+  equal: teacherFields.equal.default(0),
+});
+
+/**
+ * Overrides of a named teacher's parameters: only the fields given. (A `.partial()` of the
+ * schema above would fill in the oracle's defaults, and those would override the named
+ * teacher's own values: a 'mistake' teacher would never err.)
+ */
+export const TeacherOverridesSchema = z.strictObject({
+  beta: teacherFields.beta.optional(),
+  gamma: teacherFields.gamma.optional(),
+  epsilon: teacherFields.epsilon.optional(),
+  skip: teacherFields.skip.optional(),
+  equal: teacherFields.equal.optional(),
 });
 export type SimulatedTeacherParams = z.infer<typeof SimulatedTeacherSchema>;
 
@@ -75,7 +97,8 @@ export const TEACHER_NAMES = Object.keys(NAMED_TEACHERS) as TeacherName[];
 /** Parameters of a named teacher, optionally overridden (e.g. a mistake teacher with epsilon 0.2). */
 export function teacherParams(name: TeacherName, overrides: Partial<SimulatedTeacherParams> = {}): SimulatedTeacherParams {
   if (!(name in NAMED_TEACHERS)) throw new Error(`unknown teacher ${JSON.stringify(name)}; known: ${TEACHER_NAMES.join(', ')}, human`);
-  return SimulatedTeacherSchema.parse({ ...NAMED_TEACHERS[name], ...overrides });
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return SimulatedTeacherSchema.parse({ ...NAMED_TEACHERS[name], ...given });
 }
 
 /**
