@@ -403,16 +403,26 @@ function collect(env: string, steps: number, episodes: number, previous: TaskPre
   return { env, envKwargs: BASELINE_TARGETS[env]?.envKwargs ?? {}, steps, baseline, baselines: [...baselines.values()], cells, superseded: supersede(previous, cells), provenance: provenance(argv) };
 }
 
+/** Every true-reward comparison a task result holds (older results have only `baseline`). */
+function comparisonsOf(t: TaskPrefsResult | undefined): Baseline[] {
+  return t?.baselines ?? (t?.baseline ? [t.baseline] : []);
+}
+
+const runKey = (r: RunOutcome) => `${r.configKey}/${r.seed}`;
+const overrides = (hp: string[] | undefined) => (hp && hp.length > 0 ? ` (${hp.join(', ')})` : '');
+const seedReturns = (runs: readonly { seed: number; evalMean: number }[]) => runs.map((r) => `${r.evalMean.toFixed(1)} (s${r.seed})`).join(', ');
+const commitsOf = (runs: readonly RunOutcome[]) => [...new Set(runs.map((r) => r.commit ?? '?'))].join(', ');
+
 /** Previously current cells whose runs are no longer current, added to those superseded before. */
 export function supersede(previous: TaskPrefsResult | undefined, cells: CellResult[]): SupersededCell[] {
   const out = [...(previous?.superseded ?? [])];
-  const current = new Set(cells.flatMap((c) => c.runs.map((r) => `${r.configKey}/${r.seed}`)));
-  const known = new Set(out.flatMap((c) => c.runs.map((r) => `${r.configKey}/${r.seed}`)));
+  const current = new Set(cells.flatMap((c) => c.runs.map(runKey)));
+  const known = new Set(out.flatMap((c) => c.runs.map(runKey)));
   for (const c of previous?.cells ?? []) {
-    const runs = c.runs.filter((r) => !current.has(`${r.configKey}/${r.seed}`) && !known.has(`${r.configKey}/${r.seed}`));
+    const runs = c.runs.filter((r) => !current.has(runKey(r)) && !known.has(runKey(r)));
     if (runs.length === 0) continue;
     const all = runs.length === c.runs.length;
-    const comparison = (previous?.baselines ?? (previous?.baseline ? [previous.baseline] : [])).find((b) => JSON.stringify(b.hp ?? []) === JSON.stringify(c.hp ?? [])) ?? null;
+    const comparison = comparisonsOf(previous).find((b) => JSON.stringify(b.hp ?? []) === JSON.stringify(c.hp ?? [])) ?? null;
     out.push({ ...c, runs, mean: all ? c.mean : mean(runs.map((r) => r.evalMean)), ratio: all ? c.ratio : null, comparison });
   }
   return out;
@@ -476,7 +486,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
   // The same cells against true-reward PPO as the preset trains it (no entropy bonus): the
   // bonus costs true-reward PPO a lot on some tasks, so the matched comparison flatters.
   const presetRatio = (t: TaskPrefsResult, c: CellResult | undefined): number | null => {
-    const preset = (t.baselines ?? (t.baseline ? [t.baseline] : [])).find((b) => !b.hp || b.hp.length === 0);
+    const preset = comparisonsOf(t).find((b) => !b.hp || b.hp.length === 0);
     if (!c || c.mean === null || !preset) return null;
     const base = preset.seeds.filter((b) => c.runs.some((r) => r.seed === b.seed));
     return base.length === c.runs.length ? scoreRatio(c.mean, mean(base.map((b) => b.evalMean))) : null;
@@ -489,7 +499,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     '| task | true-reward PPO, preset | 350 oracle labels | 700 | 1400 |',
     '|---|---|---|---|---|',
     ...Object.values(tasks).map((t) => {
-      const preset = (t.baselines ?? (t.baseline ? [t.baseline] : [])).find((b) => !b.hp || b.hp.length === 0);
+      const preset = comparisonsOf(t).find((b) => !b.hp || b.hp.length === 0);
       const cells = [350, 700, 1400].map((labels) => {
         const r = presetRatio(t, cell(t, 'oracle', labels));
         return r === null ? '-' : `${(100 * r).toFixed(0)}%`;
@@ -542,13 +552,13 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     '| task | cell | returns per seed | held-out accuracy | commit |',
     '|---|---|---|---|---|',
     ...Object.values(tasks).flatMap((t) => [
-      ...(t.baselines ?? (t.baseline ? [t.baseline] : [])).map(
-        (b, i) => `| ${i === 0 ? t.env : ''} | true-reward PPO${b.hp && b.hp.length > 0 ? ` (${b.hp.join(', ')})` : ' (preset)'} | ${b.seeds.map((x) => `${x.evalMean.toFixed(1)} (s${x.seed})`).join(', ')} | | ${b.source ?? ''} |`,
+      ...comparisonsOf(t).map(
+        (b, i) => `| ${i === 0 ? t.env : ''} | true-reward PPO${overrides(b.hp) || ' (preset)'} | ${seedReturns(b.seeds)} | | ${b.source ?? ''} |`,
       ),
       ...t.cells.map((c) => {
         const runs = [...c.runs].sort((a, b) => a.seed - b.seed);
         const acc = runs.map((r) => (r.heldOutAccuracy === null ? '-' : r.heldOutAccuracy.toFixed(2))).join(', ');
-        return `| | ${c.variant} ${c.labels}${c.hp && c.hp.length > 0 ? ` (${c.hp.join(', ')})` : ''} | ${runs.map((r) => `${r.evalMean.toFixed(1)} (s${r.seed})`).join(', ')} | ${acc} | ${[...new Set(runs.map((r) => r.commit ?? '?'))].join(', ')} |`;
+        return `| | ${c.variant} ${c.labels}${overrides(c.hp)} | ${seedReturns(runs)} | ${acc} | ${commitsOf(runs)} |`;
       }),
     ]),
     '',
@@ -583,8 +593,8 @@ function supersededSection(tasks: TaskPrefsResult[]): string[] {
   const rows = tasks.flatMap((t) =>
     (t.superseded ?? []).map((c) => {
       const runs = [...c.runs].sort((a, b) => a.seed - b.seed);
-      const base = c.comparison ? `${c.comparison.mean.toFixed(1)}${c.comparison.hp && c.comparison.hp.length > 0 ? ` (${c.comparison.hp.join(', ')})` : ' (preset)'}` : '-';
-      return `| ${t.env} | ${c.variant} ${c.labels}${c.hp && c.hp.length > 0 ? ` (${c.hp.join(', ')})` : ''} | ${fmtCell(c)} | ${runs.map((r) => `${r.evalMean.toFixed(1)} (s${r.seed})`).join(', ')} | ${base} | ${[...new Set(runs.map((r) => r.commit ?? '?'))].join(', ')} |`;
+      const base = c.comparison ? `${c.comparison.mean.toFixed(1)}${overrides(c.comparison.hp) || ' (preset)'}` : '-';
+      return `| ${t.env} | ${c.variant} ${c.labels}${overrides(c.hp)} | ${fmtCell(c)} | ${seedReturns(runs)} | ${base} | ${commitsOf(runs)} |`;
     }),
   );
   if (rows.length === 0) return [];
