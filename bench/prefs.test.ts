@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreRatio, supersede, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
+import { scoreRatio, stampCommit, supersede, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
 
 const run = (seed: number, configKey: string, evalMean: number): RunOutcome => ({ seed, evalMean, labels: 700, heldOutAccuracy: 0.9, trainSeconds: 100, curve: [], commit: 'abc1234', configKey });
 const cell = (runs: RunOutcome[], hp: string[]): CellResult => ({ variant: 'oracle', labels: 700, hp, runs, mean: runs.reduce((a, r) => a + r.evalMean, 0) / runs.length, ratio: 0.5 });
@@ -34,5 +34,12 @@ describe('bench prefs', () => {
   it('scores negative returns as PPO / ours', () => {
     expect(scoreRatio(-8, -4)).toBe(0.5);
     expect(scoreRatio(90, 100)).toBeCloseTo(0.9, 12);
+  });
+  it('names the commit a run started at and the ones it was resumed at', () => {
+    expect(stampCommit(null)).toBeNull();
+    expect(stampCommit({ commit: '9a03d11', configKey: 'k' })).toBe('9a03d11');
+    expect(stampCommit({ commit: '9a03d11', configKey: 'k', resumedAt: ['9a03d11'] })).toBe('9a03d11');
+    expect(stampCommit({ commit: '9a03d11', configKey: 'k', resumedAt: ['16313e9', null, '16313e9'] })).toBe('9a03d11, resumed at 16313e9, ?');
+    expect(stampCommit({ commit: null, configKey: 'k', resumedAt: ['16313e9'] })).toBe('?, resumed at 16313e9');
   });
 });

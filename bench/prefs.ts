@@ -139,8 +139,18 @@ export interface SupersededCell extends CellResult {
 
 /** What the benchmark leaves in a run directory beside the CLI's files. */
 interface BenchStamp {
+  /** Commit the run started at. */
   commit: string | null;
   configKey: string;
+  /** Commits it was resumed at, in order (absent when it ran in one go). */
+  resumedAt?: (string | null)[];
+}
+
+/** The commit(s) a stamped run was trained at, e.g. "9a03d11" or "9a03d11, resumed at 16313e9". */
+export function stampCommit(stamp: BenchStamp | null): string | null {
+  if (!stamp) return null;
+  const resumed = [...new Set((stamp.resumedAt ?? []).map((c) => c ?? '?'))].filter((c) => c !== stamp.commit);
+  return resumed.length === 0 ? stamp.commit : `${stamp.commit ?? '?'}, resumed at ${resumed.join(', ')}`;
 }
 
 const RESULTS_JSON = join(RESULTS_DIR, 'prefs.json');
@@ -282,6 +292,10 @@ export function expectedKey(env: string, v: Variant, labels: number, steps: numb
   return configKey(prefs, prefsPpoConfig(prefs, prefs.totalTimesteps), f.evalEnvKwargs ?? f.envKwargs ?? {});
 }
 
+function writeStamp(path: string, stamp: BenchStamp): void {
+  writeFileSync(path, `${JSON.stringify(stamp)}\n`);
+}
+
 /** A run directory's key, from the options it recorded (null if it has none). */
 export function diskKey(out: string): string | null {
   const c = readJson<PrefsRunConfig>(join(out, 'config.json'));
@@ -301,7 +315,7 @@ function outcomeFromDisk(out: string, seed: number, steps: number): RunOutcome |
     heldOutAccuracy: s.heldOutAccuracy,
     trainSeconds: s.trainSeconds,
     curve: learningCurve(out, 5, 100, 'envSteps', 'trueReturn'),
-    commit: stamp?.commit ?? null,
+    commit: stampCommit(stamp),
     configKey: key,
   };
 }
@@ -340,13 +354,17 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
             continue;
           }
           const t0 = performance.now();
+          // Stamped before training, so a run interrupted and resumed later still names the commit it started at.
+          const stampPath = join(out, 'bench.json');
           if (existsSync(join(out, 'config.json'))) {
             console.log(`${env} ${v.name} ${labels} seed ${seed}: resuming ${out}`);
+            const stamp = readJson<BenchStamp>(stampPath) ?? { commit: null, configKey: key };
+            writeStamp(stampPath, { ...stamp, resumedAt: [...(stamp.resumedAt ?? []), commit] });
             await runPrefs(['--resume', out]);
           } else {
             mkdirSync(out, { recursive: true });
+            writeStamp(stampPath, { commit, configKey: key });
             await runPrefs(commandLine(variantFlags(env, v, labels, seed, steps, episodes), out));
-            writeFileSync(join(out, 'bench.json'), `${JSON.stringify({ commit, configKey: key } satisfies BenchStamp)}\n`);
           }
           const s = readJson<PrefsRunSummary>(join(out, 'summary.json'))!;
           console.log(`${env} ${v.name} ${labels} seed ${seed}: eval ${s.eval.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
