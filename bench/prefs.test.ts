@@ -1,5 +1,8 @@
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scoreRatio, stampCommit, supersede, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
+import { scoreRatio, stampCommit, supersede, withLock, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
 
 const run = (seed: number, configKey: string, evalMean: number): RunOutcome => ({ seed, evalMean, labels: 700, heldOutAccuracy: 0.9, trainSeconds: 100, curve: [], commit: 'abc1234', configKey });
 const cell = (runs: RunOutcome[], hp: string[]): CellResult => ({ variant: 'oracle', labels: 700, hp, runs, mean: runs.reduce((a, r) => a + r.evalMean, 0) / runs.length, ratio: 0.5 });
@@ -41,5 +44,27 @@ describe('bench prefs', () => {
     expect(stampCommit({ commit: '9a03d11', configKey: 'k', resumedAt: ['9a03d11'] })).toBe('9a03d11');
     expect(stampCommit({ commit: '9a03d11', configKey: 'k', resumedAt: ['16313e9', null, '16313e9'] })).toBe('9a03d11, resumed at 16313e9, ?');
     expect(stampCommit({ commit: null, configKey: 'k', resumedAt: ['16313e9'] })).toBe('?, resumed at 16313e9');
+  });
+  it('serialises writers with a lock file, takes over a stale one, and gives up on a live one with a message', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overseer-lock-'));
+    try {
+      const lock = join(dir, 'prefs.json.lock');
+      expect(withLock(lock, () => (existsSync(lock) ? 'held' : 'not held'))).toBe('held');
+      expect(existsSync(lock)).toBe(false);
+      expect(() => withLock(lock, () => { throw new Error('boom'); })).toThrow('boom');
+      expect(existsSync(lock)).toBe(false);
+      // Another process holds it: wait, then fail naming the file.
+      writeFileSync(lock, '');
+      const t0 = Date.now();
+      expect(() => withLock(lock, () => 1, 300)).toThrow(`${lock} has been held for over 0.3 s; if no bench process is running, delete it`);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+      // Left behind by a killed process (older than two minutes): taken over.
+      const old = (Date.now() - 180_000) / 1000;
+      utimesSync(lock, old, old);
+      expect(withLock(lock, () => 2, 300)).toBe(2);
+      expect(existsSync(lock)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

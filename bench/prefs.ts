@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS_DIR, provenance, type Provenance } from './machine.js';
 import { BASELINE_TARGETS } from './baselines.js';
@@ -368,13 +368,57 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
           }
           const s = readJson<PrefsRunSummary>(join(out, 'summary.json'))!;
           console.log(`${env} ${v.name} ${labels} seed ${seed}: eval ${s.eval.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-          results[env] = collect(env, steps, episodes, results[env], argv);
-          writePrefsResults(results);
+          results[env] = recollect(env, steps, episodes, argv);
         }
       }
     }
+    results[env] = recollect(env, steps, episodes, argv);
+  }
+}
+
+/**
+ * Collects one task again and writes it into prefs.json, re-reading the file under a lock
+ * first: `bench prefs` processes running side by side (e.g. two with OVERSEER_THREADS=1 on a
+ * 2-core machine) keep each other's results. Collecting inside the lock also picks up every
+ * run directory another process finished meanwhile.
+ */
+function recollect(env: string, steps: number, episodes: number, argv: string[]): TaskPrefsResult {
+  return withLock(`${RESULTS_JSON}.lock`, () => {
+    const results = loadResults();
     results[env] = collect(env, steps, episodes, results[env], argv);
     writePrefsResults(results);
+    return results[env];
+  });
+}
+
+const LOCK_STALE_MS = 120_000;
+
+/** Runs `fn` holding an exclusive lock file; a lock older than LOCK_STALE_MS was left by a killed process and is taken over. */
+export function withLock<T>(path: string, fn: () => T, waitMs = 2 * LOCK_STALE_MS): T {
+  const deadline = Date.now() + waitMs;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      closeSync(openSync(path, 'wx'));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    try {
+      if (Date.now() - statSync(path).mtimeMs > LOCK_STALE_MS) {
+        unlinkSync(path);
+        continue;
+      }
+    } catch {
+      continue; // released meanwhile
+    }
+    if (Date.now() > deadline) throw new Error(`${path} has been held for over ${waitMs / 1000} s; if no bench process is running, delete it`);
+    Atomics.wait(sleeper, 0, 0, 50);
+  }
+  try {
+    return fn();
+  } finally {
+    unlinkSync(path);
   }
 }
 
@@ -488,7 +532,9 @@ function fmtCell(c: CellResult | undefined): string {
 export function writePrefsResults(results: Record<string, TaskPrefsResult>): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const tasks = Object.fromEntries(ORDER.filter((e) => results[e]).map((e) => [e, results[e]]));
-  writeFileSync(RESULTS_JSON, `${JSON.stringify({ tasks }, null, 2)}\n`);
+  // Written whole then renamed, so a reader (another bench process) never sees half a file.
+  writeFileSync(`${RESULTS_JSON}.tmp`, `${JSON.stringify({ tasks }, null, 2)}\n`);
+  renameSync(`${RESULTS_JSON}.tmp`, RESULTS_JSON);
   const bar = (labels: number, variant = 'oracle') => {
     const complete = Object.values(tasks).filter((t) => cell(t, variant, labels)?.ratio != null && cell(t, variant, labels)!.runs.length >= 3);
     const pass = complete.filter((t) => cell(t, variant, labels)!.ratio! >= 0.9).length;

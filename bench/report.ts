@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './labelsLoad.js';
+import type { ThreadsResult } from './threads.js';
 import { RESULTS_DIR, readResults, type Provenance } from './machine.js';
 
 interface NnResult {
@@ -97,6 +98,19 @@ export function writeReport(): string {
       `| submit label (POST, committed) | ${l.submit.p50} ms | ${l.submit.p90} ms | ${l.submit.p99} ms | ${l.submit.max} ms |`,
       '',
       `${load.note} Load average (1 min) at the start: ${load.loadAverageAtStart} on ${load.provenance.machine.cores} cores.`,
+      '',
+    );
+  }
+  const threads = results.threads as ThreadsResult | undefined;
+  if (threads) {
+    const t = threads.seconds;
+    lines.push(
+      '## One job per core',
+      '',
+      provenanceLine(threads.provenance),
+      '',
+      `\`${threads.run}\`, wall time: ${t.threadedAlone} s alone on all cores, ${t.singleAlone} s alone with OVERSEER_THREADS=1, ${t.twoSingleAtOnce} s for two such runs at once.`,
+      `Two single-thread runs at once get through **${threads.throughputRatio}x** the work of one threaded run at a time; single-thread results identical to threaded: **${threads.identical}**. Load average (1 min) at the start: ${threads.loadAverageAtStart}.`,
       '',
     );
   }

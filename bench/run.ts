@@ -22,6 +22,7 @@ import { BASELINE_TARGETS, benchBaselines } from './baselines.js';
 import { writeReport } from './report.js';
 import { VARIANTS, benchPrefs, loadResults as loadPrefsResults, writePrefsResults } from './prefs.js';
 import { benchLabelsLoad } from './labelsLoad.js';
+import { benchThreads } from './threads.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
 const argv = process.argv.slice(2);
@@ -219,6 +220,16 @@ program
   .option('--labels <n>', 'labels per annotator', positiveInt, 100)
   .action(async (o: { annotators: number; labels: number }) => {
     await benchLabelsLoad(o.annotators, o.labels, argv);
+    writeReport();
+  });
+program
+  .command('threads')
+  .description('one preference run on both cores against two single-thread runs at once (OVERSEER_THREADS=1), and that both give the same numbers')
+  .option('--env <id>', 'env id', 'Hopper-v5')
+  .option('--steps <n>', 'env steps per run', positiveInt, 100_000)
+  .option('--labels <n>', 'label budget per run', positiveInt, 100)
+  .action(async (o: { env: string; steps: number; labels: number }) => {
+    await benchThreads(o.env, o.steps, o.labels, argv);
     writeReport();
   });
 program.command('report').description('regenerate bench/results/README.md').action(() => {

@@ -3,7 +3,7 @@ import { Box, Discrete } from '../envs/spaces.js';
 import { zeroGrad } from '../nn/params.js';
 import { Rng } from '../utils/rng.js';
 import { ActorCritic } from './agent.js';
-import { ParallelGradient } from './parallelGradient.js';
+import { ParallelGradient, SerialHalvesGradient } from './parallelGradient.js';
 import { GradientScratch, allocMinibatch, ppoMinibatchGradient, type Minibatch } from './ppoLoss.js';
 
 function agentFor(action: Box | Discrete): ActorCritic {
@@ -61,6 +61,35 @@ describe('ParallelGradient', () => {
         expect(Array.from(agent.actor.grads)).not.toEqual(Array.from(before));
       } finally {
         parallel.close();
+      }
+    });
+  }
+
+  for (const action of [new Box(-1, 1, [3]), new Discrete(3)]) {
+    it(`gives the two-thread result bit for bit on one thread (${action})`, () => {
+      const agent = agentFor(action);
+      const B = 64;
+      const parallel = new ParallelGradient(agent, B);
+      const serial = new SerialHalvesGradient(agent, B);
+      try {
+        const coefs = { clipCoef: 0.2, valueClip: 0.2, entCoef: 0.01, vfCoef: 0.5 };
+        for (let round = 0; round < 3; round++) {
+          fillMinibatch(parallel.mb, action instanceof Discrete, new Rng(10 + round));
+          fillMinibatch(serial.mb, action instanceof Discrete, new Rng(10 + round));
+          zeroGrad(agent.paramGroups);
+          const a = parallel.compute(B - 2 * round, coefs);
+          const ga = agent.paramGroups.map((g) => Array.from(g.grads));
+          zeroGrad(agent.paramGroups);
+          const b = serial.compute(B - 2 * round, coefs);
+          expect(agent.paramGroups.map((g) => Array.from(g.grads))).toEqual(ga);
+          expect(b).toEqual(a);
+          // Parameters move between minibatches; the replica must follow.
+          agent.paramGroups.forEach((g) => g.params.forEach((v, i) => (g.params[i] = v - 0.01 * ga[0][i % ga[0].length])));
+        }
+        expect(() => serial.compute(B + 2, coefs)).toThrow(/minibatch of 66 rows does not fit 64/);
+      } finally {
+        parallel.close();
+        serial.close();
       }
     });
   }

@@ -1,7 +1,8 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { ParamGroup } from '../nn/params.js';
-import { spawnWorker, waitForValue } from '../utils/workers.js';
-import type { ActorCritic, ActorCriticSpec } from './agent.js';
+import { zeroGrad } from '../nn/params.js';
+import { spawnWorker, threadBudget, waitForValue } from '../utils/workers.js';
+import { ActorCritic, type ActorCriticSpec } from './agent.js';
 import { GradientScratch, allocMinibatch, ppoMinibatchGradient, type LossCoefs, type LossStats, type Minibatch } from './ppoLoss.js';
 
 /** Shared-memory layout between the caller and its gradient worker. */
@@ -61,13 +62,85 @@ export function statsToArray(s: LossStats, out: Float64Array): void {
   out[4] = s.clipFraction;
 }
 
+/** PPO gradients over a minibatch split in two halves, summed in a fixed order. */
+export interface HalvedGradient {
+  /** Gather minibatches here, then call `compute`. */
+  readonly mb: Minibatch;
+  /** Adds the gradient over all B rows of `mb` to the agent's gradients; returns the summed loss terms. */
+  compute(B: number, coefs: LossCoefs): LossStats;
+  close(): void;
+}
+
+/**
+ * Two threads when the thread budget allows, otherwise the same arithmetic on this thread
+ * (`SerialHalvesGradient`): a run's numbers do not depend on how many threads it had.
+ */
+export function halvedGradient(agent: ActorCritic, rows: number): HalvedGradient {
+  return threadBudget() >= 2 ? new ParallelGradient(agent, rows) : new SerialHalvesGradient(agent, rows);
+}
+
+/** Adds the loss terms of the second half to the first's, as ParallelGradient does. */
+function sumStats(local: LossStats, s: Float64Array): LossStats {
+  return {
+    policyLoss: local.policyLoss + s[0],
+    valueLoss: local.valueLoss + s[1],
+    entropy: local.entropy + s[2],
+    approxKl: local.approxKl + s[3],
+    clipFraction: local.clipFraction + s[4],
+  };
+}
+
+/**
+ * ParallelGradient's computation on the calling thread: the second half goes through a
+ * replica of the agent with zeroed gradients and is then added, so sums round exactly as
+ * with the worker.
+ */
+export class SerialHalvesGradient implements HalvedGradient {
+  readonly mb: Minibatch;
+  private readonly replica: ActorCritic;
+  private readonly flatParams: Float32Array;
+  private readonly flatGrads: Float32Array;
+  private readonly stats = new Float64Array(STATS);
+  private readonly scratchA: GradientScratch;
+  private readonly scratchB: GradientScratch;
+
+  constructor(
+    private readonly agent: ActorCritic,
+    readonly rows: number,
+  ) {
+    const n = paramCount(agent.paramGroups);
+    this.mb = allocMinibatch(rows, agent.obsSize, agent.head.actionSize, true);
+    this.replica = new ActorCritic(agent.spec);
+    this.flatParams = new Float32Array(n);
+    this.flatGrads = new Float32Array(n);
+    this.scratchA = new GradientScratch(rows, agent.head.inputSize);
+    this.scratchB = new GradientScratch(rows, agent.head.inputSize);
+  }
+
+  compute(B: number, coefs: LossCoefs): LossStats {
+    if (!Number.isInteger(B) || B < 2 || B > this.rows) throw new RangeError(`minibatch of ${B} rows does not fit ${this.rows}`);
+    const half = B >> 1;
+    const local = ppoMinibatchGradient(this.agent, this.mb, 0, half, B, coefs, this.scratchA);
+    const groups = this.replica.paramGroups;
+    packInto(this.agent.paramGroups, 'params', this.flatParams);
+    unpackFrom(groups, this.flatParams, 'params');
+    zeroGrad(groups);
+    statsToArray(ppoMinibatchGradient(this.replica, this.mb, half, B, B, coefs, this.scratchB), this.stats);
+    packInto(groups, 'grads', this.flatGrads);
+    unpackFrom(this.agent.paramGroups, this.flatGrads, 'add-grads');
+    return sumStats(local, this.stats);
+  }
+
+  close(): void {}
+}
+
 /**
  * Data-parallel PPO gradients on two threads: the caller takes the first half of each
  * minibatch's rows and a worker, holding a replica of the agent, the second. Parameters go
  * out and gradients come back through shared memory, once per minibatch. Gather minibatches
  * into `mb` (shared), then call `compute`.
  */
-export class ParallelGradient {
+export class ParallelGradient implements HalvedGradient {
   readonly mb: Minibatch;
   private readonly worker: Worker;
   private readonly port: MessagePort;
@@ -130,14 +203,7 @@ export class ParallelGradient {
     const local = ppoMinibatchGradient(this.agent, this.mb, 0, half, B, coefs, this.scratch);
     this.wait();
     unpackFrom(this.agent.paramGroups, this.grads, 'add-grads');
-    const s = this.stats;
-    return {
-      policyLoss: local.policyLoss + s[0],
-      valueLoss: local.valueLoss + s[1],
-      entropy: local.entropy + s[2],
-      approxKl: local.approxKl + s[3],
-      clipFraction: local.clipFraction + s[4],
-    };
+    return sumStats(local, this.stats);
   }
 
   close(): void {

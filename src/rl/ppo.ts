@@ -15,7 +15,7 @@ import { clipGradNorm, zeroGrad } from '../nn/params.js';
 import { Rng } from '../utils/rng.js';
 import { ActorCritic } from './agent.js';
 import { RolloutBuffer } from './buffers.js';
-import { ParallelGradient } from './parallelGradient.js';
+import { halvedGradient, type HalvedGradient } from './parallelGradient.js';
 import { GradientScratch, allocMinibatch, ppoMinibatchGradient } from './ppoLoss.js';
 
 // ---------------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
         // PPO reads only episode statistics; not copying other infos keeps worker round trips cheap.
         infoKeys: ['episode'],
       });
-  let parallel: ParallelGradient | null = null;
+  let parallel: HalvedGradient | null = null;
   try {
     const agent =
       agentIn ??
@@ -231,7 +231,7 @@ export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agen
 
     // Minibatches: gathered into shared memory when a worker thread takes half of each.
     const idx = new Int32Array(batchSize);
-    parallel = cfg.parallelUpdate && minibatchSize >= 8 ? new ParallelGradient(agent, minibatchSize) : null;
+    parallel = cfg.parallelUpdate && minibatchSize >= 8 ? halvedGradient(agent, minibatchSize) : null;
     const mb = parallel?.mb ?? allocMinibatch(minibatchSize, obsSize, head.actionSize);
     const scratch = parallel ? null : new GradientScratch(minibatchSize, head.inputSize);
 

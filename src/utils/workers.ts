@@ -1,4 +1,19 @@
+import { availableParallelism } from 'node:os';
 import { Worker, type TransferListItem } from 'node:worker_threads';
+
+/**
+ * Threads one job may keep busy: the cores, or `OVERSEER_THREADS` when set. With
+ * OVERSEER_THREADS=1 a run steps its envs and computes its gradients on the calling thread
+ * alone, with results identical to the threaded run, so two jobs can share a 2-core machine
+ * without spin-waiting threads competing for the cores.
+ */
+export function threadBudget(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.OVERSEER_THREADS;
+  if (raw === undefined || raw === '') return availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`OVERSEER_THREADS must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
 
 /**
  * Starts a worker thread on a sibling module given as `new URL('./x.js', import.meta.url)`.

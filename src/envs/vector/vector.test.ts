@@ -11,7 +11,7 @@ function trace(env: VectorEnv, seed: number, steps: number): unknown[] {
   const rng = new Rng(seed);
   const out: unknown[] = [Array.from(env.reset({ seed }).obs)];
   for (let t = 0; t < steps; t++) {
-    const actions = Array.from({ length: env.numEnvs }, () => env.singleActionSpace.sample(rng) as number);
+    const actions = Array.from({ length: env.numEnvs }, () => env.singleActionSpace.sample(rng)).flatMap((a) => (typeof a === 'number' ? [a] : Array.from(a as ArrayLike<number>)));
     const r = env.step(actions);
     out.push([Array.from(r.obs), Array.from(r.rewards), Array.from(r.terminated), Array.from(r.truncated), r.finalObs.map((o) => (o ? Array.from(o) : null)), r.infos.map((i) => (i.episode as { r: number } | undefined)?.r ?? null)]);
   }
@@ -74,6 +74,22 @@ describe('vector envs', () => {
         expect(y.infos.map((i) => i.x_velocity)).toEqual(x.infos.map((i) => i.x_velocity));
       }
       sync.close();
+    }
+  });
+
+  it('with a thread budget of 1 (OVERSEER_THREADS=1) every env steps on the calling thread, same trajectory', () => {
+    const before = process.env.OVERSEER_THREADS;
+    process.env.OVERSEER_THREADS = '1';
+    try {
+      const single = makeVec('Hopper-v5', { numEnvs: 2, mode: 'workers' });
+      open.push(single);
+      expect((single as unknown as { numWorkers: number }).numWorkers).toBe(0);
+      const threaded = makeVec('Hopper-v5', { numEnvs: 2, mode: 'workers', numWorkers: 1 });
+      open.push(threaded);
+      expect(trace(single, 3, 200)).toEqual(trace(threaded, 3, 200));
+    } finally {
+      if (before === undefined) delete process.env.OVERSEER_THREADS;
+      else process.env.OVERSEER_THREADS = before;
     }
   });
 

@@ -1,18 +1,17 @@
-import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { assertSeed } from '../../utils/rng.js';
 import type { Info } from '../core.js';
 import { make, registration, type MakeOptions } from '../registry.js';
 import { Box, flatActionSize, type Discrete } from '../spaces.js';
 import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type WorkerInit, type WorkerMessage } from './protocol.js';
-import { spawnWorker, waitForValue } from '../../utils/workers.js';
+import { spawnWorker, threadBudget, waitForValue } from '../../utils/workers.js';
 import { EnvSlice, finalObservations, makeEnvs, probeRenderSize, type SharedViews } from './slice.js';
 import { checkActionBatch } from './sync.js';
 import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
 
 export interface WorkerVectorEnvOptions {
   numEnvs: number;
-  /** Worker threads; defaults to one per core, minus the calling thread when it steps envs too. */
+  /** Worker threads; defaults to one per core (`threadBudget`), minus the calling thread when it steps envs too. */
   numWorkers?: number;
   /**
    * Whether the calling thread steps a share of the envs while the workers step theirs
@@ -73,8 +72,8 @@ export class WorkerVectorEnv implements VectorEnv {
     this.actionSize = flatActionSize(this.singleActionSpace);
     this.renderSize = opts.recordRender ? probeRenderSize(envId, opts.makeOptions ?? {}) : 0;
     const onCaller = opts.stepOnCaller ?? true;
-    const cores = availableParallelism();
-    const wanted = opts.numWorkers ?? Math.max(1, onCaller ? cores - 1 : cores);
+    const cores = threadBudget();
+    const wanted = opts.numWorkers ?? (onCaller ? cores - 1 : cores);
     const participants = Math.min(numEnvs, wanted + (onCaller ? 1 : 0));
     this.numWorkers = Math.max(onCaller ? 0 : 1, participants - (onCaller ? 1 : 0));
     this.timeoutMs = opts.timeoutMs ?? 120_000;
