@@ -242,6 +242,27 @@ describe('SQLite project store', () => {
     expect(forLoop.queries.map((q) => q.id)).toEqual(['q-0', 'q-1', 'q-2', 'q-3', 'q-4', 'q-5', 'q-6']);
   });
 
+  it('still repeats when the label count skips past a multiple of N (answers in flight while the next pair is fetched)', () => {
+    const p = new SqliteProjectStore(join(tmp(), PROJECT_DB), 2);
+    opened.push(p);
+    p.createRun({ id: 'run1', envId: 'Hopper-v5' });
+    const segs = Array.from({ length: 10 }, (_, i) => segment(i));
+    p.putSegments('run1', segs.map((segment) => ({ segment })));
+    p.putQueries('run1', segs.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: i })));
+    const a = p.addAnnotator('a').annotator.id;
+    const answer = (queryId: string, k: string) => p.submitLabel({ runId: 'run1', queryId, annotatorId: a, answer: 'left', seconds: 1, clientId: k });
+    // Three pairs taken at once, three answers in: the count goes 0 -> 3 between two requests.
+    p.assignQueries('run1', a, 3).forEach((q, i) => answer(q.query.id, `c${i}`));
+    const rep = p.assignQueries('run1', a, 1)[0];
+    expect(rep.query).toMatchObject({ id: `repeat-${a}-2`, kind: 'repeat' });
+    answer(rep.query.id, 'c3');
+    // 4 done: the second repeat is due; once answered (5 done), none until 6.
+    const rep2 = p.assignQueries('run1', a, 1)[0];
+    expect(rep2.query).toMatchObject({ id: `repeat-${a}-4`, kind: 'repeat' });
+    answer(rep2.query.id, 'c4');
+    expect(p.assignQueries('run1', a, 1)[0].query.kind).toBe('normal');
+  });
+
   it("keeps a run's metrics in order and knows its latest clip", () => {
     const p = projectWithQueries(4);
     p.appendMetrics('run1', { envSteps: 2048, labels: 3, heldOutAccuracy: 0.5 });

@@ -413,12 +413,17 @@ export class SqliteProjectStore implements ProjectStore {
     }));
   }
 
-  /** Every `repeatEvery` labels, hands the annotator an answered pair again, sides swapped. */
+  /**
+   * Every `repeatEvery` labels, hands the annotator an answered pair again, sides swapped.
+   * Counted by tens passed, not "exactly 10 done": a page that prefetches asks for its next
+   * pair while answers are still in flight, so the count seen here can skip over 10.
+   */
   private maybeRepeat(runId: string, annotatorId: number, now: Date): void {
     if (this.repeatEvery <= 0) return;
     const done = (this.stmts.annotatorLabels.get(runId, annotatorId) as { n: number }).n;
-    if (done === 0 || done % this.repeatEvery !== 0) return;
-    const id = `repeat-${annotatorId}-${done}`;
+    const due = Math.floor(done / this.repeatEvery) * this.repeatEvery;
+    if (due === 0) return;
+    const id = `repeat-${annotatorId}-${due}`;
     if (this.stmts.getQuery.get(runId, id)) return;
     const original = this.stmts.randomAnswered.get(runId) as QueryRow | undefined;
     if (!original) return;
