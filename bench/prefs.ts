@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { RESULTS_DIR, provenance, type Provenance } from './machine.js';
 import { BASELINE_TARGETS } from './baselines.js';
 import { lineChart } from './svg.js';
-import { ROOT, learningCurve, readSummary, runTrain } from './train.js';
+import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 import { resolvePrefsConfig, type PrefsFlags, type PrefsRunConfig } from '../src/cli/prefs.js';
 import { prefsPpoConfig, type PrefsConfig } from '../src/prefs/loop.js';
 import { PpoConfigSchema, type PpoConfig } from '../src/rl/ppo.js';
@@ -89,6 +89,8 @@ export interface RunOutcome {
   labels: number;
   heldOutAccuracy: number | null;
   trainSeconds: number;
+  /** Runs going at once while this one trained (timings only; absent: alone, on every core). */
+  runsAtOnce?: number;
   curve: [number, number][];
   /** Commit the run was trained at (null when unknown). */
   commit: string | null;
@@ -144,6 +146,8 @@ interface BenchStamp {
   configKey: string;
   /** Commits it was resumed at, in order (absent when it ran in one go). */
   resumedAt?: (string | null)[];
+  /** Runs the benchmark had going at once, each on one thread (absent: one run, on every core). */
+  runsAtOnce?: number;
 }
 
 /** The commit(s) a stamped run was trained at, e.g. "9a03d11" or "9a03d11, resumed at 16313e9". */
@@ -217,17 +221,11 @@ function baselineFor(env: string, hp: string[], steps: number, previous: TaskPre
   return { mean: mean(seeds.map((s) => s.evalMean)), seeds, hp, source: `overseer train --hp ${hp.join(' --hp ')}` };
 }
 
-/** Trains the true-reward comparison runs that are missing (only when the loop's PPO differs from the preset). */
-async function ensureBaseline(env: string, hp: string[], steps: number, episodes: number, seeds: number[], previous: TaskPrefsResult | undefined): Promise<void> {
-  if (hp.length === 0) return;
+/** Seeds of the true-reward comparison still to train (none when the loop's PPO is the preset's: baselines.json). */
+function missingBaselineSeeds(env: string, hp: string[], steps: number, seeds: number[], previous: TaskPrefsResult | undefined): number[] {
+  if (hp.length === 0) return [];
   const have = baselineFor(env, hp, steps, previous)?.seeds.map((s) => s.seed) ?? [];
-  for (const seed of seeds.filter((s) => !have.includes(s))) {
-    const out = baselineDir(env, hp, seed);
-    if (existsSync(out)) renameSync(out, `${out}.stale-${Date.now()}`);
-    const t0 = performance.now();
-    await runTrain(env, seed, steps, out, episodes, hp, BASELINE_TARGETS[env]?.envKwargs ?? {});
-    console.log(`${env} true-reward PPO (${hp.join(' ')}) seed ${seed}: eval ${readSummary(out)?.eval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  }
+  return seeds.filter((s) => !have.includes(s));
 }
 
 /** The `overseer prefs` flags of one run of a variant (its command line is built from the same values). */
@@ -314,6 +312,7 @@ function outcomeFromDisk(out: string, seed: number, steps: number): RunOutcome |
     labels: s.labels,
     heldOutAccuracy: s.heldOutAccuracy,
     trainSeconds: s.trainSeconds,
+    ...(stamp?.runsAtOnce ? { runsAtOnce: stamp.runsAtOnce } : {}),
     curve: learningCurve(out, 5, 100, 'envSteps', 'trueReturn'),
     commit: stampCommit(stamp),
     configKey: key,
@@ -327,18 +326,29 @@ function outcomeFromDisk(out: string, seed: number, steps: number): RunOutcome |
  * An unfinished directory with the current options is resumed; one with other options is
  * moved aside, never deleted.
  */
-export async function benchPrefs(envs: string[], variants: string[], seeds: number[], steps: number, episodes: number, budgets: number[] | null, argv: string[]): Promise<void> {
+export async function benchPrefs(envs: string[], variants: string[], seeds: number[], steps: number, episodes: number, budgets: number[] | null, argv: string[], parallel = 1): Promise<void> {
   const results = loadResults();
   const commit = provenance(argv).gitCommit;
   for (const env of envs) {
     if (!BASELINE_TARGETS[env]) throw new Error(`no MuJoCo task ${env}; known: ${Object.keys(BASELINE_TARGETS).join(', ')}`);
   }
   for (const vName of variants) if (!VARIANTS[vName]) throw new Error(`unknown variant ${vName}; known: ${Object.keys(VARIANTS).join(', ')}`);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError(`parallel must be a positive integer, got ${parallel}`);
+  // Runs side by side each take one thread (same numbers): on 2 cores two one-thread runs get
+  // through 1.6x the work of one run on both (bench/results/threads.json).
+  if (parallel > 1) process.env.OVERSEER_THREADS = '1';
+
+  // What is missing: the true-reward comparisons first, then the preference runs.
+  const baselineJobs: { env: string; hp: string[]; seed: number }[] = [];
+  const runJobs: { env: string; v: Variant; labels: number; seed: number; key: string }[] = [];
   for (const env of envs) {
     for (const vName of variants) {
       const v = VARIANTS[vName];
       if (v.tasks && !v.tasks.includes(env)) continue;
-      await ensureBaseline(env, ppoOverrides(env, v, steps, episodes), steps, episodes, seeds, results[env]);
+      const hp = ppoOverrides(env, v, steps, episodes);
+      for (const seed of missingBaselineSeeds(env, hp, steps, seeds, results[env])) {
+        if (!baselineJobs.some((j) => j.env === env && j.seed === seed && JSON.stringify(j.hp) === JSON.stringify(hp))) baselineJobs.push({ env, hp, seed });
+      }
       for (const labels of v.budgets.filter((b) => budgets === null || budgets.includes(b))) {
         const key = expectedKey(env, v, labels, steps, episodes);
         for (const seed of seeds) {
@@ -353,27 +363,39 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
           } else if (!onDisk && storedRun(results[env], v.name, labels, seed, key)) {
             continue;
           }
-          const t0 = performance.now();
-          // Stamped before training, so a run interrupted and resumed later still names the commit it started at.
-          const stampPath = join(out, 'bench.json');
-          if (existsSync(join(out, 'config.json'))) {
-            console.log(`${env} ${v.name} ${labels} seed ${seed}: resuming ${out}`);
-            const stamp = readJson<BenchStamp>(stampPath) ?? { commit: null, configKey: key };
-            writeStamp(stampPath, { ...stamp, resumedAt: [...(stamp.resumedAt ?? []), commit] });
-            await runPrefs(['--resume', out]);
-          } else {
-            mkdirSync(out, { recursive: true });
-            writeStamp(stampPath, { commit, configKey: key });
-            await runPrefs(commandLine(variantFlags(env, v, labels, seed, steps, episodes), out));
-          }
-          const s = readJson<PrefsRunSummary>(join(out, 'summary.json'))!;
-          console.log(`${env} ${v.name} ${labels} seed ${seed}: eval ${s.eval.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-          results[env] = recollect(env, steps, episodes, argv);
+          runJobs.push({ env, v, labels, seed, key });
         }
       }
     }
-    results[env] = recollect(env, steps, episodes, argv);
   }
+
+  await pool(baselineJobs, parallel, async ({ env, hp, seed }) => {
+    const out = baselineDir(env, hp, seed);
+    if (existsSync(out)) renameSync(out, `${out}.stale-${Date.now()}`);
+    const t0 = performance.now();
+    await runTrain(env, seed, steps, out, episodes, hp, BASELINE_TARGETS[env]?.envKwargs ?? {});
+    console.log(`${env} true-reward PPO (${hp.join(' ')}) seed ${seed}: eval ${readSummary(out)?.eval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  });
+  await pool(runJobs, parallel, async ({ env, v, labels, seed, key }) => {
+    const out = runDir(env, v.name, labels, seed);
+    const t0 = performance.now();
+    // Stamped before training, so a run interrupted and resumed later still names the commit it started at.
+    const stampPath = join(out, 'bench.json');
+    if (existsSync(join(out, 'config.json'))) {
+      console.log(`${env} ${v.name} ${labels} seed ${seed}: resuming ${out}`);
+      const stamp = readJson<BenchStamp>(stampPath) ?? { commit: null, configKey: key };
+      writeStamp(stampPath, { ...stamp, resumedAt: [...(stamp.resumedAt ?? []), commit], ...(parallel > 1 ? { runsAtOnce: parallel } : {}) });
+      await runPrefs(['--resume', out]);
+    } else {
+      mkdirSync(out, { recursive: true });
+      writeStamp(stampPath, { commit, configKey: key, ...(parallel > 1 ? { runsAtOnce: parallel } : {}) });
+      await runPrefs(commandLine(variantFlags(env, v, labels, seed, steps, episodes), out));
+    }
+    const s = readJson<PrefsRunSummary>(join(out, 'summary.json'))!;
+    console.log(`${env} ${v.name} ${labels} seed ${seed}: eval ${s.eval.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s${parallel > 1 ? `, ${parallel} runs at a time` : ''})`);
+    recollect(env, steps, episodes, argv);
+  });
+  for (const env of envs) recollect(env, steps, episodes, argv);
 }
 
 /**

@@ -4,6 +4,7 @@
  * regenerates bench/results/README.md from every JSON file there.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import '../src/envs/builtins.js';
@@ -202,9 +203,10 @@ program
   .option('--steps <n>', 'env steps per run', positiveInt, 1_000_000)
   .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
   .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 10)
-  .action(async (o: { env: string; variants: string; labels?: string; steps: number; seeds: string; episodes: number }) => {
+  .option('--parallel <n>', 'runs at a time, each on one thread (OVERSEER_THREADS=1; same numbers)', positiveInt, availableParallelism())
+  .action(async (o: { env: string; variants: string; labels?: string; steps: number; seeds: string; episodes: number; parallel: number }) => {
     const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-    await benchPrefs(list(o.env), list(o.variants), list(o.seeds).map(positiveInt), o.steps, o.episodes, o.labels ? list(o.labels).map(positiveInt) : null, argv);
+    await benchPrefs(list(o.env), list(o.variants), list(o.seeds).map(positiveInt), o.steps, o.episodes, o.labels ? list(o.labels).map(positiveInt) : null, argv, o.parallel);
     writeReport();
   });
 program
