@@ -334,6 +334,13 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
   }
   for (const vName of variants) if (!VARIANTS[vName]) throw new Error(`unknown variant ${vName}; known: ${Object.keys(VARIANTS).join(', ')}`);
   if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError(`parallel must be a positive integer, got ${parallel}`);
+  for (const env of envs) {
+    // A task is kept at one step count: collecting at another would drop its cells and compare with the wrong PPO.
+    const stored = results[env]?.steps;
+    if (stored !== undefined && stored !== steps) {
+      throw new Error(`${RESULTS_JSON} holds ${env} at ${stored} env steps; --steps ${steps} would replace those results. Run other step counts in a copy of the repository.`);
+    }
+  }
   // Runs side by side each take one thread (same numbers): on 2 cores two one-thread runs get
   // through 1.6x the work of one run on both (bench/results/threads.json).
   if (parallel > 1) process.env.OVERSEER_THREADS = '1';
