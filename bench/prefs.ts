@@ -571,6 +571,9 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
   };
   const b700 = bar(700);
   const b350 = bar(350);
+  const b1400 = bar(1400);
+  const bMistake = bar(700, 'mistake');
+  const bUniform = bar(700, 'uniform');
   const table = (columns: typeof COLUMNS) => [
     `| task | true-reward PPO | ${columns.map((c) => c.title).join(' | ')} |`,
     `|---|---|${columns.map(() => '---|').join('')}`,
@@ -620,6 +623,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     '',
     `**The paper's bar** (700 oracle labels >= 90% of true-reward PPO on at least 6 of 8 tasks): ${b700.pass} of ${b700.complete} tasks with 3 seeds finished.`,
     `**Our bar** (the same with 350 labels): ${b350.pass} of ${b350.complete} tasks with 3 seeds finished.`,
+    `With 1400 labels: ${b1400.pass} of ${b1400.complete}; with 700 labels from a teacher who errs 10% of the time (\`mistake\`): ${bMistake.pass} of ${bMistake.complete}; with 700 labels chosen uniformly instead of by ensemble disagreement: ${bUniform.pass} of ${bUniform.complete}.`,
     '',
     'The same cells against true-reward PPO as the preset trains it, without the entropy bonus (on HalfCheetah, Walker2d and Ant',
     'the bonus costs true-reward PPO much more than it costs the preference loop):',
