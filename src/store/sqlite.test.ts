@@ -10,8 +10,8 @@ import { PROJECT_DB, SqliteProjectStore, StoreError, openProject } from './sqlit
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-store-'));
 const opened: SqliteProjectStore[] = [];
-const open = (dir: string) => {
-  const p = openProject(dir);
+const open = (dir: string, repeatEvery?: number) => {
+  const p = openProject(dir, { repeatEvery });
   opened.push(p);
   return p;
 };
@@ -29,8 +29,8 @@ function segment(i: number, length = 15): Segment {
 const truth = (s: Segment): SegmentTruth => ({ segmentId: s.id, rewards: Float64Array.from({ length: s.length }, (_, k) => 1 / (k + 3)) });
 
 /** A project with one run holding `nClips` clips and a query over each consecutive pair. */
-function projectWithQueries(nClips: number) {
-  const p = open(tmp());
+function projectWithQueries(nClips: number, repeatEvery?: number) {
+  const p = open(tmp(), repeatEvery);
   p.createRun({ id: 'run1', envId: 'Hopper-v5', instructions: 'prefer the hopper doing a backflip', labelBudget: 700 });
   const segs = Array.from({ length: nClips }, (_, i) => segment(i));
   p.putSegments('run1', segs.map((segment) => ({ segment })));
@@ -216,13 +216,7 @@ describe('SQLite project store', () => {
   });
 
   it('repeats an answered pair every N labels, sides swapped, and measures agreement; the loop never trains on repeats', () => {
-    const dir = tmp();
-    const p = new SqliteProjectStore(join(dir, PROJECT_DB), 2);
-    opened.push(p);
-    p.createRun({ id: 'run1', envId: 'Hopper-v5' });
-    const segs = Array.from({ length: 8 }, (_, i) => segment(i));
-    p.putSegments('run1', segs.map((segment) => ({ segment })));
-    p.putQueries('run1', segs.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: i })));
+    const p = projectWithQueries(8, 2);
     const a = p.addAnnotator('a').annotator.id;
     const answer = (queryId: string, ans: 'left' | 'right' | 'equal', k: string) => p.submitLabel({ runId: 'run1', queryId, annotatorId: a, answer: ans, seconds: 1, clientId: k });
     const next = () => p.assignQueries('run1', a, 1)[0];
@@ -243,12 +237,7 @@ describe('SQLite project store', () => {
   });
 
   it('still repeats when the label count skips past a multiple of N (answers in flight while the next pair is fetched)', () => {
-    const p = new SqliteProjectStore(join(tmp(), PROJECT_DB), 2);
-    opened.push(p);
-    p.createRun({ id: 'run1', envId: 'Hopper-v5' });
-    const segs = Array.from({ length: 10 }, (_, i) => segment(i));
-    p.putSegments('run1', segs.map((segment) => ({ segment })));
-    p.putQueries('run1', segs.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: i })));
+    const p = projectWithQueries(10, 2);
     const a = p.addAnnotator('a').annotator.id;
     const answer = (queryId: string, k: string) => p.submitLabel({ runId: 'run1', queryId, annotatorId: a, answer: 'left', seconds: 1, clientId: k });
     // Three pairs taken at once, three answers in: the count goes 0 -> 3 between two requests.
