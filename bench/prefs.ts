@@ -168,11 +168,11 @@ function readJson<T>(path: string): T | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : null;
 }
 
-/** Runs (or resumes) one preference run through the CLI, as a user would. */
-function runPrefs(args: string[]): Promise<void> {
+/** Runs (or resumes) one preference run through the CLI, as a user would (`env`: the child's environment). */
+export function runPrefs(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const cli = join(ROOT, 'src', 'cli', 'main.ts');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'prefs', ...args, '--no-progress'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'prefs', ...args, '--no-progress'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`overseer prefs ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
@@ -383,6 +383,7 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
     await runTrain(env, seed, steps, out, episodes, hp, BASELINE_TARGETS[env]?.envKwargs ?? {});
     console.log(`${env} true-reward PPO (${hp.join(' ')}) seed ${seed}: eval ${readSummary(out)?.eval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   });
+  const atOnce = parallel > 1 ? { runsAtOnce: parallel } : {};
   await pool(runJobs, parallel, async ({ env, v, labels, seed, key }) => {
     const out = runDir(env, v.name, labels, seed);
     const t0 = performance.now();
@@ -391,11 +392,11 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
     if (existsSync(join(out, 'config.json'))) {
       console.log(`${env} ${v.name} ${labels} seed ${seed}: resuming ${out}`);
       const stamp = readJson<BenchStamp>(stampPath) ?? { commit: null, configKey: key };
-      writeStamp(stampPath, { ...stamp, resumedAt: [...(stamp.resumedAt ?? []), commit], ...(parallel > 1 ? { runsAtOnce: parallel } : {}) });
+      writeStamp(stampPath, { ...stamp, resumedAt: [...(stamp.resumedAt ?? []), commit], ...atOnce });
       await runPrefs(['--resume', out]);
     } else {
       mkdirSync(out, { recursive: true });
-      writeStamp(stampPath, { commit, configKey: key, ...(parallel > 1 ? { runsAtOnce: parallel } : {}) });
+      writeStamp(stampPath, { commit, configKey: key, ...atOnce });
       await runPrefs(commandLine(variantFlags(env, v, labels, seed, steps, episodes), out));
     }
     const s = readJson<PrefsRunSummary>(join(out, 'summary.json'))!;

@@ -5,12 +5,11 @@
  * OVERSEER_THREADS=1 (other seeds). The single-thread run must reproduce the threaded run
  * exactly (metrics and final checkpoint), which is checked and recorded.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provenance, writeResult } from './machine.js';
-import { ROOT } from './train.js';
+import { runPrefs } from './prefs.js';
 
 export interface ThreadsResult {
   provenance: ReturnType<typeof provenance>;
@@ -24,17 +23,13 @@ export interface ThreadsResult {
   loadAverageAtStart: number;
 }
 
-function timedPrefs(args: string[], out: string, threads: string | undefined): Promise<number> {
+async function timedPrefs(args: string[], out: string, threads: string | undefined): Promise<number> {
   const env = { ...process.env };
   if (threads === undefined) delete env.OVERSEER_THREADS;
   else env.OVERSEER_THREADS = threads;
   const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'prefs', ...args, '--out', out, '--no-progress'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += String(d)));
-    child.on('exit', (code) => (code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`overseer prefs exited ${code}: ${err.slice(-2000)}`))));
-  });
+  await runPrefs([...args, '--out', out], env);
+  return (performance.now() - t0) / 1000;
 }
 
 /** A run's metrics without the timing fields, and its final weights. */

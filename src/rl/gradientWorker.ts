@@ -1,10 +1,9 @@
 // The second thread of ParallelGradient: a replica of the agent computing gradients on half of each minibatch.
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { zeroGrad } from '../nn/params.js';
 import { spinUntilChanged } from '../utils/workers.js';
 import { ActorCritic } from './agent.js';
-import { ARGS, CMD, CTRL, packInto, statsToArray, unpackFrom, type GradientWorkerInit } from './parallelGradient.js';
-import { GradientScratch, ppoMinibatchGradient, type Minibatch } from './ppoLoss.js';
+import { ARGS, CMD, CTRL, replicaGradient, type GradientWorkerInit } from './parallelGradient.js';
+import { GradientScratch, type Minibatch } from './ppoLoss.js';
 
 const { init, port } = workerData as { init: GradientWorkerInit; port: MessagePort };
 const control = new Int32Array(init.control);
@@ -22,7 +21,6 @@ const mb: Minibatch = {
   oldValues: new Float64Array(m.oldValues),
 };
 const agent = new ActorCritic(init.spec);
-const groups = agent.paramGroups;
 const scratch = new GradientScratch(init.rows, agent.head.inputSize);
 
 function finish(seq: number, status: number): void {
@@ -45,12 +43,8 @@ for (;;) {
   }
   try {
     if (args.length !== ARGS) throw new Error('argument block has the wrong size');
-    unpackFrom(groups, params, 'params');
-    zeroGrad(groups);
     const valueClip = Number.isNaN(args[4]) ? null : args[4];
-    const s = ppoMinibatchGradient(agent, mb, args[0], args[1], args[2], { clipCoef: args[3], valueClip, entCoef: args[5], vfCoef: args[6] }, scratch);
-    packInto(groups, 'grads', grads);
-    statsToArray(s, stats);
+    replicaGradient(agent, params, mb, args[0], args[1], args[2], { clipCoef: args[3], valueClip, entCoef: args[5], vfCoef: args[6] }, scratch, grads, stats);
     finish(seq, 0);
   } catch (e) {
     port.postMessage(e instanceof Error ? e.message : String(e));

@@ -91,6 +91,19 @@ function sumStats(local: LossStats, s: Float64Array): LossStats {
 }
 
 /**
+ * The second half's work, as the worker does it and as SerialHalvesGradient repeats it: load
+ * `params` into the replica, zero its gradients, compute rows [from, to) of B, and leave the
+ * gradients in `grads` and the loss terms in `stats`.
+ */
+export function replicaGradient(replica: ActorCritic, params: Float32Array, mb: Minibatch, from: number, to: number, B: number, coefs: LossCoefs, scratch: GradientScratch, grads: Float32Array, stats: Float64Array): void {
+  const groups = replica.paramGroups;
+  unpackFrom(groups, params, 'params');
+  zeroGrad(groups);
+  statsToArray(ppoMinibatchGradient(replica, mb, from, to, B, coefs, scratch), stats);
+  packInto(groups, 'grads', grads);
+}
+
+/**
  * ParallelGradient's computation on the calling thread: the second half goes through a
  * replica of the agent with zeroed gradients and is then added, so sums round exactly as
  * with the worker.
@@ -121,12 +134,8 @@ export class SerialHalvesGradient implements HalvedGradient {
     if (!Number.isInteger(B) || B < 2 || B > this.rows) throw new RangeError(`minibatch of ${B} rows does not fit ${this.rows}`);
     const half = B >> 1;
     const local = ppoMinibatchGradient(this.agent, this.mb, 0, half, B, coefs, this.scratchA);
-    const groups = this.replica.paramGroups;
     packInto(this.agent.paramGroups, 'params', this.flatParams);
-    unpackFrom(groups, this.flatParams, 'params');
-    zeroGrad(groups);
-    statsToArray(ppoMinibatchGradient(this.replica, this.mb, half, B, B, coefs, this.scratchB), this.stats);
-    packInto(groups, 'grads', this.flatGrads);
+    replicaGradient(this.replica, this.flatParams, this.mb, half, B, B, coefs, this.scratchB, this.flatGrads, this.stats);
     unpackFrom(this.agent.paramGroups, this.flatGrads, 'add-grads');
     return sumStats(local, this.stats);
   }
