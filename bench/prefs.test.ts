@@ -2,12 +2,23 @@ import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scoreRatio, stampCommit, supersede, withLock, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
+import { collectKeyValue } from '../src/cli/parse.js';
+import { commandLine, scoreRatio, stampCommit, supersede, variantFlags, VARIANTS, withLock, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
 
 const run = (seed: number, configKey: string, evalMean: number): RunOutcome => ({ seed, evalMean, labels: 700, heldOutAccuracy: 0.9, trainSeconds: 100, curve: [], commit: 'abc1234', configKey });
 const cell = (runs: RunOutcome[], hp: string[]): CellResult => ({ variant: 'oracle', labels: 700, hp, runs, mean: runs.reduce((a, r) => a + r.evalMean, 0) / runs.length, ratio: 0.5 });
 
 describe('bench prefs', () => {
+  it("writes each variant's reward-model and PPO options so that the CLI reads them back unchanged", () => {
+    for (const v of Object.values(VARIANTS)) {
+      const args = commandLine(variantFlags(v.tasks?.[0] ?? 'Hopper-v5', v, v.budgets[0], 1, 1_000_000, 10), '/tmp/out');
+      const read = (flag: string) => args.reduce((acc, a, i) => (args[i - 1] === flag ? collectKeyValue(a, acc) : acc), {} as Record<string, unknown>);
+      expect(read('--rm'), v.name).toEqual(v.rm ?? {});
+      expect(read('--hp'), v.name).toEqual(v.hp ?? {});
+    }
+    expect(commandLine(variantFlags('Reacher-v5', VARIANTS.l2fixed, 700, 1, 1_000_000, 10), '/tmp/out')).toContain('l2Band=[0.01,100]');
+  });
+
   it('keeps cells whose options changed as superseded, with their comparison, once', () => {
     const old = cell([run(1, 'old', 120), run(2, 'old', 40), run(3, 'old', 50)], ['entCoef=0.001']);
     const previous = {
