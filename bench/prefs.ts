@@ -71,8 +71,8 @@ export const VARIANTS: Record<string, Variant> = {
     trainKwargs: { terminate_when_unhealthy: false },
     tasks: ['Hopper-v5', 'Walker2d-v5', 'Ant-v5'],
   },
-  // Where the loop falls short (Reacher, Ant) the adapted L2 climbs to 0.3-1.5 and the learned reward flattens; this
-  // keeps it at its initial 1e-4. Held-out loss can never reach 100x training loss: the noise model bounds the
+  // On Reacher, where the loop falls short with a good return correlation, the adapted L2 climbs to 0.05-0.3 and the
+  // per-step reward correlates less; this keeps L2 at its initial 1e-4. (Ant's shortfall is ending episodes: noterm.) Held-out loss can never reach 100x training loss: the noise model bounds the
   // loss to [0.05, 3.0].
   l2fixed: {
     name: 'l2fixed',
@@ -81,7 +81,7 @@ export const VARIANTS: Record<string, Variant> = {
     budgets: [700],
     description: "the reward model's L2 kept at its initial 1e-4 (adaptation band widened to [0.01, 100], which the loss never leaves)",
     rm: { l2Band: [0.01, 100] },
-    tasks: ['Reacher-v5', 'Ant-v5'],
+    tasks: ['Reacher-v5'],
   },
 };
 
