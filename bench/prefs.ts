@@ -679,14 +679,29 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     'benchmark reruns a run whose options have changed.',
     '',
   ];
-  const provs = Object.values(tasks).map((t) => t.provenance);
-  if (provs.length > 0) {
-    const p = provs[provs.length - 1];
-    lines.push(`Last updated by \`${p.command}\` at ${p.gitCommit}, ${p.date.slice(0, 10)}; ${p.machine.cpu}, ${p.machine.cores} cores, Node ${p.machine.node}. Plots: \`prefs-<task>.svg\`.`, '');
+  // Tasks are collected by separate commands; name each, with the tasks it last collected.
+  const byCommand = new Map<string, { p: Provenance; envs: string[] }>();
+  for (const t of Object.values(tasks)) {
+    const key = `${t.provenance.command}@${t.provenance.gitCommit}`;
+    const entry = byCommand.get(key) ?? { p: t.provenance, envs: [] };
+    entry.envs.push(t.env);
+    if (t.provenance.date > entry.p.date) entry.p = t.provenance;
+    byCommand.set(key, entry);
+  }
+  if (byCommand.size > 0) {
+    const m = [...byCommand.values()][0].p.machine;
+    lines.push(
+      'Last collected by:',
+      '',
+      ...[...byCommand.values()].map(({ p, envs }) => `- \`${p.command}\` at ${p.gitCommit}, ${p.date.slice(0, 10)} (${envs.join(', ')})`),
+      '',
+      `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}. Plots: \`prefs-<task>.svg\`.`,
+      '',
+    );
   }
   writeFileSync(join(RESULTS_DIR, 'prefs.md'), `${lines.join('\n')}\n`);
 
-  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd', 'noterm-700': '#8c564b', 'raw-700': '#7f7f7f', 'raw-350': '#c7c7c7', 'noent-700': '#bcbd22' };
+  const colors: Record<string, string> = { 'oracle-350': '#aec7e8', 'oracle-700': '#1f77b4', 'oracle-1400': '#17becf', 'mistake-700': '#ff7f0e', 'uniform-700': '#9467bd', 'noterm-700': '#8c564b', 'l2fixed-700': '#e377c2', 'raw-700': '#7f7f7f', 'raw-350': '#c7c7c7', 'noent-700': '#bcbd22' };
   for (const t of Object.values(tasks)) {
     const series = t.cells.map((c) => ({
       label: `${c.variant} ${c.labels} (eval ${c.mean?.toFixed(0)})`,
