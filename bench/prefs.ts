@@ -71,15 +71,15 @@ export const VARIANTS: Record<string, Variant> = {
     trainKwargs: { terminate_when_unhealthy: false },
     tasks: ['Hopper-v5', 'Walker2d-v5', 'Ant-v5'],
   },
-  // On Reacher, where the loop falls short with a good return correlation, the adapted L2 climbs to 0.05-0.3 and the
-  // per-step reward correlates less; this keeps L2 at its initial 1e-4. (Ant's shortfall is ending episodes: noterm.) Held-out loss can never reach 100x training loss: the noise model bounds the
-  // loss to [0.05, 3.0].
+  // On Reacher the adapted L2 climbs to 0.05-0.3 while the learned reward still ranks clips well; this keeps L2 at
+  // its initial 1e-4. The noise model bounds the loss to [0.051, 3.0], so the held-out/training ratio never leaves
+  // [0.01, 100]. (Ant, the other shortfall, ends episodes; noterm tests that.)
   l2fixed: {
     name: 'l2fixed',
     teacher: 'oracle',
     selection: 'disagreement',
     budgets: [700],
-    description: "the reward model's L2 kept at its initial 1e-4 (adaptation band widened to [0.01, 100], which the loss never leaves)",
+    description: "the reward model's L2 kept at its initial 1e-4 (adaptation band widened to [0.01, 100], which the held-out/training loss ratio cannot leave)",
     rm: { l2Band: [0.01, 100] },
     tasks: ['Reacher-v5'],
   },
