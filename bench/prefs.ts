@@ -248,7 +248,7 @@ export function variantFlags(env: string, v: Variant, labels: number, seed: numb
     env,
     teacher: v.teacher,
     selection: v.selection,
-    labels,
+    labelBudget: labels,
     steps,
     seed,
     teacherParams: v.teacherParams,
@@ -262,7 +262,7 @@ export function variantFlags(env: string, v: Variant, labels: number, seed: numb
 }
 
 export function commandLine(f: PrefsFlags, out: string): string[] {
-  const args = ['--env', f.env!, '--teacher', f.teacher!, '--selection', f.selection!, '--labels', String(f.labels), '--steps', String(f.steps), '--seed', String(f.seed), '--out', out, '--eval-episodes', String(f.evalEpisodes)];
+  const args = ['--env', f.env!, '--teacher', f.teacher!, '--selection', f.selection!, '--label-budget', String(f.labelBudget), '--steps', String(f.steps), '--seed', String(f.seed), '--out', out, '--eval-episodes', String(f.evalEpisodes)];
   if (f.teacherParams) args.push('--teacher-params', JSON.stringify(f.teacherParams));
   for (const [k, value] of Object.entries(f.rm ?? {})) args.push('--rm', `${k}=${Array.isArray(value) ? JSON.stringify(value) : value}`);
   for (const [k, value] of Object.entries(f.hp ?? {})) args.push('--hp', `${k}=${value}`);
@@ -277,7 +277,10 @@ export function commandLine(f: PrefsFlags, out: string): string[] {
  * changes the key, and the benchmark runs the cell again.
  */
 export function configKey(prefs: PrefsConfig, ppo: PpoConfig, evalEnvKwargs: Record<string, unknown>): string {
-  const { seed: _seed, ...rest } = prefs;
+  // Left out: what changes nothing learned (the diagnostics switch). The budget is hashed under
+  // its name when the stored runs were made ('labels'), so renaming it kept their keys.
+  const { seed: _seed, diagnostics: _diagnostics, labelBudget, ...others } = prefs as PrefsConfig & { labels?: number };
+  const rest = { ...others, labels: labelBudget ?? (prefs as { labels?: number }).labels };
   const { seed: _ppoSeed, ...ppoRest } = ppo;
   return createHash('sha256').update(stableJson({ ...rest, ppo: ppoRest, evalEnvKwargs })).digest('hex').slice(0, 12);
 }

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './labelsLoad.js';
+import type { StartupResult } from './startup.js';
 import type { ThreadsResult } from './threads.js';
 import { RESULTS_DIR, readResults, type Provenance } from './machine.js';
 
@@ -78,6 +79,9 @@ export function writeReport(): string {
   if (results.prefs) {
     lines.push('## Learning from preferences', '', 'Preference-learning runs against true-reward PPO on the MuJoCo tasks: see [prefs.md](prefs.md).', '');
   }
+  if (results['prefs-recheck']) {
+    lines.push('## Preference runs rechecked at a later commit', '', 'Committed cells rerun with later code, beside the committed numbers: see [prefs-recheck.md](prefs-recheck.md).', '');
+  }
   if (results.gridworlds) {
     lines.push('## AI Safety Gridworlds', '', 'Visible return against hidden performance for each agent on each gridworld (`overseer gridworlds report`): see [gridworlds.md](gridworlds.md).', '');
   }
@@ -100,6 +104,11 @@ export function writeReport(): string {
       `${load.note} Load average (1 min) at the start: ${load.loadAverageAtStart} on ${load.provenance.machine.cores} cores.`,
       '',
     );
+  }
+  const startup = results.startup as StartupResult | undefined;
+  if (startup) {
+    const rows = startup.commands.map((c) => `\`${c.name}\` ${c.current.medianMs} ms${c.baseline ? ` (baseline ${c.baseline.medianMs} ms)` : ''}`);
+    lines.push('## CLI startup', '', provenanceLine(startup.provenance), '', `Median wall time to start, ${startup.reps} runs each: ${rows.join('; ')}. See [startup.md](startup.md).`, '');
   }
   const threads = results.threads as ThreadsResult | undefined;
   if (threads) {

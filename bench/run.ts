@@ -1,5 +1,5 @@
 /**
- * Benchmarks. `npm run bench -- <nn|ppo-speed|learn|baselines|prefs|labels-load|report|all> [options]`.
+ * Benchmarks. `npm run bench -- <nn|ppo-speed|learn|baselines|prefs|labels-load|startup|report|all> [options]`.
  * Each writes bench/results/<name>.json with the command, commit and machine, and
  * regenerates bench/results/README.md from every JSON file there.
  */
@@ -23,7 +23,9 @@ import { BASELINE_TARGETS, benchBaselines } from './baselines.js';
 import { writeReport } from './report.js';
 import { VARIANTS, benchPrefs, loadResults as loadPrefsResults, writePrefsResults } from './prefs.js';
 import { benchLabelsLoad } from './labelsLoad.js';
+import { benchStartup } from './startup.js';
 import { benchThreads } from './threads.js';
+import { benchRecheck } from './recheck.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
 const argv = process.argv.slice(2);
@@ -210,6 +212,20 @@ program
     writeReport();
   });
 program
+  .command('prefs-recheck')
+  .description('rerun committed prefs cells with the current code, beside the committed numbers (prefs.json untouched)')
+  .requiredOption('--env <list>', 'comma-separated env ids with cells in prefs.json')
+  .option('--variant <name>', 'variant', 'oracle')
+  .requiredOption('--labels <n>', 'label budget of the cell', positiveInt)
+  .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
+  .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 10)
+  .option('--parallel <n>', 'runs at a time, each on one thread', positiveInt, availableParallelism())
+  .action(async (o: { env: string; variant: string; labels: number; seeds: string; episodes: number; parallel: number }) => {
+    const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+    await benchRecheck(list(o.env), o.variant, o.labels, list(o.seeds).map(positiveInt), o.episodes, o.parallel, argv);
+    writeReport();
+  });
+program
   .command('prefs-report')
   .description('regenerate bench/results/prefs.md and its plots from prefs.json (no training)')
   .action(() => {
@@ -232,6 +248,15 @@ program
   .option('--labels <n>', 'label budget per run', positiveInt, 100)
   .action(async (o: { env: string; steps: number; labels: number }) => {
     await benchThreads(o.env, o.steps, o.labels, argv);
+    writeReport();
+  });
+program
+  .command('startup')
+  .description('wall time to start `annotators list` and `serve` from the built CLI (dist/), against a baseline build with --baseline DIR')
+  .option('--reps <n>', 'runs per command and build', positiveInt, 10)
+  .option('--baseline <dir>', 'another checkout, built with npm run build, to compare against')
+  .action(async (o: { reps: number; baseline?: string }) => {
+    await benchStartup(o.reps, o.baseline, argv);
     writeReport();
   });
 program.command('report').description('regenerate bench/results/README.md').action(() => {

@@ -44,7 +44,7 @@ function fingerprint(out: string): string {
 
 export async function benchThreads(env: string, steps: number, labels: number, argv: string[]): Promise<ThreadsResult> {
   const dir = mkdtempSync(join(tmpdir(), 'overseer-threads-'));
-  const args = (seed: number) => ['--env', env, '--teacher', 'oracle', '--labels', String(labels), '--steps', String(steps), '--seed', String(seed)];
+  const args = (seed: number) => ['--env', env, '--teacher', 'oracle', '--label-budget', String(labels), '--steps', String(steps), '--seed', String(seed)];
   const run = `overseer prefs ${args(1).join(' ')}`;
   const loadAverageAtStart = Math.round(loadavg()[0] * 100) / 100;
   try {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FilePreferenceStore } from '../prefs/store.js';
+import type { StoreContents } from '../prefs/store.js';
+import { segmentToRecord } from '../store/segmentCodec.js';
 import { openProject } from '../store/sqlite.js';
 import { openRunStore, runStoreRef } from './prefs.js';
 import { cli, tmp } from './testing/cli.js';
@@ -28,6 +29,21 @@ function labelIds(run: string): string[] {
   }
 }
 
+/** Turns a run into one made before the project database: its clips, queries and labels in prefs/*.jsonl, no store reference. */
+function makeLegacy(run: string, contents: StoreContents): void {
+  mkdirSync(join(run, 'prefs'), { recursive: true });
+  const lines = (xs: unknown[]) => xs.map((x) => `${JSON.stringify(x)}\n`).join('');
+  writeFileSync(join(run, 'prefs', 'segments.jsonl'), lines([...contents.segments.values()].map((segment) => segmentToRecord({ segment, truth: contents.truths.get(segment.id) }))));
+  writeFileSync(join(run, 'prefs', 'queries.jsonl'), lines(contents.queries));
+  writeFileSync(join(run, 'prefs', 'labels.jsonl'), lines(contents.labels));
+  const configPath = join(run, 'config.json');
+  const { store: _store, ...config } = JSON.parse(readFileSync(configPath, 'utf8'));
+  writeFileSync(configPath, JSON.stringify(config));
+  rmSync(join(run, 'overseer.db'), { force: true });
+  rmSync(join(run, 'overseer.db-wal'), { force: true });
+  rmSync(join(run, 'overseer.db-shm'), { force: true });
+}
+
 // Pendulum: no preset, so PPO's defaults (4 envs x 128 steps, sync) keep these runs short.
 const small = ['--env', 'Pendulum-v1', '--eval-episodes', '2', '--rm', 'ensembleSize=2'];
 
@@ -38,7 +54,7 @@ describe('overseer prefs', () => {
     [['prefs', '--env', 'Pendulum-v1', '--teacher', 'nobody'], /--teacher: Invalid option: expected one of "human"\|"oracle"\|"stoc"\|"mistake"\|"skip"\|"equal"\|"myopic"/],
     [['prefs', '--env', 'Pendulum-v1', '--teacher', 'human', '--port', '70000'], /--port <n>' argument '70000' is invalid/],
     [['prefs', '--env', 'Pendulum-v1', '--selection', 'best'], /--selection: Invalid option: expected one of "disagreement"\|"uniform"\|"entropy"/],
-    [['prefs', '--env', 'Pendulum-v1', '--labels', '-3'], /option '--labels <n>' argument '-3' is invalid/],
+    [['prefs', '--env', 'Pendulum-v1', '--label-budget', '-3'], /option '--label-budget <n>' argument '-3' is invalid/],
     [['prefs', '--env', 'Pendulum-v1', '--teacher-params', '{"epsilon": 2}'], /prefs option teacherParams.epsilon: Too big/],
     [['prefs', '--env', 'Pendulum-v1', '--teacher-params', '{"eps": 0.1}'], /prefs option teacherParams: unknown key eps; allowed: beta, gamma, epsilon, skip, equal/],
     [['prefs', '--env', 'Pendulum-v1', '--rm', 'members=5'], /prefs option rewardModel: unknown key members; allowed: ensembleSize/],
@@ -47,7 +63,7 @@ describe('overseer prefs', () => {
     [['prefs', '--env', 'Pendulum-v1', '--eval-env-kwargs', '{"gravity": 1}'], /--eval-env-kwargs: Pendulum-v1 does not take option gravity/],
     [['prefs', '--env', 'Pendulum-v1', '--labels-from', '/no/such/run'], /--labels-from: \/no\/such\/run is neither a run directory nor an export \(\.jsonl\)/],
     [['prefs', '--resume', '/no/such/run'], /--resume: run directory \/no\/such\/run does not exist/],
-    [['prefs', '--resume', '/no/such/run', '--labels', '5'], /--resume continues a run with its own config; drop --labels/],
+    [['prefs', '--resume', '/no/such/run', '--label-budget', '5', '--labels', '5', '--project', 'p'], /--resume continues a run with its own config; drop --label-budget, --labels, --project/],
   ];
   for (const [argv, message] of cases) {
     it(`overseer ${argv.join(' ')} exits 2 with a message`, async () => {
@@ -59,11 +75,11 @@ describe('overseer prefs', () => {
 
   it('writes a run directory (config, metrics with diagnostics, stored clips and labels, summary) that eval reads', async () => {
     const out = join(tmp(), 'run');
-    const r = await cli('prefs', ...small, '--labels', '24', '--steps', '6144', '--seed', '2', '--out', out, '--eval-env-kwargs', '{"g": 9.81}');
+    const r = await cli('prefs', ...small, '--label-budget', '24', '--steps', '6144', '--seed', '2', '--out', out, '--eval-env-kwargs', '{"g": 9.81}');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Pendulum-v1: 6144 steps, 24 labels from oracle; true return over 2 episodes: -?\d+\.\d+/);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ command: 'prefs', envId: 'Pendulum-v1', evalEnvKwargs: { g: 9.81 }, prefs: { labels: 24, teacher: 'oracle', selection: 'disagreement', totalTimesteps: 6144 } });
+    expect(config).toMatchObject({ command: 'prefs', envId: 'Pendulum-v1', evalEnvKwargs: { g: 9.81 }, prefs: { labelBudget: 24, teacher: 'oracle', selection: 'disagreement', totalTimesteps: 6144 } });
     const metrics = lines(join(out, 'metrics.jsonl')).map((l) => JSON.parse(l));
     expect(metrics.at(-1)).toMatchObject({ envSteps: 6144, labels: 24 });
     for (const key of ['heldOutAccuracy', 'returnCorrelation', 'disagreement', 'trueReturn', 'learnedReturn']) expect(metrics.at(-1)).toHaveProperty(key);
@@ -83,7 +99,7 @@ describe('overseer prefs', () => {
 
     // Another run starts from these labels: 24 imported, 12 new.
     const next = join(tmp(), 'next');
-    const r2 = await cli('prefs', ...small, '--labels', '36', '--steps', '2048', '--labels-from', out, '--out', next);
+    const r2 = await cli('prefs', ...small, '--label-budget', '36', '--steps', '2048', '--labels-from', out, '--out', next);
     expect(r2.code).toBe(0);
     expect(r2.err).toMatch(/imported 24 labels/);
     const ids = labelIds(next);
@@ -93,9 +109,9 @@ describe('overseer prefs', () => {
 
   it('keeps the runs of one --project in one database, each under its own name', async () => {
     const project = join(tmp(), 'proj');
-    const a = await cli('prefs', ...small, '--labels', '12', '--steps', '2048', '--project', project, '--out', join(project, 'runs', 'a'));
+    const a = await cli('prefs', ...small, '--label-budget', '12', '--steps', '2048', '--project', project, '--out', join(project, 'runs', 'a'));
     expect(a.code).toBe(0);
-    const b = await cli('prefs', ...small, '--labels', '18', '--steps', '2048', '--project', project, '--labels-from', join(project, 'runs', 'a'));
+    const b = await cli('prefs', ...small, '--label-budget', '18', '--steps', '2048', '--project', project, '--labels-from', join(project, 'runs', 'a'));
     expect(b.code).toBe(0);
     expect(b.err).toMatch(/imported 12 labels/);
     const p = openProject(project);
@@ -114,24 +130,61 @@ describe('overseer prefs', () => {
     expect(again.err).toMatch(/already has a run named a; choose another --out/);
   });
 
-  it('still reads runs made before the project database (prefs/*.jsonl)', () => {
+  it('reads runs made before the project database (prefs/*.jsonl), moving one into a database in its directory when opened', () => {
     const run = join(tmp(), 'old');
-    mkdirSync(join(run, 'prefs'), { recursive: true });
-    writeFileSync(join(run, 'config.json'), JSON.stringify({ command: 'prefs', envId: 'Pendulum-v1' }));
-    const old = new FilePreferenceStore(join(run, 'prefs'));
+    mkdirSync(run, { recursive: true });
+    writeFileSync(join(run, 'config.json'), JSON.stringify({ command: 'prefs', envId: 'Pendulum-v1', prefs: { labels: 5 } }));
     const seg = (id: string) => ({ id, envId: 'Pendulum-v1', seed: 1, envIndex: 0, globalStep: 0, length: 2, obsSize: 1, actionSize: 1, renderSize: 0, render: null, terminated: false, obs: Float32Array.of(1, 2), actions: Float32Array.of(0, 1) });
-    old.putSegments([{ segment: seg('s1') }, { segment: seg('s2') }]);
-    old.putQueries([{ id: 'q1', leftId: 's1', rightId: 's2', askedAtStep: 0 }]);
-    old.putLabel({ queryId: 'q1', leftId: 's1', rightId: 's2', answer: 'right', teacher: 'oracle', seconds: null, receivedAtStep: 0, createdAt: '' });
-    old.close();
+    makeLegacy(run, {
+      segments: new Map([['s1', seg('s1')], ['s2', seg('s2')]]),
+      truths: new Map(),
+      queries: [{ id: 'q1', leftId: 's1', rightId: 's2', askedAtStep: 0 }],
+      labels: [{ queryId: 'q1', leftId: 's1', rightId: 's2', answer: 'right', teacher: 'oracle', seconds: null, receivedAtStep: 0, createdAt: '' }],
+    });
+    // A torn last line (a crash during an append that was never acknowledged) is skipped.
+    writeFileSync(join(run, 'prefs', 'labels.jsonl'), `${readFileSync(join(run, 'prefs', 'labels.jsonl'), 'utf8')}{"queryId":"q2","le`);
     expect(runStoreRef(run)).toBeUndefined();
     expect(labelIds(run)).toEqual(['q1']);
+    const project = openProject(run);
+    expect(project.getRun('old')).toMatchObject({ envId: 'Pendulum-v1', labelBudget: 5, renderSpec: null });
+    project.close();
+    // Opened again: the database is used (its files are left as they were).
+    expect(labelIds(run)).toEqual(['q1']);
+    expect(lines(join(run, 'prefs', 'labels.jsonl'))).toHaveLength(2);
+  });
+
+  it('--resume of a run made before the project database continues in a database in its directory; --labels-from reads such a run without moving it', async () => {
+    const old = join(tmp(), 'old');
+    // (--labels: the budget's older spelling, still accepted.)
+    expect((await cli('prefs', ...small, '--labels', '12', '--steps', '2048', '--out', old)).code).toBe(0);
+    const { store, close } = openRunStore(old, runStoreRef(old));
+    const contents = store.load();
+    close();
+    makeLegacy(old, contents);
+
+    const next = join(tmp(), 'next');
+    const r = await cli('prefs', ...small, '--label-budget', '18', '--steps', '2048', '--labels-from', old, '--out', next);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/imported 12 labels/);
+    expect(existsSync(join(old, 'overseer.db'))).toBe(false);
+
+    // An interrupted old run (no checkpoint yet) starts over with its stored labels, now in its own database.
+    rmSync(join(old, 'summary.json'));
+    rmSync(join(old, 'checkpoints'), { recursive: true });
+    mkdirSync(join(old, 'checkpoints'));
+    const resumed = await cli('prefs', '--resume', old);
+    expect(resumed.code).toBe(0);
+    const project = openProject(old);
+    const labels = project.labelsSince('old', 0);
+    project.close();
+    expect(labels.slice(0, 12).map((l) => l.queryId)).toEqual(contents.labels.map((l) => l.queryId));
+    expect(labels).toHaveLength(12);
   });
 
   it('resumes after SIGKILL with every label it had', async () => {
     const out = join(tmp(), 'run');
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-    const argv = ['--import', 'tsx', main, 'prefs', ...small, '--labels', '120', '--steps', '40960', '--checkpoint-every', '5', '--out', out];
+    const argv = ['--import', 'tsx', main, 'prefs', ...small, '--label-budget', '120', '--steps', '40960', '--checkpoint-every', '5', '--out', out];
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
@@ -148,7 +201,7 @@ describe('overseer prefs', () => {
 
     const r = await cli('prefs', '--resume', out);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/resuming .* from .*step_\d+\.json/);
+    expect(r.err).toMatch(/resuming .* from .*resume\.json \(round \d+, \d+ env steps\)/);
     const after = labelIds(out);
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after).toHaveLength(120);

@@ -1,40 +1,56 @@
+/**
+ * `overseer prefs`: a preference run from the command line. Four jobs, one function each: make
+ * a new run directory (or open one to resume), start the teacher (people: the labeling server
+ * on its own thread), train (checkpoints and logs each round), and evaluate the result.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { ZodError } from 'zod';
 import { basename, join, resolve } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
-import { PrefsConfigSchema, prefsPpoConfig, trainFromPreferences, type PrefsCheckpoint, type PrefsConfig, type PrefsMetrics } from '../prefs/loop.js';
+import { PrefsConfigSchema, prefsCheckpoint, prefsPpoConfig, trainFromPreferences, type PreferenceRunState, type PrefsConfig, type PrefsMetrics, type PrefsResult } from '../prefs/loop.js';
 import { RewardModelConfigSchema } from '../prefs/rewardModel.js';
-import { FilePreferenceStore, type PreferenceStore, type StoreContents } from '../prefs/store.js';
-import { readExport } from '../store/exchange.js';
-import { PROJECT_DB, StoreError, openProject, type SqliteProjectStore } from '../store/sqlite.js';
-import { HumanTeacher } from '../server/humanTeacher.js';
-import { startServerThread, type ServerThread } from '../server/thread.js';
-import { ensureAdminToken, builtUi } from './serve.js';
-
-/** What annotators see above the clips when a run gives no --instructions. */
-export const DEFAULT_INSTRUCTIONS = 'Which clip shows the better behaviour?';
+import type { PreferenceStore } from '../prefs/store.js';
 import { SimulatedTeacherSchema } from '../prefs/teachers.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
 import { PpoConfigSchema, type PpoConfig } from '../rl/ppo.js';
+import { HumanTeacher } from '../server/humanTeacher.js';
+import { startServerThread, type ServerThread } from '../server/thread.js';
+import { PROJECT_DB, openProject } from '../store/sqlite.js';
+import type { ProjectStore } from '../store/store.js';
 import { RunDir, stepName } from '../utils/runDir.js';
+import { flagOfKey, givenConfigFlags, mergeConfigFlags } from './flags.js';
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
+import { importLabels, openRunStore, renderSpecOf, type PrefsStoreRef } from './runStore.js';
+import { ensureAdminToken, builtUi } from './serve.js';
 import { defaultRunPath } from './train.js';
 
-export interface PrefsFlags {
+export { importLabels, openRunStore, runStoreRef, type PrefsStoreRef } from './runStore.js';
+
+/** What annotators see above the clips when a run gives no --instructions. */
+export const DEFAULT_INSTRUCTIONS = 'Which clip shows the better behaviour?';
+
+/** The run's full state for --resume (overwritten at every checkpoint); step checkpoints hold the policy and reward model. */
+export const RESUME_STATE = 'resume';
+
+/**
+ * Commander's parsed options: the run options of the flag table (`flags.ts`, e.g. `labelBudget`,
+ * `rm`, `hp`), plus the flags that say where and how the run goes.
+ */
+export interface PrefsFlags extends Record<string, unknown> {
   env?: string;
   teacher?: string;
-  labels?: number;
+  labelBudget?: number;
   steps?: number;
   seed?: number;
   selection?: string;
   segmentLength?: number;
   teacherParams?: Record<string, unknown>;
   envKwargs?: Record<string, unknown>;
-  evalEnvKwargs?: Record<string, unknown>;
   rm?: Record<string, unknown>;
   hp?: Record<string, unknown>;
+  evalEnvKwargs?: Record<string, unknown>;
   config?: string;
   out?: string;
   project?: string;
@@ -49,6 +65,9 @@ export interface PrefsFlags {
   evalEpisodes: number;
   progress: boolean;
 }
+
+/** Flags that shape a new run, which --resume (continuing a run with its own config) refuses. */
+const NEW_RUN_FLAGS = ['evalEnvKwargs', 'config', 'out', 'project', 'labelsFrom', 'instructions', 'checkpointEvery'] as const;
 
 /** What `prefs` writes to config.json; `envId` and `ppo` make the run readable by `eval` and `render`. */
 export interface PrefsRunConfig {
@@ -69,53 +88,9 @@ export interface PrefsRunConfig {
   argv: string[];
 }
 
-/**
- * Where a prefs run keeps its clips, queries and labels: a run in a project database (by
- * default the run directory is its own project), or the file-backed store of older runs.
- */
-export type PrefsStoreRef = { kind: 'sqlite'; project: string; runId: string } | { kind: 'file' };
-
-/** Opens the store a prefs run directory uses; `close` also closes the project database. */
-export function openRunStore(runPath: string, ref: PrefsStoreRef | undefined): { store: PreferenceStore; project: SqliteProjectStore | null; close(): void } {
-  if (!ref || ref.kind === 'file') {
-    const store = new FilePreferenceStore(join(runPath, 'prefs'));
-    return { store, project: null, close: () => store.close() };
-  }
-  if (!existsSync(join(ref.project, PROJECT_DB))) throw new UsageError(`${runPath}: its project database ${join(ref.project, PROJECT_DB)} is missing`);
-  const project = openProject(ref.project);
-  try {
-    return { store: project.runStore(ref.runId), project, close: () => project.close() };
-  } catch (e) {
-    project.close();
-    if (e instanceof StoreError) throw new UsageError(`${runPath}: ${e.message}`);
-    throw e;
-  }
-}
-
-/** The store reference in a prefs run directory's config.json. */
-export function runStoreRef(runPath: string): PrefsStoreRef | undefined {
-  const config = JSON.parse(readFileSync(join(runPath, 'config.json'), 'utf8')) as Partial<PrefsRunConfig>;
-  return config.store;
-}
-
 /** Merges --config file < flags, and validates the result with errors that name the option. */
 export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
-  const fromFile = readConfigFile(flags.config);
-  const merged: Record<string, unknown> = { ...fromFile };
-  const set = (key: string, v: unknown) => {
-    if (v !== undefined) merged[key] = v;
-  };
-  set('envId', flags.env);
-  set('teacher', flags.teacher);
-  set('labels', flags.labels);
-  set('totalTimesteps', flags.steps);
-  set('seed', flags.seed);
-  set('selection', flags.selection);
-  set('segmentLength', flags.segmentLength);
-  set('envKwargs', flags.envKwargs);
-  if (flags.teacherParams) merged.teacherParams = { ...(merged.teacherParams as object | undefined), ...flags.teacherParams };
-  if (flags.rm) merged.rewardModel = { ...(merged.rewardModel as object | undefined), ...flags.rm };
-  if (flags.hp) merged.ppo = { ...(merged.ppo as object | undefined), ...flags.hp };
+  const merged = mergeConfigFlags(readConfigFile(flags.config), flags);
   if (typeof merged.envId !== 'string') throw new UsageError('--env is required (e.g. --env Hopper-v5)');
   try {
     registration(merged.envId);
@@ -125,14 +100,13 @@ export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
   }
   const parsed = PrefsConfigSchema.safeParse(merged);
   if (!parsed.success) {
-    const flagOf: Record<string, string> = { envId: '--env', teacher: '--teacher', labels: '--labels', totalTimesteps: '--steps', seed: '--seed', selection: '--selection', segmentLength: '--segment-length' };
     const lines = parsed.error.issues.map((i) => {
       const where = i.path.join('.');
       if (i.code === 'unrecognized_keys') {
         const allowed = Object.keys(i.path.length === 0 ? PrefsConfigSchema.shape : keysOf(String(i.path[0])));
         return `prefs option${where ? ` ${where}` : ''}: unknown ${i.keys.length > 1 ? 'keys' : 'key'} ${i.keys.join(', ')}; allowed: ${allowed.join(', ')}`;
       }
-      return `${flagOf[where] ?? `prefs option ${where}`}: ${i.message}`;
+      return `${(i.path.length === 1 && flagOfKey(where)) || `prefs option ${where}`}: ${i.message}`;
     });
     throw new UsageError(lines.join('\n'));
   }
@@ -155,228 +129,226 @@ function keysOf(section: string): Record<string, unknown> {
   return {};
 }
 
-/**
- * Copies another run's labels, with the clips and queries they refer to, into `store` (ids
- * prefixed by the source's name). The source is a prefs run directory or a file written by
- * `overseer export`.
- */
-export function importLabels(fromRun: string, store: PreferenceStore): number {
-  const sources: { tag: string; contents: StoreContents }[] = [];
-  if (fromRun.endsWith('.jsonl') && existsSync(fromRun) && !existsSync(join(fromRun, 'config.json'))) {
-    try {
-      for (const r of readExport(fromRun)) sources.push({ tag: `${r.id}/`, contents: r.contents });
-    } catch (e) {
-      if (e instanceof StoreError) throw new UsageError(`--labels-from: ${e.message}`);
-      throw e;
-    }
-  } else {
-    const ref = runStoreRef(fromRun);
-    if (!ref || ref.kind === 'file') {
-      const dir = join(fromRun, 'prefs');
-      if (!FilePreferenceStore.exists(dir)) throw new UsageError(`--labels-from: ${fromRun} has no stored labels (no ${dir})`);
-    }
-    const source = openRunStore(fromRun, ref);
-    try {
-      sources.push({ tag: `${basename(resolve(fromRun))}/`, contents: source.store.load() });
-    } finally {
-      source.close();
-    }
-  }
-  let n = 0;
-  for (const { tag, contents } of sources) {
-    const { segments, truths, queries, labels } = contents;
-    const used = new Set(labels.flatMap((l) => [l.leftId, l.rightId]));
-    store.putSegments(
-      [...used].map((id) => {
-        const s = segments.get(id)!;
-        const t = truths.get(id);
-        return { segment: { ...s, id: tag + id }, truth: t ? { segmentId: tag + id, rewards: t.rewards } : undefined };
-      }),
-    );
-    const labelled = new Set(labels.map((l) => l.queryId));
-    store.putQueries(queries.filter((q) => labelled.has(q.id)).map((q) => ({ ...q, id: tag + q.id, leftId: tag + q.leftId, rightId: tag + q.rightId })));
-    for (const l of labels) store.putLabel({ ...l, queryId: tag + l.queryId, leftId: tag + l.leftId, rightId: tag + l.rightId });
-    n += labels.length;
-  }
-  if (n === 0) throw new UsageError(`--labels-from: ${fromRun} has no stored labels`);
-  return n;
-}
 
 export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<number> {
-  let run: RunDir;
-  let config: PrefsRunConfig;
-  let resumeFrom: PrefsCheckpoint | undefined;
-  if (flags.resume !== undefined) {
-    const given = ['env', 'teacher', 'labels', 'steps', 'selection', 'segmentLength', 'teacherParams', 'envKwargs', 'evalEnvKwargs', 'rm', 'hp', 'config', 'out', 'project', 'labelsFrom', 'instructions'] as const;
-    const clash = given.filter((k) => flags[k] !== undefined);
-    if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${clash.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
-    try {
-      run = RunDir.open(flags.resume);
-    } catch (e) {
-      throw new UsageError(`--resume: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    config = run.readConfig<PrefsRunConfig>();
-    if (config.command !== 'prefs') throw new UsageError(`--resume: ${run.path} is not a prefs run`);
-    const latest = latestPrefsCheckpoint(run);
-    if (latest) resumeFrom = JSON.parse(readFileSync(latest, 'utf8')) as PrefsCheckpoint;
-    if (existsSync(join(run.path, 'summary.json')) && JSON.parse(readFileSync(join(run.path, 'summary.json'), 'utf8')).status === 'finished') {
-      throw new UsageError(`--resume: ${run.path} already finished`);
-    }
-    io.stderr(`resuming ${run.path}${latest ? ` from ${latest}` : ' (no checkpoint yet: starting over with the stored labels)'}\n`);
-  } else {
-    const prefs = resolvePrefsConfig(flags);
-    for (const [flag, kwargs] of [['--env-kwargs', prefs.envKwargs], ['--eval-env-kwargs', flags.evalEnvKwargs ?? {}]] as const) {
-      try {
-        make(prefs.envId, { kwargs }).close();
-      } catch (e) {
-        throw new UsageError(`${flag}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    if (flags.labelsFrom !== undefined && !existsSync(join(flags.labelsFrom, 'config.json')) && !(flags.labelsFrom.endsWith('.jsonl') && existsSync(flags.labelsFrom))) {
-      throw new UsageError(`--labels-from: ${flags.labelsFrom} is neither a run directory nor an export (.jsonl)`);
-    }
-    const defaultPath = defaultRunPath(prefs.envId, 'prefs', prefs.seed);
-    const runPath = flags.out ?? (flags.project !== undefined ? join(flags.project, defaultPath) : defaultPath);
-    const projectDir = resolve(flags.project ?? runPath);
-    const runId = basename(resolve(runPath));
-    if (flags.project !== undefined && existsSync(join(projectDir, PROJECT_DB))) {
-      const project = openProject(projectDir);
-      const taken = project.getRun(runId) !== null;
-      project.close();
-      if (taken) throw new UsageError(`--project: ${projectDir} already has a run named ${runId}; choose another --out`);
-    }
-    run = RunDir.create(runPath);
-    const ppo = prefsPpoConfig(prefs, prefs.totalTimesteps);
-    const updates = Math.ceil(prefs.totalTimesteps / (ppo.numEnvs * ppo.numSteps));
-    config = {
-      command: 'prefs',
-      envId: prefs.envId,
-      seed: prefs.seed,
-      prefs,
-      ppo,
-      labelsFrom: flags.labelsFrom ?? null,
-      store: { kind: 'sqlite', project: projectDir, runId },
-      evalEnvKwargs: flags.evalEnvKwargs ?? prefs.envKwargs,
-      checkpointEvery: flags.checkpointEvery ?? Math.max(1, Math.floor(updates / 10)),
-      evalEpisodes: flags.evalEpisodes,
-      createdAt: new Date().toISOString(),
-      node: process.version,
-      argv,
-    };
-    run.writeConfig(config);
-    io.stderr(`run directory: ${run.path}\n`);
-  }
-  const prefs = config.prefs;
-  if (config.store?.kind === 'sqlite') {
-    // Registered after config.json is written (and again on resume, should a crash have come in between).
-    const project = openProject(config.store.project);
-    try {
-      if (!project.getRun(config.store.runId)) {
-        project.createRun({ id: config.store.runId, envId: prefs.envId, labelBudget: prefs.labels, config: { prefs, ppo: config.ppo }, instructions: flags.instructions ?? (prefs.teacher === 'human' ? DEFAULT_INSTRUCTIONS : '') });
-      }
-    } finally {
-      project.close();
-    }
-  }
+  const { run, config, resumeFrom } = flags.resume !== undefined ? openPrefsRun(flags, io) : createPrefsRun(flags, io, argv);
   const opened = openRunStore(run.path, config.store);
-  const { store } = opened;
-  const progressOf = config.store?.kind === 'sqlite' ? { project: opened.project!, runId: config.store.runId } : null;
-  if (flags.resume === undefined && flags.labelsFrom !== undefined) {
-    const n = importLabels(flags.labelsFrom, store);
-    io.stderr(`imported ${n} labels from ${flags.labelsFrom}\n`);
-  }
-
-  // People answer through the labeling server, on its own thread beside the loop.
-  let server: ServerThread | null = null;
-  let teacher: HumanTeacher | undefined;
-  if (prefs.teacher === 'human') {
-    if (config.store?.kind !== 'sqlite') throw new UsageError(`${run.path} keeps its labels in files; --teacher human needs a project database`);
-    const adminToken = ensureAdminToken(opened.project!, config.store.project);
-    const host = flags.host ?? '127.0.0.1';
-    const port = flags.port ?? 8080;
-    try {
-      server = await startServerThread({ dir: config.store.project, host, port, staticDir: builtUi() });
-    } catch (e) {
-      opened.close();
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: already in use on ${host}; choose another port (or 0 for any free one)`);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${host}: not an address of this machine`);
-      throw e;
+  try {
+    if (!resumeFrom && config.labelsFrom !== null) {
+      // Again after a crash before the first checkpoint: storing what is stored is a no-op.
+      const n = importLabels(config.labelsFrom, opened.store);
+      io.stderr(`imported ${n} labels from ${config.labelsFrom}\n`);
     }
-    teacher = new HumanTeacher(opened.project!, config.store.runId);
-    const runParam = encodeURIComponent(config.store.runId);
-    io.stdout(
-      `label clips at ${server.url}/?token=${adminToken}&run=${runParam}\n` +
-        `dashboard at ${server.url}/dashboard.html?token=${adminToken}&run=${runParam}\n` +
-        `(more annotators: overseer annotators add NAME --project ${config.store.project})\n`,
-    );
+    const people = config.prefs.teacher === 'human' ? await startPeople(config, flags, opened.project, io) : null;
+    try {
+      const result = await train(run, config, opened, resumeFrom, people?.teacher, flags.progress, io);
+      return result.interrupted ? interrupted(run, result, io) : finish(run, config, result, io);
+    } finally {
+      await people?.server.close();
+    }
+  } finally {
+    opened.close();
   }
+}
 
+/** Validates the options, writes a new run directory's config.json and registers the run in its project. */
+function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): { run: RunDir; config: PrefsRunConfig; resumeFrom: null } {
+  const prefs = resolvePrefsConfig(flags);
+  for (const [flag, kwargs] of [['--env-kwargs', prefs.envKwargs], ['--eval-env-kwargs', flags.evalEnvKwargs ?? {}]] as const) {
+    try {
+      make(prefs.envId, { kwargs }).close();
+    } catch (e) {
+      throw new UsageError(`${flag}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (flags.labelsFrom !== undefined && !existsSync(join(flags.labelsFrom, 'config.json')) && !(flags.labelsFrom.endsWith('.jsonl') && existsSync(flags.labelsFrom))) {
+    throw new UsageError(`--labels-from: ${flags.labelsFrom} is neither a run directory nor an export (.jsonl)`);
+  }
+  const defaultPath = defaultRunPath(prefs.envId, 'prefs', prefs.seed);
+  const runPath = flags.out ?? (flags.project !== undefined ? join(flags.project, defaultPath) : defaultPath);
+  const projectDir = resolve(flags.project ?? runPath);
+  const runId = basename(resolve(runPath));
+  if (flags.project !== undefined && existsSync(join(projectDir, PROJECT_DB))) {
+    const project = openProject(projectDir);
+    const taken = project.getRun(runId) !== null;
+    project.close();
+    if (taken) throw new UsageError(`--project: ${projectDir} already has a run named ${runId}; choose another --out`);
+  }
+  const run = RunDir.create(runPath);
+  const ppo = prefsPpoConfig(prefs, prefs.totalTimesteps);
+  const rounds = Math.ceil(prefs.totalTimesteps / (ppo.numEnvs * ppo.numSteps));
+  const config: PrefsRunConfig = {
+    command: 'prefs',
+    envId: prefs.envId,
+    seed: prefs.seed,
+    prefs,
+    ppo,
+    labelsFrom: flags.labelsFrom ?? null,
+    store: { kind: 'sqlite', project: projectDir, runId },
+    evalEnvKwargs: flags.evalEnvKwargs ?? prefs.envKwargs,
+    checkpointEvery: flags.checkpointEvery ?? Math.max(1, Math.floor(rounds / 10)),
+    evalEpisodes: flags.evalEpisodes,
+    createdAt: new Date().toISOString(),
+    node: process.version,
+    argv,
+  };
+  run.writeConfig(config);
+  registerRun(config, flags.instructions);
+  io.stderr(`run directory: ${run.path}\n`);
+  return { run, config, resumeFrom: null };
+}
+
+/** Registers a run in its project database (if it is not there yet), with how the labeling page draws it. */
+function registerRun(config: PrefsRunConfig, instructions: string | undefined): void {
+  if (config.store?.kind !== 'sqlite') return;
+  const { prefs, ppo } = config;
+  const project = openProject(config.store.project);
+  try {
+    if (project.getRun(config.store.runId)) return;
+    const text = instructions ?? (prefs.teacher === 'human' ? DEFAULT_INSTRUCTIONS : '');
+    project.createRun({ id: config.store.runId, envId: prefs.envId, labelBudget: prefs.labelBudget, config: { prefs, ppo }, instructions: text, renderSpec: renderSpecOf(prefs.envId, prefs.envKwargs) });
+  } finally {
+    project.close();
+  }
+}
+
+/** Opens an unfinished run directory and its last full state (none if it died before its first). */
+function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: PrefsRunConfig; resumeFrom: PreferenceRunState | null } {
+  const clash = [...givenConfigFlags(flags), ...NEW_RUN_FLAGS.filter((k) => flags[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)];
+  if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${clash.join(', ')}`);
+  let run: RunDir;
+  try {
+    run = RunDir.open(flags.resume!);
+  } catch (e) {
+    throw new UsageError(`--resume: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const config = run.readConfig<PrefsRunConfig>();
+  if (config.command !== 'prefs') throw new UsageError(`--resume: ${run.path} is not a prefs run`);
+  const summary = join(run.path, 'summary.json');
+  if (existsSync(summary) && (JSON.parse(readFileSync(summary, 'utf8')) as { status?: string }).status === 'finished') throw new UsageError(`--resume: ${run.path} already finished`);
+  // Registered after config.json is written: again here, should the first attempt have died in between.
+  if (config.store?.kind === 'sqlite') registerRun(config, undefined);
+  const path = join(run.checkpointDir, `${RESUME_STATE}.json`);
+  const resumeFrom = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as PreferenceRunState) : null;
+  if (!resumeFrom && !('labelBudget' in (config.prefs ?? {}))) {
+    // Made before runs saved their full state: it starts over, keeping every stored label.
+    const { labels, ...rest } = (config.prefs ?? {}) as Partial<PrefsConfig> & { labels?: number };
+    const parsed = PrefsConfigSchema.safeParse({ ...rest, labelBudget: labels });
+    if (!parsed.success) throw new UsageError(`--resume: ${run.path}: its options cannot be read (${parsed.error.issues[0]?.message}); start a new run on its labels with --labels-from ${run.path}`);
+    config.prefs = parsed.data;
+  }
+  // Rounds logged after the state was saved are logged again as the run repeats them.
+  const round = resumeFrom?.ppo.updates ?? 0;
+  run.truncateMetrics((row) => (row as PrefsMetrics).update <= round);
+  io.stderr(resumeFrom ? `resuming ${run.path} from ${path} (round ${round}, ${resumeFrom.ppo.globalStep} env steps)\n` : `resuming ${run.path}: it has no saved state (it stopped before its first checkpoint, or was made before runs saved one), so it starts over with its stored labels\n`);
+  return { run, config, resumeFrom };
+}
+
+/** People as the teacher: the labeling server on its own thread, and the links to give out. */
+async function startPeople(config: PrefsRunConfig, flags: PrefsFlags, project: ProjectStore, io: CliIO): Promise<{ teacher: HumanTeacher; server: ServerThread }> {
+  if (config.store?.kind !== 'sqlite') throw new UsageError(`--teacher human needs a project database`);
+  const adminToken = ensureAdminToken(project, config.store.project);
+  const host = flags.host ?? '127.0.0.1';
+  const port = flags.port ?? 8080;
+  let server: ServerThread;
+  try {
+    server = await startServerThread({ dir: config.store.project, host, port, staticDir: builtUi() });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: already in use on ${host}; choose another port (or 0 for any free one)`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${host}: not an address of this machine`);
+    throw e;
+  }
+  const runParam = encodeURIComponent(config.store.runId);
+  io.stdout(
+    `label clips at ${server.url}/?token=${adminToken}&run=${runParam}\n` +
+      `dashboard at ${server.url}/dashboard.html?token=${adminToken}&run=${runParam}\n` +
+      `(more annotators: overseer annotators add NAME --project ${config.store.project})\n`,
+  );
+  return { teacher: new HumanTeacher(project, config.store.runId), server };
+}
+
+/**
+ * Runs the loop. Each round's metrics go to metrics.jsonl and the project database (the
+ * dashboard's curves; people's labels are stamped with the run's progress); every
+ * `checkpointEvery` rounds the policy and reward model are saved, with the run's full state.
+ */
+async function train(
+  run: RunDir,
+  config: PrefsRunConfig,
+  opened: { store: PreferenceStore; project: ProjectStore },
+  resumeFrom: PreferenceRunState | null,
+  teacher: HumanTeacher | undefined,
+  showProgress: boolean,
+  io: CliIO,
+): Promise<PrefsResult & { trainSeconds: number; last: PrefsMetrics | null }> {
+  const { prefs } = config;
+  const runId = config.store?.kind === 'sqlite' ? config.store.runId : null;
+  // Rows the database already has (from before a crash) are not appended twice.
+  const dbRounds = runId === null ? 0 : Math.max(0, ...opened.project.metricsSince(runId, 0).map((r) => Number((r.row as { update?: number }).update ?? 0)));
   const interrupt = interruptOnSignals(io, '; labels are already stored');
-  const label = `${prefs.envId} prefs ${prefs.teacher} ${prefs.labels} labels seed ${prefs.seed}`;
-  const progress = flags.progress ? new TrainProgress(prefs.totalTimesteps, io, label) : null;
+  const progress = showProgress ? new TrainProgress(prefs.totalTimesteps, io, `${prefs.envId} prefs ${prefs.teacher} ${prefs.labelBudget} labels seed ${prefs.seed}`) : null;
   const started = performance.now();
   let last: PrefsMetrics | null = null;
   try {
     const result = await trainFromPreferences(prefs, {
-      store,
+      store: opened.store,
       teacher,
       signal: interrupt.signal,
-      resumeFrom,
-      onIteration: (m, ctx) => {
+      resumeFrom: resumeFrom ?? undefined,
+      onStart: (r) => {
+        if (!resumeFrom) run.saveCheckpoint(RESUME_STATE, r.state());
+      },
+      onRound: (m, r) => {
         last = m;
         run.appendMetrics(m);
-        // The dashboard's curves, and the run's progress that people's labels are stamped with.
-        progressOf?.project.appendMetrics(progressOf.runId, m as unknown as { envSteps: number } & Record<string, unknown>);
+        if (runId !== null && m.update > dbRounds) opened.project.appendMetrics(runId, m as unknown as { envSteps: number } & Record<string, unknown>);
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });
-        if (m.update % config.checkpointEvery === 0) run.saveCheckpoint(stepName(m.envSteps), ctx.checkpoint());
+        if (m.update % config.checkpointEvery === 0) {
+          run.saveCheckpoint(stepName(m.envSteps), prefsCheckpoint(r));
+          run.saveCheckpoint(RESUME_STATE, r.state());
+        }
       },
     });
-    progress?.stop();
-    const trainSeconds = (performance.now() - started) / 1000;
-    if (result.interrupted) {
-      const path = run.saveCheckpoint(stepName(result.envSteps), result.checkpoint);
-      run.writeSummary({ status: 'interrupted', envSteps: result.envSteps, labels: result.labels, trainSeconds, checkpoint: path });
-      io.stderr(`interrupted at ${result.envSteps} steps with ${result.labels} labels; checkpoint ${path}; resume with: overseer prefs --resume ${run.path}\n`);
-      return 130;
-    }
-    const path = run.saveCheckpoint('final', result.checkpoint);
-    const evaluation = evaluatePolicy(result.agent, prefs.envId, {
-      episodes: config.evalEpisodes,
-      seed: 1_000_000 + prefs.seed,
-      deterministic: true,
-      makeOptions: { kwargs: config.evalEnvKwargs ?? prefs.envKwargs },
-    });
-    const l = last as PrefsMetrics | null;
-    run.writeSummary({
-      status: 'finished',
-      envSteps: result.envSteps,
-      labels: result.labels,
-      trainSeconds,
-      checkpoint: path,
-      heldOutAccuracy: l?.heldOutAccuracy ?? null,
-      returnCorrelation: l?.returnCorrelation ?? null,
-      lastTrainingReturn: l?.trueReturn ?? null,
-      eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
-    });
-    io.stdout(
-      `${prefs.envId}: ${result.envSteps} steps, ${result.labels} labels from ${prefs.teacher}; true return over ${config.evalEpisodes} episodes: ` +
-        `${evaluation.mean.toFixed(2)} +- ${evaluation.std.toFixed(2)}\nrun: ${run.path}\n`,
-    );
-    return 0;
+    return { ...result, trainSeconds: (performance.now() - started) / 1000, last };
   } finally {
     progress?.stop();
-    await server?.close();
-    opened.close();
     interrupt.dispose();
   }
 }
 
-/** `final.json` or the checkpoint with the most steps, or null if there is none yet. */
-function latestPrefsCheckpoint(run: RunDir): string | null {
-  try {
-    return run.latestCheckpoint();
-  } catch {
-    return null;
-  }
+function interrupted(run: RunDir, result: PrefsResult & { trainSeconds: number }, io: CliIO): number {
+  const path = run.saveCheckpoint(stepName(result.envSteps), result.checkpoint);
+  run.writeSummary({ status: 'interrupted', envSteps: result.envSteps, labels: result.labels, trainSeconds: result.trainSeconds, checkpoint: path });
+  io.stderr(`interrupted at ${result.envSteps} steps with ${result.labels} labels; checkpoint ${path}; resume with: overseer prefs --resume ${run.path}\n`);
+  return 130;
+}
+
+/** Saves the final policy, evaluates it on the true reward and writes the summary. */
+function finish(run: RunDir, config: PrefsRunConfig, result: PrefsResult & { trainSeconds: number; last: PrefsMetrics | null }, io: CliIO): number {
+  const { prefs } = config;
+  const path = run.saveCheckpoint('final', result.checkpoint);
+  const evaluation = evaluatePolicy(result.agent, prefs.envId, {
+    episodes: config.evalEpisodes,
+    seed: 1_000_000 + prefs.seed,
+    deterministic: true,
+    makeOptions: { kwargs: config.evalEnvKwargs ?? prefs.envKwargs },
+  });
+  const l = result.last;
+  run.writeSummary({
+    status: 'finished',
+    envSteps: result.envSteps,
+    labels: result.labels,
+    trainSeconds: result.trainSeconds,
+    checkpoint: path,
+    heldOutAccuracy: l?.heldOutAccuracy ?? null,
+    returnCorrelation: l?.returnCorrelation ?? null,
+    lastTrainingReturn: l?.trueReturn ?? null,
+    eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
+  });
+  io.stdout(
+    `${prefs.envId}: ${result.envSteps} steps, ${result.labels} labels from ${prefs.teacher}; true return over ${config.evalEpisodes} episodes: ` +
+      `${evaluation.mean.toFixed(2)} +- ${evaluation.std.toFixed(2)}\nrun: ${run.path}\n`,
+  );
+  return 0;
 }

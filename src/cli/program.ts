@@ -1,17 +1,24 @@
+/**
+ * The CLI's commands and options. Each command's module is imported when the command runs, and
+ * the built-in envs (MuJoCo's runtime among them) only by commands that step an env, so
+ * `serve`, `annotators`, `export` and `import` start without them.
+ */
 import { Command, CommanderError, Option } from 'commander';
-import '../envs/builtins.js';
-import { registeredIds } from '../envs/registry.js';
-import { evalCommand, type EvalFlags } from './eval.js';
-import { renderCommand, type RenderFlags } from './render.js';
+import type { AnnotatorsFlags } from './annotators.js';
+import { ALGOS, BUILTIN_ENV_IDS } from './choices.js';
+import type { EvalFlags } from './eval.js';
+import type { ExportFlags, ImportFlags } from './exchange.js';
+import type { GridworldsReportFlags, GridworldsShowFlags } from './gridworlds.js';
+import { configOptions } from './flags.js';
 import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, parseJsonObject, port, positiveInt } from './parse.js';
-import { ALGOS, trainCommand, type TrainFlags } from './train.js';
-import { prefsCommand, type PrefsFlags } from './prefs.js';
-import { gridworldsReportCommand, gridworldsShowCommand, type GridworldsReportFlags, type GridworldsShowFlags } from './gridworlds.js';
-import { exportCommand, importCommand, type ExportFlags, type ImportFlags } from './exchange.js';
-import { annotatorsAddCommand, annotatorsListCommand, serveCommand, type AnnotatorsFlags, type ServeFlags } from './serve.js';
-import { SELECTIONS } from '../prefs/queries.js';
-import { TEACHER_NAMES } from '../prefs/teachers.js';
+import type { PrefsFlags } from './prefs.js';
+import type { RenderFlags } from './render.js';
+import type { ServeFlags } from './serve.js';
+import type { TrainFlags } from './train.js';
+
+/** Registers the built-in envs, for commands that make them. */
+const withEnvs = () => import('../envs/builtins.js');
 
 export const EXIT_USAGE = 2;
 
@@ -25,7 +32,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
   program
     .command('train')
     .description('Train an agent on a registered env and write a run directory.')
-    .requiredOption('--env <id>', `env id (${registeredIds().join(', ')})`)
+    .option('--env <id>', `env id (${BUILTIN_ENV_IDS.join(', ')})`)
+    .option('--resume <run_dir>', 'continue an interrupted train run exactly where its last checkpoint left it')
     .addOption(new Option('--algo <name>', 'algorithm').choices(ALGOS).default('ppo'))
     .option('--steps <n>', 'total env steps (default: the env preset, else 500000)', positiveInt)
     .option('--seed <n>', 'seed for envs, init and sampling', nonNegativeInt, 1)
@@ -38,26 +46,20 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--checkpoint-every <updates>', 'save a checkpoint every N updates (default: 10 per run)', positiveInt)
     .option('--eval-episodes <n>', 'deterministic evaluation episodes after training', positiveInt, 10)
     .option('--no-progress', 'no progress output')
-    .action(async (opts: TrainFlags) => setCode(await trainCommand(opts, io, argv)));
+    .action(async (opts: TrainFlags) => {
+      await withEnvs();
+      const { trainCommand } = await import('./train.js');
+      setCode(await trainCommand(opts, io, argv));
+    });
 
-  program
-    .command('prefs')
-    .description('Learn a reward from clip comparisons and train a policy on it (Christiano et al. 2017); writes a run directory.')
-    .option('--env <id>', 'env id, e.g. Hopper-v5')
-    .option('--teacher <name>', `who answers: ${TEACHER_NAMES.join(', ')} (simulated, B-Pref; default oracle), or human (people, through the labeling server)`)
+  const prefs = program.command('prefs').description('Learn a reward from segment comparisons and train a policy on it (Christiano et al. 2017); writes a run directory.');
+  // Run options come from one table (flags.ts), with their defaults read from the schema.
+  for (const option of configOptions()) prefs.addOption(option);
+  prefs
     .option('--instructions <text>', 'what annotators are asked to prefer (shown on the labeling page), e.g. "the hopper doing a backflip"')
     .option('--host <address>', 'with --teacher human: address the labeling server listens on', '127.0.0.1')
     .option('--port <n>', 'with --teacher human: its port (0: any free port)', port, 8080)
-    .option('--labels <n>', 'label budget (default 700)', nonNegativeInt)
-    .option('--steps <n>', 'env steps in all (default 1000000)', positiveInt)
-    .option('--seed <n>', 'seed for envs, networks, queries and the teacher (default 1)', nonNegativeInt)
-    .option('--selection <how>', `query selection: ${SELECTIONS.join(', ')} (default disagreement)`)
-    .option('--segment-length <steps>', 'steps per clip (default: 1.5 s of simulated time, 15-60 steps)', positiveInt)
-    .option('--teacher-params <json>', 'override teacher parameters, e.g. \'{"epsilon": 0.1}\'', parseJsonObject)
-    .option('--env-kwargs <json>', 'env constructor options as a JSON object', parseJsonObject)
     .option('--eval-env-kwargs <json>', 'env options of the final evaluation (default: those of training)', parseJsonObject)
-    .option('--rm <key=value>', 'override one reward-model option (repeatable), e.g. --rm ensembleSize=5', collectKeyValue)
-    .option('--hp <key=value>', 'override one PPO option (repeatable)', collectKeyValue)
     .option('--config <file>', 'JSON file of prefs options (flags win)')
     .option('--out <dir>', 'run directory (default runs/<env>__prefs__seed<n>__<time>, inside the project if given)')
     .option('--project <dir>', "keep clips and labels in this project's database (overseer.db) beside other runs (default: the run directory)")
@@ -66,7 +68,11 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--checkpoint-every <updates>', 'save a checkpoint every N PPO updates (default: 10 per run)', positiveInt)
     .option('--eval-episodes <n>', 'deterministic evaluation episodes on the true reward after training', positiveInt, 10)
     .option('--no-progress', 'no progress output')
-    .action(async (opts: PrefsFlags) => setCode(await prefsCommand(opts, io, argv)));
+    .action(async (opts: PrefsFlags) => {
+      await withEnvs();
+      const { prefsCommand } = await import('./prefs.js');
+      setCode(await prefsCommand(opts, io, argv));
+    });
 
   program
     .command('eval')
@@ -77,7 +83,11 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--checkpoint <file>', 'a specific checkpoint file instead of the latest')
     .option('--stochastic', 'sample actions instead of taking the mode', false)
     .option('--json', 'print one JSON object instead of text', false)
-    .action(async (runDir: string, opts: EvalFlags) => setCode(await evalCommand(runDir, opts, io)));
+    .action(async (runDir: string, opts: EvalFlags) => {
+      await withEnvs();
+      const { evalCommand } = await import('./eval.js');
+      setCode(await evalCommand(runDir, opts, io));
+    });
 
   program
     .command('render')
@@ -88,7 +98,11 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--seed <n>', 'episode k is reset with seed + k', nonNegativeInt, 0)
     .option('--checkpoint <file>', 'a specific checkpoint file instead of the latest')
     .option('--stochastic', 'sample actions instead of taking the mode', false)
-    .action(async (runDir: string, opts: RenderFlags) => setCode(await renderCommand(runDir, opts, io)));
+    .action(async (runDir: string, opts: RenderFlags) => {
+      await withEnvs();
+      const { renderCommand } = await import('./render.js');
+      setCode(await renderCommand(runDir, opts, io));
+    });
 
   program
     .command('serve')
@@ -96,7 +110,10 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .requiredOption('--project <dir>', 'project directory (its overseer.db is created if missing)')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
-    .action(async (opts: ServeFlags) => setCode(await serveCommand(opts, io)));
+    .action(async (opts: ServeFlags) => {
+      const { serveCommand } = await import('./serve.js');
+      setCode(await serveCommand(opts, io));
+    });
 
   program
     .command('export')
@@ -104,7 +121,10 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .requiredOption('--project <dir>', 'project directory')
     .requiredOption('--out <file>', 'JSONL file to write')
     .option('--run <id...>', 'only these runs (default: all)')
-    .action((opts: ExportFlags) => setCode(exportCommand(opts, io)));
+    .action(async (opts: ExportFlags) => {
+      const { exportCommand } = await import('./exchange.js');
+      setCode(exportCommand(opts, io));
+    });
 
   program
     .command('import')
@@ -112,7 +132,10 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .requiredOption('--project <dir>', 'project directory (created if missing)')
     .requiredOption('--in <file>', 'JSONL file written by overseer export')
     .option('--prefix <text>', 'prepended to the imported run ids', '')
-    .action((opts: ImportFlags) => setCode(importCommand(opts, io)));
+    .action(async (opts: ImportFlags) => {
+      const { importCommand } = await import('./exchange.js');
+      setCode(importCommand(opts, io));
+    });
 
   const gridworlds = program.command('gridworlds').description('The AI Safety Gridworlds: model organisms with a visible reward and a hidden performance.');
   gridworlds
@@ -124,7 +147,11 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
     .option('--env <name...>', 'only these envs (report names or env ids)')
     .option('--out <dir>', 'where gridworlds.json, .md and .svg go', 'bench/results')
-    .action(async (opts: GridworldsReportFlags) => setCode(await gridworldsReportCommand(opts, io, argv)));
+    .action(async (opts: GridworldsReportFlags) => {
+      await withEnvs();
+      const { gridworldsReportCommand } = await import('./gridworlds.js');
+      setCode(await gridworldsReportCommand(opts, io, argv));
+    });
 
   gridworlds
     .command('show')
@@ -134,7 +161,11 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--seed <n>', 'reset seed', nonNegativeInt, 0)
     .option('--kwargs <json>', 'env options as a JSON object', parseJsonObject)
     .option('--no-color', 'plain characters')
-    .action((env: string, opts: GridworldsShowFlags) => setCode(gridworldsShowCommand(env, opts, io)));
+    .action(async (env: string, opts: GridworldsShowFlags) => {
+      await withEnvs();
+      const { gridworldsShowCommand } = await import('./gridworlds.js');
+      setCode(gridworldsShowCommand(env, opts, io));
+    });
 
   const annotators = program.command('annotators').description('People who label, each with a token.');
   annotators
@@ -144,12 +175,18 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .requiredOption('--project <dir>', 'project directory')
     .option('--admin', 'an admin (dashboard and exports) instead of an annotator', false)
     .option('--url <base>', 'server address for the printed link', 'http://127.0.0.1:8080')
-    .action((name: string, opts: AnnotatorsFlags) => setCode(annotatorsAddCommand(name, opts, io)));
+    .action(async (name: string, opts: AnnotatorsFlags) => {
+      const { annotatorsAddCommand } = await import('./annotators.js');
+      setCode(annotatorsAddCommand(name, opts, io));
+    });
   annotators
     .command('list')
     .description("List a project's annotators.")
     .requiredOption('--project <dir>', 'project directory')
-    .action((opts: AnnotatorsFlags) => setCode(annotatorsListCommand(opts, io)));
+    .action(async (opts: AnnotatorsFlags) => {
+      const { annotatorsListCommand } = await import('./annotators.js');
+      setCode(annotatorsListCommand(opts, io));
+    });
 
   return program;
 }

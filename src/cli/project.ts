@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PROJECT_DB, StoreError, openProject, type SqliteProjectStore } from '../store/sqlite.js';
+import { PROJECT_DB, openProject } from '../store/sqlite.js';
+import { StoreError, type ProjectStore } from '../store/store.js';
 import { UsageError } from './io.js';
 
 /**
  * Runs `f` on a project's database and closes it; the store's refusals become usage errors
  * (exit 2 with the message). `mustExist`: a missing database is an error, not a new project.
  */
-export function withProject<T>(dir: string, mustExist: boolean, f: (project: SqliteProjectStore) => T): T {
+export function withProject<T>(dir: string, mustExist: boolean, f: (project: ProjectStore) => T): T {
   if (mustExist && !existsSync(join(resolve(dir), PROJECT_DB))) throw new UsageError(`--project: no ${PROJECT_DB} in ${dir}`);
   const project = openProject(resolve(dir));
   try {

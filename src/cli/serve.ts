@@ -3,9 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server/app.js';
-import { PROJECT_DB, openProject, type SqliteProjectStore } from '../store/sqlite.js';
+import { PROJECT_DB, openProject } from '../store/sqlite.js';
+import type { ProjectStore } from '../store/store.js';
 import { UsageError, type CliIO } from './io.js';
-import { withProject } from './project.js';
 
 export interface ServeFlags {
   project: string;
@@ -22,7 +22,7 @@ export function uiDir(): string {
 }
 
 /** The project's admin token, creating the admin (and the token file) on first use. */
-export function ensureAdminToken(project: SqliteProjectStore, dir: string): string {
+export function ensureAdminToken(project: ProjectStore, dir: string): string {
   const file = join(dir, ADMIN_TOKEN_FILE);
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();
@@ -43,7 +43,7 @@ export function builtUi(): string | null {
 }
 
 /** Starts the server on a project; resolves once it listens, with the base URL. */
-export async function startServer(dir: string, host: string, port: number): Promise<{ app: FastifyInstance; project: SqliteProjectStore; url: string; adminToken: string }> {
+export async function startServer(dir: string, host: string, port: number): Promise<{ app: FastifyInstance; project: ProjectStore; url: string; adminToken: string }> {
   const project = openProject(dir);
   try {
     const adminToken = ensureAdminToken(project, dir);
@@ -81,26 +81,4 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
   await app.close();
   project.close();
   return 0;
-}
-
-export interface AnnotatorsFlags {
-  project: string;
-  admin: boolean;
-  url?: string;
-}
-
-export function annotatorsAddCommand(name: string, flags: AnnotatorsFlags, io: CliIO): number {
-  return withProject(flags.project, false, (project) => {
-    const { annotator, token } = project.addAnnotator(name, flags.admin ? 'admin' : 'annotator');
-    const base = flags.url ?? 'http://127.0.0.1:8080';
-    io.stdout(`${annotator.role} ${annotator.name} added; token (shown once): ${token}\nlabeling link: ${base}/?token=${token}\n`);
-    return 0;
-  });
-}
-
-export function annotatorsListCommand(flags: AnnotatorsFlags, io: CliIO): number {
-  return withProject(flags.project, true, (project) => {
-    for (const a of project.listAnnotators()) io.stdout(`${a.name}\t${a.role}\t${a.createdAt}\n`);
-    return 0;
-  });
 }

@@ -1,7 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
-import { PpoConfigSchema, trainPpo, type PpoConfig, type PpoMetrics } from '../rl/ppo.js';
+import { Ppo, PpoConfigSchema, type PpoConfig, type PpoMetrics, type PpoState } from '../rl/ppo.js';
 import { ppoPreset } from '../rl/presets.js';
 import { RunDir, stepName } from '../utils/runDir.js';
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
@@ -9,7 +10,9 @@ import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
 
 export interface TrainFlags {
-  env: string;
+  env?: string;
+  /** Continue an interrupted run directory exactly where its last checkpoint left it. */
+  resume?: string;
   algo: string;
   steps?: number;
   seed: number;
@@ -41,7 +44,7 @@ export interface TrainRunConfig {
 export const ALGOS = ['ppo'] as const;
 
 /** Merges preset < --config file < --hp < dedicated flags, and validates the result. */
-export function resolvePpoConfig(flags: TrainFlags): PpoConfig {
+export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig {
   try {
     registration(flags.env);
   } catch (e) {
@@ -73,16 +76,84 @@ export function defaultRunPath(envId: string, algo: string, seed: number, now = 
 }
 
 export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[]): Promise<number> {
-  const ppo = resolvePpoConfig(flags);
+  const { run, config, resumeFrom } = flags.resume !== undefined ? openTrainRun(flags, io) : createTrainRun(flags, io, argv);
+  const { ppo: cfg, checkpointEvery } = config;
+  let ppo: Ppo;
+  try {
+    ppo = resumeFrom ? Ppo.load(resumeFrom) : new Ppo(cfg);
+  } catch (e) {
+    throw new UsageError(`--resume: ${run.path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const interrupt = interruptOnSignals(io);
+  const progress = flags.progress ? new TrainProgress(cfg.totalTimesteps, io, `${cfg.envId} ppo seed ${cfg.seed}`) : null;
+  const meta = () => ({ algo: 'ppo', envId: cfg.envId, envKwargs: cfg.envKwargs, seed: cfg.seed, globalStep: ppo.globalStep, update: ppo.updates });
+  /** The learner's full state, for --resume, and the policy alone, for eval and render. */
+  const checkpoint = (name: string, extra: Record<string, unknown> = {}) => {
+    run.saveCheckpoint(RESUME_CHECKPOINT, ppo.state(meta()));
+    return run.saveCheckpoint(name, ppo.agent.save({ ...meta(), ...extra }));
+  };
+  let last: PpoMetrics | null = null;
+  const started = performance.now();
+  try {
+    if (!resumeFrom) run.saveCheckpoint(RESUME_CHECKPOINT, ppo.state(meta()));
+    const { interrupted } = await ppo.learn(Number.POSITIVE_INFINITY, {
+      signal: interrupt.signal,
+      onUpdate: (m) => {
+        last = m;
+        run.appendMetrics(m);
+        progress?.update(m.globalStep, { sps: m.sps, recentReturn: m.episodicReturn });
+        if (m.update % checkpointEvery === 0 && m.update < ppo.numUpdates) checkpoint(stepName(m.globalStep));
+      },
+    });
+    progress?.stop();
+    const trainSeconds = (performance.now() - started) / 1000;
+    if (interrupted) {
+      const path = checkpoint(stepName(ppo.globalStep), { interrupted: true });
+      run.writeSummary({ status: 'interrupted', globalStep: ppo.globalStep, updates: ppo.updates, trainSeconds, checkpoint: path });
+      io.stderr(`interrupted at ${ppo.globalStep} steps; checkpoint ${path} and metrics kept in ${run.path}; continue with: overseer train --resume ${run.path}\n`);
+      return 130;
+    }
+    const path = checkpoint('final');
+    const evaluation = evaluatePolicy(ppo.agent, cfg.envId, {
+      episodes: config.evalEpisodes,
+      seed: 1_000_000 + cfg.seed,
+      deterministic: true,
+      makeOptions: { kwargs: cfg.envKwargs },
+    });
+    run.writeSummary({
+      status: 'finished',
+      globalStep: ppo.globalStep,
+      updates: ppo.updates,
+      trainSeconds,
+      checkpoint: path,
+      lastTrainingReturn: (last as PpoMetrics | null)?.episodicReturn ?? null,
+      eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
+    });
+    io.stdout(
+      `${cfg.envId}: trained ${ppo.globalStep} steps; eval over ${config.evalEpisodes} episodes: ` +
+        `mean return ${evaluation.mean.toFixed(2)} +- ${evaluation.std.toFixed(2)}\nrun: ${run.path}\n`,
+    );
+    return 0;
+  } finally {
+    progress?.stop();
+    ppo.close();
+    interrupt.dispose();
+  }
+}
+
+/** The learner's full state in a run directory (overwritten at every checkpoint). */
+export const RESUME_CHECKPOINT = 'resume';
+
+function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: RunDir; config: TrainRunConfig; resumeFrom: null } {
+  if (flags.env === undefined) throw new UsageError('--env is required (e.g. --env CartPole-v1), or --resume RUN_DIR');
+  const ppo = resolvePpoConfig({ ...flags, env: flags.env });
   // Make the env once up front, so bad kwargs fail before a run directory is created.
   try {
     make(ppo.envId, { kwargs: ppo.envKwargs }).close();
   } catch (e) {
     throw new UsageError(`--env-kwargs: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const batch = ppo.numEnvs * ppo.numSteps;
-  const numUpdates = Math.ceil(ppo.totalTimesteps / batch);
-  const checkpointEvery = flags.checkpointEvery ?? Math.max(1, Math.floor(numUpdates / 10));
+  const numUpdates = Math.ceil(ppo.totalTimesteps / (ppo.numEnvs * ppo.numSteps));
   const run = RunDir.create(flags.out ?? defaultRunPath(ppo.envId, flags.algo, ppo.seed));
   const config: TrainRunConfig = {
     command: 'train',
@@ -90,7 +161,7 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
     envId: ppo.envId,
     seed: ppo.seed,
     ppo,
-    checkpointEvery,
+    checkpointEvery: flags.checkpointEvery ?? Math.max(1, Math.floor(numUpdates / 10)),
     evalEpisodes: flags.evalEpisodes,
     createdAt: new Date().toISOString(),
     node: process.version,
@@ -98,61 +169,32 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
   };
   run.writeConfig(config);
   io.stderr(`run directory: ${run.path}\n`);
+  return { run, config, resumeFrom: null };
+}
 
-  const interrupt = interruptOnSignals(io);
-
-  const progress = flags.progress ? new TrainProgress(ppo.totalTimesteps, io, `${ppo.envId} ppo seed ${ppo.seed}`) : null;
-  const meta = (m: { globalStep: number; update: number }) => ({ algo: 'ppo', envId: ppo.envId, envKwargs: ppo.envKwargs, seed: ppo.seed, ...m });
-  let last: PpoMetrics | null = null;
-  const started = performance.now();
+/** An interrupted (or killed) train run: its config and the learner's last full state. */
+function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: TrainRunConfig; resumeFrom: PpoState } {
+  const given = (['env', 'steps', 'out', 'numEnvs', 'vec', 'envKwargs', 'config', 'hp', 'checkpointEvery'] as const).filter((k) => flags[k] !== undefined);
+  if (given.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+  let run: RunDir;
   try {
-    const result = await trainPpo(
-      ppo,
-      {
-        signal: interrupt.signal,
-        onUpdate: (m, agent) => {
-          last = m;
-          run.appendMetrics(m);
-          progress?.update(m.globalStep, { sps: m.sps, recentReturn: m.episodicReturn });
-          if (m.update % checkpointEvery === 0 && m.update < numUpdates) {
-            run.saveCheckpoint(stepName(m.globalStep), agent.save(meta(m)));
-          }
-        },
-      },
-    );
-    progress?.stop();
-    const trainSeconds = (performance.now() - started) / 1000;
-    const finalMeta = meta({ globalStep: result.globalStep, update: result.updates });
-    if (result.interrupted) {
-      const path = run.saveCheckpoint(stepName(result.globalStep), result.agent.save({ ...finalMeta, interrupted: true }));
-      run.writeSummary({ status: 'interrupted', globalStep: result.globalStep, updates: result.updates, trainSeconds, checkpoint: path });
-      io.stderr(`interrupted at ${result.globalStep} steps; checkpoint ${path} and metrics kept in ${run.path}\n`);
-      return 130;
-    }
-    const path = run.saveCheckpoint('final', result.agent.save(finalMeta));
-    const evaluation = evaluatePolicy(result.agent, ppo.envId, {
-      episodes: flags.evalEpisodes,
-      seed: 1_000_000 + ppo.seed,
-      deterministic: true,
-      makeOptions: { kwargs: ppo.envKwargs },
-    });
-    const summary = {
-      status: 'finished',
-      globalStep: result.globalStep,
-      updates: result.updates,
-      trainSeconds,
-      checkpoint: path,
-      lastTrainingReturn: (last as PpoMetrics | null)?.episodicReturn ?? null,
-      eval: { episodes: flags.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
-    };
-    run.writeSummary(summary);
-    io.stdout(
-      `${ppo.envId}: trained ${result.globalStep} steps; eval over ${flags.evalEpisodes} episodes: ` +
-        `mean return ${evaluation.mean.toFixed(2)} +- ${evaluation.std.toFixed(2)}\nrun: ${run.path}\n`,
-    );
-    return 0;
-  } finally {
-    progress?.stop();
-    interrupt.dispose();
+    run = RunDir.open(flags.resume!);
+  } catch (e) {
+    throw new UsageError(`--resume: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const config = run.readConfig<TrainRunConfig>();
+  if (config.command !== 'train') throw new UsageError(`--resume: ${run.path} is not a train run`);
+  if (readSummaryStatus(run) === 'finished') throw new UsageError(`--resume: ${run.path} already finished`);
+  const path = join(run.checkpointDir, `${RESUME_CHECKPOINT}.json`);
+  if (!existsSync(path)) throw new UsageError(`--resume: ${run.path} has no ${RESUME_CHECKPOINT}.json (made before runs could be resumed)`);
+  const state = JSON.parse(readFileSync(path, 'utf8')) as PpoState;
+  // Metrics logged after the state was saved are logged again by the replay.
+  run.truncateMetrics((row) => (row as PpoMetrics).update <= state.updates);
+  io.stderr(`resuming ${run.path} at ${state.globalStep} steps\n`);
+  return { run, config, resumeFrom: state };
+}
+
+function readSummaryStatus(run: RunDir): string | null {
+  const p = join(run.path, 'summary.json');
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { status?: string }).status ?? null : null;
 }

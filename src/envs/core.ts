@@ -1,4 +1,4 @@
-import { Rng, assertSeed } from '../utils/rng.js';
+import { Rng, assertSeed, type RngState } from '../utils/rng.js';
 import type { RenderSpec } from './render.js';
 import type { Action, Box, Discrete } from './spaces.js';
 
@@ -55,6 +55,10 @@ export interface Env {
   renderSpec(): RenderSpec | null;
   /** One compact numeric frame of the current state (see `RenderSpec`), or null. */
   renderState(): Float32Array | null;
+  /** The env generator's position, which decides what an unseeded `reset` draws (for checkpoints). */
+  rngState(): RngState;
+  /** Continues the env generator from a saved position. */
+  setRngState(state: RngState): void;
 }
 
 /** Thrown for an action outside what the action space allows (wrong shape, NaN, out of a Discrete range). */
@@ -86,6 +90,14 @@ export abstract class BaseEnv implements Env {
 
   renderState(): Float32Array | null {
     return null;
+  }
+
+  rngState(): RngState {
+    return this.rng.getState();
+  }
+
+  setRngState(state: RngState): void {
+    this.rng = Rng.fromState(state);
   }
 
   /** Call first in `reset`: reseeds when a seed is given, as Gymnasium's `super().reset(seed=seed)`. */

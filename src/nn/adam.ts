@@ -1,4 +1,5 @@
 import type { FloatArray, ParamGroup } from './params.js';
+import { decodeFloats, encodeFloats } from './serialize.js';
 
 export interface AdamOptions {
   lr: number;
@@ -6,6 +7,14 @@ export interface AdamOptions {
   beta2: number;
   /** CleanRL's PPO uses 1e-5 rather than PyTorch's 1e-8. */
   eps: number;
+}
+
+/** Adam's moments and step count as plain JSON; m and v are base64 float64, one string per group. */
+export interface AdamState {
+  t: number;
+  lr: number;
+  m: string[];
+  v: string[];
 }
 
 export const adamDefaults = { lr: 3e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8 } satisfies AdamOptions;
@@ -56,5 +65,37 @@ export class Adam {
         p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtBc2 + eps);
       }
     }
+  }
+
+  /** The moments, step count and current lr, so a resumed run steps bit for bit as this one would. */
+  state(): AdamState {
+    return { t: this.t, lr: this.lr, m: this.m.map(encodeFloats), v: this.v.map(encodeFloats) };
+  }
+
+  /** Restores `state()`; a group count or length that differs from this optimizer's is an error naming both. */
+  loadState(state: AdamState): void {
+    const s = state as Partial<AdamState> | null;
+    if (!s || !Number.isSafeInteger(s.t) || s.t! < 0 || typeof s.lr !== 'number' || !Number.isFinite(s.lr) || s.lr < 0) {
+      throw new Error(`Adam state needs a step count t (non-negative integer) and a finite lr >= 0, got t=${String(s?.t)}, lr=${String(s?.lr)}`);
+    }
+    if (!Array.isArray(s.m) || !Array.isArray(s.v) || s.m.length !== this.groups.length || s.v.length !== this.groups.length) {
+      throw new Error(`Adam state has ${s.m?.length ?? 'no'} first and ${s.v?.length ?? 'no'} second moment groups, this optimizer has ${this.groups.length} groups`);
+    }
+    const decode = (enc: unknown, k: number, name: string): FloatArray => {
+      if (typeof enc !== 'string') throw new Error(`Adam state ${name}[${k}] is not a base64 string`);
+      const a = decodeFloats(enc, 'float64');
+      const want = this.groups[k].params.length;
+      if (a.length !== want) throw new Error(`Adam state ${name}[${k}] has ${a.length} values, group ${k} has ${want} parameters`);
+      return a;
+    };
+    // Decode everything before changing anything, so a bad state leaves the optimizer as it was.
+    const m = s.m.map((e, k) => decode(e, k, 'm'));
+    const v = s.v.map((e, k) => decode(e, k, 'v'));
+    for (let k = 0; k < this.groups.length; k++) {
+      this.m[k].set(m[k]);
+      this.v[k].set(v[k]);
+    }
+    this.t = s.t!;
+    this.lr = s.lr;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../utils/rng.js';
-import { Adam } from './adam.js';
+import { Adam, type AdamState } from './adam.js';
 import { orthogonal, xavierUniform } from './init.js';
 import { mseLoss } from './losses.js';
 import { Mlp } from './mlp.js';
@@ -46,6 +46,42 @@ describe('Adam', () => {
       opt.step();
     }
     expect(loss).toBeLessThan(2e-3);
+  });
+
+  it('saves and restores its state so that later steps are bit-identical', () => {
+    const rng = new Rng(4);
+    const groups = (): ParamGroup[] => [
+      { params: Float64Array.from({ length: 5 }, (_, i) => i / 7), grads: new Float64Array(5) },
+      { params: Float32Array.from({ length: 3 }, (_, i) => 1 - i / 3), grads: new Float32Array(3) },
+    ];
+    const grads = Array.from({ length: 8 }, () => [Array.from({ length: 5 }, () => rng.normal()), Array.from({ length: 3 }, () => rng.normal())]);
+    const step = (opt: Adam, g: number[][]) => {
+      opt.groups.forEach((p, k) => p.grads.set(g[k]));
+      opt.step();
+    };
+    const a = new Adam(groups(), { lr: 1e-2, eps: 1e-5 });
+    for (const g of grads.slice(0, 4)) step(a, g);
+    a.lr = 5e-3; // annealed lr is part of the state
+    const saved = JSON.parse(JSON.stringify(a.state())) as AdamState;
+    const copies = a.groups.map((g) => ({ params: g.params.slice(), grads: g.grads.slice() }));
+    const b = new Adam(copies, { lr: 1e-2, eps: 1e-5 });
+    b.loadState(saved);
+    expect(b.steps).toBe(4);
+    expect(b.lr).toBe(5e-3);
+    for (const g of grads.slice(4)) {
+      step(a, g);
+      step(b, g);
+    }
+    for (let k = 0; k < 2; k++) expect(Array.from(b.groups[k].params)).toEqual(Array.from(a.groups[k].params));
+    expect(b.state()).toEqual(a.state());
+  });
+
+  it('refuses a state for other parameter groups, naming the mismatch', () => {
+    const a = new Adam([{ params: new Float64Array(4), grads: new Float64Array(4) }]);
+    const s = a.state();
+    expect(() => new Adam([]).loadState(s)).toThrow('Adam state has 1 first and 1 second moment groups, this optimizer has 0 groups');
+    expect(() => new Adam([{ params: new Float64Array(3), grads: new Float64Array(3) }]).loadState(s)).toThrow('Adam state m[0] has 4 values, group 0 has 3 parameters');
+    expect(() => a.loadState({ ...s, t: -1 })).toThrow(/step count t/);
   });
 
   it('rejects a negative learning rate', () => {

@@ -1,8 +1,19 @@
 import { Discrete } from '../envs/spaces.js';
-import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from '../envs/vector/types.js';
+import type { VecEnvSnapshot, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from '../envs/vector/types.js';
+import { decodeFloats, encodeFloats } from '../nn/serialize.js';
 import { VectorWrapper } from '../envs/vector/wrapper.js';
-import type { RewardModel } from './rewardModel.js';
-import type { Segment, SegmentRecorder, SegmentTruth } from './segments.js';
+import type { PreferenceModel } from './rewardModel.js';
+import type { Segment, SegmentRecorder, SegmentRecorderState, SegmentTruth } from './segments.js';
+
+/** The wrapper's part of a snapshot: the step it is at, open clips, and the learned returns so far. */
+interface LearnedRewardState {
+  globalStep: number;
+  lastObs: string | null;
+  lastRender: string | null;
+  episodeLearned: number[];
+  finishedLearned: number[];
+  recorder: SegmentRecorderState;
+}
 
 /** Floats per action as the reward model sees it: one-hot for Discrete spaces. */
 export function modelActionSize(env: VectorEnv): number {
@@ -33,7 +44,7 @@ export class VecLearnedReward extends VectorWrapper {
 
   constructor(
     env: VectorEnv,
-    public model: RewardModel,
+    public model: PreferenceModel,
     private readonly recorder: SegmentRecorder,
     private readonly onSegments: (clips: { segment: Segment; truth: SegmentTruth }[]) => void,
     startStep = 0,
@@ -82,6 +93,30 @@ export class VecLearnedReward extends VectorWrapper {
     this.lastObs = r.obs;
     this.lastRender = r.render;
     return { ...r, rewards: learned };
+  }
+
+  override snapshot(): VecEnvSnapshot {
+    const state: LearnedRewardState = {
+      globalStep: this.globalStep,
+      lastObs: this.lastObs ? encodeFloats(this.lastObs) : null,
+      lastRender: this.lastRender ? encodeFloats(this.lastRender) : null,
+      episodeLearned: Array.from(this.episodeLearned),
+      finishedLearned: [...this.finishedLearned],
+      recorder: this.recorder.state(),
+    };
+    return { format: 'overseer.vecenv', version: 1, kind: 'learnedReward', numEnvs: this.numEnvs, state, inner: this.env.snapshot() };
+  }
+
+  override restore(snapshot: VecEnvSnapshot): void {
+    if (snapshot?.kind !== 'learnedReward' || !snapshot.inner) throw new Error(`learned-reward env: the snapshot was written by ${String(snapshot?.kind)}, not by a learned-reward env`);
+    const s = snapshot.state as LearnedRewardState;
+    this.env.restore(snapshot.inner);
+    this.globalStep = s.globalStep;
+    this.lastObs = s.lastObs === null ? null : Float32Array.from(decodeFloats(s.lastObs, 'float32'));
+    this.lastRender = s.lastRender === null ? undefined : Float32Array.from(decodeFloats(s.lastRender, 'float32'));
+    this.episodeLearned.set(s.episodeLearned);
+    this.finishedLearned = [...s.finishedLearned];
+    this.recorder.load(s.recorder);
   }
 
   /** Learned (normalised) returns of the episodes finished since the last call. */

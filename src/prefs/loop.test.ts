@@ -6,10 +6,10 @@ import '../envs/builtins.js';
 import { BaseEnv, type ResetOptions, type ResetResult, type StepResult } from '../envs/core.js';
 import { register } from '../envs/registry.js';
 import { Box, type Action } from '../envs/spaces.js';
-import { PrefsConfigSchema, normalizationClips, prefsPpoConfig, trainFromPreferences, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
+import { PrefsConfigSchema, normalizationClips, prefsPpoConfig, trainFromPreferences, type PreferenceRunState, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
 import type { Comparison } from './rewardModel.js';
 import type { Segment } from './segments.js';
-import { FilePreferenceStore, type PreferenceStore } from './store.js';
+import type { PreferenceStore } from './store.js';
 import { openProject } from '../store/sqlite.js';
 import type { Query, Teacher, TeacherAnswer } from './teachers.js';
 
@@ -41,24 +41,19 @@ register({ id: 'PrefsWalk-v0', entryPoint: (kw) => new WalkEnv(kw.rewardScale as
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-prefs-'));
 
-/** The loop runs on any PreferenceStore: the file-backed default and a run in a project database. */
-const OPEN_STORE = {
-  file: (dir: string) => {
-    const store = new FilePreferenceStore(dir);
-    return { store: store as PreferenceStore, close: () => store.close() };
-  },
-  sqlite: (dir: string) => {
-    const project = openProject(dir);
-    if (!project.getRun('walk')) project.createRun({ id: 'walk', envId: 'PrefsWalk-v0' });
-    return { store: project.runStore('walk'), close: () => project.close() };
-  },
-};
+/** A run's store in a fresh project database (the loop sees only the PreferenceStore). */
+function newStore(dir = tmp()): PreferenceStore & { close(): void } {
+  const project = openProject(dir);
+  if (!project.getRun('walk')) project.createRun({ id: 'walk', envId: 'PrefsWalk-v0', renderSpec: null });
+  const store = project.runStore('walk');
+  return Object.assign(Object.create(store) as PreferenceStore, { close: () => project.close() });
+}
 
 const base = (over: Partial<PrefsConfigInput> = {}): PrefsConfigInput => ({
   envId: 'PrefsWalk-v0',
   seed: 3,
   totalTimesteps: 3072,
-  labels: 24,
+  labelBudget: 24,
   segmentLength: 10,
   fitEvery: 256,
   initialEpochs: 5,
@@ -111,7 +106,7 @@ describe('preference loop', () => {
   it('neither the reward model nor the policy ever receives true rewards', async () => {
     const runs = [];
     for (const rewardScale of [1, -1000]) {
-      const store = new FilePreferenceStore(tmp());
+      const store = newStore();
       const r = await trainFromPreferences(base({ envKwargs: { rewardScale } }), { store, teacher: new ObsTeacher() });
       store.close();
       runs.push(r);
@@ -124,11 +119,10 @@ describe('preference loop', () => {
   });
 
   it("a named simulated teacher keeps its own parameters through a config parsed twice (as the CLI does): 'mistake' errs", async () => {
-    const once = PrefsConfigSchema.parse(base({ teacher: 'mistake', labels: 100 }));
+    const once = PrefsConfigSchema.parse(base({ teacher: 'mistake', labelBudget: 100 }));
     expect(once.teacherParams).toEqual({});
     expect(PrefsConfigSchema.parse(JSON.parse(JSON.stringify(once))).teacherParams).toEqual({});
-    const dir = tmp();
-    const store = new FilePreferenceStore(dir);
+    const store = newStore();
     await trainFromPreferences(once, { store });
     const { labels, truths } = store.load();
     store.close();
@@ -142,8 +136,8 @@ describe('preference loop', () => {
 
   it('learns the task from oracle labels, logging the diagnostics every update', async () => {
     const rows: PrefsMetrics[] = [];
-    const store = new FilePreferenceStore(tmp());
-    const r = await trainFromPreferences(base({ totalTimesteps: 12_288, labels: 60 }), { store, onIteration: (m) => rows.push(m) });
+    const store = newStore();
+    const r = await trainFromPreferences(base({ totalTimesteps: 12_288, labelBudget: 60 }), { store, onRound: (m) => rows.push(m) });
     store.close();
     const last = rows.at(-1)!;
     expect(last.envSteps).toBe(12_288);
@@ -163,54 +157,86 @@ describe('preference loop', () => {
   it('a teacher that never answers does not block RL; a slow one is used when its answers arrive', async () => {
     const silent = new SlowTeacher(Infinity);
     const rows: PrefsMetrics[] = [];
-    const r = await trainFromPreferences(base(), { store: new FilePreferenceStore(tmp()), teacher: silent, onIteration: (m) => rows.push(m) });
+    const r = await trainFromPreferences(base(), { store: newStore(), teacher: silent, onRound: (m) => rows.push(m) });
     expect(r.envSteps).toBe(3072);
     expect(r.labels).toBe(0);
     expect(rows.at(-1)!.pendingQueries).toBe(24);
     expect(rows.at(-1)!.labelsAsked).toBe(24);
 
     const slowRows: PrefsMetrics[] = [];
-    const slow = await trainFromPreferences(base(), { store: new FilePreferenceStore(tmp()), teacher: new SlowTeacher(3), onIteration: (m) => slowRows.push(m) });
+    const slow = await trainFromPreferences(base(), { store: newStore(), teacher: new SlowTeacher(3), onRound: (m) => slowRows.push(m) });
     expect(slow.envSteps).toBe(3072);
     expect(slowRows[0].labels).toBe(0);
     expect(slow.labels).toBeGreaterThan(15);
     expect(slowRows.at(-1)!.fits).toBeGreaterThan(1);
   });
 
-  it.each(['file', 'sqlite'] as const)('resumes with every stored label after an interruption, and finishes the budget (%s store)', async (kind) => {
+  /** What a run stored, as another process would read it back. */
+  const contents = (store: PreferenceStore) => {
+    const { queries, labels, segments } = store.load();
+    return {
+      queries,
+      labels: labels.map(({ createdAt: _, ...l }) => l),
+      segments: [...segments.values()].map((s) => JSON.stringify({ ...s, obs: [...s.obs], actions: [...s.actions] })),
+    };
+  };
+  const learned = (r: { checkpoint: { agent: object; rewardModel: unknown } }) => JSON.stringify({ agent: { ...r.checkpoint.agent, meta: {} }, rewardModel: r.checkpoint.rewardModel });
+
+  it.each([
+    ['at its start', 0, 6],
+    ['mid-run, with work done after the checkpoint', 7, 15],
+  ])('a run stopped after a checkpoint taken %s and resumed from it ends bit-identical to the run uninterrupted: policy, reward model, queries and labels', async (_when, checkpointRound, killRound) => {
+    const cfg = base({ labelBudget: 40 });
+    const wholeStore = newStore();
+    const wholeRows: PrefsMetrics[] = [];
+    const whole = await trainFromPreferences(cfg, { store: wholeStore, onRound: (m) => wholeRows.push(m) });
+
+    // First attempt: save the state at one round, keep going (storing more), then die.
     const dir = tmp();
-    const open = OPEN_STORE[kind];
+    let store = newStore(dir);
     const controller = new AbortController();
-    let s = open(dir);
-    const first = await trainFromPreferences(base(), {
-      store: s.store,
+    let saved: PreferenceRunState | null = null;
+    const save = (run: { state(): PreferenceRunState }) => (saved = JSON.parse(JSON.stringify(run.state())) as PreferenceRunState);
+    const first = await trainFromPreferences(cfg, {
+      store,
       signal: controller.signal,
-      onIteration: (m) => {
-        if (m.update === 10) controller.abort();
+      onStart: (run) => checkpointRound === 0 && save(run),
+      onRound: (m, run) => {
+        if (m.update === checkpointRound) save(run);
+        if (m.update === killRound) controller.abort();
       },
     });
-    s.close();
+    store.close();
     expect(first.interrupted).toBe(true);
-    const labelIds = () => {
-      const t = open(dir);
-      const ids = t.store.load().labels.map((l) => l.queryId);
-      t.close();
-      return ids;
-    };
-    const before = labelIds();
-    expect(before.length).toBe(first.labels);
-    expect(before.length).toBeGreaterThan(6);
+    expect(saved).not.toBeNull();
 
-    s = open(dir);
+    store = newStore(dir);
     const rows: PrefsMetrics[] = [];
-    const second = await trainFromPreferences(base(), { store: s.store, resumeFrom: first.checkpoint, onIteration: (m) => rows.push(m) });
-    s.close();
-    expect(rows[0].update).toBe(11);
-    expect(second.envSteps).toBe(3072);
-    const after = labelIds();
-    expect(after.slice(0, before.length)).toEqual(before);
-    expect(after).toHaveLength(24);
-    expect(new Set(after).size).toBe(24);
+    const resumed = await trainFromPreferences(cfg, { store, resumeFrom: saved!, onRound: (m) => rows.push(m) });
+    expect(rows[0].update).toBe(checkpointRound + 1);
+    expect(resumed.envSteps).toBe(3072);
+    expect(learned(resumed)).toBe(learned(whole));
+    expect(contents(store)).toEqual(contents(wholeStore));
+    expect(contents(store).labels).toHaveLength(40);
+    const logged = (m: PrefsMetrics) => ({ ...m, sps: 0, rolloutSeconds: 0, updateSeconds: 0, fitSeconds: 0 });
+    expect(rows.map(logged)).toEqual(wholeRows.slice(checkpointRound).map(logged));
+    store.close();
+    wholeStore.close();
+  });
+
+  it('turning the diagnostics off changes no query asked and no parameter trained', async () => {
+    const runs = [];
+    for (const diagnostics of [true, false]) {
+      const store = newStore();
+      const rows: PrefsMetrics[] = [];
+      const r = await trainFromPreferences(base({ diagnostics }), { store, onRound: (m) => rows.push(m) });
+      runs.push({ learned: learned(r), stored: contents(store), disagreement: rows.at(-1)!.disagreement });
+      store.close();
+    }
+    expect(runs[0].disagreement).not.toBeNull();
+    expect(runs[1].disagreement).toBeNull();
+    expect(runs[1].learned).toBe(runs[0].learned);
+    expect(runs[1].stored).toEqual(runs[0].stored);
   });
 
   it("normalises the members over the latest ~4096 steps ('recent') or over every labelled clip once ('labelled')", () => {

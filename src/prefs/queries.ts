@@ -5,7 +5,7 @@
  * offers the entropy of the mean predicted preference. Uniform selection asks random pairs.
  */
 import type { Rng } from '../utils/rng.js';
-import type { RewardModel } from './rewardModel.js';
+import type { PreferenceModel } from './rewardModel.js';
 import type { Segment } from './segments.js';
 
 export const SELECTIONS = ['disagreement', 'uniform', 'entropy'] as const;
@@ -34,7 +34,7 @@ export function samplePairs(pool: readonly Segment[], count: number, rng: Rng): 
 }
 
 /** Scores candidate pairs with every member's predicted preference. */
-export function scorePairs(model: RewardModel, pairs: readonly [Segment, Segment][]): CandidatePair[] {
+export function scorePairs(model: PreferenceModel, pairs: readonly [Segment, Segment][]): CandidatePair[] {
   const returns = new Map<string, Float64Array>();
   const memberReturns = (s: Segment) => {
     let r = returns.get(s.id);
@@ -61,7 +61,7 @@ export function scorePairs(model: RewardModel, pairs: readonly [Segment, Segment
  */
 export function selectQueries(
   selection: Selection,
-  model: RewardModel,
+  model: PreferenceModel,
   pool: readonly Segment[],
   count: number,
   oversample: number,
@@ -72,4 +72,16 @@ export function selectQueries(
   const candidates = scorePairs(model, samplePairs(pool, Math.ceil(count * oversample), rng));
   const key = selection === 'disagreement' ? (c: CandidatePair) => c.variance : (c: CandidatePair) => c.entropy;
   return candidates.sort((a, b) => key(b) - key(a)).slice(0, count);
+}
+
+/** Chooses which pairs of clips to ask about: a strategy the loop calls, so a new rule plugs in without touching it. */
+export interface QuerySelector {
+  readonly name: string;
+  /** `count` pairs from `pool`, drawing only from `rng`. */
+  select(model: PreferenceModel, pool: readonly Segment[], count: number, rng: Rng): { left: Segment; right: Segment }[];
+}
+
+/** The built-in selectors: uniform, disagreement or entropy with `oversample` candidates per query. */
+export function querySelector(selection: Selection, oversample: number): QuerySelector {
+  return { name: selection, select: (model, pool, count, rng) => selectQueries(selection, model, pool, count, oversample, rng) };
 }

@@ -8,13 +8,14 @@
  * label μ ∈ {1, 0, 0.5}. Each member trains on its own bootstrap sample of the labels; 1/e
  * of the labels are held out, and the L2 strength is adapted so the held-out loss stays
  * between 1.1x and 1.5x the training loss. For RL, each member is normalised to std 1 over
- * recent states and the members are averaged.
+ * the states of the labelled clips (`normalizeOver`) and the members are averaged.
  *
  * The model sees observations and actions only: its inputs are `Segment`s, which carry no
  * true rewards (those live in `SegmentTruth`).
  */
 import { z } from 'zod';
-import { Adam } from '../nn/adam.js';
+import { Adam, type AdamState } from '../nn/adam.js';
+import { mean } from '../utils/stats.js';
 import { Mlp } from '../nn/mlp.js';
 import type { DType } from '../nn/params.js';
 import { decodeFloats, encodeFloats, loadMlpInto, saveMlp, type MlpJson } from '../nn/serialize.js';
@@ -41,7 +42,7 @@ export const RewardModelConfigSchema = z.strictObject({
   /** Multiplicative step of the L2 adaptation. */
   l2Step: z.number().gt(1).default(1.5),
   /**
-   * 'meanstd': scale each member to std 1 and centre it at mean 0 over recent states, as the
+   * 'meanstd': scale each member to std 1 and centre it at mean 0 over the normalisation states, as the
    * paper did (its episodes had fixed length). 'std': scale only, keeping the reward's level;
    * clips cut short by termination identify that level (after termination the reward is 0),
    * and centring it would make ending an episode worth as much as an average step. 'auto'
@@ -147,9 +148,34 @@ export interface RewardModelJson {
   terminationSeen: boolean;
   /** Absent in models saved before normalizeInputs 'first-fit' existed. */
   inputStatsFitted?: boolean;
+  /** Each member's Adam state; absent in models saved before resume was exact. */
+  optimizers?: AdamState[];
 }
 
-export class RewardModel {
+/**
+ * What the preference loop asks of a reward model. The loop, query selection, the learned-reward
+ * env and the diagnostics use only this, so another model (a weak-to-strong student, a probed
+ * or constrained one) plugs in through `RunParts.rewardModel` without touching them.
+ */
+export interface PreferenceModel {
+  readonly ensembleSize: number;
+  /** r̂ given to RL for `n` steps: normalised, one value per step. */
+  reward(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out?: Float64Array): Float64Array;
+  /** Per member, the clip's summed raw reward (what preferences are modelled on). */
+  memberReturns(s: Segment): Float64Array;
+  /** Per member, P̂[left ≻ right] from `memberReturns` of both clips. */
+  memberPreferences(left: Float64Array, right: Float64Array): Float64Array;
+  /** Standardises inputs from the labelled clips (or not, per the model's options). */
+  fitInputNormalization(segments: readonly Segment[]): void;
+  /** Fits the comparisons for `epochs` passes, drawing only from `rng`. */
+  fit(comparisons: readonly Comparison[], epochs: number, rng: Rng): FitStats;
+  /** Rescales the output given to RL over these clips' states. */
+  fitOutputNormalization(segments: readonly Segment[]): void;
+  /** Everything needed to rebuild it exactly, optimiser state included (JSON-able). */
+  save(): unknown;
+}
+
+export class RewardModel implements PreferenceModel {
   readonly config: RewardModelConfig;
   readonly inputSize: number;
   readonly members: Mlp[];
@@ -158,7 +184,7 @@ export class RewardModel {
   /** Input standardisation (see `normalizeInputs`). */
   readonly inputMean: Float32Array;
   readonly inputStd: Float32Array;
-  /** Per-member output statistics over recent states (for the reward given to RL). */
+  /** Per-member output statistics over the `normalizeOver` states (for the reward given to RL). */
   readonly outMean: number[];
   readonly outStd: number[];
   /** Whether any clip fitted so far ended in termination (which pins the reward's level). */
@@ -283,7 +309,7 @@ export class RewardModel {
     return n === 'meanstd' || (n === 'auto' && !this.terminationSeen);
   }
 
-  /** The reward given to RL: the mean over members of each member normalised over recent states. */
+  /** The reward given to RL: the mean over members of each member normalised by `fitOutputNormalization`. */
   reward(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out = new Float64Array(n)): Float64Array {
     const raw = this.memberRewards(obs, actions, n);
     const M = this.ensembleSize;
@@ -316,7 +342,7 @@ export class RewardModel {
     return sum;
   }
 
-  /** Refreshes each member's output mean and std over recent steps (std floored at 1e-6). */
+  /** Refreshes each member's output mean and std over the given clips (see `normalizeOver`) (std floored at 1e-6). */
   fitOutputNormalization(segments: readonly Segment[]): void {
     const M = this.ensembleSize;
     const sum = new Float64Array(M);
@@ -511,6 +537,7 @@ export class RewardModel {
       outStd: [...this.outStd],
       terminationSeen: this.terminationSeen,
       inputStatsFitted: this.inputStatsFitted,
+      optimizers: this.optimizers.map((o) => o.state()),
     };
   }
 
@@ -526,12 +553,10 @@ export class RewardModel {
     json.outStd.forEach((v, k) => (model.outStd[k] = v));
     model.terminationSeen = json.terminationSeen === true;
     model.inputStatsFitted = json.inputStatsFitted === true;
+    // Adam's moments, so a resumed run's next fit continues exactly (absent in older saves: fresh moments).
+    json.optimizers?.forEach((o, k) => model.optimizers[k].loadState(o));
     return model;
   }
 }
 
-export function mean(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s / a.length;
-}
+

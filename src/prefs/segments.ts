@@ -4,6 +4,7 @@
  * (observations, actions, render states); the true rewards live apart, in `SegmentTruth`,
  * which only synthetic teachers and diagnostics receive.
  */
+import { decodeFloats, encodeFloats } from '../nn/serialize.js';
 
 /** What the reward model, query selection and a human viewer may see of a clip. */
 export interface Segment {
@@ -58,6 +59,48 @@ export function defaultSegmentLength(dt: number, maxEpisodeSteps: number | undef
   return maxEpisodeSteps === undefined ? steps : Math.min(steps, maxEpisodeSteps);
 }
 
+/** A segment as JSON: its fields, with the float arrays as base64 little-endian float32. */
+export interface SegmentJson {
+  id: string;
+  envId: string;
+  seed: number;
+  envIndex: number;
+  globalStep: number;
+  length: number;
+  obsSize: number;
+  actionSize: number;
+  renderSize: number;
+  terminated: boolean;
+  obs: string;
+  actions: string;
+  render: string | null;
+}
+
+export function encodeSegment(s: Segment): SegmentJson {
+  const { id, envId, seed, envIndex, globalStep, length, obsSize, actionSize, renderSize, terminated } = s;
+  return { id, envId, seed, envIndex, globalStep, length, obsSize, actionSize, renderSize, terminated, obs: encodeFloats(s.obs), actions: encodeFloats(s.actions), render: s.render ? encodeFloats(s.render) : null };
+}
+
+/** Decodes and checks a segment's sizes; `where` names the source in errors. */
+export function decodeSegment(j: SegmentJson, where: string): Segment {
+  const s: Segment = {
+    ...j,
+    obs: Float32Array.from(decodeFloats(j.obs, 'float32')),
+    actions: Float32Array.from(decodeFloats(j.actions, 'float32')),
+    render: j.render === null ? null : Float32Array.from(decodeFloats(j.render, 'float32')),
+  };
+  if (s.obs.length !== s.length * s.obsSize || s.actions.length !== s.length * s.actionSize || (s.render !== null && s.render.length !== s.length * s.renderSize)) {
+    throw new Error(`${where}: clip ${s.id} has data of the wrong size`);
+  }
+  return s;
+}
+
+/** The clips a recorder has begun but not finished, and its id counter (for resume). */
+export interface SegmentRecorderState {
+  nextId: number;
+  open: { len: number; start: number; obs: string; actions: string; render: string | null; rewards: string }[];
+}
+
 export interface SegmentRecorderOptions {
   envId: string;
   seed: number;
@@ -105,6 +148,39 @@ export class SegmentRecorder {
   /** Id number the next segment will get. */
   get idCounter(): number {
     return this.nextId;
+  }
+
+  /** Skips ids up to `n` (a resumed run whose clips may differ from those stored under earlier ids). */
+  skipIdsTo(n: number): void {
+    this.nextId = Math.max(this.nextId, n);
+  }
+
+  state(): SegmentRecorderState {
+    const { obsSize, actionSize, renderSize } = this.o;
+    return {
+      nextId: this.nextId,
+      open: Array.from(this.len, (n, e) => ({
+        len: n,
+        start: this.start[e],
+        obs: encodeFloats(this.obs[e].subarray(0, n * obsSize)),
+        actions: encodeFloats(this.actions[e].subarray(0, n * actionSize)),
+        render: this.render[e] ? encodeFloats(this.render[e]!.subarray(0, n * renderSize)) : null,
+        rewards: encodeFloats(this.rewards[e].subarray(0, n)),
+      })),
+    };
+  }
+
+  load(s: SegmentRecorderState): void {
+    if (s.open.length !== this.o.numEnvs) throw new Error(`clip recorder state has ${s.open.length} streams, the env has ${this.o.numEnvs}`);
+    this.nextId = s.nextId;
+    s.open.forEach((o, e) => {
+      this.len[e] = o.len;
+      this.start[e] = o.start;
+      this.obs[e].set(decodeFloats(o.obs, 'float32'));
+      this.actions[e].set(decodeFloats(o.actions, 'float32'));
+      if (o.render !== null) this.render[e]?.set(decodeFloats(o.render, 'float32'));
+      this.rewards[e].set(decodeFloats(o.rewards, 'float64'));
+    });
   }
 
   /**

@@ -7,7 +7,7 @@
  * mistake epsilon, skip and equal thresholds, and its six named teachers.
  */
 import { z } from 'zod';
-import { Rng } from '../utils/rng.js';
+import { Rng, type RngState } from '../utils/rng.js';
 import type { Segment, SegmentTruth, TruthLookup } from './segments.js';
 
 /** left / right preferred, equal (target 0.5), or incomparable ("can't tell": dropped). */
@@ -42,6 +42,15 @@ export interface Teacher {
   poll(): TeacherAnswer[];
   /** Queries asked but not answered yet. */
   readonly pending: number;
+  /**
+   * Whether the answers are a function of the queries asked and `state()` alone (simulated
+   * teachers). A resumed run then replays exactly what it did before a crash; with people it
+   * adopts what was asked and answered after its checkpoint instead.
+   */
+  readonly replayable?: boolean;
+  /** What the teacher needs to continue after a resume (JSON-able). */
+  state?(): unknown;
+  load?(state: unknown): void;
   close(): void;
 }
 
@@ -138,6 +147,14 @@ function sum(r: ArrayLike<number>): number {
   return s;
 }
 
+export interface SimulatedTeacherState {
+  rng: RngState;
+  returnSum: number;
+  returnCount: number;
+  /** Answers given but not polled yet. */
+  queue: TeacherAnswer[];
+}
+
 /**
  * A simulated teacher that sees the true rewards. It answers at once; the thresholds' scale
  * m is the running mean of the returns of the clips it has been shown, scaled to full
@@ -145,7 +162,8 @@ function sum(r: ArrayLike<number>): number {
  */
 export class SimulatedTeacher implements Teacher {
   readonly params: SimulatedTeacherParams;
-  private readonly queue: TeacherAnswer[] = [];
+  readonly replayable = true;
+  private queue: TeacherAnswer[] = [];
   private readonly rng: Rng;
   private returnSum = 0;
   private returnCount = 0;
@@ -155,10 +173,10 @@ export class SimulatedTeacher implements Teacher {
     params: Partial<SimulatedTeacherParams>,
     private readonly truth: TruthLookup,
     private readonly segmentLength: number,
-    seed: number,
+    seed: number | Rng,
   ) {
     this.params = SimulatedTeacherSchema.parse(params);
-    this.rng = new Rng(seed);
+    this.rng = typeof seed === 'number' ? new Rng(seed) : seed;
   }
 
   get pending(): number {
@@ -181,6 +199,19 @@ export class SimulatedTeacher implements Teacher {
 
   poll(): TeacherAnswer[] {
     return this.queue.splice(0, this.queue.length);
+  }
+
+  state(): SimulatedTeacherState {
+    return { rng: this.rng.getState(), returnSum: this.returnSum, returnCount: this.returnCount, queue: this.queue.map((a) => ({ ...a })) };
+  }
+
+  load(state: unknown): void {
+    const s = state as SimulatedTeacherState;
+    if (!s || !Array.isArray(s.queue) || typeof s.returnSum !== 'number') throw new Error(`teacher ${this.name}: not a simulated teacher's state`);
+    this.rng.setState(s.rng);
+    this.returnSum = s.returnSum;
+    this.returnCount = s.returnCount;
+    this.queue = s.queue.map((a) => ({ ...a }));
   }
 
   close(): void {}

@@ -7,7 +7,7 @@ import { maxRelativeError, numericGradient } from '../nn/gradcheck.js';
 import { Rng } from '../utils/rng.js';
 import { ActorCritic } from './agent.js';
 import { evaluatePolicy } from './evaluate.js';
-import { computeGae, explainedVariance, trainPpo } from './ppo.js';
+import { Ppo, computeGae, explainedVariance, trainPpo, type PpoConfigInput, type PpoMetrics } from './ppo.js';
 import { ppoLoss, valueLoss } from './ppoLoss.js';
 import { ppoPreset } from './presets.js';
 
@@ -199,5 +199,41 @@ describe('trainPpo', () => {
 
   it('rejects a rollout that minibatches cannot divide', async () => {
     await expect(trainPpo({ envId: 'CartPole-v1', numEnvs: 3, numSteps: 5, numMinibatches: 4 })).rejects.toThrow(/15\) must be divisible by numMinibatches \(4\)/);
+  });
+});
+
+describe('Ppo (the learner object)', () => {
+  /** The metrics that must match between two runs (timings and speed are wall-clock). */
+  const learning = (m: PpoMetrics) => ({ ...m, sps: 0, rolloutSeconds: 0, updateSeconds: 0 });
+  const params = (p: Ppo) => JSON.stringify({ ...p.agent.save(), meta: {} });
+
+  it.each([
+    ['CartPole-v1, sync envs', { envId: 'CartPole-v1', numEnvs: 2, numSteps: 64, numMinibatches: 2, updateEpochs: 2, totalTimesteps: 1280, vectorization: 'sync' }],
+    ['Hopper-v5, worker envs, both normalisations', { ...ppoPreset('Hopper-v5'), envId: 'Hopper-v5', numSteps: 128, numMinibatches: 4, updateEpochs: 2, totalTimesteps: 2560 }],
+  ] as [string, PpoConfigInput][])('learn(n) continues where it stopped, and state() -> load() continues bit-identically (%s)', async (_name, cfg) => {
+    const rows = (p: Ppo, steps?: number) => {
+      const out: PpoMetrics[] = [];
+      return p.learn(steps, { onUpdate: (m) => out.push(learning(m)) }).then(() => out);
+    };
+    const whole = new Ppo(cfg);
+    const wholeRows = await rows(whole);
+    expect(whole.updates).toBe(10);
+
+    // Two calls of learn on one learner, then a third on a learner rebuilt from its JSON state (mid-episode).
+    const first = new Ppo(cfg);
+    const parts = [...(await rows(first, 3 * first.batchSize)), ...(await rows(first, 2 * first.batchSize))];
+    expect(first.updates).toBe(5);
+    const state = JSON.parse(JSON.stringify(first.state()));
+    first.close();
+    const second = Ppo.load(state);
+    parts.push(...(await rows(second)));
+    expect(parts).toEqual(wholeRows);
+    expect(params(second)).toBe(params(whole));
+    whole.close();
+    second.close();
+  });
+
+  it("refuses a state that isn't one", () => {
+    expect(() => Ppo.load({ format: 'overseer.agent' } as never)).toThrow(/not an overseer PPO state/);
   });
 });

@@ -12,11 +12,14 @@ import type { EpisodeStatistics } from '../envs/wrappers/recordEpisodeStatistics
 import { ACTIVATIONS } from '../nn/activations.js';
 import { Adam } from '../nn/adam.js';
 import { clipGradNorm, zeroGrad } from '../nn/params.js';
-import { Rng } from '../utils/rng.js';
-import { ActorCritic } from './agent.js';
+import { Rng, type RngState } from '../utils/rng.js';
+import type { VecEnvSnapshot } from '../envs/vector/types.js';
+import type { AdamState } from '../nn/adam.js';
+import { decodeFloats, encodeFloats } from '../nn/serialize.js';
+import { ActorCritic, type AgentCheckpoint } from './agent.js';
 import { RolloutBuffer } from './buffers.js';
 import { halvedGradient, type HalvedGradient } from './parallelGradient.js';
-import { GradientScratch, allocMinibatch, ppoMinibatchGradient } from './ppoLoss.js';
+import { GradientScratch, allocMinibatch, ppoMinibatchGradient, type Minibatch } from './ppoLoss.js';
 
 // ---------------------------------------------------------------------------------------
 // Config
@@ -113,20 +116,9 @@ export interface PpoMetrics {
   updateSeconds: number;
 }
 
-export interface PpoHooks {
-  /** Called after every update with its metrics. */
-  onUpdate?: (m: PpoMetrics, agent: ActorCritic) => void;
-  /** Checked between updates; once aborted, training stops before the next rollout. */
-  signal?: AbortSignal;
-  /**
-   * Builds the vector env instead of `makeVec` (e.g. one whose rewards come from a learned
-   * reward model); PPO adds observation and reward normalisation on top and closes it.
-   */
+export interface PpoHooks extends LearnHooks {
+  /** See `PpoOptions.makeEnv`. */
   makeEnv?: (cfg: PpoConfig) => VectorEnv;
-  /** Updates already done by an earlier, resumed run: the step count and learning-rate schedule continue from there. */
-  startUpdate?: number;
-  /** Called with the final step's info of every finished episode (for reports; PPO itself never reads info). */
-  onEpisodeEnd?: (info: Record<string, unknown>, globalStep: number) => void;
 }
 
 export interface PpoResult {
@@ -173,197 +165,366 @@ export function computeGae(
 }
 
 // ---------------------------------------------------------------------------------------
-// Training
+// The learner
 // ---------------------------------------------------------------------------------------
 
+export interface PpoOptions {
+  /** Continue training this agent instead of initialising a new one. */
+  agent?: ActorCritic;
+  /**
+   * Builds the vector env instead of `makeVec` (e.g. one whose rewards come from a learned
+   * reward model); PPO adds observation and reward normalisation on top and closes it.
+   */
+  makeEnv?: (cfg: PpoConfig) => VectorEnv;
+  /** The stream for initialisation, action sampling and minibatch shuffling (default: `new Rng(cfg.seed)`). */
+  rng?: Rng;
+}
+
+export interface LearnHooks {
+  /** Called after every update with its metrics. */
+  onUpdate?: (m: PpoMetrics, agent: ActorCritic) => void;
+  /** Checked between updates; once aborted, `learn` returns before the next rollout. */
+  signal?: AbortSignal;
+  /** Called with the final step's info of every finished episode (for reports; PPO itself never reads info). */
+  onEpisodeEnd?: (info: Record<string, unknown>, globalStep: number) => void;
+}
+
+/** Everything a learner needs to continue bit-identically: see `Ppo.state`. */
+export interface PpoState {
+  format: 'overseer.ppo';
+  version: 1;
+  config: PpoConfig;
+  agent: AgentCheckpoint;
+  optimizer: AdamState;
+  rng: RngState;
+  /** Updates done and env steps taken. */
+  updates: number;
+  globalStep: number;
+  /** The observation the next rollout starts from (normalised), or null before the first reset. */
+  nextObs: string | null;
+  /** The env stack (reward normalisation and everything below it), mid-episode. */
+  env: VecEnvSnapshot | null;
+  /** Env steps counted by `sps` so far, and the seconds they took (so a resumed run reports the same speed basis). */
+  spsSteps: number;
+  spsSeconds: number;
+}
+
 /**
- * Trains (or continues training `agentIn`) with PPO. Async only so that the event loop runs
- * between updates: signals such as Ctrl-C are delivered there.
+ * PPO as a learner object (Stable-Baselines3's `learn()` shape): it holds the policy, the
+ * optimizer, the random stream, the envs and their normalisation statistics, so `learn(steps)`
+ * continues exactly where the last call stopped, and `state()`/`Ppo.load` round-trip all of it.
+ * The update itself (`update()`) is CleanRL's, one rollout and its epochs, read top to bottom.
  */
-export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agentIn?: ActorCritic): Promise<PpoResult> {
-  const cfg = PpoConfigSchema.parse(input);
-  const batchSize = cfg.numEnvs * cfg.numSteps;
-  if (batchSize % cfg.numMinibatches !== 0) {
-    throw new Error(`numEnvs * numSteps (${batchSize}) must be divisible by numMinibatches (${cfg.numMinibatches})`);
+export class Ppo {
+  readonly cfg: PpoConfig;
+  readonly agent: ActorCritic;
+  /** The full env stack PPO steps: the base env, then observation and reward normalisation. */
+  readonly envs: VectorEnv;
+  /** The stack without reward normalisation (what `explore` steps). */
+  private readonly obsEnvs: VectorEnv;
+  private readonly baseEnv: VectorEnv;
+  readonly rng: Rng;
+  private readonly optimizer: Adam;
+  readonly batchSize: number;
+  readonly minibatchSize: number;
+  /** Updates the configured step budget allows (the learning-rate schedule runs over these). */
+  readonly numUpdates: number;
+  /** Updates done and env steps taken (rollouts and `explore` alike). */
+  updates = 0;
+  globalStep = 0;
+  private nextObs: Float32Array | null = null;
+  private spsSteps = 0;
+  private spsSeconds = 0;
+  private readonly buf: RolloutBuffer;
+  private readonly idx: Int32Array;
+  private readonly parallel: HalvedGradient | null;
+  private readonly mb: Minibatch;
+  private readonly scratch: GradientScratch | null;
+  private closed = false;
+
+  constructor(input: PpoConfigInput, opts: PpoOptions = {}) {
+    const cfg = PpoConfigSchema.parse(input);
+    this.cfg = cfg;
+    this.batchSize = cfg.numEnvs * cfg.numSteps;
+    if (this.batchSize % cfg.numMinibatches !== 0) {
+      throw new Error(`numEnvs * numSteps (${this.batchSize}) must be divisible by numMinibatches (${cfg.numMinibatches})`);
+    }
+    this.minibatchSize = this.batchSize / cfg.numMinibatches;
+    this.numUpdates = Math.ceil(cfg.totalTimesteps / this.batchSize);
+    this.rng = opts.rng ?? new Rng(cfg.seed);
+
+    // Envs: raw sub-envs record episode statistics; normalisation wraps the whole vector.
+    this.baseEnv = opts.makeEnv
+      ? opts.makeEnv(cfg)
+      : makeVec(cfg.envId, {
+          numEnvs: cfg.numEnvs,
+          mode: cfg.vectorization,
+          makeOptions: { kwargs: cfg.envKwargs },
+          // PPO reads only episode statistics; not copying other infos keeps worker round trips cheap.
+          infoKeys: ['episode'],
+        });
+    try {
+      this.agent =
+        opts.agent ??
+        new ActorCritic({
+          observationSpace: this.baseEnv.singleObservationSpace.toJSON(),
+          actionSpace: this.baseEnv.singleActionSpace.toJSON(),
+          hidden: cfg.hidden,
+          activation: cfg.activation,
+          initLogStd: cfg.initLogStd,
+          normalizeObs: cfg.normalizeObs,
+          clipObs: cfg.clipObs,
+        }).init(this.rng);
+      // The agent owns the observation statistics, so they are saved with it.
+      this.obsEnvs = this.agent.obsRms ? new VecNormalizeObservation(this.baseEnv, { clip: cfg.clipObs }, this.agent.obsRms) : this.baseEnv;
+      this.envs = cfg.normalizeReward ? new VecNormalizeReward(this.obsEnvs, { gamma: cfg.gamma, clip: cfg.clipReward }) : this.obsEnvs;
+      this.optimizer = new Adam(this.agent.paramGroups, { lr: cfg.learningRate, eps: cfg.adamEps });
+      const actionSize = this.agent.head.actionSize;
+      this.buf = new RolloutBuffer(cfg.numSteps, cfg.numEnvs, this.envs.obsSize, actionSize);
+      // Minibatches: gathered into shared memory when a worker thread takes half of each.
+      this.idx = new Int32Array(this.batchSize);
+      this.parallel = cfg.parallelUpdate && this.minibatchSize >= 8 ? halvedGradient(this.agent, this.minibatchSize) : null;
+      this.mb = this.parallel?.mb ?? allocMinibatch(this.minibatchSize, this.envs.obsSize, actionSize);
+      this.scratch = this.parallel ? null : new GradientScratch(this.minibatchSize, this.agent.head.inputSize);
+    } catch (e) {
+      this.baseEnv.close();
+      throw e;
+    }
   }
-  const minibatchSize = batchSize / cfg.numMinibatches;
-  const numUpdates = Math.ceil(cfg.totalTimesteps / batchSize);
-  const rng = new Rng(cfg.seed);
 
-  // Envs: raw sub-envs record episode statistics; normalisation wraps the whole vector.
-  const startUpdate = hooks.startUpdate ?? 0;
-  if (!Number.isInteger(startUpdate) || startUpdate < 0) throw new RangeError(`startUpdate must be a non-negative integer, got ${startUpdate}`);
-  let envs: VectorEnv = hooks.makeEnv
-    ? hooks.makeEnv(cfg)
-    : makeVec(cfg.envId, {
-        numEnvs: cfg.numEnvs,
-        mode: cfg.vectorization,
-        makeOptions: { kwargs: cfg.envKwargs },
-        // PPO reads only episode statistics; not copying other infos keeps worker round trips cheap.
-        infoKeys: ['episode'],
-      });
-  let parallel: HalvedGradient | null = null;
-  try {
-    const agent =
-      agentIn ??
-      new ActorCritic({
-        observationSpace: envs.singleObservationSpace.toJSON(),
-        actionSpace: envs.singleActionSpace.toJSON(),
-        hidden: cfg.hidden,
-        activation: cfg.activation,
-        initLogStd: cfg.initLogStd,
-        normalizeObs: cfg.normalizeObs,
-        clipObs: cfg.clipObs,
-      }).init(rng);
-    // The agent owns the observation statistics, so they are saved with it.
-    if (agent.obsRms) envs = new VecNormalizeObservation(envs, { clip: cfg.clipObs }, agent.obsRms);
-    if (cfg.normalizeReward) envs = new VecNormalizeReward(envs, { gamma: cfg.gamma, clip: cfg.clipReward });
-    const { actor, critic, head } = agent;
-    const params = agent.paramGroups;
-    const optimizer = new Adam(params, { lr: cfg.learningRate, eps: cfg.adamEps });
+  /** Whether the step budget (`totalTimesteps`) is used up. */
+  get done(): boolean {
+    return this.updates >= this.numUpdates;
+  }
 
-    const buf = new RolloutBuffer(cfg.numSteps, cfg.numEnvs, envs.obsSize, head.actionSize);
-    const N = cfg.numEnvs;
-    const obsSize = envs.obsSize;
-    const stepActions = new Float32Array(N * head.actionSize);
-    const envActions = new Float64Array(N * envs.actionSize);
-    const nextValues = new Float64Array(N);
-
-    // Minibatches: gathered into shared memory when a worker thread takes half of each.
-    const idx = new Int32Array(batchSize);
-    parallel = cfg.parallelUpdate && minibatchSize >= 8 ? halvedGradient(agent, minibatchSize) : null;
-    const mb = parallel?.mb ?? allocMinibatch(minibatchSize, obsSize, head.actionSize);
-    const scratch = parallel ? null : new GradientScratch(minibatchSize, head.inputSize);
-
-    let globalStep = startUpdate * batchSize;
-    let updates = startUpdate;
-    let interrupted = false;
-    const start = performance.now();
-    // A resumed run starts fresh episodes, not the ones it began with.
-    let nextObs = envs.reset({ seed: startUpdate === 0 ? cfg.seed : cfg.seed + 7919 * startUpdate }).obs;
-
-    for (let update = startUpdate + 1; update <= numUpdates; update++) {
-      if (hooks.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      const frac = 1 - (update - 1) / numUpdates;
-      optimizer.lr = cfg.annealLr ? frac * cfg.learningRate : cfg.learningRate;
-      const clipCoef = cfg.annealClip ? frac * cfg.clipCoef : cfg.clipCoef;
-
-      // ---- Rollout: act with the current policy, store transitions ----
-      const rolloutStart = performance.now();
-      const episodeReturns: number[] = [];
-      const episodeLengths: number[] = [];
-      for (let step = 0; step < cfg.numSteps; step++) {
-        globalStep += N;
-        const row = step * N;
-        buf.obs.set(nextObs, row * obsSize);
-        const logits = actor.forward(nextObs, N);
-        for (let e = 0; e < N; e++) buf.logProbs[row + e] = head.sample(logits, e, rng, stepActions);
-        buf.actions.set(stepActions, row * head.actionSize);
-        const values = critic.forward(nextObs, N);
-        for (let e = 0; e < N; e++) buf.values[row + e] = values[e];
-
-        for (let e = 0; e < N; e++) {
-          const a = agent.toEnvAction(stepActions, e);
-          if (typeof a === 'number') envActions[e] = a;
-          else envActions.set(a, e * a.length);
-        }
-        const r = envs.step(envActions);
-        for (let e = 0; e < N; e++) {
-          let reward = r.rewards[e];
-          // Bootstrap through a time-limit cut: the episode did not really end.
-          const finalObs = r.finalObs[e];
-          if (r.truncated[e] && !r.terminated[e] && finalObs) reward += cfg.gamma * critic.predict(finalObs)[0];
-          buf.rewards[row + e] = reward;
-          buf.dones[row + e] = r.terminated[e] || r.truncated[e] ? 1 : 0;
-          const ep = r.infos[e].episode as EpisodeStatistics | undefined;
-          if (ep) {
-            episodeReturns.push(ep.r);
-            episodeLengths.push(ep.l);
-            hooks.onEpisodeEnd?.(r.infos[e], globalStep);
-          }
-        }
-        nextObs = r.obs;
-      }
-
-      // ---- GAE ----
-      const updateStart = performance.now();
-      const nv = critic.forward(nextObs, N);
-      for (let e = 0; e < N; e++) nextValues[e] = nv[e];
-      computeGae(buf.rewards, buf.values, buf.dones, nextValues, cfg.numSteps, N, cfg.gamma, cfg.gaeLambda, buf.advantages, buf.returns);
-
-      // ---- Update: minibatch epochs on the clipped surrogate ----
-      for (let i = 0; i < batchSize; i++) idx[i] = i;
-      let pgLossSum = 0;
-      let vLossSum = 0;
-      let entSum = 0;
-      let klSum = 0;
-      let clipFracSum = 0;
-      let gradNormSum = 0;
-      let minibatches = 0;
-      let stopEarly = false;
-      for (let epoch = 0; epoch < cfg.updateEpochs && !stopEarly; epoch++) {
-        rng.shuffle(idx);
-        for (let start = 0; start < batchSize; start += minibatchSize) {
-          const B = minibatchSize;
-          RolloutBuffer.gather(buf.obs, obsSize, idx, start, B, mb.obs);
-          RolloutBuffer.gather(buf.actions, head.actionSize, idx, start, B, mb.actions);
-          RolloutBuffer.gather(buf.logProbs, 1, idx, start, B, mb.oldLogProb);
-          RolloutBuffer.gather(buf.advantages, 1, idx, start, B, mb.advantages);
-          RolloutBuffer.gather(buf.returns, 1, idx, start, B, mb.returns);
-          RolloutBuffer.gather(buf.values, 1, idx, start, B, mb.oldValues);
-          if (cfg.normAdv) normalizeInPlace(mb.advantages, B);
-
-          // Loss = clipped surrogate + vfCoef * value loss - entCoef * entropy (ppoLoss.ts).
-          zeroGrad(params);
-          const coefs = { clipCoef, valueClip: cfg.clipVloss ? clipCoef : null, entCoef: cfg.entCoef, vfCoef: cfg.vfCoef };
-          const loss = parallel ? parallel.compute(B, coefs) : ppoMinibatchGradient(agent, mb, 0, B, B, coefs, scratch!);
-          gradNormSum += clipGradNorm(params, cfg.maxGradNorm);
-          optimizer.step();
-
-          pgLossSum += loss.policyLoss;
-          vLossSum += loss.valueLoss;
-          entSum += loss.entropy;
-          klSum += loss.approxKl;
-          clipFracSum += loss.clipFraction;
-          minibatches += 1;
-          if (cfg.targetKl !== null && loss.approxKl > cfg.targetKl) {
-            stopEarly = true;
-            break;
-          }
-        }
-      }
-      updates = update;
-
-      // ---- Metrics ----
-      const metrics: PpoMetrics = {
-        update,
-        globalStep,
-        sps: Math.round((globalStep - startUpdate * batchSize) / ((performance.now() - start) / 1000)),
-        episodicReturn: episodeReturns.length ? mean(episodeReturns) : null,
-        episodicLength: episodeLengths.length ? mean(episodeLengths) : null,
-        episodesFinished: episodeReturns.length,
-        learningRate: optimizer.lr,
-        clipCoef,
-        policyLoss: pgLossSum / minibatches,
-        valueLoss: vLossSum / minibatches,
-        entropy: entSum / minibatches,
-        approxKl: klSum / minibatches,
-        clipFraction: clipFracSum / minibatches,
-        explainedVariance: explainedVariance(buf.values, buf.returns, batchSize),
-        gradNorm: gradNormSum / minibatches,
-        rolloutSeconds: (updateStart - rolloutStart) / 1000,
-        updateSeconds: (performance.now() - updateStart) / 1000,
-      };
-      hooks.onUpdate?.(metrics, agent);
+  /**
+   * Runs updates until `steps` more env steps have been taken (default: the rest of the
+   * budget), the budget is used up, or the signal aborts. Async only so that the event loop
+   * runs between updates: signals such as Ctrl-C are delivered there.
+   */
+  async learn(steps = Number.POSITIVE_INFINITY, hooks: LearnHooks = {}): Promise<{ interrupted: boolean }> {
+    const until = this.globalStep + steps;
+    while (!this.done && this.globalStep < until) {
+      if (hooks.signal?.aborted) return { interrupted: true };
+      const m = this.update(hooks.onEpisodeEnd);
+      hooks.onUpdate?.(m, this.agent);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return { agent, globalStep, updates, interrupted };
+    return { interrupted: false };
+  }
+
+  /** Steps the envs with the current policy for `steps` env steps without learning (the initial policy's clips). */
+  explore(steps: number): void {
+    const N = this.cfg.numEnvs;
+    const { agent } = this;
+    const stepActions = new Float32Array(N * agent.head.actionSize);
+    const envActions = new Float64Array(N * this.envs.actionSize);
+    let obs = this.startObs(this.obsEnvs);
+    for (let t = 0; t < steps; t += N) {
+      const logits = agent.actor.forward(obs, N);
+      for (let e = 0; e < N; e++) agent.head.sample(logits, e, this.rng, stepActions);
+      this.writeEnvActions(stepActions, envActions);
+      obs = this.obsEnvs.step(envActions).obs;
+      this.globalStep += N;
+    }
+    this.nextObs = obs;
+  }
+
+  /** One PPO update: a rollout of numEnvs x numSteps steps, GAE, and the minibatch epochs. */
+  update(onEpisodeEnd?: LearnHooks['onEpisodeEnd']): PpoMetrics {
+    if (this.closed) throw new Error('Ppo: closed');
+    const { cfg, agent, buf, optimizer, rng, batchSize } = this;
+    const { actor, critic, head } = agent;
+    const params = agent.paramGroups;
+    const N = cfg.numEnvs;
+    const obsSize = this.envs.obsSize;
+    const update = this.updates + 1;
+    const frac = 1 - (update - 1) / this.numUpdates;
+    optimizer.lr = cfg.annealLr ? frac * cfg.learningRate : cfg.learningRate;
+    const clipCoef = cfg.annealClip ? frac * cfg.clipCoef : cfg.clipCoef;
+    const stepActions = new Float32Array(N * head.actionSize);
+    const envActions = new Float64Array(N * this.envs.actionSize);
+    let nextObs = this.startObs(this.envs);
+
+    // ---- Rollout: act with the current policy, store transitions ----
+    const rolloutStart = performance.now();
+    const episodeReturns: number[] = [];
+    const episodeLengths: number[] = [];
+    for (let step = 0; step < cfg.numSteps; step++) {
+      this.globalStep += N;
+      const row = step * N;
+      buf.obs.set(nextObs, row * obsSize);
+      const logits = actor.forward(nextObs, N);
+      for (let e = 0; e < N; e++) buf.logProbs[row + e] = head.sample(logits, e, rng, stepActions);
+      buf.actions.set(stepActions, row * head.actionSize);
+      const values = critic.forward(nextObs, N);
+      for (let e = 0; e < N; e++) buf.values[row + e] = values[e];
+
+      this.writeEnvActions(stepActions, envActions);
+      const r = this.envs.step(envActions);
+      for (let e = 0; e < N; e++) {
+        let reward = r.rewards[e];
+        // Bootstrap through a time-limit cut: the episode did not really end.
+        const finalObs = r.finalObs[e];
+        if (r.truncated[e] && !r.terminated[e] && finalObs) reward += cfg.gamma * critic.predict(finalObs)[0];
+        buf.rewards[row + e] = reward;
+        buf.dones[row + e] = r.terminated[e] || r.truncated[e] ? 1 : 0;
+        const ep = r.infos[e].episode as EpisodeStatistics | undefined;
+        if (ep) {
+          episodeReturns.push(ep.r);
+          episodeLengths.push(ep.l);
+          onEpisodeEnd?.(r.infos[e], this.globalStep);
+        }
+      }
+      nextObs = r.obs;
+    }
+    this.nextObs = nextObs;
+
+    // ---- GAE ----
+    const updateStart = performance.now();
+    const nextValues = Float64Array.from(critic.forward(nextObs, N).subarray(0, N));
+    computeGae(buf.rewards, buf.values, buf.dones, nextValues, cfg.numSteps, N, cfg.gamma, cfg.gaeLambda, buf.advantages, buf.returns);
+
+    // ---- Update: minibatch epochs on the clipped surrogate ----
+    const { idx, mb, minibatchSize: B } = this;
+    for (let i = 0; i < batchSize; i++) idx[i] = i;
+    let pgLossSum = 0;
+    let vLossSum = 0;
+    let entSum = 0;
+    let klSum = 0;
+    let clipFracSum = 0;
+    let gradNormSum = 0;
+    let minibatches = 0;
+    let stopEarly = false;
+    for (let epoch = 0; epoch < cfg.updateEpochs && !stopEarly; epoch++) {
+      rng.shuffle(idx);
+      for (let start = 0; start < batchSize; start += B) {
+        RolloutBuffer.gather(buf.obs, obsSize, idx, start, B, mb.obs);
+        RolloutBuffer.gather(buf.actions, head.actionSize, idx, start, B, mb.actions);
+        RolloutBuffer.gather(buf.logProbs, 1, idx, start, B, mb.oldLogProb);
+        RolloutBuffer.gather(buf.advantages, 1, idx, start, B, mb.advantages);
+        RolloutBuffer.gather(buf.returns, 1, idx, start, B, mb.returns);
+        RolloutBuffer.gather(buf.values, 1, idx, start, B, mb.oldValues);
+        if (cfg.normAdv) normalizeInPlace(mb.advantages, B);
+
+        // Loss = clipped surrogate + vfCoef * value loss - entCoef * entropy (ppoLoss.ts).
+        zeroGrad(params);
+        const coefs = { clipCoef, valueClip: cfg.clipVloss ? clipCoef : null, entCoef: cfg.entCoef, vfCoef: cfg.vfCoef };
+        const loss = this.parallel ? this.parallel.compute(B, coefs) : ppoMinibatchGradient(agent, mb, 0, B, B, coefs, this.scratch!);
+        gradNormSum += clipGradNorm(params, cfg.maxGradNorm);
+        optimizer.step();
+
+        pgLossSum += loss.policyLoss;
+        vLossSum += loss.valueLoss;
+        entSum += loss.entropy;
+        klSum += loss.approxKl;
+        clipFracSum += loss.clipFraction;
+        minibatches += 1;
+        if (cfg.targetKl !== null && loss.approxKl > cfg.targetKl) {
+          stopEarly = true;
+          break;
+        }
+      }
+    }
+    this.updates = update;
+
+    // ---- Metrics ----
+    const end = performance.now();
+    this.spsSteps += batchSize;
+    this.spsSeconds += (end - rolloutStart) / 1000;
+    return {
+      update,
+      globalStep: this.globalStep,
+      sps: Math.round(this.spsSteps / this.spsSeconds),
+      episodicReturn: episodeReturns.length ? mean(episodeReturns) : null,
+      episodicLength: episodeLengths.length ? mean(episodeLengths) : null,
+      episodesFinished: episodeReturns.length,
+      learningRate: optimizer.lr,
+      clipCoef,
+      policyLoss: pgLossSum / minibatches,
+      valueLoss: vLossSum / minibatches,
+      entropy: entSum / minibatches,
+      approxKl: klSum / minibatches,
+      clipFraction: clipFracSum / minibatches,
+      explainedVariance: explainedVariance(buf.values, buf.returns, batchSize),
+      gradNorm: gradNormSum / minibatches,
+      rolloutSeconds: (updateStart - rolloutStart) / 1000,
+      updateSeconds: (end - updateStart) / 1000,
+    };
+  }
+
+  /** Everything needed to continue bit-identically (JSON-able): policy, Adam moments, stream, counters and the envs mid-episode. */
+  state(meta: Record<string, unknown> = {}): PpoState {
+    return {
+      format: 'overseer.ppo',
+      version: 1,
+      config: this.cfg,
+      agent: this.agent.save(meta),
+      optimizer: this.optimizer.state(),
+      rng: this.rng.getState(),
+      updates: this.updates,
+      globalStep: this.globalStep,
+      nextObs: this.nextObs ? encodeFloats(this.nextObs) : null,
+      env: this.nextObs ? this.envs.snapshot() : null,
+      spsSteps: this.spsSteps,
+      spsSeconds: this.spsSeconds,
+    };
+  }
+
+  /** Rebuilds a learner from `state()`; `makeEnv` must build the same base env the saved learner had. */
+  static load(state: PpoState, opts: Omit<PpoOptions, 'agent' | 'rng'> = {}): Ppo {
+    if (state?.format !== 'overseer.ppo' || state.version !== 1) throw new Error('not an overseer PPO state (format overseer.ppo, version 1)');
+    const ppo = new Ppo(state.config, { ...opts, agent: ActorCritic.load(state.agent, 'PPO state agent'), rng: Rng.fromState(state.rng) });
+    try {
+      ppo.optimizer.loadState(state.optimizer);
+      ppo.updates = state.updates;
+      ppo.globalStep = state.globalStep;
+      ppo.spsSteps = state.spsSteps;
+      ppo.spsSeconds = state.spsSeconds;
+      if (state.nextObs !== null && state.env !== null) {
+        ppo.envs.restore(state.env);
+        ppo.nextObs = Float32Array.from(decodeFloats(state.nextObs, 'float32'));
+      }
+    } catch (e) {
+      ppo.close();
+      throw e;
+    }
+    return ppo;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.envs.close();
+    this.parallel?.close();
+  }
+
+  /** The observation to act on next: the envs are reset (with the config's seed) the first time. */
+  private startObs(env: VectorEnv): Float32Array {
+    if (this.nextObs === null) this.nextObs = env.reset({ seed: this.cfg.seed }).obs;
+    return this.nextObs;
+  }
+
+  private writeEnvActions(stepActions: Float32Array, envActions: Float64Array): void {
+    for (let e = 0; e < this.cfg.numEnvs; e++) {
+      const a = this.agent.toEnvAction(stepActions, e);
+      if (typeof a === 'number') envActions[e] = a;
+      else envActions.set(a, e * a.length);
+    }
+  }
+}
+
+/**
+ * Trains a new agent (or continues `agentIn`) for `totalTimesteps` env steps: `Ppo.learn`
+ * in one call, for callers that need no state between calls.
+ */
+export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agentIn?: ActorCritic): Promise<PpoResult> {
+  const ppo = new Ppo(input, { agent: agentIn, makeEnv: hooks.makeEnv });
+  try {
+    const { interrupted } = await ppo.learn(Number.POSITIVE_INFINITY, hooks);
+    return { agent: ppo.agent, globalStep: ppo.globalStep, updates: ppo.updates, interrupted };
   } finally {
-    envs.close();
-    parallel?.close();
+    ppo.close();
   }
 }
 

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Segment } from '../prefs/segments.js';
-import { openProject, type SqliteProjectStore } from '../store/sqlite.js';
+import { openProject } from '../store/sqlite.js';
+import { staticImports } from '../cli/testing/imports.js';
+import { MemoryProjectStore } from '../store/memory.js';
 import { Rng } from '../utils/rng.js';
 import { buildServer } from './app.js';
 
@@ -110,6 +112,40 @@ describe('labeling server', () => {
     expect(answered.json().error).toMatch(/already answered/);
     expect((await app.inject({ method: 'GET', url: '/api/runs/nope/next', headers: as(ada) })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/api/runs', headers: as(ada) })).json().runs).toMatchObject([{ id: 'r1', labels: 1, mine: 1 }]);
+  });
+
+  it("serves a run's stored render spec without building its env; works one out only for runs that have none stored", async () => {
+    // The server's modules never load the env registry's built-in envs (MuJoCo) up front.
+    const loaded = staticImports('src/server/app.ts');
+    expect(loaded.has('src/envs/builtins.ts')).toBe(false);
+    expect(loaded.has('mujoco-js')).toBe(false);
+
+    const project = new MemoryProjectStore();
+    const spec = { kind: 'classic' as const, scene: 'CartPole' as const, dt: 0.02, fields: ['x', 'x_dot', 'theta', 'theta_dot'] };
+    // A made-up env id: only the stored spec can answer for it.
+    project.createRun({ id: 'stored', envId: 'Imaginary-v0', renderSpec: spec });
+    project.createRun({ id: 'legacy', envId: 'Pendulum-v1' });
+    project.createRun({ id: 'unknown', envId: 'Imaginary-v0' });
+    const { token } = project.addAnnotator('ada');
+    const app = buildServer({ project });
+    cleanups.push(() => app.close());
+    const scene = async (run: string) => (await app.inject({ method: 'GET', url: `/api/runs/${run}/scene`, headers: { authorization: `Bearer ${token}` } })).json();
+    expect(await scene('stored')).toEqual({ envId: 'Imaginary-v0', spec });
+    expect(await scene('legacy')).toEqual({ envId: 'Pendulum-v1', spec: { kind: 'classic', scene: 'Pendulum', dt: 0.05, fields: ['theta', 'theta_dot'] } });
+    expect(await scene('unknown')).toEqual({ envId: 'Imaginary-v0', spec: null });
+    expect((await app.inject({ method: 'GET', url: '/api/runs/nope/scene', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(404);
+  });
+
+  it("maps the store's refusals to HTTP statuses: not found 404, conflict 409, invalid 400", async () => {
+    const { app, ada, as } = setup(3);
+    await app.inject({ method: 'GET', url: '/api/runs/r1/next?n=1', headers: as(ada) });
+    const post = (payload: object) => app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(ada), payload });
+    expect((await post(label('q-9', 'c-1'))).statusCode).toBe(404);
+    expect((await post(label('q-2', 'c-1'))).statusCode).toBe(409);
+    expect((await post(label('q-0', 'c-1'))).statusCode).toBe(200);
+    const reused = await post(label('q-1', 'c-1'));
+    expect(reused.statusCode).toBe(409);
+    expect(reused.json().error).toMatch(/client id c-1 was already used/);
   });
 
   it('keeps admin routes to the admin token', async () => {

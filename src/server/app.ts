@@ -9,15 +9,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import '../envs/builtins.js';
-import { make } from '../envs/registry.js';
 import type { RenderSpec } from '../envs/render.js';
-import { encodeFloats } from '../nn/serialize.js';
 import type { Segment } from '../prefs/segments.js';
 import { ANSWERS } from '../prefs/teachers.js';
 import { exportLines } from '../store/exchange.js';
+import { floatsToBase64 } from '../store/segmentCodec.js';
+import { ForbiddenError, NotFoundError, StoreConflictError, StoreError, type Annotator, type AssignedQuery, type ProjectStore, type RunRecord } from '../store/store.js';
 import type { ClipJson, QueryJson, RunStatusJson } from './api.js';
-import { StoreError, type Annotator, type AssignedQuery, type ProjectStore } from '../store/sqlite.js';
 
 export const TOKEN_COOKIE = 'overseer_token';
 
@@ -73,7 +71,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof StoreError) return reply.code(err.status).send({ error: err.message });
+    if (err instanceof StoreError) return reply.code(statusOf(err)).send({ error: err.message });
     if (err.validation) return reply.code(400).send({ error: validationMessage(err) });
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
@@ -96,20 +94,11 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     runStatus(project, req.params.runId, req.annotator),
   );
 
-  // How to draw a run's clips: the env's render spec (geoms for MuJoCo, the scene for classic control).
-  const scenes = new Map<string, RenderSpec | null>();
+  // How to draw a run's clips: the render spec stored with the run (geoms for MuJoCo, the scene for classic control).
   app.get<{ Params: { runId: string } }>('/api/runs/:runId/scene', { schema: { params: { type: 'object', properties: { runId: RUN_ID } } } }, async (req) => {
     const run = project.getRun(req.params.runId);
-    if (!run) throw new StoreError(`no run ${JSON.stringify(req.params.runId)}`, 404);
-    if (!scenes.has(run.envId)) {
-      const env = make(run.envId);
-      try {
-        scenes.set(run.envId, env.renderSpec());
-      } finally {
-        env.close();
-      }
-    }
-    return { envId: run.envId, spec: scenes.get(run.envId) };
+    if (!run) throw new NotFoundError(`no run ${JSON.stringify(req.params.runId)}`);
+    return { envId: run.envId, spec: run.renderSpec ?? (await envRenderSpec(run)) };
   });
 
   app.get<{ Params: { runId: string }; Querystring: { n?: string } }>(
@@ -175,14 +164,48 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   return app;
 }
 
+/** The HTTP status of each kind of store refusal, in one place. */
+function statusOf(err: StoreError): 400 | 403 | 404 | 409 {
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof StoreConflictError) return 409;
+  if (err instanceof ForbiddenError) return 403;
+  return 400;
+}
+
+const envSpecs = new Map<string, Promise<RenderSpec | null>>();
+
+/**
+ * The render spec of a run that has none stored (made before runs kept theirs): built from its
+ * env id, with the env registry (and MuJoCo) loaded only now, for such runs. An env that is not
+ * registered has no spec; the page says it cannot replay the clips.
+ */
+function envRenderSpec(run: RunRecord): Promise<RenderSpec | null> {
+  let spec = envSpecs.get(run.envId);
+  if (!spec) {
+    spec = (async () => {
+      await import('../envs/builtins.js');
+      const { make, registeredIds } = await import('../envs/registry.js');
+      if (!registeredIds().includes(run.envId)) return null;
+      const env = make(run.envId);
+      try {
+        return env.renderSpec();
+      } finally {
+        env.close();
+      }
+    })();
+    envSpecs.set(run.envId, spec);
+  }
+  return spec;
+}
+
 function runStatus(project: ProjectStore, runId: string, who: Annotator): RunStatusJson {
   const run = project.getRun(runId);
-  if (!run) throw new StoreError(`no run ${JSON.stringify(runId)}`, 404);
+  if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)}`);
   const { labels, mine } = project.peopleLabelCounts(runId, who.id);
   return { id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, envSteps: run.envSteps, labels, mine, queueDepth: project.openQueryCount(runId) };
 }
 
-const toClipJson = (s: Segment): ClipJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null });
+const toClipJson = (s: Segment): ClipJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? floatsToBase64(s.render) : null });
 const toQueryJson = (q: AssignedQuery): QueryJson => ({ id: q.query.id, kind: q.query.kind, left: toClipJson(q.left), right: toClipJson(q.right) });
 
 const CONTENT_TYPES: Record<string, string> = {

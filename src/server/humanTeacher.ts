@@ -5,10 +5,12 @@
  * committed since the last poll.
  */
 import type { Query, Teacher, TeacherAnswer } from '../prefs/teachers.js';
-import type { ProjectStore } from '../store/sqlite.js';
+import type { ProjectStore } from '../store/store.js';
 
 export class HumanTeacher implements Teacher {
   readonly name = 'human';
+  /** People answer when they answer: a resumed run adopts what was asked after its checkpoint. */
+  readonly replayable = false;
   /** Labels up to this sequence number have been handed to the loop. */
   private lastSeq = 0;
 
@@ -25,6 +27,16 @@ export class HumanTeacher implements Teacher {
     if (fresh.length > 0) this.lastSeq = fresh[fresh.length - 1].seq;
     // Labels the loop stored itself (imported ones) have no client id and are known to it already.
     return fresh.filter((l) => l.clientId !== null).map((l) => ({ queryId: l.queryId, answer: l.answer, teacher: l.teacher, seconds: l.seconds ?? undefined, clientId: l.clientId! }));
+  }
+
+  state(): { lastSeq: number } {
+    return { lastSeq: this.lastSeq };
+  }
+
+  load(state: unknown): void {
+    const s = state as { lastSeq?: unknown } | null;
+    if (typeof s?.lastSeq !== 'number') throw new Error("human teacher: not a human teacher's state");
+    this.lastSeq = s.lastSeq;
   }
 
   get pending(): number {

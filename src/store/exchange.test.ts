@@ -68,13 +68,26 @@ describe('label export and import', () => {
     expect(attempt(good.slice(1))).toThrow(/:1: the first record must be the overseer.labels header/);
     expect(attempt([good[0], '{nope'])).toThrow(/:2: not valid JSON/);
     expect(attempt(edit(0, (o) => (o.version = 2)))).toThrow(/:1: version: Invalid input: expected 1/);
-    expect(attempt(edit(2, (o) => (o.length = 4)))).toThrow(/:3: segment seg-0 has data of the wrong size/);
+    expect(attempt(edit(2, (o) => (o.length = 4)))).toThrow(/:3: segment seg-0: obs\/actions do not match its length and sizes/);
     expect(attempt(edit(2, (o) => (o.obs = 'not base64!')))).toThrow(/:3: float data is not base64/);
     expect(attempt(edit(9, (o) => (o.answer = 'maybe')))).toThrow(/:10: answer: Invalid option/);
     expect(attempt(edit(9, (o) => (o.extra = 1)))).toThrow(/:10: record: Unrecognized key: "extra"/);
     expect(attempt([...good.slice(0, 6), good[9]])).toThrow(/:7: label for q-0, a query not exported before it/);
     expect(attempt([good[0], good[2]])).toThrow(/:2: names run src, which has no run record before it/);
     expect(attempt([])).toThrow(/empty; expected an overseer.labels export/);
+    expect(attempt(edit(1, (o) => (o.renderSpec = { kind: 'photo', dt: 1 })))).toThrow(/:2: renderSpec.kind: Invalid option/);
+  });
+
+  it('reads exports written before runs carried their render spec', () => {
+    const { p } = sourceProject();
+    const lines = [...exportLines(p)];
+    p.close();
+    const run = JSON.parse(lines[1]);
+    expect(run.renderSpec).toBeNull();
+    delete run.renderSpec;
+    const file = join(tmp(), 'old.jsonl');
+    writeFileSync(file, [lines[0], JSON.stringify(run), ...lines.slice(2)].join('\n'));
+    expect(readExport(file)[0]).toMatchObject({ id: 'src', renderSpec: null });
   });
 
   it('overseer export, overseer import and prefs --labels-from FILE', async () => {

@@ -3,9 +3,10 @@
  * (or run) can train another. One record per line, each with a `type`:
  *
  *   {"type":"header","format":"overseer.labels","version":1,"exportedAt":"..."}
- *   {"type":"run","id","envId","instructions","labelBudget"}
- *   {"type":"segment","run","id","envId","seed","envIndex","globalStep","length","obsSize","actionSize","renderSize","terminated",
- *    "obs","actions","render","trueRewards"}   (float32 / float64 little-endian, base64; render and trueRewards may be null)
+ *   {"type":"run","id","envId","instructions","labelBudget","renderSpec"}   (renderSpec: optional, null when unknown)
+ *   {"type":"segment","run", ...a clip's record (segmentCodec.ts): "id","envId","seed","envIndex","globalStep","length",
+ *    "obsSize","actionSize","renderSize","terminated","obs","actions","render","trueRewards"}
+ *                              (float32 / float64 little-endian, base64; render and trueRewards may be null)
  *   {"type":"query","run","id","leftId","rightId","askedAtStep","kind"}
  *   {"type":"label","run","queryId","leftId","rightId","answer","teacher","seconds","receivedAtStep","createdAt","clientId"}
  *
@@ -14,11 +15,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { decodeFloats, encodeFloats } from '../nn/serialize.js';
-import type { Segment, SegmentTruth } from '../prefs/segments.js';
-import type { StoreContents, StoredLabel, StoredQuery } from '../prefs/store.js';
+import type { RenderSpec } from '../envs/render.js';
+import type { StoredLabel, StoredQuery } from '../prefs/store.js';
 import { ANSWERS } from '../prefs/teachers.js';
-import { StoreError, type ProjectStore, type QueryKind, type SqliteProjectStore } from './sqlite.js';
+import { SegmentRecordSchema, segmentFromRecord, segmentToRecord } from './segmentCodec.js';
+import { ConflictError, InvalidInputError, NotFoundError, type ProjectStore, type RunContents } from './store.js';
 
 export const EXPORT_FORMAT = 'overseer.labels';
 export const EXPORT_VERSION = 1;
@@ -26,25 +27,10 @@ export const EXPORT_VERSION = 1;
 const id = z.string().min(1).max(300);
 const count = z.number().int().nonnegative();
 const Header = z.strictObject({ type: z.literal('header'), format: z.literal(EXPORT_FORMAT), version: z.literal(EXPORT_VERSION), exportedAt: z.string() });
-const Run = z.strictObject({ type: z.literal('run'), id, envId: id, instructions: z.string(), labelBudget: count.nullable() });
-const SegmentLine = z.strictObject({
-  type: z.literal('segment'),
-  run: id,
-  id,
-  envId: id,
-  seed: count,
-  envIndex: count,
-  globalStep: count,
-  length: z.number().int().positive(),
-  obsSize: count,
-  actionSize: count,
-  renderSize: count,
-  terminated: z.boolean(),
-  obs: z.string(),
-  actions: z.string(),
-  render: z.string().nullable(),
-  trueRewards: z.string().nullable(),
-});
+// A render spec is checked for its kind only: the page draws what it knows and says so otherwise.
+const RenderSpecJson = z.looseObject({ kind: z.enum(['mujoco', 'classic', 'grid']), dt: z.number().positive() });
+const Run = z.strictObject({ type: z.literal('run'), id, envId: id, instructions: z.string(), labelBudget: count.nullable(), renderSpec: RenderSpecJson.nullable().optional() });
+const SegmentLine = SegmentRecordSchema.extend({ type: z.literal('segment'), run: id });
 const QueryLine = z.strictObject({ type: z.literal('query'), run: id, id, leftId: id, rightId: id, askedAtStep: count, kind: z.enum(['normal', 'gold', 'repeat']) });
 const LabelLine = z.strictObject({
   type: z.literal('label'),
@@ -66,7 +52,8 @@ export interface ExportedRun {
   envId: string;
   instructions: string;
   labelBudget: number | null;
-  contents: StoreContents & { kinds: Map<string, QueryKind>; clientIds: Map<number, string> };
+  renderSpec: RenderSpec | null;
+  contents: RunContents;
 }
 
 /** The lines of an export of `runIds` (default: every run in the project). */
@@ -75,18 +62,15 @@ export function* exportLines(project: ProjectStore, runIds?: string[]): Generato
   yield JSON.stringify({ type: 'header', format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date().toISOString() });
   for (const runId of runs) {
     const run = project.getRun(runId);
-    if (!run) throw new StoreError(`no run ${JSON.stringify(runId)} in the project`, 404);
-    yield JSON.stringify({ type: 'run', id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget });
+    if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)} in the project`);
+    yield JSON.stringify({ type: 'run', id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, renderSpec: run.renderSpec });
     const { segments, truths, queries } = project.loadRun(runId);
     const labels = project.labelsSince(runId, 0);
     const labelled = new Set(labels.map((l) => l.queryId));
     const used = queries.filter((q) => labelled.has(q.id));
     const clipIds = new Set(used.flatMap((q) => [q.leftId, q.rightId]));
-    for (const s of segments.values()) {
-      if (!clipIds.has(s.id)) continue;
-      const t = truths.get(s.id);
-      const { obs, actions, render, ...meta } = s;
-      yield JSON.stringify({ type: 'segment', run: runId, ...meta, obs: encodeFloats(obs), actions: encodeFloats(actions), render: render ? encodeFloats(render) : null, trueRewards: t ? encodeFloats(t.rewards) : null });
+    for (const segment of segments.values()) {
+      if (clipIds.has(segment.id)) yield JSON.stringify({ type: 'segment', run: runId, ...segmentToRecord({ segment, truth: truths.get(segment.id) }) });
     }
     const kinds = project.queryKinds(runId);
     for (const q of used) yield JSON.stringify({ type: 'query', run: runId, ...q, kind: kinds.get(q.id) ?? 'normal' });
@@ -100,7 +84,7 @@ export function readExport(path: string): ExportedRun[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new StoreError(`${path}: cannot read (${(e as Error).message})`, 400);
+    throw new InvalidInputError(`${path}: cannot read (${(e as Error).message})`);
   }
   const runs = new Map<string, ExportedRun>();
   let sawHeader = false;
@@ -111,80 +95,54 @@ export function readExport(path: string): ExportedRun[] {
     try {
       json = JSON.parse(raw);
     } catch {
-      throw new StoreError(`${where}: not valid JSON`, 400);
+      throw new InvalidInputError(`${where}: not valid JSON`);
     }
     const parsed = Line.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new StoreError(`${where}: ${issue.path.join('.') || 'record'}: ${issue.message}`, 400);
+      throw new InvalidInputError(`${where}: ${issue.path.join('.') || 'record'}: ${issue.message}`);
     }
     const rec = parsed.data;
-    if (!sawHeader && rec.type !== 'header') throw new StoreError(`${where}: the first record must be the ${EXPORT_FORMAT} header`, 400);
+    if (!sawHeader && rec.type !== 'header') throw new InvalidInputError(`${where}: the first record must be the ${EXPORT_FORMAT} header`);
     if (rec.type === 'header') {
       sawHeader = true;
       return;
     }
     if (rec.type === 'run') {
-      if (runs.has(rec.id)) throw new StoreError(`${where}: run ${rec.id} appears twice`, 400);
-      runs.set(rec.id, { id: rec.id, envId: rec.envId, instructions: rec.instructions, labelBudget: rec.labelBudget, contents: { segments: new Map(), truths: new Map(), queries: [], labels: [], kinds: new Map(), clientIds: new Map() } });
+      if (runs.has(rec.id)) throw new InvalidInputError(`${where}: run ${rec.id} appears twice`);
+      const renderSpec = (rec.renderSpec ?? null) as RenderSpec | null;
+      runs.set(rec.id, { id: rec.id, envId: rec.envId, instructions: rec.instructions, labelBudget: rec.labelBudget, renderSpec, contents: { segments: new Map(), truths: new Map(), queries: [], labels: [], kinds: new Map() } });
       return;
     }
     const run = runs.get(rec.run);
-    if (!run) throw new StoreError(`${where}: names run ${rec.run}, which has no run record before it`, 400);
+    if (!run) throw new InvalidInputError(`${where}: names run ${rec.run}, which has no run record before it`);
     const c = run.contents;
     if (rec.type === 'segment') {
-      const { type: _t, run: _r, obs, actions, render, trueRewards, ...meta } = rec;
-      const s: Segment = { ...meta, obs: floats(obs, 'float32', where) as Float32Array, actions: floats(actions, 'float32', where) as Float32Array, render: render === null ? null : (floats(render, 'float32', where) as Float32Array) };
-      if (s.obs.length !== s.length * s.obsSize || s.actions.length !== s.length * s.actionSize || (s.render && s.render.length !== s.length * s.renderSize)) {
-        throw new StoreError(`${where}: segment ${s.id} has data of the wrong size for its length`, 400);
-      }
-      c.segments.set(s.id, s);
-      if (trueRewards !== null) {
-        const rewards = floats(trueRewards, 'float64', where) as Float64Array;
-        if (rewards.length !== s.length) throw new StoreError(`${where}: segment ${s.id} has ${rewards.length} true rewards for ${s.length} steps`, 400);
-        c.truths.set(s.id, { segmentId: s.id, rewards } satisfies SegmentTruth);
-      }
+      const { type: _t, run: _r, ...record } = rec;
+      const { segment, truth } = segmentFromRecord(record, where);
+      c.segments.set(segment.id, segment);
+      if (truth) c.truths.set(segment.id, truth);
     } else if (rec.type === 'query') {
-      for (const clip of [rec.leftId, rec.rightId]) if (!c.segments.has(clip)) throw new StoreError(`${where}: query ${rec.id} names clip ${clip}, not exported before it`, 400);
+      for (const clip of [rec.leftId, rec.rightId]) if (!c.segments.has(clip)) throw new InvalidInputError(`${where}: query ${rec.id} names clip ${clip}, not exported before it`);
       const q: StoredQuery = { id: rec.id, leftId: rec.leftId, rightId: rec.rightId, askedAtStep: rec.askedAtStep };
       c.queries.push(q);
       c.kinds.set(q.id, rec.kind);
     } else {
       const q = c.queries.find((x) => x.id === rec.queryId);
-      if (!q) throw new StoreError(`${where}: label for ${rec.queryId}, a query not exported before it`, 400);
-      if (q.leftId !== rec.leftId || q.rightId !== rec.rightId) throw new StoreError(`${where}: label for ${rec.queryId} names other clips than its query`, 400);
+      if (!q) throw new InvalidInputError(`${where}: label for ${rec.queryId}, a query not exported before it`);
+      if (q.leftId !== rec.leftId || q.rightId !== rec.rightId) throw new InvalidInputError(`${where}: label for ${rec.queryId} names other clips than its query`);
       const { type: _t, run: _r, clientId, ...rest } = rec;
       const label: StoredLabel = { ...rest, ...(clientId ? { clientId } : {}) };
       c.labels.push(label);
     }
   });
-  if (!sawHeader) throw new StoreError(`${path}: empty; expected an ${EXPORT_FORMAT} export`, 400);
+  if (!sawHeader) throw new InvalidInputError(`${path}: empty; expected an ${EXPORT_FORMAT} export`);
   return [...runs.values()];
 }
 
-/** Stores exported runs in a project, under their own ids or `prefix + id`; refuses ids already taken. */
-export function importRuns(project: SqliteProjectStore, runs: ExportedRun[], prefix = ''): { runs: number; labels: number } {
-  let labels = 0;
-  for (const r of runs) if (project.getRun(prefix + r.id)) throw new StoreError(`run ${prefix + r.id} already exists in ${project.path}; import with another --prefix`, 409);
-  project.db.transaction(() => {
-    for (const r of runs) {
-      const runId = prefix + r.id;
-      project.createRun({ id: runId, envId: r.envId, instructions: r.instructions, labelBudget: r.labelBudget });
-      const c = r.contents;
-      project.putSegments(runId, [...c.segments.values()].map((segment) => ({ segment, truth: c.truths.get(segment.id) })));
-      project.putQueries(runId, c.queries.map((q) => ({ ...q, kind: c.kinds.get(q.id) })));
-      for (const l of c.labels) project.putLabel(runId, l);
-      labels += c.labels.length;
-    }
-  })();
-  return { runs: runs.length, labels };
-}
-
-function floats(b64: string, dtype: 'float32' | 'float64', where: string): Float32Array | Float64Array {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new StoreError(`${where}: float data is not base64`, 400);
-  try {
-    return decodeFloats(b64, dtype);
-  } catch (e) {
-    throw new StoreError(`${where}: ${(e as Error).message}`, 400);
-  }
+/** Stores exported runs in a project, under their own ids or `prefix + id`, all or nothing; refuses ids already taken. */
+export function importRuns(project: ProjectStore, runs: ExportedRun[], prefix = ''): { runs: number; labels: number } {
+  for (const r of runs) if (project.getRun(prefix + r.id)) throw new ConflictError(`run ${prefix + r.id} already exists in ${project.location}; import with another --prefix`);
+  project.importRuns(runs.map((r) => ({ run: { id: prefix + r.id, envId: r.envId, instructions: r.instructions, labelBudget: r.labelBudget, renderSpec: r.renderSpec }, contents: r.contents })));
+  return { runs: runs.length, labels: runs.reduce((n, r) => n + r.contents.labels.length, 0) };
 }

@@ -5,7 +5,9 @@
  * of being misread.
  *
  * Float arrays (observations, actions, render states, true rewards) are stored as raw-deflated
- * little-endian float32/float64 bytes; the row's sizes say how many values to expect.
+ * little-endian float32/float64 bytes; the row's sizes say how many values to expect
+ * (src/store/segmentCodec.ts reads and writes segment rows). A migration, once released, is
+ * never edited: changes go in a new one.
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: runs, segments, queries (repeats point at their original), annotators, labels, the runs' metrics.
@@ -94,6 +96,11 @@ export const MIGRATIONS: readonly string[] = [
     data TEXT NOT NULL
   ) STRICT;
   CREATE INDEX metrics_by_run ON metrics(run_id, seq);
+  `,
+  // 2: how the page draws a run's clips (its env's render spec, JSON), so the server never builds an env.
+  // NULL for runs made before: the server works it out from the env id for those.
+  `
+  ALTER TABLE runs ADD COLUMN render_spec TEXT;
   `,
 ];
 

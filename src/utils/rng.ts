@@ -25,6 +25,14 @@ export function assertSeed(seed: number, what = 'seed'): number {
   return seed;
 }
 
+/** A generator's exact position in its stream, as plain JSON (see `Rng.getState`). */
+export interface RngState {
+  /** The four 32-bit words of xoshiro128** (as unsigned integers). */
+  s: [number, number, number, number];
+  /** The cached second normal deviate, or null. */
+  spare: number | null;
+}
+
 export class Rng {
   private a = 0;
   private b = 0;
@@ -42,6 +50,39 @@ export class Rng {
     this.c = splitmix32(st);
     this.d = splitmix32(st);
     if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+  }
+
+  /** A generator continuing exactly where the saved one was. */
+  static fromState(state: RngState): Rng {
+    const rng = new Rng(0);
+    rng.setState(state);
+    return rng;
+  }
+
+  /** The exact position in the stream, so that `setState` continues it bit for bit. */
+  getState(): RngState {
+    return {
+      s: [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0],
+      spare: Number.isNaN(this.spareNormal) ? null : this.spareNormal,
+    };
+  }
+
+  /** Continues from a saved state; a malformed state is an error saying what is wrong. */
+  setState(state: RngState): void {
+    const words = (state as Partial<RngState> | null)?.s;
+    if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= -0x80000000 && w <= 0xffffffff)) {
+      throw new TypeError(`Rng state needs s: four 32-bit integers, got ${JSON.stringify(words)}`);
+    }
+    if ((words[0] | words[1] | words[2] | words[3]) === 0) throw new RangeError('Rng state s is all zeros, which xoshiro128** never reaches');
+    const spare = state.spare;
+    if (spare !== null && !(typeof spare === 'number' && Number.isFinite(spare))) {
+      throw new TypeError(`Rng state spare must be a finite number or null, got ${JSON.stringify(spare)}`);
+    }
+    this.a = words[0] | 0;
+    this.b = words[1] | 0;
+    this.c = words[2] | 0;
+    this.d = words[3] | 0;
+    this.spareNormal = spare ?? Number.NaN;
   }
 
   /** Uniform 32-bit unsigned integer. */

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from './files.js';
+import { writeFileAtomic, writeJsonAtomic } from './files.js';
 
 /**
  * A run directory: `config.json` (resolved config), `metrics.jsonl` (one line per update),
@@ -52,6 +52,25 @@ export class RunDir {
     appendFileSync(this.metricsPath, `${JSON.stringify(row)}\n`);
   }
 
+  /**
+   * Keeps only the metrics rows `keep` accepts (a resumed run drops the rows logged after its
+   * checkpoint, which it logs again); a torn last line is dropped too.
+   */
+  truncateMetrics(keep: (row: unknown) => boolean): void {
+    if (!existsSync(this.metricsPath)) return;
+    const rows: string[] = [];
+    for (const line of readFileSync(this.metricsPath, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      let row: unknown;
+      try {
+        row = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (keep(row)) rows.push(line);
+    }
+    writeFileAtomic(this.metricsPath, rows.map((r) => `${r}\n`).join(''));
+  }
 
   saveCheckpoint(name: string, value: unknown): string {
     const path = join(this.checkpointDir, `${name}.json`);

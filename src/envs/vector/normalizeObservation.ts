@@ -8,6 +8,8 @@ import { VectorWrapper } from './wrapper.js';
  * Normalises a vector env's observations with one running mean/std shared by all
  * sub-envs (SB3's VecNormalize for observations). `finalObs` is normalised with the same
  * statistics, without updating them. Freeze with `update = false` for evaluation.
+ * `snapshot`/`restore` pass through: the statistics belong to the agent and are saved with
+ * it, and restoring replays below this wrapper, so it does not update them.
  */
 export class VecNormalizeObservation extends VectorWrapper {
   readonly rms: RunningMeanStd;

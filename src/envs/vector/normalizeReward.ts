@@ -1,6 +1,15 @@
-import { RunningMeanStd } from '../../utils/runningMeanStd.js';
-import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
+import { decodeFloats, encodeFloats } from '../../nn/serialize.js';
+import { RunningMeanStd, type RunningMeanStdState } from '../../utils/runningMeanStd.js';
+import type { VecEnvSnapshot, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
 import { VectorWrapper } from './wrapper.js';
+
+/** VecNormalizeReward's part of a snapshot. */
+interface NormalizeRewardState {
+  /** Running statistics of the discounted return. */
+  rms: RunningMeanStdState;
+  /** Each sub-env's discounted return so far (float64, base64). */
+  returns: string;
+}
 
 export interface NormalizeRewardOptions {
   /** Discount of the running return whose variance scales the rewards. */
@@ -45,5 +54,25 @@ export class VecNormalizeReward extends VectorWrapper {
       if (r.terminated[i] || r.truncated[i]) this.returns[i] = 0;
     }
     return { ...r, rewards };
+  }
+
+  /** The return statistics and accumulators live here, not in the agent, so they travel with the env's snapshot. */
+  override snapshot(): VecEnvSnapshot {
+    const state: NormalizeRewardState = { rms: this.rms.state(), returns: encodeFloats(this.returns) };
+    return this.nestSnapshot('normalizeReward', state);
+  }
+
+  override restore(snapshot: VecEnvSnapshot): void {
+    const { state, inner } = this.unnestSnapshot(snapshot, 'normalizeReward');
+    const s = state as Partial<NormalizeRewardState> | null;
+    // Checked before anything changes: a copy takes the statistics first.
+    new RunningMeanStd(1).load(s?.rms as RunningMeanStdState, 'reward normaliser');
+    const returns = typeof s?.returns === 'string' ? decodeFloats(s.returns, 'float64') : null;
+    if (returns === null || returns.length !== this.numEnvs) {
+      throw new Error(`reward normaliser: the snapshot holds ${returns?.length ?? 'no'} discounted returns, this env has ${this.numEnvs} sub-envs`);
+    }
+    this.env.restore(inner);
+    this.rms.load(s!.rms!, 'reward normaliser');
+    this.returns.set(returns);
   }
 }

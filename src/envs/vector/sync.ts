@@ -2,7 +2,8 @@ import { assertSeed } from '../../utils/rng.js';
 import type { Env, Info } from '../core.js';
 import { Box, flatActionSize } from '../spaces.js';
 import { EnvSlice, allocViews, finalObservations } from './slice.js';
-import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
+import { decodeSubEnvs, subEnvsIdentity, subEnvsSnapshot, type SubEnvsIdentity } from './snapshot.js';
+import type { VecEnvSnapshot, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
 
 /** Steps its sub-envs one after another in this thread. */
 export class SyncVectorEnv implements VectorEnv {
@@ -13,6 +14,7 @@ export class SyncVectorEnv implements VectorEnv {
   readonly actionSize: number;
   readonly renderSize: number;
   private readonly slice: EnvSlice;
+  private readonly identity: SubEnvsIdentity;
 
   /** `infoKeys`: forward only these info keys (default: all); `recordRender`: return render states with every observation. */
   constructor(envFns: (() => Env)[], infoKeys: string[] | null = null, recordRender = false) {
@@ -34,6 +36,7 @@ export class SyncVectorEnv implements VectorEnv {
       this.renderSize = frame.length;
     }
     this.slice = new EnvSlice(envs, 0, this.obsSize, this.actionSize, !(this.singleActionSpace instanceof Box), infoKeys, this.renderSize);
+    this.identity = subEnvsIdentity(envs[0].spec, this.obsSize, this.actionSize);
   }
 
   /** The sub-envs, for inspection (e.g. render states). */
@@ -63,6 +66,14 @@ export class SyncVectorEnv implements VectorEnv {
     };
     if (v.render) result.render = v.render;
     return result;
+  }
+
+  snapshot(): VecEnvSnapshot {
+    return subEnvsSnapshot(this.identity, this.slice.snapshot());
+  }
+
+  restore(snapshot: VecEnvSnapshot): void {
+    this.slice.restore(decodeSubEnvs(snapshot, this.identity, this.numEnvs));
   }
 
   close(): void {

@@ -25,7 +25,30 @@ export interface VectorEnv {
   reset(opts?: VectorResetOptions): VectorResetResult;
   /** `actions` holds numEnvs rows of actionSize floats (Discrete actions as integer values). */
   step(actions: ArrayLike<number>): VectorStepResult;
+  /**
+   * Everything that decides later steps, as plain JSON, for checkpoints: after
+   * `b.restore(a.snapshot())` on a fresh env `b` of the same id, options and numEnvs (in
+   * either mode), `b.step(actions)` returns exactly what `a.step(actions)` would (up to
+   * wall-clock times). State that belongs to the agent, such as observation statistics, is
+   * saved with the agent instead.
+   */
+  snapshot(): VecEnvSnapshot;
+  /** Continues from a `snapshot()`; a snapshot of another env id, options, numEnvs or wrapping is an error. */
+  restore(snapshot: VecEnvSnapshot): void;
   close(): void;
+}
+
+/** A vector env's `snapshot()`: plain JSON, opaque to callers. */
+export interface VecEnvSnapshot {
+  format: 'overseer.vecenv';
+  version: 1;
+  /** Who wrote it: 'envs' for the sub-envs themselves, else the stateful wrapper (e.g. 'normalizeReward'). */
+  kind: string;
+  numEnvs: number;
+  /** The writer's own state. */
+  state: unknown;
+  /** The wrapped env's snapshot, when a wrapper wrote this one. */
+  inner?: VecEnvSnapshot;
 }
 
 export interface VectorResetOptions {

@@ -1,7 +1,7 @@
 // A vector-env worker: owns a slice of sub-envs and steps them when the main thread signals.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import '../builtins.js';
-import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type WorkerInit, type WorkerMessage } from './protocol.js';
+import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type RestorePayload, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { spinUntilChanged } from '../../utils/workers.js';
 import { EnvSlice, makeEnvs, type SharedViews } from './slice.js';
 
@@ -61,14 +61,22 @@ async function main(): Promise<void> {
       continue;
     }
     try {
-      let infos;
-      if (command === Command.Reset) {
-        const payload = (receiveMessageOnPort(port)?.message ?? {}) as ResetPayload;
-        infos = slice.reset(views, payload.seed, payload.options);
+      if (command === Command.Snapshot) {
+        post({ kind: 'snapshot', first: init.first, subEnvs: slice.snapshot() });
+      } else if (command === Command.Restore) {
+        const payload = receiveMessageOnPort(port)?.message as RestorePayload | undefined;
+        if (payload === undefined) throw new Error(`worker ${init.workerIndex}: restore without its sub-env states`);
+        slice.restore(payload.replays);
       } else {
-        infos = slice.step(views);
+        let infos;
+        if (command === Command.Reset) {
+          const payload = (receiveMessageOnPort(port)?.message ?? {}) as ResetPayload;
+          infos = slice.reset(views, payload.seed, payload.options);
+        } else {
+          infos = slice.step(views);
+        }
+        if (infos.length > 0) post({ kind: 'infos', infos });
       }
-      if (infos.length > 0) post({ kind: 'infos', infos });
       finish(seq, Status.Ok);
     } catch (e) {
       post({ kind: 'error', message: e instanceof Error ? e.message : String(e) });

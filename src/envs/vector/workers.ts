@@ -3,11 +3,12 @@ import { assertSeed } from '../../utils/rng.js';
 import type { Info } from '../core.js';
 import { make, registration, type MakeOptions } from '../registry.js';
 import { Box, flatActionSize, type Discrete } from '../spaces.js';
-import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type WorkerInit, type WorkerMessage } from './protocol.js';
+import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type RestorePayload, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { spawnWorker, threadBudget, waitForValue } from '../../utils/workers.js';
 import { EnvSlice, finalObservations, makeEnvs, probeRenderSize, type SharedViews } from './slice.js';
 import { checkActionBatch } from './sync.js';
-import type { VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
+import { decodeSubEnvs, subEnvsIdentity, subEnvsSnapshot, type SubEnvSnapshot, type SubEnvsIdentity } from './snapshot.js';
+import type { VecEnvSnapshot, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
 
 export interface WorkerVectorEnvOptions {
   numEnvs: number;
@@ -54,6 +55,9 @@ export class WorkerVectorEnv implements VectorEnv {
   private readonly seqs: number[];
   private readonly timeoutMs: number;
   private readonly spinMicros: number;
+  /** Global indices [first, last) of each worker's sub-envs. */
+  private readonly workerBounds: [number, number][] = [];
+  private readonly identity: SubEnvsIdentity;
   private closed = false;
 
   constructor(
@@ -66,10 +70,12 @@ export class WorkerVectorEnv implements VectorEnv {
     const probe = make(envId, opts.makeOptions);
     this.singleObservationSpace = probe.observationSpace;
     this.singleActionSpace = probe.actionSpace;
+    const spec = probe.spec;
     probe.close();
     this.numEnvs = numEnvs;
     this.obsSize = this.singleObservationSpace.size;
     this.actionSize = flatActionSize(this.singleActionSpace);
+    this.identity = subEnvsIdentity(spec, this.obsSize, this.actionSize);
     this.renderSize = opts.recordRender ? probeRenderSize(envId, opts.makeOptions ?? {}) : 0;
     const onCaller = opts.stepOnCaller ?? true;
     const cores = threadBudget();
@@ -110,6 +116,7 @@ export class WorkerVectorEnv implements VectorEnv {
     const makeOptions = opts.makeOptions ?? {};
     for (let w = 0; w < this.numWorkers; w++) {
       const [first, last] = bounds(w);
+      this.workerBounds.push([first, last]);
       const { port1, port2 } = new MessageChannel();
       const init: WorkerInit = {
         envId,
@@ -168,6 +175,35 @@ export class WorkerVectorEnv implements VectorEnv {
     return result;
   }
 
+  snapshot(): VecEnvSnapshot {
+    const subEnvs = new Array<SubEnvSnapshot>(this.numEnvs);
+    const place = (first: number, states: SubEnvSnapshot[]) => states.forEach((st, k) => (subEnvs[first + k] = st));
+    this.run(
+      Command.Snapshot,
+      () => {
+        if (this.local) place(this.local.first, this.local.snapshot());
+        return [];
+      },
+      (msg) => place(msg.first, msg.subEnvs),
+    );
+    return subEnvsSnapshot(this.identity, subEnvs);
+  }
+
+  restore(snapshot: VecEnvSnapshot): void {
+    // Checked and decoded here, so that a mismatch fails before any sub-env changes.
+    const replays = decodeSubEnvs(snapshot, this.identity, this.numEnvs);
+    if (this.closed) throw new Error(`vector env for ${this.envId} is closed`);
+    this.workerBounds.forEach(([first, last], w) => {
+      const payload: RestorePayload = { replays: replays.slice(first, last) };
+      this.ports[w].postMessage(payload);
+    });
+    const local = this.local;
+    this.run(Command.Restore, () => {
+      local?.restore(replays.slice(local.first, local.first + local.envs.length));
+      return [];
+    });
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -186,7 +222,11 @@ export class WorkerVectorEnv implements VectorEnv {
    * Sends one command to every worker, does the caller's share meanwhile, waits for all,
    * and gathers infos and errors.
    */
-  private run(command: Command, localWork: () => [number, Info][]): Info[] {
+  private run(
+    command: Command,
+    localWork: () => [number, Info][],
+    onSnapshot?: (msg: Extract<WorkerMessage, { kind: 'snapshot' }>) => void,
+  ): Info[] {
     if (this.closed) throw new Error(`vector env for ${this.envId} is closed`);
     this.signal(command);
     const infos: Info[] = Array.from({ length: this.numEnvs }, () => ({}));
@@ -201,6 +241,7 @@ export class WorkerVectorEnv implements VectorEnv {
       for (let m = receiveMessageOnPort(this.ports[w]); m !== undefined; m = receiveMessageOnPort(this.ports[w])) {
         const msg = m.message as WorkerMessage;
         if (msg.kind === 'infos') for (const [i, info] of msg.infos) infos[i] = info;
+        else if (msg.kind === 'snapshot') onSnapshot?.(msg);
         else errors.push(msg.message);
       }
       if (Atomics.load(this.control, w * CONTROL_STRIDE + Slot.Status) === Status.Error && errors.length === 0) {

@@ -1,6 +1,7 @@
 import type { Env, EnvMetadata, EnvSpec, ResetOptions, ResetResult, StepResult } from '../core.js';
 import type { RenderSpec } from '../render.js';
 import type { Action, Box, Discrete } from '../spaces.js';
+import type { RngState } from '../../utils/rng.js';
 
 /** Passes everything through to the wrapped env; subclasses override one hook. */
 export class Wrapper implements Env {
@@ -39,6 +40,12 @@ export class Wrapper implements Env {
   }
   renderState(): Float32Array | null {
     return this.env.renderState();
+  }
+  rngState(): RngState {
+    return this.env.rngState();
+  }
+  setRngState(state: RngState): void {
+    this.env.setRngState(state);
   }
 }
 

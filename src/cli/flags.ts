@@ -1,0 +1,102 @@
+/**
+ * The flags of `overseer prefs` that set run options, in one table: it defines the Commander
+ * options, merges them over a `--config` file, names the flag in validation errors, and lists
+ * what `--resume` refuses. Defaults in the help text are read from the schema, so they cannot
+ * drift from what the loop uses.
+ */
+import { Option } from 'commander';
+import type { z } from 'zod';
+import { PrefsConfigSchema } from '../prefs/config.js';
+import { SELECTIONS } from '../prefs/queries.js';
+import { TEACHER_NAMES } from '../prefs/teachers.js';
+import { collectKeyValue, nonNegativeInt, parseJsonObject, positiveInt } from './parse.js';
+
+type ConfigKey = keyof typeof PrefsConfigSchema.shape;
+
+export interface ConfigFlag {
+  /** Commander's flag text, e.g. '--label-budget <n>'. */
+  flag: string;
+  /** The option it sets. */
+  key: ConfigKey;
+  /** Help text; the schema's default is appended. */
+  help: string;
+  /** Commander's parser; a repeatable flag gets its previous value (typed by each parser). */
+  parse?: (value: string, previous?: any) => unknown;
+  /** Objects given by the flag are merged key by key over the config file's. */
+  merge?: boolean;
+  /** Older spelling still accepted (hidden from help). */
+  alias?: string;
+}
+
+export const PREFS_CONFIG_FLAGS: readonly ConfigFlag[] = [
+  { flag: '--env <id>', key: 'envId', help: 'env id, e.g. Hopper-v5' },
+  { flag: '--teacher <name>', key: 'teacher', help: `who answers: ${TEACHER_NAMES.join(', ')} (simulated, B-Pref), or human (people, through the labeling server)` },
+  { flag: '--label-budget <n>', key: 'labelBudget', help: 'comparisons to ask for in all', parse: nonNegativeInt, alias: '--labels <n>' },
+  { flag: '--steps <n>', key: 'totalTimesteps', help: 'env steps in all', parse: positiveInt },
+  { flag: '--seed <n>', key: 'seed', help: 'seed of every random stream (envs, networks, queries, teacher)', parse: nonNegativeInt },
+  { flag: '--selection <how>', key: 'selection', help: `query selection: ${SELECTIONS.join(', ')}` },
+  { flag: '--segment-length <steps>', key: 'segmentLength', help: 'steps per segment (null: 1.5 s of simulated time, 15-60 steps)', parse: positiveInt },
+  { flag: '--teacher-params <json>', key: 'teacherParams', help: 'override teacher parameters, e.g. \'{"epsilon": 0.1}\'', parse: parseJsonObject, merge: true },
+  { flag: '--env-kwargs <json>', key: 'envKwargs', help: 'env constructor options as a JSON object', parse: parseJsonObject },
+  { flag: '--rm <key=value>', key: 'rewardModel', help: 'override one reward-model option (repeatable), e.g. --rm ensembleSize=5', parse: collectKeyValue, merge: true },
+  { flag: '--hp <key=value>', key: 'ppo', help: 'override one PPO option (repeatable)', parse: collectKeyValue, merge: true },
+];
+
+/** Commander's attribute name of a flag: '--label-budget <n>' -> 'labelBudget'. */
+export function attributeOf(flag: string): string {
+  return flag
+    .split(/[ =]/)[0]
+    .replace(/^--/, '')
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The flag's name alone: '--label-budget <n>' -> '--label-budget'. */
+export function flagName(flag: string): string {
+  return flag.split(' ')[0];
+}
+
+/** The schema's default of an option, as help text (objects and absent defaults show nothing). */
+export function schemaDefault(key: ConfigKey): string {
+  const field = PrefsConfigSchema.shape[key] as z.ZodType;
+  const r = field.safeParse(undefined);
+  if (!r.success || r.data === undefined) return '';
+  const v = r.data;
+  if (typeof v === 'object' && v !== null) return '';
+  return ` (default ${String(v)})`;
+}
+
+/** The Commander options of the table (aliases hidden). */
+export function configOptions(): Option[] {
+  return PREFS_CONFIG_FLAGS.flatMap((f) => {
+    const main = new Option(f.flag, f.help + schemaDefault(f.key));
+    if (f.parse) main.argParser(f.parse as (value: string, previous: unknown) => unknown);
+    const alias = f.alias ? new Option(f.alias, `same as ${flagName(f.flag)}`).hideHelp() : null;
+    if (alias && f.parse) alias.argParser(f.parse as (value: string, previous: unknown) => unknown);
+    return alias ? [main, alias] : [main];
+  });
+}
+
+/** Merges the table's flags (from Commander's parsed options) over `base` (a --config file's options). */
+export function mergeConfigFlags(base: Record<string, unknown>, flags: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const f of PREFS_CONFIG_FLAGS) {
+    const v = flags[attributeOf(f.flag)] ?? (f.alias ? flags[attributeOf(f.alias)] : undefined);
+    if (v === undefined) continue;
+    merged[f.key] = f.merge ? { ...(merged[f.key] as object | undefined), ...(v as object) } : v;
+  }
+  return merged;
+}
+
+/** The flag that sets an option (for error messages), or null if only a config file can. */
+export function flagOfKey(key: string): string | null {
+  const f = PREFS_CONFIG_FLAGS.find((x) => x.key === key);
+  return f ? flagName(f.flag) : null;
+}
+
+/** The table's flags that were given (by their names), e.g. for --resume to refuse. */
+export function givenConfigFlags(flags: Record<string, unknown>): string[] {
+  return PREFS_CONFIG_FLAGS.flatMap((f) => {
+    const names = [f.flag, ...(f.alias ? [f.alias] : [])];
+    return names.filter((n) => flags[attributeOf(n)] !== undefined).map(flagName);
+  });
+}

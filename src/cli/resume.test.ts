@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../utils/rng.js';
+import { openProject } from '../store/sqlite.js';
+import { cli, tmp } from './testing/cli.js';
+
+/**
+ * True resume: a run killed (SIGKILL) anywhere and resumed ends bit-identical to the same run
+ * uninterrupted. Kill points are drawn from a seeded stream and printed, so a failure can be
+ * replayed.
+ */
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '') : []);
+/** Metrics rows without their wall-clock fields. */
+const metrics = (run: string) =>
+  lines(join(run, 'metrics.jsonl')).map((l) => {
+    const { sps: _s, rolloutSeconds: _r, updateSeconds: _u, fitSeconds: _f, ...rest } = JSON.parse(l) as Record<string, unknown>;
+    return rest;
+  });
+const json = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+
+/** Starts the CLI in a child process and SIGKILLs it once `ready()` holds plus a random delay. */
+async function killWhen(argv: string[], ready: () => boolean, delayMs: number): Promise<'killed' | 'finished'> {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  let exited = false;
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => ((exited = true), resolve(code))));
+  const deadline = Date.now() + 90_000;
+  while (!exited && !ready()) {
+    if (Date.now() > deadline) throw new Error(`never got ready: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  if (!exited) await new Promise((r) => setTimeout(r, delayMs));
+  if (exited) {
+    const code = await exit;
+    if (code !== 0) throw new Error(`overseer ${argv.join(' ')} exited ${code}: ${stderr}`);
+    return 'finished';
+  }
+  child.kill('SIGKILL');
+  await exit;
+  return 'killed';
+}
+
+describe('true resume', () => {
+  it('overseer prefs killed (SIGKILL) at random points and resumed ends bit-identical: policy, reward model, queries, labels and metrics', async () => {
+    // InvertedPendulum on worker envs (MuJoCo replay across threads), a checkpoint every round.
+    const args = ['prefs', '--env', 'InvertedPendulum-v5', '--label-budget', '40', '--steps', '5120', '--seed', '7', '--checkpoint-every', '1', '--eval-episodes', '2'];
+    args.push('--rm', 'ensembleSize=2', '--hp', 'numSteps=128', '--hp', 'numMinibatches=4', '--hp', 'updateEpochs=2', '--no-progress');
+    const whole = join(tmp(), 'whole');
+    const r = await cli(...args, '--out', whole);
+    expect(r.code, r.err).toBe(0);
+
+    const run = join(tmp(), 'killed');
+    const rng = new Rng(2026);
+    const kills: string[] = [];
+    // First attempt: killed after 0-3 rounds; then resumed and killed again twice, further on each time.
+    // First attempt: killed within ~30 ms of writing its config (before or during the initial
+    // policy's segments and labels); then resumed and killed twice more, a few rounds further each time.
+    let done = await killWhen([...args, '--out', run], () => existsSync(join(run, 'config.json')), rng.integer(30));
+    kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows${existsSync(join(run, 'checkpoints', 'resume.json')) ? '' : ' (no state saved yet)'}`);
+    for (let k = 0; k < 2 && done === 'killed'; k++) {
+      const target = lines(join(run, 'metrics.jsonl')).length + 1 + rng.integer(8);
+      done = await killWhen(['prefs', '--resume', run, '--no-progress'], () => lines(join(run, 'metrics.jsonl')).length >= target, rng.integer(30));
+      kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows`);
+    }
+    console.log(`killed at: ${kills.join(', ')} (of ${metrics(whole).length} rounds)`);
+    if (done === 'killed') {
+      const last = await cli('prefs', '--resume', run, '--no-progress');
+      expect(last.code, last.err).toBe(0);
+    }
+
+    const final = (dir: string) => {
+      const c = json(join(dir, 'checkpoints', 'final.json')) as { agent: Record<string, unknown>; rewardModel: unknown };
+      return JSON.stringify({ agent: { ...c.agent, meta: {} }, rewardModel: c.rewardModel });
+    };
+    expect(final(run)).toBe(final(whole));
+    expect(metrics(run)).toEqual(metrics(whole));
+    const stored = (dir: string) => {
+      const runId = dir.split('/').at(-1)!;
+      const project = openProject(dir);
+      try {
+        const c = project.loadRun(runId);
+        return { queries: c.queries, labels: c.labels.map(({ createdAt: _c, ...l }) => l), segments: [...c.segments.keys()] };
+      } finally {
+        project.close();
+      }
+    };
+    const a = stored(run);
+    expect(a.labels).toHaveLength(40);
+    expect(a).toEqual(stored(whole));
+    expect(json(join(run, 'summary.json'))).toMatchObject({ status: 'finished', envSteps: 5120, labels: 40, eval: (json(join(whole, 'summary.json')) as { eval: unknown }).eval });
+  }, 240_000);
+
+  it('overseer train killed (SIGKILL) and resumed ends bit-identical to the run uninterrupted', async () => {
+    const args = ['train', '--env', 'CartPole-v1', '--steps', '20480', '--seed', '3', '--checkpoint-every', '2', '--eval-episodes', '2', '--no-progress'];
+    const whole = join(tmp(), 'whole');
+    expect((await cli(...args, '--out', whole)).code).toBe(0);
+    const run = join(tmp(), 'killed');
+    const done = await killWhen([...args, '--out', run], () => lines(join(run, 'metrics.jsonl')).length >= 7, 30);
+    expect(done).toBe('killed');
+    const r = await cli('train', '--resume', run, '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/resuming .* at \d+ steps/);
+    const final = (dir: string) => JSON.stringify({ ...json(join(dir, 'checkpoints', 'final.json')), meta: {} });
+    expect(final(run)).toBe(final(whole));
+    expect(metrics(run)).toEqual(metrics(whole));
+    const again = await cli('train', '--resume', run);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/already finished/);
+  }, 120_000);
+});

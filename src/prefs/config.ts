@@ -1,0 +1,124 @@
+/**
+ * A preference run's options (the paper's values as defaults), the PPO settings it adds to an
+ * env's preset, and the metrics it logs each round.
+ */
+import { z } from 'zod';
+import { PpoConfigSchema, type PpoConfig, type PpoConfigInput, type PpoMetrics } from '../rl/ppo.js';
+import { ppoPreset } from '../rl/presets.js';
+import { SELECTIONS } from './queries.js';
+import { RewardModelConfigSchema } from './rewardModel.js';
+import { TEACHER_NAMES, TeacherOverridesSchema, type TeacherName } from './teachers.js';
+
+// ---------------------------------------------------------------------------------------
+// Config (paper values as defaults)
+// ---------------------------------------------------------------------------------------
+
+export const PrefsConfigSchema = z.strictObject({
+  envId: z.string().min(1),
+  envKwargs: z.record(z.string(), z.unknown()).default({}),
+  seed: z.number().int().nonnegative().default(1),
+  /** Env steps of the whole run, the initial policy's clips included. */
+  totalTimesteps: z.number().int().positive().default(1_000_000),
+  /** The label budget: comparisons asked for in all (labels received are counted apart). */
+  labelBudget: z.number().int().nonnegative().default(700),
+  /** Simulated teacher (B-Pref's named teachers), or 'human': people, through `PrefsHooks.teacher` (the labeling server). */
+  teacher: z.enum(['human', ...TEACHER_NAMES] as [TeacherName | 'human', ...(TeacherName | 'human')[]]).default('oracle'),
+  /** Overrides of the teacher's parameters, e.g. { epsilon: 0.1 }. */
+  teacherParams: TeacherOverridesSchema.default({}),
+  /** How pairs are chosen (paper default: ensemble disagreement). */
+  selection: z.enum(SELECTIONS).default('disagreement'),
+  /** Candidate pairs sampled per query asked, for disagreement and entropy selection. */
+  oversample: z.number().min(1).default(10),
+  /** Steps per clip; null: 1.5 s of simulated time, within 15-60 steps. */
+  segmentLength: z.number().int().positive().nullable().default(null),
+  /** Fraction of the budget asked about the initial policy's clips. */
+  initialLabelFraction: z.number().min(0).max(1).default(0.25),
+  /** After that, labels arrive at a rate proportional to halfLife / (T + halfLife). */
+  labelRateHalfLife: z.number().positive().default(2e6),
+  /** Recent clips that queries are drawn from. */
+  segmentPool: z.number().int().min(2).default(1000),
+  /** Epochs of the first fit, on the initial labels. */
+  initialEpochs: z.number().int().nonnegative().default(50),
+  /** Epochs of every later fit. */
+  epochsPerFit: z.number().int().positive().default(3),
+  /** Env steps between fits (a fit happens only when new labels have arrived). */
+  fitEvery: z.number().int().positive().default(20_000),
+  rewardModel: RewardModelConfigSchema.default(RewardModelConfigSchema.parse({})),
+  /** Log the diagnostics each round (correlations with the true reward, ensemble disagreement); they change nothing that is learned. */
+  diagnostics: z.boolean().default(true),
+  /** PPO settings over the env's preset and the paper's entropy bonus (envId, seed and step count are set by the loop). */
+  ppo: z.record(z.string(), z.unknown()).default({}),
+});
+export type PrefsConfig = z.infer<typeof PrefsConfigSchema>;
+export type PrefsConfigInput = z.input<typeof PrefsConfigSchema>;
+
+/**
+ * PPO settings a preference run adds to the env's preset (the comparison in the benchmark is
+ * true-reward PPO with the same ones).
+ *
+ * The paper's entropy bonus for its MuJoCo tasks (TRPO: 0.01, Swimmer 0.001). A learned reward
+ * keeps scoring small differences between states the true reward scores alike (a balanced
+ * pendulum's), so without the bonus the policy's std collapsed and PPO fell off solved tasks:
+ * InvertedPendulum seed 1, 700 labels, 62 against 1000 with it; InvertedDoublePendulum seeds
+ * 1-2, 4887 and 6728 against 9359 and 7582.
+ *
+ * Swimmer also gets RL Zoo's discount for it, 0.9999 (the paper used 0.995 everywhere): a
+ * Swimmer gait pays off over hundreds of steps, and with 0.99 PPO on the learned reward stayed
+ * on the ~45 plateau in 2 of 3 seeds (700 labels: 128.7 / 48.6 / 44.8). With 0.9999, seeds 1-3:
+ * 203.6 on average, against 195.1 for true-reward PPO with the same settings.
+ */
+export const PREFS_PPO_SETTINGS: Record<string, Partial<PpoConfigInput>> = {
+  'Hopper-v5': { entCoef: 0.01 },
+  'Walker2d-v5': { entCoef: 0.01 },
+  'HalfCheetah-v5': { entCoef: 0.01 },
+  'Swimmer-v5': { entCoef: 0.001, gamma: 0.9999 },
+  'Ant-v5': { entCoef: 0.01 },
+  'Reacher-v5': { entCoef: 0.01 },
+  'InvertedPendulum-v5': { entCoef: 0.01 },
+  'InvertedDoublePendulum-v5': { entCoef: 0.01 },
+};
+
+/**
+ * The PPO config of a preference run: the env's preset, `PREFS_PPO_SETTINGS` where the env has
+ * them, `ppo` overrides, and the loop's env, seed and steps.
+ */
+export function prefsPpoConfig(cfg: PrefsConfig, ppoSteps: number): PpoConfig {
+  return PpoConfigSchema.parse({
+    ...ppoPreset(cfg.envId),
+    ...PREFS_PPO_SETTINGS[cfg.envId],
+    ...cfg.ppo,
+    envId: cfg.envId,
+    envKwargs: cfg.envKwargs,
+    seed: cfg.seed,
+    totalTimesteps: ppoSteps,
+  });
+}
+
+/** One line of metrics per PPO update: PPO's own plus the preference diagnostics. */
+export interface PrefsMetrics extends PpoMetrics {
+  /** Env steps of the whole run (initial clips included); PPO's own count is `ppoStep`. */
+  envSteps: number;
+  ppoStep: number;
+  /** Labels received (incomparable answers included) and queries asked. */
+  labels: number;
+  labelsAsked: number;
+  pendingQueries: number;
+  /** Held-out accuracy of the ensemble at the last fit (non-equal labels). */
+  heldOutAccuracy: number | null;
+  trainAccuracy: number | null;
+  rmTrainLoss: number | null;
+  rmValidationLoss: number | null;
+  l2: number | null;
+  fits: number;
+  fitSeconds: number;
+  /** Pearson correlation of predicted and true returns over this rollout's clips. */
+  returnCorrelation: number | null;
+  /** Pearson correlation of predicted and true per-step rewards over this rollout's clips. */
+  rewardCorrelation: number | null;
+  /** Mean std across members of P̂[left ≻ right] over random pairs of this rollout's clips. */
+  disagreement: number | null;
+  /** True and learned (normalised) return of episodes finished in this rollout. */
+  trueReturn: number | null;
+  learnedReturn: number | null;
+}
+

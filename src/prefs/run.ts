@@ -1,0 +1,487 @@
+/**
+ * The state of a preference run and its named steps: collect clips, ask, collect answers,
+ * fit the reward model, train a round of PPO. `loop.ts` strings them together as the paper's
+ * algorithm; this file holds what they share, and how it is saved and restored.
+ *
+ * A run's state (`state()`) holds everything it needs to continue bit-identically: the PPO
+ * learner (policy, Adam moments, random stream, envs mid-episode), the reward model with its
+ * optimisers, the named random streams, the teacher's state, the recent clips, and which
+ * queries were asked and answered, in order. The clips, queries and labels themselves live in
+ * the store, which a resumed run reads back; everything it stored after its checkpoint it
+ * stores again identically (the store keeps the first copy), so a crash anywhere is harmless.
+ */
+import { make, registration } from '../envs/registry.js';
+import { makeVec } from '../envs/vector/make.js';
+import { Ppo, type PpoMetrics, type PpoState } from '../rl/ppo.js';
+
+import { RngStreams } from '../utils/streams.js';
+import { fnv1a32 } from '../utils/hash.js';
+import { Rng, type RngState } from '../utils/rng.js';
+import { mean } from '../utils/stats.js';
+import { correlations, disagreement } from './diagnostics.js';
+import { VecLearnedReward, modelActionSize } from './learnedReward.js';
+import { prefsPpoConfig, type PrefsConfig, type PrefsMetrics } from './config.js';
+import { querySelector, samplePairs, type QuerySelector } from './queries.js';
+import { RewardModel, poisson1, type Comparison, type FitStats, type PreferenceModel, type PreferenceTarget, type RewardModelConfig, type RewardModelJson } from './rewardModel.js';
+import { LabelSchedule } from './schedule.js';
+import { SegmentRecorder, decodeSegment, defaultSegmentLength, encodeSegment, type Segment, type SegmentJson, type SegmentTruth } from './segments.js';
+import type { PreferenceStore, StoredLabel, StoredQuery } from './store.js';
+import { SimulatedTeacher, teacherParams, type Answer, type Query, type Teacher, type TeacherName } from './teachers.js';
+import { decodeFloats, encodeFloats } from '../nn/serialize.js';
+
+/** The strategies a run is built from; each has a default from the config. */
+export interface RunParts {
+  /** Durable home of clips, queries and labels. */
+  store: PreferenceStore;
+  /** Answers queries; default: the simulated teacher named in the config. */
+  teacher?: Teacher;
+  /** Chooses pairs to ask about; default: the config's `selection` with its `oversample`. */
+  selector?: QuerySelector;
+  /**
+   * Builds the reward model, or rebuilds it from what its `save()` returned (`saved`, on
+   * resume); default: the ensemble of the config's `rewardModel` options.
+   */
+  rewardModel?: (init: { obsSize: number; actionSize: number; rng: Rng; saved: unknown }) => PreferenceModel;
+}
+
+/** Where the run is: before its first fit (the initial policy's clips and labels), or in RL. */
+export type RunPhase = 'initial' | 'rl';
+
+/** A run's state (JSON-able); see the file comment. */
+export interface PreferenceRunState {
+  format: 'overseer.prefs-run';
+  version: 1;
+  phase: RunPhase;
+  /** Env steps of the initial policy's clips. */
+  initialSteps: number;
+  nextQueryId: number;
+  /** Queries asked, and queries answered in the order their answers arrived (bodies in the store). */
+  asked: string[];
+  answered: string[];
+  lastFitStep: number;
+  fits: number;
+  fitSeconds: number;
+  newLabelsSinceFit: number;
+  lastFit: FitStats | null;
+  ppo: PpoState;
+  /** The reward model's `save()`. */
+  rewardModel: unknown;
+  streams: Record<string, RngState>;
+  teacher: unknown;
+  /** Recent clips (queries are drawn from them) with their true rewards, and this round's clip ids. */
+  pool: { segment: SegmentJson; truth: string | null }[];
+  roundClips: string[];
+}
+
+export class PreferenceRun {
+  readonly cfg: PrefsConfig;
+  readonly store: PreferenceStore;
+  readonly teacher: Teacher;
+  readonly selector: QuerySelector;
+  readonly schedule: LabelSchedule;
+  readonly segmentLength: number;
+  /** Named random streams: 'selection', 'fit', 'diagnostics' (and the teacher's, 'teacher'). */
+  readonly streams: RngStreams;
+  readonly model: PreferenceModel;
+  readonly ppo: Ppo;
+  private readonly learned: VecLearnedReward;
+  private readonly recorder: SegmentRecorder;
+
+  phase: RunPhase = 'initial';
+  initialSteps = 0;
+  /** Clips that are stored (asked about or imported), and the true rewards of every clip kept. */
+  readonly segments = new Map<string, Segment>();
+  readonly truths = new Map<string, SegmentTruth>();
+  /** Recent clips, which queries are drawn from, and the clips of the current round (for diagnostics). */
+  pool: Segment[] = [];
+  private roundClips: Segment[] = [];
+  /** Queries asked, in order, and the ids of those answered, in the order the answers came. */
+  readonly queries = new Map<string, StoredQuery>();
+  readonly answered: string[] = [];
+  private readonly answeredSet = new Set<string>();
+  readonly comparisons: Comparison[] = [];
+  private nextQueryId = 0;
+  lastFitStep = 0;
+  fits = 0;
+  fitSeconds = 0;
+  private newLabelsSinceFit = 0;
+  private lastFit: FitStats | null = null;
+
+  private constructor(cfg: PrefsConfig, parts: RunParts, streams: RngStreams, initialSteps: number, build: { ppo?: PpoState; rewardModel?: unknown }) {
+    this.cfg = cfg;
+    this.store = parts.store;
+    this.streams = streams;
+    this.initialSteps = initialSteps;
+    this.schedule = new LabelSchedule({ budget: cfg.labelBudget, initialFraction: cfg.initialLabelFraction, totalSteps: cfg.totalTimesteps, halfLife: cfg.labelRateHalfLife });
+    const ppoCfg = prefsPpoConfig(cfg, cfg.totalTimesteps - initialSteps);
+    const scene = envScene(cfg);
+    this.segmentLength = cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
+    const raw = makeVec(cfg.envId, { numEnvs: ppoCfg.numEnvs, mode: ppoCfg.vectorization, makeOptions: { kwargs: cfg.envKwargs }, infoKeys: ['episode'], recordRender: scene.replayable });
+    try {
+      const actionSize = modelActionSize(raw);
+      const init = { obsSize: raw.obsSize, actionSize, rng: streams.get('reward-model-init'), saved: build.rewardModel ?? null };
+      this.model = (parts.rewardModel ?? ensembleOf(cfg))(init);
+      this.recorder = new SegmentRecorder({ envId: cfg.envId, seed: cfg.seed, numEnvs: raw.numEnvs, obsSize: raw.obsSize, actionSize, renderSize: raw.renderSize, segmentLength: this.segmentLength });
+      this.learned = new VecLearnedReward(raw, this.model, this.recorder, (clips) => this.keepClips(clips));
+    } catch (e) {
+      raw.close();
+      throw e;
+    }
+    this.ppo = build.ppo ? Ppo.load(build.ppo, { makeEnv: () => this.learned }) : new Ppo(ppoCfg, { makeEnv: () => this.learned, rng: streams.get('ppo') });
+    this.selector = parts.selector ?? querySelector(cfg.selection, cfg.oversample);
+    if (cfg.teacher === 'human' && !parts.teacher) throw new Error("teacher 'human' answers through the labeling server: pass its teacher in the run's parts");
+    this.teacher =
+      parts.teacher ?? new SimulatedTeacher(cfg.teacher, teacherParams(cfg.teacher as TeacherName, cfg.teacherParams), (id) => this.truths.get(id), this.segmentLength, streams.get('teacher'));
+  }
+
+  /**
+   * A new run. Labels already in the store (imported with `--labels-from`) are its first
+   * comparisons and count toward the budget; the initial policy collects clips for the rest
+   * of the initial share.
+   */
+  static start(cfg: PrefsConfig, parts: RunParts): PreferenceRun {
+    const stored = parts.store.load();
+    const schedule = new LabelSchedule({ budget: cfg.labelBudget, initialFraction: cfg.initialLabelFraction, totalSteps: cfg.totalTimesteps, halfLife: cfg.labelRateHalfLife });
+    const ppoProbe = prefsPpoConfig(cfg, cfg.totalTimesteps);
+    const rolloutSize = ppoProbe.numEnvs * ppoProbe.numSteps;
+    const initialLabels = Math.max(0, schedule.initial - stored.queries.length);
+    // Enough rollouts of the initial policy for its share of the clips, at most half the run.
+    const scene = envScene(cfg);
+    const segmentLength = cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
+    const wanted = initialLabels > 0 ? Math.ceil((initialLabels * segmentLength) / rolloutSize) * rolloutSize : 0;
+    const run = new PreferenceRun(cfg, parts, new RngStreams(cfg.seed), Math.min(wanted, Math.floor(cfg.totalTimesteps / 2)), {});
+    for (const [id, s] of stored.segments) run.segments.set(id, s);
+    for (const [id, t] of stored.truths) run.truths.set(id, t);
+    for (const q of stored.queries) run.queries.set(q.id, q);
+    for (const l of stored.labels) run.receive(l);
+    // Ids continue after any stored ones (a run that starts over after dying before its first checkpoint).
+    run.nextQueryId = 1 + maxIdNumber(run.queries.keys(), 'q-');
+    run.recorder.skipIdsTo(1 + maxIdNumber(run.segments.keys(), 'seg-'));
+    const unanswered = stored.queries.filter((q) => !run.answeredSet.has(q.id));
+    if (unanswered.length > 0) run.teacher.ask(unanswered.map((q) => run.queryOf(q)));
+    return run;
+  }
+
+  /**
+   * Continues a run from its `state()`. With a replayable (simulated) teacher the run then
+   * repeats exactly what it did after the checkpoint. With people, answers come when they come,
+   * so the run adopts the queries it asked after its checkpoint instead (their labels arrive
+   * through the teacher as usual) and numbers new clips and queries after every stored one.
+   */
+  static resume(cfg: PrefsConfig, state: PreferenceRunState, parts: RunParts): PreferenceRun {
+    if (state?.format !== 'overseer.prefs-run' || state.version !== 1) throw new Error('not a preference run state (format overseer.prefs-run, version 1)');
+    const streams = new RngStreams(cfg.seed);
+    streams.load(state.streams);
+    const run = new PreferenceRun(cfg, parts, streams, state.initialSteps, { ppo: state.ppo, rewardModel: state.rewardModel });
+    try {
+      run.restore(state);
+    } catch (e) {
+      run.close();
+      throw e;
+    }
+    return run;
+  }
+
+  private restore(state: PreferenceRunState): void {
+    const stored = this.store.load();
+    const labels = new Map(stored.labels.map((l) => [l.queryId, l]));
+    const storedQueries = new Map(stored.queries.map((q) => [q.id, q]));
+    for (const [id, s] of stored.segments) this.segments.set(id, s);
+    for (const [id, t] of stored.truths) this.truths.set(id, t);
+    this.phase = state.phase;
+    this.nextQueryId = state.nextQueryId;
+    for (const id of state.asked) {
+      const q = storedQueries.get(id);
+      if (!q) throw new Error(`resume: query ${id} is in the checkpoint but not in the store`);
+      this.queries.set(id, q);
+    }
+    for (const id of state.answered) {
+      const l = labels.get(id);
+      if (!l) throw new Error(`resume: the label for ${id} is in the checkpoint but not in the store`);
+      this.receive(l);
+    }
+    this.lastFitStep = state.lastFitStep;
+    this.fits = state.fits;
+    this.fitSeconds = state.fitSeconds;
+    this.newLabelsSinceFit = state.newLabelsSinceFit;
+    this.lastFit = state.lastFit;
+    for (const { segment, truth } of state.pool) {
+      const s = this.segments.get(segment.id) ?? decodeSegment(segment, 'resume state');
+      this.pool.push(s);
+      if (truth !== null && !this.truths.has(s.id)) this.truths.set(s.id, { segmentId: s.id, rewards: Float64Array.from(decodeFloats(truth, 'float64')) });
+    }
+    const byId = new Map(this.pool.map((s) => [s.id, s]));
+    this.roundClips = state.roundClips.map((id) => byId.get(id)!).filter((s) => s !== undefined);
+    if (state.teacher !== null && state.teacher !== undefined) this.teacher.load?.(state.teacher);
+    if (!this.teacher.replayable) {
+      // Adopt what was asked after the checkpoint; new ids continue after every stored one.
+      const adopted = stored.queries.filter((q) => !this.queries.has(q.id));
+      for (const q of adopted) this.queries.set(q.id, q);
+      this.nextQueryId = Math.max(this.nextQueryId, 1 + maxIdNumber(storedQueries.keys(), 'q-'));
+      this.recorder.skipIdsTo(1 + maxIdNumber(stored.segments.keys(), 'seg-'));
+      const open = adopted.filter((q) => !labels.has(q.id));
+      if (open.length > 0) this.teacher.ask(open.map((q) => this.queryOf(q)));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // The named steps
+  // -------------------------------------------------------------------------------------
+
+  /** Env steps of the whole run so far. */
+  get envSteps(): number {
+    return this.ppo.globalStep;
+  }
+
+  /** Labels received (incomparable answers included) and queries asked. */
+  get labels(): number {
+    return this.answered.length;
+  }
+  get asked(): number {
+    return this.queries.size;
+  }
+
+  get done(): boolean {
+    return this.ppo.done;
+  }
+
+  /** Runs the current policy for `steps` env steps without learning; the clips go to the pool. */
+  collectClips(steps: number): void {
+    this.ppo.explore(steps);
+  }
+
+  /** Asks `count` queries: uniformly random pairs in the initial phase, the selector's after. Returns how many were asked. */
+  ask(count: number): number {
+    if (count <= 0 || this.pool.length < 2) return 0;
+    const rng = this.streams.get('selection');
+    const pairs = this.phase === 'initial' ? samplePairs(this.pool, count, rng).map(([left, right]) => ({ left, right })) : this.selector.select(this.model, this.pool, count, rng);
+    this.putQueries(pairs, this.envSteps);
+    return pairs.length;
+  }
+
+  /** Asks what the label schedule says is due by now. */
+  askDue(): number {
+    return this.ask(this.schedule.dueBy(this.envSteps) - this.asked);
+  }
+
+  /** Stores every answer that has arrived (before using it) and turns it into a comparison; never waits. */
+  collectAnswers(): number {
+    let n = 0;
+    for (const a of this.teacher.poll()) {
+      const q = this.queries.get(a.queryId);
+      if (!q || this.answeredSet.has(q.id)) continue;
+      const label: StoredLabel = {
+        queryId: q.id,
+        leftId: q.leftId,
+        rightId: q.rightId,
+        answer: a.answer,
+        teacher: a.teacher,
+        seconds: a.seconds ?? null,
+        receivedAtStep: this.envSteps,
+        createdAt: new Date().toISOString(),
+        ...(a.clientId ? { clientId: a.clientId } : {}),
+      };
+      // A label stored before a crash wins over its replay.
+      this.receive(this.store.putLabel(label));
+      this.newLabelsSinceFit += 1;
+      n += 1;
+    }
+    return n;
+  }
+
+  /** Whether a refit is due: new labels, and `fitEvery` env steps since the last fit. */
+  get fitDue(): boolean {
+    return this.newLabelsSinceFit > 0 && this.envSteps - this.lastFitStep >= this.cfg.fitEvery;
+  }
+
+  /** Fits the reward model on every comparison so far, then rescales its output for RL. */
+  fit(epochs: number): void {
+    if (this.comparisons.length === 0) return;
+    const t0 = performance.now();
+    const { model } = this;
+    model.fitInputNormalization(this.comparisons.flatMap((c) => [c.left, c.right]));
+    this.lastFit = model.fit(this.comparisons, epochs, this.streams.get('fit'));
+    model.fitOutputNormalization(normalizationClips(this.cfg.rewardModel.normalizeOver, this.pool, this.comparisons, this.segmentLength));
+    this.fitSeconds += (performance.now() - t0) / 1000;
+    this.lastFitStep = this.envSteps;
+    this.fits += 1;
+    this.newLabelsSinceFit = 0;
+  }
+
+  /** One round of PPO on the learned reward: a rollout and its update. */
+  trainPolicy(): PpoMetrics {
+    this.roundClips = [];
+    return this.ppo.update();
+  }
+
+  /** The round's metrics: PPO's, the labels, the last fit, and (if on) the diagnostics. */
+  metrics(m: PpoMetrics): PrefsMetrics {
+    const f = this.lastFit;
+    const learnedReturns = this.learned.takeEpisodes();
+    const diagnostics = this.cfg.diagnostics
+      ? { ...correlations(this.model, this.roundClips, this.truths), disagreement: disagreement(this.model, this.roundClips, this.streams.get('diagnostics')) }
+      : { returnCorrelation: null, rewardCorrelation: null, disagreement: null };
+    return {
+      ...m,
+      envSteps: this.envSteps,
+      ppoStep: this.envSteps - this.initialSteps,
+      labels: this.labels,
+      labelsAsked: this.asked,
+      pendingQueries: this.teacher.pending,
+      heldOutAccuracy: finiteOrNull(f?.validationAccuracy),
+      trainAccuracy: finiteOrNull(f?.trainAccuracy),
+      rmTrainLoss: finiteOrNull(f ? mean(f.trainLoss) : undefined),
+      rmValidationLoss: finiteOrNull(f ? mean(f.validationLoss) : undefined),
+      l2: finiteOrNull(f ? mean(f.l2) : undefined),
+      fits: this.fits,
+      fitSeconds: this.fitSeconds,
+      ...diagnostics,
+      trueReturn: m.episodicReturn,
+      learnedReturn: learnedReturns.length > 0 ? mean(learnedReturns) : null,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // State
+  // -------------------------------------------------------------------------------------
+
+  state(): PreferenceRunState {
+    return {
+      format: 'overseer.prefs-run',
+      version: 1,
+      phase: this.phase,
+      initialSteps: this.initialSteps,
+      nextQueryId: this.nextQueryId,
+      asked: [...this.queries.keys()],
+      answered: [...this.answered],
+      lastFitStep: this.lastFitStep,
+      fits: this.fits,
+      fitSeconds: this.fitSeconds,
+      newLabelsSinceFit: this.newLabelsSinceFit,
+      lastFit: this.lastFit,
+      ppo: this.ppo.state(this.agentMeta()),
+      rewardModel: this.model.save(),
+      streams: this.streams.state(),
+      teacher: this.teacher.state?.() ?? null,
+      pool: this.pool.map((s) => {
+        const t = this.truths.get(s.id);
+        return { segment: encodeSegment(s), truth: t ? encodeFloats(t.rewards) : null };
+      }),
+      roundClips: this.roundClips.map((s) => s.id),
+    };
+  }
+
+  /** What a saved policy records about the run. */
+  agentMeta(): Record<string, unknown> {
+    return { envId: this.cfg.envId, envKwargs: this.cfg.envKwargs, seed: this.cfg.seed, envSteps: this.envSteps, labels: this.labels };
+  }
+
+  close(): void {
+    this.ppo.close();
+    this.teacher.close();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Plumbing
+  // -------------------------------------------------------------------------------------
+
+  /** New clips from the learned-reward env: into the pool (kept to its size) and this round's list. */
+  private keepClips(clips: { segment: Segment; truth: SegmentTruth }[]): void {
+    for (const { segment, truth } of clips) {
+      this.truths.set(segment.id, truth);
+      this.pool.push(segment);
+      this.roundClips.push(segment);
+    }
+    // Truths are kept only for clips that can still be asked about or are stored.
+    while (this.pool.length > this.cfg.segmentPool) {
+      const old = this.pool.shift()!;
+      if (!this.segments.has(old.id)) this.truths.delete(old.id);
+    }
+  }
+
+  /** Persists the clips and queries, then hands the queries to the teacher. */
+  private putQueries(pairs: { left: Segment; right: Segment }[], step: number): void {
+    const fresh = new Map<string, Segment>();
+    for (const p of pairs) for (const s of [p.left, p.right]) if (!this.segments.has(s.id)) fresh.set(s.id, s);
+    this.store.putSegments([...fresh.values()].map((s) => ({ segment: s, truth: this.truths.get(s.id) })));
+    for (const s of fresh.values()) this.segments.set(s.id, s);
+    const qs: Query[] = pairs.map((p) => ({ id: `q-${this.nextQueryId++}`, left: p.left, right: p.right, askedAtStep: step }));
+    const rows = qs.map((q) => ({ id: q.id, leftId: q.left.id, rightId: q.right.id, askedAtStep: q.askedAtStep }));
+    this.store.putQueries(rows);
+    for (const r of rows) this.queries.set(r.id, r);
+    this.teacher.ask(qs);
+  }
+
+  /** Counts a stored label and, unless it is "incomparable", trains on it from now on. */
+  private receive(l: StoredLabel): void {
+    if (this.answeredSet.has(l.queryId)) return;
+    this.answeredSet.add(l.queryId);
+    this.answered.push(l.queryId);
+    const c = toComparison(l, this.segments, this.cfg.seed, this.cfg.rewardModel.ensembleSize, this.cfg.rewardModel.validationFraction);
+    if (c) this.comparisons.push(c);
+  }
+
+  private queryOf(q: StoredQuery): Query {
+    const left = this.segments.get(q.leftId);
+    const right = this.segments.get(q.rightId);
+    if (!left || !right) throw new Error(`query ${q.id}: clip ${!left ? q.leftId : q.rightId} is not stored`);
+    return { id: q.id, left, right, askedAtStep: q.askedAtStep };
+  }
+}
+
+/** The default reward model: the paper's ensemble with the config's options. */
+function ensembleOf(cfg: PrefsConfig): NonNullable<RunParts['rewardModel']> {
+  return ({ obsSize, actionSize, rng, saved }) => (saved ? RewardModel.load(saved as RewardModelJson) : new RewardModel(obsSize, actionSize, cfg.rewardModel, rng));
+}
+
+/**
+ * The clips each member's output is normalised over after a fit: 'recent', the latest ~4096
+ * steps of the pool; 'labelled', every clip the model has labels for (each once).
+ */
+export function normalizationClips(over: RewardModelConfig['normalizeOver'], pool: readonly Segment[], comparisons: readonly Comparison[], segmentLength: number): Segment[] {
+  if (over === 'recent') return pool.slice(-Math.max(8, Math.ceil(4096 / segmentLength)));
+  return [...new Set(comparisons.flatMap((c) => [c.left, c.right]))];
+}
+
+/** A label as a training comparison (null for "incomparable"); held-out and bootstrap draws are fixed per query. */
+export function toComparison(l: StoredLabel, segments: ReadonlyMap<string, Segment>, seed: number, members: number, validationFraction: number): Comparison | null {
+  const mu = targetOf(l.answer);
+  if (mu === null) return null;
+  const left = segments.get(l.leftId);
+  const right = segments.get(l.rightId);
+  if (!left || !right) throw new Error(`label for ${l.queryId}: clip ${!left ? l.leftId : l.rightId} is missing`);
+  const rng = new Rng(fnv1a32(`${seed}:${l.queryId}`));
+  const validation = rng.random() < validationFraction;
+  const counts = Uint8Array.from({ length: members }, () => poisson1(rng));
+  return { left, right, mu, validation, counts };
+}
+
+export function targetOf(a: Answer): PreferenceTarget | null {
+  return a === 'left' ? 1 : a === 'right' ? 0 : a === 'equal' ? 0.5 : null;
+}
+
+/** Seconds per env step (for the clip length), the time limit, and whether clips can be replayed in a browser. */
+function envScene(cfg: PrefsConfig): { dt: number; maxEpisodeSteps: number | undefined; replayable: boolean } {
+  const probe = make(cfg.envId, { kwargs: cfg.envKwargs });
+  try {
+    const spec = probe.renderSpec();
+    return { dt: spec?.dt ?? 0.05, maxEpisodeSteps: registration(cfg.envId).maxEpisodeSteps, replayable: spec !== null };
+  } finally {
+    probe.close();
+  }
+}
+
+function maxIdNumber(ids: Iterable<string>, prefix: string): number {
+  let max = -1;
+  for (const id of ids) {
+    if (id.startsWith(prefix)) {
+      const n = Number(id.slice(prefix.length));
+      if (Number.isInteger(n)) max = Math.max(max, n);
+    }
+  }
+  return max;
+}
+
+function finiteOrNull(v: number | undefined): number | null {
+  return v !== undefined && Number.isFinite(v) ? v : null;
+}

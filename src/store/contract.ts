@@ -1,0 +1,552 @@
+/**
+ * What every `ProjectStore` must do, as a vitest suite: runs, clips, queries and labels (with
+ * the idempotence rules a resumed run relies on), annotators, assignment and leases, repeats,
+ * gold pairs, people's labels by client id, metrics, agreement and export. Each
+ * implementation's test file calls `describeProjectStore` with a way to open a fresh, empty
+ * store; nothing here depends on how a store keeps its data.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RenderSpec } from '../envs/render.js';
+import type { Segment, SegmentTruth } from '../prefs/segments.js';
+import { StoreConflictError, type StoredLabel } from '../prefs/store.js';
+import { exportLines, importRuns, readExport } from './exchange.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, StoreError, type ProjectStore } from './store.js';
+
+export type OpenStore = (options?: { repeatEvery?: number }) => ProjectStore;
+
+/** A clip with recognisable contents (NaN and -0 included: stored bit for bit). */
+export function testSegment(i: number, length = 15): Segment {
+  const obs = Float32Array.from({ length: length * 3 }, (_, k) => i + k / 7);
+  obs[1] = Number.NaN;
+  obs[2] = -0;
+  const actions = Float32Array.from({ length: length * 2 }, (_, k) => Math.sin(i + k));
+  const render = Float32Array.from({ length: length * 4 }, (_, k) => (k % 4 < 2 ? 0.5 : i));
+  return { id: `seg-${i}`, envId: 'Hopper-v5', seed: 7, envIndex: i % 2, globalStep: i * 15, length, obsSize: 3, actionSize: 2, renderSize: 4, render, obs, actions, terminated: i % 3 === 0 };
+}
+export const testTruth = (s: Segment, scale = 1): SegmentTruth => ({ segmentId: s.id, rewards: Float64Array.from({ length: s.length }, (_, k) => scale / (k + 3)) });
+
+const SPEC: RenderSpec = { kind: 'classic', scene: 'Pendulum', dt: 0.05, fields: ['theta', 'theta_dot'] };
+
+/** The error `f` throws. */
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+function expectRefusal(f: () => unknown, kind: new (...args: never[]) => Error, message: RegExp): void {
+  const err = thrown(f);
+  expect(err).toBeInstanceOf(kind);
+  expect(err).toBeInstanceOf(StoreError);
+  expect(err.message).toMatch(message);
+}
+
+export function describeProjectStore(name: string, open: OpenStore): void {
+  describe(`ProjectStore contract: ${name}`, () => {
+    const opened: ProjectStore[] = [];
+    const fresh: OpenStore = (options) => {
+      const p = open(options);
+      opened.push(p);
+      return p;
+    };
+    afterEach(() => {
+      for (const p of opened.splice(0)) p.close();
+    });
+
+    /** A store with one run holding `nClips` clips and a query over each consecutive pair (q-0 .. q-(n-2)). */
+    function withQueries(nClips: number, repeatEvery?: number) {
+      const p = fresh({ repeatEvery });
+      p.createRun({ id: 'run1', envId: 'Hopper-v5', instructions: 'prefer the hopper doing a backflip', labelBudget: 700 });
+      const segs = Array.from({ length: nClips }, (_, i) => testSegment(i));
+      p.putSegments('run1', segs.map((segment) => ({ segment })));
+      p.putQueries('run1', segs.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: i })));
+      return p;
+    }
+    const label = (queryId: string, i: number, over: Partial<StoredLabel> = {}): StoredLabel => ({
+      queryId,
+      leftId: `seg-${i}`,
+      rightId: `seg-${i + 1}`,
+      answer: 'left',
+      teacher: 'oracle',
+      seconds: null,
+      receivedAtStep: 100 + i,
+      createdAt: new Date(0).toISOString(),
+      ...over,
+    });
+
+    describe('runs', () => {
+      it('keeps runs with their instructions, budget, config, render spec and progress; defaults the rest', () => {
+        const p = fresh();
+        const made = p.createRun({ id: 'r', envId: 'Pendulum-v1', instructions: 'upright <b>please</b>', labelBudget: 900, config: { seed: 3, nested: { a: [1, 2] } }, renderSpec: SPEC });
+        expect(made).toMatchObject({ id: 'r', envId: 'Pendulum-v1', instructions: 'upright <b>please</b>', labelBudget: 900, config: { seed: 3, nested: { a: [1, 2] } }, renderSpec: SPEC, envSteps: 0 });
+        expect(Number.isNaN(Date.parse(made.createdAt))).toBe(false);
+        p.setEnvSteps('r', 12_345);
+        expect(p.getRun('r')).toEqual({ ...made, envSteps: 12_345 });
+        p.createRun({ id: 's', envId: 'Hopper-v5' });
+        expect(p.getRun('s')).toMatchObject({ instructions: '', labelBudget: null, config: {}, renderSpec: null, envSteps: 0 });
+        expect(p.getRun('nope')).toBeNull();
+        expect(p.listRuns().map((r) => r.id)).toEqual(['r', 's']);
+      });
+
+      it('refuses an empty id, a taken id, and progress or a run store for a run that does not exist', () => {
+        const p = fresh();
+        p.createRun({ id: 'r', envId: 'Hopper-v5' });
+        expectRefusal(() => p.createRun({ id: '  ', envId: 'Hopper-v5' }), InvalidInputError, /non-empty id/);
+        expectRefusal(() => p.createRun({ id: 'r', envId: 'Hopper-v5' }), ConflictError, /run "r" already exists/);
+        expectRefusal(() => p.setEnvSteps('nope', 1), NotFoundError, /no run "nope"/);
+        expectRefusal(() => p.runStore('nope'), NotFoundError, /no run "nope"/);
+        expectRefusal(() => p.putSegments('nope', [{ segment: testSegment(0) }]), NotFoundError, /no run "nope"/);
+        expectRefusal(() => p.appendMetrics('nope', { envSteps: 1 }), NotFoundError, /no run "nope"/);
+        expect(p.listRuns()).toHaveLength(1);
+      });
+    });
+
+    describe('clips', () => {
+      it('round-trips clips bit for bit, with true rewards kept apart, ordered by global step', () => {
+        const p = fresh();
+        p.createRun({ id: 'r', envId: 'Hopper-v5' });
+        const store = p.runStore('r');
+        const segs = Array.from({ length: 12 }, (_, i) => testSegment(i)).reverse();
+        store.putSegments(segs.map((s, i) => ({ segment: s, truth: i % 2 === 0 ? testTruth(s) : undefined })));
+        const loaded = store.load();
+        expect([...loaded.segments.keys()]).toEqual(segs.map((s) => s.id).reverse());
+        for (const s of segs) {
+          const got = loaded.segments.get(s.id)!;
+          expect(got).toEqual(s);
+          expect(got.obs).toBeInstanceOf(Float32Array);
+          expect(Object.is(got.obs[2], -0)).toBe(true);
+          expect(Number.isNaN(got.obs[1])).toBe(true);
+        }
+        expect(loaded.truths.size).toBe(6);
+        expect(loaded.truths.get('seg-11')).toEqual(testTruth(testSegment(11)));
+        expect(loaded.truths.get('seg-11')!.rewards).toBeInstanceOf(Float64Array);
+        expect(loaded.truths.has('seg-10')).toBe(false);
+        expect(p.getSegment('r', 'seg-4')).toEqual(testSegment(4));
+        expect(p.getSegment('r', 'seg-99')).toBeNull();
+        expect(p.latestSegment('r')!.id).toBe('seg-11');
+        expect(p.latestSegment('nope')).toBeNull();
+      });
+
+      it('keeps what was stored, whatever the caller does to its arrays afterwards', () => {
+        const p = fresh();
+        p.createRun({ id: 'r', envId: 'Hopper-v5' });
+        const s = testSegment(1);
+        const t = testTruth(s);
+        p.putSegments('r', [{ segment: s, truth: t }]);
+        s.obs[0] = 1234;
+        t.rewards[0] = 1234;
+        expect(p.getSegment('r', 'seg-1')).toEqual(testSegment(1));
+        expect(p.loadRun('r').truths.get('seg-1')).toEqual(testTruth(testSegment(1)));
+      });
+
+      it('skips a clip stored again unchanged; refuses one with other data or truth, storing nothing of that batch', () => {
+        const p = fresh();
+        p.createRun({ id: 'r', envId: 'Hopper-v5' });
+        const store = p.runStore('r');
+        const s = testSegment(1);
+        store.putSegments([{ segment: s, truth: testTruth(s) }]);
+        // A resumed run stores the same clip again: nothing changes.
+        store.putSegments([{ segment: testSegment(1), truth: testTruth(testSegment(1)) }]);
+        expect(store.load().segments.size).toBe(1);
+
+        const obs = s.obs.slice();
+        obs[5] += 1;
+        const variants: { segment: Segment; truth?: SegmentTruth }[] = [
+          { segment: { ...s, obs }, truth: testTruth(s) },
+          { segment: { ...s, terminated: !s.terminated }, truth: testTruth(s) },
+          { segment: { ...s, globalStep: s.globalStep + 1 }, truth: testTruth(s) },
+          { segment: s, truth: testTruth(s, 2) },
+          { segment: s },
+        ];
+        for (const v of variants) {
+          const err = thrown(() => store.putSegments([{ segment: testSegment(2) }, v]));
+          expect(err).toBeInstanceOf(ConflictError);
+          // The loop catches the port's class, without importing the store.
+          expect(err).toBeInstanceOf(StoreConflictError);
+          expect(err.message).toMatch(/clip seg-1 is already stored with other data/);
+        }
+        // Twice in one batch, differently: refused too.
+        expect(() => store.putSegments([{ segment: testSegment(4) }, { segment: { ...testSegment(4), terminated: !testSegment(4).terminated } }])).toThrow(ConflictError);
+        expect([...store.load().segments.keys()]).toEqual(['seg-1']);
+        expect(store.load().truths.get('seg-1')).toEqual(testTruth(s));
+      });
+
+      it('refuses clips whose arrays do not match their length and sizes', () => {
+        const p = fresh();
+        p.createRun({ id: 'r', envId: 'Hopper-v5' });
+        const s = testSegment(1);
+        expectRefusal(() => p.putSegments('r', [{ segment: { ...s, id: 'bad', length: 14 } }]), InvalidInputError, /obs\/actions do not match/);
+        expectRefusal(() => p.putSegments('r', [{ segment: { ...s, render: new Float32Array(3) } }]), InvalidInputError, /render states do not match/);
+        expectRefusal(() => p.putSegments('r', [{ segment: s, truth: { segmentId: s.id, rewards: new Float64Array(3) } }]), InvalidInputError, /3 true rewards for 15 steps/);
+        expect(p.loadRun('r').segments.size).toBe(0);
+      });
+    });
+
+    describe('queries and labels of a run', () => {
+      it('stores queries and labels in order, refusing ones that name unknown clips or queries', () => {
+        const p = withQueries(6);
+        const store = p.runStore('run1');
+        expect(store.putLabel(label('q-3', 3))).toEqual(label('q-3', 3));
+        store.putLabel(label('q-0', 0));
+        const { queries, labels } = store.load();
+        expect(queries.map((q) => q.id)).toEqual(['q-0', 'q-1', 'q-2', 'q-3', 'q-4']);
+        expect(queries[2]).toEqual({ id: 'q-2', leftId: 'seg-2', rightId: 'seg-3', askedAtStep: 2 });
+        expect(labels).toEqual([label('q-3', 3), label('q-0', 0)]);
+        expect(p.queryKinds('run1')).toEqual(new Map(queries.map((q) => [q.id, 'normal'])));
+
+        expectRefusal(() => store.putQueries([{ id: 'q-x', leftId: 'seg-0', rightId: 'seg-99', askedAtStep: 0 }]), InvalidInputError, /names clip seg-99, which is not stored/);
+        expectRefusal(() => store.putLabel(label('q-99', 1)), NotFoundError, /no such query/);
+        expectRefusal(() => store.putLabel(label('q-1', 1, { rightId: 'seg-5' })), InvalidInputError, /names other clips than the query/);
+        expectRefusal(() => store.putLabel(label('q-1', 1, { answer: 'maybe' as never })), InvalidInputError, /unknown answer "maybe"/);
+        expect(store.load().labels).toHaveLength(2);
+        // Queries answered by the loop are not open to people.
+        expect(p.openQueryCount('run1')).toBe(3);
+      });
+
+      it('skips a query stored again unchanged; refuses one with other clips, step or kind', () => {
+        const p = withQueries(4);
+        const store = p.runStore('run1');
+        store.putQueries([{ id: 'q-1', leftId: 'seg-1', rightId: 'seg-2', askedAtStep: 1 }]);
+        p.putQueries('run1', [{ id: 'q-1', leftId: 'seg-1', rightId: 'seg-2', askedAtStep: 1, kind: 'normal' }]);
+        for (const q of [
+          { id: 'q-1', leftId: 'seg-2', rightId: 'seg-1', askedAtStep: 1 },
+          { id: 'q-1', leftId: 'seg-1', rightId: 'seg-2', askedAtStep: 7 },
+        ]) {
+          const err = thrown(() => store.putQueries([{ id: 'q-new', leftId: 'seg-0', rightId: 'seg-1', askedAtStep: 9 }, q]));
+          expect(err).toBeInstanceOf(StoreConflictError);
+          expect(err.message).toMatch(/query q-1 is already stored/);
+        }
+        expectRefusal(() => p.putQueries('run1', [{ id: 'q-1', leftId: 'seg-1', rightId: 'seg-2', askedAtStep: 1, kind: 'gold' }]), ConflictError, /query q-1 is already stored/);
+        expect(store.load().queries.map((q) => q.id)).toEqual(['q-0', 'q-1', 'q-2']);
+      });
+
+      it('putLabel returns the label stored for the query: a label already stored wins', () => {
+        const p = withQueries(4);
+        const store = p.runStore('run1');
+        const first = label('q-0', 0, { answer: 'right', receivedAtStep: 5 });
+        expect(store.putLabel(first)).toEqual(first);
+        // Another answer to the same query (a resumed run asking its teacher again): the stored one comes back.
+        expect(store.putLabel(label('q-0', 0, { answer: 'left', teacher: 'mistake', receivedAtStep: 9 }))).toEqual(first);
+        expect(store.load().labels).toEqual([first]);
+        expect(p.labelsSince('run1', 0)).toHaveLength(1);
+      });
+
+      it("putLabel with a person's client id: stored once, returned again, refused for another query", () => {
+        const p = withQueries(4);
+        const store = p.runStore('run1');
+        const mine = label('q-1', 1, { clientId: 'c-1' });
+        expect(store.putLabel(mine)).toEqual(mine);
+        expect(store.putLabel({ ...mine, answer: 'equal' })).toEqual(mine);
+        expectRefusal(() => store.putLabel(label('q-2', 2, { clientId: 'c-1' })), ConflictError, /client id c-1 was already used/);
+        expect(p.labelsSince('run1', 0).map((l) => [l.queryId, l.clientId])).toEqual([['q-1', 'c-1']]);
+        expect(store.load().labels).toEqual([mine]);
+      });
+
+      it('the run store leaves repeats out of what the loop loads', () => {
+        const p = withQueries(4, 1);
+        const a = p.addAnnotator('a').annotator.id;
+        p.assignQueries('run1', a, 1);
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
+        const [rep] = p.assignQueries('run1', a, 1);
+        expect(rep.query.kind).toBe('repeat');
+        p.submitLabel({ runId: 'run1', queryId: rep.query.id, annotatorId: a, answer: 'right', seconds: 1, clientId: 'c1' });
+        const all = p.loadRun('run1');
+        expect(all.queries.map((q) => q.id)).toEqual(['q-0', 'q-1', 'q-2', rep.query.id]);
+        expect(all.labels.map((l) => l.queryId)).toEqual(['q-0', rep.query.id]);
+        expect(all.labels[0]).toMatchObject({ clientId: 'c0', teacher: 'a' });
+        const forLoop = p.runStore('run1').load();
+        expect(forLoop.queries.map((q) => q.id)).toEqual(['q-0', 'q-1', 'q-2']);
+        expect(forLoop.labels.map((l) => l.queryId)).toEqual(['q-0']);
+        expect(p.queryKinds('run1').get(rep.query.id)).toBe('repeat');
+      });
+
+      it('a resumed run that stores everything again, in the same order, changes nothing', () => {
+        const p = withQueries(5);
+        const store = p.runStore('run1');
+        const segs = Array.from({ length: 5 }, (_, i) => testSegment(i));
+        store.putLabel(label('q-0', 0));
+        store.putLabel(label('q-2', 2, { answer: 'equal' }));
+        const before = store.load();
+        store.putSegments(segs.map((segment) => ({ segment })));
+        store.putQueries(before.queries);
+        for (const l of before.labels) expect(store.putLabel({ ...l, createdAt: new Date(1).toISOString() })).toEqual(l);
+        expect(store.load()).toEqual(before);
+      });
+    });
+
+    describe('annotators', () => {
+      it('gives annotators tokens, found again by token only', () => {
+        const p = fresh();
+        const { annotator, token } = p.addAnnotator('  Ada ');
+        const admin = p.addAnnotator('boss', 'admin');
+        expect(annotator).toMatchObject({ name: 'Ada', role: 'annotator' });
+        expect(admin.annotator.role).toBe('admin');
+        expect(token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+        expect(p.annotatorByToken(token)).toEqual(annotator);
+        expect(p.annotatorByToken(admin.token)).toEqual(admin.annotator);
+        for (const wrong of [`${token}x`, '', 'x'.repeat(10_000), 'Ada']) expect(p.annotatorByToken(wrong)).toBeNull();
+        expect(p.listAnnotators()).toEqual([annotator, admin.annotator]);
+        expectRefusal(() => p.addAnnotator('Ada'), ConflictError, /annotator "Ada" already exists/);
+        expectRefusal(() => p.addAnnotator('   '), InvalidInputError, /non-empty name/);
+        expectRefusal(() => p.addAnnotator('x'.repeat(101)), InvalidInputError, /at most 100/);
+        expect(p.listAnnotators()).toHaveLength(2);
+      });
+    });
+
+    describe('people labeling', () => {
+      it('hands each normal query to one annotator, the same ones again until answered, and reassigns stale ones', () => {
+        const p = withQueries(9); // 8 queries
+        const a = p.addAnnotator('a').annotator.id;
+        const b = p.addAnnotator('b').annotator.id;
+        const ids = (xs: { query: { id: string } }[]) => xs.map((x) => x.query.id);
+        const forA = p.assignQueries('run1', a, 2);
+        expect(ids(forA)).toEqual(['q-0', 'q-1']);
+        expect(forA[0].query).toEqual({ id: 'q-0', leftId: 'seg-0', rightId: 'seg-1', askedAtStep: 0, kind: 'normal' });
+        expect(forA[0].left).toEqual(testSegment(0));
+        expect(forA[0].right).toEqual(testSegment(1));
+        expect(ids(p.assignQueries('run1', b, 3))).toEqual(['q-2', 'q-3', 'q-4']);
+        // Asking again (a reload, or the prefetch) returns the same open assignments first.
+        expect(ids(p.assignQueries('run1', a, 3))).toEqual(['q-0', 'q-1', 'q-5']);
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'right', seconds: 2.5, clientId: 'c-1' });
+        expect(ids(p.assignQueries('run1', a, 3))).toEqual(['q-1', 'q-5', 'q-6']);
+        expect(p.openQueryCount('run1')).toBe(7);
+        // b went away: after the lease its open queries go to whoever asks.
+        expect(ids(p.assignQueries('run1', a, 10, 3600))).toEqual(['q-1', 'q-5', 'q-6', 'q-7']);
+        expect(ids(p.assignQueries('run1', a, 10, 0))).toEqual(['q-1', 'q-5', 'q-6', 'q-7', 'q-2', 'q-3', 'q-4']);
+        expect(ids(p.assignQueries('run1', b, 10))).toEqual([]);
+        expectRefusal(() => p.assignQueries('run1', a, 0), InvalidInputError, /at least one/);
+        expectRefusal(() => p.assignQueries('nope', a, 1), NotFoundError, /no run "nope"/);
+      });
+
+      it('commits a label once per client id; refuses answers to queries that are not yours or already answered', () => {
+        const p = withQueries(5); // q-0 .. q-3
+        p.setEnvSteps('run1', 5000);
+        const a = p.addAnnotator('a').annotator.id;
+        const b = p.addAnnotator('b').annotator.id;
+        p.assignQueries('run1', a, 2); // q-0, q-1
+        p.assignQueries('run1', b, 1); // q-2
+        const sub = { runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left' as const, seconds: 1.25, clientId: 'uuid-1' };
+        const first = p.submitLabel(sub);
+        expect(first.duplicate).toBe(false);
+        expect(first.label).toMatchObject({ queryId: 'q-0', leftId: 'seg-0', rightId: 'seg-1', answer: 'left', teacher: 'a', seconds: 1.25, receivedAtStep: 5000, clientId: 'uuid-1' });
+        const again = p.submitLabel(sub);
+        expect(again).toEqual({ label: first.label, duplicate: true });
+        expect(p.labelsSince('run1', 0)).toEqual([first.label]);
+
+        expectRefusal(() => p.submitLabel({ ...sub, queryId: 'q-1' }), ConflictError, /client id uuid-1 was already used/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'uuid-2', queryId: 'q-2' }), ConflictError, /not assigned to a/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'uuid-2', annotatorId: b }), ConflictError, /not assigned to b/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'uuid-2' }), ConflictError, /already answered/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'uuid-2', queryId: 'q-9' }), NotFoundError, /no query "q-9"/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'uuid-2', runId: 'x' }), NotFoundError, /no run "x"/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'uuid-2', answer: 'up' as never }), InvalidInputError, /unknown answer "up"/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'uuid-2', seconds: -1 }), InvalidInputError, /seconds must be/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: '' }), InvalidInputError, /clientId/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'x'.repeat(101) }), InvalidInputError, /clientId/);
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'uuid-2', annotatorId: 999 }), ForbiddenError, /no annotator 999/);
+        expect(p.labelsSince('run1', 0)).toHaveLength(1);
+
+        p.submitLabel({ ...sub, clientId: 'uuid-3', queryId: 'q-1', answer: 'equal', seconds: null });
+        p.submitLabel({ ...sub, clientId: 'uuid-4', queryId: 'q-2', annotatorId: b, answer: 'incomparable' });
+        const since = p.labelsSince('run1', first.label.seq);
+        expect(since.map((l) => [l.queryId, l.answer, l.teacher, l.seconds])).toEqual([
+          ['q-1', 'equal', 'a', null],
+          ['q-2', 'incomparable', 'b', 1.25],
+        ]);
+        expect(since[0].seq).toBeGreaterThan(first.label.seq);
+        expect(since[1].seq).toBeGreaterThan(since[0].seq);
+        expect(p.labelsSince('run1', since[1].seq)).toEqual([]);
+        expect(p.labelCounts('run1')).toEqual(new Map([['a', 2], ['b', 1]]));
+        expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 3, mine: 2 });
+        expect(p.openQueryCount('run1')).toBe(1);
+        // The loop, storing a person's label again by its client id, writes nothing new.
+        const { seq: _seq, ...asStored } = first.label;
+        expect(p.runStore('run1').putLabel({ ...asStored })).toEqual(asStored);
+        expect(p.labelsSince('run1', 0)).toHaveLength(3);
+      });
+
+      it("counts only people's labels, and synthetic teachers' labels carry no client id", () => {
+        const p = withQueries(4);
+        const a = p.addAnnotator('a').annotator.id;
+        p.putLabel('run1', label('q-0', 0));
+        expect(p.labelsSince('run1', 0)).toEqual([{ ...label('q-0', 0), seq: expect.any(Number), clientId: null }]);
+        expect(p.labelCounts('run1')).toEqual(new Map());
+        expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 0, mine: 0 });
+        expect(p.agreement('run1')).toEqual({ annotators: [], gold: { pairs: 0, agreeing: 0 } });
+      });
+
+      it('lets several annotators answer a gold pair, never handed out as normal work, and measures their agreement', () => {
+        const p = withQueries(3);
+        p.putQueries('run1', [{ id: 'gold-1', leftId: 'seg-0', rightId: 'seg-2', askedAtStep: 0, kind: 'gold' }]);
+        expect(p.queryKinds('run1').get('gold-1')).toBe('gold');
+        const [a, b, c] = ['a', 'b', 'c'].map((n) => p.addAnnotator(n).annotator.id);
+        expect(p.assignQueries('run1', a, 5).map((q) => q.query.id)).toEqual(['q-0', 'q-1']);
+        p.submitLabel({ runId: 'run1', queryId: 'gold-1', annotatorId: a, answer: 'left', seconds: null, clientId: 'g-a' });
+        p.submitLabel({ runId: 'run1', queryId: 'gold-1', annotatorId: b, answer: 'right', seconds: null, clientId: 'g-b' });
+        p.submitLabel({ runId: 'run1', queryId: 'gold-1', annotatorId: c, answer: 'left', seconds: null, clientId: 'g-c' });
+        expect(p.labelsSince('run1', 0).map((l) => l.teacher)).toEqual(['a', 'b', 'c']);
+        expect(p.agreement('run1').gold).toEqual({ pairs: 3, agreeing: 1 });
+        expect(p.openQueryCount('run1')).toBe(2);
+        // The loop stores the people's gold labels it polls: each by its client id, none lost.
+        const labels = p.labelsSince('run1', 0);
+        for (const l of labels) p.runStore('run1').putLabel({ ...l });
+        expect(p.labelsSince('run1', 0)).toHaveLength(3);
+      });
+
+      it('repeats a pair the annotator answered every N labels, sides swapped, and measures agreement', () => {
+        const p = withQueries(8, 2);
+        const a = p.addAnnotator('a').annotator.id;
+        const answer = (queryId: string, ans: 'left' | 'right' | 'equal', k: string) => p.submitLabel({ runId: 'run1', queryId, annotatorId: a, answer: ans, seconds: 1, clientId: k });
+        const next = () => p.assignQueries('run1', a, 1)[0];
+        answer(next().query.id, 'left', 'c0'); // q-0
+        answer(next().query.id, 'right', 'c1'); // q-1
+        // Two labels in: the next pair is one of those two again, left and right swapped.
+        const rep = next();
+        expect(rep.query).toMatchObject({ id: `repeat-${a}-2`, kind: 'repeat' });
+        const original = rep.left.id === 'seg-1' ? { left: 'seg-0', right: 'seg-1', said: 'left', step: 0 } : { left: 'seg-1', right: 'seg-2', said: 'right', step: 1 };
+        expect([rep.left.id, rep.right.id]).toEqual([original.right, original.left]);
+        expect(rep.query.askedAtStep).toBe(original.step);
+        // Consistent: the same clip preferred, now on the other side.
+        answer(rep.query.id, original.said === 'left' ? 'right' : 'left', 'c2');
+        expect(next().query.id).toBe('q-2');
+        expect(p.agreement('run1')).toEqual({ annotators: [{ name: 'a', labels: 3, repeats: 1, agreeing: 1 }], gold: { pairs: 0, agreeing: 0 } });
+        // Repeats are not open work for anyone else, and not counted as waiting.
+        expect(p.openQueryCount('run1')).toBe(5);
+      });
+
+      it('repeats only pairs the annotator answered itself', () => {
+        const p = withQueries(6, 1);
+        const a = p.addAnnotator('a').annotator.id;
+        const b = p.addAnnotator('b').annotator.id;
+        p.assignQueries('run1', a, 1); // q-0
+        p.assignQueries('run1', b, 1); // q-1
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'a0' });
+        p.submitLabel({ runId: 'run1', queryId: 'q-1', annotatorId: b, answer: 'left', seconds: 1, clientId: 'b0' });
+        for (let k = 0; k < 5; k++) {
+          const pa = p.assignQueries('run1', a, 1)[0];
+          expect(pa.query.kind).toBe('repeat');
+          expect([pa.left.id, pa.right.id]).toEqual(['seg-1', 'seg-0']);
+        }
+        const pb = p.assignQueries('run1', b, 1)[0];
+        expect([pb.left.id, pb.right.id]).toEqual(['seg-2', 'seg-1']);
+      });
+
+      it('still repeats when the label count skips past a multiple of N (answers in flight while the next pair is fetched)', () => {
+        const p = withQueries(10, 2);
+        const a = p.addAnnotator('a').annotator.id;
+        const answer = (queryId: string, k: string) => p.submitLabel({ runId: 'run1', queryId, annotatorId: a, answer: 'left', seconds: 1, clientId: k });
+        // Three pairs taken at once, three answers in: the count goes 0 -> 3 between two requests.
+        p.assignQueries('run1', a, 3).forEach((q, i) => answer(q.query.id, `c${i}`));
+        const rep = p.assignQueries('run1', a, 1)[0];
+        expect(rep.query).toMatchObject({ id: `repeat-${a}-2`, kind: 'repeat' });
+        answer(rep.query.id, 'c3');
+        // 4 done: the second repeat is due; once answered (5 done), none until 6.
+        const rep2 = p.assignQueries('run1', a, 1)[0];
+        expect(rep2.query).toMatchObject({ id: `repeat-${a}-4`, kind: 'repeat' });
+        answer(rep2.query.id, 'c4');
+        expect(p.assignQueries('run1', a, 1)[0].query.kind).toBe('normal');
+      });
+
+      it('never repeats with repeatEvery 0', () => {
+        const p = withQueries(6, 0);
+        const a = p.addAnnotator('a').annotator.id;
+        for (let k = 0; k < 5; k++) {
+          const [q] = p.assignQueries('run1', a, 1);
+          expect(q.query.kind).toBe('normal');
+          p.submitLabel({ runId: 'run1', queryId: q.query.id, annotatorId: a, answer: 'left', seconds: 1, clientId: `c${k}` });
+        }
+        expect(p.assignQueries('run1', a, 1)).toEqual([]);
+      });
+    });
+
+    describe('metrics', () => {
+      it("keeps a run's metrics in order and moves its env steps", () => {
+        const p = withQueries(2);
+        p.createRun({ id: 'other', envId: 'Hopper-v5' });
+        p.appendMetrics('run1', { envSteps: 2048, labels: 3, heldOutAccuracy: 0.5 });
+        p.appendMetrics('other', { envSteps: 7 });
+        p.appendMetrics('run1', { envSteps: 4096, labels: 5, heldOutAccuracy: 0.75, nested: { a: null } });
+        const all = p.metricsSince('run1', 0);
+        expect(all.map((m) => m.row)).toEqual([
+          { envSteps: 2048, labels: 3, heldOutAccuracy: 0.5 },
+          { envSteps: 4096, labels: 5, heldOutAccuracy: 0.75, nested: { a: null } },
+        ]);
+        expect(all[1].seq).toBeGreaterThan(all[0].seq);
+        expect(p.metricsSince('run1', all[0].seq).map((m) => m.row.envSteps)).toEqual([4096]);
+        expect(p.metricsSince('run1', all[1].seq)).toEqual([]);
+        expect(p.getRun('run1')!.envSteps).toBe(4096);
+        expect(p.getRun('other')!.envSteps).toBe(7);
+        expect(p.metricsSince('nope', 0)).toEqual([]);
+      });
+    });
+
+    describe('export and import', () => {
+      /** A run with 5 clips, 4 queries (one gold, one never answered) and 4 labels (from the loop, and people). */
+      function sourceStore() {
+        const p = fresh();
+        p.createRun({ id: 'src', envId: 'Pendulum-v1', instructions: 'keep it <up>', labelBudget: 50, renderSpec: SPEC });
+        const segs = [0, 1, 2, 3, 4].map((i) => testSegment(i, 3));
+        p.putSegments('src', segs.map((s, i) => ({ segment: s, truth: i < 4 ? testTruth(s, -i) : undefined })));
+        p.putQueries('src', [
+          { id: 'q-0', leftId: 'seg-0', rightId: 'seg-1', askedAtStep: 10 },
+          { id: 'q-1', leftId: 'seg-2', rightId: 'seg-4', askedAtStep: 20 },
+          { id: 'q-2', leftId: 'seg-3', rightId: 'seg-0', askedAtStep: 30 },
+          { id: 'gold-1', leftId: 'seg-1', rightId: 'seg-2', askedAtStep: 0, kind: 'gold' },
+        ]);
+        p.putLabel('src', { queryId: 'q-0', leftId: 'seg-0', rightId: 'seg-1', answer: 'right', teacher: 'oracle', seconds: null, receivedAtStep: 12, createdAt: '2026-01-01T00:00:00.000Z' });
+        const ada = p.addAnnotator('ada').annotator.id;
+        const bob = p.addAnnotator('bob').annotator.id;
+        p.assignQueries('src', ada, 1);
+        p.submitLabel({ runId: 'src', queryId: 'q-1', annotatorId: ada, answer: 'equal', seconds: 2, clientId: 'c-1' });
+        p.submitLabel({ runId: 'src', queryId: 'gold-1', annotatorId: ada, answer: 'left', seconds: 1, clientId: 'c-2' });
+        p.submitLabel({ runId: 'src', queryId: 'gold-1', annotatorId: bob, answer: 'left', seconds: 1, clientId: 'c-3' });
+        return p;
+      }
+
+      it('exports labelled queries with their clips, true rewards, kinds, client ids and render spec; imports them into a store of the same kind', () => {
+        const p = sourceStore();
+        const file = join(mkdtempSync(join(tmpdir(), 'overseer-contract-')), 'labels.jsonl');
+        writeFileSync(file, [...exportLines(p)].join('\n'));
+        const [run] = readExport(file);
+        expect(run).toMatchObject({ id: 'src', envId: 'Pendulum-v1', instructions: 'keep it <up>', labelBudget: 50, renderSpec: SPEC });
+        expect([...run.contents.segments.keys()].sort()).toEqual(['seg-0', 'seg-1', 'seg-2', 'seg-4']);
+
+        const target = fresh();
+        expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 4 });
+        expect(target.getRun('copy-src')).toMatchObject({ envId: 'Pendulum-v1', instructions: 'keep it <up>', labelBudget: 50, renderSpec: SPEC });
+        const before = p.loadRun('src');
+        const after = target.loadRun('copy-src');
+        for (const id of ['seg-0', 'seg-1', 'seg-2', 'seg-4']) expect(after.segments.get(id)).toEqual(before.segments.get(id));
+        expect(after.truths.get('seg-2')).toEqual(before.truths.get('seg-2'));
+        expect(after.truths.has('seg-4')).toBe(false);
+        expect(after.queries.map((q) => q.id)).toEqual(['q-0', 'q-1', 'gold-1']);
+        expect(target.queryKinds('copy-src').get('gold-1')).toBe('gold');
+        const strip = (ls: { seq: number }[]) => ls.map(({ seq: _s, ...l }) => l);
+        expect(strip(target.labelsSince('copy-src', 0))).toEqual(strip(p.labelsSince('src', 0)));
+        expectRefusal(() => importRuns(target, [run], 'copy-'), ConflictError, /run copy-src already exists .*another --prefix/);
+        expectRefusal(() => [...exportLines(p, ['nope'])], NotFoundError, /no run "nope"/);
+      });
+
+      it('imports all or nothing', () => {
+        const p = sourceStore();
+        const file = join(mkdtempSync(join(tmpdir(), 'overseer-contract-')), 'labels.jsonl');
+        writeFileSync(file, [...exportLines(p)].join('\n'));
+        const [run] = readExport(file);
+        const broken = { ...run, id: 'broken', contents: { ...run.contents, labels: [...run.contents.labels, { ...run.contents.labels[0], queryId: 'q-missing' }] } };
+        const target = fresh();
+        expectRefusal(() => target.importRuns([{ run: { id: 'ok', envId: run.envId }, contents: run.contents }, { run: { id: 'broken', envId: run.envId }, contents: broken.contents }]), NotFoundError, /q-missing/);
+        expect(target.listRuns()).toEqual([]);
+        expect(target.loadRun('ok').segments.size).toBe(0);
+        // Two runs of one batch under the same id: refused, nothing stored.
+        expectRefusal(() => target.importRuns([{ run: { id: 'twice', envId: 'x' }, contents: run.contents }, { run: { id: 'twice', envId: 'x' }, contents: run.contents }]), ConflictError, /already exists/);
+        expect(target.listRuns()).toEqual([]);
+      });
+    });
+  });
+}

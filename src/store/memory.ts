@@ -1,0 +1,394 @@
+/**
+ * A `ProjectStore` in memory, for unit tests of the loop, the server and the CLI plumbing: the
+ * same rules as the database (the contract suite runs on both), nothing kept after the
+ * process. Stored arrays are copies, so a caller changing its own afterwards changes nothing
+ * stored, as with a database.
+ */
+import type { Segment, SegmentTruth } from '../prefs/segments.js';
+import type { PreferenceStore } from '../prefs/store.js';
+import { agreementOf, annotatorName, checkAnswer, checkRunId, checkSameQuery, checkSubmission, clipConflict, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, storedLabel, storeRuns } from './rules.js';
+import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
+import {
+  ConflictError,
+  DEFAULT_LEASE_SECONDS,
+  DEFAULT_REPEAT_EVERY,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  ProjectRunStore,
+  type Agreement,
+  type Annotator,
+  type AssignedQuery,
+  type CommittedLabel,
+  type LabelSubmission,
+  type MetricsRow,
+  type NewRun,
+  type ProjectStore,
+  type QueryKind,
+  type Role,
+  type RunContents,
+  type RunRecord,
+  type StoreContents,
+  type StoredLabel,
+  type StoredQuery,
+  type SubmitResult,
+} from './store.js';
+
+interface QueryState extends StoredQuery {
+  seq: number;
+  kind: QueryKind;
+  assignedTo: number | null;
+  /** Milliseconds since the epoch. */
+  assignedAt: number | null;
+  answered: boolean;
+  repeatOf: string | null;
+}
+
+interface LabelState extends StoredLabel {
+  seq: number;
+  annotatorId: number | null;
+  clientId: string | null;
+}
+
+interface RunState {
+  record: RunRecord;
+  segments: Map<string, SegmentWithTruth>;
+  queries: Map<string, QueryState>;
+  labels: LabelState[];
+  metrics: { seq: number; row: Record<string, unknown> }[];
+}
+
+export class MemoryProjectStore implements ProjectStore {
+  readonly location = 'memory';
+  private readonly runs = new Map<string, RunState>();
+  private readonly annotators: (Annotator & { tokenHash: string })[] = [];
+  /** One sequence per table over all runs, as in the database. */
+  private seq = { query: 0, label: 0, metrics: 0 };
+
+  /** @param repeatEvery every this many labels an annotator sees an answered pair again (0: never). */
+  constructor(readonly repeatEvery = DEFAULT_REPEAT_EVERY) {}
+
+  // ---- runs ----
+
+  createRun(run: NewRun): RunRecord {
+    checkRunId(run.id);
+    if (this.runs.has(run.id)) throw new ConflictError(`run ${JSON.stringify(run.id)} already exists in ${this.location}`);
+    const record: RunRecord = {
+      id: run.id,
+      envId: run.envId,
+      instructions: run.instructions ?? '',
+      labelBudget: run.labelBudget ?? null,
+      config: structuredClone(run.config ?? {}),
+      renderSpec: run.renderSpec ? structuredClone(run.renderSpec) : null,
+      envSteps: 0,
+      createdAt: new Date().toISOString(),
+    };
+    this.runs.set(run.id, { record, segments: new Map(), queries: new Map(), labels: [], metrics: [] });
+    return this.getRun(run.id)!;
+  }
+
+  getRun(id: string): RunRecord | null {
+    const r = this.runs.get(id);
+    return r ? structuredClone(r.record) : null;
+  }
+
+  listRuns(): RunRecord[] {
+    return [...this.runs.values()]
+      .map((r) => structuredClone(r.record))
+      .sort((a, b) => (a.createdAt === b.createdAt ? compare(a.id, b.id) : compare(a.createdAt, b.createdAt)));
+  }
+
+  setEnvSteps(runId: string, envSteps: number): void {
+    this.run(runId).record.envSteps = envSteps;
+  }
+
+  runStore(runId: string): PreferenceStore {
+    this.run(runId);
+    return new ProjectRunStore(this, runId);
+  }
+
+  importRuns(runs: readonly { run: NewRun; contents: RunContents }[]): void {
+    for (const { run } of runs) if (this.runs.has(run.id)) throw new ConflictError(`run ${JSON.stringify(run.id)} already exists in ${this.location}`);
+    // All or nothing: a rehearsal in an empty store meets any problem in the data before anything is stored here.
+    storeRuns(new MemoryProjectStore(0), runs);
+    storeRuns(this, runs);
+  }
+
+  // ---- clips, queries and labels of one run ----
+
+  putSegments(runId: string, items: readonly { segment: Segment; truth?: SegmentTruth }[]): void {
+    const run = this.run(runId);
+    const fresh = new Map<string, SegmentWithTruth>();
+    for (const item of items) {
+      checkSegment(item.segment, item.truth);
+      const stored = run.segments.get(item.segment.id) ?? fresh.get(item.segment.id);
+      if (stored) {
+        if (!sameSegment(stored, item)) throw clipConflict(item.segment.id, runId);
+        continue;
+      }
+      fresh.set(item.segment.id, copyClip(item));
+    }
+    for (const [id, clip] of fresh) run.segments.set(id, clip);
+  }
+
+  putQueries(runId: string, queries: readonly (StoredQuery & { kind?: QueryKind })[]): void {
+    const run = this.run(runId);
+    const fresh = new Map<string, QueryState>();
+    for (const q of queries) {
+      const stored = run.queries.get(q.id) ?? fresh.get(q.id);
+      if (stored) {
+        checkSameQuery(stored, q, runId);
+        continue;
+      }
+      for (const id of [q.leftId, q.rightId]) {
+        if (!run.segments.has(id)) throw new InvalidInputError(`query ${q.id} names clip ${id}, which is not stored for run ${runId}`);
+      }
+      fresh.set(q.id, { id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind ?? 'normal', seq: 0, assignedTo: null, assignedAt: null, answered: false, repeatOf: null });
+    }
+    for (const [id, q] of fresh) run.queries.set(id, { ...q, seq: ++this.seq.query });
+  }
+
+  putLabel(runId: string, label: StoredLabel): StoredLabel {
+    checkAnswer(label.answer, `label for ${label.queryId}: `);
+    const run = this.run(runId);
+    if (label.clientId) {
+      const same = run.labels.find((l) => l.clientId === label.clientId);
+      if (same) {
+        if (same.queryId !== label.queryId) throw new ConflictError(`client id ${label.clientId} was already used for a label of ${same.queryId}`);
+        return storedLabel(same);
+      }
+    }
+    const q = run.queries.get(label.queryId);
+    if (!q) throw new NotFoundError(`label for ${label.queryId}: no such query in run ${runId}`);
+    if (q.leftId !== label.leftId || q.rightId !== label.rightId) throw new InvalidInputError(`label for ${label.queryId} names other clips than the query`);
+    // A label already stored wins; gold pairs take every person's answer.
+    const first = run.labels.find((l) => l.queryId === label.queryId);
+    if (first && !(q.kind === 'gold' && label.clientId)) return storedLabel(first);
+    const stored = storedLabel(label);
+    run.labels.push({ ...stored, seq: ++this.seq.label, annotatorId: null, clientId: label.clientId ?? null });
+    q.answered = true;
+    return stored;
+  }
+
+  getSegment(runId: string, id: string): Segment | null {
+    const clip = this.runs.get(runId)?.segments.get(id);
+    return clip ? copyClip(clip).segment : null;
+  }
+
+  latestSegment(runId: string): Segment | null {
+    const clips = this.sortedClips(runId);
+    return clips.length > 0 ? copyClip(clips[clips.length - 1]).segment : null;
+  }
+
+  loadRun(runId: string): StoreContents {
+    const segments = new Map<string, Segment>();
+    const truths = new Map<string, SegmentTruth>();
+    for (const clip of this.sortedClips(runId)) {
+      const { segment, truth } = copyClip(clip);
+      segments.set(segment.id, segment);
+      if (truth) truths.set(segment.id, truth);
+    }
+    const run = this.runs.get(runId);
+    const queries = run ? this.sortedQueries(run).map(({ id, leftId, rightId, askedAtStep }) => ({ id, leftId, rightId, askedAtStep })) : [];
+    const labels = run ? run.labels.map(storedLabel) : [];
+    return { segments, truths, queries, labels };
+  }
+
+  queryKinds(runId: string): Map<string, QueryKind> {
+    return new Map([...(this.runs.get(runId)?.queries.values() ?? [])].map((q) => [q.id, q.kind]));
+  }
+
+  // ---- annotators ----
+
+  addAnnotator(name: string, role: Role = 'annotator'): { annotator: Annotator; token: string } {
+    const clean = annotatorName(name);
+    if (this.annotators.some((a) => a.name === clean)) throw new ConflictError(`annotator ${JSON.stringify(clean)} already exists`);
+    const token = newToken();
+    const annotator: Annotator = { id: this.annotators.length + 1, name: clean, role, createdAt: new Date().toISOString() };
+    this.annotators.push({ ...annotator, tokenHash: hashToken(token) });
+    return { annotator, token };
+  }
+
+  annotatorByToken(token: string): Annotator | null {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+    const hash = hashToken(token);
+    const found = this.annotators.find((a) => a.tokenHash === hash);
+    return found ? toAnnotator(found) : null;
+  }
+
+  listAnnotators(): Annotator[] {
+    return this.annotators.map(toAnnotator);
+  }
+
+  // ---- labeling ----
+
+  assignQueries(runId: string, annotatorId: number, n: number, leaseSeconds = DEFAULT_LEASE_SECONDS): AssignedQuery[] {
+    if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`ask for at least one query (got ${n})`);
+    const run = this.run(runId);
+    const now = Date.now();
+    this.maybeRepeat(run, annotatorId, now);
+    const open = this.sortedQueries(run).filter((q) => !q.answered);
+    const mine = open.filter((q) => q.assignedTo === annotatorId).slice(0, n);
+    const expired = now - leaseSeconds * 1000;
+    const fresh = mine.length >= n ? [] : open.filter((q) => q.kind === 'normal' && (q.assignedTo === null || (q.assignedTo !== annotatorId && q.assignedAt! <= expired))).slice(0, n - mine.length);
+    for (const q of fresh) {
+      q.assignedTo = annotatorId;
+      q.assignedAt = now;
+    }
+    return [...mine, ...fresh].map((q) => ({
+      query: { id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind },
+      left: this.getSegment(runId, q.leftId)!,
+      right: this.getSegment(runId, q.rightId)!,
+    }));
+  }
+
+  private maybeRepeat(run: RunState, annotatorId: number, now: number): void {
+    const done = run.labels.filter((l) => l.annotatorId === annotatorId).length;
+    const id = dueRepeatId(annotatorId, done, this.repeatEvery);
+    if (id === null || run.queries.has(id)) return;
+    const mine = new Set(run.labels.filter((l) => l.annotatorId === annotatorId).map((l) => l.queryId));
+    const answered = [...run.queries.values()].filter((q) => q.kind === 'normal' && q.answered && mine.has(q.id));
+    if (answered.length === 0) return;
+    const original = answered[Math.floor(Math.random() * answered.length)];
+    run.queries.set(id, {
+      id,
+      leftId: original.rightId,
+      rightId: original.leftId,
+      askedAtStep: original.askedAtStep,
+      kind: 'repeat',
+      seq: ++this.seq.query,
+      assignedTo: annotatorId,
+      assignedAt: now,
+      answered: false,
+      repeatOf: original.id,
+    });
+  }
+
+  submitLabel(sub: LabelSubmission): SubmitResult {
+    checkSubmission(sub);
+    const existing = this.runs.get(sub.runId)?.labels.find((l) => l.clientId === sub.clientId);
+    if (existing) {
+      if (existing.queryId !== sub.queryId || existing.annotatorId !== sub.annotatorId) throw new ConflictError(`client id ${sub.clientId} was already used for another label`);
+      return { label: { ...storedLabel(existing), seq: existing.seq, clientId: sub.clientId }, duplicate: true };
+    }
+    const annotator = this.annotators.find((a) => a.id === sub.annotatorId);
+    if (!annotator) throw new ForbiddenError(`no annotator ${sub.annotatorId}`);
+    const run = this.runs.get(sub.runId);
+    if (!run) throw new NotFoundError(`no run ${JSON.stringify(sub.runId)}`);
+    const q = run.queries.get(sub.queryId);
+    if (!q) throw new NotFoundError(`no query ${JSON.stringify(sub.queryId)} in run ${sub.runId}`);
+    // Gold pairs are for everyone; normal and repeated pairs for the one they were handed to, once.
+    if (q.kind !== 'gold') {
+      if (q.assignedTo !== sub.annotatorId) throw new ConflictError(`query ${sub.queryId} is not assigned to ${annotator.name}`);
+      if (q.answered) throw new ConflictError(`query ${sub.queryId} is already answered`);
+    }
+    const label = {
+      queryId: q.id,
+      leftId: q.leftId,
+      rightId: q.rightId,
+      answer: sub.answer,
+      teacher: annotator.name,
+      seconds: sub.seconds,
+      receivedAtStep: run.record.envSteps,
+      createdAt: new Date().toISOString(),
+      seq: ++this.seq.label,
+      clientId: sub.clientId,
+    };
+    run.labels.push({ ...label, annotatorId: sub.annotatorId });
+    q.answered = true;
+    return { label: { ...label }, duplicate: false };
+  }
+
+  labelsSince(runId: string, afterSeq: number): CommittedLabel[] {
+    return (this.runs.get(runId)?.labels ?? []).filter((l) => l.seq > afterSeq).map((l) => ({ ...storedLabel(l), seq: l.seq, clientId: l.clientId }));
+  }
+
+  labelCounts(runId: string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const a of [...this.annotators].sort((x, y) => compare(x.name, y.name))) {
+      const n = this.labelsBy(runId, a.id);
+      if (n > 0) counts.set(a.name, n);
+    }
+    return counts;
+  }
+
+  peopleLabelCounts(runId: string, annotatorId: number): { labels: number; mine: number } {
+    const labels = this.runs.get(runId)?.labels ?? [];
+    return { labels: labels.filter((l) => l.annotatorId !== null).length, mine: this.labelsBy(runId, annotatorId) };
+  }
+
+  openQueryCount(runId: string): number {
+    return [...(this.runs.get(runId)?.queries.values() ?? [])].filter((q) => q.kind === 'normal' && !q.answered).length;
+  }
+
+  agreement(runId: string): Agreement {
+    const run = this.runs.get(runId);
+    const labels = run?.labels ?? [];
+    const annotators = this.annotators.map((a) => ({ id: a.id, name: a.name, labels: this.labelsBy(runId, a.id) }));
+    const repeats: { annotatorId: number; answer: string; original: string | null }[] = [];
+    const gold = new Map<string, string[]>();
+    for (const l of labels) {
+      const q = run!.queries.get(l.queryId)!;
+      if (q.kind === 'repeat' && l.annotatorId !== null) repeats.push({ annotatorId: l.annotatorId, answer: l.answer, original: labels.find((o) => o.queryId === q.repeatOf)?.answer ?? null });
+      if (q.kind === 'gold') gold.set(q.id, [...(gold.get(q.id) ?? []), l.answer]);
+    }
+    return agreementOf(annotators, repeats, gold);
+  }
+
+  // ---- metrics ----
+
+  appendMetrics(runId: string, row: MetricsRow): void {
+    const run = this.run(runId);
+    run.metrics.push({ seq: ++this.seq.metrics, row: structuredClone(row) });
+    run.record.envSteps = row.envSteps;
+  }
+
+  metricsSince(runId: string, afterSeq: number): { seq: number; row: Record<string, unknown> }[] {
+    return (this.runs.get(runId)?.metrics ?? []).filter((m) => m.seq > afterSeq).map((m) => structuredClone(m));
+  }
+
+  close(): void {}
+
+  private run(runId: string): RunState {
+    const run = this.runs.get(runId);
+    if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)} in ${this.location}`);
+    return run;
+  }
+
+  private labelsBy(runId: string, annotatorId: number): number {
+    return (this.runs.get(runId)?.labels ?? []).filter((l) => l.annotatorId === annotatorId).length;
+  }
+
+  /** By global step, then id, as the database orders them. */
+  private sortedClips(runId: string): SegmentWithTruth[] {
+    return [...(this.runs.get(runId)?.segments.values() ?? [])].sort((a, b) => a.segment.globalStep - b.segment.globalStep || compare(a.segment.id, b.segment.id));
+  }
+
+  private sortedQueries(run: RunState): QueryState[] {
+    return [...run.queries.values()].sort((a, b) => a.seq - b.seq);
+  }
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const toAnnotator = (a: Annotator): Annotator => ({ id: a.id, name: a.name, role: a.role, createdAt: a.createdAt });
+
+/** A copy with the clip's fields only, sharing no arrays with the caller's. */
+function copyClip({ segment: s, truth }: SegmentWithTruth): SegmentWithTruth {
+  const segment: Segment = {
+    id: s.id,
+    envId: s.envId,
+    seed: s.seed,
+    envIndex: s.envIndex,
+    globalStep: s.globalStep,
+    length: s.length,
+    obsSize: s.obsSize,
+    actionSize: s.actionSize,
+    renderSize: s.renderSize,
+    terminated: s.terminated,
+    obs: s.obs.slice(),
+    actions: s.actions.slice(),
+    render: s.render ? s.render.slice() : null,
+  };
+  return truth ? { segment, truth: { segmentId: truth.segmentId, rewards: truth.rewards.slice() } } : { segment };
+}
