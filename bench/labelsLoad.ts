@@ -17,8 +17,8 @@ export interface LoadResult {
   provenance: ReturnType<typeof provenance>;
   annotators: number;
   labelsEach: number;
-  /** Floats per clip in the pairs served (a Hopper clip: 60 steps x 5 geoms x 7). */
-  renderFloatsPerClip: number;
+  /** Floats per segment in the pairs served (a Hopper segment: 60 steps x 5 geoms x 7). */
+  renderFloatsPerSegment: number;
   seconds: number;
   labelsPerSecond: number;
   acknowledged: number;
@@ -48,7 +48,7 @@ export async function benchLabelsLoad(annotators: number, labelsEach: number, ar
   const dir = mkdtempSync(join(tmpdir(), 'overseer-load-'));
   const project = openProject(dir);
   const total = annotators * labelsEach;
-  // Hopper-sized clips: 60 steps of 5 geom poses.
+  // Hopper-sized segments: 60 steps of 5 geom poses.
   const length = 60;
   const renderSize = 35;
   project.createRun({ id: 'load', envId: 'Hopper-v5', labelBudget: total });
@@ -113,7 +113,7 @@ export async function benchLabelsLoad(annotators: number, labelsEach: number, ar
     provenance: provenance(argv),
     annotators,
     labelsEach,
-    renderFloatsPerClip: length * renderSize,
+    renderFloatsPerSegment: length * renderSize,
     seconds: Number(seconds.toFixed(2)),
     labelsPerSecond: Math.round(acked.size / seconds),
     acknowledged: acked.size,

@@ -71,7 +71,7 @@ export const VARIANTS: Record<string, Variant> = {
     trainKwargs: { terminate_when_unhealthy: false },
     tasks: ['Hopper-v5', 'Walker2d-v5', 'Ant-v5'],
   },
-  // On Reacher the adapted L2 climbs to 0.05-0.3 while the learned reward still ranks clips well; this keeps L2 at
+  // On Reacher the adapted L2 climbs to 0.05-0.3 while the learned reward still ranks segments well; this keeps L2 at
   // its initial 1e-4. The noise model bounds the loss to [0.051, 3.0], so the held-out/training ratio never leaves
   // [0.01, 100]. (Ant, the other shortfall, ends episodes; noterm tests that.)
   l2fixed: {

@@ -93,7 +93,7 @@ export function writeReport(): string {
       '',
       provenanceLine(load.provenance),
       '',
-      `${load.annotators} annotators at once, ${load.labelsEach} labels each (clips of ${load.renderFloatsPerClip} render floats), on loopback: ${load.seconds} s, ${load.labelsPerSecond} labels/s.`,
+      `${load.annotators} annotators at once, ${load.labelsEach} labels each (segments of ${load.renderFloatsPerSegment} render floats), on loopback: ${load.seconds} s, ${load.labelsPerSecond} labels/s.`,
       `${load.acknowledged} acknowledged, ${load.stored} stored, **${load.lost} lost, ${load.duplicated} duplicated**, ${load.refused} refused.`,
       '',
       '| request | p50 | p90 | p99 | max |',

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import '../envs/builtins.js';
 import type { StoreContents } from '../prefs/store.js';
 import { segmentToRecord } from '../store/segmentCodec.js';
 import { openProject } from '../store/sqlite.js';
@@ -29,7 +30,7 @@ function labelIds(run: string): string[] {
   }
 }
 
-/** Turns a run into one made before the project database: its clips, queries and labels in prefs/*.jsonl, no store reference. */
+/** Turns a run into one made before the project database: its segments, queries and labels in prefs/*.jsonl, no store reference. */
 function makeLegacy(run: string, contents: StoreContents): void {
   mkdirSync(join(run, 'prefs'), { recursive: true });
   const lines = (xs: unknown[]) => xs.map((x) => `${JSON.stringify(x)}\n`).join('');
@@ -73,7 +74,7 @@ describe('overseer prefs', () => {
     });
   }
 
-  it('writes a run directory (config, metrics with diagnostics, stored clips and labels, summary) that eval reads', async () => {
+  it('writes a run directory (config, metrics with diagnostics, stored segments and labels, summary) that eval reads', async () => {
     const out = join(tmp(), 'run');
     const r = await cli('prefs', ...small, '--label-budget', '24', '--steps', '6144', '--seed', '2', '--out', out, '--eval-env-kwargs', '{"g": 9.81}');
     expect(r.code).toBe(0);
@@ -84,7 +85,7 @@ describe('overseer prefs', () => {
     expect(metrics.at(-1)).toMatchObject({ envSteps: 6144, labels: 24 });
     for (const key of ['heldOutAccuracy', 'returnCorrelation', 'disagreement', 'trueReturn', 'learnedReturn']) expect(metrics.at(-1)).toHaveProperty(key);
     expect(labelIds(out)).toHaveLength(24);
-    // Clips are stored with their render states (Pendulum: the 2-number state per step).
+    // Segments are stored with their render states (Pendulum: the 2-number state per step).
     expect(config.store).toEqual({ kind: 'sqlite', project: out, runId: 'run' });
     const { store, close } = openRunStore(out, config.store);
     const seg = [...store.load().segments.values()][0];
@@ -146,7 +147,9 @@ describe('overseer prefs', () => {
     expect(runStoreRef(run)).toBeUndefined();
     expect(labelIds(run)).toEqual(['q1']);
     const project = openProject(run);
-    expect(project.getRun('old')).toMatchObject({ envId: 'Pendulum-v1', labelBudget: 5, renderSpec: null });
+    expect(project.getRun('old')).toMatchObject({ envId: 'Pendulum-v1', labelBudget: 5 });
+    // Moved with how the labeling page draws it, so the server need not build the env.
+    expect(project.getRun('old')?.renderSpec).toMatchObject({ kind: 'classic' });
     project.close();
     // Opened again: the database is used (its files are left as they were).
     expect(labelIds(run)).toEqual(['q1']);

@@ -28,7 +28,7 @@ import { defaultRunPath } from './train.js';
 
 export { importLabels, openRunStore, runStoreRef, type PrefsStoreRef } from './runStore.js';
 
-/** What annotators see above the clips when a run gives no --instructions. */
+/** What annotators see above the segments when a run gives no --instructions. */
 export const DEFAULT_INSTRUCTIONS = 'Which clip shows the better behaviour?';
 
 /** The run's full state for --resume (overwritten at every checkpoint); step checkpoints hold the policy and reward model. */
@@ -77,7 +77,7 @@ export interface PrefsRunConfig {
   prefs: PrefsConfig;
   ppo: ReturnType<typeof prefsPpoConfig>;
   labelsFrom: string | null;
-  /** Where clips and labels are kept (absent in runs made before the project database: the file store). */
+  /** Where segments and labels are kept (absent in runs made before the project database: the file store). */
   store?: PrefsStoreRef;
   /** Env options of the final evaluation (default: the training env's). */
   evalEnvKwargs: Record<string, unknown>;
@@ -261,7 +261,7 @@ async function startPeople(config: PrefsRunConfig, flags: PrefsFlags, project: P
   }
   const runParam = encodeURIComponent(config.store.runId);
   io.stdout(
-    `label clips at ${server.url}/?token=${adminToken}&run=${runParam}\n` +
+    `label segments at ${server.url}/?token=${adminToken}&run=${runParam}\n` +
       `dashboard at ${server.url}/dashboard.html?token=${adminToken}&run=${runParam}\n` +
       `(more annotators: overseer annotators add NAME --project ${config.store.project})\n`,
   );

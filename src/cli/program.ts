@@ -62,7 +62,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--eval-env-kwargs <json>', 'env options of the final evaluation (default: those of training)', parseJsonObject)
     .option('--config <file>', 'JSON file of prefs options (flags win)')
     .option('--out <dir>', 'run directory (default runs/<env>__prefs__seed<n>__<time>, inside the project if given)')
-    .option('--project <dir>', "keep clips and labels in this project's database (overseer.db) beside other runs (default: the run directory)")
+    .option('--project <dir>', "keep segments and labels in this project's database (overseer.db) beside other runs (default: the run directory)")
     .option('--resume <run_dir>', 'continue an interrupted prefs run with all its labels')
     .option('--labels-from <run_dir>', "start with another prefs run's labels (they count toward the budget)")
     .option('--checkpoint-every <updates>', 'save a checkpoint every N PPO updates (default: 10 per run)', positiveInt)
@@ -117,7 +117,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
 
   program
     .command('export')
-    .description('Write labels, with the queries and clips they compare, as JSON lines (format in src/store/exchange.ts).')
+    .description('Write labels, with the queries and segments they compare, as JSON lines (format in src/store/exchange.ts).')
     .requiredOption('--project <dir>', 'project directory')
     .requiredOption('--out <file>', 'JSONL file to write')
     .option('--run <id...>', 'only these runs (default: all)')
@@ -128,7 +128,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
 
   program
     .command('import')
-    .description("Store an export's runs, clips, queries and labels in a project (train on them with overseer prefs --labels-from FILE).")
+    .description("Store an export's runs, segments, queries and labels in a project (train on them with overseer prefs --labels-from FILE).")
     .requiredOption('--project <dir>', 'project directory (created if missing)')
     .requiredOption('--in <file>', 'JSONL file written by overseer export')
     .option('--prefix <text>', 'prepended to the imported run ids', '')

@@ -1,5 +1,5 @@
 /**
- * Where a prefs run keeps its clips, queries and labels: a run in a project database (by
+ * Where a prefs run keeps its segments, queries and labels: a run in a project database (by
  * default the run directory is its own project). Runs made before the database kept them in
  * JSON-lines files (`RUN/prefs/*.jsonl`); such a run is moved into a database in its own
  * directory the first time it is opened (for `--resume`), its files left as they were, and
@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Env } from '../envs/core.js';
-import { make } from '../envs/registry.js';
+import { make, registeredIds } from '../envs/registry.js';
 import type { RenderSpec } from '../envs/render.js';
 import type { PreferenceStore, StoreContents } from '../prefs/store.js';
 import { readExport } from '../store/exchange.js';
@@ -40,7 +40,7 @@ export function runStoreRef(runPath: string): PrefsStoreRef | undefined {
   return config.store;
 }
 
-/** How the labeling page draws an env's clips, stored with the run so the server never builds an env. */
+/** How the labeling page draws an env's segments, stored with the run so the server never builds an env. */
 export function renderSpecOf(envId: string, kwargs: Record<string, unknown>): RenderSpec | null {
   const env: Env = make(envId, { kwargs });
   try {
@@ -50,8 +50,18 @@ export function renderSpecOf(envId: string, kwargs: Record<string, unknown>): Re
   }
 }
 
+/** The render spec of a registered env (null for an env this build does not know, or cannot make). */
+function knownRenderSpec(envId: string, kwargs: Record<string, unknown>): RenderSpec | null {
+  if (!registeredIds().includes(envId)) return null;
+  try {
+    return renderSpecOf(envId, kwargs);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Copies another run's labels, with the clips and queries they refer to, into `store` (ids
+ * Copies another run's labels, with the segments and queries they refer to, into `store` (ids
  * prefixed by the source's name). The source is a prefs run directory or a file written by
  * `overseer export`.
  */
@@ -109,10 +119,10 @@ function openMovedRun(runPath: string): { store: PreferenceStore; project: Proje
   const project = openProject(runPath);
   try {
     if (!project.getRun(runId)) {
-      const config = JSON.parse(readFileSync(join(runPath, 'config.json'), 'utf8')) as { envId?: string; prefs?: { labels?: number; labelBudget?: number }; ppo?: unknown };
+      const config = JSON.parse(readFileSync(join(runPath, 'config.json'), 'utf8')) as { envId?: string; prefs?: { labels?: number; labelBudget?: number; envKwargs?: Record<string, unknown> }; ppo?: unknown };
       const contents = readLegacyRun(join(runPath, LEGACY_DIR));
-      // No render spec: the server works it out from the env id for runs without one.
-      const run = { id: runId, envId: config.envId ?? 'unknown', labelBudget: config.prefs?.labels ?? config.prefs?.labelBudget ?? null, config: { prefs: config.prefs, ppo: config.ppo }, renderSpec: null };
+      const envId = config.envId ?? 'unknown';
+      const run = { id: runId, envId, labelBudget: config.prefs?.labels ?? config.prefs?.labelBudget ?? null, config: { prefs: config.prefs, ppo: config.ppo }, renderSpec: knownRenderSpec(envId, config.prefs?.envKwargs ?? {}) };
       project.importRuns([{ run, contents: { ...contents, kinds: new Map() } }]);
     }
     return { store: project.runStore(runId), project, close: () => project.close() };

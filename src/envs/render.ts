@@ -1,5 +1,5 @@
 /**
- * Render states: what a browser needs to replay a clip without the simulator. An env
+ * Render states: what a browser needs to replay a segment without the simulator. An env
  * describes its scene once (`renderSpec`) and then gives one flat numeric frame per step
  * (`renderState`).
  */

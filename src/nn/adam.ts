@@ -1,5 +1,5 @@
 import type { FloatArray, ParamGroup } from './params.js';
-import { decodeFloats, encodeFloats } from './serialize.js';
+import { decodeFloats, encodeFloats } from '../utils/floats.js';
 
 export interface AdamOptions {
   lr: number;

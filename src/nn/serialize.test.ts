@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../utils/rng.js';
 import { Mlp } from './mlp.js';
-import { encodeFloats, loadMlp, loadMlpInto, saveMlp } from './serialize.js';
+import { loadMlp, loadMlpInto, saveMlp } from './serialize.js';
+import { encodeFloats } from '../utils/floats.js';
 
 describe('MLP save/load', () => {
   it('round-trips parameters exactly through JSON', () => {

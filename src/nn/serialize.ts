@@ -1,6 +1,7 @@
 import { Mlp, type MlpSpec } from './mlp.js';
 import type { DType, FloatArray } from './params.js';
 import { assertActivation } from './activations.js';
+import { decodeFloats, encodeFloats } from '../utils/floats.js';
 
 /** A saved MLP: architecture plus parameters as base64 little-endian floats. */
 export interface MlpJson {
@@ -11,19 +12,6 @@ export interface MlpJson {
   outputActivation: string;
   dtype: DType;
   params: string;
-}
-
-export function encodeFloats(a: FloatArray): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-}
-
-export function decodeFloats(s: string, dtype: DType): FloatArray {
-  const buf = Buffer.from(s, 'base64');
-  const bytes = dtype === 'float64' ? 8 : 4;
-  if (buf.byteLength % bytes !== 0) throw new Error(`encoded ${dtype} data has ${buf.byteLength} bytes, not a multiple of ${bytes}`);
-  const copy = new ArrayBuffer(buf.byteLength);
-  new Uint8Array(copy).set(buf);
-  return dtype === 'float64' ? new Float64Array(copy) : new Float32Array(copy);
 }
 
 export function saveMlp(mlp: Mlp): MlpJson {

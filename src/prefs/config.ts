@@ -17,7 +17,7 @@ export const PrefsConfigSchema = z.strictObject({
   envId: z.string().min(1),
   envKwargs: z.record(z.string(), z.unknown()).default({}),
   seed: z.number().int().nonnegative().default(1),
-  /** Env steps of the whole run, the initial policy's clips included. */
+  /** Env steps of the whole run, the initial policy's segments included. */
   totalTimesteps: z.number().int().positive().default(1_000_000),
   /** The label budget: comparisons asked for in all (labels received are counted apart). */
   labelBudget: z.number().int().nonnegative().default(700),
@@ -29,13 +29,13 @@ export const PrefsConfigSchema = z.strictObject({
   selection: z.enum(SELECTIONS).default('disagreement'),
   /** Candidate pairs sampled per query asked, for disagreement and entropy selection. */
   oversample: z.number().min(1).default(10),
-  /** Steps per clip; null: 1.5 s of simulated time, within 15-60 steps. */
+  /** Steps per segment; null: 1.5 s of simulated time, within 15-60 steps. */
   segmentLength: z.number().int().positive().nullable().default(null),
-  /** Fraction of the budget asked about the initial policy's clips. */
+  /** Fraction of the budget asked about the initial policy's segments. */
   initialLabelFraction: z.number().min(0).max(1).default(0.25),
   /** After that, labels arrive at a rate proportional to halfLife / (T + halfLife). */
   labelRateHalfLife: z.number().positive().default(2e6),
-  /** Recent clips that queries are drawn from. */
+  /** Recent segments that queries are drawn from. */
   segmentPool: z.number().int().min(2).default(1000),
   /** Epochs of the first fit, on the initial labels. */
   initialEpochs: z.number().int().nonnegative().default(50),
@@ -96,7 +96,7 @@ export function prefsPpoConfig(cfg: PrefsConfig, ppoSteps: number): PpoConfig {
 
 /** One line of metrics per PPO update: PPO's own plus the preference diagnostics. */
 export interface PrefsMetrics extends PpoMetrics {
-  /** Env steps of the whole run (initial clips included); PPO's own count is `ppoStep`. */
+  /** Env steps of the whole run (initial segments included); PPO's own count is `ppoStep`. */
   envSteps: number;
   ppoStep: number;
   /** Labels received (incomparable answers included) and queries asked. */
@@ -111,11 +111,11 @@ export interface PrefsMetrics extends PpoMetrics {
   l2: number | null;
   fits: number;
   fitSeconds: number;
-  /** Pearson correlation of predicted and true returns over this rollout's clips. */
+  /** Pearson correlation of predicted and true returns over this rollout's segments. */
   returnCorrelation: number | null;
-  /** Pearson correlation of predicted and true per-step rewards over this rollout's clips. */
+  /** Pearson correlation of predicted and true per-step rewards over this rollout's segments. */
   rewardCorrelation: number | null;
-  /** Mean std across members of P̂[left ≻ right] over random pairs of this rollout's clips. */
+  /** Mean std across members of P̂[left ≻ right] over random pairs of this rollout's segments. */
   disagreement: number | null;
   /** True and learned (normalised) return of episodes finished in this rollout. */
   trueReturn: number | null;

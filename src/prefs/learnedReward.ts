@@ -1,11 +1,11 @@
 import { Discrete } from '../envs/spaces.js';
 import type { VecEnvSnapshot, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from '../envs/vector/types.js';
-import { decodeFloats, encodeFloats } from '../nn/serialize.js';
+import { decodeFloats, encodeFloats } from '../utils/floats.js';
 import { VectorWrapper } from '../envs/vector/wrapper.js';
 import type { PreferenceModel } from './rewardModel.js';
 import type { Segment, SegmentRecorder, SegmentRecorderState, SegmentTruth } from './segments.js';
 
-/** The wrapper's part of a snapshot: the step it is at, open clips, and the learned returns so far. */
+/** The wrapper's part of a snapshot: the step it is at, open segments, and the learned returns so far. */
 interface LearnedRewardState {
   globalStep: number;
   lastObs: string | null;
@@ -23,8 +23,8 @@ export function modelActionSize(env: VectorEnv): number {
 
 /**
  * Replaces a vector env's reward with the learned reward r̂(o_t, a_t), and cuts the raw
- * steps (observation, action, render state, true reward) into clips as they happen. The
- * true reward goes only to the clip's `SegmentTruth`; sub-env episode statistics, which
+ * steps (observation, action, render state, true reward) into segments as they happen. The
+ * true reward goes only to the segment's `SegmentTruth`; sub-env episode statistics, which
  * are recorded below this wrapper, keep reporting the true return for logging.
  *
  * Sits directly on the raw vector env, under observation/reward normalisation, so the
@@ -46,7 +46,7 @@ export class VecLearnedReward extends VectorWrapper {
     env: VectorEnv,
     public model: PreferenceModel,
     private readonly recorder: SegmentRecorder,
-    private readonly onSegments: (clips: { segment: Segment; truth: SegmentTruth }[]) => void,
+    private readonly onSegments: (segments: { segment: Segment; truth: SegmentTruth }[]) => void,
     startStep = 0,
   ) {
     super(env);
@@ -80,8 +80,8 @@ export class VecLearnedReward extends VectorWrapper {
     }
     const r = this.env.step(actions);
     const learned = this.model.reward(obs, a, N);
-    const clips = this.recorder.record(this.globalStep, obs, this.lastRender, a, r.rewards, r.terminated, r.truncated);
-    if (clips.length > 0) this.onSegments(clips);
+    const segments = this.recorder.record(this.globalStep, obs, this.lastRender, a, r.rewards, r.terminated, r.truncated);
+    if (segments.length > 0) this.onSegments(segments);
     for (let e = 0; e < N; e++) {
       this.episodeLearned[e] += learned[e];
       if (r.terminated[e] || r.truncated[e]) {

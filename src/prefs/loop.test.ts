@@ -1,16 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../envs/builtins.js';
 import { BaseEnv, type ResetOptions, type ResetResult, type StepResult } from '../envs/core.js';
 import { register } from '../envs/registry.js';
 import { Box, type Action } from '../envs/spaces.js';
-import { PrefsConfigSchema, normalizationClips, prefsPpoConfig, trainFromPreferences, type PreferenceRunState, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
-import type { Comparison } from './rewardModel.js';
+import { PrefsConfigSchema, normalizationSegments, prefsPpoConfig, trainFromPreferences, type PreferenceRunState, type PrefsConfigInput, type PrefsMetrics } from './loop.js';
+import type { QuerySelector } from './queries.js';
+import { RewardModel, type Comparison } from './rewardModel.js';
+import type { RunParts } from './run.js';
 import type { Segment } from './segments.js';
 import type { PreferenceStore } from './store.js';
-import { openProject } from '../store/sqlite.js';
+import { MemoryProjectStore } from '../store/memory.js';
+import type { ProjectStore } from '../store/store.js';
 import type { Query, Teacher, TeacherAnswer } from './teachers.js';
 
 /**
@@ -39,14 +39,12 @@ class WalkEnv extends BaseEnv {
 }
 register({ id: 'PrefsWalk-v0', entryPoint: (kw) => new WalkEnv(kw.rewardScale as number), kwargs: { rewardScale: 1 }, maxEpisodeSteps: 30 });
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-prefs-'));
 
-/** A run's store in a fresh project database (the loop sees only the PreferenceStore). */
-function newStore(dir = tmp()): PreferenceStore & { close(): void } {
-  const project = openProject(dir);
+/** A run's store in an in-memory project (the loop sees only the PreferenceStore); pass the project again to reopen it. */
+function newStore(project: ProjectStore = new MemoryProjectStore()): PreferenceStore & { project: ProjectStore } {
   if (!project.getRun('walk')) project.createRun({ id: 'walk', envId: 'PrefsWalk-v0', renderSpec: null });
   const store = project.runStore('walk');
-  return Object.assign(Object.create(store) as PreferenceStore, { close: () => project.close() });
+  return { putSegments: (i) => store.putSegments(i), putQueries: (q) => store.putQueries(q), putLabel: (l) => store.putLabel(l), load: () => store.load(), close: () => {}, project };
 }
 
 const base = (over: Partial<PrefsConfigInput> = {}): PrefsConfigInput => ({
@@ -62,7 +60,7 @@ const base = (over: Partial<PrefsConfigInput> = {}): PrefsConfigInput => ({
   ...over,
 });
 
-/** Prefers the clip that ends further right, judging from observations only (never rewards). */
+/** Prefers the segment that ends further right, judging from observations only (never rewards). */
 class ObsTeacher implements Teacher {
   readonly name = 'obs';
   private queue: TeacherAnswer[] = [];
@@ -192,8 +190,8 @@ describe('preference loop', () => {
     const whole = await trainFromPreferences(cfg, { store: wholeStore, onRound: (m) => wholeRows.push(m) });
 
     // First attempt: save the state at one round, keep going (storing more), then die.
-    const dir = tmp();
-    let store = newStore(dir);
+    let store = newStore();
+    const project = store.project;
     const controller = new AbortController();
     let saved: PreferenceRunState | null = null;
     const save = (run: { state(): PreferenceRunState }) => (saved = JSON.parse(JSON.stringify(run.state())) as PreferenceRunState);
@@ -210,7 +208,7 @@ describe('preference loop', () => {
     expect(first.interrupted).toBe(true);
     expect(saved).not.toBeNull();
 
-    store = newStore(dir);
+    store = newStore(project);
     const rows: PrefsMetrics[] = [];
     const resumed = await trainFromPreferences(cfg, { store, resumeFrom: saved!, onRound: (m) => rows.push(m) });
     expect(rows[0].update).toBe(checkpointRound + 1);
@@ -222,6 +220,38 @@ describe('preference loop', () => {
     expect(rows.map(logged)).toEqual(wholeRows.slice(checkpointRound).map(logged));
     store.close();
     wholeStore.close();
+  });
+
+  it('the teacher, the query selector and the reward model plug in as parts, the loop untouched', async () => {
+    // A selector that asks about the newest segments against the oldest ones in the pool.
+    const asks: number[] = [];
+    const selector: QuerySelector = {
+      name: 'newest-vs-oldest',
+      select: (_model, pool, count) => {
+        asks.push(count);
+        return Array.from({ length: count }, (_, i) => ({ left: pool[pool.length - 1 - (i % pool.length)], right: pool[i % (pool.length - 1)] }));
+      },
+    };
+    // A one-member reward model that counts its fits.
+    let built = 0;
+    let fits = 0;
+    const rewardModel: RunParts['rewardModel'] = ({ obsSize, actionSize, rng }) => {
+      built += 1;
+      const m = new RewardModel(obsSize, actionSize, { ensembleSize: 1 }, rng);
+      const fit = m.fit.bind(m);
+      m.fit = (comparisons, epochs, r) => ((fits += 1), fit(comparisons, epochs, r));
+      return m;
+    };
+    const teacher = new ObsTeacher();
+    const rows: PrefsMetrics[] = [];
+    const r = await trainFromPreferences(base(), { store: newStore(), teacher, selector, rewardModel, onRound: (m) => rows.push(m) });
+    expect(r.labels).toBe(24);
+    expect(built).toBe(1);
+    expect(fits).toBe(rows.at(-1)!.fits);
+    expect(fits).toBeGreaterThan(2);
+    // The initial 6 pairs are random; the 18 after them came from the selector.
+    expect(asks.reduce((a, b) => a + b, 0)).toBe(18);
+    expect(teacher.asked.slice(6).every((q) => q.left.globalStep > q.right.globalStep)).toBe(true);
   });
 
   it('turning the diagnostics off changes no query asked and no parameter trained', async () => {
@@ -239,13 +269,13 @@ describe('preference loop', () => {
     expect(runs[1].stored).toEqual(runs[0].stored);
   });
 
-  it("normalises the members over the latest ~4096 steps ('recent') or over every labelled clip once ('labelled')", () => {
+  it("normalises the members over the latest ~4096 steps ('recent') or over every labelled segment once ('labelled')", () => {
     const seg = (i: number): Segment => ({ id: `seg-${i}`, envId: 'PrefsWalk-v0', seed: 1, envIndex: 0, globalStep: i * 64, length: 64, obsSize: 2, actionSize: 1, obs: new Float32Array(128), actions: new Float32Array(64), renderSize: 0, render: null, terminated: false });
     const pool = Array.from({ length: 100 }, (_, i) => seg(i));
     const pair = (a: number, b: number): Comparison => ({ left: pool[a], right: pool[b], mu: 1, validation: false, counts: Uint8Array.of(1) });
     const comparisons = [pair(0, 1), pair(1, 2), pair(50, 0)];
-    expect(normalizationClips('recent', pool, comparisons, 64).map((s) => s.id)).toEqual(pool.slice(36).map((s) => s.id));
-    expect(normalizationClips('labelled', pool, comparisons, 64).map((s) => s.id)).toEqual(['seg-0', 'seg-1', 'seg-2', 'seg-50']);
+    expect(normalizationSegments('recent', pool, comparisons, 64).map((s) => s.id)).toEqual(pool.slice(36).map((s) => s.id));
+    expect(normalizationSegments('labelled', pool, comparisons, 64).map((s) => s.id)).toEqual(['seg-0', 'seg-1', 'seg-2', 'seg-50']);
   });
 
   it("trains PPO with the env's preset plus the paper's entropy bonus on its MuJoCo tasks (and Swimmer's long discount); ppo options win", () => {

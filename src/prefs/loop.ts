@@ -1,7 +1,7 @@
 /**
  * Deep RL from human preferences (Christiano, Leike et al. 2017), as the paper's algorithm:
  *
- *   1. the initial policy acts; its clips fill the pool;
+ *   1. the initial policy acts; its segments fill the pool;
  *   2. a quarter of the label budget is asked about random pairs of them;
  *   3. the reward model r̂ is pretrained on those answers;
  *   4. then, round after round: PPO trains one rollout on r̂; the labels due on the schedule
@@ -20,7 +20,7 @@ import type { ActorCritic } from '../rl/agent.js';
 import type { PreferenceModel } from './rewardModel.js';
 
 export { PREFS_PPO_SETTINGS, PrefsConfigSchema, prefsPpoConfig, type PrefsConfig, type PrefsConfigInput, type PrefsMetrics } from './config.js';
-export { normalizationClips, toComparison, targetOf, PreferenceRun, type PreferenceRunState } from './run.js';
+export { normalizationSegments, toComparison, targetOf, PreferenceRun, type PreferenceRunState } from './run.js';
 
 export interface PrefsHooks extends RunParts {
   /** Continue from this state (a run's `state()`), instead of starting a new run. */
@@ -58,7 +58,7 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
   try {
     hooks.onStart?.(run);
     if (run.phase === 'initial') {
-      run.collectClips(run.initialSteps); // 1. the initial policy's clips
+      run.collectSegments(run.initialSteps); // 1. the initial policy's segments
       run.ask(run.schedule.initial - run.asked); // 2. its share of the labels, on random pairs
       run.collectAnswers();
       run.fit(cfg.initialEpochs); // 3. pretrain r̂

@@ -24,13 +24,13 @@ function pool(n: number, rng: Rng): Segment[] {
 
 describe('query selection', () => {
   const rng = new Rng(1);
-  const clips = pool(40, rng);
+  const segments = pool(40, rng);
   // Members initialised differently disagree on most pairs.
   const model = new RewardModel(2, 1, { ensembleSize: 4 }, new Rng(2));
 
   it('disagreement returns the candidates with the highest variance across members, from 10x as many', () => {
-    const picked = selectQueries('disagreement', model, clips, 5, 10, new Rng(3));
-    const candidates = scorePairs(model, samplePairs(clips, 50, new Rng(3)));
+    const picked = selectQueries('disagreement', model, segments, 5, 10, new Rng(3));
+    const candidates = scorePairs(model, samplePairs(segments, 50, new Rng(3)));
     const ranked = [...candidates].sort((a, b) => b.variance - a.variance);
     expect(picked.map((p) => [p.left.id, p.right.id])).toEqual(ranked.slice(0, 5).map((p) => [p.left.id, p.right.id]));
     const worstPicked = Math.min(...picked.map((p) => p.variance));
@@ -44,17 +44,17 @@ describe('query selection', () => {
   });
 
   it('entropy returns the candidates whose mean preference is closest to 1/2', () => {
-    const picked = selectQueries('entropy', model, clips, 4, 10, new Rng(5));
-    const candidates = scorePairs(model, samplePairs(clips, 40, new Rng(5)));
+    const picked = selectQueries('entropy', model, segments, 4, 10, new Rng(5));
+    const candidates = scorePairs(model, samplePairs(segments, 40, new Rng(5)));
     const ranked = [...candidates].sort((a, b) => b.entropy - a.entropy);
     expect(picked.map((c) => c.entropy)).toEqual(ranked.slice(0, 4).map((c) => c.entropy));
   });
 
-  it('uniform draws pairs of two different clips, covering the pool', () => {
-    const picked = selectQueries('uniform', model, clips, 2000, 10, new Rng(7));
+  it('uniform draws pairs of two different segments, covering the pool', () => {
+    const picked = selectQueries('uniform', model, segments, 2000, 10, new Rng(7));
     expect(picked).toHaveLength(2000);
     expect(picked.every((p) => p.left.id !== p.right.id)).toBe(true);
     expect(new Set(picked.flatMap((p) => [p.left.id, p.right.id])).size).toBe(40);
-    expect(selectQueries('uniform', model, clips.slice(0, 1), 3, 10, new Rng(7))).toEqual([]);
+    expect(selectQueries('uniform', model, segments.slice(0, 1), 3, 10, new Rng(7))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Query selection: which pairs of recent clips to show the teacher. The paper's default
+ * Query selection: which pairs of recent segments to show the teacher. The paper's default
  * samples about 10x as many candidate pairs as needed and asks the ones on which the
  * ensemble members disagree most (variance of their predicted preference); B-Pref also
  * offers the entropy of the mean predicted preference. Uniform selection asks random pairs.
@@ -20,7 +20,7 @@ export interface CandidatePair {
   entropy: number;
 }
 
-/** `count` random pairs of distinct clips from `pool` (with replacement across pairs). */
+/** `count` random pairs of distinct segments from `pool` (with replacement across pairs). */
 export function samplePairs(pool: readonly Segment[], count: number, rng: Rng): [Segment, Segment][] {
   if (pool.length < 2) return [];
   const out: [Segment, Segment][] = [];
@@ -74,7 +74,7 @@ export function selectQueries(
   return candidates.sort((a, b) => key(b) - key(a)).slice(0, count);
 }
 
-/** Chooses which pairs of clips to ask about: a strategy the loop calls, so a new rule plugs in without touching it. */
+/** Chooses which pairs of segments to ask about: a strategy the loop calls, so a new rule plugs in without touching it. */
 export interface QuerySelector {
   readonly name: string;
   /** `count` pairs from `pool`, drawing only from `rng`. */

@@ -4,8 +4,8 @@ import { Rng } from '../utils/rng.js';
 import { RewardModel, poisson1, preferenceLoss, type Comparison, type PreferenceTarget } from './rewardModel.js';
 import type { Segment } from './segments.js';
 
-/** A clip of `n` random steps with 3-dim observations and 1-dim actions. */
-function clip(id: number, n: number, rng: Rng): Segment {
+/** A segment of `n` random steps with 3-dim observations and 1-dim actions. */
+function randomSegment(id: number, n: number, rng: Rng): Segment {
   return {
     id: `seg-${id}`,
     envId: 'Test',
@@ -32,8 +32,8 @@ const hidden = (s: Segment) => {
 
 function comparisons(n: number, rng: Rng, label: (a: Segment, b: Segment) => PreferenceTarget, members = 3, validation = 1 / Math.E): Comparison[] {
   return Array.from({ length: n }, (_, i) => {
-    const left = clip(2 * i, 10, rng);
-    const right = clip(2 * i + 1, 10, rng);
+    const left = randomSegment(2 * i, 10, rng);
+    const right = randomSegment(2 * i + 1, 10, rng);
     return { left, right, mu: label(left, right), validation: rng.random() < validation, counts: Uint8Array.from({ length: members }, () => poisson1(rng)) };
   });
 }
@@ -62,13 +62,13 @@ describe('Bradley-Terry loss with random answers', () => {
     expect(preferenceLoss(0, 0.5, 0.1).loss).toBeCloseTo(Math.log(2), 12);
   });
 
-  it("a member's parameter gradient (loss + L2, clips of different lengths) matches finite differences", () => {
+  it("a member's parameter gradient (loss + L2, segments of different lengths) matches finite differences", () => {
     const rng = new Rng(3);
     const model = new RewardModel(3, 1, { ensembleSize: 1, hidden: [6, 5], l2: 0.01, normalizeInputs: true }, rng, 'float64');
     const batch: Comparison[] = [
-      { left: clip(0, 4, rng), right: clip(1, 7, rng), mu: 1, validation: false, counts: Uint8Array.of(1) },
-      { left: clip(2, 5, rng), right: clip(3, 5, rng), mu: 0, validation: false, counts: Uint8Array.of(1) },
-      { left: clip(4, 3, rng), right: clip(5, 6, rng), mu: 0.5, validation: false, counts: Uint8Array.of(1) },
+      { left: randomSegment(0, 4, rng), right: randomSegment(1, 7, rng), mu: 1, validation: false, counts: Uint8Array.of(1) },
+      { left: randomSegment(2, 5, rng), right: randomSegment(3, 5, rng), mu: 0, validation: false, counts: Uint8Array.of(1) },
+      { left: randomSegment(4, 3, rng), right: randomSegment(5, 6, rng), mu: 0.5, validation: false, counts: Uint8Array.of(1) },
     ];
     model.fitInputNormalization(batch.flatMap((c) => [c.left, c.right]));
     const m = model.members[0];
@@ -89,7 +89,7 @@ describe('reward model', () => {
     const stats = model.fit(data, 60, new Rng(2));
     expect(stats.validationAccuracy).toBeGreaterThan(0.9);
     expect(stats.trainAccuracy).toBeGreaterThan(0.93);
-    const test = Array.from({ length: 200 }, (_, i) => clip(10_000 + i, 10, rng));
+    const test = Array.from({ length: 200 }, (_, i) => randomSegment(10_000 + i, 10, rng));
     model.fitOutputNormalization(test);
     const xs = test.map((s) => model.predictedReturn(s));
     const ys = test.map(hidden);
@@ -150,7 +150,7 @@ describe('reward model', () => {
 
   it('normalises each member to std 1 over recent states before averaging; centres unless terminations pin the level', () => {
     const rng = new Rng(9);
-    const recent = Array.from({ length: 30 }, (_, i) => clip(i, 10, rng));
+    const recent = Array.from({ length: 30 }, (_, i) => randomSegment(i, 10, rng));
     const stats = (model: RewardModel) => {
       model.fitOutputNormalization(recent);
       const r = recent.flatMap((s) => Array.from(model.reward(s.obs, s.actions, s.length)));
@@ -163,7 +163,7 @@ describe('reward model', () => {
     const std = stats(new RewardModel(3, 1, { normalization: 'std', ensembleSize: 1 }, new Rng(4)));
     expect(std.sd).toBeCloseTo(1, 4);
     expect(Math.abs(std.m)).toBeGreaterThan(1e-3);
-    // auto: centred until a clip that ended in termination has been fitted.
+    // auto: centred until a segment that ended in termination has been fitted.
     const auto = new RewardModel(3, 1, { ensembleSize: 1, l2: 0, learningRate: 1e-12 }, new Rng(4));
     const pair = (terminated: boolean): Comparison => ({ left: { ...recent[0], terminated }, right: recent[1], mu: 1, validation: false, counts: Uint8Array.of(1) });
     auto.fit([pair(false)], 1, new Rng(1));
@@ -175,12 +175,12 @@ describe('reward model', () => {
     expect(RewardModel.load(JSON.parse(JSON.stringify(auto.save()))).centred).toBe(false);
   });
 
-  it("input standardisation: 'first-fit' freezes the first clips' statistics, 'every-fit' refreshes them, inputs clip at inputClip", () => {
+  it("input standardisation: 'first-fit' freezes the first segments' statistics, 'every-fit' refreshes them, inputs clip at inputClip", () => {
     const rng = new Rng(5);
-    const first = Array.from({ length: 20 }, (_, i) => clip(i, 10, rng));
-    // Later clips from a drifted policy: observation 0 shifted by +3.
+    const first = Array.from({ length: 20 }, (_, i) => randomSegment(i, 10, rng));
+    // Later segments from a drifted policy: observation 0 shifted by +3.
     const later = Array.from({ length: 20 }, (_, i) => {
-      const s = clip(100 + i, 10, rng);
+      const s = randomSegment(100 + i, 10, rng);
       for (let t = 0; t < s.length; t++) s.obs[3 * t] += 3;
       return s;
     });

@@ -1,6 +1,6 @@
 /**
  * The reward predictor r̂(o, a) of Christiano et al. 2017: an ensemble of MLPs fitted to
- * clip comparisons with a Bradley-Terry model over summed per-step rewards,
+ * segment comparisons with a Bradley-Terry model over summed per-step rewards,
  *
  *   P̂[σ¹ ≻ σ²] = 0.9 · exp Σ r̂(σ¹) / (exp Σ r̂(σ¹) + exp Σ r̂(σ²)) + 0.05,
  *
@@ -8,7 +8,7 @@
  * label μ ∈ {1, 0, 0.5}. Each member trains on its own bootstrap sample of the labels; 1/e
  * of the labels are held out, and the L2 strength is adapted so the held-out loss stays
  * between 1.1x and 1.5x the training loss. For RL, each member is normalised to std 1 over
- * the states of the labelled clips (`normalizeOver`) and the members are averaged.
+ * the states of the labelled segments (`normalizeOver`) and the members are averaged.
  *
  * The model sees observations and actions only: its inputs are `Segment`s, which carry no
  * true rewards (those live in `SegmentTruth`).
@@ -18,7 +18,8 @@ import { Adam, type AdamState } from '../nn/adam.js';
 import { mean } from '../utils/stats.js';
 import { Mlp } from '../nn/mlp.js';
 import type { DType } from '../nn/params.js';
-import { decodeFloats, encodeFloats, loadMlpInto, saveMlp, type MlpJson } from '../nn/serialize.js';
+import { loadMlpInto, saveMlp, type MlpJson } from '../nn/serialize.js';
+import { decodeFloats, encodeFloats } from '../utils/floats.js';
 import type { Rng } from '../utils/rng.js';
 import type { Segment } from './segments.js';
 
@@ -44,23 +45,23 @@ export const RewardModelConfigSchema = z.strictObject({
   /**
    * 'meanstd': scale each member to std 1 and centre it at mean 0 over the normalisation states, as the
    * paper did (its episodes had fixed length). 'std': scale only, keeping the reward's level;
-   * clips cut short by termination identify that level (after termination the reward is 0),
+   * segments cut short by termination identify that level (after termination the reward is 0),
    * and centring it would make ending an episode worth as much as an average step. 'auto'
-   * (default): 'std' once the model has been fitted on a clip that ended in termination,
+   * (default): 'std' once the model has been fitted on a segment that ended in termination,
    * else 'meanstd' (without terminations the level means nothing and only drifts).
    */
   normalization: z.enum(['auto', 'std', 'meanstd']).default('auto'),
   /**
    * States each member is normalised over after a fit: 'labelled' (default), the steps of every
-   * labelled clip; 'recent', the latest ~4096 steps. Once a policy masters a task its recent
+   * labelled segment; 'recent', the latest ~4096 steps. Once a policy masters a task its recent
    * states differ little, the std over them shrinks, and each refit rescaled the reward given
    * to PPO (up to 6x on InvertedDoublePendulum): evaluation 274 and 2169 (seeds 1, 2) against
    * 4887 and 6728 with 'labelled', whose scale moves slowly as labels accumulate.
    */
   normalizeOver: z.enum(['recent', 'labelled']).default('labelled'),
   /**
-   * Standardise the reward model's inputs (o, a) with the mean and std of labelled clips' steps.
-   * 'first-fit' (default): statistics of the clips of the first fit (the initial random
+   * Standardise the reward model's inputs (o, a) with the mean and std of labelled segments' steps.
+   * 'first-fit' (default): statistics of the segments of the first fit (the initial random
    * policy's), then frozen, so the function the policy optimises does not move under it.
    * 'every-fit': refreshed at every fit. 'off': raw inputs (the default until 2026-12).
    * true/false mean 'every-fit'/'off' (older runs). Raw inputs put small-scale features
@@ -74,13 +75,13 @@ export const RewardModelConfigSchema = z.strictObject({
     .union([z.boolean(), z.enum(['off', 'first-fit', 'every-fit'])])
     .default('first-fit')
     .transform((v) => (v === true ? 'every-fit' : v === false ? 'off' : v)),
-  /** Standardised inputs are clipped to +-inputClip (states the first clips never visited stay bounded). */
+  /** Standardised inputs are clipped to +-inputClip (states the first segments never visited stay bounded). */
   inputClip: z.number().positive().default(5),
 });
 export type RewardModelConfig = z.infer<typeof RewardModelConfigSchema>;
 export type RewardModelConfigInput = z.input<typeof RewardModelConfigSchema>;
 
-/** μ, the probability that the left clip is preferred: 1, 0, or 0.5 for "equal". */
+/** μ, the probability that the left segment is preferred: 1, 0, or 0.5 for "equal". */
 export type PreferenceTarget = 0 | 0.5 | 1;
 
 /** One comparison as the model trains on it. */
@@ -161,15 +162,15 @@ export interface PreferenceModel {
   readonly ensembleSize: number;
   /** r̂ given to RL for `n` steps: normalised, one value per step. */
   reward(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out?: Float64Array): Float64Array;
-  /** Per member, the clip's summed raw reward (what preferences are modelled on). */
+  /** Per member, the segment's summed raw reward (what preferences are modelled on). */
   memberReturns(s: Segment): Float64Array;
-  /** Per member, P̂[left ≻ right] from `memberReturns` of both clips. */
+  /** Per member, P̂[left ≻ right] from `memberReturns` of both segments. */
   memberPreferences(left: Float64Array, right: Float64Array): Float64Array;
-  /** Standardises inputs from the labelled clips (or not, per the model's options). */
+  /** Standardises inputs from the labelled segments (or not, per the model's options). */
   fitInputNormalization(segments: readonly Segment[]): void;
   /** Fits the comparisons for `epochs` passes, drawing only from `rng`. */
   fit(comparisons: readonly Comparison[], epochs: number, rng: Rng): FitStats;
-  /** Rescales the output given to RL over these clips' states. */
+  /** Rescales the output given to RL over these segments' states. */
   fitOutputNormalization(segments: readonly Segment[]): void;
   /** Everything needed to rebuild it exactly, optimiser state included (JSON-able). */
   save(): unknown;
@@ -187,7 +188,7 @@ export class RewardModel implements PreferenceModel {
   /** Per-member output statistics over the `normalizeOver` states (for the reward given to RL). */
   readonly outMean: number[];
   readonly outStd: number[];
-  /** Whether any clip fitted so far ended in termination (which pins the reward's level). */
+  /** Whether any segment fitted so far ended in termination (which pins the reward's level). */
   terminationSeen = false;
   /** Whether the input statistics have been set (for normalizeInputs 'first-fit'). */
   inputStatsFitted = false;
@@ -322,7 +323,7 @@ export class RewardModel implements PreferenceModel {
     return out;
   }
 
-  /** Per member, Σ r̂ over the clip (raw outputs, as in training). */
+  /** Per member, Σ r̂ over the segment (raw outputs, as in training). */
   memberReturns(s: Segment): Float64Array {
     const raw = this.memberRewards(s.obs, s.actions, s.length);
     const out = new Float64Array(this.ensembleSize);
@@ -334,7 +335,7 @@ export class RewardModel implements PreferenceModel {
     return out;
   }
 
-  /** Σ over the clip of the normalised ensemble reward (what RL would collect on it). */
+  /** Σ over the segment of the normalised ensemble reward (what RL would collect on it). */
   predictedReturn(s: Segment): number {
     const r = this.reward(s.obs, s.actions, s.length);
     let sum = 0;
@@ -342,7 +343,7 @@ export class RewardModel implements PreferenceModel {
     return sum;
   }
 
-  /** Refreshes each member's output mean and std over the given clips (see `normalizeOver`) (std floored at 1e-6). */
+  /** Refreshes each member's output mean and std over the given segments (see `normalizeOver`) (std floored at 1e-6). */
   fitOutputNormalization(segments: readonly Segment[]): void {
     const M = this.ensembleSize;
     const sum = new Float64Array(M);
@@ -371,8 +372,9 @@ export class RewardModel implements PreferenceModel {
   // -------------------------------------------------------------------------------------
 
   /**
-   * Loss of member k on comparisons [from, to) of `batch` (mean over comparisons, without the
-   * L2 term); with `train`, also accumulates the gradient of mean loss + λ‖W‖² into its grads.
+   * Loss of member k on the comparisons in `batch` (mean over them, without the L2 term), and
+   * how many it ranked right; with `train`, also accumulates the gradient of mean loss + λ‖W‖²
+   * into its grads.
    */
   memberLoss(k: number, batch: readonly Comparison[], train: boolean): { loss: number; correct: number; decided: number } {
     let rowsTotal = 0;
@@ -505,7 +507,7 @@ export class RewardModel implements PreferenceModel {
     return Float64Array.from(left, (l, k) => preferenceLoss(l - right[k], 1, this.config.randomAnswerProb).p);
   }
 
-  /** Fraction of non-equal comparisons where the ensemble's mean preference picks the labelled clip. */
+  /** Fraction of non-equal comparisons where the ensemble's mean preference picks the labelled segment. */
   accuracy(comparisons: readonly Comparison[]): number {
     let correct = 0;
     let decided = 0;

@@ -1,12 +1,12 @@
 /**
- * The state of a preference run and its named steps: collect clips, ask, collect answers,
+ * The state of a preference run and its named steps: collect segments, ask, collect answers,
  * fit the reward model, train a round of PPO. `loop.ts` strings them together as the paper's
  * algorithm; this file holds what they share, and how it is saved and restored.
  *
  * A run's state (`state()`) holds everything it needs to continue bit-identically: the PPO
  * learner (policy, Adam moments, random stream, envs mid-episode), the reward model with its
- * optimisers, the named random streams, the teacher's state, the recent clips, and which
- * queries were asked and answered, in order. The clips, queries and labels themselves live in
+ * optimisers, the named random streams, the teacher's state, the recent segments, and which
+ * queries were asked and answered, in order. The segments, queries and labels themselves live in
  * the store, which a resumed run reads back; everything it stored after its checkpoint it
  * stores again identically (the store keeps the first copy), so a crash anywhere is harmless.
  */
@@ -24,14 +24,13 @@ import { prefsPpoConfig, type PrefsConfig, type PrefsMetrics } from './config.js
 import { querySelector, samplePairs, type QuerySelector } from './queries.js';
 import { RewardModel, poisson1, type Comparison, type FitStats, type PreferenceModel, type PreferenceTarget, type RewardModelConfig, type RewardModelJson } from './rewardModel.js';
 import { LabelSchedule } from './schedule.js';
-import { SegmentRecorder, decodeSegment, defaultSegmentLength, encodeSegment, type Segment, type SegmentJson, type SegmentTruth } from './segments.js';
+import { SegmentRecorder, defaultSegmentLength, segmentFromRecord, segmentToRecord, type Segment, type SegmentRecord, type SegmentTruth } from './segments.js';
 import type { PreferenceStore, StoredLabel, StoredQuery } from './store.js';
 import { SimulatedTeacher, teacherParams, type Answer, type Query, type Teacher, type TeacherName } from './teachers.js';
-import { decodeFloats, encodeFloats } from '../nn/serialize.js';
 
 /** The strategies a run is built from; each has a default from the config. */
 export interface RunParts {
-  /** Durable home of clips, queries and labels. */
+  /** Durable home of segments, queries and labels. */
   store: PreferenceStore;
   /** Answers queries; default: the simulated teacher named in the config. */
   teacher?: Teacher;
@@ -44,7 +43,7 @@ export interface RunParts {
   rewardModel?: (init: { obsSize: number; actionSize: number; rng: Rng; saved: unknown }) => PreferenceModel;
 }
 
-/** Where the run is: before its first fit (the initial policy's clips and labels), or in RL. */
+/** Where the run is: before its first fit (the initial policy's segments and labels), or in RL. */
 export type RunPhase = 'initial' | 'rl';
 
 /** A run's state (JSON-able); see the file comment. */
@@ -52,7 +51,7 @@ export interface PreferenceRunState {
   format: 'overseer.prefs-run';
   version: 1;
   phase: RunPhase;
-  /** Env steps of the initial policy's clips. */
+  /** Env steps of the initial policy's segments. */
   initialSteps: number;
   nextQueryId: number;
   /** Queries asked, and queries answered in the order their answers arrived (bodies in the store). */
@@ -68,9 +67,10 @@ export interface PreferenceRunState {
   rewardModel: unknown;
   streams: Record<string, RngState>;
   teacher: unknown;
-  /** Recent clips (queries are drawn from them) with their true rewards, and this round's clip ids. */
-  pool: { segment: SegmentJson; truth: string | null }[];
-  roundClips: string[];
+  /** Recent segments (queries are drawn from them) with their true rewards. */
+  pool: SegmentRecord[];
+  /** This round's segment ids (for the diagnostics). */
+  roundSegments: string[];
 }
 
 export class PreferenceRun {
@@ -89,12 +89,12 @@ export class PreferenceRun {
 
   phase: RunPhase = 'initial';
   initialSteps = 0;
-  /** Clips that are stored (asked about or imported), and the true rewards of every clip kept. */
+  /** Segments that are stored (asked about or imported), and the true rewards of every segment kept. */
   readonly segments = new Map<string, Segment>();
   readonly truths = new Map<string, SegmentTruth>();
-  /** Recent clips, which queries are drawn from, and the clips of the current round (for diagnostics). */
+  /** Recent segments, which queries are drawn from, and the segments of the current round (for diagnostics). */
   pool: Segment[] = [];
-  private roundClips: Segment[] = [];
+  private roundSegments: Segment[] = [];
   /** Queries asked, in order, and the ids of those answered, in the order the answers came. */
   readonly queries = new Map<string, StoredQuery>();
   readonly answered: string[] = [];
@@ -122,7 +122,7 @@ export class PreferenceRun {
       const init = { obsSize: raw.obsSize, actionSize, rng: streams.get('reward-model-init'), saved: build.rewardModel ?? null };
       this.model = (parts.rewardModel ?? ensembleOf(cfg))(init);
       this.recorder = new SegmentRecorder({ envId: cfg.envId, seed: cfg.seed, numEnvs: raw.numEnvs, obsSize: raw.obsSize, actionSize, renderSize: raw.renderSize, segmentLength: this.segmentLength });
-      this.learned = new VecLearnedReward(raw, this.model, this.recorder, (clips) => this.keepClips(clips));
+      this.learned = new VecLearnedReward(raw, this.model, this.recorder, (segments) => this.keepSegments(segments));
     } catch (e) {
       raw.close();
       throw e;
@@ -136,7 +136,7 @@ export class PreferenceRun {
 
   /**
    * A new run. Labels already in the store (imported with `--labels-from`) are its first
-   * comparisons and count toward the budget; the initial policy collects clips for the rest
+   * comparisons and count toward the budget; the initial policy collects segments for the rest
    * of the initial share.
    */
   static start(cfg: PrefsConfig, parts: RunParts): PreferenceRun {
@@ -145,7 +145,7 @@ export class PreferenceRun {
     const ppoProbe = prefsPpoConfig(cfg, cfg.totalTimesteps);
     const rolloutSize = ppoProbe.numEnvs * ppoProbe.numSteps;
     const initialLabels = Math.max(0, schedule.initial - stored.queries.length);
-    // Enough rollouts of the initial policy for its share of the clips, at most half the run.
+    // Enough rollouts of the initial policy for its share of the segments, at most half the run.
     const scene = envScene(cfg);
     const segmentLength = cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
     const wanted = initialLabels > 0 ? Math.ceil((initialLabels * segmentLength) / rolloutSize) * rolloutSize : 0;
@@ -166,7 +166,7 @@ export class PreferenceRun {
    * Continues a run from its `state()`. With a replayable (simulated) teacher the run then
    * repeats exactly what it did after the checkpoint. With people, answers come when they come,
    * so the run adopts the queries it asked after its checkpoint instead (their labels arrive
-   * through the teacher as usual) and numbers new clips and queries after every stored one.
+   * through the teacher as usual) and numbers new segments and queries after every stored one.
    */
   static resume(cfg: PrefsConfig, state: PreferenceRunState, parts: RunParts): PreferenceRun {
     if (state?.format !== 'overseer.prefs-run' || state.version !== 1) throw new Error('not a preference run state (format overseer.prefs-run, version 1)');
@@ -205,13 +205,14 @@ export class PreferenceRun {
     this.fitSeconds = state.fitSeconds;
     this.newLabelsSinceFit = state.newLabelsSinceFit;
     this.lastFit = state.lastFit;
-    for (const { segment, truth } of state.pool) {
-      const s = this.segments.get(segment.id) ?? decodeSegment(segment, 'resume state');
+    for (const record of state.pool) {
+      const { segment, truth } = segmentFromRecord(record, 'resume state');
+      const s = this.segments.get(segment.id) ?? segment;
       this.pool.push(s);
-      if (truth !== null && !this.truths.has(s.id)) this.truths.set(s.id, { segmentId: s.id, rewards: Float64Array.from(decodeFloats(truth, 'float64')) });
+      if (truth && !this.truths.has(s.id)) this.truths.set(s.id, truth);
     }
     const byId = new Map(this.pool.map((s) => [s.id, s]));
-    this.roundClips = state.roundClips.map((id) => byId.get(id)!).filter((s) => s !== undefined);
+    this.roundSegments = state.roundSegments.map((id) => byId.get(id)!).filter((s) => s !== undefined);
     if (state.teacher !== null && state.teacher !== undefined) this.teacher.load?.(state.teacher);
     if (!this.teacher.replayable) {
       // Adopt what was asked after the checkpoint; new ids continue after every stored one.
@@ -245,8 +246,8 @@ export class PreferenceRun {
     return this.ppo.done;
   }
 
-  /** Runs the current policy for `steps` env steps without learning; the clips go to the pool. */
-  collectClips(steps: number): void {
+  /** Runs the current policy for `steps` env steps without learning; the segments go to the pool. */
+  collectSegments(steps: number): void {
     this.ppo.explore(steps);
   }
 
@@ -301,7 +302,7 @@ export class PreferenceRun {
     const { model } = this;
     model.fitInputNormalization(this.comparisons.flatMap((c) => [c.left, c.right]));
     this.lastFit = model.fit(this.comparisons, epochs, this.streams.get('fit'));
-    model.fitOutputNormalization(normalizationClips(this.cfg.rewardModel.normalizeOver, this.pool, this.comparisons, this.segmentLength));
+    model.fitOutputNormalization(normalizationSegments(this.cfg.rewardModel.normalizeOver, this.pool, this.comparisons, this.segmentLength));
     this.fitSeconds += (performance.now() - t0) / 1000;
     this.lastFitStep = this.envSteps;
     this.fits += 1;
@@ -310,7 +311,7 @@ export class PreferenceRun {
 
   /** One round of PPO on the learned reward: a rollout and its update. */
   trainPolicy(): PpoMetrics {
-    this.roundClips = [];
+    this.roundSegments = [];
     return this.ppo.update();
   }
 
@@ -319,7 +320,7 @@ export class PreferenceRun {
     const f = this.lastFit;
     const learnedReturns = this.learned.takeEpisodes();
     const diagnostics = this.cfg.diagnostics
-      ? { ...correlations(this.model, this.roundClips, this.truths), disagreement: disagreement(this.model, this.roundClips, this.streams.get('diagnostics')) }
+      ? { ...correlations(this.model, this.roundSegments, this.truths), disagreement: disagreement(this.model, this.roundSegments, this.streams.get('diagnostics')) }
       : { returnCorrelation: null, rewardCorrelation: null, disagreement: null };
     return {
       ...m,
@@ -363,11 +364,8 @@ export class PreferenceRun {
       rewardModel: this.model.save(),
       streams: this.streams.state(),
       teacher: this.teacher.state?.() ?? null,
-      pool: this.pool.map((s) => {
-        const t = this.truths.get(s.id);
-        return { segment: encodeSegment(s), truth: t ? encodeFloats(t.rewards) : null };
-      }),
-      roundClips: this.roundClips.map((s) => s.id),
+      pool: this.pool.map((segment) => segmentToRecord({ segment, truth: this.truths.get(segment.id) })),
+      roundSegments: this.roundSegments.map((s) => s.id),
     };
   }
 
@@ -385,21 +383,21 @@ export class PreferenceRun {
   // Plumbing
   // -------------------------------------------------------------------------------------
 
-  /** New clips from the learned-reward env: into the pool (kept to its size) and this round's list. */
-  private keepClips(clips: { segment: Segment; truth: SegmentTruth }[]): void {
-    for (const { segment, truth } of clips) {
+  /** New segments from the learned-reward env: into the pool (kept to its size) and this round's list. */
+  private keepSegments(segments: { segment: Segment; truth: SegmentTruth }[]): void {
+    for (const { segment, truth } of segments) {
       this.truths.set(segment.id, truth);
       this.pool.push(segment);
-      this.roundClips.push(segment);
+      this.roundSegments.push(segment);
     }
-    // Truths are kept only for clips that can still be asked about or are stored.
+    // Truths are kept only for segments that can still be asked about or are stored.
     while (this.pool.length > this.cfg.segmentPool) {
       const old = this.pool.shift()!;
       if (!this.segments.has(old.id)) this.truths.delete(old.id);
     }
   }
 
-  /** Persists the clips and queries, then hands the queries to the teacher. */
+  /** Persists the segments and queries, then hands the queries to the teacher. */
   private putQueries(pairs: { left: Segment; right: Segment }[], step: number): void {
     const fresh = new Map<string, Segment>();
     for (const p of pairs) for (const s of [p.left, p.right]) if (!this.segments.has(s.id)) fresh.set(s.id, s);
@@ -424,7 +422,7 @@ export class PreferenceRun {
   private queryOf(q: StoredQuery): Query {
     const left = this.segments.get(q.leftId);
     const right = this.segments.get(q.rightId);
-    if (!left || !right) throw new Error(`query ${q.id}: clip ${!left ? q.leftId : q.rightId} is not stored`);
+    if (!left || !right) throw new Error(`query ${q.id}: segment ${!left ? q.leftId : q.rightId} is not stored`);
     return { id: q.id, left, right, askedAtStep: q.askedAtStep };
   }
 }
@@ -435,10 +433,10 @@ function ensembleOf(cfg: PrefsConfig): NonNullable<RunParts['rewardModel']> {
 }
 
 /**
- * The clips each member's output is normalised over after a fit: 'recent', the latest ~4096
- * steps of the pool; 'labelled', every clip the model has labels for (each once).
+ * The segments each member's output is normalised over after a fit: 'recent', the latest ~4096
+ * steps of the pool; 'labelled', every segment the model has labels for (each once).
  */
-export function normalizationClips(over: RewardModelConfig['normalizeOver'], pool: readonly Segment[], comparisons: readonly Comparison[], segmentLength: number): Segment[] {
+export function normalizationSegments(over: RewardModelConfig['normalizeOver'], pool: readonly Segment[], comparisons: readonly Comparison[], segmentLength: number): Segment[] {
   if (over === 'recent') return pool.slice(-Math.max(8, Math.ceil(4096 / segmentLength)));
   return [...new Set(comparisons.flatMap((c) => [c.left, c.right]))];
 }
@@ -449,7 +447,7 @@ export function toComparison(l: StoredLabel, segments: ReadonlyMap<string, Segme
   if (mu === null) return null;
   const left = segments.get(l.leftId);
   const right = segments.get(l.rightId);
-  if (!left || !right) throw new Error(`label for ${l.queryId}: clip ${!left ? l.leftId : l.rightId} is missing`);
+  if (!left || !right) throw new Error(`label for ${l.queryId}: segment ${!left ? l.leftId : l.rightId} is missing`);
   const rng = new Rng(fnv1a32(`${seed}:${l.queryId}`));
   const validation = rng.random() < validationFraction;
   const counts = Uint8Array.from({ length: members }, () => poisson1(rng));
@@ -460,7 +458,7 @@ export function targetOf(a: Answer): PreferenceTarget | null {
   return a === 'left' ? 1 : a === 'right' ? 0 : a === 'equal' ? 0.5 : null;
 }
 
-/** Seconds per env step (for the clip length), the time limit, and whether clips can be replayed in a browser. */
+/** Seconds per env step (for the segment length), the time limit, and whether segments can be replayed in a browser. */
 function envScene(cfg: PrefsConfig): { dt: number; maxEpisodeSteps: number | undefined; replayable: boolean } {
   const probe = make(cfg.envId, { kwargs: cfg.envKwargs });
   try {

@@ -10,12 +10,12 @@ describe('segments', () => {
     expect(defaultSegmentLength(0.02, 50)).toBe(50); // Reacher: a whole episode
   });
 
-  it('cut each sub-env into clips; keep clips cut by termination, drop those cut by a time limit', () => {
+  it('cut each sub-env into segments; keep segments cut by termination, drop those cut by a time limit', () => {
     const rec = new SegmentRecorder({ envId: 'T', seed: 3, numEnvs: 2, obsSize: 1, actionSize: 1, renderSize: 2, segmentLength: 3 });
     const out: ReturnType<SegmentRecorder['record']> = [];
     // Env 0 runs 7 steps and terminates at step 5 (t = 4); env 1 is truncated at t = 4.
     for (let t = 0; t < 7; t++) {
-      const clips = rec.record(
+      const segments = rec.record(
         t * 2,
         Float32Array.of(t, 100 + t),
         Float32Array.of(t, 0 - t + 0, 100 + t, -100 - t),
@@ -24,7 +24,7 @@ describe('segments', () => {
         [t === 4 ? 1 : 0, 0],
         [0, t === 4 ? 1 : 0],
       );
-      out.push(...clips);
+      out.push(...segments);
     }
     const byEnv = (e: number) => out.filter((c) => c.segment.envIndex === e);
     expect(byEnv(0).map((c) => [Array.from(c.segment.obs), c.segment.terminated, Array.from(c.truth.rewards)])).toEqual([
@@ -37,7 +37,7 @@ describe('segments', () => {
     expect(first).toMatchObject({ seed: 3, envId: 'T', length: 3, globalStep: 0, renderSize: 2 });
     expect(Array.from(first.render!, (v) => v + 0)).toEqual([0, 0, 1, -1, 2, -2]);
     expect(Array.from(first.actions)).toEqual([0, 0.1, 0.2].map(Math.fround));
-    // Clips carry no true rewards: those are only in `truth`.
+    // Segments carry no true rewards: those are only in `truth`.
     expect(Object.keys(first)).not.toContain('rewards');
     expect(JSON.stringify(Object.keys(first))).not.toMatch(/reward/i);
     expect(new Set(out.map((c) => c.segment.id)).size).toBe(out.length);

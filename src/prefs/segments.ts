@@ -1,12 +1,13 @@
 /**
- * Segments (the paper's trajectory segments, "clips"): short runs of consecutive steps from
+ * Segments (the paper's trajectory segments): short runs of consecutive steps from
  * one episode of one sub-env. A segment carries what a reward model and a viewer may see
  * (observations, actions, render states); the true rewards live apart, in `SegmentTruth`,
- * which only synthetic teachers and diagnostics receive.
+ * which only synthetic teachers and diagnostics receive. The labeling page plays a segment as a
+ * short looping clip.
  */
-import { decodeFloats, encodeFloats } from '../nn/serialize.js';
+import { FloatCodecError, decodeFloats, encodeFloats } from '../utils/floats.js';
 
-/** What the reward model, query selection and a human viewer may see of a clip. */
+/** What the reward model, query selection and a human viewer may see of a segment. */
 export interface Segment {
   /** Unique within a run: `seg-<n>`. */
   readonly id: string;
@@ -15,9 +16,9 @@ export interface Segment {
   readonly seed: number;
   /** Sub-env of the vector env it came from. */
   readonly envIndex: number;
-  /** Env steps (over all sub-envs) taken before the clip's first step. */
+  /** Env steps (over all sub-envs) taken before the segment's first step. */
   readonly globalStep: number;
-  /** Steps in the clip; shorter than the configured length only when the episode terminated. */
+  /** Steps in the segment; shorter than the configured length only when the episode terminated. */
   readonly length: number;
   readonly obsSize: number;
   readonly actionSize: number;
@@ -27,9 +28,9 @@ export interface Segment {
   readonly actions: Float32Array;
   /** Floats per render frame (0 when the env has none). */
   readonly renderSize: number;
-  /** [length, renderSize]: the render state of o_t, so the clip can be replayed. */
+  /** [length, renderSize]: the render state of o_t, so the segment can be replayed. */
   readonly render: Float32Array | null;
-  /** The episode terminated at the clip's last step (after it the agent is absorbed: reward 0). */
+  /** The episode terminated at the segment's last step (after it the agent is absorbed: reward 0). */
   readonly terminated: boolean;
 }
 
@@ -51,7 +52,7 @@ export function trueReturn(truth: SegmentTruth): number {
 }
 
 /**
- * The paper's clip length: 1.5 s of simulated time, kept within its stated 15-60 steps and
+ * The paper's segment length: 1.5 s of simulated time, kept within its stated 15-60 steps and
  * within one episode.
  */
 export function defaultSegmentLength(dt: number, maxEpisodeSteps: number | undefined): number {
@@ -59,8 +60,12 @@ export function defaultSegmentLength(dt: number, maxEpisodeSteps: number | undef
   return maxEpisodeSteps === undefined ? steps : Math.min(steps, maxEpisodeSteps);
 }
 
-/** A segment as JSON: its fields, with the float arrays as base64 little-endian float32. */
-export interface SegmentJson {
+/**
+ * A segment's persisted shape as JSON, the one every JSON writer uses (exports, run states, the
+ * files of runs made before the database): its fields, with the float arrays as base64
+ * little-endian bytes (`utils/floats.ts`), and its true rewards (float64) when known.
+ */
+export interface SegmentRecord {
   id: string;
   envId: string;
   seed: number;
@@ -74,28 +79,67 @@ export interface SegmentJson {
   obs: string;
   actions: string;
   render: string | null;
+  trueRewards: string | null;
 }
 
-export function encodeSegment(s: Segment): SegmentJson {
-  const { id, envId, seed, envIndex, globalStep, length, obsSize, actionSize, renderSize, terminated } = s;
-  return { id, envId, seed, envIndex, globalStep, length, obsSize, actionSize, renderSize, terminated, obs: encodeFloats(s.obs), actions: encodeFloats(s.actions), render: s.render ? encodeFloats(s.render) : null };
+/** A segment with its true rewards, when known. */
+export interface SegmentWithTruth {
+  segment: Segment;
+  truth?: SegmentTruth;
 }
 
-/** Decodes and checks a segment's sizes; `where` names the source in errors. */
-export function decodeSegment(j: SegmentJson, where: string): Segment {
-  const s: Segment = {
-    ...j,
-    obs: Float32Array.from(decodeFloats(j.obs, 'float32')),
-    actions: Float32Array.from(decodeFloats(j.actions, 'float32')),
-    render: j.render === null ? null : Float32Array.from(decodeFloats(j.render, 'float32')),
+/** Why a segment's data does not fit its length and sizes (null when it does). */
+export function segmentProblem(s: Segment, truth?: SegmentTruth): string | null {
+  if (!(Number.isInteger(s.length) && s.length > 0)) return `segment ${s.id}: length must be a positive integer (got ${s.length})`;
+  if (s.obs.length !== s.length * s.obsSize || s.actions.length !== s.length * s.actionSize) return `segment ${s.id}: obs/actions do not match its length and sizes`;
+  if (s.render && s.render.length !== s.length * s.renderSize) return `segment ${s.id}: render states do not match its length`;
+  if (truth && truth.rewards.length !== s.length) return `segment ${s.id}: ${truth.rewards.length} true rewards for ${s.length} steps`;
+  return null;
+}
+
+export function segmentToRecord({ segment: s, truth }: SegmentWithTruth): SegmentRecord {
+  return {
+    id: s.id,
+    envId: s.envId,
+    seed: s.seed,
+    envIndex: s.envIndex,
+    globalStep: s.globalStep,
+    length: s.length,
+    obsSize: s.obsSize,
+    actionSize: s.actionSize,
+    renderSize: s.renderSize,
+    terminated: s.terminated,
+    obs: encodeFloats(s.obs),
+    actions: encodeFloats(s.actions),
+    render: s.render ? encodeFloats(s.render) : null,
+    trueRewards: truth ? encodeFloats(truth.rewards) : null,
   };
-  if (s.obs.length !== s.length * s.obsSize || s.actions.length !== s.length * s.actionSize || (s.render !== null && s.render.length !== s.length * s.renderSize)) {
-    throw new Error(`${where}: clip ${s.id} has data of the wrong size`);
-  }
-  return s;
 }
 
-/** The clips a recorder has begun but not finished, and its id counter (for resume). */
+/** Decodes a record (its fields already type-checked) and checks its sizes; errors name `where`. */
+export function segmentFromRecord(rec: SegmentRecord, where: string): SegmentWithTruth {
+  const segment: Segment = {
+    id: rec.id,
+    envId: rec.envId,
+    seed: rec.seed,
+    envIndex: rec.envIndex,
+    globalStep: rec.globalStep,
+    length: rec.length,
+    obsSize: rec.obsSize,
+    actionSize: rec.actionSize,
+    renderSize: rec.renderSize,
+    terminated: rec.terminated,
+    obs: decodeFloats(rec.obs, 'float32', `${where} obs`),
+    actions: decodeFloats(rec.actions, 'float32', `${where} actions`),
+    render: rec.render === null ? null : decodeFloats(rec.render, 'float32', `${where} render`),
+  };
+  const truth = rec.trueRewards === null ? undefined : { segmentId: segment.id, rewards: decodeFloats(rec.trueRewards, 'float64', `${where} true rewards`) };
+  const problem = segmentProblem(segment, truth);
+  if (problem) throw new FloatCodecError(`${where}: ${problem}`);
+  return truth ? { segment, truth } : { segment };
+}
+
+/** The segments a recorder has begun but not finished, and its id counter (for resume). */
 export interface SegmentRecorderState {
   nextId: number;
   open: { len: number; start: number; obs: string; actions: string; render: string | null; rewards: string }[];
@@ -108,15 +152,15 @@ export interface SegmentRecorderOptions {
   obsSize: number;
   actionSize: number;
   renderSize: number;
-  /** Steps per clip. */
+  /** Steps per segment. */
   segmentLength: number;
   /** First id number (continues across a resume). */
   firstId?: number;
 }
 
 /**
- * Cuts the step streams of a vector env into consecutive non-overlapping clips, one stream
- * per sub-env. A clip cut short by termination is kept (the fall is informative); one cut
+ * Cuts the step streams of a vector env into consecutive non-overlapping segments, one stream
+ * per sub-env. A segment cut short by termination is kept (the fall is informative); one cut
  * short by a time limit is dropped, because its continuation is unknown.
  */
 export class SegmentRecorder {
@@ -140,7 +184,7 @@ export class SegmentRecorder {
     this.nextId = o.firstId ?? 0;
   }
 
-  /** Drops unfinished clips (after a reset, the streams start over). */
+  /** Drops unfinished segments (after a reset, the streams start over). */
   discardOpen(): void {
     this.len.fill(0);
   }
@@ -150,7 +194,7 @@ export class SegmentRecorder {
     return this.nextId;
   }
 
-  /** Skips ids up to `n` (a resumed run whose clips may differ from those stored under earlier ids). */
+  /** Skips ids up to `n` (a resumed run whose segments may differ from those stored under earlier ids). */
   skipIdsTo(n: number): void {
     this.nextId = Math.max(this.nextId, n);
   }
@@ -171,7 +215,7 @@ export class SegmentRecorder {
   }
 
   load(s: SegmentRecorderState): void {
-    if (s.open.length !== this.o.numEnvs) throw new Error(`clip recorder state has ${s.open.length} streams, the env has ${this.o.numEnvs}`);
+    if (s.open.length !== this.o.numEnvs) throw new Error(`segment recorder state has ${s.open.length} streams, the env has ${this.o.numEnvs}`);
     this.nextId = s.nextId;
     s.open.forEach((o, e) => {
       this.len[e] = o.len;
@@ -185,7 +229,7 @@ export class SegmentRecorder {
 
   /**
    * Records one vector step: `obs`/`render` are the rows the actions were chosen from,
-   * `rewards` the true rewards, and the flags those of the step. Returns the clips completed.
+   * `rewards` the true rewards, and the flags those of the step. Returns the segments completed.
    */
   record(
     globalStep: number,

@@ -1,11 +1,11 @@
 /**
- * Where a preference run keeps what must survive a crash: the clips that were shown, the
+ * Where a preference run keeps what must survive a crash: the segments that were shown, the
  * queries, and every label. The loop talks to this run-scoped port only; the project
  * database (`src/store`, SQLite today, PostgreSQL later) implements it, so the loop never
  * imports a database.
  *
  * Storing is idempotent, so a resumed run can replay what it did before a crash and store it
- * again: the same clip, query or label twice changes nothing, and something *different* under
+ * again: the same segment, query or label twice changes nothing, and something *different* under
  * an id already stored is refused with a `StoreConflictError`.
  */
 import type { Segment, SegmentTruth } from './segments.js';
@@ -49,19 +49,19 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-/** Something other than what is already stored under the same id ("clip seg-12 is already stored with other data"). */
+/** Something other than what is already stored under the same id ("segment seg-12 is already stored with other data"). */
 export class StoreConflictError extends StoreError {
   override name = 'StoreConflictError';
 }
 
 export interface PreferenceStore {
   /**
-   * Persists clips (and their true rewards, when known) before they are shown. A clip already
+   * Persists segments (and their true rewards, when known) before they are shown. A segment already
    * stored under its id is skipped if identical (same data, same truth); otherwise this throws
    * a `StoreConflictError` naming it, and stores none of `items`.
    */
   putSegments(items: readonly { segment: Segment; truth?: SegmentTruth }[]): void;
-  /** Same rule: a query already stored with the same clips and step is skipped, a different one is a `StoreConflictError`. */
+  /** Same rule: a query already stored with the same segments and step is skipped, a different one is a `StoreConflictError`. */
   putQueries(queries: readonly StoredQuery[]): void;
   /**
    * Returns the label stored for the query: if it already has one (or this client id is

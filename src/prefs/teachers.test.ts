@@ -4,7 +4,7 @@ import type { Segment, SegmentTruth } from './segments.js';
 import { NAMED_TEACHERS, SimulatedTeacher, simulatedAnswer, teacherParams, type Answer, type Query } from './teachers.js';
 
 const H = 10;
-/** A clip's true rewards: `total` spread evenly over H steps. */
+/** A segment's true rewards: `total` spread evenly over H steps. */
 const even = (total: number) => Float64Array.from({ length: H }, () => total / H);
 
 function rates(answers: Answer[]): Record<Answer, number> {
@@ -72,7 +72,7 @@ describe('simulated teachers (B-Pref)', () => {
     expect(sample('myopic', early, late, 5, 10).right).toBeCloseTo(1, 12);
   });
 
-  it('answers queries through the asynchronous interface and scales thresholds by the mean clip return', () => {
+  it('answers queries through the asynchronous interface and scales thresholds by the mean segment return', () => {
     const truths = new Map<string, SegmentTruth>();
     const seg = (id: string, total: number): Segment => {
       truths.set(id, { segmentId: id, rewards: even(total) });
@@ -85,7 +85,7 @@ describe('simulated teachers (B-Pref)', () => {
     ];
     teacher.ask(qs);
     expect(teacher.pending).toBe(0);
-    // m is the mean clip return seen so far (~98, then ~94): threshold ~9.8 and ~9.4.
+    // m is the mean segment return seen so far (~98, then ~94): threshold ~9.8 and ~9.4.
     expect(teacher.poll()).toEqual([
       { queryId: 'q-0', answer: 'equal', teacher: 'equal' },
       { queryId: 'q-1', answer: 'left', teacher: 'equal' },

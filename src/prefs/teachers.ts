@@ -1,5 +1,5 @@
 /**
- * Teachers answer queries: "which of these two clips is better?". A teacher is an
+ * Teachers answer queries: "which of these two segments is better?". A teacher is an
  * asynchronous interface (ask now, poll for answers later) so that a person answering
  * through a web page plugs in exactly where the simulated teachers do.
  *
@@ -62,7 +62,7 @@ const teacherFields = {
   gamma: z.number().gt(0).max(1),
   /** Probability that the answer is flipped. */
   epsilon: z.number().min(0).max(1),
-  /** Skip (answer incomparable) when both clips' returns are below skip x m. */
+  /** Skip (answer incomparable) when both segments' returns are below skip x m. */
   skip: z.number().min(0),
   /** Answer equal when the returns differ by less than equal x m. */
   equal: z.number().min(0),
@@ -111,10 +111,10 @@ export function teacherParams(name: TeacherName, overrides: Partial<SimulatedTea
 }
 
 /**
- * One simulated answer, in B-Pref's order: skip and equal are judged on the plain clip
+ * One simulated answer, in B-Pref's order: skip and equal are judged on the plain segment
  * returns; the myopic, possibly noisy comparison decides the rest; a mistake flips it;
- * equal overrides everything else. `m` is the average return of a clip (the thresholds'
- * scale), `H` the clip length used for myopic weights.
+ * equal overrides everything else. `m` is the average return of a segment (the thresholds'
+ * scale), `H` the segment length used for myopic weights.
  */
 export function simulatedAnswer(p: SimulatedTeacherParams, left: ArrayLike<number>, right: ArrayLike<number>, H: number, m: number, rng: Rng): Answer {
   const r1 = sum(left);
@@ -134,7 +134,7 @@ export function simulatedAnswer(p: SimulatedTeacherParams, left: ArrayLike<numbe
   return isEqual ? 'equal' : answer;
 }
 
-/** sum_t gamma^(H - 1 - t) r_t: the last step of a full clip weighs 1. */
+/** sum_t gamma^(H - 1 - t) r_t: the last step of a full segment weighs 1. */
 function myopicSum(r: ArrayLike<number>, H: number, gamma: number): number {
   let s = 0;
   for (let t = 0; t < r.length; t++) s += gamma ** (H - 1 - t) * r[t];
@@ -157,7 +157,7 @@ export interface SimulatedTeacherState {
 
 /**
  * A simulated teacher that sees the true rewards. It answers at once; the thresholds' scale
- * m is the running mean of the returns of the clips it has been shown, scaled to full
+ * m is the running mean of the returns of the segments it has been shown, scaled to full
  * length (our reading of B-Pref's "average return of a segment").
  */
 export class SimulatedTeacher implements Teacher {

@@ -1,7 +1,8 @@
 import { CategoricalHead, DiagGaussianHead, type ActionHead } from '../nn/heads.js';
 import { Mlp } from '../nn/mlp.js';
 import type { FloatArray, ParamGroup } from '../nn/params.js';
-import { decodeFloats, encodeFloats, loadMlpInto, saveMlp, type MlpJson } from '../nn/serialize.js';
+import { loadMlpInto, saveMlp, type MlpJson } from '../nn/serialize.js';
+import { decodeFloats, encodeFloats } from '../utils/floats.js';
 import { Box, Discrete, spaceFromJson, type SpaceJson } from '../envs/spaces.js';
 import { RunningMeanStd, type RunningMeanStdState } from '../utils/runningMeanStd.js';
 import type { Rng } from '../utils/rng.js';

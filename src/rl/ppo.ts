@@ -15,7 +15,7 @@ import { clipGradNorm, zeroGrad } from '../nn/params.js';
 import { Rng, type RngState } from '../utils/rng.js';
 import type { VecEnvSnapshot } from '../envs/vector/types.js';
 import type { AdamState } from '../nn/adam.js';
-import { decodeFloats, encodeFloats } from '../nn/serialize.js';
+import { decodeFloats, encodeFloats } from '../utils/floats.js';
 import { ActorCritic, type AgentCheckpoint } from './agent.js';
 import { RolloutBuffer } from './buffers.js';
 import { halvedGradient, type HalvedGradient } from './parallelGradient.js';
@@ -313,7 +313,7 @@ export class Ppo {
     return { interrupted: false };
   }
 
-  /** Steps the envs with the current policy for `steps` env steps without learning (the initial policy's clips). */
+  /** Steps the envs with the current policy for `steps` env steps without learning (the initial policy's segments). */
   explore(steps: number): void {
     const N = this.cfg.numEnvs;
     const { agent } = this;
@@ -333,23 +333,57 @@ export class Ppo {
   /** One PPO update: a rollout of numEnvs x numSteps steps, GAE, and the minibatch epochs. */
   update(onEpisodeEnd?: LearnHooks['onEpisodeEnd']): PpoMetrics {
     if (this.closed) throw new Error('Ppo: closed');
-    const { cfg, agent, buf, optimizer, rng, batchSize } = this;
-    const { actor, critic, head } = agent;
-    const params = agent.paramGroups;
-    const N = cfg.numEnvs;
-    const obsSize = this.envs.obsSize;
+    const { cfg, buf, optimizer, batchSize } = this;
     const update = this.updates + 1;
     const frac = 1 - (update - 1) / this.numUpdates;
     optimizer.lr = cfg.annealLr ? frac * cfg.learningRate : cfg.learningRate;
     const clipCoef = cfg.annealClip ? frac * cfg.clipCoef : cfg.clipCoef;
-    const stepActions = new Float32Array(N * head.actionSize);
-    const envActions = new Float64Array(N * this.envs.actionSize);
-    let nextObs = this.startObs(this.envs);
 
     // ---- Rollout: act with the current policy, store transitions ----
     const rolloutStart = performance.now();
-    const episodeReturns: number[] = [];
-    const episodeLengths: number[] = [];
+    const episodes = this.rollout(onEpisodeEnd);
+
+    // ---- GAE ----
+    const updateStart = performance.now();
+    const N = cfg.numEnvs;
+    const nextValues = Float64Array.from(this.agent.critic.forward(this.nextObs!, N).subarray(0, N));
+    computeGae(buf.rewards, buf.values, buf.dones, nextValues, cfg.numSteps, N, cfg.gamma, cfg.gaeLambda, buf.advantages, buf.returns);
+
+    // ---- Update: minibatch epochs on the clipped surrogate ----
+    const losses = this.optimize(clipCoef);
+    this.updates = update;
+
+    // ---- Metrics ----
+    const end = performance.now();
+    this.spsSteps += batchSize;
+    this.spsSeconds += (end - rolloutStart) / 1000;
+    return {
+      update,
+      globalStep: this.globalStep,
+      sps: Math.round(this.spsSteps / this.spsSeconds),
+      episodicReturn: episodes.returns.length ? mean(episodes.returns) : null,
+      episodicLength: episodes.lengths.length ? mean(episodes.lengths) : null,
+      episodesFinished: episodes.returns.length,
+      learningRate: optimizer.lr,
+      clipCoef,
+      ...losses,
+      explainedVariance: explainedVariance(buf.values, buf.returns, batchSize),
+      rolloutSeconds: (updateStart - rolloutStart) / 1000,
+      updateSeconds: (end - updateStart) / 1000,
+    };
+  }
+
+  /** numSteps steps of every env with the current policy, into the rollout buffer; returns the episodes that ended. */
+  private rollout(onEpisodeEnd?: LearnHooks['onEpisodeEnd']): { returns: number[]; lengths: number[] } {
+    const { cfg, agent, buf, rng } = this;
+    const { actor, critic, head } = agent;
+    const N = cfg.numEnvs;
+    const obsSize = this.envs.obsSize;
+    const stepActions = new Float32Array(N * head.actionSize);
+    const envActions = new Float64Array(N * this.envs.actionSize);
+    const returns: number[] = [];
+    const lengths: number[] = [];
+    let nextObs = this.startObs(this.envs);
     for (let step = 0; step < cfg.numSteps; step++) {
       this.globalStep += N;
       const row = step * N;
@@ -371,36 +405,32 @@ export class Ppo {
         buf.dones[row + e] = r.terminated[e] || r.truncated[e] ? 1 : 0;
         const ep = r.infos[e].episode as EpisodeStatistics | undefined;
         if (ep) {
-          episodeReturns.push(ep.r);
-          episodeLengths.push(ep.l);
+          returns.push(ep.r);
+          lengths.push(ep.l);
           onEpisodeEnd?.(r.infos[e], this.globalStep);
         }
       }
       nextObs = r.obs;
     }
     this.nextObs = nextObs;
+    return { returns, lengths };
+  }
 
-    // ---- GAE ----
-    const updateStart = performance.now();
-    const nextValues = Float64Array.from(critic.forward(nextObs, N).subarray(0, N));
-    computeGae(buf.rewards, buf.values, buf.dones, nextValues, cfg.numSteps, N, cfg.gamma, cfg.gaeLambda, buf.advantages, buf.returns);
-
-    // ---- Update: minibatch epochs on the clipped surrogate ----
-    const { idx, mb, minibatchSize: B } = this;
+  /** updateEpochs passes of minibatch steps on the rollout (early stop past targetKl); returns the mean losses. */
+  private optimize(clipCoef: number): Pick<PpoMetrics, 'policyLoss' | 'valueLoss' | 'entropy' | 'approxKl' | 'clipFraction' | 'gradNorm'> {
+    const { cfg, agent, buf, optimizer, rng, batchSize, idx, mb, minibatchSize: B } = this;
+    const params = agent.paramGroups;
+    const obsSize = this.envs.obsSize;
+    const actionSize = agent.head.actionSize;
     for (let i = 0; i < batchSize; i++) idx[i] = i;
-    let pgLossSum = 0;
-    let vLossSum = 0;
-    let entSum = 0;
-    let klSum = 0;
-    let clipFracSum = 0;
-    let gradNormSum = 0;
+    const sums = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0, gradNorm: 0 };
     let minibatches = 0;
     let stopEarly = false;
     for (let epoch = 0; epoch < cfg.updateEpochs && !stopEarly; epoch++) {
       rng.shuffle(idx);
       for (let start = 0; start < batchSize; start += B) {
         RolloutBuffer.gather(buf.obs, obsSize, idx, start, B, mb.obs);
-        RolloutBuffer.gather(buf.actions, head.actionSize, idx, start, B, mb.actions);
+        RolloutBuffer.gather(buf.actions, actionSize, idx, start, B, mb.actions);
         RolloutBuffer.gather(buf.logProbs, 1, idx, start, B, mb.oldLogProb);
         RolloutBuffer.gather(buf.advantages, 1, idx, start, B, mb.advantages);
         RolloutBuffer.gather(buf.returns, 1, idx, start, B, mb.returns);
@@ -411,14 +441,14 @@ export class Ppo {
         zeroGrad(params);
         const coefs = { clipCoef, valueClip: cfg.clipVloss ? clipCoef : null, entCoef: cfg.entCoef, vfCoef: cfg.vfCoef };
         const loss = this.parallel ? this.parallel.compute(B, coefs) : ppoMinibatchGradient(agent, mb, 0, B, B, coefs, this.scratch!);
-        gradNormSum += clipGradNorm(params, cfg.maxGradNorm);
+        sums.gradNorm += clipGradNorm(params, cfg.maxGradNorm);
         optimizer.step();
 
-        pgLossSum += loss.policyLoss;
-        vLossSum += loss.valueLoss;
-        entSum += loss.entropy;
-        klSum += loss.approxKl;
-        clipFracSum += loss.clipFraction;
+        sums.policyLoss += loss.policyLoss;
+        sums.valueLoss += loss.valueLoss;
+        sums.entropy += loss.entropy;
+        sums.approxKl += loss.approxKl;
+        sums.clipFraction += loss.clipFraction;
         minibatches += 1;
         if (cfg.targetKl !== null && loss.approxKl > cfg.targetKl) {
           stopEarly = true;
@@ -426,30 +456,13 @@ export class Ppo {
         }
       }
     }
-    this.updates = update;
-
-    // ---- Metrics ----
-    const end = performance.now();
-    this.spsSteps += batchSize;
-    this.spsSeconds += (end - rolloutStart) / 1000;
     return {
-      update,
-      globalStep: this.globalStep,
-      sps: Math.round(this.spsSteps / this.spsSeconds),
-      episodicReturn: episodeReturns.length ? mean(episodeReturns) : null,
-      episodicLength: episodeLengths.length ? mean(episodeLengths) : null,
-      episodesFinished: episodeReturns.length,
-      learningRate: optimizer.lr,
-      clipCoef,
-      policyLoss: pgLossSum / minibatches,
-      valueLoss: vLossSum / minibatches,
-      entropy: entSum / minibatches,
-      approxKl: klSum / minibatches,
-      clipFraction: clipFracSum / minibatches,
-      explainedVariance: explainedVariance(buf.values, buf.returns, batchSize),
-      gradNorm: gradNormSum / minibatches,
-      rolloutSeconds: (updateStart - rolloutStart) / 1000,
-      updateSeconds: (end - updateStart) / 1000,
+      policyLoss: sums.policyLoss / minibatches,
+      valueLoss: sums.valueLoss / minibatches,
+      entropy: sums.entropy / minibatches,
+      approxKl: sums.approxKl / minibatches,
+      clipFraction: sums.clipFraction / minibatches,
+      gradNorm: sums.gradNorm / minibatches,
     };
   }
 

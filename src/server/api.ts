@@ -3,8 +3,8 @@
  * so the pages can import them without pulling in Node).
  */
 
-/** A clip as the page receives it: render states (float32, base64) to draw, never rewards. */
-export interface ClipJson {
+/** A segment as the page receives it (and plays as a looping clip): render states (float32, base64) to draw, never rewards. */
+export interface SegmentJson {
   id: string;
   envId: string;
   length: number;
@@ -15,8 +15,8 @@ export interface ClipJson {
 export interface QueryJson {
   id: string;
   kind: string;
-  left: ClipJson;
-  right: ClipJson;
+  left: SegmentJson;
+  right: SegmentJson;
 }
 
 export interface RunStatusJson {

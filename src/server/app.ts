@@ -13,9 +13,9 @@ import type { RenderSpec } from '../envs/render.js';
 import type { Segment } from '../prefs/segments.js';
 import { ANSWERS } from '../prefs/teachers.js';
 import { exportLines } from '../store/exchange.js';
-import { floatsToBase64 } from '../store/segmentCodec.js';
+import { encodeFloats } from '../utils/floats.js';
 import { ForbiddenError, NotFoundError, StoreConflictError, StoreError, type Annotator, type AssignedQuery, type ProjectStore, type RunRecord } from '../store/store.js';
-import type { ClipJson, QueryJson, RunStatusJson } from './api.js';
+import type { QueryJson, RunStatusJson, SegmentJson } from './api.js';
 
 export const TOKEN_COOKIE = 'overseer_token';
 
@@ -94,7 +94,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     runStatus(project, req.params.runId, req.annotator),
   );
 
-  // How to draw a run's clips: the render spec stored with the run (geoms for MuJoCo, the scene for classic control).
+  // How to draw a run's segments: the render spec stored with the run (geoms for MuJoCo, the scene for classic control).
   app.get<{ Params: { runId: string } }>('/api/runs/:runId/scene', { schema: { params: { type: 'object', properties: { runId: RUN_ID } } } }, async (req) => {
     const run = project.getRun(req.params.runId);
     if (!run) throw new NotFoundError(`no run ${JSON.stringify(req.params.runId)}`);
@@ -127,7 +127,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     },
   );
 
-  // ---- the dashboard (admin): curves, the latest clip, agreement, export ----
+  // ---- the dashboard (admin): curves, the latest segment, agreement, export ----
   const runParams = { type: 'object', properties: { runId: RUN_ID } } as const;
   app.get<{ Params: { runId: string }; Querystring: { after?: string } }>(
     '/api/admin/runs/:runId/metrics',
@@ -142,7 +142,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     if (!admin(req, reply)) return reply;
     const status = runStatus(project, req.params.runId, req.annotator);
     const latest = project.latestSegment(req.params.runId);
-    return { status, agreement: project.agreement(req.params.runId), latestClip: latest ? toClipJson(latest) : null };
+    return { status, agreement: project.agreement(req.params.runId), latestSegment: latest ? toSegmentJson(latest) : null };
   });
   app.get<{ Querystring: { run?: string } }>(
     '/api/admin/export',
@@ -177,23 +177,27 @@ const envSpecs = new Map<string, Promise<RenderSpec | null>>();
 /**
  * The render spec of a run that has none stored (made before runs kept theirs): built from its
  * env id, with the env registry (and MuJoCo) loaded only now, for such runs. An env that is not
- * registered has no spec; the page says it cannot replay the clips.
+ * registered has no spec; the page says it cannot replay the segments.
  */
 function envRenderSpec(run: RunRecord): Promise<RenderSpec | null> {
-  let spec = envSpecs.get(run.envId);
+  const kwargs = (run.config as { prefs?: { envKwargs?: Record<string, unknown> } }).prefs?.envKwargs ?? {};
+  const key = `${run.envId} ${JSON.stringify(kwargs)}`;
+  let spec = envSpecs.get(key);
   if (!spec) {
     spec = (async () => {
       await import('../envs/builtins.js');
       const { make, registeredIds } = await import('../envs/registry.js');
       if (!registeredIds().includes(run.envId)) return null;
-      const env = make(run.envId);
+      const env = make(run.envId, { kwargs });
       try {
         return env.renderSpec();
       } finally {
         env.close();
       }
     })();
-    envSpecs.set(run.envId, spec);
+    // A failure is not remembered: the next request tries again.
+    spec.catch(() => envSpecs.delete(key));
+    envSpecs.set(key, spec);
   }
   return spec;
 }
@@ -205,8 +209,8 @@ function runStatus(project: ProjectStore, runId: string, who: Annotator): RunSta
   return { id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, envSteps: run.envSteps, labels, mine, queueDepth: project.openQueryCount(runId) };
 }
 
-const toClipJson = (s: Segment): ClipJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? floatsToBase64(s.render) : null });
-const toQueryJson = (q: AssignedQuery): QueryJson => ({ id: q.query.id, kind: q.query.kind, left: toClipJson(q.left), right: toClipJson(q.right) });
+const toSegmentJson = (s: Segment): SegmentJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null });
+const toQueryJson = (q: AssignedQuery): QueryJson => ({ id: q.query.id, kind: q.query.kind, left: toSegmentJson(q.left), right: toSegmentJson(q.right) });
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

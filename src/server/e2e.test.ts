@@ -57,7 +57,7 @@ describe('labeling in the browser', () => {
     child.stderr.on('data', (d) => (stderr += String(d)));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
-      const link = new URL(await until('the labeling link', () => /label clips at (\S+)/.exec(stdout)?.[1], 60_000));
+      const link = new URL(await until('the labeling link', () => /label segments at (\S+)/.exec(stdout)?.[1], 60_000));
       const project = openProject(out);
       const { token } = project.addAnnotator('Ada <img src=x onerror=alert(1)>');
       project.close();
@@ -76,7 +76,7 @@ describe('labeling in the browser', () => {
       expect(await page.textContent('#who')).toBe('Ada <img src=x onerror=alert(1)>');
       expect(await page.locator('#who img').count()).toBe(0);
       expect(await page.textContent('#instructions')).toBe('Prefer the hopper that moves <b>forward</b>');
-      await page.waitForTimeout(400); // let the clips play a little before the screenshot
+      await page.waitForTimeout(400); // let the segments play a little before the screenshot
       const shot = process.env.OVERSEER_SCREENSHOT ? resolve(process.env.OVERSEER_SCREENSHOT) : join(tmp(), 'labeling-page.png');
       await page.screenshot({ path: shot });
 

@@ -13,11 +13,11 @@ interface PairJson {
 }
 
 /** Pendulum's render state is (theta, theta_dot); upright is theta = 0. */
-function uprightness(clip: PairJson['left']): number {
-  const b = Buffer.from(clip.render, 'base64');
+function uprightness(segment: PairJson['left']): number {
+  const b = Buffer.from(segment.render, 'base64');
   const r = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   let s = 0;
-  for (let t = 0; t < clip.length; t++) s += Math.cos(r[t * clip.renderSize]);
+  for (let t = 0; t < segment.length; t++) s += Math.cos(r[t * segment.renderSize]);
   return s;
 }
 
@@ -30,10 +30,10 @@ describe('overseer prefs --teacher human', () => {
       ['prefs', '--env', 'Pendulum-v1', '--teacher', 'human', '--instructions', 'keep the <pendulum> upright', '--label-budget', '16', '--steps', '49152', '--eval-episodes', '1', '--rm', 'ensembleSize=2', '--port', '0', '--out', out, '--no-progress'],
       io,
     );
-    // A scripted annotator: opens the printed link, then prefers the clip that stays more upright.
+    // A scripted annotator: opens the printed link, then prefers the segment that stays more upright.
     let link: URL | null = null;
     while (!link) {
-      const m = /label clips at (http:\/\/\S+)/.exec(stdout);
+      const m = /label segments at (http:\/\/\S+)/.exec(stdout);
       if (m) link = new URL(m[1]);
       else await new Promise((r) => setTimeout(r, 20));
     }

@@ -1,5 +1,5 @@
 /**
- * What every `ProjectStore` must do, as a vitest suite: runs, clips, queries and labels (with
+ * What every `ProjectStore` must do, as a vitest suite: runs, segments, queries and labels (with
  * the idempotence rules a resumed run relies on), annotators, assignment and leases, repeats,
  * gold pairs, people's labels by client id, metrics, agreement and export. Each
  * implementation's test file calls `describeProjectStore` with a way to open a fresh, empty
@@ -17,7 +17,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, StoreE
 
 export type OpenStore = (options?: { repeatEvery?: number }) => ProjectStore;
 
-/** A clip with recognisable contents (NaN and -0 included: stored bit for bit). */
+/** A segment with recognisable contents (NaN and -0 included: stored bit for bit). */
 export function testSegment(i: number, length = 15): Segment {
   const obs = Float32Array.from({ length: length * 3 }, (_, k) => i + k / 7);
   obs[1] = Number.NaN;
@@ -59,11 +59,11 @@ export function describeProjectStore(name: string, open: OpenStore): void {
       for (const p of opened.splice(0)) p.close();
     });
 
-    /** A store with one run holding `nClips` clips and a query over each consecutive pair (q-0 .. q-(n-2)). */
-    function withQueries(nClips: number, repeatEvery?: number) {
+    /** A store with one run holding `nSegments` segments and a query over each consecutive pair (q-0 .. q-(n-2)). */
+    function withQueries(nSegments: number, repeatEvery?: number) {
       const p = fresh({ repeatEvery });
       p.createRun({ id: 'run1', envId: 'Hopper-v5', instructions: 'prefer the hopper doing a backflip', labelBudget: 700 });
-      const segs = Array.from({ length: nClips }, (_, i) => testSegment(i));
+      const segs = Array.from({ length: nSegments }, (_, i) => testSegment(i));
       p.putSegments('run1', segs.map((segment) => ({ segment })));
       p.putQueries('run1', segs.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: i })));
       return p;
@@ -107,8 +107,8 @@ export function describeProjectStore(name: string, open: OpenStore): void {
       });
     });
 
-    describe('clips', () => {
-      it('round-trips clips bit for bit, with true rewards kept apart, ordered by global step', () => {
+    describe('segments', () => {
+      it('round-trips segments bit for bit, with true rewards kept apart, ordered by global step', () => {
         const p = fresh();
         p.createRun({ id: 'r', envId: 'Hopper-v5' });
         const store = p.runStore('r');
@@ -145,13 +145,13 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect(p.loadRun('r').truths.get('seg-1')).toEqual(testTruth(testSegment(1)));
       });
 
-      it('skips a clip stored again unchanged; refuses one with other data or truth, storing nothing of that batch', () => {
+      it('skips a segment stored again unchanged; refuses one with other data or truth, storing nothing of that batch', () => {
         const p = fresh();
         p.createRun({ id: 'r', envId: 'Hopper-v5' });
         const store = p.runStore('r');
         const s = testSegment(1);
         store.putSegments([{ segment: s, truth: testTruth(s) }]);
-        // A resumed run stores the same clip again: nothing changes.
+        // A resumed run stores the same segment again: nothing changes.
         store.putSegments([{ segment: testSegment(1), truth: testTruth(testSegment(1)) }]);
         expect(store.load().segments.size).toBe(1);
 
@@ -169,7 +169,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
           expect(err).toBeInstanceOf(ConflictError);
           // The loop catches the port's class, without importing the store.
           expect(err).toBeInstanceOf(StoreConflictError);
-          expect(err.message).toMatch(/clip seg-1 is already stored with other data/);
+          expect(err.message).toMatch(/segment seg-1 is already stored with other data/);
         }
         // Twice in one batch, differently: refused too.
         expect(() => store.putSegments([{ segment: testSegment(4) }, { segment: { ...testSegment(4), terminated: !testSegment(4).terminated } }])).toThrow(ConflictError);
@@ -177,7 +177,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect(store.load().truths.get('seg-1')).toEqual(testTruth(s));
       });
 
-      it('refuses clips whose arrays do not match their length and sizes', () => {
+      it('refuses segments whose arrays do not match their length and sizes', () => {
         const p = fresh();
         p.createRun({ id: 'r', envId: 'Hopper-v5' });
         const s = testSegment(1);
@@ -189,7 +189,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
     });
 
     describe('queries and labels of a run', () => {
-      it('stores queries and labels in order, refusing ones that name unknown clips or queries', () => {
+      it('stores queries and labels in order, refusing ones that name unknown segments or queries', () => {
         const p = withQueries(6);
         const store = p.runStore('run1');
         expect(store.putLabel(label('q-3', 3))).toEqual(label('q-3', 3));
@@ -200,16 +200,16 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect(labels).toEqual([label('q-3', 3), label('q-0', 0)]);
         expect(p.queryKinds('run1')).toEqual(new Map(queries.map((q) => [q.id, 'normal'])));
 
-        expectRefusal(() => store.putQueries([{ id: 'q-x', leftId: 'seg-0', rightId: 'seg-99', askedAtStep: 0 }]), InvalidInputError, /names clip seg-99, which is not stored/);
+        expectRefusal(() => store.putQueries([{ id: 'q-x', leftId: 'seg-0', rightId: 'seg-99', askedAtStep: 0 }]), InvalidInputError, /names segment seg-99, which is not stored/);
         expectRefusal(() => store.putLabel(label('q-99', 1)), NotFoundError, /no such query/);
-        expectRefusal(() => store.putLabel(label('q-1', 1, { rightId: 'seg-5' })), InvalidInputError, /names other clips than the query/);
+        expectRefusal(() => store.putLabel(label('q-1', 1, { rightId: 'seg-5' })), InvalidInputError, /names other segments than the query/);
         expectRefusal(() => store.putLabel(label('q-1', 1, { answer: 'maybe' as never })), InvalidInputError, /unknown answer "maybe"/);
         expect(store.load().labels).toHaveLength(2);
         // Queries answered by the loop are not open to people.
         expect(p.openQueryCount('run1')).toBe(3);
       });
 
-      it('skips a query stored again unchanged; refuses one with other clips, step or kind', () => {
+      it('skips a query stored again unchanged; refuses one with other segments, step or kind', () => {
         const p = withQueries(4);
         const store = p.runStore('run1');
         store.putQueries([{ id: 'q-1', leftId: 'seg-1', rightId: 'seg-2', askedAtStep: 1 }]);
@@ -412,7 +412,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         const original = rep.left.id === 'seg-1' ? { left: 'seg-0', right: 'seg-1', said: 'left', step: 0 } : { left: 'seg-1', right: 'seg-2', said: 'right', step: 1 };
         expect([rep.left.id, rep.right.id]).toEqual([original.right, original.left]);
         expect(rep.query.askedAtStep).toBe(original.step);
-        // Consistent: the same clip preferred, now on the other side.
+        // Consistent: the same segment preferred, now on the other side.
         answer(rep.query.id, original.said === 'left' ? 'right' : 'left', 'c2');
         expect(next().query.id).toBe('q-2');
         expect(p.agreement('run1')).toEqual({ annotators: [{ name: 'a', labels: 3, repeats: 1, agreeing: 1 }], gold: { pairs: 0, agreeing: 0 } });
@@ -487,7 +487,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
     });
 
     describe('export and import', () => {
-      /** A run with 5 clips, 4 queries (one gold, one never answered) and 4 labels (from the loop, and people). */
+      /** A run with 5 segments, 4 queries (one gold, one never answered) and 4 labels (from the loop, and people). */
       function sourceStore() {
         const p = fresh();
         p.createRun({ id: 'src', envId: 'Pendulum-v1', instructions: 'keep it <up>', labelBudget: 50, renderSpec: SPEC });
@@ -509,7 +509,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         return p;
       }
 
-      it('exports labelled queries with their clips, true rewards, kinds, client ids and render spec; imports them into a store of the same kind', () => {
+      it('exports labelled queries with their segments, true rewards, kinds, client ids and render spec; imports them into a store of the same kind', () => {
         const p = sourceStore();
         const file = join(mkdtempSync(join(tmpdir(), 'overseer-contract-')), 'labels.jsonl');
         writeFileSync(file, [...exportLines(p)].join('\n'));

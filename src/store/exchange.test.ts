@@ -8,7 +8,7 @@ import { openProject } from './sqlite.js';
 
 const segment = (i: number): Segment => ({ id: `seg-${i}`, envId: 'Pendulum-v1', seed: 4, envIndex: 1, globalStep: 30 * i, length: 3, obsSize: 3, actionSize: 1, renderSize: 2, render: Float32Array.from({ length: 6 }, (_, k) => i + k / 8), obs: Float32Array.from({ length: 9 }, (_, k) => -i - k), actions: Float32Array.of(0.5, -0.25, i), terminated: i === 2 });
 
-/** A project whose run has 5 clips, 4 queries (one gold, one never answered) and 3 labels (one from a person). */
+/** A project whose run has 5 segments, 4 queries (one gold, one never answered) and 3 labels (one from a person). */
 function sourceProject() {
   const dir = tmp('overseer-exchange-');
   const p = openProject(dir);
@@ -30,7 +30,7 @@ function sourceProject() {
 }
 
 describe('label export and import', () => {
-  it('round-trips labelled queries with their clips, true rewards and client ids; unlabelled ones stay behind', () => {
+  it('round-trips labelled queries with their segments, true rewards and client ids; unlabelled ones stay behind', () => {
     const { p } = sourceProject();
     const file = join(tmp(), 'labels.jsonl');
     writeFileSync(file, [...exportLines(p)].join('\n'));
@@ -69,7 +69,7 @@ describe('label export and import', () => {
     expect(attempt([good[0], '{nope'])).toThrow(/:2: not valid JSON/);
     expect(attempt(edit(0, (o) => (o.version = 2)))).toThrow(/:1: version: Invalid input: expected 1/);
     expect(attempt(edit(2, (o) => (o.length = 4)))).toThrow(/:3: segment seg-0: obs\/actions do not match its length and sizes/);
-    expect(attempt(edit(2, (o) => (o.obs = 'not base64!')))).toThrow(/:3: float data is not base64/);
+    expect(attempt(edit(2, (o) => (o.obs = 'not base64!')))).toThrow(/:3 obs: not base64/);
     expect(attempt(edit(9, (o) => (o.answer = 'maybe')))).toThrow(/:10: answer: Invalid option/);
     expect(attempt(edit(9, (o) => (o.extra = 1)))).toThrow(/:10: record: Unrecognized key: "extra"/);
     expect(attempt([...good.slice(0, 6), good[9]])).toThrow(/:7: label for q-0, a query not exported before it/);

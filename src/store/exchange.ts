@@ -1,17 +1,17 @@
 /**
- * Labels and the clips they compare, as JSON lines, so that labels gathered in one project
+ * Labels and the segments they compare, as JSON lines, so that labels gathered in one project
  * (or run) can train another. One record per line, each with a `type`:
  *
  *   {"type":"header","format":"overseer.labels","version":1,"exportedAt":"..."}
  *   {"type":"run","id","envId","instructions","labelBudget","renderSpec"}   (renderSpec: optional, null when unknown)
- *   {"type":"segment","run", ...a clip's record (segmentCodec.ts): "id","envId","seed","envIndex","globalStep","length",
+ *   {"type":"segment","run", ...a segment's record (segmentCodec.ts): "id","envId","seed","envIndex","globalStep","length",
  *    "obsSize","actionSize","renderSize","terminated","obs","actions","render","trueRewards"}
  *                              (float32 / float64 little-endian, base64; render and trueRewards may be null)
  *   {"type":"query","run","id","leftId","rightId","askedAtStep","kind"}
  *   {"type":"label","run","queryId","leftId","rightId","answer","teacher","seconds","receivedAtStep","createdAt","clientId"}
  *
  * A run's line comes before its segments, segments before the queries that name them, and
- * queries before their labels. Only labelled queries and their clips are exported.
+ * queries before their labels. Only labelled queries and their segments are exported.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -68,9 +68,9 @@ export function* exportLines(project: ProjectStore, runIds?: string[]): Generato
     const labels = project.labelsSince(runId, 0);
     const labelled = new Set(labels.map((l) => l.queryId));
     const used = queries.filter((q) => labelled.has(q.id));
-    const clipIds = new Set(used.flatMap((q) => [q.leftId, q.rightId]));
+    const segmentIds = new Set(used.flatMap((q) => [q.leftId, q.rightId]));
     for (const segment of segments.values()) {
-      if (clipIds.has(segment.id)) yield JSON.stringify({ type: 'segment', run: runId, ...segmentToRecord({ segment, truth: truths.get(segment.id) }) });
+      if (segmentIds.has(segment.id)) yield JSON.stringify({ type: 'segment', run: runId, ...segmentToRecord({ segment, truth: truths.get(segment.id) }) });
     }
     const kinds = project.queryKinds(runId);
     for (const q of used) yield JSON.stringify({ type: 'query', run: runId, ...q, kind: kinds.get(q.id) ?? 'normal' });
@@ -123,14 +123,14 @@ export function readExport(path: string): ExportedRun[] {
       c.segments.set(segment.id, segment);
       if (truth) c.truths.set(segment.id, truth);
     } else if (rec.type === 'query') {
-      for (const clip of [rec.leftId, rec.rightId]) if (!c.segments.has(clip)) throw new InvalidInputError(`${where}: query ${rec.id} names clip ${clip}, not exported before it`);
+      for (const id of [rec.leftId, rec.rightId]) if (!c.segments.has(id)) throw new InvalidInputError(`${where}: query ${rec.id} names segment ${id}, not exported before it`);
       const q: StoredQuery = { id: rec.id, leftId: rec.leftId, rightId: rec.rightId, askedAtStep: rec.askedAtStep };
       c.queries.push(q);
       c.kinds.set(q.id, rec.kind);
     } else {
       const q = c.queries.find((x) => x.id === rec.queryId);
       if (!q) throw new InvalidInputError(`${where}: label for ${rec.queryId}, a query not exported before it`);
-      if (q.leftId !== rec.leftId || q.rightId !== rec.rightId) throw new InvalidInputError(`${where}: label for ${rec.queryId} names other clips than its query`);
+      if (q.leftId !== rec.leftId || q.rightId !== rec.rightId) throw new InvalidInputError(`${where}: label for ${rec.queryId} names other segments than its query`);
       const { type: _t, run: _r, clientId, ...rest } = rec;
       const label: StoredLabel = { ...rest, ...(clientId ? { clientId } : {}) };
       c.labels.push(label);

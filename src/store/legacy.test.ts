@@ -23,7 +23,7 @@ function legacyDir() {
 }
 
 describe('reading the file store of runs made before the database', () => {
-  it('reads clips bit for bit, truths, queries and labels', () => {
+  it('reads segments bit for bit, truths, queries and labels', () => {
     const { dir, segs } = legacyDir();
     expect(isLegacyStore(dir)).toBe(true);
     const c = readLegacyRun(dir);
@@ -34,12 +34,15 @@ describe('reading the file store of runs made before the database', () => {
     expect(c.labels).toEqual([label('q-0', 'seg-0', 'seg-1'), label('q-1', 'seg-1', 'seg-2', { clientId: 'c-1', seconds: 1.5 })]);
   });
 
-  it('skips a last line torn by a crash, and refuses a broken line anywhere else', () => {
+  it('skips lines torn by a crash, last or not (a resumed run appended after one), and refuses a damaged line', () => {
     const { dir } = legacyDir();
     appendFileSync(join(dir, 'labels.jsonl'), '{"queryId":"q-2","leftId":"se');
     expect(readLegacyRun(dir).labels).toHaveLength(2);
-    appendFileSync(join(dir, 'labels.jsonl'), `\n${JSON.stringify(label('q-0', 'seg-0', 'seg-1'))}\n`);
-    expect(() => readLegacyRun(dir)).toThrow(/labels\.jsonl:3: not valid JSON/);
+    // The writer, reopened after the crash, ended the torn line and went on appending.
+    appendFileSync(join(dir, 'labels.jsonl'), `\n${JSON.stringify(label('q-2', 'seg-0', 'seg-2'))}\n`);
+    expect(readLegacyRun(dir).labels.map((l) => l.queryId)).toEqual(['q-0', 'q-1', 'q-2']);
+    appendFileSync(join(dir, 'labels.jsonl'), '{"queryId": q-3}\n');
+    expect(() => readLegacyRun(dir)).toThrow(/labels\.jsonl:5: not valid JSON/);
   });
 
   it('refuses records that do not check out, naming the file and line', () => {
@@ -57,8 +60,8 @@ describe('reading the file store of runs made before the database', () => {
     };
     const seg = segmentToRecord({ segment: testSegment(3, 4) });
     expect(broken('segments.jsonl', { ...seg, length: 5 })).toMatch(/segments\.jsonl:4: segment seg-3: obs\/actions do not match/);
-    expect(broken('segments.jsonl', { ...seg, obs: 'not base64!' })).toMatch(/segments\.jsonl:4: float data is not base64/);
-    expect(broken('labels.jsonl', label('q-1', 'seg-1', 'seg-9'))).toMatch(/labels\.jsonl:3: label for q-1 names a clip that is not stored/);
+    expect(broken('segments.jsonl', { ...seg, obs: 'not base64!' })).toMatch(/segments\.jsonl:4 obs: not base64/);
+    expect(broken('labels.jsonl', label('q-1', 'seg-1', 'seg-9'))).toMatch(/labels\.jsonl:3: label for q-1 names a segment that is not stored/);
     expect(broken('labels.jsonl', { ...label('q-1', 'seg-1', 'seg-2'), answer: 'maybe' })).toMatch(/labels\.jsonl:3: answer: /);
     expect(broken('queries.jsonl', { id: 'q-9' })).toMatch(/queries\.jsonl:3: leftId: /);
   });

@@ -1,12 +1,15 @@
 /**
- * Runs made before the project database kept their clips, queries and labels in three
- * append-only JSON-lines files in the run's `prefs/` folder: segments.jsonl (a clip's record
+ * Runs made before the project database kept their segments, queries and labels in three
+ * append-only JSON-lines files in the run's `prefs/` folder: segments.jsonl (a segment's record
  * per line, segmentCodec.ts), queries.jsonl and labels.jsonl. Nothing writes them any more;
  * this reads them once, to move a run into a database (`--resume`) or to start another run
  * from its labels (`--labels-from`).
  *
- * Every append was fsynced before it was acknowledged, so a line torn by a crash can only be
- * the last one of a file; it was never acknowledged and is skipped.
+ * Every append was fsynced before it was acknowledged, so a line torn by a crash was never
+ * acknowledged, and is skipped. It is usually the last line, but not always: after a crash the
+ * writer ended the torn line with a newline and went on appending (a resumed run). A torn line
+ * is a record cut short: it starts with '{' but does not end with '}'. Any other line that is
+ * not valid JSON is damage, and an error.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +53,7 @@ export function readLegacyRun(dir: string): StoreContents {
   const queries: StoredQuery[] = readLines(join(dir, 'queries.jsonl'), QueryRecord).map(({ value }) => value);
   const labels: StoredLabel[] = [];
   for (const { value, where } of readLines(join(dir, 'labels.jsonl'), LabelRecord)) {
-    if (!segments.has(value.leftId) || !segments.has(value.rightId)) throw new InvalidInputError(`${where}: label for ${value.queryId} names a clip that is not stored`);
+    if (!segments.has(value.leftId) || !segments.has(value.rightId)) throw new InvalidInputError(`${where}: label for ${value.queryId} names a segment that is not stored`);
     const { clientId, ...label } = value;
     labels.push(clientId ? { ...label, clientId } : label);
   }
@@ -68,8 +71,8 @@ function readLines<T>(path: string, schema: z.ZodType<T>): { value: T; where: st
     try {
       json = JSON.parse(line);
     } catch (e) {
-      // Only an unacknowledged append can be torn, and only the last line of a file.
-      if (lines.slice(i + 1).every((l) => l.trim() === '')) return;
+      const t = line.trim();
+      if (t.startsWith('{') && !t.endsWith('}')) return;
       throw new InvalidInputError(`${where}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
     }
     const parsed = schema.safeParse(json);

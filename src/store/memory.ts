@@ -6,7 +6,7 @@
  */
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
-import { agreementOf, annotatorName, checkAnswer, checkRunId, checkSameQuery, checkSubmission, clipConflict, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, storedLabel, storeRuns } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, segmentConflict, storedLabel, storeRuns } from './rules.js';
 import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
 import {
   ConflictError,
@@ -114,7 +114,7 @@ export class MemoryProjectStore implements ProjectStore {
     storeRuns(this, runs);
   }
 
-  // ---- clips, queries and labels of one run ----
+  // ---- segments, queries and labels of one run ----
 
   putSegments(runId: string, items: readonly { segment: Segment; truth?: SegmentTruth }[]): void {
     const run = this.run(runId);
@@ -123,12 +123,12 @@ export class MemoryProjectStore implements ProjectStore {
       checkSegment(item.segment, item.truth);
       const stored = run.segments.get(item.segment.id) ?? fresh.get(item.segment.id);
       if (stored) {
-        if (!sameSegment(stored, item)) throw clipConflict(item.segment.id, runId);
+        if (!sameSegment(stored, item)) throw segmentConflict(item.segment.id, runId);
         continue;
       }
-      fresh.set(item.segment.id, copyClip(item));
+      fresh.set(item.segment.id, copySegment(item));
     }
-    for (const [id, clip] of fresh) run.segments.set(id, clip);
+    for (const [id, s] of fresh) run.segments.set(id, s);
   }
 
   putQueries(runId: string, queries: readonly (StoredQuery & { kind?: QueryKind })[]): void {
@@ -141,7 +141,7 @@ export class MemoryProjectStore implements ProjectStore {
         continue;
       }
       for (const id of [q.leftId, q.rightId]) {
-        if (!run.segments.has(id)) throw new InvalidInputError(`query ${q.id} names clip ${id}, which is not stored for run ${runId}`);
+        if (!run.segments.has(id)) throw new InvalidInputError(`query ${q.id} names segment ${id}, which is not stored for run ${runId}`);
       }
       fresh.set(q.id, { id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind ?? 'normal', seq: 0, assignedTo: null, assignedAt: null, answered: false, repeatOf: null });
     }
@@ -160,7 +160,7 @@ export class MemoryProjectStore implements ProjectStore {
     }
     const q = run.queries.get(label.queryId);
     if (!q) throw new NotFoundError(`label for ${label.queryId}: no such query in run ${runId}`);
-    if (q.leftId !== label.leftId || q.rightId !== label.rightId) throw new InvalidInputError(`label for ${label.queryId} names other clips than the query`);
+    if (q.leftId !== label.leftId || q.rightId !== label.rightId) throw new InvalidInputError(`label for ${label.queryId} names other segments than the query`);
     // A label already stored wins; gold pairs take every person's answer.
     const first = run.labels.find((l) => l.queryId === label.queryId);
     if (first && !(q.kind === 'gold' && label.clientId)) return storedLabel(first);
@@ -171,20 +171,20 @@ export class MemoryProjectStore implements ProjectStore {
   }
 
   getSegment(runId: string, id: string): Segment | null {
-    const clip = this.runs.get(runId)?.segments.get(id);
-    return clip ? copyClip(clip).segment : null;
+    const stored = this.runs.get(runId)?.segments.get(id);
+    return stored ? copySegment(stored).segment : null;
   }
 
   latestSegment(runId: string): Segment | null {
-    const clips = this.sortedClips(runId);
-    return clips.length > 0 ? copyClip(clips[clips.length - 1]).segment : null;
+    const sorted = this.sortedSegments(runId);
+    return sorted.length > 0 ? copySegment(sorted[sorted.length - 1]).segment : null;
   }
 
   loadRun(runId: string): StoreContents {
     const segments = new Map<string, Segment>();
     const truths = new Map<string, SegmentTruth>();
-    for (const clip of this.sortedClips(runId)) {
-      const { segment, truth } = copyClip(clip);
+    for (const stored of this.sortedSegments(runId)) {
+      const { segment, truth } = copySegment(stored);
       segments.set(segment.id, segment);
       if (truth) truths.set(segment.id, truth);
     }
@@ -360,7 +360,7 @@ export class MemoryProjectStore implements ProjectStore {
   }
 
   /** By global step, then id, as the database orders them. */
-  private sortedClips(runId: string): SegmentWithTruth[] {
+  private sortedSegments(runId: string): SegmentWithTruth[] {
     return [...(this.runs.get(runId)?.segments.values() ?? [])].sort((a, b) => a.segment.globalStep - b.segment.globalStep || compare(a.segment.id, b.segment.id));
   }
 
@@ -373,8 +373,8 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const toAnnotator = (a: Annotator): Annotator => ({ id: a.id, name: a.name, role: a.role, createdAt: a.createdAt });
 
-/** A copy with the clip's fields only, sharing no arrays with the caller's. */
-function copyClip({ segment: s, truth }: SegmentWithTruth): SegmentWithTruth {
+/** A copy with the segment's fields only, sharing no arrays with the caller's. */
+function copySegment({ segment: s, truth }: SegmentWithTruth): SegmentWithTruth {
   const segment: Segment = {
     id: s.id,
     envId: s.envId,

@@ -43,11 +43,11 @@ export const MAX_TOKEN_LENGTH = 200;
 export function checkSameQuery(stored: StoredQuery & { kind: QueryKind }, q: StoredQuery & { kind?: QueryKind }, runId: string): void {
   const kind = q.kind ?? 'normal';
   if (stored.leftId !== q.leftId || stored.rightId !== q.rightId || stored.askedAtStep !== q.askedAtStep || stored.kind !== kind) {
-    throw new ConflictError(`query ${q.id} is already stored in run ${runId} with other clips, step or kind`);
+    throw new ConflictError(`query ${q.id} is already stored in run ${runId} with other segments, step or kind`);
   }
 }
 
-export const clipConflict = (id: string, runId: string) => new ConflictError(`clip ${id} is already stored with other data (run ${runId})`);
+export const segmentConflict = (id: string, runId: string) => new ConflictError(`segment ${id} is already stored with other data (run ${runId})`);
 
 /**
  * The repeat due for an annotator with `done` labels, or null. Counted by multiples passed, not

@@ -97,7 +97,7 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX metrics_by_run ON metrics(run_id, seq);
   `,
-  // 2: how the page draws a run's clips (its env's render spec, JSON), so the server never builds an env.
+  // 2: how the page draws a run's segments (its env's render spec, JSON), so the server never builds an env.
   // NULL for runs made before: the server works it out from the env id for those.
   `
   ALTER TABLE runs ADD COLUMN render_spec TEXT;

@@ -1,5 +1,5 @@
 /**
- * The project database: one SQLite file per project directory holding runs, clips (with
+ * The project database: one SQLite file per project directory holding runs, segments (with
  * their render states, compressed), queries, labels and annotators. WAL mode with
  * `synchronous=FULL`, so a write that has returned survives a crash or power loss; several
  * processes (a preference run and a `serve`) can share the file.
@@ -14,7 +14,7 @@ import type { RenderSpec } from '../envs/render.js';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkRunId, checkSameQuery, checkSubmission, clipConflict, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, storedLabel, storeRuns } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, segmentConflict, storedLabel, storeRuns } from './rules.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SEGMENT_COLUMNS, checkSegment, sameSegment, segmentFromRow, segmentToRow, type SegmentRow } from './segmentCodec.js';
 import {
@@ -192,7 +192,7 @@ export class SqliteProjectStore implements ProjectStore {
     this.db.transaction(() => storeRuns(this, runs)).immediate();
   }
 
-  // ---- clips, queries and labels of one run ----
+  // ---- segments, queries and labels of one run ----
   // Writes that read first take the write lock at once (IMMEDIATE): a deferred transaction that
   // read before another connection committed could not upgrade to a write.
 
@@ -203,7 +203,7 @@ export class SqliteProjectStore implements ProjectStore {
         checkSegment(item.segment, item.truth);
         const stored = this.stmts.getSegment.get(runId, item.segment.id) as SegmentRow | undefined;
         if (stored) {
-          if (!sameSegment(segmentFromRow(stored, `segment ${stored.id} of run ${runId}`), item)) throw clipConflict(item.segment.id, runId);
+          if (!sameSegment(segmentFromRow(stored, `segment ${stored.id} of run ${runId}`), item)) throw segmentConflict(item.segment.id, runId);
           continue;
         }
         this.stmts.insertSegment.run({ run_id: runId, ...segmentToRow(item) });
@@ -222,7 +222,7 @@ export class SqliteProjectStore implements ProjectStore {
           continue;
         }
         for (const id of [q.leftId, q.rightId]) {
-          if (!this.stmts.getSegment.get(runId, id)) throw new InvalidInputError(`query ${q.id} names clip ${id}, which is not stored for run ${runId}`);
+          if (!this.stmts.getSegment.get(runId, id)) throw new InvalidInputError(`query ${q.id} names segment ${id}, which is not stored for run ${runId}`);
         }
         this.stmts.insertQuery.run({ runId, id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind ?? 'normal', createdAt });
       }
@@ -242,7 +242,7 @@ export class SqliteProjectStore implements ProjectStore {
       }
       const q = this.stmts.getQuery.get(runId, label.queryId) as QueryRow | undefined;
       if (!q) throw new NotFoundError(`label for ${label.queryId}: no such query in run ${runId}`);
-      if (q.left_id !== label.leftId || q.right_id !== label.rightId) throw new InvalidInputError(`label for ${label.queryId} names other clips than the query`);
+      if (q.left_id !== label.leftId || q.right_id !== label.rightId) throw new InvalidInputError(`label for ${label.queryId} names other segments than the query`);
       // A label already stored wins; gold pairs take every person's answer.
       const first = this.stmts.firstLabel.get(runId, label.queryId) as LabelRow | undefined;
       if (first && !(q.kind === 'gold' && label.clientId)) return toLabel(first);

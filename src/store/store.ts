@@ -31,7 +31,7 @@ export class ConflictError extends StoreConflictError {
   override name = 'ConflictError';
 }
 
-/** Malformed input: an unknown answer, clips whose sizes do not match, an unreadable export line. */
+/** Malformed input: an unknown answer, segments whose sizes do not match, an unreadable export line. */
 export class InvalidInputError extends StoreError {
   override name = 'InvalidInputError';
 }
@@ -55,7 +55,7 @@ export interface RunRecord {
   /** The run's resolved options, as logged. */
   config: Record<string, unknown>;
   /**
-   * How the page draws the run's clips, stored with the run so the server never builds an env.
+   * How the page draws the run's segments, stored with the run so the server never builds an env.
    * null: none stored (runs made before the database kept it, or an env without one).
    */
   renderSpec: RenderSpec | null;
@@ -80,7 +80,7 @@ export interface Annotator {
   createdAt: string;
 }
 
-/** A query handed to an annotator, with both clips. */
+/** A query handed to an annotator, with both segments. */
 export interface AssignedQuery {
   query: StoredQuery & { kind: QueryKind };
   left: Segment;
@@ -139,15 +139,15 @@ export interface ProjectStore {
   /** The run-scoped `PreferenceStore` the preference loop uses (repeats left out of `load`). */
   runStore(runId: string): PreferenceStore;
   /**
-   * Creates runs with their clips, queries and labels, all or nothing (import, and old
+   * Creates runs with their segments, queries and labels, all or nothing (import, and old
    * file-store runs moved into a database). Refuses any run id already taken.
    */
   importRuns(runs: readonly { run: NewRun; contents: RunContents }[]): void;
 
-  // ---- a run's clips, queries and labels (the rules of `PreferenceStore`, per run) ----
-  /** A clip already stored is skipped if identical (data and truth), else a `ConflictError`; all or nothing. */
+  // ---- a run's segments, queries and labels (the rules of `PreferenceStore`, per run) ----
+  /** A segment already stored is skipped if identical (data and truth), else a `ConflictError`; all or nothing. */
   putSegments(runId: string, items: readonly { segment: Segment; truth?: SegmentTruth }[]): void;
-  /** Clips must be stored first. A query already stored is skipped if it has the same clips, step and kind, else a `ConflictError`. */
+  /** Segments must be stored first. A query already stored is skipped if it has the same segments, step and kind, else a `ConflictError`. */
   putQueries(runId: string, queries: readonly (StoredQuery & { kind?: QueryKind })[]): void;
   /**
    * A label from a synthetic teacher, the loop or an import. Returns the label stored for the
@@ -156,9 +156,9 @@ export interface ProjectStore {
    */
   putLabel(runId: string, label: StoredLabel): StoredLabel;
   getSegment(runId: string, id: string): Segment | null;
-  /** The run's most recent clip (highest global step): the latest policy in action. */
+  /** The run's most recent segment (highest global step): the latest policy in action. */
   latestSegment(runId: string): Segment | null;
-  /** Everything stored for a run, repeats included; clips by global step, queries and labels in the order stored. */
+  /** Everything stored for a run, repeats included; segments by global step, queries and labels in the order stored. */
   loadRun(runId: string): StoreContents;
   /** normal / gold / repeat, by query id. */
   queryKinds(runId: string): Map<string, QueryKind>;
@@ -176,13 +176,14 @@ export interface ProjectStore {
    * to it, then newly assigned ones. A normal query goes to one annotator at a time; an
    * assignment older than `leaseSeconds` without an answer may be handed to someone else.
    * Every `repeatEvery` labels (the store's setting) a pair the annotator answered before comes
-   * back first, sides swapped, as a `repeat` query. Gold queries are never assigned.
+   * back, sides swapped, as a `repeat` query, queued after the annotator's open assignments.
+   * Gold queries are never assigned (they are answered through the API).
    */
   assignQueries(runId: string, annotatorId: number, n: number, leaseSeconds?: number): AssignedQuery[];
   /**
    * Commits a person's label before returning; resubmitting the same client id (within the run)
-   * returns the stored one. Gold queries take one label per annotator; normal and repeat
-   * queries one label, from the annotator they are assigned to.
+   * returns the stored one. Gold queries take every label given (not yet limited to one per
+   * annotator); normal and repeat queries one label, from the annotator they are assigned to.
    */
   submitLabel(submission: LabelSubmission): SubmitResult;
   /** Labels of a run with `seq` greater than `afterSeq`, in the order they were committed. */

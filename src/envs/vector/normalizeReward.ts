@@ -1,4 +1,4 @@
-import { decodeFloats, encodeFloats } from '../../nn/serialize.js';
+import { decodeFloats, encodeFloats } from '../../utils/floats.js';
 import { RunningMeanStd, type RunningMeanStdState } from '../../utils/runningMeanStd.js';
 import type { VecEnvSnapshot, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from './types.js';
 import { VectorWrapper } from './wrapper.js';

@@ -1,4 +1,4 @@
-import { encodeFloats } from '../../nn/serialize.js';
+import { encodeFloats } from '../../utils/floats.js';
 import type { RngState } from '../../utils/rng.js';
 import type { Env, Info } from '../core.js';
 import { make, type MakeOptions } from '../registry.js';
@@ -219,7 +219,7 @@ export function probeRenderSize(envId: string, makeOptions: MakeOptions): number
   try {
     env.reset({ seed: 0 });
     const frame = env.renderState();
-    if (frame === null) throw new Error(`${envId} has no render states, so its clips cannot be replayed`);
+    if (frame === null) throw new Error(`${envId} has no render states, so its segments cannot be replayed`);
     return frame.length;
   } finally {
     env.close();

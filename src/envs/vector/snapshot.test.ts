@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import '../builtins.js';
-import { encodeFloats } from '../../nn/serialize.js';
+import { encodeFloats } from '../../utils/floats.js';
 import { Rng } from '../../utils/rng.js';
 import { registeredIds, type MakeOptions } from '../registry.js';
 import { Box } from '../spaces.js';

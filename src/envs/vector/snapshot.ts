@@ -1,4 +1,4 @@
-import { decodeFloats } from '../../nn/serialize.js';
+import { decodeFloats } from '../../utils/floats.js';
 import { Rng, type RngState } from '../../utils/rng.js';
 import type { EnvSpec } from '../core.js';
 import type { VecEnvSnapshot } from './types.js';

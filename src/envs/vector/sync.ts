@@ -31,7 +31,7 @@ export class SyncVectorEnv implements VectorEnv {
       const frame = envs[0].renderState();
       if (frame === null) {
         for (const env of envs) env.close();
-        throw new Error(`${envs[0].spec?.id ?? 'env'} has no render states, so its clips cannot be replayed`);
+        throw new Error(`${envs[0].spec?.id ?? 'env'} has no render states, so its segments cannot be replayed`);
       }
       this.renderSize = frame.length;
     }

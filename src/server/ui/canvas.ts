@@ -9,7 +9,7 @@ export function paint(canvas: HTMLCanvasElement, prims: Primitive[], bounds: Bou
   const cv = (bounds.minV + bounds.maxV) / 2;
   const x = (u: number) => W / 2 + (u - cu) * scale;
   const y = (v: number) => H / 2 - (v - cv) * scale;
-  // Reference marks every 0.5 m, fixed in the world, so motion over the clip is visible.
+  // Reference marks every 0.5 m, fixed in the world, so motion over the segment is visible.
   ctx.strokeStyle = '#e3e3e3';
   ctx.lineWidth = 1;
   const step = 0.5;

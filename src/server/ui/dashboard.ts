@@ -1,18 +1,18 @@
 /**
- * The dashboard (admin token): live curves of a run over env steps or labels, the latest clip
+ * The dashboard (admin token): live curves of a run over env steps or labels, the latest segment
  * of the policy, per-annotator counts and agreement, and label export.
  */
-import type { AgreementJson, ClipJson, RunStatusJson } from '../api.js';
+import type { AgreementJson, RunStatusJson, SegmentJson } from '../api.js';
 import { paint } from './canvas.js';
 import { api, decode } from './client.js';
-import { clipBounds, framePrimitives, viewFor, type RenderSpec } from './draw.js';
+import { framePrimitives, segmentBounds, viewFor, type RenderSpec } from './draw.js';
 
 type Status = RunStatusJson;
-type Clip = ClipJson;
+type Segment = SegmentJson;
 interface Overview {
   status: Status;
   agreement: AgreementJson;
-  latestClip: Clip | null;
+  latestSegment: Segment | null;
 }
 type Row = Record<string, number | null | undefined>;
 
@@ -27,7 +27,7 @@ let runId = params.get('run') ?? '';
 let rows: Row[] = [];
 let lastSeq = 0;
 let spec: RenderSpec | null = null;
-let clip: { clip: Clip; frames: Float32Array; shownAt: number } | null = null;
+let replay: { segment: Segment; frames: Float32Array; shownAt: number } | null = null;
 const xKey = () => (document.querySelector<HTMLInputElement>('input[name=x]:checked')?.value ?? 'envSteps') as 'envSteps' | 'labels';
 
 const COLORS = ['#1f6fb5', '#d9822b', '#2a9d5c'];
@@ -78,10 +78,10 @@ function drawCharts(): void {
 }
 
 function animate(now: number): void {
-  if (clip && spec) {
-    const { clip: c, frames } = clip;
-    const t = Math.floor(((now - clip.shownAt) / 1000 / spec.dt) % c.length);
-    const b = clipBounds(c.envId, spec, frames, c.renderSize, c.length);
+  if (replay && spec) {
+    const { segment: c, frames } = replay;
+    const t = Math.floor(((now - replay.shownAt) / 1000 / spec.dt) % c.length);
+    const b = segmentBounds(c.envId, spec, frames, c.renderSize, c.length);
     const canvas = $<HTMLCanvasElement>('replay');
     const scale = Math.min(canvas.width / Math.max(0.5, (b.maxU - b.minU) * 1.15), canvas.height / Math.max(0.5, (b.maxV - b.minV) * 1.15));
     paint(canvas, framePrimitives(c.envId, spec, frames, c.renderSize, t), b, scale, spec.kind === 'mujoco' ? viewFor(c.envId) : null);
@@ -107,7 +107,7 @@ function showOverview(o: Overview): void {
   );
   const g = o.agreement.gold;
   $('gold').textContent = g.pairs ? `Gold pairs: ${g.agreeing} of ${g.pairs} pairs of answers agree.` : 'No gold pair has two answers yet.';
-  if (o.latestClip?.render && o.latestClip.id !== clip?.clip.id) clip = { clip: o.latestClip, frames: decode(o.latestClip.render), shownAt: performance.now() };
+  if (o.latestSegment?.render && o.latestSegment.id !== replay?.segment.id) replay = { segment: o.latestSegment, frames: decode(o.latestSegment.render), shownAt: performance.now() };
 }
 
 async function poll(): Promise<void> {

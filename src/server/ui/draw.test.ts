@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { clipBounds, classicPrimitives, convexHull, gridPrimitives, mujocoPrimitives, rotate, viewFor, type RenderSpec } from './draw.js';
+import { segmentBounds, classicPrimitives, convexHull, gridPrimitives, mujocoPrimitives, rotate, viewFor, type RenderSpec } from './draw.js';
 
 const close = (a: number[], b: number[]) => a.forEach((x, i) => expect(x).toBeCloseTo(b[i], 6));
 const geom = (name: string, type: string, size: [number, number, number]) => ({ name, type: type as 'capsule', size, rgba: [1, 0, 0, 1] as [number, number, number, number] });
 
-describe('clip drawing', () => {
+describe('segment drawing', () => {
   it('rotates by unit quaternions', () => {
     const s = Math.SQRT1_2;
     close(rotate([1, 0, 0, 0], [1, 2, 3]), [1, 2, 3]);
@@ -42,10 +42,10 @@ describe('clip drawing', () => {
     close([...(pole as { a: number[] }).a, ...(pole as { b: number[] }).b], [1, 0, 2, 0]);
   });
 
-  it('bounds a whole clip, so the camera can stay still', () => {
+  it('bounds a whole segment, so the camera can stay still', () => {
     const spec: RenderSpec = { kind: 'mujoco', dt: 0.01, geoms: [geom('ball', 'sphere', [0.1, 0, 0])] };
     const render = Float32Array.from([0, 0, 1, 1, 0, 0, 0, 3, 0, 2, 1, 0, 0, 0]);
-    const b = clipBounds('Hopper-v5', spec, render, 7, 2);
+    const b = segmentBounds('Hopper-v5', spec, render, 7, 2);
     close([b.minU, b.maxU, b.minV, b.maxV], [-0.1, 3.1, 0.9, 2.1]);
   });
 

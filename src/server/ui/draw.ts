@@ -1,5 +1,5 @@
 /**
- * Clips drawn from render states, without the simulator: each frame becomes a list of 2D
+ * Segments drawn from render states, without the simulator: each frame becomes a list of 2D
  * primitives in world units (metres, v pointing up), which the page scales onto a canvas.
  * MuJoCo scenes are projected orthographically: planar walkers from the side, swimmers,
  * reachers and the ant from above. Pure functions, so tests can check the geometry.
@@ -155,7 +155,7 @@ export function gridPrimitives(spec: GridRenderSpec, frame: ArrayLike<number>): 
   return [...cells, ...marks];
 }
 
-/** Primitives of frame `t` of a clip. */
+/** Primitives of frame `t` of a segment. */
 export function framePrimitives(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, t: number): Primitive[] {
   const frame = render.subarray(t * renderSize, (t + 1) * renderSize);
   if (spec.kind === 'mujoco') return mujocoPrimitives(spec.geoms, frame, viewFor(envId));
@@ -169,8 +169,8 @@ export interface Bounds {
   maxV: number;
 }
 
-/** The extent of everything drawn over a whole clip (ground excluded), so the camera can stay still and motion shows. */
-export function clipBounds(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, length: number): Bounds {
+/** The extent of everything drawn over a whole segment (ground excluded), so the camera can stay still and motion shows. */
+export function segmentBounds(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, length: number): Bounds {
   const b: Bounds = { minU: Infinity, maxU: -Infinity, minV: Infinity, maxV: -Infinity };
   const add = (p: [number, number], pad: number) => {
     b.minU = Math.min(b.minU, p[0] - pad);

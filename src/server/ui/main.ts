@@ -1,16 +1,16 @@
 /**
- * The labeling page: two clips side by side in synchronised looping playback, answered with
+ * The labeling page: two segments side by side in synchronised looping playback, answered with
  * buttons or arrow keys. The next pair is fetched ahead, so it shows as soon as an answer is
  * given; answers are sent in the background with a client id and retried until the server
  * has committed them. Everything shown that came from people (names, instructions) goes in
  * as text, never as HTML.
  */
-import type { ClipJson, QueryJson, RunStatusJson } from '../api.js';
+import type { QueryJson, RunStatusJson, SegmentJson } from '../api.js';
 import { paint } from './canvas.js';
 import { api, decode } from './client.js';
-import { clipBounds, framePrimitives, viewFor, type Bounds, type RenderSpec } from './draw.js';
+import { framePrimitives, segmentBounds, viewFor, type Bounds, type RenderSpec } from './draw.js';
 
-type Clip = ClipJson;
+type Segment = SegmentJson;
 type Pair = QueryJson;
 type Status = RunStatusJson;
 type Answer = 'left' | 'right' | 'equal' | 'incomparable';
@@ -56,9 +56,9 @@ let sent = 0;
 function prepare(pair: Pair): Shown {
   const canvas = $<HTMLCanvasElement>('left');
   const frames = [decode(pair.left.render ?? ''), decode(pair.right.render ?? '')] as [Float32Array, Float32Array];
-  const clips = [pair.left, pair.right];
-  const bounds = clips.map((c, i) => clipBounds(c.envId, spec!, frames[i], c.renderSize, c.length)) as [Bounds, Bounds];
-  // One scale for both clips, so sizes and distances compare.
+  const segments = [pair.left, pair.right];
+  const bounds = segments.map((c, i) => segmentBounds(c.envId, spec!, frames[i], c.renderSize, c.length)) as [Bounds, Bounds];
+  // One scale for both segments, so sizes and distances compare.
   const w = Math.max(...bounds.map((b) => b.maxU - b.minU)) * 1.15;
   const h = Math.max(...bounds.map((b) => b.maxV - b.minV)) * 1.15;
   const scale = Math.min(canvas.width / Math.max(w, 0.5), canvas.height / Math.max(h, 0.5));
@@ -94,13 +94,13 @@ function animate(now: number): void {
     const view = spec.kind === 'mujoco' ? viewFor(current.pair.left.envId) : null;
     const fps = 1 / spec.dt;
     const lengths = [current.pair.left.length, current.pair.right.length];
-    // Both clips on one clock; hold the last frame for half a second before looping.
+    // Both segments on one clock; hold the last frame for half a second before looping.
     const period = Math.max(...lengths) + Math.round(fps / 2);
     const t = Math.floor(((now - current.shownAt) / 1000) * fps) % period;
     (['left', 'right'] as const).forEach((side, i) => {
-      const clip = current!.pair[side];
+      const segment = current!.pair[side];
       const frame = Math.min(t, lengths[i] - 1);
-      paint($<HTMLCanvasElement>(side), framePrimitives(clip.envId, spec!, current!.frames[i], clip.renderSize, frame), current!.bounds[i], current!.scale, view);
+      paint($<HTMLCanvasElement>(side), framePrimitives(segment.envId, spec!, current!.frames[i], segment.renderSize, frame), current!.bounds[i], current!.scale, view);
     });
   }
   requestAnimationFrame(animate);
