@@ -1,23 +1,33 @@
 /**
- * `npm run bench -- prefs-recheck --env Hopper-v5,HalfCheetah-v5 --labels 700 [--seeds 1,2,3]`:
+ * `npm run bench -- prefs-recheck --env Hopper-v5,HalfCheetah-v5 --labels 700 [--seeds 1,2,3] [--reference DIR]`:
  * reruns committed `bench prefs` cells with the code as it is now, in run directories of their
  * own (bench/runs/recheck/...), and sets the new numbers beside the committed ones. For changes
  * that should not move learning (a refactor) but are not bit-identical: the same numbers within
- * seed noise is the bar. prefs.json is left untouched. Writes bench/results/prefs-recheck.{json,md}
- * (rows of earlier invocations are kept unless rerun).
+ * seed noise is the bar. With `--reference DIR` (a checkout of an earlier commit, its
+ * dependencies installed) the same runs are also made with that code, on this machine, so
+ * before and after can be compared on seeds the committed results do not have. prefs.json is
+ * left untouched. Writes bench/results/prefs-recheck.{json,md}; seeds and cells of earlier
+ * invocations are kept unless rerun.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execSync, spawn } from 'node:child_process';
 import { RESULTS_DIR, provenance, writeResult, type Provenance } from './machine.js';
 import { VARIANTS, commandLine, loadResults, runPrefs, scoreRatio, variantFlags } from './prefs.js';
 import { ROOT, pool } from './train.js';
 
-interface SeedPair {
+interface SeedOutcome {
   seed: number;
+  /** The committed run's evaluation (prefs.json), and its commit. */
   committed: number | null;
   committedAt: string | null;
-  now: number;
-  nowSeconds: number;
+  /** The reference checkout's run made here (null when not run). */
+  reference: number | null;
+  referenceAt: string | null;
+  /** This code's run. */
+  now: number | null;
+  nowAt: string | null;
+  nowSeconds: number | null;
 }
 
 interface RecheckRow {
@@ -27,45 +37,65 @@ interface RecheckRow {
   steps: number;
   /** True-reward PPO with the same settings (the cell's comparison in prefs.json). */
   trueReward: number | null;
-  seeds: SeedPair[];
-  committedMean: number | null;
-  nowMean: number;
-  /** Std across seeds of the committed runs: the noise a difference is judged against. */
-  committedSeedStd: number | null;
-  provenance: Provenance;
+  seeds: SeedOutcome[];
+  provenance: Provenance[];
 }
 
 const JSON_NAME = 'prefs-recheck';
 
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
+function mean(xs: number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-function std(xs: number[]): number {
+function std(xs: number[]): number | null {
   const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  return m === null || xs.length < 2 ? null : Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
-export async function benchRecheck(envs: string[], variant: string, labels: number, seeds: number[], episodes: number, parallel: number, argv: string[]): Promise<void> {
+/** One preference run of an earlier checkout, through its own CLI (`--labels`: the budget's flag there). */
+function runReference(dir: string, args: string[]): Promise<void> {
+  const cli = join(dir, 'src', 'cli', 'main.ts');
+  const old = args.map((a) => (a === '--label-budget' ? '--labels' : a));
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'prefs', ...old, '--no-progress'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${dir}: overseer prefs ${old.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+function gitCommitOf(dir: string): string | null {
+  try {
+    return execSync(`git -C ${JSON.stringify(dir)} rev-parse --short HEAD`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return null;
+  }
+}
+
+export async function benchRecheck(envs: string[], variant: string, labels: number, seeds: number[], episodes: number, parallel: number, reference: string | null, argv: string[]): Promise<void> {
   const v = VARIANTS[variant];
   if (!v) throw new Error(`unknown variant ${variant}; known: ${Object.keys(VARIANTS).join(', ')}`);
+  if (reference !== null && !existsSync(join(reference, 'src', 'cli', 'main.ts'))) throw new Error(`--reference ${reference}: not a checkout of this project (no src/cli/main.ts)`);
   const results = loadResults();
   if (parallel > 1) process.env.OVERSEER_THREADS = '1';
   const prov = provenance(argv);
+  const refCommit = reference === null ? null : gitCommitOf(reference);
   const jobs = envs.flatMap((env) => {
     const task = results[env];
     if (!task) throw new Error(`bench/results/prefs.json has no ${env}: nothing to recheck`);
-    return seeds.map((seed) => ({ env, seed, steps: task.steps }));
+    const which = reference === null ? (['now'] as const) : (['reference', 'now'] as const);
+    return which.flatMap((code) => seeds.map((seed) => ({ env, seed, steps: task.steps, code })));
   });
   const outcomes = new Map<string, { mean: number; seconds: number }>();
-  await pool(jobs, parallel, async ({ env, seed, steps }) => {
-    const out = join(ROOT, 'bench', 'runs', 'recheck', env, `${variant}-${labels}`, `seed${seed}`);
+  await pool(jobs, parallel, async ({ env, seed, steps, code }) => {
+    const out = join(ROOT, 'bench', 'runs', code === 'now' ? 'recheck' : 'recheck-reference', env, `${variant}-${labels}`, `seed${seed}`);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(join(out, '..'), { recursive: true });
-    await runPrefs(commandLine(variantFlags(env, v, labels, seed, steps, episodes), out));
+    const args = commandLine(variantFlags(env, v, labels, seed, steps, episodes), out);
+    await (code === 'now' ? runPrefs(args) : runReference(reference!, args));
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { eval: { mean: number }; trainSeconds: number };
-    outcomes.set(`${env}/${seed}`, { mean: s.eval.mean, seconds: s.trainSeconds });
-    console.log(`${env} ${variant} ${labels} seed ${seed}: eval ${s.eval.mean.toFixed(1)} (${s.trainSeconds.toFixed(0)} s)`);
+    outcomes.set(`${code}/${env}/${seed}`, { mean: s.eval.mean, seconds: s.trainSeconds });
+    console.log(`${env} ${variant} ${labels} seed ${seed} (${code === 'now' ? 'this code' : `reference ${refCommit ?? reference}`}): eval ${s.eval.mean.toFixed(1)} (${s.trainSeconds.toFixed(0)} s)`);
   });
 
   const path = join(RESULTS_DIR, `${JSON_NAME}.json`);
@@ -74,53 +104,74 @@ export async function benchRecheck(envs: string[], variant: string, labels: numb
     const task = results[env]!;
     const cell = task.cells.find((c) => c.variant === variant && c.labels === labels);
     const comparison = task.baselines?.find((b) => JSON.stringify(b.hp ?? []) === JSON.stringify(cell?.hp ?? [])) ?? task.baseline;
-    const pairs: SeedPair[] = seeds.map((seed) => {
+    let row = rows.find((r) => r.env === env && r.variant === variant && r.labels === labels);
+    if (!row) {
+      row = { env, variant, labels, steps: task.steps, trueReward: comparison?.mean ?? null, seeds: [], provenance: [] };
+      rows.push(row);
+    }
+    row.trueReward = comparison?.mean ?? null;
+    row.provenance.push(prov);
+    for (const seed of seeds) {
       const old = cell?.runs.find((r) => r.seed === seed);
-      const now = outcomes.get(`${env}/${seed}`)!;
-      return { seed, committed: old?.evalMean ?? null, committedAt: old?.commit ?? null, now: now.mean, nowSeconds: now.seconds };
-    });
-    const olds = pairs.map((p) => p.committed).filter((x): x is number => x !== null);
-    const row: RecheckRow = {
-      env,
-      variant,
-      labels,
-      steps: task.steps,
-      trueReward: comparison?.mean ?? null,
-      seeds: pairs,
-      committedMean: olds.length > 0 ? mean(olds) : null,
-      nowMean: mean(pairs.map((p) => p.now)),
-      committedSeedStd: olds.length > 1 ? std(olds) : null,
-      provenance: prov,
-    };
-    const at = rows.findIndex((r) => r.env === env && r.variant === variant && r.labels === labels);
-    if (at >= 0) rows[at] = row;
-    else rows.push(row);
+      const now = outcomes.get(`now/${env}/${seed}`)!;
+      const ref = outcomes.get(`reference/${env}/${seed}`);
+      const before = row.seeds.find((s) => s.seed === seed);
+      const outcome: SeedOutcome = {
+        seed,
+        committed: old?.evalMean ?? null,
+        committedAt: old?.commit ?? null,
+        reference: ref?.mean ?? before?.reference ?? null,
+        referenceAt: ref ? refCommit : (before?.referenceAt ?? null),
+        now: now.mean,
+        nowAt: prov.gitCommit,
+        nowSeconds: now.seconds,
+      };
+      row.seeds = [...row.seeds.filter((s) => s.seed !== seed), outcome].sort((a, b) => a.seed - b.seed);
+    }
   }
   writeResult(JSON_NAME, { rows });
   writeFileSync(join(RESULTS_DIR, `${JSON_NAME}.md`), recheckMarkdown(rows));
 }
 
+/** Before a change, per seed: the reference rerun here when there is one, else the committed run. */
+const beforeOf = (s: SeedOutcome) => s.reference ?? s.committed;
+
 export function recheckMarkdown(rows: RecheckRow[]): string {
   const pct = (x: number | null, ppo: number | null) => (x === null || ppo === null ? '-' : `${Math.round(100 * scoreRatio(x, ppo))}%`);
+  const num = (x: number | null) => (x === null ? '-' : x.toFixed(1));
   const lines = [
     '# Preference runs rechecked at a later commit',
     '',
-    'Committed `bench prefs` cells rerun with the code of a later commit (same flags, seeds, steps and machine), beside the committed numbers. Deterministic 10-episode evaluation on the true reward; ratio to true-reward PPO with the same PPO settings. Produced by `npm run bench -- prefs-recheck`.',
+    'Committed `bench prefs` cells rerun with the code of a later commit (same flags, seeds and steps), beside the committed numbers and, where run, the earlier code rerun on the same machine (`--reference`). Deterministic 10-episode evaluation on the true reward; ratio to true-reward PPO with the same PPO settings. Produced by `npm run bench -- prefs-recheck`; the machines are under Provenance.',
     '',
-    '| task | cell | true-reward PPO | committed (per seed) | now (per seed) | committed mean (ratio) | now mean (ratio) | difference / committed seed std |',
-    '|---|---|---|---|---|---|---|---|',
+    '"Before" per seed is the earlier code rerun here where there is one, else the committed run. The means compare the same seeds; the last column is the difference of the means in units of the standard deviation across the before seeds.',
+    '',
+    '| task | cell | true-reward PPO | seed | committed | earlier code, rerun here | this code |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    const per = (xs: (number | null)[]) => xs.map((x) => (x === null ? '-' : x.toFixed(1))).join(' / ');
-    const z = r.committedMean !== null && r.committedSeedStd ? ((r.nowMean - r.committedMean) / r.committedSeedStd).toFixed(2) : '-';
-    lines.push(
-      `| ${r.env} | ${r.variant} ${r.labels} | ${r.trueReward?.toFixed(1) ?? '-'} | ${per(r.seeds.map((s) => s.committed))} | ${per(r.seeds.map((s) => s.now))} | ${r.committedMean?.toFixed(1) ?? '-'} (${pct(r.committedMean, r.trueReward)}) | ${r.nowMean.toFixed(1)} (${pct(r.nowMean, r.trueReward)}) | ${z} |`,
-    );
+    for (const s of r.seeds) lines.push(`| ${r.env} | ${r.variant} ${r.labels} | ${num(r.trueReward)} | ${s.seed} | ${num(s.committed)} | ${num(s.reference)} | ${num(s.now)} |`);
+  }
+  lines.push('', '| task | cell | seeds | before: mean (ratio) | this code: mean (ratio) | difference / before seed std |', '|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const both = r.seeds.filter((s) => beforeOf(s) !== null && s.now !== null);
+    const before = both.map((s) => beforeOf(s)!);
+    const now = both.map((s) => s.now!);
+    const mb = mean(before);
+    const mn = mean(now);
+    const sd = std(before);
+    const z = mb !== null && mn !== null && sd ? ((mn - mb) / sd).toFixed(2) : '-';
+    lines.push(`| ${r.env} | ${r.variant} ${r.labels} | ${both.map((s) => s.seed).join(', ')} | ${num(mb)} (${pct(mb, r.trueReward)}) | ${num(mn)} (${pct(mn, r.trueReward)}) | ${z} |`);
   }
   lines.push('', '## Provenance', '');
   for (const r of rows) {
-    const committed = [...new Set(r.seeds.map((s) => s.committedAt ?? '?'))].join(', ');
-    lines.push(`- ${r.env} ${r.variant} ${r.labels}: committed runs at ${committed}; rerun at ${r.provenance.gitCommit ?? '?'} on ${r.provenance.date.slice(0, 10)} with \`${r.provenance.command}\` (${r.provenance.machine.cpu}, ${r.provenance.machine.cores} cores, Node ${r.provenance.machine.node}); ${r.seeds.map((s) => `seed ${s.seed} ${s.nowSeconds.toFixed(0)} s`).join(', ')}.`);
+    const commits = (key: 'committedAt' | 'referenceAt' | 'nowAt', values: 'committed' | 'reference' | 'now') =>
+      r.seeds
+        .filter((s) => s[values] !== null)
+        .map((s) => `seed ${s.seed} ${s[key] ?? '?'}`)
+        .join(', ') || '-';
+    lines.push(`- ${r.env} ${r.variant} ${r.labels}: committed runs at ${commits('committedAt', 'committed')}; earlier code rerun at ${commits('referenceAt', 'reference')}; this code at ${commits('nowAt', 'now')}.`);
+    for (const p of r.provenance) lines.push(`  - \`${p.command}\` on ${p.date.slice(0, 10)} at ${p.gitCommit ?? '?'} (${p.machine.cpu}, ${p.machine.cores} cores, Node ${p.machine.node})`);
   }
   return `${lines.join('\n')}\n`;
 }

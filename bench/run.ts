@@ -220,9 +220,10 @@ program
   .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
   .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 10)
   .option('--parallel <n>', 'runs at a time, each on one thread', positiveInt, availableParallelism())
-  .action(async (o: { env: string; variant: string; labels: number; seeds: string; episodes: number; parallel: number }) => {
+  .option('--reference <dir>', 'also make the same runs with the code of this checkout (an earlier commit, dependencies installed)')
+  .action(async (o: { env: string; variant: string; labels: number; seeds: string; episodes: number; parallel: number; reference?: string }) => {
     const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-    await benchRecheck(list(o.env), o.variant, o.labels, list(o.seeds).map(positiveInt), o.episodes, o.parallel, argv);
+    await benchRecheck(list(o.env), o.variant, o.labels, list(o.seeds).map(positiveInt), o.episodes, o.parallel, o.reference ?? null, argv);
     writeReport();
   });
 program

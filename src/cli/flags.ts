@@ -61,7 +61,7 @@ export function schemaDefault(key: ConfigKey): string {
   const r = field.safeParse(undefined);
   if (!r.success || r.data === undefined) return '';
   const v = r.data;
-  if (typeof v === 'object' && v !== null) return '';
+  if (typeof v === 'object') return ''; // objects, and null (the help says what null means)
   return ` (default ${String(v)})`;
 }
 

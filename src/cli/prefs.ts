@@ -23,6 +23,7 @@ import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
 import { importLabels, openRunStore, renderSpecOf, type PrefsStoreRef } from './runStore.js';
+import { flagOf, openRunToResume } from './runs.js';
 import { ensureAdminToken, builtUi } from './serve.js';
 import { defaultRunPath } from './train.js';
 
@@ -214,18 +215,8 @@ function registerRun(config: PrefsRunConfig, instructions: string | undefined): 
 
 /** Opens an unfinished run directory and its last full state (none if it died before its first). */
 function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: PrefsRunConfig; resumeFrom: PreferenceRunState | null } {
-  const clash = [...givenConfigFlags(flags), ...NEW_RUN_FLAGS.filter((k) => flags[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)];
-  if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${clash.join(', ')}`);
-  let run: RunDir;
-  try {
-    run = RunDir.open(flags.resume!);
-  } catch (e) {
-    throw new UsageError(`--resume: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const config = run.readConfig<PrefsRunConfig>();
-  if (config.command !== 'prefs') throw new UsageError(`--resume: ${run.path} is not a prefs run`);
-  const summary = join(run.path, 'summary.json');
-  if (existsSync(summary) && (JSON.parse(readFileSync(summary, 'utf8')) as { status?: string }).status === 'finished') throw new UsageError(`--resume: ${run.path} already finished`);
+  const clashing = [...givenConfigFlags(flags), ...NEW_RUN_FLAGS.filter((k) => flags[k] !== undefined).map(flagOf)];
+  const { run, config } = openRunToResume<PrefsRunConfig>(flags.resume!, 'prefs', clashing);
   // Registered after config.json is written: again here, should the first attempt have died in between.
   if (config.store?.kind === 'sqlite') registerRun(config, undefined);
   const path = join(run.checkpointDir, `${RESUME_STATE}.json`);

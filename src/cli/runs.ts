@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ActorCritic } from '../rl/agent.js';
 import { RunDir } from '../utils/runDir.js';
 import { UsageError } from './io.js';
@@ -25,4 +26,28 @@ export function loadRunAgent(runPath: string, checkpointPath?: string): { agent:
   // A preference run's checkpoint holds the agent next to the reward model.
   const agentJson = (json as { format?: string; agent?: unknown } | null)?.format === 'overseer.prefs' ? (json as { agent: unknown }).agent : json;
   return { agent: ActorCritic.load(agentJson, checkpoint), envId: config.envId, envKwargs: config.ppo?.envKwargs ?? {}, checkpoint };
+}
+
+/** '--check-every' for 'checkEvery': how a Commander attribute is spelled on the command line. */
+export function flagOf(attribute: string): string {
+  return `--${attribute.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * Opens a run directory for `--resume`: it must be a run of `command` that has not finished,
+ * and no flag that would change its options may be given (`clashing`, as flag names).
+ */
+export function openRunToResume<C extends { command: string }>(path: string, command: C['command'], clashing: string[]): { run: RunDir; config: C } {
+  if (clashing.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${clashing.join(', ')}`);
+  let run: RunDir;
+  try {
+    run = RunDir.open(path);
+  } catch (e) {
+    throw new UsageError(`--resume: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const config = run.readConfig<C>();
+  if (config.command !== command) throw new UsageError(`--resume: ${run.path} is not a ${command} run`);
+  const summary = join(run.path, 'summary.json');
+  if (existsSync(summary) && (JSON.parse(readFileSync(summary, 'utf8')) as { status?: string }).status === 'finished') throw new UsageError(`--resume: ${run.path} already finished`);
+  return { run, config };
 }

@@ -8,6 +8,7 @@ import { RunDir, stepName } from '../utils/runDir.js';
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
+import { flagOf, openRunToResume } from './runs.js';
 
 export interface TrainFlags {
   env?: string;
@@ -175,16 +176,7 @@ function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: Ru
 /** An interrupted (or killed) train run: its config and the learner's last full state. */
 function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: TrainRunConfig; resumeFrom: PpoState } {
   const given = (['env', 'steps', 'out', 'numEnvs', 'vec', 'envKwargs', 'config', 'hp', 'checkpointEvery'] as const).filter((k) => flags[k] !== undefined);
-  if (given.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
-  let run: RunDir;
-  try {
-    run = RunDir.open(flags.resume!);
-  } catch (e) {
-    throw new UsageError(`--resume: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const config = run.readConfig<TrainRunConfig>();
-  if (config.command !== 'train') throw new UsageError(`--resume: ${run.path} is not a train run`);
-  if (readSummaryStatus(run) === 'finished') throw new UsageError(`--resume: ${run.path} already finished`);
+  const { run, config } = openRunToResume<TrainRunConfig>(flags.resume!, 'train', given.map(flagOf));
   const path = join(run.checkpointDir, `${RESUME_CHECKPOINT}.json`);
   if (!existsSync(path)) throw new UsageError(`--resume: ${run.path} has no ${RESUME_CHECKPOINT}.json (made before runs could be resumed)`);
   const state = JSON.parse(readFileSync(path, 'utf8')) as PpoState;
@@ -192,9 +184,4 @@ function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: Trai
   run.truncateMetrics((row) => (row as PpoMetrics).update <= state.updates);
   io.stderr(`resuming ${run.path} at ${state.globalStep} steps\n`);
   return { run, config, resumeFrom: state };
-}
-
-function readSummaryStatus(run: RunDir): string | null {
-  const p = join(run.path, 'summary.json');
-  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { status?: string }).status ?? null : null;
 }

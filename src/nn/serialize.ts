@@ -1,5 +1,5 @@
 import { Mlp, type MlpSpec } from './mlp.js';
-import type { DType, FloatArray } from './params.js';
+import type { DType } from './params.js';
 import { assertActivation } from './activations.js';
 import { decodeFloats, encodeFloats } from '../utils/floats.js';
 

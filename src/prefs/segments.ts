@@ -97,18 +97,19 @@ export function segmentProblem(s: Segment, truth?: SegmentTruth): string | null 
   return null;
 }
 
+/** The scalar fields of a segment (everything but its arrays). */
+export const SEGMENT_META_KEYS = ['id', 'envId', 'seed', 'envIndex', 'globalStep', 'length', 'obsSize', 'actionSize', 'renderSize', 'terminated'] as const;
+export type SegmentMeta = Pick<Segment, (typeof SEGMENT_META_KEYS)[number]>;
+
+/** Just the scalar fields of a segment or of its record (no arrays, nothing extra). */
+export function segmentMeta(s: SegmentMeta): SegmentMeta {
+  const { id, envId, seed, envIndex, globalStep, length, obsSize, actionSize, renderSize, terminated } = s;
+  return { id, envId, seed, envIndex, globalStep, length, obsSize, actionSize, renderSize, terminated };
+}
+
 export function segmentToRecord({ segment: s, truth }: SegmentWithTruth): SegmentRecord {
   return {
-    id: s.id,
-    envId: s.envId,
-    seed: s.seed,
-    envIndex: s.envIndex,
-    globalStep: s.globalStep,
-    length: s.length,
-    obsSize: s.obsSize,
-    actionSize: s.actionSize,
-    renderSize: s.renderSize,
-    terminated: s.terminated,
+    ...segmentMeta(s),
     obs: encodeFloats(s.obs),
     actions: encodeFloats(s.actions),
     render: s.render ? encodeFloats(s.render) : null,
@@ -119,16 +120,7 @@ export function segmentToRecord({ segment: s, truth }: SegmentWithTruth): Segmen
 /** Decodes a record (its fields already type-checked) and checks its sizes; errors name `where`. */
 export function segmentFromRecord(rec: SegmentRecord, where: string): SegmentWithTruth {
   const segment: Segment = {
-    id: rec.id,
-    envId: rec.envId,
-    seed: rec.seed,
-    envIndex: rec.envIndex,
-    globalStep: rec.globalStep,
-    length: rec.length,
-    obsSize: rec.obsSize,
-    actionSize: rec.actionSize,
-    renderSize: rec.renderSize,
-    terminated: rec.terminated,
+    ...segmentMeta(rec),
     obs: decodeFloats(rec.obs, 'float32', `${where} obs`),
     actions: decodeFloats(rec.actions, 'float32', `${where} actions`),
     render: rec.render === null ? null : decodeFloats(rec.render, 'float32', `${where} render`),

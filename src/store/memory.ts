@@ -4,7 +4,7 @@
  * process. Stored arrays are copies, so a caller changing its own afterwards changes nothing
  * stored, as with a database.
  */
-import type { Segment, SegmentTruth } from '../prefs/segments.js';
+import { segmentMeta, type Segment, type SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import { agreementOf, annotatorName, checkAnswer, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, segmentConflict, storedLabel, storeRuns } from './rules.js';
 import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
@@ -376,16 +376,7 @@ const toAnnotator = (a: Annotator): Annotator => ({ id: a.id, name: a.name, role
 /** A copy with the segment's fields only, sharing no arrays with the caller's. */
 function copySegment({ segment: s, truth }: SegmentWithTruth): SegmentWithTruth {
   const segment: Segment = {
-    id: s.id,
-    envId: s.envId,
-    seed: s.seed,
-    envIndex: s.envIndex,
-    globalStep: s.globalStep,
-    length: s.length,
-    obsSize: s.obsSize,
-    actionSize: s.actionSize,
-    renderSize: s.renderSize,
-    terminated: s.terminated,
+    ...segmentMeta(s),
     obs: s.obs.slice(),
     actions: s.actions.slice(),
     render: s.render ? s.render.slice() : null,

@@ -8,7 +8,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import { segmentFromRecord as decodeRecord, segmentProblem, segmentToRecord, type Segment, type SegmentRecord, type SegmentTruth, type SegmentWithTruth } from '../prefs/segments.js';
+import { SEGMENT_META_KEYS, segmentFromRecord as decodeRecord, segmentProblem, segmentToRecord, type Segment, type SegmentRecord, type SegmentTruth, type SegmentWithTruth } from '../prefs/segments.js';
 import { FloatCodecError, bytesToFloats, floatBytes } from '../utils/floats.js';
 import { InvalidInputError } from './store.js';
 
@@ -122,9 +122,8 @@ export function segmentFromRow(r: SegmentRow, where: string): SegmentWithTruth {
 export function sameSegment(a: SegmentWithTruth, b: SegmentWithTruth): boolean {
   const x = a.segment;
   const y = b.segment;
-  const meta = ['id', 'envId', 'seed', 'envIndex', 'globalStep', 'length', 'obsSize', 'actionSize', 'renderSize', 'terminated'] as const;
   return (
-    meta.every((k) => x[k] === y[k]) &&
+    SEGMENT_META_KEYS.every((k) => x[k] === y[k]) &&
     sameBits(x.obs, y.obs) &&
     sameBits(x.actions, y.actions) &&
     sameBits(x.render, y.render) &&
