@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectKeyValue } from '../src/cli/parse.js';
-import { commandLine, scoreRatio, stampCommit, supersede, variantFlags, VARIANTS, withLock, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
+import '../src/envs/builtins.js';
+import { commandLine, expectedKey, loadResults, scoreRatio, stampCommit, supersede, variantFlags, VARIANTS, withLock, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
 
 const run = (seed: number, configKey: string, evalMean: number): RunOutcome => ({ seed, evalMean, labels: 700, heldOutAccuracy: 0.9, trainSeconds: 100, curve: [], commit: 'abc1234', configKey });
 const cell = (runs: RunOutcome[], hp: string[]): CellResult => ({ variant: 'oracle', labels: 700, hp, runs, mean: runs.reduce((a, r) => a + r.evalMean, 0) / runs.length, ratio: 0.5 });
@@ -77,5 +78,24 @@ describe('bench prefs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the committed runs keep their keys: options renamed or added since (labelBudget, diagnostics) do not make them stale', () => {
+    const results = loadResults();
+    const mismatched: string[] = [];
+    let runs = 0;
+    for (const [env, task] of Object.entries(results)) {
+      for (const c of task.cells) {
+        const v = VARIANTS[c.variant];
+        if (!v) continue;
+        const key = expectedKey(env, v, c.labels, task.steps, 10);
+        for (const r of c.runs) {
+          runs += 1;
+          if (r.configKey !== key) mismatched.push(`${env} ${c.variant} ${c.labels} seed ${r.seed}`);
+        }
+      }
+    }
+    expect(runs).toBeGreaterThan(100);
+    expect(mismatched).toEqual([]);
   });
 });

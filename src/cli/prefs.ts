@@ -221,8 +221,9 @@ function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: Pref
   if (config.store?.kind === 'sqlite') registerRun(config, undefined);
   const path = join(run.checkpointDir, `${RESUME_STATE}.json`);
   const resumeFrom = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as PreferenceRunState) : null;
-  if (!resumeFrom && !('labelBudget' in (config.prefs ?? {}))) {
-    // Made before runs saved their full state: it starts over, keeping every stored label.
+  if (!('labelBudget' in (config.prefs ?? {}))) {
+    // Made before the budget was renamed (and before runs saved their full state, so it starts
+    // over, keeping every stored label); read its options under today's names every time.
     const { labels, ...rest } = (config.prefs ?? {}) as Partial<PrefsConfig> & { labels?: number };
     const parsed = PrefsConfigSchema.safeParse({ ...rest, labelBudget: labels });
     if (!parsed.success) throw new UsageError(`--resume: ${run.path}: its options cannot be read (${parsed.error.issues[0]?.message}); start a new run on its labels with --labels-from ${run.path}`);
@@ -275,8 +276,8 @@ async function train(
 ): Promise<PrefsResult & { trainSeconds: number; last: PrefsMetrics | null }> {
   const { prefs } = config;
   const runId = config.store?.kind === 'sqlite' ? config.store.runId : null;
-  // Rows the database already has (from before a crash) are not appended twice.
-  const dbRounds = runId === null ? 0 : Math.max(0, ...opened.project.metricsSince(runId, 0).map((r) => Number((r.row as { update?: number }).update ?? 0)));
+  // The database's rows past the state resumed from are logged again, as metrics.jsonl's are.
+  if (runId !== null) opened.project.truncateMetrics(runId, resumeFrom?.ppo.globalStep ?? 0);
   const interrupt = interruptOnSignals(io, '; labels are already stored');
   const progress = showProgress ? new TrainProgress(prefs.totalTimesteps, io, `${prefs.envId} prefs ${prefs.teacher} ${prefs.labelBudget} labels seed ${prefs.seed}`) : null;
   const started = performance.now();
@@ -293,7 +294,7 @@ async function train(
       onRound: (m, r) => {
         last = m;
         run.appendMetrics(m);
-        if (runId !== null && m.update > dbRounds) opened.project.appendMetrics(runId, m as unknown as { envSteps: number } & Record<string, unknown>);
+        if (runId !== null) opened.project.appendMetrics(runId, m as unknown as { envSteps: number } & Record<string, unknown>);
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });
         if (m.update % config.checkpointEvery === 0) {
           run.saveCheckpoint(stepName(m.envSteps), prefsCheckpoint(r));
@@ -310,6 +311,7 @@ async function train(
 
 function interrupted(run: RunDir, result: PrefsResult & { trainSeconds: number }, io: CliIO): number {
   const path = run.saveCheckpoint(stepName(result.envSteps), result.checkpoint);
+  if (result.state) run.saveCheckpoint(RESUME_STATE, result.state);
   run.writeSummary({ status: 'interrupted', envSteps: result.envSteps, labels: result.labels, trainSeconds: result.trainSeconds, checkpoint: path });
   io.stderr(`interrupted at ${result.envSteps} steps with ${result.labels} labels; checkpoint ${path}; resume with: overseer prefs --resume ${run.path}\n`);
   return 130;

@@ -47,8 +47,10 @@ async function killWhen(argv: string[], ready: () => boolean, delayMs: number): 
 
 describe('true resume', () => {
   it('overseer prefs killed (SIGKILL) at random points and resumed ends bit-identical: policy, reward model, queries, labels and metrics', async () => {
-    // InvertedPendulum on worker envs (MuJoCo replay across threads), a checkpoint every round.
-    const args = ['prefs', '--env', 'InvertedPendulum-v5', '--label-budget', '40', '--steps', '5120', '--seed', '7', '--checkpoint-every', '1', '--eval-episodes', '2'];
+    // InvertedPendulum on worker envs (MuJoCo replay across threads); B-Pref's stochastic teacher
+    // (its answers draw random numbers); a checkpoint every other round, so a resumed run
+    // repeats up to two rounds, fits included.
+    const args = ['prefs', '--env', 'InvertedPendulum-v5', '--teacher', 'stoc', '--label-budget', '40', '--steps', '5120', '--seed', '7', '--checkpoint-every', '2', '--eval-episodes', '2'];
     args.push('--rm', 'ensembleSize=2', '--hp', 'numSteps=128', '--hp', 'numMinibatches=4', '--hp', 'updateEpochs=2', '--no-progress');
     const whole = join(tmp(), 'whole');
     const r = await cli(...args, '--out', whole);
@@ -57,16 +59,20 @@ describe('true resume', () => {
     const run = join(tmp(), 'killed');
     const rng = new Rng(2026);
     const kills: string[] = [];
-    // First attempt: killed after 0-3 rounds; then resumed and killed again twice, further on each time.
+    const state = join(run, 'checkpoints', 'resume.json');
     // First attempt: killed within ~30 ms of writing its config (before or during the initial
-    // policy's segments and labels); then resumed and killed twice more, a few rounds further each time.
+    // policy's segments and labels); then resumed and killed twice more, a few rounds further
+    // each time and at a random moment of a round (up to ~0.4 s past a logged row).
     let done = await killWhen([...args, '--out', run], () => existsSync(join(run, 'config.json')), rng.integer(30));
-    kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows${existsSync(join(run, 'checkpoints', 'resume.json')) ? '' : ' (no state saved yet)'}`);
+    kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows${existsSync(state) ? '' : ' (no state saved yet)'}`);
     for (let k = 0; k < 2 && done === 'killed'; k++) {
-      const target = lines(join(run, 'metrics.jsonl')).length + 1 + rng.integer(8);
-      done = await killWhen(['prefs', '--resume', run, '--no-progress'], () => lines(join(run, 'metrics.jsonl')).length >= target, rng.integer(30));
-      kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows`);
+      const target = lines(join(run, 'metrics.jsonl')).length + 1 + rng.integer(6);
+      done = await killWhen(['prefs', '--resume', run, '--no-progress'], () => lines(join(run, 'metrics.jsonl')).length >= target, rng.integer(400));
+      kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows${done === 'finished' ? ' (it finished first)' : ''}`);
+      if (done === 'killed') expect(existsSync(state)).toBe(true);
     }
+    // At least one kill fell after a state had been saved, mid-run.
+    expect(kills.filter((k) => !/no state|finished/.test(k)).length).toBeGreaterThan(0);
     console.log(`killed at: ${kills.join(', ')} (of ${metrics(whole).length} rounds)`);
     if (done === 'killed') {
       const last = await cli('prefs', '--resume', run, '--no-progress');
@@ -92,6 +98,19 @@ describe('true resume', () => {
     const a = stored(run);
     expect(a.labels).toHaveLength(40);
     expect(a).toEqual(stored(whole));
+    // The dashboard's rows in the database too: none lost, none twice.
+    const dbMetrics = (dir: string) => {
+      const project = openProject(dir);
+      try {
+        return project.metricsSince(dir.split('/').at(-1)!, 0).map(({ row }) => {
+          const { sps: _s, rolloutSeconds: _r, updateSeconds: _u, fitSeconds: _f, ...rest } = row;
+          return rest;
+        });
+      } finally {
+        project.close();
+      }
+    };
+    expect(dbMetrics(run)).toEqual(dbMetrics(whole));
     expect(json(join(run, 'summary.json'))).toMatchObject({ status: 'finished', envSteps: 5120, labels: 40, eval: (json(join(whole, 'summary.json')) as { eval: unknown }).eval });
   }, 240_000);
 

@@ -39,7 +39,7 @@ export class VecLearnedReward extends VectorWrapper {
   /** Learned return of each sub-env's current episode, and of episodes finished since the last `takeEpisodes`. */
   private readonly episodeLearned: Float64Array;
   private finishedLearned: number[] = [];
-  /** Env steps taken through this wrapper (plus the offset it started at). */
+  /** Env steps taken through this wrapper (the segments' `globalStep`). */
   globalStep: number;
 
   constructor(
@@ -47,7 +47,6 @@ export class VecLearnedReward extends VectorWrapper {
     public model: PreferenceModel,
     private readonly recorder: SegmentRecorder,
     private readonly onSegments: (segments: { segment: Segment; truth: SegmentTruth }[]) => void,
-    startStep = 0,
   ) {
     super(env);
     const space = env.singleActionSpace;
@@ -55,7 +54,7 @@ export class VecLearnedReward extends VectorWrapper {
     this.actionWidth = modelActionSize(env);
     this.modelActions = new Float32Array(env.numEnvs * this.actionWidth);
     this.episodeLearned = new Float64Array(env.numEnvs);
-    this.globalStep = startStep;
+    this.globalStep = 0;
   }
 
   override reset(opts?: VectorResetOptions): VectorResetResult {

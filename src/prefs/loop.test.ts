@@ -181,10 +181,11 @@ describe('preference loop', () => {
   const learned = (r: { checkpoint: { agent: object; rewardModel: unknown } }) => JSON.stringify({ agent: { ...r.checkpoint.agent, meta: {} }, rewardModel: r.checkpoint.rewardModel });
 
   it.each([
-    ['at its start', 0, 6],
-    ['mid-run, with work done after the checkpoint', 7, 15],
-  ])('a run stopped after a checkpoint taken %s and resumed from it ends bit-identical to the run uninterrupted: policy, reward model, queries and labels', async (_when, checkpointRound, killRound) => {
-    const cfg = base({ labelBudget: 40 });
+    ['at its start', 0, 6, 'oracle'],
+    ['mid-run, with work done after the checkpoint', 7, 15, 'oracle'],
+    ['mid-run, B-Pref\'s stochastic teacher (its answers draw random numbers)', 5, 12, 'stoc'],
+  ] as const)('a run stopped after a checkpoint taken %s and resumed from it ends bit-identical to the run uninterrupted: policy, reward model, queries and labels', async (_when, checkpointRound, killRound, teacher) => {
+    const cfg = base({ labelBudget: 40, teacher });
     const wholeStore = newStore();
     const wholeRows: PrefsMetrics[] = [];
     const whole = await trainFromPreferences(cfg, { store: wholeStore, onRound: (m) => wholeRows.push(m) });
@@ -252,6 +253,51 @@ describe('preference loop', () => {
     // The initial 6 pairs are random; the 18 after them came from the selector.
     expect(asks.reduce((a, b) => a + b, 0)).toBe(18);
     expect(teacher.asked.slice(6).every((q) => q.left.globalStep > q.right.globalStep)).toBe(true);
+  });
+
+  it('with a teacher that cannot replay its answers (people), a resumed run adopts what it asked after its checkpoint: no label lost, none twice, the budget kept', async () => {
+    /** Answers from observations, a poll late; keeps no state, as a person's answers are not replayable. */
+    class Person extends SlowTeacher {
+      readonly replayable = false;
+      constructor() {
+        super(1);
+      }
+    }
+    let store = newStore();
+    const project = store.project;
+    const controller = new AbortController();
+    let saved: PreferenceRunState | null = null;
+    let labelsAtCheckpoint = 0;
+    const first = await trainFromPreferences(base(), {
+      store,
+      teacher: new Person(),
+      signal: controller.signal,
+      onRound: (m, run) => {
+        if (m.update === 3) {
+          saved = JSON.parse(JSON.stringify(run.state())) as PreferenceRunState;
+          labelsAtCheckpoint = m.labels;
+        }
+        if (m.update === 9) controller.abort();
+      },
+    });
+    expect(first.labels).toBeGreaterThan(labelsAtCheckpoint);
+    const before = store.load();
+    expect(before.queries.length).toBeGreaterThan(saved!.asked.length);
+
+    store = newStore(project);
+    const rows: PrefsMetrics[] = [];
+    const resumed = await trainFromPreferences(base(), { store, teacher: new Person(), resumeFrom: saved!, onRound: (m) => rows.push(m) });
+    const after = store.load();
+    // Everything asked before the crash is still there and counted; the budget is not exceeded.
+    expect(after.queries.slice(0, before.queries.length)).toEqual(before.queries);
+    expect(after.queries).toHaveLength(24);
+    expect(new Set(after.queries.map((q) => q.id)).size).toBe(24);
+    expect(rows.at(-1)!.labelsAsked).toBe(24);
+    // Every label stored before the crash is still stored once, and the run trained on all of them.
+    for (const l of before.labels) expect(after.labels.filter((x) => x.queryId === l.queryId)).toEqual([l]);
+    expect(new Set(after.labels.map((l) => l.queryId)).size).toBe(after.labels.length);
+    expect(resumed.labels).toBe(after.labels.length);
+    expect(resumed.labels).toBeGreaterThanOrEqual(before.labels.length);
   });
 
   it('turning the diagnostics off changes no query asked and no parameter trained', async () => {

@@ -41,6 +41,8 @@ export interface PrefsResult {
   labels: number;
   interrupted: boolean;
   checkpoint: PrefsCheckpoint;
+  /** When interrupted, the run's state to resume from. */
+  state: PreferenceRunState | null;
 }
 
 /** A policy with its reward model, for evaluation and inspection (resume uses the run's full state). */
@@ -62,7 +64,7 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
       run.ask(run.schedule.initial - run.asked); // 2. its share of the labels, on random pairs
       run.collectAnswers();
       run.fit(cfg.initialEpochs); // 3. pretrain r̂
-      run.phase = 'rl';
+      run.beginRL();
     }
     let interrupted = false;
     while (!run.done) {
@@ -74,11 +76,13 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
       run.askDue(); //    labels due by now, chosen by the selector
       run.collectAnswers(); //    whatever has been answered (never waits)
       if (run.fitDue) run.fit(cfg.epochsPerFit); //    refit r̂
-      hooks.onRound?.(run.metrics(ppo), run);
+      const metrics = run.metrics(ppo); // (also when nobody listens: it drains the round's episode returns)
+      hooks.onRound?.(metrics, run);
       // Yield to the event loop between rounds: signals such as Ctrl-C are delivered there.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return { agent: run.ppo.agent, rewardModel: run.model, envSteps: run.envSteps, labels: run.labels, interrupted, checkpoint: prefsCheckpoint(run) };
+    const state = interrupted ? run.state() : null;
+    return { agent: run.ppo.agent, rewardModel: run.model, envSteps: run.envSteps, labels: run.labels, interrupted, checkpoint: prefsCheckpoint(run), state };
   } finally {
     run.close();
   }

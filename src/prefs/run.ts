@@ -61,7 +61,8 @@ export interface PreferenceRunState {
   fits: number;
   fitSeconds: number;
   newLabelsSinceFit: number;
-  lastFit: FitStats | null;
+  /** The last fit's statistics (NaN written as null: JSON has no NaN). */
+  lastFit: JsonFitStats | null;
   ppo: PpoState;
   /** The reward model's `save()`. */
   rewardModel: unknown;
@@ -69,8 +70,6 @@ export interface PreferenceRunState {
   teacher: unknown;
   /** Recent segments (queries are drawn from them) with their true rewards. */
   pool: SegmentRecord[];
-  /** This round's segment ids (for the diagnostics). */
-  roundSegments: string[];
 }
 
 export class PreferenceRun {
@@ -87,8 +86,9 @@ export class PreferenceRun {
   private readonly learned: VecLearnedReward;
   private readonly recorder: SegmentRecorder;
 
-  phase: RunPhase = 'initial';
-  initialSteps = 0;
+  private _phase: RunPhase = 'initial';
+  /** Env steps of the initial policy's segments. */
+  readonly initialSteps: number;
   /** Segments that are stored (asked about or imported), and the true rewards of every segment kept. */
   readonly segments = new Map<string, Segment>();
   readonly truths = new Map<string, SegmentTruth>();
@@ -101,20 +101,19 @@ export class PreferenceRun {
   private readonly answeredSet = new Set<string>();
   readonly comparisons: Comparison[] = [];
   private nextQueryId = 0;
-  lastFitStep = 0;
-  fits = 0;
-  fitSeconds = 0;
+  private lastFitStep = 0;
+  private fits = 0;
+  private fitSeconds = 0;
   private newLabelsSinceFit = 0;
   private lastFit: FitStats | null = null;
 
-  private constructor(cfg: PrefsConfig, parts: RunParts, streams: RngStreams, initialSteps: number, build: { ppo?: PpoState; rewardModel?: unknown }) {
+  private constructor(cfg: PrefsConfig, parts: RunParts, streams: RngStreams, scene: EnvScene, initialSteps: number, build: { ppo?: PpoState; rewardModel?: unknown }) {
     this.cfg = cfg;
     this.store = parts.store;
     this.streams = streams;
     this.initialSteps = initialSteps;
-    this.schedule = new LabelSchedule({ budget: cfg.labelBudget, initialFraction: cfg.initialLabelFraction, totalSteps: cfg.totalTimesteps, halfLife: cfg.labelRateHalfLife });
+    this.schedule = scheduleOf(cfg);
     const ppoCfg = prefsPpoConfig(cfg, cfg.totalTimesteps - initialSteps);
-    const scene = envScene(cfg);
     this.segmentLength = cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
     const raw = makeVec(cfg.envId, { numEnvs: ppoCfg.numEnvs, mode: ppoCfg.vectorization, makeOptions: { kwargs: cfg.envKwargs }, infoKeys: ['episode'], recordRender: scene.replayable });
     try {
@@ -127,7 +126,7 @@ export class PreferenceRun {
       raw.close();
       throw e;
     }
-    this.ppo = build.ppo ? Ppo.load(build.ppo, { makeEnv: () => this.learned }) : new Ppo(ppoCfg, { makeEnv: () => this.learned, rng: streams.get('ppo') });
+    this.ppo = build.ppo ? Ppo.load(build.ppo, { makeEnv: () => this.learned, rng: streams.get('ppo') }) : new Ppo(ppoCfg, { makeEnv: () => this.learned, rng: streams.get('ppo') });
     this.selector = parts.selector ?? querySelector(cfg.selection, cfg.oversample);
     if (cfg.teacher === 'human' && !parts.teacher) throw new Error("teacher 'human' answers through the labeling server: pass its teacher in the run's parts");
     this.teacher =
@@ -141,7 +140,7 @@ export class PreferenceRun {
    */
   static start(cfg: PrefsConfig, parts: RunParts): PreferenceRun {
     const stored = parts.store.load();
-    const schedule = new LabelSchedule({ budget: cfg.labelBudget, initialFraction: cfg.initialLabelFraction, totalSteps: cfg.totalTimesteps, halfLife: cfg.labelRateHalfLife });
+    const schedule = scheduleOf(cfg);
     const ppoProbe = prefsPpoConfig(cfg, cfg.totalTimesteps);
     const rolloutSize = ppoProbe.numEnvs * ppoProbe.numSteps;
     const initialLabels = Math.max(0, schedule.initial - stored.queries.length);
@@ -149,7 +148,9 @@ export class PreferenceRun {
     const scene = envScene(cfg);
     const segmentLength = cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
     const wanted = initialLabels > 0 ? Math.ceil((initialLabels * segmentLength) / rolloutSize) * rolloutSize : 0;
-    const run = new PreferenceRun(cfg, parts, new RngStreams(cfg.seed), Math.min(wanted, Math.floor(cfg.totalTimesteps / 2)), {});
+    // At most half the run, in whole vector steps.
+    const initialSteps = Math.min(wanted, Math.floor(cfg.totalTimesteps / 2 / ppoProbe.numEnvs) * ppoProbe.numEnvs);
+    const run = new PreferenceRun(cfg, parts, new RngStreams(cfg.seed), scene, initialSteps, {});
     for (const [id, s] of stored.segments) run.segments.set(id, s);
     for (const [id, t] of stored.truths) run.truths.set(id, t);
     for (const q of stored.queries) run.queries.set(q.id, q);
@@ -172,7 +173,7 @@ export class PreferenceRun {
     if (state?.format !== 'overseer.prefs-run' || state.version !== 1) throw new Error('not a preference run state (format overseer.prefs-run, version 1)');
     const streams = new RngStreams(cfg.seed);
     streams.load(state.streams);
-    const run = new PreferenceRun(cfg, parts, streams, state.initialSteps, { ppo: state.ppo, rewardModel: state.rewardModel });
+    const run = new PreferenceRun(cfg, parts, streams, envScene(cfg), state.initialSteps, { ppo: state.ppo, rewardModel: state.rewardModel });
     try {
       run.restore(state);
     } catch (e) {
@@ -188,7 +189,7 @@ export class PreferenceRun {
     const storedQueries = new Map(stored.queries.map((q) => [q.id, q]));
     for (const [id, s] of stored.segments) this.segments.set(id, s);
     for (const [id, t] of stored.truths) this.truths.set(id, t);
-    this.phase = state.phase;
+    this._phase = state.phase;
     this.nextQueryId = state.nextQueryId;
     for (const id of state.asked) {
       const q = storedQueries.get(id);
@@ -204,30 +205,49 @@ export class PreferenceRun {
     this.fits = state.fits;
     this.fitSeconds = state.fitSeconds;
     this.newLabelsSinceFit = state.newLabelsSinceFit;
-    this.lastFit = state.lastFit;
+    this.lastFit = state.lastFit && decodeFitStats(state.lastFit);
     for (const record of state.pool) {
       const { segment, truth } = segmentFromRecord(record, 'resume state');
       const s = this.segments.get(segment.id) ?? segment;
       this.pool.push(s);
       if (truth && !this.truths.has(s.id)) this.truths.set(s.id, truth);
     }
-    const byId = new Map(this.pool.map((s) => [s.id, s]));
-    this.roundSegments = state.roundSegments.map((id) => byId.get(id)!).filter((s) => s !== undefined);
     if (state.teacher !== null && state.teacher !== undefined) this.teacher.load?.(state.teacher);
     if (!this.teacher.replayable) {
-      // Adopt what was asked after the checkpoint; new ids continue after every stored one.
-      const adopted = stored.queries.filter((q) => !this.queries.has(q.id));
-      for (const q of adopted) this.queries.set(q.id, q);
+      // Answers come when they come, so nothing after the checkpoint can be repeated: adopt the
+      // queries this run asked after it (q-N from the checkpoint's counter on; imported and gold
+      // queries are not the run's own), take every stored label of the run's queries as
+      // received, and number new queries and segments after every stored one.
+      for (const q of stored.queries) if (!this.queries.has(q.id) && ownQueryNumber(q.id) >= state.nextQueryId) this.queries.set(q.id, q);
+      for (const id of this.queries.keys()) {
+        const l = labels.get(id);
+        if (l && !this.answeredSet.has(id)) {
+          this.receive(l);
+          this.newLabelsSinceFit += 1;
+        }
+      }
       this.nextQueryId = Math.max(this.nextQueryId, 1 + maxIdNumber(storedQueries.keys(), 'q-'));
       this.recorder.skipIdsTo(1 + maxIdNumber(stored.segments.keys(), 'seg-'));
-      const open = adopted.filter((q) => !labels.has(q.id));
-      if (open.length > 0) this.teacher.ask(open.map((q) => this.queryOf(q)));
     }
+    // A teacher without state forgot what it was asked: ask again what is still unanswered.
+    // (One with state knows; people's teacher reads open queries from the store.)
+    const open = this.teacher.load ? [] : [...this.queries.values()].filter((q) => !this.answeredSet.has(q.id));
+    if (open.length > 0) this.teacher.ask(open.map((q) => this.queryOf(q)));
   }
 
   // -------------------------------------------------------------------------------------
   // The named steps
   // -------------------------------------------------------------------------------------
+
+  /** 'initial' until the reward model has been pretrained on the initial policy's labels, then 'rl'. */
+  get phase(): RunPhase {
+    return this._phase;
+  }
+
+  /** Ends the initial phase: from now on queries come from the selector. */
+  beginRL(): void {
+    this._phase = 'rl';
+  }
 
   /** Env steps of the whole run so far. */
   get envSteps(): number {
@@ -255,7 +275,7 @@ export class PreferenceRun {
   ask(count: number): number {
     if (count <= 0 || this.pool.length < 2) return 0;
     const rng = this.streams.get('selection');
-    const pairs = this.phase === 'initial' ? samplePairs(this.pool, count, rng).map(([left, right]) => ({ left, right })) : this.selector.select(this.model, this.pool, count, rng);
+    const pairs = this._phase === 'initial' ? samplePairs(this.pool, count, rng).map(([left, right]) => ({ left, right })) : this.selector.select(this.model, this.pool, count, rng);
     this.putQueries(pairs, this.envSteps);
     return pairs.length;
   }
@@ -350,7 +370,7 @@ export class PreferenceRun {
     return {
       format: 'overseer.prefs-run',
       version: 1,
-      phase: this.phase,
+      phase: this._phase,
       initialSteps: this.initialSteps,
       nextQueryId: this.nextQueryId,
       asked: [...this.queries.keys()],
@@ -359,13 +379,12 @@ export class PreferenceRun {
       fits: this.fits,
       fitSeconds: this.fitSeconds,
       newLabelsSinceFit: this.newLabelsSinceFit,
-      lastFit: this.lastFit,
+      lastFit: this.lastFit && encodeFitStats(this.lastFit),
       ppo: this.ppo.state(this.agentMeta()),
       rewardModel: this.model.save(),
       streams: this.streams.state(),
       teacher: this.teacher.state?.() ?? null,
       pool: this.pool.map((segment) => segmentToRecord({ segment, truth: this.truths.get(segment.id) })),
-      roundSegments: this.roundSegments.map((s) => s.id),
     };
   }
 
@@ -458,8 +477,31 @@ export function targetOf(a: Answer): PreferenceTarget | null {
   return a === 'left' ? 1 : a === 'right' ? 0 : a === 'equal' ? 0.5 : null;
 }
 
+/** `FitStats` with NaN (no held-out labels, an empty sample) as null, for JSON. */
+type JsonFitStats = { [K in keyof FitStats]: FitStats[K] extends number[] ? (number | null)[] : FitStats[K] extends number ? number | null : FitStats[K] };
+
+function encodeFitStats(f: FitStats): JsonFitStats {
+  const n = (x: number) => (Number.isNaN(x) ? null : x);
+  return { trainLoss: f.trainLoss.map(n), validationLoss: f.validationLoss.map(n), l2: f.l2.map(n), validationAccuracy: n(f.validationAccuracy), trainAccuracy: n(f.trainAccuracy), minibatches: f.minibatches };
+}
+
+function decodeFitStats(f: JsonFitStats): FitStats {
+  const d = (x: number | null) => x ?? Number.NaN;
+  return { trainLoss: f.trainLoss.map(d), validationLoss: f.validationLoss.map(d), l2: f.l2.map(d), validationAccuracy: d(f.validationAccuracy), trainAccuracy: d(f.trainAccuracy), minibatches: d(f.minibatches) };
+}
+
+function scheduleOf(cfg: PrefsConfig): LabelSchedule {
+  return new LabelSchedule({ budget: cfg.labelBudget, initialFraction: cfg.initialLabelFraction, totalSteps: cfg.totalTimesteps, halfLife: cfg.labelRateHalfLife });
+}
+
+interface EnvScene {
+  dt: number;
+  maxEpisodeSteps: number | undefined;
+  replayable: boolean;
+}
+
 /** Seconds per env step (for the segment length), the time limit, and whether segments can be replayed in a browser. */
-function envScene(cfg: PrefsConfig): { dt: number; maxEpisodeSteps: number | undefined; replayable: boolean } {
+function envScene(cfg: PrefsConfig): EnvScene {
   const probe = make(cfg.envId, { kwargs: cfg.envKwargs });
   try {
     const spec = probe.renderSpec();
@@ -467,6 +509,12 @@ function envScene(cfg: PrefsConfig): { dt: number; maxEpisodeSteps: number | und
   } finally {
     probe.close();
   }
+}
+
+/** n for a query id `q-n` of this run, else -1 (imported ids carry their source's prefix). */
+function ownQueryNumber(id: string): number {
+  const m = /^q-(\d+)$/.exec(id);
+  return m ? Number(m[1]) : -1;
 }
 
 function maxIdNumber(ids: Iterable<string>, prefix: string): number {

@@ -146,8 +146,6 @@ export interface SegmentRecorderOptions {
   renderSize: number;
   /** Steps per segment. */
   segmentLength: number;
-  /** First id number (continues across a resume). */
-  firstId?: number;
 }
 
 /**
@@ -173,17 +171,12 @@ export class SegmentRecorder {
     this.actions = Array.from({ length: o.numEnvs }, () => new Float32Array(L * o.actionSize));
     this.render = Array.from({ length: o.numEnvs }, () => (o.renderSize > 0 ? new Float32Array(L * o.renderSize) : null));
     this.rewards = Array.from({ length: o.numEnvs }, () => new Float64Array(L));
-    this.nextId = o.firstId ?? 0;
+    this.nextId = 0;
   }
 
   /** Drops unfinished segments (after a reset, the streams start over). */
   discardOpen(): void {
     this.len.fill(0);
-  }
-
-  /** Id number the next segment will get. */
-  get idCounter(): number {
-    return this.nextId;
   }
 
   /** Skips ids up to `n` (a resumed run whose segments may differ from those stored under earlier ids). */

@@ -116,10 +116,6 @@ export interface PpoMetrics {
   updateSeconds: number;
 }
 
-export interface PpoHooks extends LearnHooks {
-  /** See `PpoOptions.makeEnv`. */
-  makeEnv?: (cfg: PpoConfig) => VectorEnv;
-}
 
 export interface PpoResult {
   agent: ActorCritic;
@@ -484,10 +480,15 @@ export class Ppo {
     };
   }
 
-  /** Rebuilds a learner from `state()`; `makeEnv` must build the same base env the saved learner had. */
-  static load(state: PpoState, opts: Omit<PpoOptions, 'agent' | 'rng'> = {}): Ppo {
+  /**
+   * Rebuilds a learner from `state()`; `makeEnv` must build the same base env the saved learner
+   * had. `rng`, if given, is set to the saved stream's state and used (e.g. a named stream).
+   */
+  static load(state: PpoState, opts: Omit<PpoOptions, 'agent'> = {}): Ppo {
     if (state?.format !== 'overseer.ppo' || state.version !== 1) throw new Error('not an overseer PPO state (format overseer.ppo, version 1)');
-    const ppo = new Ppo(state.config, { ...opts, agent: ActorCritic.load(state.agent, 'PPO state agent'), rng: Rng.fromState(state.rng) });
+    const rng = opts.rng ?? new Rng();
+    rng.setState(state.rng);
+    const ppo = new Ppo(state.config, { ...opts, agent: ActorCritic.load(state.agent, 'PPO state agent'), rng });
     try {
       ppo.optimizer.loadState(state.optimizer);
       ppo.updates = state.updates;
@@ -531,8 +532,8 @@ export class Ppo {
  * Trains a new agent (or continues `agentIn`) for `totalTimesteps` env steps: `Ppo.learn`
  * in one call, for callers that need no state between calls.
  */
-export async function trainPpo(input: PpoConfigInput, hooks: PpoHooks = {}, agentIn?: ActorCritic): Promise<PpoResult> {
-  const ppo = new Ppo(input, { agent: agentIn, makeEnv: hooks.makeEnv });
+export async function trainPpo(input: PpoConfigInput, hooks: LearnHooks = {}, agentIn?: ActorCritic): Promise<PpoResult> {
+  const ppo = new Ppo(input, { agent: agentIn });
   try {
     const { interrupted } = await ppo.learn(Number.POSITIVE_INFINITY, hooks);
     return { agent: ppo.agent, globalStep: ppo.globalStep, updates: ppo.updates, interrupted };

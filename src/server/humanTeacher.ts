@@ -25,7 +25,8 @@ export class HumanTeacher implements Teacher {
   poll(): TeacherAnswer[] {
     const fresh = this.project.labelsSince(this.runId, this.lastSeq);
     if (fresh.length > 0) this.lastSeq = fresh[fresh.length - 1].seq;
-    // Labels the loop stored itself (imported ones) have no client id and are known to it already.
+    // Labels without a client id were stored by the loop itself. Ones it already has (imported
+    // with their client ids, or re-read after a resume) it skips by query id.
     return fresh.filter((l) => l.clientId !== null).map((l) => ({ queryId: l.queryId, answer: l.answer, teacher: l.teacher, seconds: l.seconds ?? undefined, clientId: l.clientId! }));
   }
 

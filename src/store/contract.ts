@@ -484,6 +484,20 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect(p.getRun('other')!.envSteps).toBe(7);
         expect(p.metricsSince('nope', 0)).toEqual([]);
       });
+
+      it('drops the rows past a step count (a resumed run logs them again), and only that run\'s', () => {
+        const p = withQueries(2);
+        p.createRun({ id: 'other', envId: 'Hopper-v5' });
+        for (const envSteps of [1024, 2048, 3072]) p.appendMetrics('run1', { envSteps });
+        p.appendMetrics('other', { envSteps: 4096 });
+        p.truncateMetrics('run1', 2048);
+        expect(p.metricsSince('run1', 0).map((m) => m.row.envSteps)).toEqual([1024, 2048]);
+        expect(p.getRun('run1')!.envSteps).toBe(2048);
+        expect(p.metricsSince('other', 0).map((m) => m.row.envSteps)).toEqual([4096]);
+        p.appendMetrics('run1', { envSteps: 3072, again: true });
+        expect(p.metricsSince('run1', 0).map((m) => m.row)).toEqual([{ envSteps: 1024 }, { envSteps: 2048 }, { envSteps: 3072, again: true }]);
+        expectRefusal(() => p.truncateMetrics('nope', 0), NotFoundError, /no run "nope"/);
+      });
     });
 
     describe('export and import', () => {

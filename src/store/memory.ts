@@ -343,6 +343,12 @@ export class MemoryProjectStore implements ProjectStore {
     run.record.envSteps = row.envSteps;
   }
 
+  truncateMetrics(runId: string, envSteps: number): void {
+    const run = this.run(runId);
+    run.metrics = run.metrics.filter((m) => (m.row as MetricsRow).envSteps <= envSteps);
+    run.record.envSteps = envSteps;
+  }
+
   metricsSince(runId: string, afterSeq: number): { seq: number; row: Record<string, unknown> }[] {
     return (this.runs.get(runId)?.metrics ?? []).filter((m) => m.seq > afterSeq).map((m) => structuredClone(m));
   }

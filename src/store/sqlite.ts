@@ -145,6 +145,7 @@ export class SqliteProjectStore implements ProjectStore {
       goldLabels: db.prepare("SELECT l.query_id AS query, l.answer AS answer FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND q.kind = 'gold' ORDER BY l.query_id, l.seq"),
       insertMetrics: db.prepare('INSERT INTO metrics (run_id, env_steps, data) VALUES (?, ?, ?)'),
       metricsSince: db.prepare('SELECT seq, data FROM metrics WHERE run_id = ? AND seq > ? ORDER BY seq'),
+      truncateMetrics: db.prepare('DELETE FROM metrics WHERE run_id = ? AND env_steps > ?'),
     };
   }
 
@@ -429,6 +430,14 @@ export class SqliteProjectStore implements ProjectStore {
       this.requireRun(runId);
       this.stmts.insertMetrics.run(runId, row.envSteps, JSON.stringify(row));
       this.stmts.setEnvSteps.run(row.envSteps, runId);
+    }).immediate();
+  }
+
+  truncateMetrics(runId: string, envSteps: number): void {
+    this.db.transaction(() => {
+      this.requireRun(runId);
+      this.stmts.truncateMetrics.run(runId, envSteps);
+      this.stmts.setEnvSteps.run(envSteps, runId);
     }).immediate();
   }
 

@@ -201,6 +201,12 @@ export interface ProjectStore {
   /** Appends one row and moves the run's env steps to the row's, at once. */
   appendMetrics(runId: string, row: MetricsRow): void;
   metricsSince(runId: string, afterSeq: number): { seq: number; row: Record<string, unknown> }[];
+  /**
+   * Drops the rows past `envSteps` and moves the run's env steps back to it, at once: a run
+   * resumed from a checkpoint logs the rounds after it again, possibly differently (people's
+   * answers come when they come).
+   */
+  truncateMetrics(runId: string, envSteps: number): void;
 
   close(): void;
 }
