@@ -12,7 +12,7 @@ describe('CLI errors', () => {
   const cases: [string[], RegExp][] = [
     [['train', '--env', 'Nope-v1'], /--env: Unknown environment id "Nope-v1"\. Registered ids: AbsentSupervisor-v0, Acrobot-v1, Ant-v5, BoatRace-v0, CartPole-v1/],
     [['train', '--env', 'CartPol-v1'], /Did you mean CartPole-v1\?/],
-    [['train'], /--env is required \(e.g. --env CartPole-v1\), or --resume RUN_DIR/], [['train', '--resume', '/no/such/run', '--steps', '5'], /--resume continues a run with its own config; drop --steps/],
+    [['train'], /--env is required \(e.g. --env CartPole-v1\), or --resume RUN_DIR/], [['train', '--resume', '/no/such/run', '--steps', '5', '--seed', '2'], /--resume continues a run with its own config; drop --steps, --seed/],
     [['train', '--env', 'CartPole-v1', '--steps', 'abc'], /option '--steps <n>' argument 'abc' is invalid\. expected a positive integer/],
     [['train', '--env', 'CartPole-v1', '--steps', '-5'], /argument '-5' is invalid/],
     [['train', '--env', 'CartPole-v1', '--seed', '1.5'], /expected a non-negative integer/],
@@ -66,7 +66,7 @@ describe('train and eval', () => {
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(10);
     expect(metrics.map((m) => m.globalStep)).toEqual([256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2304, 2560]);
-    expect(readdirSync(join(out, 'checkpoints')).sort()).toEqual(['final.json', 'resume.json', 'step_0000001024.json', 'step_0000002048.json']);
+    expect(readdirSync(join(out, 'checkpoints')).sort()).toEqual(['final.json', 'step_0000001024.json', 'step_0000002048.json']);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ status: 'finished', globalStep: 2560, eval: { episodes: 3 } });
 

@@ -94,6 +94,9 @@ describe('overseer prefs', () => {
     expect(seg.render).toHaveLength(60);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ status: 'finished', envSteps: 6144, labels: 24 });
+    // Finished, the run's full state for --resume is gone (the policy and reward model stay).
+    expect(existsSync(join(out, 'checkpoints', 'resume.json'))).toBe(false);
+    expect(existsSync(join(out, 'checkpoints', 'final.json'))).toBe(true);
     const ev = await cli('eval', out, '--episodes', '1', '--json');
     expect(ev.code).toBe(0);
     expect(JSON.parse(ev.out).envId).toBe('Pendulum-v1');

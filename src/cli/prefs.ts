@@ -3,7 +3,7 @@
  * a new run directory (or open one to resume), start the teacher (people: the labeling server
  * on its own thread), train (checkpoints and logs each round), and evaluate the result.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ZodError } from 'zod';
 import { basename, join, resolve } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
@@ -339,6 +339,8 @@ function finish(run: RunDir, config: PrefsRunConfig, result: PrefsResult & { tra
     lastTrainingReturn: l?.trueReturn ?? null,
     eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
   });
+  // Finished, it cannot be resumed: its full state (tens of MB with the recent segments) goes.
+  rmSync(join(run.checkpointDir, `${RESUME_STATE}.json`), { force: true });
   io.stdout(
     `${prefs.envId}: ${result.envSteps} steps, ${result.labels} labels from ${prefs.teacher}; true return over ${config.evalEpisodes} episodes: ` +
       `${evaluation.mean.toFixed(2)} +- ${evaluation.std.toFixed(2)}\nrun: ${run.path}\n`,

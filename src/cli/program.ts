@@ -36,7 +36,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--resume <run_dir>', 'continue an interrupted train run exactly where its last checkpoint left it')
     .addOption(new Option('--algo <name>', 'algorithm').choices(ALGOS).default('ppo'))
     .option('--steps <n>', 'total env steps (default: the env preset, else 500000)', positiveInt)
-    .option('--seed <n>', 'seed for envs, init and sampling', nonNegativeInt, 1)
+    .option('--seed <n>', 'seed for envs, init and sampling (default 1)', nonNegativeInt)
     .option('--out <dir>', 'run directory (default runs/<env>__<algo>__seed<n>__<time>)')
     .option('--num-envs <n>', 'parallel envs', positiveInt)
     .addOption(new Option('--vec <mode>', 'vector env: sync (this thread) or workers (worker threads)').choices(['sync', 'workers']))

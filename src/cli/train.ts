@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
@@ -16,7 +16,7 @@ export interface TrainFlags {
   resume?: string;
   algo: string;
   steps?: number;
-  seed: number;
+  seed?: number;
   out?: string;
   numEnvs?: number;
   vec?: 'sync' | 'workers';
@@ -56,7 +56,7 @@ export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig
     throw new UsageError(`--algo: unknown algorithm ${JSON.stringify(flags.algo)}; allowed: ${ALGOS.join(', ')}`);
   }
   const fromFile = readConfigFile(flags.config);
-  const merged: Record<string, unknown> = { ...ppoPreset(flags.env), ...fromFile, ...(flags.hp ?? {}), envId: flags.env, seed: flags.seed };
+  const merged: Record<string, unknown> = { ...ppoPreset(flags.env), ...fromFile, ...(flags.hp ?? {}), envId: flags.env, seed: flags.seed ?? 1 };
   if (flags.steps !== undefined) merged.totalTimesteps = flags.steps;
   if (flags.numEnvs !== undefined) merged.numEnvs = flags.numEnvs;
   if (flags.vec !== undefined) merged.vectorization = flags.vec;
@@ -130,6 +130,8 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
       lastTrainingReturn: (last as PpoMetrics | null)?.episodicReturn ?? null,
       eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
     });
+    // Finished, it cannot be resumed: its full state is no longer needed.
+    rmSync(join(run.checkpointDir, `${RESUME_CHECKPOINT}.json`), { force: true });
     io.stdout(
       `${cfg.envId}: trained ${ppo.globalStep} steps; eval over ${config.evalEpisodes} episodes: ` +
         `mean return ${evaluation.mean.toFixed(2)} +- ${evaluation.std.toFixed(2)}\nrun: ${run.path}\n`,
@@ -175,7 +177,7 @@ function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: Ru
 
 /** An interrupted (or killed) train run: its config and the learner's last full state. */
 function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: TrainRunConfig; resumeFrom: PpoState } {
-  const given = (['env', 'steps', 'out', 'numEnvs', 'vec', 'envKwargs', 'config', 'hp', 'checkpointEvery'] as const).filter((k) => flags[k] !== undefined);
+  const given = (['env', 'steps', 'seed', 'out', 'numEnvs', 'vec', 'envKwargs', 'config', 'hp', 'checkpointEvery'] as const).filter((k) => flags[k] !== undefined);
   const { run, config } = openRunToResume<TrainRunConfig>(flags.resume!, 'train', given.map(flagOf));
   const path = join(run.checkpointDir, `${RESUME_CHECKPOINT}.json`);
   if (!existsSync(path)) throw new UsageError(`--resume: ${run.path} has no ${RESUME_CHECKPOINT}.json (made before runs could be resumed)`);
