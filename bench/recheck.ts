@@ -72,7 +72,7 @@ function gitCommitOf(dir: string): string | null {
   }
 }
 
-export async function benchRecheck(envs: string[], variant: string, labels: number, seeds: number[], episodes: number, parallel: number, reference: string | null, argv: string[]): Promise<void> {
+export async function benchRecheck(envs: string[], variant: string, labels: number, seeds: number[], episodes: number, parallel: number, reference: string | null, argv: string[], referenceOnly = false): Promise<void> {
   const v = VARIANTS[variant];
   if (!v) throw new Error(`unknown variant ${variant}; known: ${Object.keys(VARIANTS).join(', ')}`);
   if (reference !== null && !existsSync(join(reference, 'src', 'cli', 'main.ts'))) throw new Error(`--reference ${reference}: not a checkout of this project (no src/cli/main.ts)`);
@@ -83,7 +83,7 @@ export async function benchRecheck(envs: string[], variant: string, labels: numb
   const jobs = envs.flatMap((env) => {
     const task = results[env];
     if (!task) throw new Error(`bench/results/prefs.json has no ${env}: nothing to recheck`);
-    const which = reference === null ? (['now'] as const) : (['reference', 'now'] as const);
+    const which = reference === null ? (['now'] as const) : referenceOnly ? (['reference'] as const) : (['reference', 'now'] as const);
     return which.flatMap((code) => seeds.map((seed) => ({ env, seed, steps: task.steps, code })));
   });
   const outcomes = new Map<string, { mean: number; seconds: number }>();
@@ -113,7 +113,7 @@ export async function benchRecheck(envs: string[], variant: string, labels: numb
     row.provenance.push(prov);
     for (const seed of seeds) {
       const old = cell?.runs.find((r) => r.seed === seed);
-      const now = outcomes.get(`now/${env}/${seed}`)!;
+      const now = outcomes.get(`now/${env}/${seed}`);
       const ref = outcomes.get(`reference/${env}/${seed}`);
       const before = row.seeds.find((s) => s.seed === seed);
       const outcome: SeedOutcome = {
@@ -122,9 +122,9 @@ export async function benchRecheck(envs: string[], variant: string, labels: numb
         committedAt: old?.commit ?? null,
         reference: ref?.mean ?? before?.reference ?? null,
         referenceAt: ref ? refCommit : (before?.referenceAt ?? null),
-        now: now.mean,
-        nowAt: prov.gitCommit,
-        nowSeconds: now.seconds,
+        now: now?.mean ?? before?.now ?? null,
+        nowAt: now ? prov.gitCommit : (before?.nowAt ?? null),
+        nowSeconds: now?.seconds ?? before?.nowSeconds ?? null,
       };
       row.seeds = [...row.seeds.filter((s) => s.seed !== seed), outcome].sort((a, b) => a.seed - b.seed);
     }

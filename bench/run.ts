@@ -221,9 +221,11 @@ program
   .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 10)
   .option('--parallel <n>', 'runs at a time, each on one thread', positiveInt, availableParallelism())
   .option('--reference <dir>', 'also make the same runs with the code of this checkout (an earlier commit, dependencies installed)')
-  .action(async (o: { env: string; variant: string; labels: number; seeds: string; episodes: number; parallel: number; reference?: string }) => {
+  .option('--reference-only', 'with --reference: only its runs (this code\'s are kept from earlier invocations)', false)
+  .action(async (o: { env: string; variant: string; labels: number; seeds: string; episodes: number; parallel: number; reference?: string; referenceOnly: boolean }) => {
     const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-    await benchRecheck(list(o.env), o.variant, o.labels, list(o.seeds).map(positiveInt), o.episodes, o.parallel, o.reference ?? null, argv);
+    if (o.referenceOnly && !o.reference) throw new Error('--reference-only needs --reference DIR');
+    await benchRecheck(list(o.env), o.variant, o.labels, list(o.seeds).map(positiveInt), o.episodes, o.parallel, o.reference ?? null, argv, o.referenceOnly);
     writeReport();
   });
 program
