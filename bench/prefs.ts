@@ -277,9 +277,11 @@ export function commandLine(f: PrefsFlags, out: string): string[] {
  * changes the key, and the benchmark runs the cell again.
  */
 export function configKey(prefs: PrefsConfig, ppo: PpoConfig, evalEnvKwargs: Record<string, unknown>): string {
-  // Left out: what changes nothing learned (the diagnostics switch). The budget is hashed under
+  // Left out: what changes nothing learned (the diagnostics switch, and waiting for labels with a
+  // simulated teacher). The budget is hashed under
   // its name when the stored runs were made ('labels'), so renaming it kept their keys.
-  const { seed: _seed, diagnostics: _diagnostics, labelBudget, ...others } = prefs as PrefsConfig & { labels?: number };
+  // Waiting for labels changes nothing with a simulated teacher, which answers at once.
+  const { seed: _seed, diagnostics: _diagnostics, waitForInitialLabels: _wait, maxPendingLabels: _pace, labelBudget, ...others } = prefs as PrefsConfig & { labels?: number };
   const rest = { ...others, labels: labelBudget ?? (prefs as { labels?: number }).labels };
   const { seed: _ppoSeed, ...ppoRest } = ppo;
   return createHash('sha256').update(stableJson({ ...rest, ppo: ppoRest, evalEnvKwargs })).digest('hex').slice(0, 12);

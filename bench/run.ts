@@ -26,6 +26,7 @@ import { benchLabelsLoad } from './labelsLoad.js';
 import { benchStartup } from './startup.js';
 import { benchThreads } from './threads.js';
 import { benchRecheck } from './recheck.js';
+import { benchPerson } from './person.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
 const argv = process.argv.slice(2);
@@ -226,6 +227,19 @@ program
     const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
     if (o.referenceOnly && !o.reference) throw new Error('--reference-only needs --reference DIR');
     await benchRecheck(list(o.env), o.variant, o.labels, list(o.seeds).map(positiveInt), o.episodes, o.parallel, o.reference ?? null, argv, o.referenceOnly);
+    writeReport();
+  });
+program
+  .command('person')
+  .description('a person (a script over HTTP) labeling --teacher human runs at a steady pace, paced and unpaced')
+  .option('--runs <list>', 'env:steps:budget, comma-separated', 'Hopper-v5:100000:40,BoatRace-v0:50000:40')
+  .option('--seconds-per-label <s>', 'how long the person takes per pair', '1.5')
+  .action(async (o: { runs: string; secondsPerLabel: string }) => {
+    const runs = o.runs.split(',').map((x) => {
+      const [env, steps, budget] = x.trim().split(':');
+      return { env, steps: positiveInt(steps), labelBudget: positiveInt(budget) };
+    });
+    await benchPerson(runs, Number(o.secondsPerLabel), argv);
     writeReport();
   });
 program

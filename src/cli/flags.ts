@@ -13,6 +13,9 @@ import { collectKeyValue, nonNegativeInt, parseJsonObject, positiveInt } from '.
 
 type ConfigKey = keyof typeof PrefsConfigSchema.shape;
 
+/** How far people may fall behind RL before it waits for them, unless --max-pending says otherwise. */
+export const HUMAN_MAX_PENDING = 20;
+
 export interface ConfigFlag {
   /** Commander's flag text, e.g. '--label-budget <n>'. */
   flag: string;
@@ -33,6 +36,7 @@ export const PREFS_CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: '--teacher <name>', key: 'teacher', help: `who answers: ${TEACHER_NAMES.join(', ')} (simulated, B-Pref), or human (people, through the labeling server)` },
   { flag: '--label-budget <n>', key: 'labelBudget', help: 'comparisons to ask for in all', parse: nonNegativeInt, alias: '--labels <n>' },
   { flag: '--steps <n>', key: 'totalTimesteps', help: 'env steps in all', parse: positiveInt },
+  { flag: '--max-pending <n>', key: 'maxPendingLabels', help: `pace RL to the labelers: a round waits while more than n answers are outstanding (default with --teacher human: ${HUMAN_MAX_PENDING}; else none)`, parse: nonNegativeInt },
   { flag: '--seed <n>', key: 'seed', help: 'seed of every random stream (envs, networks, queries, teacher)', parse: nonNegativeInt },
   { flag: '--selection <how>', key: 'selection', help: `query selection: ${SELECTIONS.join(', ')}` },
   { flag: '--segment-length <steps>', key: 'segmentLength', help: 'steps per segment (null: 1.5 s of simulated time, 15-60 steps)', parse: positiveInt },

@@ -18,7 +18,7 @@ import { startServerThread, type ServerThread } from '../server/thread.js';
 import { PROJECT_DB, openProject } from '../store/sqlite.js';
 import type { ProjectStore } from '../store/store.js';
 import { RunDir, stepName } from '../utils/runDir.js';
-import { flagOfKey, givenConfigFlags, mergeConfigFlags } from './flags.js';
+import { HUMAN_MAX_PENDING, flagOfKey, givenConfigFlags, mergeConfigFlags } from './flags.js';
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
@@ -92,6 +92,8 @@ export interface PrefsRunConfig {
 /** Merges --config file < flags, and validates the result with errors that name the option. */
 export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
   const merged = mergeConfigFlags(readConfigFile(flags.config), flags);
+  // People set the pace: RL never runs more than HUMAN_MAX_PENDING answers ahead of them.
+  if (merged.teacher === 'human' && merged.maxPendingLabels === undefined) merged.maxPendingLabels = HUMAN_MAX_PENDING;
   if (typeof merged.envId !== 'string') throw new UsageError('--env is required (e.g. --env Hopper-v5)');
   try {
     registration(merged.envId);
@@ -282,17 +284,25 @@ async function train(
   const progress = showProgress ? new TrainProgress(prefs.totalTimesteps, io, `${prefs.envId} prefs ${prefs.teacher} ${prefs.labelBudget} labels seed ${prefs.seed}`) : null;
   const started = performance.now();
   let last: PrefsMetrics | null = null;
+  let waitNote = { phase: '', at: 0 };
   try {
     const result = await trainFromPreferences(prefs, {
       store: opened.store,
       teacher,
       signal: interrupt.signal,
       resumeFrom: resumeFrom ?? undefined,
+      // Said when a wait begins, and every 30 s while it lasts.
+      onWait: (n, r) => {
+        if (waitNote.phase === r.phase && performance.now() - waitNote.at < 30_000) return;
+        waitNote = { phase: r.phase, at: performance.now() };
+        io.stderr(r.phase === 'pretraining' ? `waiting for ${n} of the initial labels before RL starts\n` : `RL waits for ${n} more answer${n === 1 ? '' : 's'} (--max-pending ${prefs.maxPendingLabels})\n`);
+      },
       onStart: (r) => {
         if (!resumeFrom) run.saveCheckpoint(RESUME_STATE, r.state());
       },
       onRound: (m, r) => {
         last = m;
+        waitNote = { phase: '', at: 0 };
         run.appendMetrics(m);
         if (runId !== null) opened.project.appendMetrics(runId, m as unknown as { envSteps: number } & Record<string, unknown>);
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });

@@ -44,6 +44,16 @@ export const PrefsConfigSchema = z.strictObject({
   /** Env steps between fits (a fit happens only when new labels have arrived). */
   fitEvery: z.number().int().positive().default(20_000),
   rewardModel: RewardModelConfigSchema.default(RewardModelConfigSchema.parse({})),
+  /**
+   * RL starts only once the initial labels are in, as in the paper (it pretrains the reward
+   * model on them). A simulated teacher answers at once; people take their time.
+   */
+  waitForInitialLabels: z.boolean().default(true),
+  /**
+   * Paces RL to the people labeling: a round waits while more than this many queries are
+   * unanswered (null: never waits after the initial labels, however far the labelers fall behind).
+   */
+  maxPendingLabels: z.number().int().nonnegative().nullable().default(null),
   /** Log the diagnostics each round (correlations with the true reward, ensemble disagreement); they change nothing that is learned. */
   diagnostics: z.boolean().default(true),
   /** PPO settings over the env's preset and the paper's entropy bonus (envId, seed and step count are set by the loop). */

@@ -152,17 +152,17 @@ describe('preference loop', () => {
     expect(r.envSteps).toBe(12_288);
   });
 
-  it('a teacher that never answers does not block RL; a slow one is used when its answers arrive', async () => {
+  it('without waiting for the initial labels, a teacher that never answers does not block RL; a slow one is used when its answers arrive', async () => {
     const silent = new SlowTeacher(Infinity);
     const rows: PrefsMetrics[] = [];
-    const r = await trainFromPreferences(base(), { store: newStore(), teacher: silent, onRound: (m) => rows.push(m) });
+    const r = await trainFromPreferences(base({ waitForInitialLabels: false }), { store: newStore(), teacher: silent, onRound: (m) => rows.push(m) });
     expect(r.envSteps).toBe(3072);
     expect(r.labels).toBe(0);
     expect(rows.at(-1)!.pendingQueries).toBe(24);
     expect(rows.at(-1)!.labelsAsked).toBe(24);
 
     const slowRows: PrefsMetrics[] = [];
-    const slow = await trainFromPreferences(base(), { store: newStore(), teacher: new SlowTeacher(3), onRound: (m) => slowRows.push(m) });
+    const slow = await trainFromPreferences(base({ waitForInitialLabels: false }), { store: newStore(), teacher: new SlowTeacher(3), onRound: (m) => slowRows.push(m) });
     expect(slow.envSteps).toBe(3072);
     expect(slowRows[0].labels).toBe(0);
     expect(slow.labels).toBeGreaterThan(15);
@@ -298,6 +298,51 @@ describe('preference loop', () => {
     expect(new Set(after.labels.map((l) => l.queryId)).size).toBe(after.labels.length);
     expect(resumed.labels).toBe(after.labels.length);
     expect(resumed.labels).toBeGreaterThanOrEqual(before.labels.length);
+  });
+
+  it('RL starts once the initial labels are in (the paper pretrains on them first), however slowly they come', async () => {
+    const waits: number[] = [];
+    const rows: PrefsMetrics[] = [];
+    const r = await trainFromPreferences(base(), { store: newStore(), teacher: new SlowTeacher(3), waitPollMs: 1, onWait: (n, run) => run.phase === 'pretraining' && waits.push(n), onRound: (m) => rows.push(m) });
+    // The 6 initial queries were waited for, and every one was in before the first round.
+    expect(waits[0]).toBe(6);
+    expect(rows[0].labels).toBeGreaterThanOrEqual(6);
+    expect(rows[0].fits).toBeGreaterThanOrEqual(1);
+    expect(r.envSteps).toBe(3072);
+  });
+
+  it('maxPendingLabels paces RL to the labeler: a round waits while more answers are outstanding', async () => {
+    const rlWaits: number[] = [];
+    const rows: PrefsMetrics[] = [];
+    const r = await trainFromPreferences(base({ maxPendingLabels: 0 }), { store: newStore(), teacher: new SlowTeacher(2), waitPollMs: 1, onWait: (n, run) => run.phase === 'rl' && rlWaits.push(n), onRound: (m) => rows.push(m) });
+    expect(rlWaits.length).toBeGreaterThan(0);
+    // At a round's end nothing is outstanding but what that round asked (the earlier answers were waited for).
+    for (let i = 1; i < rows.length; i++) expect(rows[i].labelsAsked - rows[i].labels).toBeLessThanOrEqual(rows[i].labelsAsked - rows[i - 1].labelsAsked);
+    expect(rows.at(-1)!.labelsAsked).toBe(24);
+    expect(r.labels).toBeGreaterThanOrEqual(24 - (rows.at(-1)!.labelsAsked - rows.at(-2)!.labelsAsked));
+  });
+
+  it('a run stopped while it waits for the initial labels resumes waiting, without collecting its initial segments again', async () => {
+    const controller = new AbortController();
+    let store = newStore();
+    const project = store.project;
+    let polls = 0;
+    const first = await trainFromPreferences(base(), {
+      store,
+      teacher: new SlowTeacher(Infinity),
+      signal: controller.signal,
+      waitPollMs: 1,
+      onWait: () => ++polls === 5 && controller.abort(),
+    });
+    expect(first.interrupted).toBe(true);
+    expect(first.state!.phase).toBe('pretraining');
+    const collected = first.envSteps;
+    expect(collected).toBeGreaterThan(0);
+    store = newStore(project);
+    const r = await trainFromPreferences(base(), { store, teacher: new ObsTeacher(), resumeFrom: JSON.parse(JSON.stringify(first.state)) as PreferenceRunState });
+    expect(r.envSteps).toBe(3072);
+    expect(r.labels).toBe(24);
+    expect(store.load().queries).toHaveLength(24);
   });
 
   it('turning the diagnostics off changes no query asked and no parameter trained', async () => {

@@ -31,6 +31,10 @@ export interface PrefsHooks extends RunParts {
   onRound?: (m: PrefsMetrics, run: PreferenceRun) => void;
   /** Checked between rounds; once aborted the loop stops and returns. */
   signal?: AbortSignal;
+  /** While RL waits for labels (the initial ones, or pacing): how many it waits for, polled every `waitPollMs`. */
+  onWait?: (waitingFor: number, run: PreferenceRun) => void;
+  /** How often a waiting run polls the teacher (default 250 ms). */
+  waitPollMs?: number;
 }
 
 /** What a finished (or interrupted) run leaves: the policy and reward model, and a light checkpoint of both. */
@@ -59,16 +63,27 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
   const run = hooks.resumeFrom ? PreferenceRun.resume(cfg, hooks.resumeFrom, hooks) : PreferenceRun.start(cfg, hooks);
   try {
     hooks.onStart?.(run);
+    let interrupted = false;
     if (run.phase === 'initial') {
       run.collectSegments(run.initialSteps); // 1. the initial policy's segments
       run.ask(run.schedule.initial - run.asked); // 2. its share of the labels, on random pairs
-      run.collectAnswers();
-      run.fit(cfg.initialEpochs); // 3. pretrain r̂
-      run.beginRL();
+      run.beginPretraining();
     }
-    let interrupted = false;
-    while (!run.done) {
+    if (run.phase === 'pretraining') {
+      // People answer when they answer: RL starts once they have (the paper pretrains first).
+      interrupted = cfg.waitForInitialLabels ? !(await waitForLabels(run, 0, hooks)) : (run.collectAnswers(), false);
+      if (!interrupted) {
+        run.fit(cfg.initialEpochs); // 3. pretrain r̂
+        run.beginRL();
+      }
+    }
+    while (!run.done && !interrupted) {
       if (hooks.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      // People set the pace: RL waits while too many of their answers are outstanding.
+      if (cfg.maxPendingLabels !== null && !(await waitForLabels(run, cfg.maxPendingLabels, hooks))) {
         interrupted = true;
         break;
       }
@@ -86,6 +101,21 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
   } finally {
     run.close();
   }
+}
+
+/**
+ * Polls the teacher until at most `pending` queries are unanswered; false if aborted first.
+ * Answers are stored as they come, as in a round.
+ */
+async function waitForLabels(run: PreferenceRun, pending: number, hooks: PrefsHooks): Promise<boolean> {
+  run.collectAnswers();
+  while (run.pending > pending) {
+    if (hooks.signal?.aborted) return false;
+    hooks.onWait?.(run.pending - pending, run);
+    await new Promise<void>((resolve) => setTimeout(resolve, hooks.waitPollMs ?? 250));
+    run.collectAnswers();
+  }
+  return true;
 }
 
 export function prefsCheckpoint(run: PreferenceRun): PrefsCheckpoint {

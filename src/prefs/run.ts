@@ -43,8 +43,11 @@ export interface RunParts {
   rewardModel?: (init: { obsSize: number; actionSize: number; rng: Rng; saved: unknown }) => PreferenceModel;
 }
 
-/** Where the run is: before its first fit (the initial policy's segments and labels), or in RL. */
-export type RunPhase = 'initial' | 'rl';
+/**
+ * Where the run is: collecting the initial policy's segments and asking about them ('initial'),
+ * waiting for those labels and pretraining on them ('pretraining'), or in RL ('rl').
+ */
+export type RunPhase = 'initial' | 'pretraining' | 'rl';
 
 /** A run's state (JSON-able); see the file comment. */
 export interface PreferenceRunState {
@@ -239,14 +242,23 @@ export class PreferenceRun {
   // The named steps
   // -------------------------------------------------------------------------------------
 
-  /** 'initial' until the reward model has been pretrained on the initial policy's labels, then 'rl'. */
   get phase(): RunPhase {
     return this._phase;
   }
 
-  /** Ends the initial phase: from now on queries come from the selector. */
+  /** The initial segments are collected and asked about: next, their labels and the pretraining. */
+  beginPretraining(): void {
+    this._phase = 'pretraining';
+  }
+
+  /** Ends the initial phases: from now on queries come from the selector. */
   beginRL(): void {
     this._phase = 'rl';
+  }
+
+  /** Queries asked and not answered yet. */
+  get pending(): number {
+    return this.asked - this.labels;
   }
 
   /** Env steps of the whole run so far. */
@@ -275,7 +287,7 @@ export class PreferenceRun {
   ask(count: number): number {
     if (count <= 0 || this.pool.length < 2) return 0;
     const rng = this.streams.get('selection');
-    const pairs = this._phase === 'initial' ? samplePairs(this.pool, count, rng).map(([left, right]) => ({ left, right })) : this.selector.select(this.model, this.pool, count, rng);
+    const pairs = this._phase !== 'rl' ? samplePairs(this.pool, count, rng).map(([left, right]) => ({ left, right })) : this.selector.select(this.model, this.pool, count, rng);
     this.putQueries(pairs, this.envSteps);
     return pairs.length;
   }
