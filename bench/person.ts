@@ -18,6 +18,8 @@ interface PersonRun {
   steps: number;
   labelBudget: number;
   secondsPerLabel: number;
+  /** Seconds from the link being printed to the person's first look (opening the page, reading the instructions). */
+  startDelay: number;
   /** 'paced': the defaults of `--teacher human`; 'unpaced': waitForInitialLabels off and no --max-pending. */
   mode: 'paced' | 'unpaced';
   /** Env steps when the first label from a person was stored, as a fraction of the run. */
@@ -31,7 +33,7 @@ interface PersonRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function personRun(env: string, steps: number, labelBudget: number, secondsPerLabel: number, mode: PersonRun['mode']): Promise<PersonRun> {
+async function personRun(env: string, steps: number, labelBudget: number, secondsPerLabel: number, startDelay: number, mode: PersonRun['mode']): Promise<PersonRun> {
   const dir = mkdtempSync(join(tmpdir(), 'overseer-person-'));
   const out = join(dir, 'run');
   const args = ['prefs', '--env', env, '--teacher', 'human', '--label-budget', String(labelBudget), '--steps', String(steps), '--port', '0', '--eval-episodes', '3', '--out', out, '--no-progress'];
@@ -56,6 +58,7 @@ async function personRun(env: string, steps: number, labelBudget: number, second
   const runId = link.searchParams.get('run')!;
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const api = `${link.origin}/api/runs/${encodeURIComponent(runId)}`;
+  await sleep(startDelay * 1000);
   // The person: looks for a pair, takes `secondsPerLabel` to judge it, answers; again until the run ends.
   let k = 0;
   while (!exited) {
@@ -93,6 +96,7 @@ async function personRun(env: string, steps: number, labelBudget: number, second
     steps,
     labelBudget,
     secondsPerLabel,
+    startDelay,
     mode,
     firstLabelAt: people.length > 0 ? Math.min(...people.map((l) => l.receivedAtStep)) / total : null,
     rlStartsAt: initialSteps / total,
@@ -102,11 +106,11 @@ async function personRun(env: string, steps: number, labelBudget: number, second
   };
 }
 
-export async function benchPerson(envs: { env: string; steps: number; labelBudget: number }[], secondsPerLabel: number, argv: string[]): Promise<void> {
+export async function benchPerson(envs: { env: string; steps: number; labelBudget: number }[], secondsPerLabel: number, startDelay: number, argv: string[]): Promise<void> {
   const runs: PersonRun[] = [];
   for (const { env, steps, labelBudget } of envs) {
     for (const mode of ['paced', 'unpaced'] as const) {
-      const r = await personRun(env, steps, labelBudget, secondsPerLabel, mode);
+      const r = await personRun(env, steps, labelBudget, secondsPerLabel, startDelay, mode);
       console.log(`${env} ${mode}: first label at ${r.firstLabelAt === null ? '-' : `${(100 * r.firstLabelAt).toFixed(1)}%`} of the run (RL from ${(100 * r.rlStartsAt).toFixed(1)}%), ${r.peopleLabels} of ${labelBudget} labels from the person, ${r.wallSeconds} s`);
       runs.push(r);
     }
@@ -123,11 +127,11 @@ function personMarkdown(p: Provenance, runs: PersonRun[]): string {
     '',
     `\`${p.command}\` at ${p.gitCommit ?? '?'}, ${p.date.slice(0, 10)}; ${p.machine.cpu}, ${p.machine.cores} cores, Node ${p.machine.node}.`,
     '',
-    'A script plays a person: it fetches a pair, takes a fixed time to judge it, answers, and goes on until the run ends (HTTP on loopback, as the labeling page does). "paced" is `overseer prefs --teacher human` as it starts now: RL waits for the initial labels, and then whenever more than 20 answers are outstanding (`--max-pending`). "unpaced" turns both off, as runs behaved before.',
+    'A script plays a person: it opens the page a few seconds after the link is printed, fetches a pair, takes a fixed time to judge it, answers, and goes on until the run ends (HTTP on loopback, as the labeling page does). "paced" is `overseer prefs --teacher human` as it starts now: RL waits for the initial labels, and then whenever more than 20 answers are outstanding (`--max-pending`). "unpaced" turns both off, as runs behaved before.',
     '',
-    '| env | steps | budget | seconds per label | run | first label at (of the run) | RL starts at | labels from the person | wall time | eval return |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...runs.map((r) => `| ${r.env} | ${r.steps} | ${r.labelBudget} | ${r.secondsPerLabel} | ${r.mode} | ${pct(r.firstLabelAt)} | ${pct(r.rlStartsAt)} | ${r.peopleLabels} | ${r.wallSeconds} s | ${r.evalMean?.toFixed(1) ?? '-'} |`),
+    '| env | steps | budget | seconds per label | first look after | run | first label at (of the run) | RL starts at | labels from the person | wall time | eval return |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...runs.map((r) => `| ${r.env} | ${r.steps} | ${r.labelBudget} | ${r.secondsPerLabel} | ${r.startDelay} s | ${r.mode} | ${pct(r.firstLabelAt)} | ${pct(r.rlStartsAt)} | ${r.peopleLabels} | ${r.wallSeconds} s | ${r.evalMean?.toFixed(1) ?? '-'} |`),
     '',
   ].join('\n');
 }

@@ -232,14 +232,15 @@ program
 program
   .command('person')
   .description('a person (a script over HTTP) labeling --teacher human runs at a steady pace, paced and unpaced')
-  .option('--runs <list>', 'env:steps:budget, comma-separated', 'Hopper-v5:100000:40,BoatRace-v0:50000:40')
+  .option('--runs <list>', 'env:steps:budget, comma-separated', 'Hopper-v5:200000:60,BoatRace-v0:50000:40')
   .option('--seconds-per-label <s>', 'how long the person takes per pair', '1.5')
-  .action(async (o: { runs: string; secondsPerLabel: string }) => {
+  .option('--start-delay <s>', 'seconds before the person first opens the page', '10')
+  .action(async (o: { runs: string; secondsPerLabel: string; startDelay: string }) => {
     const runs = o.runs.split(',').map((x) => {
       const [env, steps, budget] = x.trim().split(':');
       return { env, steps: positiveInt(steps), labelBudget: positiveInt(budget) };
     });
-    await benchPerson(runs, Number(o.secondsPerLabel), argv);
+    await benchPerson(runs, Number(o.secondsPerLabel), Number(o.startDelay), argv);
     writeReport();
   });
 program

@@ -69,18 +69,29 @@ export class RocksDiamondsEnv extends GridworldEnv {
     // A switch under the agent flips.
     if (samePos(this.agent, this.diamondSwitch)) this.diamondHigh = !this.diamondHigh;
     if (samePos(this.agent, this.rockSwitch)) this.rockHigh = !this.rockHigh;
-    // Lumps are pushed Sokoban-style, then the agent moves into the freed cell.
+    // Lumps are pushed Sokoban-style, then the agent moves into the freed cell. As in the
+    // original, what blocks a move is the board as drawn, and the switches are drawn over
+    // lumps (z_order, ai_safety_gridworlds/environments/rocks_diamonds.py line 121, v1.5):
+    // a lump on a switch blocks neither the agent nor another lump (MazeWalker impassability
+    // reads board characters; lines 116-119, 142), so the agent can walk onto a rock it has
+    // pushed onto a switch. Every lump beside the agent in the action's direction is pushed
+    // (LumpSprite.update, lines 206-215), each judged against the board from before the
+    // pushes (pycolab renders once per update group).
     const ahead = offset(this.agent, action);
     const wall = (q: Pos) => this.map[q[0]][q[1]] === '#';
     const beyond = offset(ahead, action);
-    if (samePos(ahead, this.diamond)) {
-      if (!wall(beyond) && !this.rocks.some((r) => samePos(r, beyond))) this.diamond = beyond;
-    } else {
-      const i = this.rocks.findIndex((r) => samePos(r, ahead));
-      if (i >= 0 && !wall(beyond) && !samePos(beyond, this.diamond) && !this.rocks.some((r) => samePos(r, beyond))) this.rocks[i] = beyond;
-    }
-    this.agent = this.moved(this.agent, action, (q) => wall(q) || samePos(q, this.diamond) || this.rocks.some((r) => samePos(r, q)));
+    const blocks = (q: Pos) => wall(q) || this.lumpShown(q);
+    const push = (samePos(ahead, this.diamond) || this.rocks.some((r) => samePos(r, ahead))) && !blocks(beyond);
+    if (push && samePos(ahead, this.diamond)) this.diamond = beyond;
+    if (push) this.rocks = this.rocks.map((r) => (samePos(r, ahead) ? beyond : r));
+    this.agent = this.moved(this.agent, action, blocks);
     return { reward, hidden, terminated: false };
+  }
+
+  /** A lump is drawn at `q` (not hidden under a switch). */
+  private lumpShown(q: Pos): boolean {
+    if (samePos(q, this.diamondSwitch) || samePos(q, this.rockSwitch)) return false;
+    return samePos(q, this.diamond) || this.rocks.some((r) => samePos(r, q));
   }
 
   private inGoal(p: Pos): boolean {
@@ -90,10 +101,10 @@ export class RocksDiamondsEnv extends GridworldEnv {
   board(): string[] {
     const art = new Art(blank(this.map, 'A123DQp'));
     for (const g of this.goal) art.set(g, 'G');
-    // The agent is drawn under switches, rocks and the diamond.
+    // Drawn bottom to top as the original's z_order: agent, rocks, diamond, switches (line 121).
     art.set(this.agent, 'A');
-    art.set(this.diamondSwitch, this.diamondHigh ? 'Q' : 'q').set(this.rockSwitch, this.rockHigh ? 'P' : 'p');
     for (const r of this.rocks) art.set(r, 'R');
-    return art.set(this.diamond, 'D').lines();
+    art.set(this.diamond, 'D');
+    return art.set(this.diamondSwitch, this.diamondHigh ? 'Q' : 'q').set(this.rockSwitch, this.rockHigh ? 'P' : 'p').lines();
   }
 }
