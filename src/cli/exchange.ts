@@ -2,7 +2,8 @@ import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { importRuns, exportLines, readExport } from '../store/exchange.js';
 import { PROJECT_DB } from '../store/sqlite.js';
-import type { CliIO } from './io.js';
+import { StoreError } from '../store/store.js';
+import { UsageError, type CliIO } from './io.js';
 import { withProject } from './project.js';
 
 export interface ExportFlags {
@@ -41,8 +42,15 @@ export function exportCommand(flags: ExportFlags, io: CliIO): number {
 }
 
 export function importCommand(flags: ImportFlags, io: CliIO): number {
+  // Read and check the whole file first: a missing or broken file must not leave a new, empty project behind.
+  let runs: ReturnType<typeof readExport>;
+  try {
+    runs = readExport(flags.in);
+  } catch (e) {
+    if (e instanceof StoreError) throw new UsageError(e.message);
+    throw e;
+  }
   return withProject(flags.project, false, (project) => {
-    const runs = readExport(flags.in);
     const n = importRuns(project, runs, flags.prefix);
     io.stdout(`imported ${n.labels} labels in ${n.runs} run${n.runs === 1 ? '' : 's'} (${runs.map((r) => flags.prefix + r.id).join(', ')}) into ${join(resolve(flags.project), PROJECT_DB)}\n`);
     return 0;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +97,10 @@ describe('overseer prefs', () => {
     expect(summary).toMatchObject({ status: 'finished', envSteps: 6144, labels: 24 });
     // Finished, the run's full state for --resume is gone (the policy and reward model stay).
     expect(existsSync(join(out, 'checkpoints', 'resume.json'))).toBe(false);
+    // ... and the project knows it finished: the labeling page hands out no more pairs.
+    const finished = openProject(out);
+    expect(finished.getRun('run')!.finishedAt).not.toBeNull();
+    finished.close();
     expect(existsSync(join(out, 'checkpoints', 'final.json'))).toBe(true);
     const ev = await cli('eval', out, '--episodes', '1', '--json');
     expect(ev.code).toBe(0);
@@ -109,6 +114,30 @@ describe('overseer prefs', () => {
     const ids = labelIds(next);
     expect(ids).toHaveLength(36);
     expect(ids.filter((id) => id.startsWith('run/'))).toHaveLength(24);
+  });
+
+  it("refuses labels of another env (--labels-from), and a port in use before making a run directory", async () => {
+    const pendulum = join(tmp(), 'pendulum');
+    expect((await cli('prefs', ...small, '--label-budget', '6', '--steps', '1024', '--out', pendulum)).code).toBe(0);
+    const other = join(tmp(), 'cartpole');
+    const r = await cli('prefs', '--env', 'CartPole-v1', '--eval-episodes', '1', '--steps', '1024', '--labels-from', pendulum, '--out', other);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--labels-from: .* has segments of Pendulum-v1 \(observations of 3, actions of 1\); this run is CartPole-v1 \(4, 2\)/);
+
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    const port = String((busy.address() as AddressInfo).port);
+    const out = join(tmp(), 'human');
+    try {
+      for (let i = 0; i < 2; i++) {
+        const h = await cli('prefs', ...small, '--teacher', 'human', '--port', port, '--out', out);
+        expect(h.code).toBe(2);
+        expect(h.err).toMatch(new RegExp(`--port ${port}: already in use`));
+        expect(existsSync(out)).toBe(false);
+      }
+    } finally {
+      busy.close();
+    }
   });
 
   it('keeps the runs of one --project in one database, each under its own name', async () => {

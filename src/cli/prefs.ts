@@ -4,9 +4,11 @@
  * on its own thread), train (checkpoints and logs each round), and evaluate the result.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { ZodError } from 'zod';
 import { basename, join, resolve } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
+import { Discrete } from '../envs/spaces.js';
 import { PrefsConfigSchema, prefsCheckpoint, prefsPpoConfig, trainFromPreferences, type PreferenceRunState, type PrefsConfig, type PrefsMetrics, type PrefsResult } from '../prefs/loop.js';
 import { RewardModelConfigSchema } from '../prefs/rewardModel.js';
 import type { PreferenceStore } from '../prefs/store.js';
@@ -23,7 +25,7 @@ import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
 import { importLabels, openRunStore, renderSpecOf, type PrefsStoreRef } from './runStore.js';
-import { flagOf, openRunToResume } from './runs.js';
+import { flagOf, openRunToResume, readJsonFile } from './runs.js';
 import { ensureAdminToken, builtUi } from './serve.js';
 import { defaultRunPath } from './train.js';
 
@@ -134,18 +136,24 @@ function keysOf(section: string): Record<string, unknown> {
 
 
 export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<number> {
+  // A port in use is found before a run directory is made, so the same command can run again.
+  if (flags.resume === undefined && flags.teacher === 'human') await checkPortFree(flags.host ?? '127.0.0.1', flags.port ?? 8080);
   const { run, config, resumeFrom } = flags.resume !== undefined ? openPrefsRun(flags, io) : createPrefsRun(flags, io, argv);
   const opened = openRunStore(run.path, config.store);
   try {
     if (!resumeFrom && config.labelsFrom !== null) {
       // Again after a crash before the first checkpoint: storing what is stored is a no-op.
-      const n = importLabels(config.labelsFrom, opened.store);
+      const n = importLabels(config.labelsFrom, opened.store, envShape(config.prefs));
       io.stderr(`imported ${n} labels from ${config.labelsFrom}\n`);
     }
     const people = config.prefs.teacher === 'human' ? await startPeople(config, flags, opened.project, io) : null;
     try {
       const result = await train(run, config, opened, resumeFrom, people?.teacher, flags.progress, io);
-      return result.interrupted ? interrupted(run, result, io) : finish(run, config, result, io);
+      if (result.interrupted) return interrupted(run, result, io);
+      const code = finish(run, config, result, io);
+      // Finished: the labeling page says so, and the store refuses further labels.
+      if (config.store?.kind === 'sqlite') opened.project.finishRun(config.store.runId);
+      return code;
     } finally {
       await people?.server.close();
     }
@@ -201,6 +209,17 @@ function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): { run: Ru
   return { run, config, resumeFrom: null };
 }
 
+/** The env's id and the sizes its segments have, which imported labels must match. */
+function envShape(prefs: PrefsConfig): { envId: string; obsSize: number; actionSize: number } {
+  const env = make(prefs.envId, { kwargs: prefs.envKwargs });
+  try {
+    const space = env.actionSpace;
+    return { envId: prefs.envId, obsSize: env.observationSpace.size, actionSize: space instanceof Discrete ? space.n : space.size };
+  } finally {
+    env.close();
+  }
+}
+
 /** Registers a run in its project database (if it is not there yet), with how the labeling page draws it. */
 function registerRun(config: PrefsRunConfig, instructions: string | undefined): void {
   if (config.store?.kind !== 'sqlite') return;
@@ -222,7 +241,7 @@ function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: Pref
   // Registered after config.json is written: again here, should the first attempt have died in between.
   if (config.store?.kind === 'sqlite') registerRun(config, undefined);
   const path = join(run.checkpointDir, `${RESUME_STATE}.json`);
-  const resumeFrom = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as PreferenceRunState) : null;
+  const resumeFrom = existsSync(path) ? readJsonFile<PreferenceRunState>(path, 'the run\'s saved state') : null;
   if (!('labelBudget' in (config.prefs ?? {}))) {
     // Made before the budget was renamed (and before runs saved their full state, so it starts
     // over, keeping every stored label); read its options under today's names every time.
@@ -236,6 +255,20 @@ function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: Pref
   run.truncateMetrics((row) => (row as PrefsMetrics).update <= round);
   io.stderr(resumeFrom ? `resuming ${run.path} from ${path} (round ${round}, ${resumeFrom.ppo.globalStep} env steps)\n` : `resuming ${run.path}: it has no saved state (it stopped before its first checkpoint, or was made before runs saved one), so it starts over with its stored labels\n`);
   return { run, config, resumeFrom };
+}
+
+/** Refuses a port that is in use (port 0, any free one, always is free). */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new UsageError(`--port ${port}: already in use on ${host}; choose another port (or 0 for any free one)`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new UsageError(`--host ${host}: not an address of this machine`));
+      else reject(e);
+    });
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 /** People as the teacher: the labeling server on its own thread, and the links to give out. */

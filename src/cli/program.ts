@@ -3,7 +3,7 @@
  * the built-in envs (MuJoCo's runtime among them) only by commands that step an env, so
  * `serve`, `annotators`, `export` and `import` start without them.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { AnnotatorsFlags } from './annotators.js';
 import { ALGOS, BUILTIN_ENV_IDS } from './choices.js';
 import type { EvalFlags } from './eval.js';
@@ -175,9 +175,23 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .requiredOption('--project <dir>', 'project directory')
     .option('--admin', 'an admin (dashboard and exports) instead of an annotator', false)
     .option('--url <base>', 'server address for the printed link', 'http://127.0.0.1:8080')
+    .option('--expires-in <days>', 'the token stops working after this many days (default: never)', (v: string) => {
+      const days = Number(v);
+      if (!/^\d*\.?\d+$/.test(v) || !(days > 0)) throw new InvalidArgumentError('expected a positive number of days, e.g. 30 or 0.5.');
+      return days;
+    })
     .action(async (name: string, opts: AnnotatorsFlags) => {
       const { annotatorsAddCommand } = await import('./annotators.js');
       setCode(annotatorsAddCommand(name, opts, io));
+    });
+  annotators
+    .command('revoke')
+    .description("Revoke an annotator's token at once (the server answers it with 401); their labels are kept.")
+    .argument('<name>', 'the annotator')
+    .requiredOption('--project <dir>', 'project directory')
+    .action(async (name: string, opts: AnnotatorsFlags) => {
+      const { annotatorsRevokeCommand } = await import('./annotators.js');
+      setCode(annotatorsRevokeCommand(name, opts, io));
     });
   annotators
     .command('list')

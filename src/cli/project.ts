@@ -9,8 +9,15 @@ import { UsageError } from './io.js';
  * (exit 2 with the message). `mustExist`: a missing database is an error, not a new project.
  */
 export function withProject<T>(dir: string, mustExist: boolean, f: (project: ProjectStore) => T): T {
-  if (mustExist && !existsSync(join(resolve(dir), PROJECT_DB))) throw new UsageError(`--project: no ${PROJECT_DB} in ${dir}`);
-  const project = openProject(resolve(dir));
+  if (mustExist && !existsSync(join(resolve(dir), PROJECT_DB))) throw new UsageError(`--project: no ${PROJECT_DB} in ${dir} (a mistyped path? this command does not create a project)`);
+  let project: ProjectStore;
+  try {
+    project = openProject(resolve(dir));
+  } catch (e) {
+    // A damaged database, for one.
+    if (e instanceof StoreError) throw new UsageError(e.message);
+    throw e;
+  }
   try {
     return f(project);
   } catch (e) {

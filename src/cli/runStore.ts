@@ -65,7 +65,7 @@ function knownRenderSpec(envId: string, kwargs: Record<string, unknown>): Render
  * prefixed by the source's name). The source is a prefs run directory or a file written by
  * `overseer export`.
  */
-export function importLabels(fromRun: string, store: PreferenceStore): number {
+export function importLabels(fromRun: string, store: PreferenceStore, into?: { envId: string; obsSize: number; actionSize: number }): number {
   const sources: { tag: string; contents: StoreContents }[] = [];
   try {
     if (fromRun.endsWith('.jsonl') && existsSync(fromRun) && !existsSync(join(fromRun, 'config.json'))) {
@@ -81,6 +81,13 @@ export function importLabels(fromRun: string, store: PreferenceStore): number {
   for (const { tag, contents } of sources) {
     const { segments, truths, queries, labels } = contents;
     const used = new Set(labels.flatMap((l) => [l.leftId, l.rightId]));
+    // Segments of another env (or of other observation/action sizes) would train the model on nonsense.
+    for (const id of used) {
+      const s = segments.get(id)!;
+      if (into && (s.envId !== into.envId || s.obsSize !== into.obsSize || s.actionSize !== into.actionSize)) {
+        throw new UsageError(`--labels-from: ${fromRun} has segments of ${s.envId} (observations of ${s.obsSize}, actions of ${s.actionSize}); this run is ${into.envId} (${into.obsSize}, ${into.actionSize})`);
+      }
+    }
     store.putSegments(
       [...used].map((id) => {
         const s = segments.get(id)!;

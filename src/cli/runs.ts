@@ -51,3 +51,12 @@ export function openRunToResume<C extends { command: string }>(path: string, com
   if (existsSync(summary) && (JSON.parse(readFileSync(summary, 'utf8')) as { status?: string }).status === 'finished') throw new UsageError(`--resume: ${run.path} already finished`);
   return { run, config };
 }
+
+/** A JSON file's contents; an unreadable or damaged file is a usage error naming it and `what` it holds. */
+export function readJsonFile<T>(path: string, what: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (e) {
+    throw new UsageError(`${path} (${what}) cannot be read: ${e instanceof Error ? e.message : String(e)}; move it aside to start the run over from its stored labels`);
+  }
+}

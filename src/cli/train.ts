@@ -8,7 +8,7 @@ import { RunDir, stepName } from '../utils/runDir.js';
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
-import { flagOf, openRunToResume } from './runs.js';
+import { flagOf, openRunToResume, readJsonFile } from './runs.js';
 
 export interface TrainFlags {
   env?: string;
@@ -181,7 +181,7 @@ function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: Trai
   const { run, config } = openRunToResume<TrainRunConfig>(flags.resume!, 'train', given.map(flagOf));
   const path = join(run.checkpointDir, `${RESUME_CHECKPOINT}.json`);
   if (!existsSync(path)) throw new UsageError(`--resume: ${run.path} has no ${RESUME_CHECKPOINT}.json (made before runs could be resumed)`);
-  const state = JSON.parse(readFileSync(path, 'utf8')) as PpoState;
+  const state = readJsonFile<PpoState>(path, "the learner's saved state");
   // Metrics logged after the state was saved are logged again by the replay.
   run.truncateMetrics((row) => (row as PpoMetrics).update <= state.updates);
   io.stderr(`resuming ${run.path} at ${state.globalStep} steps\n`);

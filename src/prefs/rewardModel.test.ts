@@ -81,6 +81,14 @@ describe('Bradley-Terry loss with random answers', () => {
 });
 
 describe('reward model', () => {
+  it('refuses to go on when the loss turns NaN (e.g. segments of another env), naming the member', () => {
+    const rng = new Rng(7);
+    const data = comparisons(40, rng, (a, b) => (hidden(a) > hidden(b) ? 1 : 0));
+    data[3].left.obs[0] = Number.NaN;
+    const model = new RewardModel(3, 1, { normalizeInputs: 'off' }, new Rng(1));
+    expect(() => model.fit(data, 2, new Rng(2))).toThrow(/reward model member \d: the preference loss is NaN/);
+  });
+
   it('learns a hidden reward from oracle comparisons: held-out accuracy and return correlation', () => {
     const rng = new Rng(7);
     const data = comparisons(400, rng, (a, b) => (hidden(a) > hidden(b) ? 1 : 0));

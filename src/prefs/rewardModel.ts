@@ -468,7 +468,9 @@ export class RewardModel implements PreferenceModel {
         rng.shuffle(sample);
         for (let i = 0; i < sample.length; i += batchSize) {
           member.zeroGrad();
-          this.memberLoss(k, sample.slice(i, i + batchSize), true);
+          const { loss } = this.memberLoss(k, sample.slice(i, i + batchSize), true);
+          // A NaN here would silently poison every reward RL sees from now on: stop loudly.
+          if (!Number.isFinite(loss)) throw new Error(`reward model member ${k}: the preference loss is ${loss} (non-finite segment data, or a diverged fit)`);
           optimizer.step();
           minibatches += 1;
         }

@@ -437,6 +437,9 @@ export class Ppo {
         zeroGrad(params);
         const coefs = { clipCoef, valueClip: cfg.clipVloss ? clipCoef : null, entCoef: cfg.entCoef, vfCoef: cfg.vfCoef };
         const loss = this.parallel ? this.parallel.compute(B, coefs) : ppoMinibatchGradient(agent, mb, 0, B, B, coefs, this.scratch!);
+        if (!Number.isFinite(loss.policyLoss) || !Number.isFinite(loss.valueLoss)) {
+          throw new Error(`PPO update ${this.updates + 1}: the loss is not finite (policy ${loss.policyLoss}, value ${loss.valueLoss}): non-finite observations or rewards, or a diverged policy`);
+        }
         sums.gradNorm += clipGradNorm(params, cfg.maxGradNorm);
         optimizer.step();
 

@@ -25,6 +25,8 @@ export interface RunStatusJson {
   instructions: string;
   labelBudget: number | null;
   envSteps: number;
+  /** When the run finished (it then hands out no pairs and takes no labels), or null while it runs. */
+  finishedAt: string | null;
   /** Labels of this run from people, all annotators. */
   labels: number;
   /** Labels from the asking annotator. */

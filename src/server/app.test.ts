@@ -148,6 +148,119 @@ describe('labeling server', () => {
     expect(reused.json().error).toMatch(/client id c-1 was already used/);
   });
 
+  it('refuses a second answer to a gold pair from the same annotator (409); the same client id again returns the stored label', async () => {
+    const { app, project, ada, bob, as } = setup(3);
+    project.putQueries('r1', [{ id: 'gold-1', leftId: 'seg-0', rightId: 'seg-2', askedAtStep: 0, kind: 'gold' }]);
+    const post = (token: string, clientId: string, answer = 'left') => app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(token), payload: label('gold-1', clientId, answer) });
+    const first = await post(ada, 'g-1');
+    expect(first.statusCode).toBe(200);
+    const again = await post(ada, 'g-1');
+    expect(again.json()).toMatchObject({ seq: first.json().seq, duplicate: true });
+    const second = await post(ada, 'g-2', 'right');
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error).toMatch(/ada has already answered gold pair gold-1/);
+    expect((await post(bob, 'g-3')).statusCode).toBe(200);
+    expect(project.labelsSince('r1', 0).map((l) => l.teacher)).toEqual(['ada', 'bob']);
+  });
+
+  it("a finished run: its status says when it finished, it hands out no pairs, and a label is refused (409) with the reason", async () => {
+    const { app, project, ada, as } = setup(3);
+    const next = async () => (await app.inject({ method: 'GET', url: '/api/runs/r1/next?n=2', headers: as(ada) })).json();
+    const before = await next();
+    expect(before.status.finishedAt).toBeNull();
+    expect(before.queries).toHaveLength(2);
+    const { finishedAt } = project.finishRun('r1');
+    const after = await next();
+    expect(after.status.finishedAt).toBe(finishedAt);
+    expect(after.queries).toEqual([]);
+    const post = await app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(ada), payload: label('q-0', 'c-1') });
+    expect(post.statusCode).toBe(409);
+    expect(post.json().error).toBe('run r1 has finished; this label was not stored');
+    expect((await app.inject({ method: 'GET', url: '/api/runs/r1', headers: as(ada) })).json().finishedAt).toBe(finishedAt);
+  });
+
+  it('answers unknown /api paths with a JSON 404, not the page; other unknown paths get the page', async () => {
+    const ui = tmp();
+    writeFileSync(join(ui, 'index.html'), '<!doctype html><title>Overseer</title>');
+    const { app, ada, as } = setup(1, ui);
+    for (const url of ['/api', '/api/', '/api/nope', '/api/runs/r1/nope', '/api/admin/nope?x=1']) {
+      const r = await app.inject({ method: 'GET', url, headers: as(ada) });
+      expect(r.statusCode, url).toBe(404);
+      expect(r.headers['content-type'], url).toMatch(/application\/json/);
+      expect(r.json().error, url).toMatch(/no route GET \/api/);
+    }
+    const post = await app.inject({ method: 'POST', url: '/api/nope', headers: as(ada), payload: {} });
+    expect(post.statusCode).toBe(404);
+    expect(post.json().error).toMatch(/no route POST \/api\/nope/);
+    const page = await app.inject({ method: 'GET', url: '/some/page', headers: as(ada) });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>Overseer</title>');
+  });
+
+  it('sends the security headers with every response: pages, API, refusals, not found and errors', async () => {
+    const ui = tmp();
+    writeFileSync(join(ui, 'index.html'), '<!doctype html><title>Overseer</title>');
+    const project = new MemoryProjectStore();
+    const { token } = project.addAnnotator('ada');
+    const app = buildServer({ project, staticDir: ui, errorLog: () => {} });
+    app.get('/api/boom', async () => {
+      throw new Error('boom');
+    });
+    cleanups.push(() => app.close());
+    const auth = { authorization: `Bearer ${token}` };
+    const responses = [
+      await app.inject({ method: 'GET', url: '/', headers: auth }),
+      await app.inject({ method: 'GET', url: '/api/me', headers: auth }),
+      await app.inject({ method: 'GET', url: '/api/me' }),
+      await app.inject({ method: 'GET', url: '/api/nope', headers: auth }),
+      await app.inject({ method: 'POST', url: '/api/runs/r/labels', headers: auth, payload: { bad: 1 } }),
+      await app.inject({ method: 'GET', url: '/api/boom', headers: auth }),
+      await app.inject({ method: 'GET', url: '/%E0%A4%A', headers: auth }),
+    ];
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 401, 404, 400, 500, 400]);
+    expect(responses[6].json().error).toMatch(/not a valid url/);
+    for (const r of responses) {
+      const csp = String(r.headers['content-security-policy']);
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(r.headers['x-frame-options']).toBe('DENY');
+      expect(r.headers['referrer-policy']).toBe('no-referrer');
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
+  it('logs every 5xx with a request id that the JSON error body names too', async () => {
+    const project = new MemoryProjectStore();
+    const { token } = project.addAnnotator('ada');
+    const log: string[] = [];
+    const app = buildServer({ project, errorLog: (entry) => log.push(entry) });
+    app.get('/api/boom', async () => {
+      throw new Error('the disk is on fire');
+    });
+    app.get('/api/unavailable', async (_req, reply) => reply.code(503).send({ error: 'busy' }));
+    cleanups.push(() => app.close());
+    const auth = { authorization: `Bearer ${token}` };
+    const boom = await app.inject({ method: 'GET', url: '/api/boom', headers: auth });
+    expect(boom.statusCode).toBe(500);
+    const { error, requestId } = boom.json();
+    expect(requestId).toMatch(/^[0-9a-f]{16}$/);
+    expect(error).toBe(`internal error; the server log has the details (request ${requestId})`);
+    expect(error).not.toMatch(/disk/);
+    expect(boom.headers['x-request-id']).toBe(requestId);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toContain(`request ${requestId}: GET /api/boom failed: Error: the disk is on fire`);
+    const busy = await app.inject({ method: 'GET', url: '/api/unavailable', headers: auth });
+    expect(busy.statusCode).toBe(503);
+    expect(log).toHaveLength(2);
+    expect(log[1]).toContain(`request ${busy.headers['x-request-id']}: GET /api/unavailable answered 503`);
+    // 4xx are the caller's mistakes, not logged as errors.
+    await app.inject({ method: 'GET', url: '/api/nope', headers: auth });
+    await app.inject({ method: 'GET', url: '/api/me' });
+    expect(log).toHaveLength(2);
+  });
+
   it('keeps admin routes to the admin token', async () => {
     const { app, ada, admin, as } = setup(1);
     expect((await app.inject({ method: 'GET', url: '/api/admin/annotators', headers: as(ada) })).statusCode).toBe(403);

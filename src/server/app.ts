@@ -6,6 +6,7 @@
  * JSON schemas; anything malformed gets a 4xx with a message, and a label is committed
  * before the response that acknowledges it is sent.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -25,7 +26,36 @@ export interface ServerOptions {
   staticDir?: string | null;
   /** Fastify's request log (off in tests). */
   logger?: boolean;
+  /**
+   * Where server errors (every 5xx) are written, one entry each with the request id that the
+   * error's JSON body names too. Default: stderr.
+   */
+  errorLog?: (entry: string) => void;
 }
+
+/**
+ * What the built pages may load: their own scripts, styles and the API (same origin), drawing on
+ * canvases; no inline scripts or styles, no plugins, no framing (the pages hold a token).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Sent with every response, refusals and errors included. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -54,9 +84,30 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     // Labels and queries are small; anything bigger is a mistake or an attack.
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Unguessable across restarts, so a request id quoted by a user finds one entry in the log.
+    genReqId: () => randomBytes(8).toString('hex'),
+    // Requests Fastify refuses before routing (a malformed URL, a bad content type) get the headers too.
+    frameworkErrors: (err, _req, reply) => {
+      const status: number = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+      void (reply as FastifyReply).headers(SECURITY_HEADERS).code(status).send({ error: err.message });
+    },
   });
+  const errorLog = opts.errorLog ?? ((entry: string) => void process.stderr.write(`${entry}\n`));
+  /** Requests whose 5xx has been logged with its error, so the response hook does not log them again. */
+  const logged = new WeakSet<FastifyRequest>();
 
   app.decorateRequest('annotator', null as unknown as Annotator);
+
+  // Security headers first, so that every response carries them (401s and errors included).
+  app.addHook('onRequest', async (req, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    reply.header('x-request-id', req.id);
+  });
+
+  // Any 5xx not logged by the error handler (e.g. sent by a route itself) is logged here.
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode >= 500 && !logged.has(req)) errorLog(`${new Date().toISOString()} request ${req.id}: ${req.method} ${req.url.split('?')[0]} answered ${reply.statusCode}`);
+  });
 
   // Authentication before anything else, static files included.
   app.addHook('onRequest', async (req, reply) => {
@@ -76,7 +127,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
     req.log.error(err);
-    return reply.code(500).send({ error: 'internal error; the server log has the details' });
+    logged.add(req);
+    errorLog(`${new Date().toISOString()} request ${req.id}: ${req.method} ${req.url.split('?')[0]} failed: ${err.stack ?? err.message}`);
+    const code = status >= 500 && status < 600 ? status : 500;
+    return reply.code(code).send({ error: `internal error; the server log has the details (request ${req.id})`, requestId: req.id });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
@@ -157,7 +211,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
 
   app.get('/api/admin/annotators', async (req, reply) => {
     if (!admin(req, reply)) return reply;
-    return { annotators: project.listAnnotators().map((a) => ({ name: a.name, role: a.role, createdAt: a.createdAt })) };
+    return { annotators: project.listAnnotators().map((a) => ({ name: a.name, role: a.role, createdAt: a.createdAt, expiresAt: a.expiresAt, revokedAt: a.revokedAt })) };
   });
 
   if (opts.staticDir) serveStatic(app, opts.staticDir);
@@ -206,7 +260,7 @@ function runStatus(project: ProjectStore, runId: string, who: Annotator): RunSta
   const run = project.getRun(runId);
   if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)}`);
   const { labels, mine } = project.peopleLabelCounts(runId, who.id);
-  return { id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, envSteps: run.envSteps, labels, mine, queueDepth: project.openQueryCount(runId) };
+  return { id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, envSteps: run.envSteps, finishedAt: run.finishedAt, labels, mine, queueDepth: project.openQueryCount(runId) };
 }
 
 const toSegmentJson = (s: Segment): SegmentJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null });
@@ -227,13 +281,14 @@ function serveStatic(app: FastifyInstance, dir: string): void {
   const root = normalize(dir + sep);
   app.get('/*', async (req, reply) => {
     const path = decodeURIComponent(req.url.split('?')[0]);
+    // The API's unknown paths are API errors (JSON 404), not the page.
+    if (path === '/api' || path.startsWith('/api/')) return reply.callNotFound();
     let file = normalize(join(root, path));
     if (!file.startsWith(root)) return reply.code(404).send({ error: 'not found' });
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
     if (!existsSync(file)) return reply.code(404).send({ error: `the UI is not built (no ${file}); run npm run build` });
     // The page embeds nothing secret, but it must not be cached across tokens.
     reply.header('cache-control', extname(file) === '.html' ? 'no-store' : 'public, max-age=3600');
-    reply.header('x-content-type-options', 'nosniff');
     return reply.type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream').send(readFileSync(file));
   });
 }

@@ -89,9 +89,30 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         p.setEnvSteps('r', 12_345);
         expect(p.getRun('r')).toEqual({ ...made, envSteps: 12_345 });
         p.createRun({ id: 's', envId: 'Hopper-v5' });
-        expect(p.getRun('s')).toMatchObject({ instructions: '', labelBudget: null, config: {}, renderSpec: null, envSteps: 0 });
+        expect(p.getRun('s')).toMatchObject({ instructions: '', labelBudget: null, config: {}, renderSpec: null, envSteps: 0, finishedAt: null });
         expect(p.getRun('nope')).toBeNull();
         expect(p.listRuns().map((r) => r.id)).toEqual(['r', 's']);
+      });
+
+      it('finishes a run once: it then hands out no pairs and refuses new labels, while a resubmitted client id still returns the stored label', () => {
+        const p = withQueries(4); // q-0 .. q-2
+        p.putQueries('run1', [{ id: 'gold-1', leftId: 'seg-0', rightId: 'seg-2', askedAtStep: 0, kind: 'gold' }]);
+        const a = p.addAnnotator('a').annotator.id;
+        expect(p.getRun('run1')!.finishedAt).toBeNull();
+        expect(p.assignQueries('run1', a, 2).map((q) => q.query.id)).toEqual(['q-0', 'q-1']);
+        const sub = { runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left' as const, seconds: 1, clientId: 'c-0' };
+        const first = p.submitLabel(sub);
+        const finished = p.finishRun('run1');
+        expect(Number.isNaN(Date.parse(finished.finishedAt!))).toBe(false);
+        expect(p.getRun('run1')).toEqual(finished);
+        expect(p.listRuns()[0].finishedAt).toBe(finished.finishedAt);
+        expect(p.finishRun('run1').finishedAt).toBe(finished.finishedAt);
+        expect(p.assignQueries('run1', a, 5)).toEqual([]);
+        expectRefusal(() => p.submitLabel({ ...sub, queryId: 'q-1', clientId: 'c-1' }), ConflictError, /run run1 has finished; this label was not stored/);
+        expectRefusal(() => p.submitLabel({ ...sub, queryId: 'gold-1', clientId: 'c-2' }), ConflictError, /run run1 has finished/);
+        expect(p.submitLabel(sub)).toEqual({ label: first.label, duplicate: true });
+        expect(p.labelsSince('run1', 0)).toHaveLength(1);
+        expectRefusal(() => p.finishRun('nope'), NotFoundError, /no run "nope"/);
       });
 
       it('refuses an empty id, a taken id, and progress or a run store for a run that does not exist', () => {
@@ -297,6 +318,42 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expectRefusal(() => p.addAnnotator('x'.repeat(101)), InvalidInputError, /at most 100/);
         expect(p.listAnnotators()).toHaveLength(2);
       });
+
+      it('revokes a token at once, by name, keeping the annotator and its labels; a revoked token finds no one', () => {
+        const p = withQueries(3);
+        const ada = p.addAnnotator('ada');
+        const bob = p.addAnnotator('bob');
+        expect(ada.annotator).toMatchObject({ expiresAt: null, revokedAt: null });
+        p.assignQueries('run1', ada.annotator.id, 1);
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: ada.annotator.id, answer: 'left', seconds: null, clientId: 'c-0' });
+        const revoked = p.revokeAnnotator(' ada ');
+        expect(Number.isNaN(Date.parse(revoked.revokedAt!))).toBe(false);
+        expect(p.annotatorByToken(ada.token)).toBeNull();
+        expect(p.annotatorByToken(bob.token)).toEqual(bob.annotator);
+        expect(p.revokeAnnotator('ada').revokedAt).toBe(revoked.revokedAt);
+        expect(p.listAnnotators().map((a) => [a.name, a.revokedAt])).toEqual([
+          ['ada', revoked.revokedAt],
+          ['bob', null],
+        ]);
+        expect(p.labelCounts('run1')).toEqual(new Map([['ada', 1]]));
+        expectRefusal(() => p.revokeAnnotator('nobody'), NotFoundError, /no annotator "nobody"/);
+      });
+
+      it('lets a token expire: valid before its time, not after; refuses an expiry that is not a future time', async () => {
+        const p = fresh();
+        const later = new Date(Date.now() + 86_400_000).toISOString();
+        const long = p.addAnnotator('long', 'annotator', { expiresAt: later });
+        expect(long.annotator.expiresAt).toBe(later);
+        expect(p.annotatorByToken(long.token)).toEqual(long.annotator);
+        const short = p.addAnnotator('short', 'annotator', { expiresAt: new Date(Date.now() + 40).toISOString() });
+        expect(p.annotatorByToken(short.token)?.name).toBe('short');
+        await new Promise((r) => setTimeout(r, 60));
+        expect(p.annotatorByToken(short.token)).toBeNull();
+        expect(p.annotatorByToken(long.token)?.name).toBe('long');
+        expectRefusal(() => p.addAnnotator('past', 'annotator', { expiresAt: new Date(Date.now() - 1000).toISOString() }), InvalidInputError, /not in the future/);
+        expectRefusal(() => p.addAnnotator('bad', 'annotator', { expiresAt: 'soon' }), InvalidInputError, /"soon" is not a time/);
+        expect(p.listAnnotators().map((a) => a.name)).toEqual(['long', 'short']);
+      });
     });
 
     describe('people labeling', () => {
@@ -397,6 +454,39 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         const labels = p.labelsSince('run1', 0);
         for (const l of labels) p.runStore('run1').putLabel({ ...l });
         expect(p.labelsSince('run1', 0)).toHaveLength(3);
+      });
+
+      it('takes one answer per annotator to a gold pair: a second is a conflict, a resubmitted client id returns the stored label', () => {
+        const p = withQueries(3);
+        p.putQueries('run1', [{ id: 'gold-1', leftId: 'seg-0', rightId: 'seg-2', askedAtStep: 0, kind: 'gold' }]);
+        const [a, b] = ['a', 'b'].map((n) => p.addAnnotator(n).annotator.id);
+        const sub = { runId: 'run1', queryId: 'gold-1', annotatorId: a, answer: 'left' as const, seconds: null, clientId: 'g-a' };
+        const first = p.submitLabel(sub);
+        expect(p.submitLabel(sub)).toEqual({ label: first.label, duplicate: true });
+        expectRefusal(() => p.submitLabel({ ...sub, clientId: 'g-a2', answer: 'right' }), ConflictError, /a has already answered gold pair gold-1/);
+        p.submitLabel({ ...sub, annotatorId: b, clientId: 'g-b' });
+        expectRefusal(() => p.submitLabel({ ...sub, annotatorId: b, clientId: 'g-b2' }), ConflictError, /b has already answered gold pair gold-1/);
+        expect(p.labelsSince('run1', 0).map((l) => [l.teacher, l.answer])).toEqual([
+          ['a', 'left'],
+          ['b', 'left'],
+        ]);
+        expect(p.agreement('run1').gold).toEqual({ pairs: 1, agreeing: 1 });
+        expect(p.agreement('run1').annotators.map((x) => [x.name, x.labels])).toEqual([
+          ['a', 1],
+          ['b', 1],
+        ]);
+      });
+
+      it('leaves gold pairs and their labels out of what the loop loads (they never train the model nor count against the budget)', () => {
+        const p = withQueries(3);
+        p.putQueries('run1', [{ id: 'gold-1', leftId: 'seg-0', rightId: 'seg-2', askedAtStep: 0, kind: 'gold' }]);
+        const people = ['a', 'b', 'c'].map((n) => p.addAnnotator(n).annotator.id);
+        people.forEach((id, i) => p.submitLabel({ runId: 'run1', queryId: 'gold-1', annotatorId: id, answer: 'left', seconds: null, clientId: `g-${i}` }));
+        p.runStore('run1').putLabel(label('q-0', 0));
+        const forLoop = p.runStore('run1').load();
+        expect(forLoop.queries.map((q) => q.id)).toEqual(['q-0', 'q-1']);
+        expect(forLoop.labels.map((l) => l.queryId)).toEqual(['q-0']);
+        expect(p.loadRun('run1').labels).toHaveLength(4);
       });
 
       it('repeats a pair the annotator answered every N labels, sides swapped, and measures agreement', () => {
@@ -543,6 +633,10 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect(target.queryKinds('copy-src').get('gold-1')).toBe('gold');
         const strip = (ls: { seq: number }[]) => ls.map(({ seq: _s, ...l }) => l);
         expect(strip(target.labelsSince('copy-src', 0))).toEqual(strip(p.labelsSince('src', 0)));
+        // The imported run's loop sees its own queries only: the gold pair's two labels are not training labels.
+        const forLoop = target.runStore('copy-src').load();
+        expect(forLoop.queries.map((q) => q.id)).toEqual(['q-0', 'q-1']);
+        expect(forLoop.labels.map((l) => l.queryId)).toEqual(['q-0', 'q-1']);
         expectRefusal(() => importRuns(target, [run], 'copy-'), ConflictError, /run copy-src already exists .*another --prefix/);
         expectRefusal(() => [...exportLines(p, ['nope'])], NotFoundError, /no run "nope"/);
       });

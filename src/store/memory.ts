@@ -6,7 +6,7 @@
  */
 import { segmentMeta, type Segment, type SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
-import { agreementOf, annotatorName, checkAnswer, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, segmentConflict, storedLabel, storeRuns } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, segmentConflict, storedLabel, storeRuns } from './rules.js';
 import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
 import {
   ConflictError,
@@ -22,6 +22,7 @@ import {
   type CommittedLabel,
   type LabelSubmission,
   type MetricsRow,
+  type NewAnnotatorOptions,
   type NewRun,
   type ProjectStore,
   type QueryKind,
@@ -82,6 +83,7 @@ export class MemoryProjectStore implements ProjectStore {
       renderSpec: run.renderSpec ? structuredClone(run.renderSpec) : null,
       envSteps: 0,
       createdAt: new Date().toISOString(),
+      finishedAt: null,
     };
     this.runs.set(run.id, { record, segments: new Map(), queries: new Map(), labels: [], metrics: [] });
     return this.getRun(run.id)!;
@@ -100,6 +102,12 @@ export class MemoryProjectStore implements ProjectStore {
 
   setEnvSteps(runId: string, envSteps: number): void {
     this.run(runId).record.envSteps = envSteps;
+  }
+
+  finishRun(runId: string): RunRecord {
+    const run = this.run(runId);
+    run.record.finishedAt ??= new Date().toISOString();
+    return structuredClone(run.record);
   }
 
   runStore(runId: string): PreferenceStore {
@@ -200,11 +208,12 @@ export class MemoryProjectStore implements ProjectStore {
 
   // ---- annotators ----
 
-  addAnnotator(name: string, role: Role = 'annotator'): { annotator: Annotator; token: string } {
+  addAnnotator(name: string, role: Role = 'annotator', options: NewAnnotatorOptions = {}): { annotator: Annotator; token: string } {
     const clean = annotatorName(name);
+    const expiresAt = tokenExpiry(options.expiresAt);
     if (this.annotators.some((a) => a.name === clean)) throw new ConflictError(`annotator ${JSON.stringify(clean)} already exists`);
     const token = newToken();
-    const annotator: Annotator = { id: this.annotators.length + 1, name: clean, role, createdAt: new Date().toISOString() };
+    const annotator: Annotator = { id: this.annotators.length + 1, name: clean, role, createdAt: new Date().toISOString(), expiresAt, revokedAt: null };
     this.annotators.push({ ...annotator, tokenHash: hashToken(token) });
     return { annotator, token };
   }
@@ -213,7 +222,15 @@ export class MemoryProjectStore implements ProjectStore {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
     const hash = hashToken(token);
     const found = this.annotators.find((a) => a.tokenHash === hash);
-    return found ? toAnnotator(found) : null;
+    return found && tokenLive(found) ? toAnnotator(found) : null;
+  }
+
+  revokeAnnotator(name: string): Annotator {
+    const clean = typeof name === 'string' ? name.trim() : '';
+    const found = this.annotators.find((a) => a.name === clean);
+    if (!found) throw new NotFoundError(`no annotator ${JSON.stringify(clean)} in ${this.location}`);
+    found.revokedAt ??= new Date().toISOString();
+    return toAnnotator(found);
   }
 
   listAnnotators(): Annotator[] {
@@ -225,6 +242,7 @@ export class MemoryProjectStore implements ProjectStore {
   assignQueries(runId: string, annotatorId: number, n: number, leaseSeconds = DEFAULT_LEASE_SECONDS): AssignedQuery[] {
     if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`ask for at least one query (got ${n})`);
     const run = this.run(runId);
+    if (run.record.finishedAt !== null) return [];
     const now = Date.now();
     this.maybeRepeat(run, annotatorId, now);
     const open = this.sortedQueries(run).filter((q) => !q.answered);
@@ -275,10 +293,13 @@ export class MemoryProjectStore implements ProjectStore {
     if (!annotator) throw new ForbiddenError(`no annotator ${sub.annotatorId}`);
     const run = this.runs.get(sub.runId);
     if (!run) throw new NotFoundError(`no run ${JSON.stringify(sub.runId)}`);
+    if (run.record.finishedAt !== null) throw finishedRunConflict(sub.runId);
     const q = run.queries.get(sub.queryId);
     if (!q) throw new NotFoundError(`no query ${JSON.stringify(sub.queryId)} in run ${sub.runId}`);
-    // Gold pairs are for everyone; normal and repeated pairs for the one they were handed to, once.
-    if (q.kind !== 'gold') {
+    // Gold pairs are for everyone, once each; normal and repeated pairs for the one they were handed to, once.
+    if (q.kind === 'gold') {
+      if (run.labels.some((l) => l.queryId === q.id && l.annotatorId === sub.annotatorId)) throw goldAnsweredConflict(sub.queryId, annotator.name);
+    } else {
       if (q.assignedTo !== sub.annotatorId) throw new ConflictError(`query ${sub.queryId} is not assigned to ${annotator.name}`);
       if (q.answered) throw new ConflictError(`query ${sub.queryId} is already answered`);
     }
@@ -377,7 +398,7 @@ export class MemoryProjectStore implements ProjectStore {
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-const toAnnotator = (a: Annotator): Annotator => ({ id: a.id, name: a.name, role: a.role, createdAt: a.createdAt });
+const toAnnotator = (a: Annotator): Annotator => ({ id: a.id, name: a.name, role: a.role, createdAt: a.createdAt, expiresAt: a.expiresAt, revokedAt: a.revokedAt });
 
 /** A copy with the segment's fields only, sharing no arrays with the caller's. */
 function copySegment({ segment: s, truth }: SegmentWithTruth): SegmentWithTruth {

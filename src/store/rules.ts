@@ -29,6 +29,18 @@ export function annotatorName(name: string): string {
   return clean;
 }
 
+/** The expiry as stored (ISO), or null; refuses an unreadable time or one not in the future. */
+export function tokenExpiry(expiresAt: string | null | undefined, now = Date.now()): string | null {
+  if (expiresAt === undefined || expiresAt === null) return null;
+  const t = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
+  if (Number.isNaN(t)) throw new InvalidInputError(`token expiry ${JSON.stringify(expiresAt)} is not a time`);
+  if (t <= now) throw new InvalidInputError(`token expiry ${new Date(t).toISOString()} is not in the future`);
+  return new Date(t).toISOString();
+}
+
+/** Whether a token still works: not revoked, not expired. */
+export const tokenLive = (a: { revokedAt: string | null; expiresAt: string | null }, now = Date.now()): boolean => a.revokedAt === null && (a.expiresAt === null || Date.parse(a.expiresAt) > now);
+
 /** A new annotator token (URL-safe, 32 characters); only its hash is stored. */
 export const newToken = (): string => randomBytes(24).toString('base64url');
 
@@ -46,6 +58,12 @@ export function checkSameQuery(stored: StoredQuery & { kind: QueryKind }, q: Sto
     throw new ConflictError(`query ${q.id} is already stored in run ${runId} with other segments, step or kind`);
   }
 }
+
+/** A label for a run that has finished: the run will never read it. */
+export const finishedRunConflict = (runId: string) => new ConflictError(`run ${runId} has finished; this label was not stored`);
+
+/** A second answer to a gold pair from the same annotator: one answer each measures agreement. */
+export const goldAnsweredConflict = (queryId: string, name: string) => new ConflictError(`${name} has already answered gold pair ${queryId}; each annotator answers a gold pair once`);
 
 export const segmentConflict = (id: string, runId: string) => new ConflictError(`segment ${id} is already stored with other data (run ${runId})`);
 

@@ -102,6 +102,27 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN render_spec TEXT;
   `,
+  // 3: an annotator answers a query once: gold pairs take one label per annotator (normal and
+  // repeated pairs already took one label in all). Labels that broke this before (a second answer
+  // to a gold pair from the same annotator) are moved aside into superseded_labels, not lost; the
+  // first answer stays. Labels without an annotator (the loop's, imported ones) are not limited
+  // here (NULLs are distinct in a unique index).
+  `
+  CREATE TABLE superseded_labels AS SELECT * FROM labels WHERE 0;
+  INSERT INTO superseded_labels SELECT * FROM labels l WHERE l.annotator_id IS NOT NULL
+    AND EXISTS (SELECT 1 FROM labels o WHERE o.run_id = l.run_id AND o.query_id = l.query_id AND o.annotator_id = l.annotator_id AND o.seq < l.seq);
+  DELETE FROM labels WHERE seq IN (SELECT seq FROM superseded_labels);
+  CREATE UNIQUE INDEX labels_once_per_annotator ON labels(run_id, query_id, annotator_id);
+  `,
+  // 4: when a run finished (NULL while it runs): a finished run hands out no pairs and takes no labels.
+  `
+  ALTER TABLE runs ADD COLUMN finished_at TEXT;
+  `,
+  // 5: tokens that end: revoked by hand (annotators revoke), or expiring at a set time. NULL: never.
+  `
+  ALTER TABLE annotators ADD COLUMN revoked_at TEXT;
+  ALTER TABLE annotators ADD COLUMN expires_at TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

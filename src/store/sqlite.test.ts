@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import { describeProjectStore, testSegment, testTruth } from './contract.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SEGMENT_COLUMNS } from './segmentCodec.js';
 import { PROJECT_DB, openProject, openSqliteProject, type SqliteProjectStore } from './sqlite.js';
+import { CorruptProjectError } from './store.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-store-'));
 
@@ -52,10 +53,68 @@ describe('SQLite project store', () => {
     raw.close();
     const p = open(dir);
     expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(p.getRun('old')).toEqual({ id: 'old', envId: 'Hopper-v5', instructions: 'hop', labelBudget: 10, config: {}, renderSpec: null, envSteps: 42, createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(p.getRun('old')).toEqual({ id: 'old', envId: 'Hopper-v5', instructions: 'hop', labelBudget: 10, config: {}, renderSpec: null, envSteps: 42, createdAt: '2026-01-01T00:00:00.000Z', finishedAt: null });
     const spec = { kind: 'classic' as const, scene: 'Pendulum' as const, dt: 0.05, fields: ['theta', 'theta_dot'] };
     p.createRun({ id: 'new', envId: 'Pendulum-v1', renderSpec: spec });
     expect(p.getRun('new')!.renderSpec).toEqual(spec);
+  });
+
+  it('upgrading moves a second answer to a gold pair from the same annotator aside (superseded_labels), keeping the first; the index then refuses one', () => {
+    const dir = tmp();
+    const raw = new Database(join(dir, PROJECT_DB));
+    raw.exec(MIGRATIONS[0]);
+    raw.exec(MIGRATIONS[1]);
+    raw.pragma('user_version = 2');
+    raw.pragma('foreign_keys = OFF');
+    const insert = raw.prepare(
+      "INSERT INTO labels (run_id, query_id, left_id, right_id, answer, teacher, annotator_id, received_at_step, client_id, created_at) VALUES ('r', ?, 'a', 'b', ?, 't', ?, 0, ?, '')",
+    );
+    insert.run('gold-1', 'left', 1, 'c1');
+    insert.run('gold-1', 'right', 1, 'c2');
+    insert.run('gold-1', 'left', 2, 'c3');
+    insert.run('q-0', 'left', null, null);
+    insert.run('q-0', 'left', null, null);
+    raw.close();
+    const p = open(dir);
+    expect(p.db.prepare('SELECT client_id AS c FROM labels ORDER BY seq').all()).toEqual([{ c: 'c1' }, { c: 'c3' }, { c: null }, { c: null }]);
+    expect(p.db.prepare('SELECT client_id AS c, answer FROM superseded_labels').all()).toEqual([{ c: 'c2', answer: 'right' }]);
+    p.db.pragma('foreign_keys = OFF');
+    expect(() =>
+      p.db.prepare("INSERT INTO labels (run_id, query_id, left_id, right_id, answer, teacher, annotator_id, received_at_step, client_id, created_at) VALUES ('r', 'gold-1', 'a', 'b', 'left', 't', 2, 0, 'c4', '')").run(),
+    ).toThrow(/UNIQUE/);
+  });
+
+  it('refuses a damaged database with an error naming the file: a failed integrity check, or not a database at all', () => {
+    const dir = tmp();
+    const p = open(dir);
+    p.createRun({ id: 'r', envId: 'Hopper-v5' });
+    p.putSegments('r', Array.from({ length: 40 }, (_, i) => ({ segment: testSegment(i, 60) })));
+    p.db.pragma('wal_checkpoint(TRUNCATE)');
+    const pageSize = p.db.pragma('page_size', { simple: true }) as number;
+    const pages = p.db.pragma('page_count', { simple: true }) as number;
+    opened.pop()!.close();
+    expect(pages).toBeGreaterThan(8);
+    const file = join(dir, PROJECT_DB);
+    const bytes = readFileSync(file);
+    // Scribble over a b-tree page in the middle of the file (its header and cells).
+    const page = Math.floor(pages / 2);
+    for (let k = 0; k < 64; k++) bytes[page * pageSize + k] = (k * 37 + 11) & 0xff;
+    writeFileSync(file, bytes);
+    const err = (() => {
+      try {
+        openProject(dir).close();
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(CorruptProjectError);
+    expect(err!.message).toContain(`${file} is damaged`);
+
+    const notDb = tmp();
+    writeFileSync(join(notDb, PROJECT_DB), 'this is not an SQLite database, just text that is long enough to have a header'.repeat(100));
+    expect(() => openProject(notDb)).toThrow(CorruptProjectError);
+    expect(() => openProject(notDb)).toThrow(new RegExp(`${join(notDb, PROJECT_DB).replace(/[/.]/g, '\\$&')} is damaged`));
   });
 
   it("writes segment rows with the codec's columns, the table's own", () => {

@@ -14,11 +14,12 @@ import type { RenderSpec } from '../envs/render.js';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, segmentConflict, storedLabel, storeRuns } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, segmentConflict, storedLabel, storeRuns } from './rules.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SEGMENT_COLUMNS, checkSegment, sameSegment, segmentFromRow, segmentToRow, type SegmentRow } from './segmentCodec.js';
 import {
   ConflictError,
+  CorruptProjectError,
   DEFAULT_LEASE_SECONDS,
   DEFAULT_REPEAT_EVERY,
   ForbiddenError,
@@ -31,6 +32,7 @@ import {
   type CommittedLabel,
   type LabelSubmission,
   type MetricsRow,
+  type NewAnnotatorOptions,
   type NewRun,
   type ProjectStore,
   type QueryKind,
@@ -70,8 +72,9 @@ export class SqliteProjectStore implements ProjectStore {
     readonly path: string,
     readonly repeatEvery = DEFAULT_REPEAT_EVERY,
   ) {
-    this.db = new Database(path);
+    this.db = openDatabase(path);
     try {
+      checkIntegrity(this.db, path);
       this.db.pragma('journal_mode = WAL');
       // FULL: every commit syncs the WAL, so an acknowledged write survives power loss too.
       this.db.pragma('synchronous = FULL');
@@ -91,6 +94,7 @@ export class SqliteProjectStore implements ProjectStore {
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
       listRuns: db.prepare('SELECT * FROM runs ORDER BY created_at, id'),
       setEnvSteps: db.prepare('UPDATE runs SET env_steps = ? WHERE id = ?'),
+      finishRun: db.prepare('UPDATE runs SET finished_at = ? WHERE id = ? AND finished_at IS NULL'),
       insertSegment: db.prepare(`INSERT INTO segments (run_id, ${SEGMENT_COLUMNS.join(', ')}) VALUES (@run_id, ${SEGMENT_COLUMNS.map((c) => `@${c}`).join(', ')})`),
       getSegment: db.prepare('SELECT * FROM segments WHERE run_id = ? AND id = ?'),
       runSegments: db.prepare('SELECT * FROM segments WHERE run_id = ? ORDER BY global_step, id'),
@@ -106,6 +110,7 @@ export class SqliteProjectStore implements ProjectStore {
          VALUES (@runId, @queryId, @leftId, @rightId, @answer, @teacher, @annotatorId, @seconds, @receivedAtStep, @clientId, @createdAt)`,
       ),
       labelByClientId: db.prepare('SELECT * FROM labels WHERE run_id = ? AND client_id = ?'),
+      labelByAnnotator: db.prepare('SELECT seq FROM labels WHERE run_id = ? AND query_id = ? AND annotator_id = ?'),
       firstLabel: db.prepare('SELECT * FROM labels WHERE run_id = ? AND query_id = ? ORDER BY seq LIMIT 1'),
       labelsSince: db.prepare('SELECT * FROM labels WHERE run_id = ? AND seq > ? ORDER BY seq'),
       labelCounts: db.prepare('SELECT a.name AS name, COUNT(*) AS n FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.run_id = ? GROUP BY a.id ORDER BY a.name'),
@@ -113,7 +118,8 @@ export class SqliteProjectStore implements ProjectStore {
       openCount: db.prepare("SELECT COUNT(*) AS n FROM queries WHERE run_id = ? AND answered = 0 AND kind = 'normal'"),
       peopleLabels: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND annotator_id IS NOT NULL'),
       annotatorLabels: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND annotator_id = ?'),
-      insertAnnotator: db.prepare('INSERT INTO annotators (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)'),
+      insertAnnotator: db.prepare('INSERT INTO annotators (name, role, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
+      revokeAnnotator: db.prepare('UPDATE annotators SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL'),
       annotatorByHash: db.prepare('SELECT * FROM annotators WHERE token_hash = ?'),
       annotatorByName: db.prepare('SELECT * FROM annotators WHERE name = ?'),
       annotatorById: db.prepare('SELECT * FROM annotators WHERE id = ?'),
@@ -182,6 +188,12 @@ export class SqliteProjectStore implements ProjectStore {
   setEnvSteps(runId: string, envSteps: number): void {
     const { changes } = this.stmts.setEnvSteps.run(envSteps, runId);
     if (changes === 0) throw this.noRun(runId);
+  }
+
+  finishRun(runId: string): RunRecord {
+    this.requireRun(runId);
+    this.stmts.finishRun.run(new Date().toISOString(), runId);
+    return this.getRun(runId)!;
   }
 
   runStore(runId: string): PreferenceStore {
@@ -294,11 +306,12 @@ export class SqliteProjectStore implements ProjectStore {
 
   // ---- annotators ----
 
-  addAnnotator(name: string, role: Role = 'annotator'): { annotator: Annotator; token: string } {
+  addAnnotator(name: string, role: Role = 'annotator', options: NewAnnotatorOptions = {}): { annotator: Annotator; token: string } {
     const clean = annotatorName(name);
+    const expiresAt = tokenExpiry(options.expiresAt);
     if (this.stmts.annotatorByName.get(clean)) throw new ConflictError(`annotator ${JSON.stringify(clean)} already exists`);
     const token = newToken();
-    const { lastInsertRowid } = this.stmts.insertAnnotator.run(clean, role, hashToken(token), new Date().toISOString());
+    const { lastInsertRowid } = this.stmts.insertAnnotator.run(clean, role, hashToken(token), new Date().toISOString(), expiresAt);
     const annotator = toAnnotator(this.stmts.annotatorById.get(lastInsertRowid) as AnnotatorRow);
     return { annotator, token };
   }
@@ -306,7 +319,16 @@ export class SqliteProjectStore implements ProjectStore {
   annotatorByToken(token: string): Annotator | null {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
     const row = this.stmts.annotatorByHash.get(hashToken(token)) as AnnotatorRow | undefined;
-    return row ? toAnnotator(row) : null;
+    const annotator = row ? toAnnotator(row) : null;
+    return annotator && tokenLive(annotator) ? annotator : null;
+  }
+
+  revokeAnnotator(name: string): Annotator {
+    const clean = typeof name === 'string' ? name.trim() : '';
+    this.stmts.revokeAnnotator.run(new Date().toISOString(), clean);
+    const row = this.stmts.annotatorByName.get(clean) as AnnotatorRow | undefined;
+    if (!row) throw new NotFoundError(`no annotator ${JSON.stringify(clean)} in ${this.path}`);
+    return toAnnotator(row);
   }
 
   listAnnotators(): Annotator[] {
@@ -317,7 +339,9 @@ export class SqliteProjectStore implements ProjectStore {
 
   assignQueries(runId: string, annotatorId: number, n: number, leaseSeconds = DEFAULT_LEASE_SECONDS): AssignedQuery[] {
     if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`ask for at least one query (got ${n})`);
-    this.requireRun(runId);
+    const run = this.stmts.getRun.get(runId) as RunRow | undefined;
+    if (!run) throw this.noRun(runId);
+    if (run.finished_at !== null) return [];
     // IMMEDIATE: two annotators asking at once must not both take the same query.
     const assign = this.db.transaction((): QueryRow[] => {
       const now = new Date();
@@ -370,10 +394,13 @@ export class SqliteProjectStore implements ProjectStore {
       const annotator = toAnnotator(who);
       const run = this.getRun(sub.runId);
       if (!run) throw new NotFoundError(`no run ${JSON.stringify(sub.runId)}`);
+      if (run.finishedAt !== null) throw finishedRunConflict(sub.runId);
       const q = this.stmts.getQuery.get(sub.runId, sub.queryId) as QueryRow | undefined;
       if (!q) throw new NotFoundError(`no query ${JSON.stringify(sub.queryId)} in run ${sub.runId}`);
-      // Gold pairs are for everyone; normal and repeated pairs for the one they were handed to, once.
-      if (q.kind !== 'gold') {
+      // Gold pairs are for everyone, once each; normal and repeated pairs for the one they were handed to, once.
+      if (q.kind === 'gold') {
+        if (this.stmts.labelByAnnotator.get(sub.runId, q.id, sub.annotatorId)) throw goldAnsweredConflict(sub.queryId, annotator.name);
+      } else {
         if (q.assigned_to !== sub.annotatorId) throw new ConflictError(`query ${sub.queryId} is not assigned to ${annotator.name}`);
         if (q.answered) throw new ConflictError(`query ${sub.queryId} is already answered`);
       }
@@ -460,6 +487,36 @@ export class SqliteProjectStore implements ProjectStore {
   }
 }
 
+const corrupt = (path: string, what: string) =>
+  new CorruptProjectError(`${path} is damaged (${what}); it was not opened. Restore it from a backup, or recover what is readable with sqlite3's .recover`);
+
+/** Opens the file; a file that is not an SQLite database is refused as damaged. */
+function openDatabase(path: string): Database.Database {
+  try {
+    return new Database(path);
+  } catch (e) {
+    if (isCorruption(e)) throw corrupt(path, (e as Error).message);
+    throw e;
+  }
+}
+
+/** `PRAGMA quick_check` (every page and b-tree, without the index cross-checks): a damaged file is refused before anything reads or writes it. */
+function checkIntegrity(db: Database.Database, path: string): void {
+  let problems: string[];
+  try {
+    problems = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
+  } catch (e) {
+    if (isCorruption(e)) throw corrupt(path, (e as Error).message);
+    throw e;
+  }
+  if (problems.length !== 1 || problems[0] !== 'ok') throw corrupt(path, `integrity check: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`);
+}
+
+const isCorruption = (e: unknown): boolean => {
+  const code = (e as { code?: unknown })?.code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'));
+};
+
 function migrate(db: Database.Database, path: string): void {
   const current = () => db.pragma('user_version', { simple: true }) as number;
   const check = (version: number) => {
@@ -485,6 +542,7 @@ interface RunRow {
   render_spec: string | null;
   env_steps: number;
   created_at: string;
+  finished_at: string | null;
 }
 interface QueryRow {
   seq: number;
@@ -517,6 +575,8 @@ interface AnnotatorRow {
   name: string;
   role: Role;
   created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
 }
 
 const toRun = (r: RunRow): RunRecord => ({
@@ -528,6 +588,7 @@ const toRun = (r: RunRow): RunRecord => ({
   renderSpec: r.render_spec === null ? null : (JSON.parse(r.render_spec) as RenderSpec),
   envSteps: r.env_steps,
   createdAt: r.created_at,
+  finishedAt: r.finished_at,
 });
 
 const toQuery = (r: QueryRow): StoredQuery => ({ id: r.id, leftId: r.left_id, rightId: r.right_id, askedAtStep: r.asked_at_step });
@@ -546,4 +607,4 @@ const toLabel = (r: LabelRow): StoredLabel =>
     clientId: r.client_id,
   });
 
-const toAnnotator = (r: AnnotatorRow): Annotator => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at });
+const toAnnotator = (r: AnnotatorRow): Annotator => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at });

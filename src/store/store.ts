@@ -36,6 +36,11 @@ export class InvalidInputError extends StoreError {
   override name = 'InvalidInputError';
 }
 
+/** The project's database file is damaged (it fails SQLite's integrity check, or is not a database at all). */
+export class CorruptProjectError extends StoreError {
+  override name = 'CorruptProjectError';
+}
+
 /** The caller may not do this (e.g. an annotator that does not exist submits a label). */
 export class ForbiddenError extends StoreError {
   override name = 'ForbiddenError';
@@ -62,6 +67,8 @@ export interface RunRecord {
   /** Env steps the run has taken (updated by the run as it goes). */
   envSteps: number;
   createdAt: string;
+  /** When the run finished (`finishRun`), or null while it runs: a finished run hands out no pairs and takes no people's labels. */
+  finishedAt: string | null;
 }
 
 export interface NewRun {
@@ -78,6 +85,15 @@ export interface Annotator {
   name: string;
   role: Role;
   createdAt: string;
+  /** When the token stops working (ISO time), or null: never. */
+  expiresAt: string | null;
+  /** When the token was revoked, or null. A revoked or expired token finds no annotator. */
+  revokedAt: string | null;
+}
+
+export interface NewAnnotatorOptions {
+  /** When the token stops working (an ISO time in the future); default never. */
+  expiresAt?: string | null;
 }
 
 /** A query handed to an annotator, with both segments. */
@@ -134,9 +150,14 @@ export interface ProjectStore {
   getRun(id: string): RunRecord | null;
   /** Oldest first. */
   listRuns(): RunRecord[];
+  /**
+   * Marks a run finished (once: finishing it again keeps the first time) and returns it. From
+   * then on `assignQueries` hands out nothing for it and `submitLabel` refuses (`ConflictError`).
+   */
+  finishRun(runId: string): RunRecord;
   /** Records how far a run has got; labels received afterwards are stamped with it. */
   setEnvSteps(runId: string, envSteps: number): void;
-  /** The run-scoped `PreferenceStore` the preference loop uses (repeats left out of `load`). */
+  /** The run-scoped `PreferenceStore` the preference loop uses (repeats and gold pairs left out of `load`). */
   runStore(runId: string): PreferenceStore;
   /**
    * Creates runs with their segments, queries and labels, all or nothing (import, and old
@@ -164,9 +185,18 @@ export interface ProjectStore {
   queryKinds(runId: string): Map<string, QueryKind>;
 
   // ---- annotators ----
-  /** Adds an annotator (or admin) and returns the token, which is shown once and stored only as a hash. */
-  addAnnotator(name: string, role?: Role): { annotator: Annotator; token: string };
+  /**
+   * Adds an annotator (or admin) and returns the token, which is shown once and stored only as a
+   * hash. `expiresAt` must be a valid time after now (`InvalidInputError`).
+   */
+  addAnnotator(name: string, role?: Role, options?: NewAnnotatorOptions): { annotator: Annotator; token: string };
+  /** The annotator whose token this is; null for an unknown, revoked or expired token. */
   annotatorByToken(token: string): Annotator | null;
+  /**
+   * Revokes an annotator's token by name, at once (its labels stay); revoking again keeps the
+   * first time. `NotFoundError` for a name not in the project.
+   */
+  revokeAnnotator(name: string): Annotator;
   /** In the order they were added. */
   listAnnotators(): Annotator[];
 
@@ -177,13 +207,14 @@ export interface ProjectStore {
    * assignment older than `leaseSeconds` without an answer may be handed to someone else.
    * Every `repeatEvery` labels (the store's setting) a pair the annotator answered before comes
    * back, sides swapped, as a `repeat` query, queued after the annotator's open assignments.
-   * Gold queries are never assigned (they are answered through the API).
+   * Gold queries are never assigned (they are answered through the API). A finished run hands out none.
    */
   assignQueries(runId: string, annotatorId: number, n: number, leaseSeconds?: number): AssignedQuery[];
   /**
    * Commits a person's label before returning; resubmitting the same client id (within the run)
-   * returns the stored one. Gold queries take every label given (not yet limited to one per
-   * annotator); normal and repeat queries one label, from the annotator they are assigned to.
+   * returns the stored one. Gold queries take one label from each annotator (a second is a
+   * `ConflictError`); normal and repeat queries one label, from the annotator they are assigned to.
+   * A finished run takes no new label (`ConflictError`).
    */
   submitLabel(submission: LabelSubmission): SubmitResult;
   /** Labels of a run with `seq` greater than `afterSeq`, in the order they were committed. */
@@ -229,12 +260,15 @@ export class ProjectRunStore implements PreferenceStore {
   putLabel(label: StoredLabel): StoredLabel {
     return this.project.putLabel(this.runId, label);
   }
-  /** Repeated pairs measure annotators; they are not training data. */
+  /**
+   * Repeated pairs and gold pairs measure annotators; they are not training data, nor queries
+   * the run asked (the loop counts its queries against the label budget).
+   */
   load(): StoreContents {
     const all = this.project.loadRun(this.runId);
-    const repeats = new Set([...this.project.queryKinds(this.runId)].filter(([, k]) => k === 'repeat').map(([id]) => id));
-    if (repeats.size === 0) return all;
-    return { ...all, queries: all.queries.filter((q) => !repeats.has(q.id)), labels: all.labels.filter((l) => !repeats.has(l.queryId)) };
+    const measuring = new Set([...this.project.queryKinds(this.runId)].filter(([, k]) => k !== 'normal').map(([id]) => id));
+    if (measuring.size === 0) return all;
+    return { ...all, queries: all.queries.filter((q) => !measuring.has(q.id)), labels: all.labels.filter((l) => !measuring.has(l.queryId)) };
   }
   /** The project store stays open: its owner closes it. */
   close(): void {}
