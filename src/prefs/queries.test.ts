@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../utils/rng.js';
-import { samplePairs, scorePairs, selectQueries } from './queries.js';
+import { kCenterGreedy, samplePairs, scorePairs, selectQueries } from './queries.js';
 import { RewardModel } from './rewardModel.js';
 import type { Segment } from './segments.js';
 
@@ -56,5 +56,29 @@ describe('query selection', () => {
     expect(picked.every((p) => p.left.id !== p.right.id)).toBe(true);
     expect(new Set(picked.flatMap((p) => [p.left.id, p.right.id])).size).toBe(40);
     expect(selectQueries('uniform', model, segments.slice(0, 1), 3, 10, new Rng(7))).toEqual([]);
+  });
+
+  it('k-center picks, greedily, the pairs farthest from those labelled and from each other', () => {
+    // Segments whose every observation is one value v: a pair's features are (v_left..., v_right...).
+    const seg = (v: number): Segment => ({ id: `s${v}`, envId: 'T', seed: 0, envIndex: 0, globalStep: 0, length: 2, obsSize: 1, actionSize: 1, obs: Float32Array.of(v, v), actions: new Float32Array(2), renderSize: 0, render: null, terminated: false });
+    const pair = (a: number, b: number) => ({ left: seg(a), right: seg(b), variance: 0, entropy: 0 });
+    const candidates = [pair(0, 0), pair(0, 1), pair(5, 5), pair(10, 10), pair(9, 10)];
+    // Nothing labelled: the first candidate, then the farthest from it, then the farthest from both.
+    expect(kCenterGreedy(candidates, [], 3).map((p) => [p.left.obs[0], p.right.obs[0]])).toEqual([[0, 0], [10, 10], [5, 5]]);
+    // With (10, 10) labelled, the farthest from it comes first.
+    expect(kCenterGreedy(candidates, [pair(10, 10)], 2).map((p) => [p.left.obs[0], p.right.obs[0]])).toEqual([[0, 0], [5, 5]]);
+  });
+
+  it('kcenter and kcenter-disagreement return the asked number of distinct candidate pairs, away from the labelled ones', () => {
+    const labelled = samplePairs(segments, 5, new Rng(3)).map(([left, right]) => ({ left, right }));
+    for (const how of ['kcenter', 'kcenter-disagreement'] as const) {
+      const picked = selectQueries(how, model, segments, 6, 10, new Rng(4), labelled);
+      expect(picked).toHaveLength(6);
+      expect(new Set(picked.map((p) => `${p.left.id}/${p.right.id}`)).size).toBe(6);
+    }
+    // Among the more disagreed-on half: its pairs' mean variance is at least the candidates' median.
+    const all = scorePairs(model, samplePairs(segments, 60, new Rng(4))).map((c) => c.variance).sort((a, b) => a - b);
+    const kd = selectQueries('kcenter-disagreement', model, segments, 6, 10, new Rng(4), labelled);
+    expect(Math.min(...kd.map((p) => p.variance))).toBeGreaterThanOrEqual(all[Math.floor(all.length / 2) - 1]);
   });
 });

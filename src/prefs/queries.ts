@@ -2,13 +2,15 @@
  * Query selection: which pairs of recent segments to show the teacher. The paper's default
  * samples about 10x as many candidate pairs as needed and asks the ones on which the
  * ensemble members disagree most (variance of their predicted preference); B-Pref also
- * offers the entropy of the mean predicted preference. Uniform selection asks random pairs.
+ * offers the entropy of the mean predicted preference, and k-center: pairs chosen greedily to
+ * be far (in their states) from the pairs already labelled and from each other, alone or
+ * among the half of the candidates the ensemble disagrees on most. Uniform asks random pairs.
  */
 import type { Rng } from '../utils/rng.js';
 import type { PreferenceModel } from './rewardModel.js';
 import type { Segment } from './segments.js';
 
-export const SELECTIONS = ['disagreement', 'uniform', 'entropy'] as const;
+export const SELECTIONS = ['disagreement', 'uniform', 'entropy', 'kcenter', 'kcenter-disagreement'] as const;
 export type Selection = (typeof SELECTIONS)[number];
 
 export interface CandidatePair {
@@ -66,22 +68,79 @@ export function selectQueries(
   count: number,
   oversample: number,
   rng: Rng,
+  labelled: readonly LabelledPair[] = [],
 ): CandidatePair[] {
   if (count <= 0) return [];
   if (selection === 'uniform') return scorePairs(model, samplePairs(pool, count, rng));
   const candidates = scorePairs(model, samplePairs(pool, Math.ceil(count * oversample), rng));
+  if (selection === 'kcenter') return kCenterGreedy(candidates, labelled, count);
+  if (selection === 'kcenter-disagreement') {
+    const disagreeing = [...candidates].sort((a, b) => b.variance - a.variance).slice(0, Math.max(count, Math.ceil(candidates.length / 2)));
+    return kCenterGreedy(disagreeing, labelled, count);
+  }
   const key = selection === 'disagreement' ? (c: CandidatePair) => c.variance : (c: CandidatePair) => c.entropy;
   return candidates.sort((a, b) => key(b) - key(a)).slice(0, count);
+}
+
+/** A pair already asked about and answered (k-center keeps new pairs away from these). */
+export interface LabelledPair {
+  left: Segment;
+  right: Segment;
 }
 
 /** Chooses which pairs of segments to ask about: a strategy the loop calls, so a new rule plugs in without touching it. */
 export interface QuerySelector {
   readonly name: string;
-  /** `count` pairs from `pool`, drawing only from `rng`. */
-  select(model: PreferenceModel, pool: readonly Segment[], count: number, rng: Rng): { left: Segment; right: Segment }[];
+  /** `count` pairs from `pool`, drawing only from `rng`; `labelled` are the pairs with labels so far. */
+  select(model: PreferenceModel, pool: readonly Segment[], count: number, rng: Rng, labelled: readonly LabelledPair[]): { left: Segment; right: Segment }[];
 }
 
-/** The built-in selectors: uniform, disagreement or entropy with `oversample` candidates per query. */
+/** The built-in selectors, with `oversample` candidates per query where they score candidates. */
 export function querySelector(selection: Selection, oversample: number): QuerySelector {
-  return { name: selection, select: (model, pool, count, rng) => selectQueries(selection, model, pool, count, oversample, rng) };
+  return { name: selection, select: (model, pool, count, rng, labelled) => selectQueries(selection, model, pool, count, oversample, rng, labelled) };
+}
+
+/**
+ * A pair's features for k-center, as B-Pref's: the observations of both segments, each padded
+ * with zeros to the longer segment's length, one after the other.
+ */
+function pairFeatures(p: LabelledPair, steps: number): Float32Array {
+  const { obsSize } = p.left;
+  const f = new Float32Array(2 * steps * obsSize);
+  f.set(p.left.obs.subarray(0, Math.min(p.left.length, steps) * obsSize), 0);
+  f.set(p.right.obs.subarray(0, Math.min(p.right.length, steps) * obsSize), steps * obsSize);
+  return f;
+}
+
+function squaredDistance(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i];
+    s += d * d;
+  }
+  return s;
+}
+
+/**
+ * Greedy k-center (B-Pref's KCenterGreedy): repeatedly takes the candidate farthest from its
+ * nearest labelled or already chosen pair, so the pairs asked cover the states seen.
+ */
+export function kCenterGreedy<P extends LabelledPair>(candidates: readonly P[], labelled: readonly LabelledPair[], count: number): P[] {
+  if (candidates.length <= count) return [...candidates];
+  const steps = Math.max(...candidates.map((c) => Math.max(c.left.length, c.right.length)), ...labelled.map((c) => Math.max(c.left.length, c.right.length)));
+  const features = candidates.map((c) => pairFeatures(c, steps));
+  const labelledFeatures = labelled.map((l) => pairFeatures(l, steps));
+  const nearest = features.map((f) => labelledFeatures.reduce((m, l) => Math.min(m, squaredDistance(f, l)), Number.POSITIVE_INFINITY));
+  const chosen: number[] = [];
+  while (chosen.length < count) {
+    let best = -1;
+    for (let i = 0; i < candidates.length; i++) {
+      if (chosen.includes(i)) continue;
+      // With nothing labelled yet every distance is infinite: the first pick is the first candidate.
+      if (best === -1 || nearest[i] > nearest[best]) best = i;
+    }
+    chosen.push(best);
+    for (let i = 0; i < candidates.length; i++) nearest[i] = Math.min(nearest[i], squaredDistance(features[i], features[best]));
+  }
+  return chosen.map((i) => candidates[i]);
 }

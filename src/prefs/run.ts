@@ -287,7 +287,7 @@ export class PreferenceRun {
   ask(count: number): number {
     if (count <= 0 || this.pool.length < 2) return 0;
     const rng = this.streams.get('selection');
-    const pairs = this._phase !== 'rl' ? samplePairs(this.pool, count, rng).map(([left, right]) => ({ left, right })) : this.selector.select(this.model, this.pool, count, rng);
+    const pairs = this._phase !== 'rl' ? samplePairs(this.pool, count, rng).map(([left, right]) => ({ left, right })) : this.selector.select(this.model, this.pool, count, rng, this.comparisons);
     this.putQueries(pairs, this.envSteps);
     return pairs.length;
   }
