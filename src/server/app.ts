@@ -6,7 +6,7 @@
  * JSON schemas; anything malformed gets a 4xx with a message, and a label is committed
  * before the response that acknowledges it is sent.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -115,6 +115,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const token = bearer(req.headers.authorization) ?? fromQuery ?? cookie(req.headers.cookie, TOKEN_COOKIE);
     const who = token ? project.annotatorByToken(token) : null;
     if (!who) {
+      // A person who opened a link (a browser asking for a page) gets a page that says what to do; API calls get JSON.
+      if (wantsPage(req)) {
+        return reply.code(401).header('content-security-policy', DENIED_PAGE_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(deniedPage(token !== null));
+      }
       return reply.code(401).send({ error: token ? 'this token is not valid' : 'a token is required: open the link with ?token=... or send Authorization: Bearer <token>' });
     }
     req.annotator = who;
@@ -302,6 +306,43 @@ function validationMessage(err: FastifyError): string {
   if (v.keyword === 'additionalProperties') return `${where}: unknown property ${JSON.stringify(params.additionalProperty)}`;
   if (v.keyword === 'required') return `${where}: ${params.missingProperty} is required`;
   return `${where} ${v.message ?? 'is invalid'}`;
+}
+
+/** A browser navigating to one of the pages (not the API, not a script's fetch): it asks for HTML. */
+function wantsPage(req: FastifyRequest): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const path = req.url.split('?')[0];
+  if (path === '/api' || path.startsWith('/api/')) return false;
+  return /\btext\/html\b/.test(req.headers.accept ?? '');
+}
+
+const DENIED_STYLE =
+  'body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#222;background:#f6f6f3}main{max-width:40em;margin:4em auto;padding:1.5em 2em;background:#fff;border:1px solid #ddd;border-radius:6px}h1{font-size:1.4em;margin-top:0}code{background:#eee;padding:0.1em 0.3em;border-radius:3px}';
+/** The refusal page's one inline style is allowed by its hash; nothing else inline runs. */
+const DENIED_PAGE_CSP = CONTENT_SECURITY_POLICY.replace("style-src 'self'", `style-src 'sha256-${createHash('sha256').update(DENIED_STYLE).digest('base64')}'`);
+
+/** What someone sees who opens a page with a bad, revoked or expired token (or none): what is wrong and what to do. */
+function deniedPage(hadToken: boolean): string {
+  const [title, why] = hadToken
+    ? ['This link is not valid', 'The token in this link is not valid: it may have been mistyped, revoked, or it has expired.']
+    : ['This page needs a link with a token', 'You opened the labeling server without a token: open it with the link you were given.'];
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Overseer: ${title.toLowerCase()}</title>
+    <style>${DENIED_STYLE}</style>
+  </head>
+  <body>
+    <main id="denied">
+      <h1>${title}</h1>
+      <p>${why}</p>
+      <p>Ask the person who runs the study for a new link. They can make one with <code>overseer annotators add NAME --project DIR</code>, which prints a new labeling link.</p>
+    </main>
+  </body>
+</html>
+`;
 }
 
 function bearer(header: string | undefined): string | null {

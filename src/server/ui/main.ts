@@ -33,6 +33,77 @@ function message(text: string): void {
   $('message').textContent = text;
 }
 
+// ---- what the page tells the person: one state at a time, never blank canvases ----
+
+type PageState = 'starting' | 'labeling' | 'waiting' | 'finished' | 'offline' | 'invalid' | 'error';
+
+const FINISHED = 'This run has finished — thank you; there are no more pairs to label.';
+const OFFLINE = 'Connection lost — retrying…';
+const WAITING = 'Waiting for the run to ask for pairs…';
+const INVALID = 'This link is no longer valid: ask the person who runs the study for a new link.';
+
+/** The run finished: no more pairs, and nothing more to ask the server. */
+let finished = false;
+/** The last request could not reach the server; requests keep being retried. */
+let lost = false;
+/** The token stopped working (revoked or expired). */
+let invalid = false;
+/** A one-off note shown while labeling (an answer the server refused). */
+let notice = '';
+/** Why the page could not start (not a connection problem), shown instead of pairs. */
+let fatal = '';
+
+/** Shows what is true now: finished, the connection lost, a pair to label, or waiting for one. */
+function render(): void {
+  let state: PageState;
+  let text: string;
+  if (invalid) [state, text] = ['invalid', INVALID];
+  else if (finished) [state, text] = ['finished', FINISHED];
+  else if (fatal) [state, text] = ['error', fatal];
+  else if (lost) [state, text] = ['offline', OFFLINE];
+  else if (!spec) [state, text] = ['starting', 'Loading…'];
+  else if (current) [state, text] = ['labeling', notice];
+  else [state, text] = ['waiting', WAITING];
+  document.body.dataset.state = state;
+  message(text);
+  const active = current !== null && !finished && !invalid;
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.disabled = !active;
+}
+
+/** Notes how a request went: reached the server, lost the connection, or refused the token. Returns whether it was a connection failure. */
+function noteFailure(e: unknown): boolean {
+  const status = (e as { status?: number }).status;
+  if (status === 401) {
+    invalid = true;
+    render();
+    return false;
+  }
+  // fetch rejects with a TypeError when the server cannot be reached; a 5xx is a server (or proxy) in trouble.
+  if ((status === undefined && e instanceof TypeError) || (status !== undefined && status >= 500)) {
+    lost = true;
+    render();
+    return true;
+  }
+  return false;
+}
+
+function reached(): void {
+  if (lost) {
+    lost = false;
+    render();
+  }
+}
+
+function noteStatus(s: Status): void {
+  showStatus(s);
+  if (s.finishedAt && !finished) {
+    finished = true;
+    current = null;
+    ahead.length = 0;
+    show(null);
+  }
+}
+
 // ---- drawing ----
 
 interface Shown {
@@ -66,16 +137,15 @@ function prepare(pair: Pair): Shown {
 }
 
 function show(pair: Pair | null): void {
-  current = pair ? prepare(pair) : null;
-  for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.disabled = !pair;
-  if (pair) {
-    message('');
-    document.body.dataset.pair = pair.id;
+  current = pair && !finished ? prepare(pair) : null;
+  notice = '';
+  if (current) {
+    document.body.dataset.pair = current.pair.id;
   } else {
-    message('No pairs to label right now: new clips arrive as the agent trains.');
     delete document.body.dataset.pair;
     for (const id of ['left', 'right']) $<HTMLCanvasElement>(id).getContext('2d')!.clearRect(0, 0, 10_000, 10_000);
   }
+  render();
 }
 
 let switchStarted: number | null = null;
@@ -107,18 +177,38 @@ function animate(now: number): void {
 }
 
 async function refill(): Promise<void> {
-  if (fetching) return;
+  if (fetching || finished || invalid) return;
   fetching = true;
   try {
     const { status, queries } = await api<{ status: Status; queries: Pair[] }>(`/api/runs/${encodeURIComponent(runId)}/next?n=3`);
-    showStatus(status);
+    reached();
+    noteStatus(status);
+    if (finished) return;
     for (const q of queries) {
       if (seen.has(q.id) || q.id === current?.pair.id || ahead.some((a) => a.id === q.id)) continue;
       ahead.push(q);
     }
     if (!current && ahead.length > 0) show(ahead.shift()!);
   } catch (e) {
-    message(`Could not fetch pairs: ${(e as Error).message}`);
+    if (!noteFailure(e) && !invalid) {
+      notice = `Could not fetch pairs: ${(e as Error).message}`;
+      render();
+    }
+  } finally {
+    fetching = false;
+  }
+}
+
+/** With pairs in hand, still looks at the run now and then: has it finished, is the server there? */
+async function checkStatus(): Promise<void> {
+  if (fetching || finished || invalid) return;
+  fetching = true;
+  try {
+    const status = await api<Status>(`/api/runs/${encodeURIComponent(runId)}`);
+    reached();
+    noteStatus(status);
+  } catch (e) {
+    noteFailure(e);
   } finally {
     fetching = false;
   }
@@ -131,22 +221,26 @@ async function send(body: { queryId: string; answer: Answer; seconds: number; cl
       const r = await api<{ status: Status }>(`/api/runs/${encodeURIComponent(runId)}/labels`, { method: 'POST', body: JSON.stringify(body) });
       sent += 1;
       document.body.dataset.sent = String(sent);
-      showStatus(r.status);
+      reached();
+      noteStatus(r.status);
       return;
     } catch (e) {
-      const status = (e as { status?: number }).status;
-      if (status !== undefined && status >= 400 && status < 500) {
-        message(`That answer was not accepted: ${(e as Error).message}`);
+      if (!noteFailure(e)) {
+        if (!invalid) {
+          notice = `That answer was not accepted: ${(e as Error).message}`;
+          render();
+          // Perhaps the run has just finished: the status says.
+          void checkStatus();
+        }
         return;
       }
-      message('Connection lost; retrying…');
       await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
     }
   }
 }
 
 function answer(a: Answer): void {
-  if (!current) return;
+  if (!current || finished || invalid) return;
   const { pair, shownAt } = current;
   seen.add(pair.id);
   const next = ahead.shift() ?? null;
@@ -166,41 +260,61 @@ document.addEventListener('keydown', (e) => {
 });
 for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.addEventListener('click', () => answer(b.dataset.answer as Answer));
 
+/** Waits before trying again after a lost connection (longer the more tries failed, at most 3 s). */
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(3000, 250 * 2 ** attempt)));
+
 async function start(): Promise<void> {
-  try {
-    const me = await api<{ name: string; role: string }>('/api/me');
-    $('who').textContent = me.name;
-    if (me.role === 'admin') {
-      const link = Object.assign(document.createElement('a'), { textContent: 'dashboard', href: `./dashboard.html${runId ? `?run=${encodeURIComponent(runId)}` : ''}` });
-      $('run-name').after(link);
-    }
-    if (!runId) {
-      const { runs } = await api<{ runs: Status[] }>('/api/runs');
-      if (runs.length === 0) {
-        message('This project has no runs yet.');
-        return;
+  render();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await load();
+      reached();
+      break;
+    } catch (e) {
+      if (noteFailure(e)) {
+        await backoff(attempt);
+        continue;
       }
-      runId = runs[runs.length - 1].id;
-    }
-    const status = await api<Status>(`/api/runs/${encodeURIComponent(runId)}`);
-    $('run-name').textContent = `${status.id} (${status.envId})`;
-    $('instructions').textContent = status.instructions || 'Which clip shows the better behaviour?';
-    showStatus(status);
-    spec = (await api<{ spec: RenderSpec | null }>(`/api/runs/${encodeURIComponent(runId)}/scene`)).spec;
-    if (!spec) {
-      message(`${status.envId} cannot be replayed in the browser.`);
+      if (!invalid) {
+        fatal = (e as Error).message;
+        render();
+      }
       return;
     }
-    show(null);
-    requestAnimationFrame(animate);
-    await refill();
-    // New pairs appear as the agent trains; look again while there is nothing to show.
-    setInterval(() => {
-      if (!current || ahead.length < 2) void refill();
-    }, 1500);
-  } catch (e) {
-    message(`Could not start: ${(e as Error).message}`);
   }
+  if (!spec || finished || invalid) return;
+  requestAnimationFrame(animate);
+  await refill();
+  // New pairs appear as the agent trains; look again while there is nothing to show, and
+  // otherwise still check on the run (finished? server gone?) every little while.
+  const timer = setInterval(() => {
+    if (finished || invalid) clearInterval(timer);
+    else if (!current || ahead.length < 2) void refill();
+    else void checkStatus();
+  }, 1500);
+}
+
+/** Who this is, which run, and how to draw it; throws on failure (start retries lost connections). */
+async function load(): Promise<void> {
+  const me = await api<{ name: string; role: string }>('/api/me');
+  $('who').textContent = me.name;
+  if (me.role === 'admin' && !document.getElementById('dashboard-link')) {
+    const link = Object.assign(document.createElement('a'), { id: 'dashboard-link', textContent: 'dashboard', href: `./dashboard.html${runId ? `?run=${encodeURIComponent(runId)}` : ''}` });
+    $('run-name').after(link);
+  }
+  if (!runId) {
+    const { runs } = await api<{ runs: Status[] }>('/api/runs');
+    if (runs.length === 0) throw new Error('This project has no runs yet.');
+    runId = runs[runs.length - 1].id;
+  }
+  const status = await api<Status>(`/api/runs/${encodeURIComponent(runId)}`);
+  $('run-name').textContent = `${status.id} (${status.envId})`;
+  $('instructions').textContent = status.instructions || 'Which clip shows the better behaviour?';
+  noteStatus(status);
+  const scene = (await api<{ spec: RenderSpec | null }>(`/api/runs/${encodeURIComponent(runId)}/scene`)).spec;
+  if (!scene) throw new Error(`${status.envId} cannot be replayed in the browser.`);
+  spec = scene;
+  render();
 }
 
 void start();

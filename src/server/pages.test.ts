@@ -1,0 +1,205 @@
+/**
+ * The pages in real Chromium against a server started here on a temporary project (no
+ * training run: segments and queries go into the project directly): what a bad link shows,
+ * and what the labeling page says when the run has finished, the server is gone, or there is
+ * nothing to label yet. Needs the built UI (npm run build) and Debian's Chromium.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Segment } from '../prefs/segments.js';
+import type { ProjectStore } from '../store/store.js';
+import { openProject } from '../store/sqlite.js';
+import { buildServer } from './app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const UI = fileURLToPath(new URL('../../dist/ui', import.meta.url));
+const PENDULUM = { kind: 'classic' as const, scene: 'Pendulum' as const, dt: 0.05, fields: ['theta', 'theta_dot'] };
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  // Some were closed by the test already (the server that goes away): closing again is no failure.
+  for (const c of cleanups.splice(0).reverse()) await Promise.resolve().then(c).catch(() => undefined);
+});
+
+let browser: Browser;
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
+  expect(existsSync(join(UI, 'index.html')), 'the UI is built by npm run build').toBe(true);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 30_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+function segment(i: number): Segment {
+  return { id: `seg-${i}`, envId: 'Pendulum-v1', seed: 1, envIndex: 0, globalStep: i * 10, length: 10, obsSize: 3, actionSize: 1, renderSize: 2, render: Float32Array.from({ length: 20 }, (_, k) => i + k / 10), obs: new Float32Array(30), actions: new Float32Array(10), terminated: false };
+}
+
+/** Puts `n` pairs (q-<from>…) into run r1. */
+function putPairs(project: ProjectStore, n: number, from = 0): void {
+  const segs = Array.from({ length: n + 1 }, (_, i) => segment(from * 2 + i));
+  project.putSegments(
+    'r1',
+    segs.map((s) => ({ segment: s, truth: { segmentId: s.id, rewards: new Float64Array(10).fill(-1) } })),
+  );
+  project.putQueries('r1', segs.slice(1).map((s, i) => ({ id: `q-${from + i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: 0 })));
+}
+
+async function listen(project: ProjectStore, port = 0): Promise<{ app: FastifyInstance; origin: string; port: number }> {
+  const app = buildServer({ project, staticDir: UI });
+  await app.listen({ host: '127.0.0.1', port });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return { app, origin: `http://127.0.0.1:${address.port}`, port: address.port };
+}
+
+/** A project with run r1 (`pairs` pairs in it) and an annotator ada; a server on it. */
+async function setup(pairs: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'overseer-pages-'));
+  const project = openProject(dir);
+  project.createRun({ id: 'r1', envId: 'Pendulum-v1', instructions: 'prefer the pendulum upright', labelBudget: 100, renderSpec: PENDULUM });
+  if (pairs > 0) putPairs(project, pairs);
+  const ada = project.addAnnotator('ada').token;
+  const server = await listen(project);
+  cleanups.push(() => project.close(), () => server.app.close());
+  return { dir, project, ada, ...server };
+}
+
+/** A fresh browser context (own cookies); page errors and console errors (CSP refusals among them) collected. */
+async function newPage(): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+  cleanups.push(() => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    // The browser reports failed requests while the server is down: those are expected.
+    if (m.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(m.text())) errors.push(m.text());
+  });
+  return { page, errors };
+}
+
+const messageText = (page: Page) => page.locator('#message').textContent();
+
+describe('a link that is not valid', () => {
+  it('a bad, revoked or expired token opens a page saying the link is not valid and what to do; the API keeps its JSON 401', async () => {
+    const { project, origin } = await setup(2);
+    const revoked = project.addAnnotator('gone').token;
+    project.revokeAnnotator('gone');
+    const expired = project.addAnnotator('late', 'annotator', { expiresAt: new Date(Date.now() + 1000).toISOString() }).token;
+    await new Promise((r) => setTimeout(r, 1100));
+    const { page, errors } = await newPage();
+    for (const path of ['/?token=bogus&run=x', '/dashboard.html?token=bogus', `/?token=${revoked}&run=r1`, `/dashboard.html?token=${expired}&run=r1`]) {
+      const response = await page.goto(`${origin}${path}`);
+      expect(response!.status(), path).toBe(401);
+      expect(response!.headers()['content-type'], path).toMatch(/text\/html/);
+      const text = (await page.locator('body').innerText()).replace(/\s+/g, ' ');
+      expect(text, path).toMatch(/This link is not valid/);
+      expect(text, path).toMatch(/Ask the person who runs the study for a new link/);
+      expect(text, path).toContain('overseer annotators add NAME --project DIR');
+      expect(await page.locator('main#denied').count()).toBe(1);
+      expect(response!.headers()['set-cookie'], path).toBeUndefined();
+    }
+    // The API still answers JSON, from a page's fetch as from anything else.
+    const api = await page.evaluate(async () => {
+      const r = await fetch('/api/me', { headers: { authorization: 'Bearer bogus' } });
+      return { status: r.status, type: r.headers.get('content-type'), body: (await r.json()) as { error: string } };
+    });
+    expect(api).toMatchObject({ status: 401, type: expect.stringMatching(/application\/json/), body: { error: 'this token is not valid' } });
+    const navigated = await page.goto(`${origin}/api/runs?token=bogus`);
+    expect(navigated!.status()).toBe(401);
+    expect(await navigated!.json()).toEqual({ error: 'this token is not valid' });
+    // No token at all: the page says to open the link that was given.
+    await page.context().clearCookies();
+    await page.goto(`${origin}/`);
+    expect(await page.locator('body').innerText()).toMatch(/needs a link with a token/);
+    expect(errors).toEqual([]);
+  }, 30_000);
+});
+
+describe('the labeling page says what is going on', () => {
+  it('a finished run: a thank-you and no more pairs, no canvases or buttons', async () => {
+    const { project, ada, origin } = await setup(3);
+    project.finishRun('r1');
+    const { page, errors } = await newPage();
+    await page.goto(`${origin}/?token=${ada}&run=r1`);
+    await page.waitForSelector('body[data-state="finished"]', { timeout: 10_000 });
+    expect(await messageText(page)).toBe('This run has finished — thank you; there are no more pairs to label.');
+    expect(await page.locator('body').getAttribute('data-pair')).toBeNull();
+    expect(await page.locator('#left').isVisible()).toBe(false);
+    expect(await page.locator('#right').isVisible()).toBe(false);
+    for (const b of await page.locator('#buttons button').all()) expect(await b.isEnabled()).toBe(false);
+    // A key does nothing.
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForTimeout(200);
+    expect(project.labelsSince('r1', 0)).toHaveLength(0);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('a run that finishes while someone labels: the page notices and says so', async () => {
+    const { project, ada, origin } = await setup(6);
+    const { page, errors } = await newPage();
+    await page.goto(`${origin}/?token=${ada}&run=r1`);
+    await page.waitForSelector('body[data-pair]', { timeout: 10_000 });
+    expect(await page.locator('body').getAttribute('data-state')).toBe('labeling');
+    project.finishRun('r1');
+    await page.waitForSelector('body[data-state="finished"]', { timeout: 10_000 });
+    expect(await messageText(page)).toMatch(/^This run has finished — thank you/);
+    expect(await page.locator('#left').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('no pairs yet: "Waiting for the run to ask for pairs…", then the first pair once there is one', async () => {
+    const { project, ada, origin } = await setup(0);
+    const { page, errors } = await newPage();
+    await page.goto(`${origin}/?token=${ada}&run=r1`);
+    await page.waitForSelector('body[data-state="waiting"]', { timeout: 10_000 });
+    expect(await messageText(page)).toBe('Waiting for the run to ask for pairs…');
+    expect(await page.locator('#left').isVisible()).toBe(false);
+    putPairs(project, 2);
+    await page.waitForSelector('body[data-pair][data-state="labeling"]', { timeout: 10_000 });
+    expect(await page.locator('#left').isVisible()).toBe(true);
+    expect(await messageText(page)).toBe('');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('the server goes away: "Connection lost — retrying…", then the page reconnects by itself and the answer given meanwhile is stored', async () => {
+    const first = await setup(6);
+    const { page, errors } = await newPage();
+    await page.goto(`${first.origin}/?token=${first.ada}&run=r1`);
+    await page.waitForSelector('body[data-pair]', { timeout: 10_000 });
+    const shown = await page.locator('body').getAttribute('data-pair');
+
+    // The server stops (its project closes with it, as when the process ends).
+    await first.app.close();
+    first.project.close();
+    await page.waitForSelector('body[data-state="offline"]', { timeout: 10_000 });
+    expect(await messageText(page)).toBe('Connection lost — retrying…');
+    // Answering still works: the answer waits for the server.
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector(`body[data-pair]:not([data-pair="${shown}"])`, { timeout: 5_000 });
+    expect(await messageText(page)).toBe('Connection lost — retrying…');
+
+    // A new server on the same port and project: the page resumes without a reload.
+    const project = openProject(first.dir);
+    const second = await listen(project, first.port);
+    cleanups.push(() => project.close(), () => second.app.close());
+    await page.waitForSelector('body[data-state="labeling"][data-sent="1"]', { timeout: 15_000 });
+    expect(await messageText(page)).toBe('');
+    expect(project.labelsSince('r1', 0)).toMatchObject([{ queryId: shown, answer: 'left', teacher: 'ada' }]);
+    // And labeling goes on.
+    const next = await page.locator('body').getAttribute('data-pair');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('body[data-sent="2"]', { timeout: 10_000 });
+    expect(project.labelsSince('r1', 0).map((l) => [l.queryId, l.answer])).toContainEqual([next, 'right']);
+    expect(errors).toEqual([]);
+  }, 45_000);
+});
