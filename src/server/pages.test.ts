@@ -74,8 +74,8 @@ async function setup(pairs: number) {
 }
 
 /** A fresh browser context (own cookies); page errors and console errors (CSP refusals among them) collected. */
-async function newPage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+async function newPage(viewport = { width: 1100, height: 700 }): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport });
   cleanups.push(() => context.close());
   const page = await context.newPage();
   const errors: string[] = [];
@@ -202,4 +202,79 @@ describe('the labeling page says what is going on', () => {
     expect(project.labelsSince('r1', 0).map((l) => [l.queryId, l.answer])).toContainEqual([next, 'right']);
     expect(errors).toEqual([]);
   }, 45_000);
+});
+
+describe('access and small screens', () => {
+  const shots = mkdtempSync(join(tmpdir(), 'overseer-shots-'));
+  const BUTTONS = [/^Left is better \(←\)/, /^About the same \(↑\)/, /^Can't tell \(↓\)/, /^Right is better \(→\)/];
+
+  it('canvases, answer buttons and the status line have accessible names; the buttons answer', async () => {
+    const { project, ada, origin } = await setup(3);
+    const { page, errors } = await newPage();
+    await page.goto(`${origin}/?token=${ada}&run=r1`);
+    await page.waitForSelector('body[data-pair]', { timeout: 10_000 });
+    const left = page.getByRole('img', { name: /Left segment/ });
+    const right = page.getByRole('img', { name: /Right segment/ });
+    await expect.poll(() => left.getAttribute('aria-label')).toMatch(/^Left segment: Pendulum-v1/);
+    expect(await right.getAttribute('aria-label')).toMatch(/^Right segment: Pendulum-v1/);
+    expect(await left.isVisible()).toBe(true);
+    expect(await right.isVisible()).toBe(true);
+    for (const name of BUTTONS) expect(await page.getByRole('button', { name }).isEnabled()).toBe(true);
+    expect(await page.getByRole('status').getAttribute('aria-live')).toBe('polite');
+    await page.getByRole('button', { name: /Left is better/ }).click();
+    await page.waitForSelector('body[data-sent="1"]', { timeout: 10_000 });
+    expect(project.labelsSince('r1', 0)).toMatchObject([{ answer: 'left' }]);
+    await page.screenshot({ path: join(shots, 'desktop.png') });
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('the dashboard charts have accessible names', async () => {
+    const { project, origin } = await setup(2);
+    const admin = project.addAnnotator('boss', 'admin').token;
+    const { page, errors } = await newPage();
+    await page.goto(`${origin}/dashboard.html?token=${admin}&run=r1`);
+    for (const name of [/return per episode/, /held-out accuracy/, /ensemble disagreement/, /Latest clip of the policy/]) expect(await page.getByRole('img', { name }).isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  for (const [label, viewport] of [
+    ['portrait', { width: 390, height: 844 }],
+    ['landscape', { width: 844, height: 390 }],
+  ] as const) {
+    it(`a phone in ${label} (${viewport.width}x${viewport.height}): both segments visible and all four answer buttons on screen without scrolling`, async () => {
+      const { ada, origin } = await setup(3);
+      const { page, errors } = await newPage(viewport);
+      await page.goto(`${origin}/?token=${ada}&run=r1`);
+      await page.waitForSelector('body[data-pair]', { timeout: 10_000 });
+      expect(await page.evaluate('[window.scrollX, window.scrollY]')).toEqual([0, 0]);
+      const boxes = [];
+      for (const name of [/Left segment/, /Right segment/]) {
+        const canvas = page.getByRole('img', { name });
+        expect(await canvas.isVisible()).toBe(true);
+        const box = (await canvas.boundingBox())!;
+        expect(box.width).toBeGreaterThan(100);
+        // Shrunk, not squashed: still 4:3.
+        expect(box.width / box.height).toBeCloseTo(4 / 3, 1);
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+        expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
+        boxes.push(box);
+      }
+      // Side by side (a small gap between them, not one over the other).
+      expect(boxes[1].x).toBeGreaterThanOrEqual(boxes[0].x + boxes[0].width);
+      for (const name of BUTTONS) {
+        const button = page.getByRole('button', { name });
+        expect(await button.isVisible()).toBe(true);
+        const box = (await button.boundingBox())!;
+        expect(box.x, String(name)).toBeGreaterThanOrEqual(0);
+        expect(box.y, String(name)).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, String(name)).toBeLessThanOrEqual(viewport.width);
+        expect(box.y + box.height, String(name)).toBeLessThanOrEqual(viewport.height);
+      }
+      // Nothing wider than the screen.
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
+      await page.screenshot({ path: join(shots, `phone-${label}.png`) });
+      expect(errors).toEqual([]);
+    }, 30_000);
+  }
 });

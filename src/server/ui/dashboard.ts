@@ -107,7 +107,10 @@ function showOverview(o: Overview): void {
   );
   const g = o.agreement.gold;
   $('gold').textContent = g.pairs ? `Gold pairs: ${g.agreeing} of ${g.pairs} pairs of answers agree.` : 'No gold pair has two answers yet.';
-  if (o.latestSegment?.render && o.latestSegment.id !== replay?.segment.id) replay = { segment: o.latestSegment, frames: decode(o.latestSegment.render), shownAt: performance.now() };
+  if (o.latestSegment?.render && o.latestSegment.id !== replay?.segment.id) {
+    replay = { segment: o.latestSegment, frames: decode(o.latestSegment.render), shownAt: performance.now() };
+    $('replay').setAttribute('aria-label', `Latest clip of the policy: ${replay.segment.envId}, ${replay.segment.length} steps`);
+  }
 }
 
 async function poll(): Promise<void> {

@@ -141,7 +141,13 @@ function show(pair: Pair | null): void {
   notice = '';
   if (current) {
     document.body.dataset.pair = current.pair.id;
+    for (const side of ['left', 'right'] as const) {
+      const c = current.pair[side];
+      $(side).setAttribute('aria-label', `${side === 'left' ? 'Left' : 'Right'} segment: ${c.envId}, ${c.length} steps`);
+    }
   } else {
+    $('left').setAttribute('aria-label', 'Left segment');
+    $('right').setAttribute('aria-label', 'Right segment');
     delete document.body.dataset.pair;
     for (const id of ['left', 'right']) $<HTMLCanvasElement>(id).getContext('2d')!.clearRect(0, 0, 10_000, 10_000);
   }
