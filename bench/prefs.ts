@@ -201,14 +201,17 @@ function readJson<T>(path: string): T | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : null;
 }
 
-/** Runs (or resumes) one preference run through the CLI, as a user would (`env`: the child's environment). */
-export function runPrefs(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const cli = join(ROOT, 'src', 'cli', 'main.ts');
+/**
+ * Runs (or resumes) one preference run through the CLI, as a user would (`env`: the child's
+ * environment; `root`: the checkout whose CLI runs, this one by default).
+ */
+export function runPrefs(args: string[], env: NodeJS.ProcessEnv = process.env, root = ROOT): Promise<void> {
+  const cli = join(root, 'src', 'cli', 'main.ts');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'prefs', ...args, '--no-progress'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'prefs', ...args, '--no-progress'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`overseer prefs ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${root === ROOT ? '' : `${root}: `}overseer prefs ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
   });
 }
 

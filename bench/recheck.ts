@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { RESULTS_DIR, provenance, writeResult, type Provenance } from './machine.js';
 import { VARIANTS, commandLine, loadResults, runPrefs, scoreRatio, variantFlags } from './prefs.js';
 import { ROOT, pool } from './train.js';
@@ -52,18 +52,6 @@ function std(xs: number[]): number | null {
   return m === null || xs.length < 2 ? null : Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
-/** One preference run of an earlier checkout, through its own CLI (`--labels`: the budget's flag there). */
-function runReference(dir: string, args: string[]): Promise<void> {
-  const cli = join(dir, 'src', 'cli', 'main.ts');
-  const old = args.map((a) => (a === '--label-budget' ? '--labels' : a));
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'prefs', ...old, '--no-progress'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += String(d)));
-    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${dir}: overseer prefs ${old.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
-  });
-}
-
 function gitCommitOf(dir: string): string | null {
   try {
     return execSync(`git -C ${JSON.stringify(dir)} rev-parse --short HEAD`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -92,7 +80,8 @@ export async function benchRecheck(envs: string[], variant: string, labels: numb
     rmSync(out, { recursive: true, force: true });
     mkdirSync(join(out, '..'), { recursive: true });
     const args = commandLine(variantFlags(env, v, labels, seed, steps, episodes), out);
-    await (code === 'now' ? runPrefs(args) : runReference(reference!, args));
+    // An earlier checkout's CLI knows the budget as --labels.
+    await (code === 'now' ? runPrefs(args) : runPrefs(args.map((a) => (a === '--label-budget' ? '--labels' : a)), process.env, reference!));
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { eval: { mean: number }; trainSeconds: number };
     outcomes.set(`${code}/${env}/${seed}`, { mean: s.eval.mean, seconds: s.trainSeconds });
     console.log(`${env} ${variant} ${labels} seed ${seed} (${code === 'now' ? 'this code' : `reference ${refCommit ?? reference}`}): eval ${s.eval.mean.toFixed(1)} (${s.trainSeconds.toFixed(0)} s)`);

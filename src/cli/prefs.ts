@@ -3,7 +3,7 @@
  * a new run directory (or open one to resume), start the teacher (people: the labeling server
  * on its own thread), train (checkpoints and logs each round), and evaluate the result.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ZodError } from 'zod';
 import { basename, join, resolve } from 'node:path';
@@ -134,11 +134,8 @@ function keysOf(section: string): Record<string, unknown> {
   return {};
 }
 
-
 export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<number> {
-  // A port in use is found before a run directory is made, so the same command can run again.
-  if (flags.resume === undefined && flags.teacher === 'human') await checkPortFree(flags.host ?? '127.0.0.1', flags.port ?? 8080);
-  const { run, config, resumeFrom } = flags.resume !== undefined ? openPrefsRun(flags, io) : createPrefsRun(flags, io, argv);
+  const { run, config, resumeFrom } = flags.resume !== undefined ? openPrefsRun(flags, io) : await createPrefsRun(flags, io, argv);
   const opened = openRunStore(run.path, config.store);
   try {
     if (!resumeFrom && config.labelsFrom !== null) {
@@ -163,8 +160,10 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
 }
 
 /** Validates the options, writes a new run directory's config.json and registers the run in its project. */
-function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): { run: RunDir; config: PrefsRunConfig; resumeFrom: null } {
+async function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<{ run: RunDir; config: PrefsRunConfig; resumeFrom: null }> {
   const prefs = resolvePrefsConfig(flags);
+  // A port in use is found before a run directory is made, so the same command can run again.
+  if (prefs.teacher === 'human') await checkPortFree(flags.host ?? '127.0.0.1', flags.port ?? 8080);
   for (const [flag, kwargs] of [['--env-kwargs', prefs.envKwargs], ['--eval-env-kwargs', flags.evalEnvKwargs ?? {}]] as const) {
     try {
       make(prefs.envId, { kwargs }).close();

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { evaluatePolicy } from '../rl/evaluate.js';

@@ -71,7 +71,7 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
     }
     if (run.phase === 'pretraining') {
       // People answer when they answer: RL starts once they have (the paper pretrains first).
-      interrupted = cfg.waitForInitialLabels ? !(await waitForLabels(run, 0, hooks)) : (run.collectAnswers(), false);
+      interrupted = !(await waitForLabels(run, cfg.waitForInitialLabels ? 0 : Number.POSITIVE_INFINITY, hooks));
       if (!interrupted) {
         run.fit(cfg.initialEpochs); // 3. pretrain r̂
         run.beginRL();

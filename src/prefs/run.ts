@@ -13,7 +13,6 @@
 import { make, registration } from '../envs/registry.js';
 import { makeVec } from '../envs/vector/make.js';
 import { Ppo, type PpoMetrics, type PpoState } from '../rl/ppo.js';
-
 import { RngStreams } from '../utils/streams.js';
 import { fnv1a32 } from '../utils/hash.js';
 import { Rng, type RngState } from '../utils/rng.js';
@@ -117,7 +116,7 @@ export class PreferenceRun {
     this.initialSteps = initialSteps;
     this.schedule = scheduleOf(cfg);
     const ppoCfg = prefsPpoConfig(cfg, cfg.totalTimesteps - initialSteps);
-    this.segmentLength = cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
+    this.segmentLength = segmentLengthOf(cfg, scene);
     const raw = makeVec(cfg.envId, { numEnvs: ppoCfg.numEnvs, mode: ppoCfg.vectorization, makeOptions: { kwargs: cfg.envKwargs }, infoKeys: ['episode'], recordRender: scene.replayable });
     try {
       const actionSize = modelActionSize(raw);
@@ -149,8 +148,7 @@ export class PreferenceRun {
     const initialLabels = Math.max(0, schedule.initial - stored.queries.length);
     // Enough rollouts of the initial policy for its share of the segments, at most half the run.
     const scene = envScene(cfg);
-    const segmentLength = cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
-    const wanted = initialLabels > 0 ? Math.ceil((initialLabels * segmentLength) / rolloutSize) * rolloutSize : 0;
+    const wanted = initialLabels > 0 ? Math.ceil((initialLabels * segmentLengthOf(cfg, scene)) / rolloutSize) * rolloutSize : 0;
     // At most half the run, in whole vector steps.
     const initialSteps = Math.min(wanted, Math.floor(cfg.totalTimesteps / 2 / ppoProbe.numEnvs) * ppoProbe.numEnvs);
     const run = new PreferenceRun(cfg, parts, new RngStreams(cfg.seed), scene, initialSteps, {});
@@ -221,7 +219,7 @@ export class PreferenceRun {
       // queries this run asked after it (q-N from the checkpoint's counter on; imported and gold
       // queries are not the run's own), take every stored label of the run's queries as
       // received, and number new queries and segments after every stored one.
-      for (const q of stored.queries) if (!this.queries.has(q.id) && ownQueryNumber(q.id) >= state.nextQueryId) this.queries.set(q.id, q);
+      for (const q of stored.queries) if (!this.queries.has(q.id) && idNumber(q.id, 'q-') >= state.nextQueryId) this.queries.set(q.id, q);
       for (const id of this.queries.keys()) {
         const l = labels.get(id);
         if (l && !this.answeredSet.has(id)) {
@@ -502,6 +500,11 @@ function decodeFitStats(f: JsonFitStats): FitStats {
   return { trainLoss: f.trainLoss.map(d), validationLoss: f.validationLoss.map(d), l2: f.l2.map(d), validationAccuracy: d(f.validationAccuracy), trainAccuracy: d(f.trainAccuracy), minibatches: d(f.minibatches) };
 }
 
+/** Steps per segment: the config's, or 1.5 s of simulated time within 15-60 steps. */
+function segmentLengthOf(cfg: PrefsConfig, scene: EnvScene): number {
+  return cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
+}
+
 function scheduleOf(cfg: PrefsConfig): LabelSchedule {
   return new LabelSchedule({ budget: cfg.labelBudget, initialFraction: cfg.initialLabelFraction, totalSteps: cfg.totalTimesteps, halfLife: cfg.labelRateHalfLife });
 }
@@ -523,20 +526,15 @@ function envScene(cfg: PrefsConfig): EnvScene {
   }
 }
 
-/** n for a query id `q-n` of this run, else -1 (imported ids carry their source's prefix). */
-function ownQueryNumber(id: string): number {
-  const m = /^q-(\d+)$/.exec(id);
-  return m ? Number(m[1]) : -1;
+/** n for this run's id `<prefix>n` (e.g. q-12), else -1 (imported ids carry their source's name first). */
+function idNumber(id: string, prefix: string): number {
+  const n = id.startsWith(prefix) ? Number(id.slice(prefix.length)) : Number.NaN;
+  return Number.isInteger(n) && n >= 0 ? n : -1;
 }
 
 function maxIdNumber(ids: Iterable<string>, prefix: string): number {
   let max = -1;
-  for (const id of ids) {
-    if (id.startsWith(prefix)) {
-      const n = Number(id.slice(prefix.length));
-      if (Number.isInteger(n)) max = Math.max(max, n);
-    }
-  }
+  for (const id of ids) max = Math.max(max, idNumber(id, prefix));
   return max;
 }
 

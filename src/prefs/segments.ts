@@ -117,17 +117,30 @@ export function segmentToRecord({ segment: s, truth }: SegmentWithTruth): Segmen
   };
 }
 
-/** Decodes a record (its fields already type-checked) and checks its sizes; errors name `where`. */
+/** A segment record whose data cannot be read or does not fit its sizes. */
+export class SegmentDataError extends Error {
+  override name = 'SegmentDataError';
+}
+
+/** Decodes a record (its fields already type-checked) and checks its sizes; a `SegmentDataError` names `where`. */
 export function segmentFromRecord(rec: SegmentRecord, where: string): SegmentWithTruth {
+  const read = <T>(decode: () => T): T => {
+    try {
+      return decode();
+    } catch (e) {
+      throw e instanceof FloatCodecError ? new SegmentDataError(e.message) : e;
+    }
+  };
+  const { render, trueRewards } = rec;
   const segment: Segment = {
     ...segmentMeta(rec),
-    obs: decodeFloats(rec.obs, 'float32', `${where} obs`),
-    actions: decodeFloats(rec.actions, 'float32', `${where} actions`),
-    render: rec.render === null ? null : decodeFloats(rec.render, 'float32', `${where} render`),
+    obs: read(() => decodeFloats(rec.obs, 'float32', `${where} obs`)),
+    actions: read(() => decodeFloats(rec.actions, 'float32', `${where} actions`)),
+    render: render === null ? null : read(() => decodeFloats(render, 'float32', `${where} render`)),
   };
-  const truth = rec.trueRewards === null ? undefined : { segmentId: segment.id, rewards: decodeFloats(rec.trueRewards, 'float64', `${where} true rewards`) };
+  const truth = trueRewards === null ? undefined : { segmentId: segment.id, rewards: read(() => decodeFloats(trueRewards, 'float64', `${where} true rewards`)) };
   const problem = segmentProblem(segment, truth);
-  if (problem) throw new FloatCodecError(`${where}: ${problem}`);
+  if (problem) throw new SegmentDataError(`${where}: ${problem}`);
   return truth ? { segment, truth } : { segment };
 }
 

@@ -232,6 +232,9 @@ export class Ppo {
   private spsSteps = 0;
   private spsSeconds = 0;
   private readonly buf: RolloutBuffer;
+  /** One vector step's actions: as sampled, and as the envs take them. */
+  private readonly stepActions: Float32Array;
+  private readonly envActions: Float64Array;
   private readonly idx: Int32Array;
   private readonly parallel: HalvedGradient | null;
   private readonly mb: Minibatch;
@@ -277,6 +280,8 @@ export class Ppo {
       this.optimizer = new Adam(this.agent.paramGroups, { lr: cfg.learningRate, eps: cfg.adamEps });
       const actionSize = this.agent.head.actionSize;
       this.buf = new RolloutBuffer(cfg.numSteps, cfg.numEnvs, this.envs.obsSize, actionSize);
+      this.stepActions = new Float32Array(cfg.numEnvs * actionSize);
+      this.envActions = new Float64Array(cfg.numEnvs * this.envs.actionSize);
       // Minibatches: gathered into shared memory when a worker thread takes half of each.
       this.idx = new Int32Array(this.batchSize);
       this.parallel = cfg.parallelUpdate && this.minibatchSize >= 8 ? halvedGradient(this.agent, this.minibatchSize) : null;
@@ -313,13 +318,12 @@ export class Ppo {
   explore(steps: number): void {
     const N = this.cfg.numEnvs;
     const { agent } = this;
-    const stepActions = new Float32Array(N * agent.head.actionSize);
-    const envActions = new Float64Array(N * this.envs.actionSize);
+    const { stepActions, envActions } = this;
     let obs = this.startObs(this.obsEnvs);
     for (let t = 0; t < steps; t += N) {
       const logits = agent.actor.forward(obs, N);
       for (let e = 0; e < N; e++) agent.head.sample(logits, e, this.rng, stepActions);
-      this.writeEnvActions(stepActions, envActions);
+      this.writeEnvActions();
       obs = this.obsEnvs.step(envActions).obs;
       this.globalStep += N;
     }
@@ -375,8 +379,7 @@ export class Ppo {
     const { actor, critic, head } = agent;
     const N = cfg.numEnvs;
     const obsSize = this.envs.obsSize;
-    const stepActions = new Float32Array(N * head.actionSize);
-    const envActions = new Float64Array(N * this.envs.actionSize);
+    const { stepActions, envActions } = this;
     const returns: number[] = [];
     const lengths: number[] = [];
     let nextObs = this.startObs(this.envs);
@@ -390,7 +393,7 @@ export class Ppo {
       const values = critic.forward(nextObs, N);
       for (let e = 0; e < N; e++) buf.values[row + e] = values[e];
 
-      this.writeEnvActions(stepActions, envActions);
+      this.writeEnvActions();
       const r = this.envs.step(envActions);
       for (let e = 0; e < N; e++) {
         let reward = r.rewards[e];
@@ -522,11 +525,12 @@ export class Ppo {
     return this.nextObs;
   }
 
-  private writeEnvActions(stepActions: Float32Array, envActions: Float64Array): void {
+  /** The sampled actions as the envs take them (Discrete as an index, Box clipped to its bounds). */
+  private writeEnvActions(): void {
     for (let e = 0; e < this.cfg.numEnvs; e++) {
-      const a = this.agent.toEnvAction(stepActions, e);
-      if (typeof a === 'number') envActions[e] = a;
-      else envActions.set(a, e * a.length);
+      const a = this.agent.toEnvAction(this.stepActions, e);
+      if (typeof a === 'number') this.envActions[e] = a;
+      else this.envActions.set(a, e * a.length);
     }
   }
 }

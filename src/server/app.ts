@@ -286,7 +286,7 @@ function serveStatic(app: FastifyInstance, dir: string): void {
   app.get('/*', async (req, reply) => {
     const path = decodeURIComponent(req.url.split('?')[0]);
     // The API's unknown paths are API errors (JSON 404), not the page.
-    if (path === '/api' || path.startsWith('/api/')) return reply.callNotFound();
+    if (isApiPath(path)) return reply.callNotFound();
     let file = normalize(join(root, path));
     if (!file.startsWith(root)) return reply.code(404).send({ error: 'not found' });
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
@@ -308,11 +308,14 @@ function validationMessage(err: FastifyError): string {
   return `${where} ${v.message ?? 'is invalid'}`;
 }
 
+function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
 /** A browser navigating to one of the pages (not the API, not a script's fetch): it asks for HTML. */
 function wantsPage(req: FastifyRequest): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  const path = req.url.split('?')[0];
-  if (path === '/api' || path.startsWith('/api/')) return false;
+  if (isApiPath(req.url.split('?')[0])) return false;
   return /\btext\/html\b/.test(req.headers.accept ?? '');
 }
 

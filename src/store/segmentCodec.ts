@@ -8,8 +8,8 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import { SEGMENT_META_KEYS, segmentFromRecord as decodeRecord, segmentProblem, segmentToRecord, type Segment, type SegmentRecord, type SegmentTruth, type SegmentWithTruth } from '../prefs/segments.js';
-import { FloatCodecError, bytesToFloats, floatBytes } from '../utils/floats.js';
+import { SEGMENT_META_KEYS, SegmentDataError, segmentFromRecord as decodeRecord, segmentProblem, segmentToRecord, type Segment, type SegmentRecord, type SegmentTruth, type SegmentWithTruth } from '../prefs/segments.js';
+import { bytesToFloats, floatBytes } from '../utils/floats.js';
 import { InvalidInputError } from './store.js';
 
 export type { SegmentRecord, SegmentWithTruth };
@@ -48,7 +48,7 @@ export function segmentFromRecord(rec: SegmentRecord, where: string): SegmentWit
   try {
     return decodeRecord(rec, where);
   } catch (e) {
-    if (e instanceof FloatCodecError) throw new InvalidInputError(e.message);
+    if (e instanceof SegmentDataError) throw new InvalidInputError(e.message);
     throw e;
   }
 }
