@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { PrefsConfigSchema } from '../prefs/config.js';
 import { SELECTIONS } from '../prefs/queries.js';
 import { TEACHER_NAMES } from '../prefs/teachers.js';
-import { collectKeyValue, nonNegativeInt, parseJsonObject, positiveInt } from './parse.js';
+import { collectKeyValue, nonNegativeInt, nonNegativeNumber, parseJsonObject, positiveInt } from './parse.js';
 
 type ConfigKey = keyof typeof PrefsConfigSchema.shape;
 
@@ -37,6 +37,7 @@ export const PREFS_CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: '--label-budget <n>', key: 'labelBudget', help: 'comparisons to ask for in all', parse: nonNegativeInt, alias: '--labels <n>' },
   { flag: '--steps <n>', key: 'totalTimesteps', help: 'env steps in all', parse: positiveInt },
   { flag: '--max-pending <n>', key: 'maxPendingLabels', help: `pace RL to the labelers: a round waits while more than n answers are outstanding (default with --teacher human: ${HUMAN_MAX_PENDING}; else none)`, parse: nonNegativeInt },
+  { flag: '--undo-seconds <s>', key: 'undoSeconds', help: 'with --teacher human: seconds a person can undo an answer before the run trains on it (default 10)', parse: nonNegativeNumber },
   { flag: '--seed <n>', key: 'seed', help: 'seed of every random stream (envs, networks, queries, teacher)', parse: nonNegativeInt },
   { flag: '--selection <how>', key: 'selection', help: `query selection: ${SELECTIONS.join(', ')}` },
   { flag: '--segment-length <steps>', key: 'segmentLength', help: 'steps per segment (null: 1.5 s of simulated time, 15-60 steps)', parse: positiveInt },

@@ -16,6 +16,12 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value.replace(/_/g, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0.');
+  return n;
+}
+
 /** Commander parser for a TCP port (0 lets the system pick a free one). */
 export function port(value: string): number {
   const n = Number(value);

@@ -291,7 +291,7 @@ async function startPeople(config: PrefsRunConfig, flags: PrefsFlags, project: P
       `dashboard at ${server.url}/dashboard.html?token=${adminToken}&run=${runParam}\n` +
       `(more annotators: overseer annotators add NAME --project ${config.store.project})\n`,
   );
-  return { teacher: new HumanTeacher(project, config.store.runId), server };
+  return { teacher: new HumanTeacher(project, config.store.runId, config.prefs.undoSeconds), server };
 }
 
 /**
@@ -325,7 +325,9 @@ async function train(
       resumeFrom: resumeFrom ?? undefined,
       // Said when a wait begins, and every 30 s while it lasts.
       onWait: (n, r) => {
-        if (waitNote.phase === r.phase && performance.now() - waitNote.at < 30_000) return;
+        // The pages say how many answers people still owe; answers given but still settling (undo window) are not owed.
+        if (runId !== null) opened.project.setRunState(runId, { phase: r.phase, waitingForLabels: n === 0 ? null : Math.max(0, opened.project.openQueryCount(runId) - (r.pending - n)) });
+        if (n === 0 || (waitNote.phase === r.phase && performance.now() - waitNote.at < 30_000)) return;
         waitNote = { phase: r.phase, at: performance.now() };
         io.stderr(r.phase === 'pretraining' ? `waiting for ${n} of the initial labels before RL starts\n` : `RL waits for ${n} more answer${n === 1 ? '' : 's'} (--max-pending ${prefs.maxPendingLabels})\n`);
       },
@@ -335,6 +337,7 @@ async function train(
       onRound: (m, r) => {
         last = m;
         waitNote = { phase: '', at: 0 };
+        if (runId !== null) opened.project.setRunState(runId, { phase: r.phase, waitingForLabels: null });
         run.appendMetrics(m);
         if (runId !== null) opened.project.appendMetrics(runId, m as unknown as { envSteps: number } & Record<string, unknown>);
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });

@@ -54,6 +54,11 @@ export const PrefsConfigSchema = z.strictObject({
    * unanswered (null: never waits after the initial labels, however far the labelers fall behind).
    */
   maxPendingLabels: z.number().int().nonnegative().nullable().default(null),
+  /**
+   * With people labeling: seconds an answer settles before the run takes it (the labeling page
+   * can undo it until then). Changes when labels arrive, not what is learned from them.
+   */
+  undoSeconds: z.number().nonnegative().max(3600).default(10),
   /** Log the diagnostics each round (correlations with the true reward, ensemble disagreement); they change nothing that is learned. */
   diagnostics: z.boolean().default(true),
   /** PPO settings over the env's preset and the paper's entropy bonus (envId, seed and step count are set by the loop). */

@@ -31,7 +31,7 @@ export interface PrefsHooks extends RunParts {
   onRound?: (m: PrefsMetrics, run: PreferenceRun) => void;
   /** Checked between rounds; once aborted the loop stops and returns. */
   signal?: AbortSignal;
-  /** While RL waits for labels (the initial ones, or pacing): how many it waits for, polled every `waitPollMs`. */
+  /** While RL waits for labels (the initial ones, or pacing): how many it waits for, polled every `waitPollMs`; 0 once a wait is over. */
   onWait?: (waitingFor: number, run: PreferenceRun) => void;
   /** How often a waiting run polls the teacher (default 250 ms). */
   waitPollMs?: number;
@@ -109,12 +109,16 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
  */
 async function waitForLabels(run: PreferenceRun, pending: number, hooks: PrefsHooks): Promise<boolean> {
   run.collectAnswers();
+  let waited = false;
   while (run.pending > pending) {
     if (hooks.signal?.aborted) return false;
     hooks.onWait?.(run.pending - pending, run);
+    waited = true;
     await new Promise<void>((resolve) => setTimeout(resolve, hooks.waitPollMs ?? 250));
     run.collectAnswers();
   }
+  // The wait is over: said once, so whoever shows it stops.
+  if (waited) hooks.onWait?.(0, run);
   return true;
 }
 

@@ -3,39 +3,126 @@
  * so the pages can import them without pulling in Node).
  */
 
-/** A segment as the page receives it (and plays as a looping clip): render states (float32, base64) to draw, never rewards. */
+export type AnswerJson = 'left' | 'right' | 'equal' | 'incomparable';
+
+/** A segment as the page receives it (and plays as a clip): render states (float32, base64) to draw, never rewards. */
 export interface SegmentJson {
   id: string;
   envId: string;
   length: number;
   renderSize: number;
   render: string | null;
+  /** The episode ended at the segment's last frame (the agent fell, reached the goal, ...): the page says so while it holds that frame. */
+  terminated: boolean;
 }
 
 export interface QueryJson {
   id: string;
-  kind: string;
+  /**
+   * normal: a pair the run asked; repeat: a pair this person answered before, sides swapped (the
+   * page says so); gold: a pair with a known answer (the page does not say so).
+   */
+  kind: 'normal' | 'repeat' | 'gold';
   left: SegmentJson;
   right: SegmentJson;
 }
+
+/**
+ * Where a run is: `running` (training, pairs come as it goes), `waiting` (it waits for
+ * `waitingForLabels` more labels before it goes on: the initial labels before RL starts, or
+ * too many pairs unanswered), `finished`.
+ */
+export type RunStateJson = 'running' | 'waiting' | 'finished';
 
 export interface RunStatusJson {
   id: string;
   envId: string;
   instructions: string;
+  /** Labeling guidelines for this run, set by the admin (plain text; '' when none). */
+  guidelines: string;
   labelBudget: number | null;
   envSteps: number;
   /** When the run finished (it then hands out no pairs and takes no labels), or null while it runs. */
   finishedAt: string | null;
-  /** Labels of this run from people, all annotators. */
+  state: RunStateJson;
+  /** The loop's phase as last reported: initial (first labels), pretraining (reward model only), rl; null before the run reports one. */
+  phase: 'initial' | 'pretraining' | 'rl' | null;
+  /** Labels the run waits for before it goes on (state `waiting`), else null. */
+  waitingForLabels: number | null;
+  /** Labels of this run from people, all annotators: answers to the run's own pairs (repeats and gold pairs are not counted). */
   labels: number;
-  /** Labels from the asking annotator. */
+  /** The asking annotator's answers to the run's own pairs (repeats and gold pairs not counted). */
   mine: number;
   /** Queries not answered yet. */
   queueDepth: number;
 }
 
+/** POST /api/runs/:runId/labels → the committed label. */
+export interface LabelResultJson {
+  seq: number;
+  queryId: string;
+  answer: AnswerJson;
+  duplicate: boolean;
+  status: RunStatusJson;
+}
+
+/**
+ * POST /api/runs/:runId/labels/undo {clientId} → the pair of the withdrawn answer, to answer
+ * again. Refused with 409 once the run has used the answer for training (or the run finished),
+ * 404 for a client id this annotator never sent.
+ */
+export interface UndoResultJson {
+  query: QueryJson;
+  status: RunStatusJson;
+}
+
+export interface AnnotatorStatsJson {
+  name: string;
+  /** Answers to the run's own pairs. */
+  labels: number;
+  /** Repeated pairs answered, and how many agreed with this person's first answer. */
+  repeats: number;
+  agreeing: number;
+  /** Median seconds from a pair appearing to its answer (all this person's answers), null when none was timed. */
+  medianSeconds: number | null;
+  /** How often each answer was given (all this person's answers). */
+  answers: Record<AnswerJson, number>;
+  /** Gold pairs answered, and how many matched the gold answer. */
+  gold: { answered: number; correct: number };
+}
+
 export interface AgreementJson {
-  annotators: { name: string; labels: number; repeats: number; agreeing: number }[];
-  gold: { pairs: number; agreeing: number };
+  annotators: AnnotatorStatsJson[];
+  /** pairs/agreeing: pairs of people's answers to the same gold pair that agree; answered/correct: answers matching the gold answer. */
+  gold: { pairs: number; agreeing: number; answered: number; correct: number };
+}
+
+/** GET /api/admin/runs/:runId/overview */
+export interface OverviewJson {
+  status: RunStatusJson;
+  agreement: AgreementJson;
+  latestSegment: SegmentJson | null;
+}
+
+/** A pair of the run the admin may make gold (GET /api/admin/runs/:runId/pairs): recent pairs, newest first, no render data. */
+export interface PairSummaryJson {
+  queryId: string;
+  askedAtStep: number;
+  /** People's (and teachers') answers so far. */
+  answers: { by: string; answer: AnswerJson }[];
+  /** The gold pair made from it, if any. */
+  goldId: string | null;
+}
+
+/** A gold pair (GET /api/admin/runs/:runId/gold; POST {queryId, answer} makes one from a pair of the run). */
+export interface GoldPairJson {
+  id: string;
+  /** The run's pair it was made from. */
+  sourceQueryId: string | null;
+  /** The known answer; null for a gold pair imported without one (only agreement between people is measured). */
+  answer: AnswerJson | null;
+  createdAt: string;
+  /** People who answered it, and how many of them gave the gold answer. */
+  answered: number;
+  correct: number;
 }

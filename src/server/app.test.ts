@@ -261,6 +261,85 @@ describe('labeling server', () => {
     expect(log).toHaveLength(2);
   });
 
+  it('says where the run is: running, waiting for N labels (as the loop reports), finished; pairs say when an episode ended', async () => {
+    const { app, project, ada, as } = setup(3);
+    project.putSegments('r1', [{ segment: { ...segment(20), terminated: true } }]);
+    project.putQueries('r1', [{ id: 'q-t', leftId: 'seg-0', rightId: 'seg-20', askedAtStep: 0 }]);
+    const status = async () => (await app.inject({ method: 'GET', url: '/api/runs/r1', headers: as(ada) })).json();
+    expect(await status()).toMatchObject({ state: 'running', phase: null, waitingForLabels: null, guidelines: '' });
+    project.setRunState('r1', { phase: 'pretraining', waitingForLabels: 4 });
+    expect(await status()).toMatchObject({ state: 'waiting', phase: 'pretraining', waitingForLabels: 4 });
+    project.setRunState('r1', { phase: 'rl', waitingForLabels: null });
+    expect(await status()).toMatchObject({ state: 'running', phase: 'rl', waitingForLabels: null });
+    const next = (await app.inject({ method: 'GET', url: '/api/runs/r1/next?n=5', headers: as(ada) })).json();
+    expect(next.queries.map((q: { id: string; left: { terminated: boolean }; right: { terminated: boolean } }) => [q.id, q.left.terminated, q.right.terminated])).toEqual([
+      ['q-0', false, false],
+      ['q-1', false, false],
+      ['q-2', false, false],
+      ['q-t', false, true],
+    ]);
+    project.setRunState('r1', { phase: 'rl', waitingForLabels: 2 });
+    project.finishRun('r1');
+    expect(await status()).toMatchObject({ state: 'finished', waitingForLabels: null });
+  });
+
+  it('undoes an answer the run has not taken: the pair comes back to answer again; a taken one, a stranger\'s or an unknown one is refused with the reason', async () => {
+    const { app, project, ada, bob, as } = setup(4);
+    await app.inject({ method: 'GET', url: '/api/runs/r1/next?n=2', headers: as(ada) });
+    for (const [q, c] of [['q-0', 'c0'], ['q-1', 'c1']]) expect((await app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(ada), payload: label(q, c) })).statusCode).toBe(200);
+    const undo = (token: string, clientId: unknown) => app.inject({ method: 'POST', url: '/api/runs/r1/labels/undo', headers: as(token), payload: { clientId } });
+    const r = await undo(ada, 'c1');
+    expect(r.statusCode).toBe(200);
+    expect(r.json().query).toMatchObject({ id: 'q-1', kind: 'normal', left: { id: 'seg-1' }, right: { id: 'seg-2' } });
+    expect(r.json().status).toMatchObject({ labels: 1, mine: 1 });
+    expect(project.labelsSince('r1', 0).map((l) => l.clientId)).toEqual(['c0']);
+    const again = await app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(ada), payload: label('q-1', 'c1b', 'right') });
+    expect(again.json()).toMatchObject({ queryId: 'q-1', answer: 'right', duplicate: false });
+    project.takeLabels('r1', 0, new Date(Date.now() + 60_000));
+    const late = await undo(ada, 'c1b');
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error).toMatch(/already been used for training, so it can no longer be undone/);
+    expect((await undo(bob, 'c0')).statusCode).toBe(404);
+    expect((await undo(ada, 'nope')).json().error).toMatch(/no answer "nope" from you/);
+    expect((await undo(ada, '')).statusCode).toBe(400);
+    expect((await undo(ada, 7)).statusCode).toBe(400);
+  });
+
+  it('lets the admin set guidelines, pick pairs and make gold pairs with answers; annotators may not, and bad input gets a 400 naming it', async () => {
+    const { app, project, ada, admin, as } = setup(4);
+    const put = (token: string, payload: unknown) => app.inject({ method: 'PUT', url: '/api/admin/runs/r1/guidelines', headers: as(token), payload: payload as object });
+    expect((await put(ada, { guidelines: 'x' })).statusCode).toBe(403);
+    const ok = await put(admin, { guidelines: 'Prefer upright.\nA swing past the top counts as upright.' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().status.guidelines).toBe('Prefer upright.\nA swing past the top counts as upright.');
+    expect((await app.inject({ method: 'GET', url: '/api/runs/r1', headers: as(ada) })).json().guidelines).toMatch(/^Prefer upright/);
+    const long = await put(admin, { guidelines: 'x'.repeat(10_001) });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().error).toMatch(/guidelines/);
+    expect((await put(admin, { text: 'x' })).json().error).toMatch(/guidelines is required/);
+
+    const pairs = (await app.inject({ method: 'GET', url: '/api/admin/runs/r1/pairs?limit=2', headers: as(admin) })).json().pairs;
+    expect(pairs.map((p: { queryId: string }) => p.queryId)).toEqual(['q-3', 'q-2']);
+    expect((await app.inject({ method: 'GET', url: '/api/admin/runs/r1/pairs?limit=0', headers: as(admin) })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/api/admin/runs/r1/pairs', headers: as(ada) })).statusCode).toBe(403);
+    const pair = (await app.inject({ method: 'GET', url: '/api/admin/runs/r1/pairs/q-2', headers: as(admin) })).json();
+    expect(pair).toMatchObject({ id: 'q-2', kind: 'normal', left: { id: 'seg-2', length: 10 }, right: { id: 'seg-3' } });
+    expect(typeof pair.left.render).toBe('string');
+    expect((await app.inject({ method: 'GET', url: '/api/admin/runs/r1/pairs/q-9', headers: as(admin) })).statusCode).toBe(404);
+
+    const make = (token: string, payload: unknown) => app.inject({ method: 'POST', url: '/api/admin/runs/r1/gold', headers: as(token), payload: payload as object });
+    expect((await make(ada, { queryId: 'q-2', answer: 'left' })).statusCode).toBe(403);
+    expect((await make(admin, { queryId: 'q-2', answer: 'up' })).json().error).toMatch(/answer must be one of/);
+    expect((await make(admin, { queryId: 'q-9', answer: 'left' })).statusCode).toBe(404);
+    const gold = await make(admin, { queryId: 'q-2', answer: 'right' });
+    expect(gold.statusCode).toBe(200);
+    expect(gold.json().gold).toMatchObject({ id: 'gold-q-2', sourceQueryId: 'q-2', answer: 'right', answered: 0, correct: 0 });
+    expect((await app.inject({ method: 'GET', url: '/api/admin/runs/r1/gold', headers: as(admin) })).json().gold.map((g: { id: string }) => g.id)).toEqual(['gold-q-2']);
+    expect(project.queryKinds('r1').get('gold-q-2')).toBe('gold');
+    // The pair list shows which pairs are gold already.
+    expect((await app.inject({ method: 'GET', url: '/api/admin/runs/r1/pairs?limit=2', headers: as(admin) })).json().pairs[1]).toMatchObject({ queryId: 'q-2', goldId: 'gold-q-2' });
+  });
+
   it('keeps admin routes to the admin token', async () => {
     const { app, ada, admin, as } = setup(1);
     expect((await app.inject({ method: 'GET', url: '/api/admin/annotators', headers: as(ada) })).statusCode).toBe(403);

@@ -15,8 +15,8 @@ import type { Segment } from '../prefs/segments.js';
 import { ANSWERS } from '../prefs/teachers.js';
 import { exportLines } from '../store/exchange.js';
 import { encodeFloats } from '../utils/floats.js';
-import { ForbiddenError, NotFoundError, StoreConflictError, StoreError, type Annotator, type AssignedQuery, type ProjectStore, type RunRecord } from '../store/store.js';
-import type { QueryJson, RunStatusJson, SegmentJson } from './api.js';
+import { ForbiddenError, MAX_GUIDELINES, NotFoundError, StoreConflictError, StoreError, type Annotator, type AssignedQuery, type GoldPair, type ProjectStore, type RunRecord } from '../store/store.js';
+import type { GoldPairJson, LabelResultJson, OverviewJson, PairSummaryJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from './api.js';
 
 export const TOKEN_COOKIE = 'overseer_token';
 
@@ -75,6 +75,15 @@ const labelBody = {
     seconds: { type: ['number', 'null'], minimum: 0, maximum: 86_400 },
     clientId: { type: 'string', minLength: 1, maxLength: 100 },
   },
+} as const;
+
+const undoBody = { type: 'object', additionalProperties: false, required: ['clientId'], properties: { clientId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+const guidelinesBody = { type: 'object', additionalProperties: false, required: ['guidelines'], properties: { guidelines: { type: 'string', maxLength: MAX_GUIDELINES } } } as const;
+const goldBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['queryId', 'answer'],
+  properties: { queryId: { type: 'string', minLength: 1, maxLength: 200 }, answer: { type: 'string', enum: [...ANSWERS] } },
 } as const;
 
 export function buildServer(opts: ServerOptions): FastifyInstance {
@@ -178,10 +187,20 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.post<{ Params: { runId: string }; Body: { queryId: string; answer: (typeof ANSWERS)[number]; seconds?: number | null; clientId: string } }>(
     '/api/runs/:runId/labels',
     { schema: { params: { type: 'object', properties: { runId: RUN_ID } }, body: labelBody } },
-    async (req) => {
+    async (req): Promise<LabelResultJson> => {
       const { queryId, answer, seconds, clientId } = req.body;
       const { label, duplicate } = project.submitLabel({ runId: req.params.runId, queryId, annotatorId: req.annotator.id, answer, seconds: seconds ?? null, clientId });
       return { seq: label.seq, queryId: label.queryId, answer: label.answer, duplicate, status: runStatus(project, req.params.runId, req.annotator) };
+    },
+  );
+
+  // Undo: the answer is withdrawn (kept aside) and its pair comes back, while the run has not trained on it yet.
+  app.post<{ Params: { runId: string }; Body: { clientId: string } }>(
+    '/api/runs/:runId/labels/undo',
+    { schema: { params: { type: 'object', properties: { runId: RUN_ID } }, body: undoBody } },
+    async (req): Promise<UndoResultJson> => {
+      const back = project.withdrawLabel(req.params.runId, req.annotator.id, req.body.clientId);
+      return { query: toQueryJson(back), status: runStatus(project, req.params.runId, req.annotator) };
     },
   );
 
@@ -200,8 +219,46 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     if (!admin(req, reply)) return reply;
     const status = runStatus(project, req.params.runId, req.annotator);
     const latest = project.latestSegment(req.params.runId);
-    return { status, agreement: project.agreement(req.params.runId), latestSegment: latest ? toSegmentJson(latest) : null };
+    const overview: OverviewJson = { status, agreement: project.agreement(req.params.runId), latestSegment: latest ? toSegmentJson(latest) : null };
+    return overview;
   });
+  app.put<{ Params: { runId: string }; Body: { guidelines: string } }>('/api/admin/runs/:runId/guidelines', { schema: { params: runParams, body: guidelinesBody } }, async (req, reply) => {
+    if (!admin(req, reply)) return reply;
+    project.setGuidelines(req.params.runId, req.body.guidelines);
+    return { status: runStatus(project, req.params.runId, req.annotator) };
+  });
+  // Gold pairs: the admin picks one of the run's pairs (listed newest first, then loaded with its clips) and sets its answer.
+  app.get<{ Params: { runId: string }; Querystring: { limit?: string } }>(
+    '/api/admin/runs/:runId/pairs',
+    { schema: { params: runParams, querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^[1-9]\\d{0,2}$' }, token: { type: 'string' } } } } },
+    async (req, reply) => {
+      if (!admin(req, reply)) return reply;
+      const pairs: PairSummaryJson[] = project.recentPairs(req.params.runId, Number(req.query.limit ?? 20));
+      return { pairs };
+    },
+  );
+  app.get<{ Params: { runId: string; queryId: string } }>(
+    '/api/admin/runs/:runId/pairs/:queryId',
+    { schema: { params: { type: 'object', properties: { runId: RUN_ID, queryId: RUN_ID } } } },
+    async (req, reply) => {
+      if (!admin(req, reply)) return reply;
+      const { runId, queryId } = req.params;
+      const q = project.loadPair(runId, queryId);
+      return toQueryJson(q);
+    },
+  );
+  app.get<{ Params: { runId: string } }>('/api/admin/runs/:runId/gold', { schema: { params: runParams } }, async (req, reply) => {
+    if (!admin(req, reply)) return reply;
+    return { gold: project.goldPairs(req.params.runId).map(toGoldJson) };
+  });
+  app.post<{ Params: { runId: string }; Body: { queryId: string; answer: (typeof ANSWERS)[number] } }>(
+    '/api/admin/runs/:runId/gold',
+    { schema: { params: runParams, body: goldBody } },
+    async (req, reply) => {
+      if (!admin(req, reply)) return reply;
+      return { gold: toGoldJson(project.setGoldPair(req.params.runId, req.body.queryId, req.body.answer)) };
+    },
+  );
   app.get<{ Querystring: { run?: string } }>(
     '/api/admin/export',
     { schema: { querystring: { type: 'object', additionalProperties: false, properties: { run: RUN_ID, token: { type: 'string' } } } } },
@@ -264,11 +321,27 @@ function runStatus(project: ProjectStore, runId: string, who: Annotator): RunSta
   const run = project.getRun(runId);
   if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)}`);
   const { labels, mine } = project.peopleLabelCounts(runId, who.id);
-  return { id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, envSteps: run.envSteps, finishedAt: run.finishedAt, labels, mine, queueDepth: project.openQueryCount(runId) };
+  const waiting = run.finishedAt === null && run.waitingForLabels !== null && run.waitingForLabels > 0;
+  return {
+    id: run.id,
+    envId: run.envId,
+    instructions: run.instructions,
+    guidelines: run.guidelines,
+    labelBudget: run.labelBudget,
+    envSteps: run.envSteps,
+    finishedAt: run.finishedAt,
+    state: run.finishedAt !== null ? 'finished' : waiting ? 'waiting' : 'running',
+    phase: run.phase,
+    waitingForLabels: waiting ? run.waitingForLabels : null,
+    labels,
+    mine,
+    queueDepth: project.openQueryCount(runId),
+  };
 }
 
-const toSegmentJson = (s: Segment): SegmentJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null });
+const toSegmentJson = (s: Segment): SegmentJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null, terminated: s.terminated });
 const toQueryJson = (q: AssignedQuery): QueryJson => ({ id: q.query.id, kind: q.query.kind, left: toSegmentJson(q.left), right: toSegmentJson(q.right) });
+const toGoldJson = (g: GoldPair): GoldPairJson => ({ id: g.id, sourceQueryId: g.sourceQueryId, answer: g.answer, createdAt: g.createdAt, answered: g.answered, correct: g.correct });
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

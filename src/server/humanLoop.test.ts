@@ -27,7 +27,7 @@ describe('overseer prefs --teacher human', () => {
     let stdout = '';
     const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => {}, isTTY: false };
     const run = runCli(
-      ['prefs', '--env', 'Pendulum-v1', '--teacher', 'human', '--instructions', 'keep the <pendulum> upright', '--label-budget', '16', '--steps', '49152', '--eval-episodes', '1', '--rm', 'ensembleSize=2', '--port', '0', '--out', out, '--no-progress'],
+      ['prefs', '--env', 'Pendulum-v1', '--teacher', 'human', '--instructions', 'keep the <pendulum> upright', '--label-budget', '16', '--undo-seconds', '0', '--steps', '49152', '--eval-episodes', '1', '--rm', 'ensembleSize=2', '--port', '0', '--out', out, '--no-progress'],
       io,
     );
     // A scripted annotator: opens the printed link, then prefers the segment that stays more upright.

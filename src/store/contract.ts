@@ -15,7 +15,7 @@ import { StoreConflictError, type StoredLabel } from '../prefs/store.js';
 import { exportLines, importRuns, readExport } from './exchange.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, StoreError, type ProjectStore } from './store.js';
 
-export type OpenStore = (options?: { repeatEvery?: number }) => ProjectStore;
+export type OpenStore = (options?: { repeatEvery?: number; goldEvery?: number }) => ProjectStore;
 
 /** A segment with recognisable contents (NaN and -0 included: stored bit for bit). */
 export function testSegment(i: number, length = 15): Segment {
@@ -60,8 +60,8 @@ export function describeProjectStore(name: string, open: OpenStore): void {
     });
 
     /** A store with one run holding `nSegments` segments and a query over each consecutive pair (q-0 .. q-(n-2)). */
-    function withQueries(nSegments: number, repeatEvery?: number) {
-      const p = fresh({ repeatEvery });
+    function withQueries(nSegments: number, repeatEvery?: number, goldEvery?: number) {
+      const p = fresh({ repeatEvery, goldEvery });
       p.createRun({ id: 'run1', envId: 'Hopper-v5', instructions: 'prefer the hopper doing a backflip', labelBudget: 700 });
       const segs = Array.from({ length: nSegments }, (_, i) => testSegment(i));
       p.putSegments('run1', segs.map((segment) => ({ segment })));
@@ -435,7 +435,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect(p.labelsSince('run1', 0)).toEqual([{ ...label('q-0', 0), seq: expect.any(Number), clientId: null }]);
         expect(p.labelCounts('run1')).toEqual(new Map());
         expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 0, mine: 0 });
-        expect(p.agreement('run1')).toEqual({ annotators: [], gold: { pairs: 0, agreeing: 0 } });
+        expect(p.agreement('run1')).toEqual({ annotators: [], gold: { pairs: 0, agreeing: 0, answered: 0, correct: 0 } });
       });
 
       it('lets several annotators answer a gold pair, never handed out as normal work, and measures their agreement', () => {
@@ -448,7 +448,8 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         p.submitLabel({ runId: 'run1', queryId: 'gold-1', annotatorId: b, answer: 'right', seconds: null, clientId: 'g-b' });
         p.submitLabel({ runId: 'run1', queryId: 'gold-1', annotatorId: c, answer: 'left', seconds: null, clientId: 'g-c' });
         expect(p.labelsSince('run1', 0).map((l) => l.teacher)).toEqual(['a', 'b', 'c']);
-        expect(p.agreement('run1').gold).toEqual({ pairs: 3, agreeing: 1 });
+        // Imported without a known answer: agreement between people only.
+        expect(p.agreement('run1').gold).toEqual({ pairs: 3, agreeing: 1, answered: 0, correct: 0 });
         expect(p.openQueryCount('run1')).toBe(2);
         // The loop stores the people's gold labels it polls: each by its client id, none lost.
         const labels = p.labelsSince('run1', 0);
@@ -470,11 +471,13 @@ export function describeProjectStore(name: string, open: OpenStore): void {
           ['a', 'left'],
           ['b', 'left'],
         ]);
-        expect(p.agreement('run1').gold).toEqual({ pairs: 1, agreeing: 1 });
-        expect(p.agreement('run1').annotators.map((x) => [x.name, x.labels])).toEqual([
-          ['a', 1],
-          ['b', 1],
+        expect(p.agreement('run1').gold).toEqual({ pairs: 1, agreeing: 1, answered: 0, correct: 0 });
+        // Gold answers measure people: they are not labels of the run.
+        expect(p.agreement('run1').annotators.map((x) => [x.name, x.labels, x.answers.left])).toEqual([
+          ['a', 0, 1],
+          ['b', 0, 1],
         ]);
+        expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 0, mine: 0 });
       });
 
       it('leaves gold pairs and their labels out of what the loop loads (they never train the model nor count against the budget)', () => {
@@ -505,7 +508,12 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         // Consistent: the same segment preferred, now on the other side.
         answer(rep.query.id, original.said === 'left' ? 'right' : 'left', 'c2');
         expect(next().query.id).toBe('q-2');
-        expect(p.agreement('run1')).toEqual({ annotators: [{ name: 'a', labels: 3, repeats: 1, agreeing: 1 }], gold: { pairs: 0, agreeing: 0 } });
+        expect(p.agreement('run1')).toEqual({
+          annotators: [{ name: 'a', labels: 2, repeats: 1, agreeing: 1, medianSeconds: 1, answers: { left: original.said === 'left' ? 1 : 2, right: original.said === 'left' ? 2 : 1, equal: 0, incomparable: 0 }, gold: { answered: 0, correct: 0 } }],
+          gold: { pairs: 0, agreeing: 0, answered: 0, correct: 0 },
+        });
+        // The repeat is shown and stored as a repeat: not a new label of the run.
+        expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 2, mine: 2 });
         // Repeats are not open work for anyone else, and not counted as waiting.
         expect(p.openQueryCount('run1')).toBe(5);
       });
@@ -552,6 +560,150 @@ export function describeProjectStore(name: string, open: OpenStore): void {
           p.submitLabel({ runId: 'run1', queryId: q.query.id, annotatorId: a, answer: 'left', seconds: 1, clientId: `c${k}` });
         }
         expect(p.assignQueries('run1', a, 1)).toEqual([]);
+      });
+    });
+
+    describe('what the pages show and people change: run progress, guidelines, undo, gold pairs', () => {
+      it('keeps the run progress the loop reports and the admin guidelines, refusing bad values', () => {
+        const p = withQueries(3);
+        expect(p.getRun('run1')).toMatchObject({ phase: null, waitingForLabels: null, guidelines: '' });
+        p.setRunState('run1', { phase: 'pretraining', waitingForLabels: 12 });
+        expect(p.getRun('run1')).toMatchObject({ phase: 'pretraining', waitingForLabels: 12 });
+        p.setRunState('run1', { phase: 'rl', waitingForLabels: null });
+        expect(p.getRun('run1')).toMatchObject({ phase: 'rl', waitingForLabels: null });
+        expectRefusal(() => p.setRunState('run1', { phase: 'rl', waitingForLabels: -1 }), InvalidInputError, /waitingForLabels/);
+        expectRefusal(() => p.setRunState('run1', { phase: 'done' as never, waitingForLabels: null }), InvalidInputError, /unknown run phase "done"/);
+        expectRefusal(() => p.setRunState('nope', { phase: 'rl', waitingForLabels: null }), NotFoundError, /no run "nope"/);
+        const text = 'Prefer forward hops.\nA fall is always worse, <b>even</b> a slow one.';
+        expect(p.setGuidelines('run1', text).guidelines).toBe(text);
+        expect(p.getRun('run1')!.guidelines).toBe(text);
+        expectRefusal(() => p.setGuidelines('run1', 'x'.repeat(10_001)), InvalidInputError, /10001 characters; at most 10000/);
+        expect(p.getRun('run1')!.guidelines).toBe(text);
+        expectRefusal(() => p.setGuidelines('nope', 'x'), NotFoundError, /no run "nope"/);
+      });
+
+      it('hands the run only settled labels, in order; an answer not yet taken can be undone (its pair comes back to the same person), a taken one cannot', () => {
+        const p = withQueries(5); // q-0 .. q-3
+        const [a, b] = ['a', 'b'].map((n) => p.addAnnotator(n).annotator.id);
+        expect(p.assignQueries('run1', a, 2).map((q) => q.query.id)).toEqual(['q-0', 'q-1']);
+        expect(p.assignQueries('run1', b, 1).map((q) => q.query.id)).toEqual(['q-2']);
+        const sub = (queryId: string, who: number, clientId: string, answer: 'left' | 'right' = 'left') => p.submitLabel({ runId: 'run1', queryId, annotatorId: who, answer, seconds: 2, clientId });
+        const first = sub('q-0', a, 'a0').label;
+        // Nothing has settled an hour ago; everything has an hour from now.
+        expect(p.takeLabels('run1', 0, new Date(Date.now() - 3_600_000))).toEqual([]);
+        const taken = p.takeLabels('run1', 0, new Date(Date.now() + 3_600_000));
+        expect(taken.map((l) => [l.queryId, l.clientId])).toEqual([['q-0', 'a0']]);
+        expectRefusal(() => p.withdrawLabel('run1', a, 'a0'), ConflictError, /answer to q-0 has already been used for training/);
+        sub('q-1', a, 'a1');
+        sub('q-2', b, 'b0');
+        // Only its own answers: b cannot undo a's, and an unknown client id is not found.
+        expectRefusal(() => p.withdrawLabel('run1', b, 'a1'), NotFoundError, /no answer "a1" from you in run run1/);
+        expectRefusal(() => p.withdrawLabel('run1', a, 'zz'), NotFoundError, /no answer "zz"/);
+        expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 3, mine: 2 });
+        const back = p.withdrawLabel('run1', a, 'a1');
+        expect(back.query).toMatchObject({ id: 'q-1', kind: 'normal' });
+        expect([back.left.id, back.right.id]).toEqual(['seg-1', 'seg-2']);
+        expect(p.labelsSince('run1', 0).map((l) => l.clientId)).toEqual(['a0', 'b0']);
+        expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 2, mine: 1 });
+        expect(p.openQueryCount('run1')).toBe(2);
+        // The pair is a's again (not b's), and a late retry of the undone answer stays undone.
+        expect(p.assignQueries('run1', b, 5).map((q) => q.query.id)).toEqual(['q-3']);
+        expect(p.assignQueries('run1', a, 5).map((q) => q.query.id)).toEqual(['q-1']);
+        expectRefusal(() => sub('q-1', a, 'a1'), ConflictError, /answer a1 was undone/);
+        sub('q-1', a, 'a1-again', 'right');
+        const rest = p.takeLabels('run1', taken[0].seq, new Date(Date.now() + 3_600_000));
+        expect(rest.map((l) => [l.queryId, l.answer, l.teacher])).toEqual([
+          ['q-2', 'left', 'b'],
+          ['q-1', 'right', 'a'],
+        ]);
+        expect(rest[0].seq).toBeGreaterThan(first.seq);
+        // Taken: no more undo; and a finished run takes no undo either.
+        expectRefusal(() => p.withdrawLabel('run1', a, 'a1-again'), ConflictError, /already been used for training/);
+        sub('q-3', b, 'b1');
+        p.finishRun('run1');
+        expectRefusal(() => p.withdrawLabel('run1', b, 'b1'), ConflictError, /run run1 has finished/);
+      });
+
+      it('holds back every label after one still settling, so the run never skips one', () => {
+        const p = withQueries(4);
+        const a = p.addAnnotator('a').annotator.id;
+        p.assignQueries('run1', a, 3);
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
+        const cutoff = new Date(Date.now() + 5);
+        // Committed after the cutoff (the clock moves on), so still settling.
+        const until = Date.now() + 20;
+        while (Date.now() < until) {
+          /* wait */
+        }
+        p.submitLabel({ runId: 'run1', queryId: 'q-1', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c1' });
+        expect(p.takeLabels('run1', 0, cutoff).map((l) => l.clientId)).toEqual(['c0']);
+        // c1 was not taken: it can still be undone.
+        expect(p.withdrawLabel('run1', a, 'c1').query.id).toBe('q-1');
+      });
+
+      it('lets the admin make gold pairs from the run pairs with a known answer, hands each to each annotator once after every N answers, and measures accuracy', () => {
+        const p = withQueries(8, 0, 2); // q-0 .. q-6; no repeats; gold after every 2 answers
+        const [a, b] = ['a', 'b'].map((n) => p.addAnnotator(n).annotator.id);
+        expectRefusal(() => p.setGoldPair('run1', 'q-99', 'left'), NotFoundError, /no pair "q-99"/);
+        expectRefusal(() => p.setGoldPair('run1', 'q-5', 'up' as never), InvalidInputError, /unknown answer "up"/);
+        const g = p.setGoldPair('run1', 'q-5', 'right');
+        expect(g).toMatchObject({ id: 'gold-q-5', sourceQueryId: 'q-5', answer: 'right', answered: 0, correct: 0 });
+        expect(p.queryKinds('run1').get('gold-q-5')).toBe('gold');
+        expectRefusal(() => p.setGoldPair('run1', 'gold-q-5', 'left'), InvalidInputError, /gold-q-5 is a gold pair/);
+        // Setting it again changes the answer, still one gold pair.
+        expect(p.setGoldPair('run1', 'q-5', 'left').answer).toBe('left');
+        expect(p.goldPairs('run1').map((x) => [x.id, x.answer])).toEqual([['gold-q-5', 'left']]);
+        const answer = (who: number, queryId: string, ans: 'left' | 'right', clientId: string, seconds: number) => p.submitLabel({ runId: 'run1', queryId, annotatorId: who, answer: ans, seconds, clientId });
+        // Not due before 2 answers.
+        expect(p.assignQueries('run1', a, 2).map((q) => q.query.id)).toEqual(['q-0', 'q-1']);
+        answer(a, 'q-0', 'left', 'a0', 1);
+        answer(a, 'q-1', 'right', 'a1', 3);
+        const next = p.assignQueries('run1', a, 2);
+        expect(next.map((q) => [q.query.id, q.query.kind])).toEqual([
+          ['gold-q-5', 'gold'],
+          ['q-2', 'normal'],
+        ]);
+        expect([next[0].left.id, next[0].right.id]).toEqual(['seg-5', 'seg-6']);
+        answer(a, 'gold-q-5', 'left', 'ag', 10);
+        // Answered once: never handed to a again.
+        expect(p.assignQueries('run1', a, 3).map((q) => q.query.id)).toEqual(['q-2', 'q-3', 'q-4']);
+        expect(p.assignQueries('run1', b, 1).map((q) => q.query.id)).toEqual(['q-5']);
+        answer(b, 'q-5', 'left', 'b0', 2);
+        answer(b, 'gold-q-5', 'right', 'bg', 4);
+        expect(p.goldPairs('run1')).toEqual([expect.objectContaining({ id: 'gold-q-5', answered: 2, correct: 1 })]);
+        const ag = p.agreement('run1');
+        expect(ag.gold).toEqual({ pairs: 1, agreeing: 0, answered: 2, correct: 1 });
+        expect(ag.annotators).toEqual([
+          { name: 'a', labels: 2, repeats: 0, agreeing: 0, medianSeconds: 3, answers: { left: 2, right: 1, equal: 0, incomparable: 0 }, gold: { answered: 1, correct: 1 } },
+          { name: 'b', labels: 1, repeats: 0, agreeing: 0, medianSeconds: 3, answers: { left: 1, right: 1, equal: 0, incomparable: 0 }, gold: { answered: 1, correct: 0 } },
+        ]);
+        // Gold answers are not labels of the run: the counters and the loop leave them out.
+        expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 3, mine: 2 });
+        expect(p.runStore('run1').load().labels.map((l) => l.queryId)).toEqual(['q-0', 'q-1', 'q-5']);
+        // An undone gold answer can be given again.
+        p.withdrawLabel('run1', b, 'bg');
+        answer(b, 'gold-q-5', 'left', 'bg2', 4);
+        expect(p.goldPairs('run1')[0]).toMatchObject({ answered: 2, correct: 2 });
+      });
+
+      it('lists the run pairs newest first with their answers and the gold pair made from each', () => {
+        const p = withQueries(5); // q-0 .. q-3
+        const a = p.addAnnotator('a').annotator.id;
+        p.assignQueries('run1', a, 1);
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'right', seconds: 1, clientId: 'a0' });
+        p.putLabel('run1', label('q-1', 1));
+        p.setGoldPair('run1', 'q-1', 'left');
+        expect(p.recentPairs('run1', 3)).toEqual([
+          { queryId: 'q-3', askedAtStep: 3, answers: [], goldId: null },
+          { queryId: 'q-2', askedAtStep: 2, answers: [], goldId: null },
+          { queryId: 'q-1', askedAtStep: 1, answers: [{ by: 'oracle', answer: 'left' }], goldId: 'gold-q-1' },
+        ]);
+        expect(p.recentPairs('run1', 10).at(-1)).toEqual({ queryId: 'q-0', askedAtStep: 0, answers: [{ by: 'a', answer: 'right' }], goldId: null });
+        expectRefusal(() => p.recentPairs('run1', 0), InvalidInputError, /limit must be/);
+        const pair = p.loadPair('run1', 'q-2');
+        expect([pair.query.id, pair.query.kind, pair.left.id, pair.right.id]).toEqual(['q-2', 'normal', 'seg-2', 'seg-3']);
+        expect(pair.left.obs).toEqual(testSegment(2).obs);
+        expectRefusal(() => p.loadPair('run1', 'q-9'), NotFoundError, /no pair "q-9" in run run1/);
       });
     });
 

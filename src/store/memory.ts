@@ -6,10 +6,12 @@
  */
 import { segmentMeta, type Segment, type SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
-import { agreementOf, annotatorName, checkAnswer, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, segmentConflict, storedLabel, storeRuns } from './rules.js';
+import type { Answer } from '../prefs/teachers.js';
+import { agreementOf, annotatorName, checkAnswer, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
 import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
 import {
   ConflictError,
+  DEFAULT_GOLD_EVERY,
   DEFAULT_LEASE_SECONDS,
   DEFAULT_REPEAT_EVERY,
   ForbiddenError,
@@ -20,7 +22,10 @@ import {
   type Annotator,
   type AssignedQuery,
   type CommittedLabel,
+  type GoldPair,
   type LabelSubmission,
+  type PairSummary,
+  type RunProgress,
   type MetricsRow,
   type NewAnnotatorOptions,
   type NewRun,
@@ -42,7 +47,10 @@ interface QueryState extends StoredQuery {
   /** Milliseconds since the epoch. */
   assignedAt: number | null;
   answered: boolean;
+  /** A repeat's original, or the pair a gold pair was made from. */
   repeatOf: string | null;
+  goldAnswer: Answer | null;
+  createdAt: string;
 }
 
 interface LabelState extends StoredLabel {
@@ -56,6 +64,10 @@ interface RunState {
   segments: Map<string, SegmentWithTruth>;
   queries: Map<string, QueryState>;
   labels: LabelState[];
+  /** Answers people undid (kept, not counted). */
+  withdrawn: (LabelState & { withdrawnAt: string })[];
+  /** The last label the run has taken for training. */
+  usedLabelSeq: number;
   metrics: { seq: number; row: Record<string, unknown> }[];
 }
 
@@ -66,8 +78,14 @@ export class MemoryProjectStore implements ProjectStore {
   /** One sequence per table over all runs, as in the database. */
   private seq = { query: 0, label: 0, metrics: 0 };
 
-  /** @param repeatEvery every this many labels an annotator sees an answered pair again (0: never). */
-  constructor(readonly repeatEvery = DEFAULT_REPEAT_EVERY) {}
+  /**
+   * @param repeatEvery every this many labels an annotator sees an answered pair again (0: never).
+   * @param goldEvery after every this many answers to the run's pairs an annotator is handed a gold pair (0: never).
+   */
+  constructor(
+    readonly repeatEvery = DEFAULT_REPEAT_EVERY,
+    readonly goldEvery = DEFAULT_GOLD_EVERY,
+  ) {}
 
   // ---- runs ----
 
@@ -84,8 +102,11 @@ export class MemoryProjectStore implements ProjectStore {
       envSteps: 0,
       createdAt: new Date().toISOString(),
       finishedAt: null,
+      guidelines: '',
+      phase: null,
+      waitingForLabels: null,
     };
-    this.runs.set(run.id, { record, segments: new Map(), queries: new Map(), labels: [], metrics: [] });
+    this.runs.set(run.id, { record, segments: new Map(), queries: new Map(), labels: [], withdrawn: [], usedLabelSeq: 0, metrics: [] });
     return this.getRun(run.id)!;
   }
 
@@ -104,6 +125,20 @@ export class MemoryProjectStore implements ProjectStore {
     this.run(runId).record.envSteps = envSteps;
   }
 
+  setRunState(runId: string, progress: RunProgress): void {
+    checkProgress(progress);
+    const { record } = this.run(runId);
+    record.phase = progress.phase;
+    record.waitingForLabels = progress.waitingForLabels;
+  }
+
+  setGuidelines(runId: string, guidelines: string): RunRecord {
+    const text = checkGuidelines(guidelines);
+    const { record } = this.run(runId);
+    record.guidelines = text;
+    return structuredClone(record);
+  }
+
   finishRun(runId: string): RunRecord {
     const run = this.run(runId);
     run.record.finishedAt ??= new Date().toISOString();
@@ -118,7 +153,7 @@ export class MemoryProjectStore implements ProjectStore {
   importRuns(runs: readonly { run: NewRun; contents: RunContents }[]): void {
     for (const { run } of runs) if (this.runs.has(run.id)) throw new ConflictError(`run ${JSON.stringify(run.id)} already exists in ${this.location}`);
     // All or nothing: a rehearsal in an empty store meets any problem in the data before anything is stored here.
-    storeRuns(new MemoryProjectStore(0), runs);
+    storeRuns(new MemoryProjectStore(0, 0), runs);
     storeRuns(this, runs);
   }
 
@@ -151,7 +186,7 @@ export class MemoryProjectStore implements ProjectStore {
       for (const id of [q.leftId, q.rightId]) {
         if (!run.segments.has(id)) throw new InvalidInputError(`query ${q.id} names segment ${id}, which is not stored for run ${runId}`);
       }
-      fresh.set(q.id, { id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind ?? 'normal', seq: 0, assignedTo: null, assignedAt: null, answered: false, repeatOf: null });
+      fresh.set(q.id, { id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind ?? 'normal', seq: 0, assignedTo: null, assignedAt: null, answered: false, repeatOf: null, goldAnswer: null, createdAt: new Date().toISOString() });
     }
     for (const [id, q] of fresh) run.queries.set(id, { ...q, seq: ++this.seq.query });
   }
@@ -247,17 +282,31 @@ export class MemoryProjectStore implements ProjectStore {
     this.maybeRepeat(run, annotatorId, now);
     const open = this.sortedQueries(run).filter((q) => !q.answered);
     const mine = open.filter((q) => q.assignedTo === annotatorId).slice(0, n);
+    const gold = mine.length < n ? this.dueGold(run, annotatorId) : undefined;
+    if (gold) mine.push(gold);
     const expired = now - leaseSeconds * 1000;
     const fresh = mine.length >= n ? [] : open.filter((q) => q.kind === 'normal' && (q.assignedTo === null || (q.assignedTo !== annotatorId && q.assignedAt! <= expired))).slice(0, n - mine.length);
     for (const q of fresh) {
       q.assignedTo = annotatorId;
       q.assignedAt = now;
     }
-    return [...mine, ...fresh].map((q) => ({
-      query: { id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind },
-      left: this.getSegment(runId, q.leftId)!,
-      right: this.getSegment(runId, q.rightId)!,
-    }));
+    return [...mine, ...fresh].map((q) => this.assigned(runId, q));
+  }
+
+  private assigned(runId: string, q: QueryState): AssignedQuery {
+    return { query: { id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind }, left: this.getSegment(runId, q.leftId)!, right: this.getSegment(runId, q.rightId)! };
+  }
+
+  /** The oldest gold pair this annotator has not answered, when one is due (see `goldDue`). */
+  private dueGold(run: RunState, annotatorId: number): QueryState | undefined {
+    if (this.goldEvery <= 0) return undefined;
+    const mine = run.labels.filter((l) => l.annotatorId === annotatorId);
+    const kindOf = (l: LabelState) => run.queries.get(l.queryId)!.kind;
+    const normal = mine.filter((l) => kindOf(l) === 'normal').length;
+    const gold = mine.filter((l) => kindOf(l) === 'gold').length;
+    if (!goldDue(normal, gold, this.goldEvery)) return undefined;
+    const answered = new Set(mine.map((l) => l.queryId));
+    return this.sortedQueries(run).find((q) => q.kind === 'gold' && !answered.has(q.id));
   }
 
   private maybeRepeat(run: RunState, annotatorId: number, now: number): void {
@@ -279,6 +328,8 @@ export class MemoryProjectStore implements ProjectStore {
       assignedAt: now,
       answered: false,
       repeatOf: original.id,
+      goldAnswer: null,
+      createdAt: new Date(now).toISOString(),
     });
   }
 
@@ -289,6 +340,7 @@ export class MemoryProjectStore implements ProjectStore {
       if (existing.queryId !== sub.queryId || existing.annotatorId !== sub.annotatorId) throw new ConflictError(`client id ${sub.clientId} was already used for another label`);
       return { label: { ...storedLabel(existing), seq: existing.seq, clientId: sub.clientId }, duplicate: true };
     }
+    if (this.runs.get(sub.runId)?.withdrawn.some((l) => l.clientId === sub.clientId)) throw withdrawnConflict(sub.clientId);
     const annotator = this.annotators.find((a) => a.id === sub.annotatorId);
     if (!annotator) throw new ForbiddenError(`no annotator ${sub.annotatorId}`);
     const run = this.runs.get(sub.runId);
@@ -324,6 +376,35 @@ export class MemoryProjectStore implements ProjectStore {
     return (this.runs.get(runId)?.labels ?? []).filter((l) => l.seq > afterSeq).map((l) => ({ ...storedLabel(l), seq: l.seq, clientId: l.clientId }));
   }
 
+  takeLabels(runId: string, afterSeq: number, settledBefore: Date): CommittedLabel[] {
+    const run = this.run(runId);
+    const cutoff = settledBefore.toISOString();
+    const taken: CommittedLabel[] = [];
+    for (const l of run.labels) {
+      if (l.seq <= afterSeq) continue;
+      // In order: a person's label still settling holds back the ones after it.
+      if (l.annotatorId !== null && l.createdAt > cutoff) break;
+      taken.push({ ...storedLabel(l), seq: l.seq, clientId: l.clientId });
+    }
+    if (taken.length > 0) run.usedLabelSeq = Math.max(run.usedLabelSeq, taken[taken.length - 1].seq);
+    return taken;
+  }
+
+  withdrawLabel(runId: string, annotatorId: number, clientId: string): AssignedQuery {
+    const run = this.run(runId);
+    const i = run.labels.findIndex((l) => l.clientId === clientId);
+    const label = run.labels[i];
+    if (!label || label.annotatorId !== annotatorId) throw noAnswerToWithdraw(clientId, runId);
+    if (run.record.finishedAt !== null) throw finishedRunConflict(runId);
+    if (label.seq <= run.usedLabelSeq) throw usedLabelConflict(label.queryId);
+    run.labels.splice(i, 1);
+    run.withdrawn.push({ ...label, withdrawnAt: new Date().toISOString() });
+    const q = run.queries.get(label.queryId)!;
+    if (q.kind === 'gold') q.answered = run.labels.some((l) => l.queryId === q.id);
+    else Object.assign(q, { answered: false, assignedTo: annotatorId, assignedAt: Date.now() });
+    return this.assigned(runId, q);
+  }
+
   labelCounts(runId: string): Map<string, number> {
     const counts = new Map<string, number>();
     for (const a of [...this.annotators].sort((x, y) => compare(x.name, y.name))) {
@@ -334,8 +415,10 @@ export class MemoryProjectStore implements ProjectStore {
   }
 
   peopleLabelCounts(runId: string, annotatorId: number): { labels: number; mine: number } {
-    const labels = this.runs.get(runId)?.labels ?? [];
-    return { labels: labels.filter((l) => l.annotatorId !== null).length, mine: this.labelsBy(runId, annotatorId) };
+    const run = this.runs.get(runId);
+    // Repeats and gold pairs measure people; they are not new labels.
+    const normal = (run?.labels ?? []).filter((l) => l.annotatorId !== null && run!.queries.get(l.queryId)!.kind === 'normal');
+    return { labels: normal.length, mine: normal.filter((l) => l.annotatorId === annotatorId).length };
   }
 
   openQueryCount(runId: string): number {
@@ -345,15 +428,64 @@ export class MemoryProjectStore implements ProjectStore {
   agreement(runId: string): Agreement {
     const run = this.runs.get(runId);
     const labels = run?.labels ?? [];
-    const annotators = this.annotators.map((a) => ({ id: a.id, name: a.name, labels: this.labelsBy(runId, a.id) }));
-    const repeats: { annotatorId: number; answer: string; original: string | null }[] = [];
-    const gold = new Map<string, string[]>();
-    for (const l of labels) {
-      const q = run!.queries.get(l.queryId)!;
-      if (q.kind === 'repeat' && l.annotatorId !== null) repeats.push({ annotatorId: l.annotatorId, answer: l.answer, original: labels.find((o) => o.queryId === q.repeatOf)?.answer ?? null });
-      if (q.kind === 'gold') gold.set(q.id, [...(gold.get(q.id) ?? []), l.answer]);
+    return agreementOf(
+      this.annotators,
+      labels.map((l) => {
+        const q = run!.queries.get(l.queryId)!;
+        const original = q.kind === 'repeat' ? (labels.find((o) => o.queryId === q.repeatOf)?.answer ?? null) : null;
+        return { annotatorId: l.annotatorId, queryId: l.queryId, kind: q.kind, answer: l.answer, seconds: l.seconds, original, goldAnswer: q.goldAnswer };
+      }),
+    );
+  }
+
+  // ---- gold pairs ----
+
+  setGoldPair(runId: string, sourceQueryId: string, answer: Answer): GoldPair {
+    checkAnswer(answer, 'gold pair: ');
+    const run = this.run(runId);
+    const source = run.queries.get(sourceQueryId);
+    if (!source) throw new NotFoundError(`no pair ${JSON.stringify(sourceQueryId)} in run ${runId}`);
+    if (source.kind !== 'normal') throw new InvalidInputError(`${sourceQueryId} is a ${source.kind} pair; gold pairs are made from the run's own pairs`);
+    const id = goldIdOf(sourceQueryId);
+    const stored = run.queries.get(id);
+    if (stored) {
+      if (stored.kind === 'gold') stored.goldAnswer = answer;
+    } else {
+      const { leftId, rightId, askedAtStep } = source;
+      run.queries.set(id, { id, leftId, rightId, askedAtStep, kind: 'gold', seq: ++this.seq.query, assignedTo: null, assignedAt: null, answered: false, repeatOf: sourceQueryId, goldAnswer: answer, createdAt: new Date().toISOString() });
     }
-    return agreementOf(annotators, repeats, gold);
+    return this.goldPairs(runId).find((g) => g.id === id)!;
+  }
+
+  goldPairs(runId: string): GoldPair[] {
+    const run = this.run(runId);
+    return this.sortedQueries(run)
+      .filter((q) => q.kind === 'gold')
+      .map((q) => {
+        const answers = run.labels.filter((l) => l.queryId === q.id && l.annotatorId !== null);
+        return { id: q.id, sourceQueryId: q.repeatOf, answer: q.goldAnswer, createdAt: q.createdAt, answered: answers.length, correct: q.goldAnswer === null ? 0 : answers.filter((l) => l.answer === q.goldAnswer).length };
+      });
+  }
+
+  loadPair(runId: string, queryId: string): AssignedQuery {
+    const q = this.run(runId).queries.get(queryId);
+    if (!q) throw new NotFoundError(`no pair ${JSON.stringify(queryId)} in run ${runId}`);
+    return this.assigned(runId, q);
+  }
+
+  recentPairs(runId: string, limit: number): PairSummary[] {
+    const run = this.run(runId);
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError(`limit must be a whole number >= 1 (got ${limit})`);
+    return this.sortedQueries(run)
+      .filter((q) => q.kind === 'normal')
+      .reverse()
+      .slice(0, limit)
+      .map((q) => ({
+        queryId: q.id,
+        askedAtStep: q.askedAtStep,
+        answers: run.labels.filter((l) => l.queryId === q.id).map((l) => ({ by: l.teacher, answer: l.answer })),
+        goldId: run.queries.has(goldIdOf(q.id)) ? goldIdOf(q.id) : null,
+      }));
   }
 
   // ---- metrics ----

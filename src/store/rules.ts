@@ -5,7 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { StoredLabel, StoredQuery } from '../prefs/store.js';
 import { ANSWERS } from '../prefs/teachers.js';
-import { ConflictError, InvalidInputError, type Agreement, type LabelSubmission, type NewRun, type ProjectStore, type QueryKind, type RunContents } from './store.js';
+import type { Answer } from '../prefs/teachers.js';
+import { ConflictError, InvalidInputError, MAX_GUIDELINES, NotFoundError, type Agreement, type LabelSubmission, type NewRun, type ProjectStore, type QueryKind, type RunContents, type RunProgress } from './store.js';
 
 export function checkRunId(id: string): void {
   if (typeof id !== 'string' || !id.trim()) throw new InvalidInputError('a run needs a non-empty id');
@@ -80,34 +81,100 @@ export function dueRepeatId(annotatorId: number, done: number, repeatEvery: numb
 
 const SWAPPED: Record<string, string> = { left: 'right', right: 'left', equal: 'equal', incomparable: 'incomparable' };
 
+/** One label, as `agreementOf` reads it. */
+export interface LabelFacts {
+  annotatorId: number | null;
+  queryId: string;
+  kind: QueryKind;
+  answer: Answer;
+  seconds: number | null;
+  /** For a repeat: the first answer to its original pair (sides as there); else null. */
+  original: Answer | null;
+  /** For a gold pair: its known answer, if set; else null. */
+  goldAnswer: Answer | null;
+}
+
+/** The median of some numbers, or null for none. */
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /**
- * Agreement from a run's labels: `repeats` are (annotator, answer to the repeat, first answer
- * to its original), `gold` the answers to gold pairs by query.
+ * Agreement and answering habits from a run's labels (people's and imported ones): per
+ * annotator (by id, those with a label), and over the gold pairs.
  */
-export function agreementOf(
-  annotators: { id: number; name: string; labels: number }[],
-  repeats: { annotatorId: number; answer: string; original: string | null }[],
-  gold: Map<string, string[]>,
-): Agreement {
-  const byId = new Map(annotators.map((a) => [a.id, { name: a.name, labels: a.labels, repeats: 0, agreeing: 0 }]));
-  for (const r of repeats) {
-    const a = byId.get(r.annotatorId);
-    if (!a || r.original === null) continue;
-    a.repeats += 1;
-    // Sides were swapped: agreeing means the swapped answer.
-    if (SWAPPED[r.answer] === r.original) a.agreeing += 1;
+export function agreementOf(annotators: readonly { id: number; name: string }[], labels: readonly LabelFacts[]): Agreement {
+  const byId = new Map(annotators.map((a) => [a.id, { name: a.name, labels: 0, repeats: 0, agreeing: 0, seconds: [] as number[], answers: { left: 0, right: 0, equal: 0, incomparable: 0 }, gold: { answered: 0, correct: 0 }, any: false }]));
+  const goldAnswers = new Map<string, Answer[]>();
+  const gold = { pairs: 0, agreeing: 0, answered: 0, correct: 0 };
+  for (const l of labels) {
+    if (l.kind === 'gold') {
+      goldAnswers.set(l.queryId, [...(goldAnswers.get(l.queryId) ?? []), l.answer]);
+      if (l.goldAnswer !== null) {
+        gold.answered += 1;
+        if (l.answer === l.goldAnswer) gold.correct += 1;
+      }
+    }
+    const a = l.annotatorId === null ? undefined : byId.get(l.annotatorId);
+    if (!a) continue;
+    a.any = true;
+    a.answers[l.answer] += 1;
+    if (l.seconds !== null) a.seconds.push(l.seconds);
+    if (l.kind === 'normal') a.labels += 1;
+    else if (l.kind === 'repeat' && l.original !== null) {
+      a.repeats += 1;
+      // Sides were swapped: agreeing means the swapped answer.
+      if (SWAPPED[l.answer] === l.original) a.agreeing += 1;
+    } else if (l.kind === 'gold' && l.goldAnswer !== null) {
+      a.gold.answered += 1;
+      if (l.answer === l.goldAnswer) a.gold.correct += 1;
+    }
   }
-  const pairs = { pairs: 0, agreeing: 0 };
-  for (const xs of gold.values()) {
+  for (const xs of goldAnswers.values()) {
     for (let i = 0; i < xs.length; i++) {
       for (let j = i + 1; j < xs.length; j++) {
-        pairs.pairs += 1;
-        if (xs[i] === xs[j]) pairs.agreeing += 1;
+        gold.pairs += 1;
+        if (xs[i] === xs[j]) gold.agreeing += 1;
       }
     }
   }
-  return { annotators: [...byId.values()].filter((a) => a.labels > 0), gold: pairs };
+  return {
+    annotators: [...byId.values()].filter((a) => a.any).map(({ name, labels: n, repeats, agreeing, seconds, answers, gold: g }) => ({ name, labels: n, repeats, agreeing, medianSeconds: median(seconds), answers, gold: g })),
+    gold,
+  };
 }
+
+/**
+ * Whether a gold pair is due for an annotator who has given `normalAnswers` answers to the run's
+ * pairs and answered `goldAnswered` gold pairs: one after every `goldEvery` answers.
+ */
+export const goldDue = (normalAnswers: number, goldAnswered: number, goldEvery: number): boolean => goldEvery > 0 && normalAnswers >= goldEvery * (goldAnswered + 1);
+
+/** The id of the gold pair made from a run's pair. */
+export const goldIdOf = (queryId: string) => `gold-${queryId}`;
+
+export function checkGuidelines(text: string): string {
+  if (typeof text !== 'string') throw new InvalidInputError('guidelines must be text');
+  if (text.length > MAX_GUIDELINES) throw new InvalidInputError(`guidelines are ${text.length} characters; at most ${MAX_GUIDELINES}`);
+  return text;
+}
+
+export function checkProgress(p: RunProgress): void {
+  if (!['initial', 'pretraining', 'rl'].includes(p.phase)) throw new InvalidInputError(`unknown run phase ${JSON.stringify(p.phase)}`);
+  if (p.waitingForLabels !== null && !(Number.isInteger(p.waitingForLabels) && p.waitingForLabels >= 0)) throw new InvalidInputError(`waitingForLabels must be a whole number >= 0 or null (got ${p.waitingForLabels})`);
+}
+
+/** An undo that comes too late: the run has already trained on the answer. */
+export const usedLabelConflict = (queryId: string) => new ConflictError(`the answer to ${queryId} has already been used for training, so it can no longer be undone`);
+
+/** An undo the store cannot find among this annotator's answers. */
+export const noAnswerToWithdraw = (clientId: string, runId: string) => new NotFoundError(`no answer ${JSON.stringify(clientId)} from you in run ${runId}`);
+
+/** A resubmission of an answer that was withdrawn (an old retry arriving late): it stays withdrawn. */
+export const withdrawnConflict = (clientId: string) => new ConflictError(`answer ${clientId} was undone; answer the pair again to give a new answer`);
 
 /** A label as stores return it: its fields only, with the client id only when there is one. */
 export function storedLabel(l: StoredLabel): StoredLabel {

@@ -123,6 +123,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE annotators ADD COLUMN revoked_at TEXT;
   ALTER TABLE annotators ADD COLUMN expires_at TEXT;
   `,
+  // 6: what the pages show and people can change.
+  // - runs: the admin's labeling guidelines; the loop's phase and how many labels it waits for;
+  //   used_label_seq, the last label the run has taken for training (later ones can still be undone).
+  //   Runs made before had taken every label they have.
+  // - queries: a gold pair's known answer (NULL: not known, e.g. imported).
+  // - withdrawn_labels: answers people undid, moved aside (kept, not counted), with when.
+  `
+  ALTER TABLE runs ADD COLUMN guidelines TEXT NOT NULL DEFAULT '';
+  ALTER TABLE runs ADD COLUMN phase TEXT CHECK (phase IN ('initial', 'pretraining', 'rl'));
+  ALTER TABLE runs ADD COLUMN waiting_for INTEGER;
+  ALTER TABLE runs ADD COLUMN used_label_seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE runs SET used_label_seq = COALESCE((SELECT MAX(seq) FROM labels WHERE labels.run_id = runs.id), 0);
+  ALTER TABLE queries ADD COLUMN gold_answer TEXT CHECK (gold_answer IN ('left', 'right', 'equal', 'incomparable'));
+  CREATE TABLE withdrawn_labels AS SELECT * FROM labels WHERE 0;
+  ALTER TABLE withdrawn_labels ADD COLUMN withdrawn_at TEXT;
+  CREATE INDEX withdrawn_by_client ON withdrawn_labels(run_id, client_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -53,7 +53,7 @@ describe('SQLite project store', () => {
     raw.close();
     const p = open(dir);
     expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(p.getRun('old')).toEqual({ id: 'old', envId: 'Hopper-v5', instructions: 'hop', labelBudget: 10, config: {}, renderSpec: null, envSteps: 42, createdAt: '2026-01-01T00:00:00.000Z', finishedAt: null });
+    expect(p.getRun('old')).toEqual({ id: 'old', envId: 'Hopper-v5', instructions: 'hop', labelBudget: 10, config: {}, renderSpec: null, envSteps: 42, createdAt: '2026-01-01T00:00:00.000Z', finishedAt: null, guidelines: '', phase: null, waitingForLabels: null });
     const spec = { kind: 'classic' as const, scene: 'Pendulum' as const, dt: 0.05, fields: ['theta', 'theta_dot'] };
     p.createRun({ id: 'new', envId: 'Pendulum-v1', renderSpec: spec });
     expect(p.getRun('new')!.renderSpec).toEqual(spec);
@@ -82,6 +82,26 @@ describe('SQLite project store', () => {
     expect(() =>
       p.db.prepare("INSERT INTO labels (run_id, query_id, left_id, right_id, answer, teacher, annotator_id, received_at_step, client_id, created_at) VALUES ('r', 'gold-1', 'a', 'b', 'left', 't', 2, 0, 'c4', '')").run(),
     ).toThrow(/UNIQUE/);
+  });
+
+  it('upgrading to version 6 counts every label already stored as taken by its run: none of them can be undone', () => {
+    const dir = tmp();
+    // Labels stored through the store's own statements, then the schema rolled back to version 5.
+    const old = open(dir);
+    old.createRun({ id: 'r', envId: 'Hopper-v5' });
+    old.putSegments('r', [0, 1].map((i) => ({ segment: testSegment(i) })));
+    old.putQueries('r', [{ id: 'q-0', leftId: 'seg-0', rightId: 'seg-1', askedAtStep: 0 }]);
+    const a = old.addAnnotator('a').annotator.id;
+    old.assignQueries('r', a, 1);
+    old.submitLabel({ runId: 'r', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
+    old.db.exec('UPDATE runs SET used_label_seq = 0');
+    old.db.pragma('user_version = 5');
+    old.db.exec('ALTER TABLE runs DROP COLUMN used_label_seq; ALTER TABLE runs DROP COLUMN waiting_for; ALTER TABLE runs DROP COLUMN phase; ALTER TABLE runs DROP COLUMN guidelines; ALTER TABLE queries DROP COLUMN gold_answer; DROP TABLE withdrawn_labels;');
+    opened.pop()!.close();
+    const p = open(dir);
+    expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(p.getRun('r')).toMatchObject({ guidelines: '', phase: null, waitingForLabels: null });
+    expect(() => p.withdrawLabel('r', a, 'c0')).toThrow(/already been used for training/);
   });
 
   it('refuses a damaged database with an error naming the file: a failed integrity check, or not a database at all', () => {

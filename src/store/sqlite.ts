@@ -14,12 +14,13 @@ import type { RenderSpec } from '../envs/render.js';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, segmentConflict, storedLabel, storeRuns } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SEGMENT_COLUMNS, checkSegment, sameSegment, segmentFromRow, segmentToRow, type SegmentRow } from './segmentCodec.js';
 import {
   ConflictError,
   CorruptProjectError,
+  DEFAULT_GOLD_EVERY,
   DEFAULT_LEASE_SECONDS,
   DEFAULT_REPEAT_EVERY,
   ForbiddenError,
@@ -30,7 +31,10 @@ import {
   type Annotator,
   type AssignedQuery,
   type CommittedLabel,
+  type GoldPair,
   type LabelSubmission,
+  type PairSummary,
+  type RunProgress,
   type MetricsRow,
   type NewAnnotatorOptions,
   type NewRun,
@@ -38,6 +42,7 @@ import {
   type QueryKind,
   type Role,
   type RunContents,
+  type RunPhase,
   type RunRecord,
   type StoreContents,
   type StoredLabel,
@@ -45,18 +50,27 @@ import {
   type SubmitResult,
 } from './store.js';
 
+const LABEL_COLUMNS = 'seq, run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at';
+
 /** The database file inside a project directory. */
 export const PROJECT_DB = 'overseer.db';
 
 /** Opens (creating if needed) the project database in `dir`. */
-export function openProject(dir: string, options: { repeatEvery?: number } = {}): ProjectStore {
+export function openProject(dir: string, options: StoreOptions = {}): ProjectStore {
   return openSqliteProject(dir, options);
 }
 
+export interface StoreOptions {
+  /** Every this many labels an annotator sees a pair it answered again (0: never). */
+  repeatEvery?: number;
+  /** After every this many answers to the run's pairs an annotator is handed a gold pair (0: never). */
+  goldEvery?: number;
+}
+
 /** `openProject` with the SQLite store's own handle (its connection), for tests of the SQLite specifics. */
-export function openSqliteProject(dir: string, options: { repeatEvery?: number } = {}): SqliteProjectStore {
+export function openSqliteProject(dir: string, options: StoreOptions = {}): SqliteProjectStore {
   mkdirSync(dir, { recursive: true });
-  return new SqliteProjectStore(join(dir, PROJECT_DB), options.repeatEvery);
+  return new SqliteProjectStore(join(dir, PROJECT_DB), options.repeatEvery, options.goldEvery);
 }
 
 export class SqliteProjectStore implements ProjectStore {
@@ -71,6 +85,7 @@ export class SqliteProjectStore implements ProjectStore {
   constructor(
     readonly path: string,
     readonly repeatEvery = DEFAULT_REPEAT_EVERY,
+    readonly goldEvery = DEFAULT_GOLD_EVERY,
   ) {
     this.db = openDatabase(path);
     try {
@@ -94,6 +109,9 @@ export class SqliteProjectStore implements ProjectStore {
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
       listRuns: db.prepare('SELECT * FROM runs ORDER BY created_at, id'),
       setEnvSteps: db.prepare('UPDATE runs SET env_steps = ? WHERE id = ?'),
+      setProgress: db.prepare('UPDATE runs SET phase = ?, waiting_for = ? WHERE id = ?'),
+      setGuidelines: db.prepare('UPDATE runs SET guidelines = ? WHERE id = ?'),
+      useLabels: db.prepare('UPDATE runs SET used_label_seq = MAX(used_label_seq, ?) WHERE id = ?'),
       finishRun: db.prepare('UPDATE runs SET finished_at = ? WHERE id = ? AND finished_at IS NULL'),
       insertSegment: db.prepare(`INSERT INTO segments (run_id, ${SEGMENT_COLUMNS.join(', ')}) VALUES (@run_id, ${SEGMENT_COLUMNS.map((c) => `@${c}`).join(', ')})`),
       getSegment: db.prepare('SELECT * FROM segments WHERE run_id = ? AND id = ?'),
@@ -113,10 +131,43 @@ export class SqliteProjectStore implements ProjectStore {
       labelByAnnotator: db.prepare('SELECT seq FROM labels WHERE run_id = ? AND query_id = ? AND annotator_id = ?'),
       firstLabel: db.prepare('SELECT * FROM labels WHERE run_id = ? AND query_id = ? ORDER BY seq LIMIT 1'),
       labelsSince: db.prepare('SELECT * FROM labels WHERE run_id = ? AND seq > ? ORDER BY seq'),
+      withdrawnByClientId: db.prepare('SELECT seq FROM withdrawn_labels WHERE run_id = ? AND client_id = ?'),
+      withdraw: db.prepare(
+        `INSERT INTO withdrawn_labels (${LABEL_COLUMNS}, withdrawn_at) SELECT ${LABEL_COLUMNS}, ? FROM labels WHERE seq = ?`,
+      ),
+      deleteLabel: db.prepare('DELETE FROM labels WHERE seq = ?'),
+      reopen: db.prepare('UPDATE queries SET answered = 0, assigned_to = ?, assigned_at = ? WHERE run_id = ? AND id = ?'),
+      reopenGold: db.prepare('UPDATE queries SET answered = 0 WHERE run_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = queries.run_id AND l.query_id = queries.id)'),
+      insertGold: db.prepare(
+        `INSERT INTO queries (run_id, id, left_id, right_id, asked_at_step, kind, repeat_of, gold_answer, created_at)
+         VALUES (@runId, @id, @leftId, @rightId, @askedAtStep, 'gold', @source, @answer, @now)`,
+      ),
+      setGoldAnswer: db.prepare("UPDATE queries SET gold_answer = ? WHERE run_id = ? AND id = ? AND kind = 'gold'"),
+      goldQueries: db.prepare("SELECT * FROM queries WHERE run_id = ? AND kind = 'gold' ORDER BY seq"),
+      goldStats: db.prepare(
+        `SELECT COUNT(*) AS answered, COALESCE(SUM(l.answer = q.gold_answer), 0) AS correct FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
+         WHERE l.run_id = ? AND l.query_id = ? AND l.annotator_id IS NOT NULL`,
+      ),
+      // The oldest gold pair this annotator has not answered.
+      goldFor: db.prepare(
+        `SELECT * FROM queries q WHERE q.run_id = @runId AND q.kind = 'gold'
+           AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = q.run_id AND l.query_id = q.id AND l.annotator_id = @annotatorId)
+         ORDER BY q.seq LIMIT 1`,
+      ),
+      goldAnsweredBy: db.prepare("SELECT COUNT(*) AS n FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND l.annotator_id = ? AND q.kind = 'gold'"),
+      recentPairs: db.prepare("SELECT * FROM queries WHERE run_id = ? AND kind = 'normal' ORDER BY seq DESC LIMIT ?"),
+      labelsOfQuery: db.prepare('SELECT teacher, answer FROM labels WHERE run_id = ? AND query_id = ? ORDER BY seq'),
+      labelFacts: db.prepare(
+        `SELECT l.annotator_id AS annotatorId, l.query_id AS queryId, q.kind AS kind, l.answer AS answer, l.seconds AS seconds, q.gold_answer AS goldAnswer,
+           CASE WHEN q.kind = 'repeat' THEN (SELECT o.answer FROM labels o WHERE o.run_id = q.run_id AND o.query_id = q.repeat_of ORDER BY o.seq LIMIT 1) END AS original
+         FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? ORDER BY l.seq`,
+      ),
       labelCounts: db.prepare('SELECT a.name AS name, COUNT(*) AS n FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.run_id = ? GROUP BY a.id ORDER BY a.name'),
       markAnswered: db.prepare('UPDATE queries SET answered = 1 WHERE run_id = ? AND id = ?'),
       openCount: db.prepare("SELECT COUNT(*) AS n FROM queries WHERE run_id = ? AND answered = 0 AND kind = 'normal'"),
-      peopleLabels: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND annotator_id IS NOT NULL'),
+      // People's answers to the run's own pairs (repeats and gold pairs measure people; they are not new labels).
+      peopleLabels: db.prepare("SELECT COUNT(*) AS n FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND l.annotator_id IS NOT NULL AND q.kind = 'normal'"),
+      annotatorNormalLabels: db.prepare("SELECT COUNT(*) AS n FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND l.annotator_id = ? AND q.kind = 'normal'"),
       annotatorLabels: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND annotator_id = ?'),
       insertAnnotator: db.prepare('INSERT INTO annotators (name, role, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
       revokeAnnotator: db.prepare('UPDATE annotators SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL'),
@@ -142,13 +193,6 @@ export class SqliteProjectStore implements ProjectStore {
         `INSERT INTO queries (run_id, id, left_id, right_id, asked_at_step, kind, repeat_of, assigned_to, assigned_at, created_at)
          VALUES (@runId, @id, @leftId, @rightId, @askedAtStep, 'repeat', @repeatOf, @annotatorId, @now, @now)`,
       ),
-      repeatLabels: db.prepare(
-        `SELECT l.annotator_id AS annotatorId, l.answer AS answer,
-           (SELECT o.answer FROM labels o WHERE o.run_id = q.run_id AND o.query_id = q.repeat_of ORDER BY o.seq LIMIT 1) AS original
-         FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
-         WHERE l.run_id = ? AND q.kind = 'repeat' AND l.annotator_id IS NOT NULL`,
-      ),
-      goldLabels: db.prepare("SELECT l.query_id AS query, l.answer AS answer FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND q.kind = 'gold' ORDER BY l.query_id, l.seq"),
       insertMetrics: db.prepare('INSERT INTO metrics (run_id, env_steps, data) VALUES (?, ?, ?)'),
       metricsSince: db.prepare('SELECT seq, data FROM metrics WHERE run_id = ? AND seq > ? ORDER BY seq'),
       truncateMetrics: db.prepare('DELETE FROM metrics WHERE run_id = ? AND env_steps > ?'),
@@ -188,6 +232,18 @@ export class SqliteProjectStore implements ProjectStore {
   setEnvSteps(runId: string, envSteps: number): void {
     const { changes } = this.stmts.setEnvSteps.run(envSteps, runId);
     if (changes === 0) throw this.noRun(runId);
+  }
+
+  setRunState(runId: string, progress: RunProgress): void {
+    checkProgress(progress);
+    const { changes } = this.stmts.setProgress.run(progress.phase, progress.waitingForLabels, runId);
+    if (changes === 0) throw this.noRun(runId);
+  }
+
+  setGuidelines(runId: string, guidelines: string): RunRecord {
+    const { changes } = this.stmts.setGuidelines.run(checkGuidelines(guidelines), runId);
+    if (changes === 0) throw this.noRun(runId);
+    return this.getRun(runId)!;
   }
 
   finishRun(runId: string): RunRecord {
@@ -348,6 +404,9 @@ export class SqliteProjectStore implements ProjectStore {
       this.maybeRepeat(runId, annotatorId, now);
       const mine = this.stmts.assignedOpen.all(runId, annotatorId, n) as QueryRow[];
       if (mine.length >= n) return mine;
+      const gold = this.dueGold(runId, annotatorId);
+      if (gold) mine.push(gold);
+      if (mine.length >= n) return mine;
       const expired = new Date(now.getTime() - leaseSeconds * 1000).toISOString();
       const fresh = this.stmts.assignable.all({ runId, annotatorId, expired, limit: n - mine.length }) as QueryRow[];
       for (const q of fresh) this.stmts.assign.run(annotatorId, now.toISOString(), runId, q.id);
@@ -362,11 +421,19 @@ export class SqliteProjectStore implements ProjectStore {
     } finally {
       this.db.pragma('synchronous = FULL');
     }
-    return rows.map((row) => ({
-      query: { ...toQuery(row), kind: row.kind },
-      left: this.getSegment(runId, row.left_id)!,
-      right: this.getSegment(runId, row.right_id)!,
-    }));
+    return rows.map((row) => this.assigned(runId, row));
+  }
+
+  private assigned(runId: string, row: QueryRow): AssignedQuery {
+    return { query: { ...toQuery(row), kind: row.kind }, left: this.getSegment(runId, row.left_id)!, right: this.getSegment(runId, row.right_id)! };
+  }
+
+  /** The gold pair due for this annotator now, if any (see `goldDue`). */
+  private dueGold(runId: string, annotatorId: number): QueryRow | undefined {
+    if (this.goldEvery <= 0) return undefined;
+    const normal = (this.stmts.annotatorNormalLabels.get(runId, annotatorId) as { n: number }).n;
+    const gold = (this.stmts.goldAnsweredBy.get(runId, annotatorId) as { n: number }).n;
+    return goldDue(normal, gold, this.goldEvery) ? (this.stmts.goldFor.get({ runId, annotatorId }) as QueryRow | undefined) : undefined;
   }
 
   /** Every `repeatEvery` labels, hands the annotator a pair it answered again, sides swapped. */
@@ -389,6 +456,7 @@ export class SqliteProjectStore implements ProjectStore {
         }
         return { label: { ...toLabel(existing), seq: existing.seq, clientId: sub.clientId }, duplicate: true };
       }
+      if (this.stmts.withdrawnByClientId.get(sub.runId, sub.clientId)) throw withdrawnConflict(sub.clientId);
       const who = this.stmts.annotatorById.get(sub.annotatorId) as AnnotatorRow | undefined;
       if (!who) throw new ForbiddenError(`no annotator ${sub.annotatorId}`);
       const annotator = toAnnotator(who);
@@ -429,12 +497,46 @@ export class SqliteProjectStore implements ProjectStore {
     return (this.stmts.labelsSince.all(runId, afterSeq) as LabelRow[]).map((r) => ({ ...toLabel(r), seq: r.seq, clientId: r.client_id }));
   }
 
+  takeLabels(runId: string, afterSeq: number, settledBefore: Date): CommittedLabel[] {
+    const cutoff = settledBefore.toISOString();
+    return this.db.transaction((): CommittedLabel[] => {
+      this.requireRun(runId);
+      const taken: CommittedLabel[] = [];
+      for (const r of this.stmts.labelsSince.all(runId, afterSeq) as LabelRow[]) {
+        // In order: a person's label still settling holds back the ones after it.
+        if (r.annotator_id !== null && r.created_at > cutoff) break;
+        taken.push({ ...toLabel(r), seq: r.seq, clientId: r.client_id });
+      }
+      if (taken.length > 0) this.stmts.useLabels.run(taken[taken.length - 1].seq, runId);
+      return taken;
+    }).immediate();
+  }
+
+  withdrawLabel(runId: string, annotatorId: number, clientId: string): AssignedQuery {
+    const row = this.db.transaction((): QueryRow => {
+      const run = this.stmts.getRun.get(runId) as RunRow | undefined;
+      if (!run) throw this.noRun(runId);
+      const label = this.stmts.labelByClientId.get(runId, clientId) as LabelRow | undefined;
+      if (!label || label.annotator_id !== annotatorId) throw noAnswerToWithdraw(clientId, runId);
+      if (run.finished_at !== null) throw finishedRunConflict(runId);
+      if (label.seq <= run.used_label_seq) throw usedLabelConflict(label.query_id);
+      this.stmts.withdraw.run(new Date().toISOString(), label.seq);
+      this.stmts.deleteLabel.run(label.seq);
+      const q = this.stmts.getQuery.get(runId, label.query_id) as QueryRow;
+      // Back to the same person, first in their queue (gold pairs are not assigned: answering again is allowed by the label being gone).
+      if (q.kind === 'gold') this.stmts.reopenGold.run(runId, q.id);
+      else this.stmts.reopen.run(annotatorId, new Date().toISOString(), runId, q.id);
+      return this.stmts.getQuery.get(runId, label.query_id) as QueryRow;
+    }).immediate();
+    return this.assigned(runId, row);
+  }
+
   labelCounts(runId: string): Map<string, number> {
     return new Map((this.stmts.labelCounts.all(runId) as { name: string; n: number }[]).map((r) => [r.name, r.n]));
   }
 
   peopleLabelCounts(runId: string, annotatorId: number): { labels: number; mine: number } {
-    return { labels: (this.stmts.peopleLabels.get(runId) as { n: number }).n, mine: (this.stmts.annotatorLabels.get(runId, annotatorId) as { n: number }).n };
+    return { labels: (this.stmts.peopleLabels.get(runId) as { n: number }).n, mine: (this.stmts.annotatorNormalLabels.get(runId, annotatorId) as { n: number }).n };
   }
 
   openQueryCount(runId: string): number {
@@ -442,11 +544,48 @@ export class SqliteProjectStore implements ProjectStore {
   }
 
   agreement(runId: string): Agreement {
-    const annotators = this.listAnnotators().map((a) => ({ id: a.id, name: a.name, labels: (this.stmts.annotatorLabels.get(runId, a.id) as { n: number }).n }));
-    const repeats = this.stmts.repeatLabels.all(runId) as { annotatorId: number; answer: string; original: string | null }[];
-    const gold = new Map<string, string[]>();
-    for (const g of this.stmts.goldLabels.all(runId) as { query: string; answer: string }[]) gold.set(g.query, [...(gold.get(g.query) ?? []), g.answer]);
-    return agreementOf(annotators, repeats, gold);
+    return agreementOf(this.listAnnotators(), this.stmts.labelFacts.all(runId) as LabelFacts[]);
+  }
+
+  // ---- gold pairs ----
+
+  setGoldPair(runId: string, sourceQueryId: string, answer: Answer): GoldPair {
+    checkAnswer(answer, 'gold pair: ');
+    const id = goldIdOf(sourceQueryId);
+    this.db.transaction(() => {
+      this.requireRun(runId);
+      const source = this.stmts.getQuery.get(runId, sourceQueryId) as QueryRow | undefined;
+      if (!source) throw new NotFoundError(`no pair ${JSON.stringify(sourceQueryId)} in run ${runId}`);
+      if (source.kind !== 'normal') throw new InvalidInputError(`${sourceQueryId} is a ${source.kind} pair; gold pairs are made from the run's own pairs`);
+      if (this.stmts.getQuery.get(runId, id)) this.stmts.setGoldAnswer.run(answer, runId, id);
+      else this.stmts.insertGold.run({ runId, id, leftId: source.left_id, rightId: source.right_id, askedAtStep: source.asked_at_step, source: sourceQueryId, answer, now: new Date().toISOString() });
+    }).immediate();
+    return this.goldPairs(runId).find((g) => g.id === id)!;
+  }
+
+  goldPairs(runId: string): GoldPair[] {
+    this.requireRun(runId);
+    return (this.stmts.goldQueries.all(runId) as QueryRow[]).map((q) => {
+      const { answered, correct } = this.stmts.goldStats.get(runId, q.id) as { answered: number; correct: number };
+      return { id: q.id, sourceQueryId: q.repeat_of, answer: q.gold_answer, createdAt: q.created_at, answered, correct: q.gold_answer === null ? 0 : correct };
+    });
+  }
+
+  loadPair(runId: string, queryId: string): AssignedQuery {
+    const row = this.stmts.getQuery.get(runId, queryId) as QueryRow | undefined;
+    if (!row) throw new NotFoundError(`no pair ${JSON.stringify(queryId)} in run ${runId}`);
+    return this.assigned(runId, row);
+  }
+
+  recentPairs(runId: string, limit: number): PairSummary[] {
+    this.requireRun(runId);
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError(`limit must be a whole number >= 1 (got ${limit})`);
+    return (this.stmts.recentPairs.all(runId, limit) as QueryRow[]).map((q) => ({
+      queryId: q.id,
+      askedAtStep: q.asked_at_step,
+      answers: (this.stmts.labelsOfQuery.all(runId, q.id) as { teacher: string; answer: Answer }[]).map((l) => ({ by: l.teacher, answer: l.answer })),
+      goldId: this.stmts.getQuery.get(runId, goldIdOf(q.id)) ? goldIdOf(q.id) : null,
+    }));
   }
 
   // ---- metrics ----
@@ -543,6 +682,10 @@ interface RunRow {
   env_steps: number;
   created_at: string;
   finished_at: string | null;
+  guidelines: string;
+  phase: RunPhase | null;
+  waiting_for: number | null;
+  used_label_seq: number;
 }
 interface QueryRow {
   seq: number;
@@ -555,6 +698,9 @@ interface QueryRow {
   assigned_to: number | null;
   assigned_at: string | null;
   answered: number;
+  repeat_of: string | null;
+  gold_answer: Answer | null;
+  created_at: string;
 }
 interface LabelRow {
   seq: number;
@@ -589,6 +735,9 @@ const toRun = (r: RunRow): RunRecord => ({
   envSteps: r.env_steps,
   createdAt: r.created_at,
   finishedAt: r.finished_at,
+  guidelines: r.guidelines,
+  phase: r.phase,
+  waitingForLabels: r.waiting_for,
 });
 
 const toQuery = (r: QueryRow): StoredQuery => ({ id: r.id, leftId: r.left_id, rightId: r.right_id, askedAtStep: r.asked_at_step });

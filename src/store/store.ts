@@ -50,6 +50,14 @@ export class ForbiddenError extends StoreError {
 
 export type Role = 'annotator' | 'admin';
 export type QueryKind = 'normal' | 'gold' | 'repeat';
+/** The preference loop's phase, as the run last reported it (src/prefs/run.ts). */
+export type RunPhase = 'initial' | 'pretraining' | 'rl';
+
+/** What a run reports of itself for the pages: its phase, and how many labels it waits for (null: it is not waiting). */
+export interface RunProgress {
+  phase: RunPhase;
+  waitingForLabels: number | null;
+}
 
 export interface RunRecord {
   id: string;
@@ -69,6 +77,12 @@ export interface RunRecord {
   createdAt: string;
   /** When the run finished (`finishRun`), or null while it runs: a finished run hands out no pairs and takes no people's labels. */
   finishedAt: string | null;
+  /** Labeling guidelines, set by the admin and shown beside the clips ('' when none). */
+  guidelines: string;
+  /** The loop's phase as last reported (`setRunState`), null before it reports one. */
+  phase: RunPhase | null;
+  /** Labels the run waits for before it goes on, or null while it does not wait. */
+  waitingForLabels: number | null;
 }
 
 export interface NewRun {
@@ -123,11 +137,51 @@ export interface SubmitResult {
   duplicate: boolean;
 }
 
+export interface AnnotatorAgreement {
+  name: string;
+  /** Answers to the run's own (normal) pairs. */
+  labels: number;
+  /** Repeated pairs answered, and how many agreed with this person's first answer. */
+  repeats: number;
+  agreeing: number;
+  /** The median of the seconds this person took per answer (all answers with a time), or null. */
+  medianSeconds: number | null;
+  /** How often each answer was given, over all this person's answers. */
+  answers: Record<Answer, number>;
+  /** Gold pairs with a known answer that this person answered, and how many matched it. */
+  gold: { answered: number; correct: number };
+}
+
 export interface Agreement {
-  /** Per annotator with labels: repeated pairs answered, and how many of those agreed with the first answer. */
-  annotators: { name: string; labels: number; repeats: number; agreeing: number }[];
-  /** Pairs of answers to the same gold pair, and how many agreed. */
-  gold: { pairs: number; agreeing: number };
+  /** Per annotator with labels. */
+  annotators: AnnotatorAgreement[];
+  /**
+   * pairs/agreeing: pairs of people's answers to the same gold pair, and how many agreed;
+   * answered/correct: people's answers to gold pairs with a known answer, and how many matched it.
+   */
+  gold: { pairs: number; agreeing: number; answered: number; correct: number };
+}
+
+/** A gold pair: a pair with a known answer, handed to every annotator now and then to measure them. */
+export interface GoldPair {
+  id: string;
+  /** The run's pair it was made from (null for gold pairs imported without one). */
+  sourceQueryId: string | null;
+  /** The known answer (null: imported without one; then only agreement between people is measured). */
+  answer: Answer | null;
+  createdAt: string;
+  /** People's answers to it, and how many matched `answer`. */
+  answered: number;
+  correct: number;
+}
+
+/** A pair of the run, for the admin to pick gold pairs from: newest first, with the answers it got. */
+export interface PairSummary {
+  queryId: string;
+  askedAtStep: number;
+  answers: { by: string; answer: Answer }[];
+  /** The gold pair made from it, if any. */
+  goldId: string | null;
 }
 
 /** A run's stored contents with each query's kind: what export writes and import stores. */
@@ -139,6 +193,10 @@ export type MetricsRow = { envSteps: number } & Record<string, unknown>;
 export const DEFAULT_LEASE_SECONDS = 600;
 /** Every this many labels, an annotator is shown an earlier pair again (sides swapped). */
 export const DEFAULT_REPEAT_EVERY = 10;
+/** After every this many answers to the run's pairs, an annotator is handed a gold pair it has not answered (if there is one). */
+export const DEFAULT_GOLD_EVERY = 8;
+/** The most characters of guidelines a run keeps. */
+export const MAX_GUIDELINES = 10_000;
 
 export interface ProjectStore {
   /** Where the project lives, for messages (a path, a database URL). */
@@ -157,6 +215,10 @@ export interface ProjectStore {
   finishRun(runId: string): RunRecord;
   /** Records how far a run has got; labels received afterwards are stamped with it. */
   setEnvSteps(runId: string, envSteps: number): void;
+  /** Records the run's phase and how many labels it waits for (shown on the pages). */
+  setRunState(runId: string, progress: RunProgress): void;
+  /** Sets the run's labeling guidelines (plain text, at most `MAX_GUIDELINES` characters; `InvalidInputError` beyond). */
+  setGuidelines(runId: string, guidelines: string): RunRecord;
   /** The run-scoped `PreferenceStore` the preference loop uses (repeats and gold pairs left out of `load`). */
   runStore(runId: string): PreferenceStore;
   /**
@@ -207,7 +269,8 @@ export interface ProjectStore {
    * assignment older than `leaseSeconds` without an answer may be handed to someone else.
    * Every `repeatEvery` labels (the store's setting) a pair the annotator answered before comes
    * back, sides swapped, as a `repeat` query, queued after the annotator's open assignments.
-   * Gold queries are never assigned (they are answered through the API). A finished run hands out none.
+   * After every `goldEvery` answers to normal pairs, a gold pair the annotator has not answered
+   * comes next (gold pairs are not assigned: each annotator answers each once). A finished run hands out none.
    */
   assignQueries(runId: string, annotatorId: number, n: number, leaseSeconds?: number): AssignedQuery[];
   /**
@@ -217,16 +280,43 @@ export interface ProjectStore {
    * A finished run takes no new label (`ConflictError`).
    */
   submitLabel(submission: LabelSubmission): SubmitResult;
-  /** Labels of a run with `seq` greater than `afterSeq`, in the order they were committed. */
+  /** Labels of a run with `seq` greater than `afterSeq`, in the order they were committed (withdrawn ones are gone). */
   labelsSince(runId: string, afterSeq: number): CommittedLabel[];
+  /**
+   * What the run trains on: `labelsSince(afterSeq)` up to the first person's label committed after
+   * `settledBefore` (people's labels settle for a while, so that they can still be undone). The
+   * labels returned can no longer be withdrawn.
+   */
+  takeLabels(runId: string, afterSeq: number, settledBefore: Date): CommittedLabel[];
+  /**
+   * Undoes a person's answer (`clientId`, from this annotator): the label is moved aside (kept,
+   * not counted) and its pair goes back to the annotator to answer again, returned here.
+   * `NotFoundError` for a client id this annotator did not send; `ConflictError` once the run has
+   * taken the label (`takeLabels`) or has finished.
+   */
+  withdrawLabel(runId: string, annotatorId: number, clientId: string): AssignedQuery;
   /** Labels per annotator (by name) for a run; synthetic teachers' labels are not counted. */
   labelCounts(runId: string): Map<string, number>;
-  /** Labels of a run from people: all of them, and the given annotator's. */
+  /** People's answers to a run's own pairs (repeats and gold pairs measure people, they are not counted): all of them, and the given annotator's. */
   peopleLabelCounts(runId: string, annotatorId: number): { labels: number; mine: number };
   /** Normal queries of a run not answered yet. */
   openQueryCount(runId: string): number;
-  /** How often people agree: with themselves on repeated pairs, with each other on gold pairs. */
+  /** How often people agree (with themselves on repeated pairs, with gold answers and each other on gold pairs), how fast they answer, and what. */
   agreement(runId: string): Agreement;
+
+  // ---- gold pairs (authored by the admin) ----
+  /**
+   * Makes a gold pair from a normal pair of the run with the given answer (or sets the answer of
+   * the one made from it before): `gold-<queryId>`, the same segments. From then on each
+   * annotator is handed it once, every `goldEvery` answers (the store's setting).
+   */
+  setGoldPair(runId: string, sourceQueryId: string, answer: Answer): GoldPair;
+  /** The run's gold pairs, oldest first, with how they were answered. */
+  goldPairs(runId: string): GoldPair[];
+  /** A query of the run with both segments (`NotFoundError` if there is none). */
+  loadPair(runId: string, queryId: string): AssignedQuery;
+  /** The run's normal pairs, newest first (at most `limit`), with their answers: what gold pairs are picked from. */
+  recentPairs(runId: string, limit: number): PairSummary[];
 
   // ---- the run's metrics (the dashboard's curves) ----
   /** Appends one row and moves the run's env steps to the row's, at once. */
