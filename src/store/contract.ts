@@ -753,8 +753,9 @@ export function describeProjectStore(name: string, open: OpenStore): void {
           { id: 'q-0', leftId: 'seg-0', rightId: 'seg-1', askedAtStep: 10 },
           { id: 'q-1', leftId: 'seg-2', rightId: 'seg-4', askedAtStep: 20 },
           { id: 'q-2', leftId: 'seg-3', rightId: 'seg-0', askedAtStep: 30 },
-          { id: 'gold-1', leftId: 'seg-1', rightId: 'seg-2', askedAtStep: 0, kind: 'gold' },
+          { id: 'gold-1', leftId: 'seg-1', rightId: 'seg-2', askedAtStep: 0, kind: 'gold', goldAnswer: 'left' },
         ]);
+        p.setGuidelines('src', 'Upright beats swinging.');
         p.putLabel('src', { queryId: 'q-0', leftId: 'seg-0', rightId: 'seg-1', answer: 'right', teacher: 'oracle', seconds: null, receivedAtStep: 12, createdAt: '2026-01-01T00:00:00.000Z' });
         const ada = p.addAnnotator('ada').annotator.id;
         const bob = p.addAnnotator('bob').annotator.id;
@@ -764,6 +765,13 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         p.submitLabel({ runId: 'src', queryId: 'gold-1', annotatorId: bob, answer: 'left', seconds: 1, clientId: 'c-3' });
         return p;
       }
+
+      it('refuses a known answer on anything but a gold pair, and an unknown answer', () => {
+        const p = withQueries(3);
+        expectRefusal(() => p.putQueries('run1', [{ id: 'q-9', leftId: 'seg-0', rightId: 'seg-1', askedAtStep: 0, goldAnswer: 'left' }]), InvalidInputError, /only a gold pair has a known answer/);
+        expectRefusal(() => p.putQueries('run1', [{ id: 'g-9', leftId: 'seg-0', rightId: 'seg-1', askedAtStep: 0, kind: 'gold', goldAnswer: 'up' as never }]), InvalidInputError, /unknown answer "up"/);
+        expect(p.queryKinds('run1').has('q-9')).toBe(false);
+      });
 
       it('exports labelled queries with their segments, true rewards, kinds, client ids and render spec; imports them into a store of the same kind', () => {
         const p = sourceStore();
@@ -775,7 +783,9 @@ export function describeProjectStore(name: string, open: OpenStore): void {
 
         const target = fresh();
         expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 4 });
-        expect(target.getRun('copy-src')).toMatchObject({ envId: 'Pendulum-v1', instructions: 'keep it <up>', labelBudget: 50, renderSpec: SPEC });
+        expect(target.getRun('copy-src')).toMatchObject({ envId: 'Pendulum-v1', instructions: 'keep it <up>', labelBudget: 50, renderSpec: SPEC, guidelines: 'Upright beats swinging.' });
+        // The gold pair keeps its known answer, so its accuracy reads the same.
+        expect(target.goldPairs('copy-src')).toEqual([expect.objectContaining({ id: 'gold-1', answer: 'left', answered: 2, correct: 2 })]);
         const before = p.loadRun('src');
         const after = target.loadRun('copy-src');
         for (const id of ['seg-0', 'seg-1', 'seg-2', 'seg-4']) expect(after.segments.get(id)).toEqual(before.segments.get(id));

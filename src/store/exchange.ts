@@ -3,11 +3,11 @@
  * (or run) can train another. One record per line, each with a `type`:
  *
  *   {"type":"header","format":"overseer.labels","version":1,"exportedAt":"..."}
- *   {"type":"run","id","envId","instructions","labelBudget","renderSpec"}   (renderSpec: optional, null when unknown)
+ *   {"type":"run","id","envId","instructions","labelBudget","renderSpec","guidelines"}   (renderSpec: optional, null when unknown; guidelines: optional)
  *   {"type":"segment","run", ...a segment's record (segmentCodec.ts): "id","envId","seed","envIndex","globalStep","length",
  *    "obsSize","actionSize","renderSize","terminated","obs","actions","render","trueRewards"}
  *                              (float32 / float64 little-endian, base64; render and trueRewards may be null)
- *   {"type":"query","run","id","leftId","rightId","askedAtStep","kind"}
+ *   {"type":"query","run","id","leftId","rightId","askedAtStep","kind","goldAnswer"}   (goldAnswer: a gold pair's known answer; optional)
  *   {"type":"label","run","queryId","leftId","rightId","answer","teacher","seconds","receivedAtStep","createdAt","clientId"}
  *
  * A run's line comes before its segments, segments before the queries that name them, and
@@ -19,7 +19,7 @@ import type { RenderSpec } from '../envs/render.js';
 import type { StoredLabel, StoredQuery } from '../prefs/store.js';
 import { ANSWERS } from '../prefs/teachers.js';
 import { SegmentRecordSchema, segmentFromRecord, segmentToRecord } from './segmentCodec.js';
-import { ConflictError, InvalidInputError, NotFoundError, type ProjectStore, type RunContents } from './store.js';
+import { ConflictError, InvalidInputError, MAX_GUIDELINES, NotFoundError, type ProjectStore, type RunContents } from './store.js';
 
 export const EXPORT_FORMAT = 'overseer.labels';
 export const EXPORT_VERSION = 1;
@@ -29,9 +29,9 @@ const count = z.number().int().nonnegative();
 const Header = z.strictObject({ type: z.literal('header'), format: z.literal(EXPORT_FORMAT), version: z.literal(EXPORT_VERSION), exportedAt: z.string() });
 // A render spec is checked for its kind only: the page draws what it knows and says so otherwise.
 const RenderSpecJson = z.looseObject({ kind: z.enum(['mujoco', 'classic', 'grid']), dt: z.number().positive() });
-const Run = z.strictObject({ type: z.literal('run'), id, envId: id, instructions: z.string(), labelBudget: count.nullable(), renderSpec: RenderSpecJson.nullable().optional() });
+const Run = z.strictObject({ type: z.literal('run'), id, envId: id, instructions: z.string(), labelBudget: count.nullable(), renderSpec: RenderSpecJson.nullable().optional(), guidelines: z.string().max(MAX_GUIDELINES).optional() });
 const SegmentLine = SegmentRecordSchema.extend({ type: z.literal('segment'), run: id });
-const QueryLine = z.strictObject({ type: z.literal('query'), run: id, id, leftId: id, rightId: id, askedAtStep: count, kind: z.enum(['normal', 'gold', 'repeat']) });
+const QueryLine = z.strictObject({ type: z.literal('query'), run: id, id, leftId: id, rightId: id, askedAtStep: count, kind: z.enum(['normal', 'gold', 'repeat']), goldAnswer: z.enum(ANSWERS).nullable().optional() });
 const LabelLine = z.strictObject({
   type: z.literal('label'),
   run: id,
@@ -53,6 +53,7 @@ export interface ExportedRun {
   instructions: string;
   labelBudget: number | null;
   renderSpec: RenderSpec | null;
+  guidelines: string;
   contents: RunContents;
 }
 
@@ -63,7 +64,7 @@ export function* exportLines(project: ProjectStore, runIds?: string[]): Generato
   for (const runId of runs) {
     const run = project.getRun(runId);
     if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)} in the project`);
-    yield JSON.stringify({ type: 'run', id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, renderSpec: run.renderSpec });
+    yield JSON.stringify({ type: 'run', id: run.id, envId: run.envId, instructions: run.instructions, labelBudget: run.labelBudget, renderSpec: run.renderSpec, guidelines: run.guidelines });
     const { segments, truths, queries } = project.loadRun(runId);
     const labels = project.labelsSince(runId, 0);
     const labelled = new Set(labels.map((l) => l.queryId));
@@ -73,7 +74,11 @@ export function* exportLines(project: ProjectStore, runIds?: string[]): Generato
       if (segmentIds.has(segment.id)) yield JSON.stringify({ type: 'segment', run: runId, ...segmentToRecord({ segment, truth: truths.get(segment.id) }) });
     }
     const kinds = project.queryKinds(runId);
-    for (const q of used) yield JSON.stringify({ type: 'query', run: runId, ...q, kind: kinds.get(q.id) ?? 'normal' });
+    const goldAnswers = new Map(project.goldPairs(runId).map((g) => [g.id, g.answer]));
+    for (const q of used) {
+      const kind = kinds.get(q.id) ?? 'normal';
+      yield JSON.stringify({ type: 'query', run: runId, ...q, kind, ...(kind === 'gold' ? { goldAnswer: goldAnswers.get(q.id) ?? null } : {}) });
+    }
     for (const { seq: _seq, ...l } of labels) yield JSON.stringify({ type: 'label', run: runId, ...l, clientId: l.clientId ?? null });
   }
 }
@@ -111,7 +116,7 @@ export function readExport(path: string): ExportedRun[] {
     if (rec.type === 'run') {
       if (runs.has(rec.id)) throw new InvalidInputError(`${where}: run ${rec.id} appears twice`);
       const renderSpec = (rec.renderSpec ?? null) as RenderSpec | null;
-      runs.set(rec.id, { id: rec.id, envId: rec.envId, instructions: rec.instructions, labelBudget: rec.labelBudget, renderSpec, contents: { segments: new Map(), truths: new Map(), queries: [], labels: [], kinds: new Map() } });
+      runs.set(rec.id, { id: rec.id, envId: rec.envId, instructions: rec.instructions, labelBudget: rec.labelBudget, renderSpec, guidelines: rec.guidelines ?? '', contents: { segments: new Map(), truths: new Map(), queries: [], labels: [], kinds: new Map(), goldAnswers: new Map() } });
       return;
     }
     const run = runs.get(rec.run);
@@ -127,6 +132,10 @@ export function readExport(path: string): ExportedRun[] {
       const q: StoredQuery = { id: rec.id, leftId: rec.leftId, rightId: rec.rightId, askedAtStep: rec.askedAtStep };
       c.queries.push(q);
       c.kinds.set(q.id, rec.kind);
+      if (rec.goldAnswer) {
+        if (rec.kind !== 'gold') throw new InvalidInputError(`${where}: query ${rec.id} is ${rec.kind}; only a gold pair has a goldAnswer`);
+        c.goldAnswers!.set(q.id, rec.goldAnswer);
+      }
     } else {
       const q = c.queries.find((x) => x.id === rec.queryId);
       if (!q) throw new InvalidInputError(`${where}: label for ${rec.queryId}, a query not exported before it`);
@@ -143,6 +152,6 @@ export function readExport(path: string): ExportedRun[] {
 /** Stores exported runs in a project, under their own ids or `prefix + id`, all or nothing; refuses ids already taken. */
 export function importRuns(project: ProjectStore, runs: ExportedRun[], prefix = ''): { runs: number; labels: number } {
   for (const r of runs) if (project.getRun(prefix + r.id)) throw new ConflictError(`run ${prefix + r.id} already exists in ${project.location}; import with another --prefix`);
-  project.importRuns(runs.map((r) => ({ run: { id: prefix + r.id, envId: r.envId, instructions: r.instructions, labelBudget: r.labelBudget, renderSpec: r.renderSpec }, contents: r.contents })));
+  project.importRuns(runs.map((r) => ({ run: { id: prefix + r.id, envId: r.envId, instructions: r.instructions, labelBudget: r.labelBudget, renderSpec: r.renderSpec, guidelines: r.guidelines }, contents: r.contents })));
   return { runs: runs.length, labels: runs.reduce((n, r) => n + r.contents.labels.length, 0) };
 }

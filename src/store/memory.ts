@@ -28,6 +28,7 @@ import {
   type RunProgress,
   type MetricsRow,
   type NewAnnotatorOptions,
+  type NewQuery,
   type NewRun,
   type ProjectStore,
   type QueryKind,
@@ -102,7 +103,7 @@ export class MemoryProjectStore implements ProjectStore {
       envSteps: 0,
       createdAt: new Date().toISOString(),
       finishedAt: null,
-      guidelines: '',
+      guidelines: checkGuidelines(run.guidelines ?? ''),
       phase: null,
       waitingForLabels: null,
     };
@@ -174,7 +175,7 @@ export class MemoryProjectStore implements ProjectStore {
     for (const [id, s] of fresh) run.segments.set(id, s);
   }
 
-  putQueries(runId: string, queries: readonly (StoredQuery & { kind?: QueryKind })[]): void {
+  putQueries(runId: string, queries: readonly NewQuery[]): void {
     const run = this.run(runId);
     const fresh = new Map<string, QueryState>();
     for (const q of queries) {
@@ -186,7 +187,11 @@ export class MemoryProjectStore implements ProjectStore {
       for (const id of [q.leftId, q.rightId]) {
         if (!run.segments.has(id)) throw new InvalidInputError(`query ${q.id} names segment ${id}, which is not stored for run ${runId}`);
       }
-      fresh.set(q.id, { id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind ?? 'normal', seq: 0, assignedTo: null, assignedAt: null, answered: false, repeatOf: null, goldAnswer: null, createdAt: new Date().toISOString() });
+      if (q.goldAnswer !== undefined && q.goldAnswer !== null) {
+        if (q.kind !== 'gold') throw new InvalidInputError(`query ${q.id}: only a gold pair has a known answer`);
+        checkAnswer(q.goldAnswer, `gold pair ${q.id}: `);
+      }
+      fresh.set(q.id, { id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind ?? 'normal', seq: 0, assignedTo: null, assignedAt: null, answered: false, repeatOf: null, goldAnswer: q.goldAnswer ?? null, createdAt: new Date().toISOString() });
     }
     for (const [id, q] of fresh) run.queries.set(id, { ...q, seq: ++this.seq.query });
   }
@@ -462,7 +467,7 @@ export class MemoryProjectStore implements ProjectStore {
     return this.sortedQueries(run)
       .filter((q) => q.kind === 'gold')
       .map((q) => {
-        const answers = run.labels.filter((l) => l.queryId === q.id && l.annotatorId !== null);
+        const answers = run.labels.filter((l) => l.queryId === q.id);
         return { id: q.id, sourceQueryId: q.repeatOf, answer: q.goldAnswer, createdAt: q.createdAt, answered: answers.length, correct: q.goldAnswer === null ? 0 : answers.filter((l) => l.answer === q.goldAnswer).length };
       });
   }

@@ -188,7 +188,7 @@ export function storeRuns(store: ProjectStore, runs: readonly { run: NewRun; con
   for (const { run, contents: c } of runs) {
     store.createRun(run);
     store.putSegments(run.id, [...c.segments.values()].map((segment) => ({ segment, truth: c.truths.get(segment.id) })));
-    store.putQueries(run.id, c.queries.map((q) => ({ ...q, kind: c.kinds.get(q.id) })));
+    store.putQueries(run.id, c.queries.map((q) => ({ ...q, kind: c.kinds.get(q.id), goldAnswer: c.goldAnswers?.get(q.id) ?? null })));
     for (const l of c.labels) store.putLabel(run.id, l);
   }
 }

@@ -37,6 +37,7 @@ import {
   type RunProgress,
   type MetricsRow,
   type NewAnnotatorOptions,
+  type NewQuery,
   type NewRun,
   type ProjectStore,
   type QueryKind,
@@ -104,7 +105,7 @@ export class SqliteProjectStore implements ProjectStore {
     const db = this.db;
     this.stmts = {
       insertRun: db.prepare(
-        'INSERT INTO runs (id, env_id, instructions, label_budget, config, render_spec, created_at) VALUES (@id, @envId, @instructions, @labelBudget, @config, @renderSpec, @createdAt)',
+        'INSERT INTO runs (id, env_id, instructions, label_budget, config, render_spec, guidelines, created_at) VALUES (@id, @envId, @instructions, @labelBudget, @config, @renderSpec, @guidelines, @createdAt)',
       ),
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
       listRuns: db.prepare('SELECT * FROM runs ORDER BY created_at, id'),
@@ -118,7 +119,7 @@ export class SqliteProjectStore implements ProjectStore {
       runSegments: db.prepare('SELECT * FROM segments WHERE run_id = ? ORDER BY global_step, id'),
       latestSegment: db.prepare('SELECT * FROM segments WHERE run_id = ? ORDER BY global_step DESC, id DESC LIMIT 1'),
       insertQuery: db.prepare(
-        'INSERT INTO queries (run_id, id, left_id, right_id, asked_at_step, kind, created_at) VALUES (@runId, @id, @leftId, @rightId, @askedAtStep, @kind, @createdAt)',
+        'INSERT INTO queries (run_id, id, left_id, right_id, asked_at_step, kind, gold_answer, created_at) VALUES (@runId, @id, @leftId, @rightId, @askedAtStep, @kind, @goldAnswer, @createdAt)',
       ),
       getQuery: db.prepare('SELECT * FROM queries WHERE run_id = ? AND id = ?'),
       runQueries: db.prepare('SELECT * FROM queries WHERE run_id = ? ORDER BY seq'),
@@ -146,7 +147,7 @@ export class SqliteProjectStore implements ProjectStore {
       goldQueries: db.prepare("SELECT * FROM queries WHERE run_id = ? AND kind = 'gold' ORDER BY seq"),
       goldStats: db.prepare(
         `SELECT COUNT(*) AS answered, COALESCE(SUM(l.answer = q.gold_answer), 0) AS correct FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
-         WHERE l.run_id = ? AND l.query_id = ? AND l.annotator_id IS NOT NULL`,
+         WHERE l.run_id = ? AND l.query_id = ?`,
       ),
       // The oldest gold pair this annotator has not answered.
       goldFor: db.prepare(
@@ -215,6 +216,7 @@ export class SqliteProjectStore implements ProjectStore {
       labelBudget: run.labelBudget ?? null,
       config: JSON.stringify(run.config ?? {}),
       renderSpec: run.renderSpec ? JSON.stringify(run.renderSpec) : null,
+      guidelines: checkGuidelines(run.guidelines ?? ''),
       createdAt: new Date().toISOString(),
     });
     return this.getRun(run.id)!;
@@ -280,7 +282,7 @@ export class SqliteProjectStore implements ProjectStore {
     }).immediate();
   }
 
-  putQueries(runId: string, queries: readonly (StoredQuery & { kind?: QueryKind })[]): void {
+  putQueries(runId: string, queries: readonly NewQuery[]): void {
     const createdAt = new Date().toISOString();
     this.db.transaction(() => {
       this.requireRun(runId);
@@ -293,7 +295,11 @@ export class SqliteProjectStore implements ProjectStore {
         for (const id of [q.leftId, q.rightId]) {
           if (!this.stmts.getSegment.get(runId, id)) throw new InvalidInputError(`query ${q.id} names segment ${id}, which is not stored for run ${runId}`);
         }
-        this.stmts.insertQuery.run({ runId, id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind ?? 'normal', createdAt });
+        if (q.goldAnswer !== undefined && q.goldAnswer !== null) {
+          if (q.kind !== 'gold') throw new InvalidInputError(`query ${q.id}: only a gold pair has a known answer`);
+          checkAnswer(q.goldAnswer, `gold pair ${q.id}: `);
+        }
+        this.stmts.insertQuery.run({ runId, id: q.id, leftId: q.leftId, rightId: q.rightId, askedAtStep: q.askedAtStep, kind: q.kind ?? 'normal', goldAnswer: q.goldAnswer ?? null, createdAt });
       }
     }).immediate();
   }

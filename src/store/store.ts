@@ -92,7 +92,12 @@ export interface NewRun {
   labelBudget?: number | null;
   config?: Record<string, unknown>;
   renderSpec?: RenderSpec | null;
+  /** Labeling guidelines (default none). */
+  guidelines?: string;
 }
+
+/** A query as stored through `putQueries`: its kind (default normal) and, for a gold pair, its known answer. */
+export type NewQuery = StoredQuery & { kind?: QueryKind; goldAnswer?: Answer | null };
 
 export interface Annotator {
   id: number;
@@ -170,7 +175,7 @@ export interface GoldPair {
   /** The known answer (null: imported without one; then only agreement between people is measured). */
   answer: Answer | null;
   createdAt: string;
-  /** People's answers to it, and how many matched `answer`. */
+  /** Answers to it (people's, and imported ones), and how many matched `answer`. */
   answered: number;
   correct: number;
 }
@@ -184,8 +189,8 @@ export interface PairSummary {
   goldId: string | null;
 }
 
-/** A run's stored contents with each query's kind: what export writes and import stores. */
-export type RunContents = StoreContents & { kinds: Map<string, QueryKind> };
+/** A run's stored contents with each query's kind (and gold pairs' known answers): what export writes and import stores. */
+export type RunContents = StoreContents & { kinds: Map<string, QueryKind>; goldAnswers?: Map<string, Answer> };
 
 export type MetricsRow = { envSteps: number } & Record<string, unknown>;
 
@@ -231,7 +236,7 @@ export interface ProjectStore {
   /** A segment already stored is skipped if identical (data and truth), else a `ConflictError`; all or nothing. */
   putSegments(runId: string, items: readonly { segment: Segment; truth?: SegmentTruth }[]): void;
   /** Segments must be stored first. A query already stored is skipped if it has the same segments, step and kind, else a `ConflictError`. */
-  putQueries(runId: string, queries: readonly (StoredQuery & { kind?: QueryKind })[]): void;
+  putQueries(runId: string, queries: readonly NewQuery[]): void;
   /**
    * A label from a synthetic teacher, the loop or an import. Returns the label stored for the
    * query: the one already stored with the same client id, else the query's first label, else
