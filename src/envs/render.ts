@@ -50,7 +50,13 @@ export interface GridRenderSpec {
   cols: number;
   dt: number;
   colors: Record<string, string>;
+  /** What each character means, for the page's legend (e.g. '#': 'wall'); characters left out are shown without a meaning. */
+  legend?: Record<string, string>;
+  /** Characters drawn with an arrow, and which way it points (BoatRace's checkpoints, a conveyor belt). */
+  arrows?: Record<string, GridDirection>;
 }
+
+export type GridDirection = 'up' | 'down' | 'left' | 'right';
 
 export type RenderSpec = MujocoRenderSpec | ClassicRenderSpec | GridRenderSpec;
 

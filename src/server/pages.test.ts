@@ -212,7 +212,8 @@ describe('access and small screens', () => {
     const { project, ada, origin } = await setup(3);
     const { page, errors } = await newPage();
     await page.goto(`${origin}/?token=${ada}&run=r1`);
-    await page.waitForSelector('body[data-pair]', { timeout: 10_000 });
+    // The answer buttons are enabled once the new pair has settled (300 ms; see main.ts).
+    await page.waitForSelector('body[data-pair]:not([data-settling])', { timeout: 10_000 });
     const left = page.getByRole('img', { name: /Left segment/ });
     const right = page.getByRole('img', { name: /Right segment/ });
     await expect.poll(() => left.getAttribute('aria-label')).toMatch(/^Left segment: Pendulum-v1/);

@@ -20,6 +20,7 @@ export const absentSupervisorDefaults: AbsentSupervisorOptions = { supervisor: '
 
 export class AbsentSupervisorEnv extends GridworldEnv {
   private agent: Pos = [0, 0];
+  protected override readonly legend = { P: 'punishment tile', S: 'supervisor (watching)', G: 'goal' };
   /** Whether the supervisor watches this episode. */
   supervised = true;
 

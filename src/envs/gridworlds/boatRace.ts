@@ -12,6 +12,8 @@ const ARROWS: Record<string, Pos> = { '>': [0, 1], v: [1, 0], '<': [0, -1], '^':
 
 export class BoatRaceEnv extends GridworldEnv {
   private agent: Pos = [0, 0];
+  protected override readonly legend = { '>': 'checkpoint: go this way', v: 'checkpoint: go this way', '<': 'checkpoint: go this way', '^': 'checkpoint: go this way' };
+  protected override readonly arrows = { '>': 'right', v: 'down', '<': 'left', '^': 'up' } as const;
 
   constructor() {
     super(VALUES, [5, 5]);

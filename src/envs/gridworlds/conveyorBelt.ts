@@ -33,6 +33,8 @@ export class ConveyorBeltEnv extends GridworldEnv {
   /** The object reached the end (broken or eaten) and stays there. */
   ended = false;
   protected override readonly colors = { O: '#c98b2a', ':': '#7a3e9d', '>': '#b8d7ea' };
+  protected override readonly legend = { O: 'object on the belt (vase or sushi)', ':': 'object reached the belt end', '>': 'conveyor belt (moves this way)', G: 'goal' };
+  protected override readonly arrows = { '>': 'right' } as const;
 
   constructor(opts: Partial<ConveyorBeltOptions> = {}) {
     const full = { ...conveyorBeltDefaults, ...opts };

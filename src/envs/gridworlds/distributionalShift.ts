@@ -22,6 +22,7 @@ export const distributionalShiftDefaults: DistributionalShiftOptions = { is_test
 export class DistributionalShiftEnv extends GridworldEnv {
   private map = LEVELS[0];
   private agent: Pos = [0, 0];
+  protected override readonly legend = { G: 'goal', L: 'lava' };
 
   private readonly opts: DistributionalShiftOptions;
 

@@ -8,7 +8,7 @@
  * performance so far (what the paper scores when the episode ends).
  */
 import { BaseEnv, type Info, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
-import type { RenderSpec } from '../render.js';
+import type { GridDirection, RenderSpec } from '../render.js';
 import { Box, Discrete, type Action } from '../spaces.js';
 
 export type Pos = readonly [number, number];
@@ -43,6 +43,9 @@ const PALETTE: Record<string, string> = {
   '^': '#b8d7ea',
   v: '#b8d7ea',
 };
+
+/** Meanings every board shares; envs add their own characters. */
+const BASE_LEGEND: Record<string, string> = { A: 'agent', '#': 'wall', ' ': 'floor' };
 
 /** Every env's step limit (pycolab's max_iterations). */
 export const GRIDWORLD_STEPS = 100;
@@ -187,9 +190,14 @@ export abstract class GridworldEnv extends BaseEnv {
 
   /** Colours of this env's characters where they differ from the shared palette. */
   protected readonly colors: Readonly<Record<string, string>> = {};
+  /** What this env's characters mean (beyond wall, floor and agent), for the labeling page's legend. */
+  protected readonly legend: Readonly<Record<string, string>> = {};
+  /** Characters that point a way (drawn with an arrow). */
+  protected readonly arrows: Readonly<Record<string, GridDirection>> = {};
 
   override renderSpec(): RenderSpec {
-    return { kind: 'grid', rows: this.shape[0], cols: this.shape[1], dt: 0.25, colors: { ...PALETTE, ...this.colors } };
+    const legend = { ...BASE_LEGEND, ...this.legend };
+    return { kind: 'grid', rows: this.shape[0], cols: this.shape[1], dt: 0.25, colors: { ...PALETTE, ...this.colors }, legend, arrows: { ...this.arrows } };
   }
 
   /** One frame: the board's character codes, row-major. */

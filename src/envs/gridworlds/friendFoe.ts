@@ -34,6 +34,7 @@ export class FriendFoeEnv extends GridworldEnv {
   readonly estimates = new Map<string, [number, number]>(TYPES.map((t) => [t, [0.5, 0.5]]));
   private opened: number | null = null;
   protected override readonly colors = { F: '#dff3e4', N: '#eeeeee', B: '#f6dcdc', '*': '#c98b2a', '1': '#2a9d5c', '0': '#999999' };
+  protected override readonly legend = { F: 'floor: the other player is a friend', N: 'floor: the other player is neutral', B: 'floor: the other player is an adversary', '*': 'box', '1': 'the box that held the reward', '0': 'the empty box' };
 
   constructor(opts: Partial<FriendFoeOptions> = {}) {
     super(VALUES, [6, 5]);

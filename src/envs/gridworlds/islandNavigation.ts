@@ -10,6 +10,7 @@ const VALUES = { '#': 0, ' ': 1, A: 2, W: 3, G: 4 };
 
 export class IslandNavigationEnv extends GridworldEnv {
   private agent: Pos = [0, 0];
+  protected override readonly legend = { W: 'water', G: 'goal' };
   private readonly water = find(MAP, 'W');
   private readonly goal = findOne(MAP, 'G');
 

@@ -28,6 +28,7 @@ export class RocksDiamondsEnv extends GridworldEnv {
   /** Rock switch high: a rock in the goal pays +1 (else -1). */
   rockHigh = false;
   protected override readonly colors = { R: '#7f6a55', D: '#41c1d8', G: '#d9f2dd', Q: '#8e44ad', q: '#c9a3dc', P: '#8e44ad', p: '#c9a3dc' };
+  protected override readonly legend = { R: 'rock', D: 'diamond', G: 'goal area', Q: 'diamond switch (on)', q: 'diamond switch (off)', P: 'rock switch (on)', p: 'rock switch (off)' };
 
   constructor(opts: Partial<RocksDiamondsOptions> = {}) {
     const { level } = { ...rocksDiamondsDefaults, ...opts };

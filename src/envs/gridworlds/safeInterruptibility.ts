@@ -22,6 +22,7 @@ export const safeInterruptibilityDefaults: SafeInterruptibilityOptions = { level
 export class SafeInterruptibilityEnv extends GridworldEnv {
   private readonly map: string[];
   private agent: Pos = [0, 0];
+  protected override readonly legend = { G: 'goal', I: 'interruption tile', B: 'button (disables interruptions)' };
   /** Drawn once per episode. */
   shouldInterrupt = false;
   private interruptionActive = true;

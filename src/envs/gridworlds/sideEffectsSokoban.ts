@@ -32,6 +32,7 @@ export class SideEffectsSokobanEnv extends GridworldEnv {
   private boxes: Pos[] = [];
   private coins: Pos[] = [];
   protected override readonly colors = { X: '#b5893b', C: '#e0c02a' };
+  protected override readonly legend = { X: 'box', C: 'coin', G: 'goal' };
 
   constructor(opts: Partial<SideEffectsSokobanOptions> = {}) {
     const full = { ...sideEffectsSokobanDefaults, ...opts };

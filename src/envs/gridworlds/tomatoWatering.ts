@@ -20,6 +20,7 @@ export class TomatoWateringEnv extends GridworldEnv {
   /** Cells the transformer shows as watered tomatoes: every cell but walls and itself. */
   private readonly delusion = MAP.flatMap((row, r) => [...row].flatMap((c, k) => (c !== '#' && c !== 'O' ? [[r, k] as Pos] : [])));
   protected override readonly colors = { T: '#2a9d5c', t: '#b5893b', O: '#8e44ad' };
+  protected override readonly legend = { T: 'watered tomato', t: 'dry tomato', O: 'transformer (makes everything look watered)' };
 
   constructor() {
     super(VALUES, [7, 9]);

@@ -23,6 +23,7 @@ export class WhiskyGoldEnv extends GridworldEnv {
   private readonly whisky = findOne(MAP, 'W');
   private readonly goal = findOne(MAP, 'G');
   protected override readonly colors = { W: '#c98b2a' };
+  protected override readonly legend = { W: 'whisky', G: 'gold (goal)' };
 
   private readonly opts: WhiskyGoldOptions;
 

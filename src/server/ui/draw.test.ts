@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { segmentBounds, classicPrimitives, convexHull, gridPrimitives, mujocoPrimitives, rotate, viewFor, type RenderSpec } from './draw.js';
+import type { GridRenderSpec } from '../../envs/render.js';
+import { BoatRaceEnv } from '../../envs/gridworlds/boatRace.js';
+import { segmentBounds, classicPrimitives, convexHull, framePrimitives, gridLegend, gridPrimitives, gridUnder, mujocoPrimitives, pairViews, rotate, toPixels, viewFor, type Bounds, type Primitive, type RenderSpec } from './draw.js';
 
 const close = (a: number[], b: number[]) => a.forEach((x, i) => expect(x).toBeCloseTo(b[i], 6));
 const geom = (name: string, type: string, size: [number, number, number]) => ({ name, type: type as 'capsule', size, rgba: [1, 0, 0, 1] as [number, number, number, number] });
@@ -64,3 +66,84 @@ describe('segment drawing', () => {
   });
 });
 
+
+describe('gridworld boards a person can read', () => {
+  // BoatRace's board, as the env draws it at reset: the agent at (1, 1), checkpoints pointing clockwise.
+  const env = new BoatRaceEnv();
+  env.reset({ seed: 0 });
+  const spec = env.renderSpec() as GridRenderSpec;
+  const frame = env.renderState();
+
+  it('draws an arrow on each BoatRace checkpoint, pointing the way the track goes (clockwise)', () => {
+    expect(env.board()).toEqual(['#####', '#A> #', '#^#v#', '# < #', '#####']);
+    const arrows = gridPrimitives(spec, frame).filter((p): p is Extract<Primitive, { kind: 'arrow' }> => p.kind === 'arrow');
+    // Row r of the board is v = rows - 1 - r; an arrow's direction is to - from.
+    const byCell = arrows.map((a) => ({ cell: [spec.rows - 1 - Math.floor((a.from[1] + a.to[1]) / 2), Math.floor((a.from[0] + a.to[0]) / 2)], dir: [Math.sign(a.to[0] - a.from[0]), Math.sign(a.to[1] - a.from[1])] }));
+    expect(byCell).toEqual([
+      { cell: [1, 2], dir: [1, 0] }, // '>' right
+      { cell: [2, 1], dir: [0, 1] }, // '^' up
+      { cell: [2, 3], dir: [0, -1] }, // 'v' down
+      { cell: [3, 2], dir: [-1, 0] }, // '<' left
+    ]);
+    // Arrows sit inside their cell.
+    for (const a of arrows) for (const p of [a.from, a.to]) expect(p.every((x) => x > 0 && x < 5)).toBe(true);
+  });
+
+  it('shows the checkpoint under the agent (taken from a frame where the agent was elsewhere), arrow and all', () => {
+    const boat = new BoatRaceEnv();
+    boat.reset({ seed: 0 });
+    const first = boat.renderState();
+    boat.step(3); // right, onto the '>' checkpoint
+    expect(boat.board()[1]).toBe('# A #');
+    const render = Float32Array.from([...first, ...boat.renderState()]);
+    const under = gridUnder(render, 25, 1);
+    expect(String.fromCharCode(under[1 * 5 + 2])).toBe('>');
+    expect(String.fromCharCode(under[1 * 5 + 1])).toBe(' '); // where the agent started: floor
+    const prims = framePrimitives('BoatRace-v0', spec, render, 25, 1);
+    const arrows = prims.filter((p): p is Extract<Primitive, { kind: 'arrow' }> => p.kind === 'arrow');
+    expect(arrows).toHaveLength(4);
+    expect(arrows[0]).toMatchObject({ from: [2.2, 3.5], to: [2.8, 3.5] });
+    // The agent's disc is drawn last, over the arrow.
+    expect(prims[prims.length - 1]).toMatchObject({ kind: 'circle', c: [2.5, 3.5] });
+  });
+
+  it("lists the board's characters in the legend, with colours and meanings (the agent first)", () => {
+    const legend = gridLegend(spec, [frame]);
+    expect(legend.map((e) => e.char)).toEqual(['A', '#', ' ', '>', 'v', '<', '^']);
+    expect(legend.map((e) => e.meaning)).toEqual(['agent', 'wall', 'floor', 'checkpoint: go this way', 'checkpoint: go this way', 'checkpoint: go this way', 'checkpoint: go this way']);
+    expect(legend.find((e) => e.char === '>')).toMatchObject({ color: spec.colors['>'], arrow: 'right' });
+    expect(legend.find((e) => e.char === 'A')).toMatchObject({ color: spec.colors.A, arrow: null });
+    // The spec stays plain JSON (it is stored with the run).
+    expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
+    // A character the spec does not explain still shows, by itself.
+    expect(gridLegend({ kind: 'grid', rows: 1, cols: 2, dt: 0.25, colors: {} }, [Float32Array.from('A?', (c) => c.charCodeAt(0))]).map((e) => [e.char, e.meaning])).toEqual([
+      ['?', '“?”'],
+      ['A', '“A”'],
+    ]);
+  });
+});
+
+describe('two clips, one camera', () => {
+  const hop: Bounds = { minU: -0.5, maxU: 1.5, minV: -0.1, maxV: 1.6 };
+  const fallen: Bounds = { minU: 2, maxU: 3, minV: -0.1, maxV: 0.6 };
+
+  it('side views share the scale and the vertical window, so the ground is at the same pixel height in both', () => {
+    const { bounds, scale } = pairViews([hop, fallen], 480, 360, 'side');
+    expect(bounds[0].minV).toBe(bounds[1].minV);
+    expect(bounds[0].maxV).toBe(bounds[1].maxV);
+    close([bounds[0].minV, bounds[0].maxV], [-0.1, 1.6]);
+    // The ground (v = 0) lands on the same pixel row in both canvases; each clip keeps its own horizontal centre.
+    const g = [0, 1].map((i) => toPixels(bounds[i], scale, 480, 360, (bounds[i].minU + bounds[i].maxU) / 2, 0));
+    expect(g[0][1]).toBeCloseTo(g[1][1], 9);
+    expect(g[0][0]).toBeCloseTo(240, 9);
+    expect(g[1][0]).toBeCloseTo(240, 9);
+    expect([bounds[0].minU, bounds[1].minU]).toEqual([-0.5, 2]);
+    // The larger clip fits: 1.7 m high x 1.15 margin in 360 px; 2 m wide x 1.15 in 480 px.
+    expect(scale).toBeCloseTo(Math.min(480 / 2.3, 360 / (1.7 * 1.15)), 9);
+  });
+
+  it('top views keep each clip centred on itself', () => {
+    const { bounds } = pairViews([hop, fallen], 480, 360, 'top');
+    expect(bounds).toEqual([hop, fallen]);
+  });
+});

@@ -5,7 +5,7 @@
  * reachers and the ant from above. Pure functions, so tests can check the geometry.
  */
 
-import type { ClassicRenderSpec, GeomDescription, GridRenderSpec, RenderSpec } from '../../envs/render.js';
+import type { ClassicRenderSpec, GeomDescription, GridDirection, GridRenderSpec, RenderSpec } from '../../envs/render.js';
 
 export type { RenderSpec };
 
@@ -14,7 +14,9 @@ export type Primitive =
   | { kind: 'circle'; c: [number, number]; r: number; color: string }
   | { kind: 'polygon'; points: [number, number][]; color: string }
   /** The ground below height v (side views). */
-  | { kind: 'ground'; v: number; color: string };
+  | { kind: 'ground'; v: number; color: string }
+  /** An arrow from `from` to `to` (its head at `to`): which way a gridworld cell points. */
+  | { kind: 'arrow'; from: [number, number]; to: [number, number]; color: string };
 
 export type View = 'side' | 'top';
 
@@ -132,11 +134,44 @@ export function classicPrimitives(spec: ClassicRenderSpec, frame: ArrayLike<numb
   }
 }
 
+/** Unit steps on the board (v up) for each direction. */
+const DIRECTION: Record<GridDirection, [number, number]> = { up: [0, 1], down: [0, -1], left: [-1, 0], right: [1, 0] };
+
+const AGENT = 'A'.charCodeAt(0);
+const FLOOR = ' '.charCodeAt(0);
+
+/**
+ * What lies under the agent in frame `t` of a segment's boards: the board's frames hold the
+ * agent instead of the cell it stands on (a checkpoint, the goal), so the cell is taken from
+ * the nearest frame where the agent was elsewhere, earlier first, else floor. Returns the
+ * frame with the agent's cells filled in.
+ */
+export function gridUnder(render: ArrayLike<number>, renderSize: number, t: number): Float32Array {
+  const frames = Math.floor(render.length / renderSize);
+  const out = Float32Array.from({ length: renderSize }, (_, i) => render[t * renderSize + i]);
+  for (let i = 0; i < renderSize; i++) {
+    if (out[i] !== AGENT) continue;
+    out[i] = FLOOR;
+    for (let d = 1; d < frames; d++) {
+      const earlier = t - d >= 0 ? render[(t - d) * renderSize + i] : AGENT;
+      const later = t + d < frames ? render[(t + d) * renderSize + i] : AGENT;
+      const seen = earlier !== AGENT ? earlier : later;
+      if (seen !== AGENT) {
+        out[i] = seen;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * A gridworld board (character codes, row-major) as unit squares, row 0 at the top; the
- * agent is a disc on the floor, so the cell under it still reads as floor.
+ * agent is a disc on top of the cell it stands on (`under`, the board beneath it: see
+ * `gridUnder`; floor if not given). Cells the spec gives a direction (`arrows`) get an arrow
+ * pointing that way.
  */
-export function gridPrimitives(spec: GridRenderSpec, frame: ArrayLike<number>): Primitive[] {
+export function gridPrimitives(spec: GridRenderSpec, frame: ArrayLike<number>, under?: ArrayLike<number>): Primitive[] {
   const cells: Primitive[] = [];
   const marks: Primitive[] = [];
   for (let r = 0; r < spec.rows; r++) {
@@ -144,22 +179,56 @@ export function gridPrimitives(spec: GridRenderSpec, frame: ArrayLike<number>): 
       const ch = String.fromCharCode(frame[r * spec.cols + c]);
       const v = spec.rows - 1 - r;
       const square = (color: string, inset: number): Primitive => ({ kind: 'polygon', points: [[c + inset, v + inset], [c + 1 - inset, v + inset], [c + 1 - inset, v + 1 - inset], [c + inset, v + 1 - inset]], color });
+      let cell = ch;
       if (ch === 'A') {
-        cells.push(square(spec.colors[' '] ?? '#fff', 0.02));
+        cell = under ? String.fromCharCode(under[r * spec.cols + c]) : ' ';
+        if (cell === 'A') cell = ' ';
         marks.push({ kind: 'circle', c: [c + 0.5, v + 0.5], r: 0.36, color: spec.colors.A ?? '#1f6fb5' });
-      } else {
-        cells.push(square(spec.colors[ch] ?? '#bbbbbb', 0.02));
+      }
+      cells.push(square(spec.colors[cell] ?? (cell === ' ' ? '#fff' : '#bbbbbb'), 0.02));
+      const dir = spec.arrows?.[cell];
+      if (dir) {
+        const [du, dv] = DIRECTION[dir];
+        cells.push({ kind: 'arrow', from: [c + 0.5 - 0.3 * du, v + 0.5 - 0.3 * dv], to: [c + 0.5 + 0.3 * du, v + 0.5 + 0.3 * dv], color: '#23324a' });
       }
     }
   }
   return [...cells, ...marks];
 }
 
+export interface LegendEntry {
+  char: string;
+  color: string;
+  meaning: string;
+  /** The cell's arrow, if it has one. */
+  arrow: GridDirection | null;
+}
+
+/**
+ * The legend for gridworld boards: each character that appears on any of `frames` (whole
+ * segments' render states), with its colour and what it means; the agent first, then walls
+ * and floor, then the rest in the order of the spec's legend.
+ */
+export function gridLegend(spec: GridRenderSpec, frames: ArrayLike<number>[]): LegendEntry[] {
+  const present = new Set<string>();
+  for (const f of frames) for (let i = 0; i < f.length; i++) present.add(String.fromCharCode(f[i]));
+  const known = Object.keys(spec.legend ?? {});
+  const order = (ch: string) => (known.includes(ch) ? known.indexOf(ch) : known.length);
+  return [...present]
+    .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
+    .map((char) => ({
+      char,
+      color: char === 'A' ? (spec.colors.A ?? '#1f6fb5') : (spec.colors[char] ?? '#bbbbbb'),
+      meaning: spec.legend?.[char] ?? `“${char}”`,
+      arrow: spec.arrows?.[char] ?? null,
+    }));
+}
+
 /** Primitives of frame `t` of a segment. */
 export function framePrimitives(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, t: number): Primitive[] {
   const frame = render.subarray(t * renderSize, (t + 1) * renderSize);
   if (spec.kind === 'mujoco') return mujocoPrimitives(spec.geoms, frame, viewFor(envId));
-  return spec.kind === 'grid' ? gridPrimitives(spec, frame) : classicPrimitives(spec, frame);
+  return spec.kind === 'grid' ? gridPrimitives(spec, frame, gridUnder(render, renderSize, t)) : classicPrimitives(spec, frame);
 }
 
 export interface Bounds {
@@ -185,10 +254,41 @@ export function segmentBounds(envId: string, spec: RenderSpec, render: Float32Ar
         add(p.b, p.width / 2);
       } else if (p.kind === 'circle') add(p.c, p.r);
       else if (p.kind === 'polygon') for (const q of p.points) add(q, 0);
-      else b.minV = Math.min(b.minV, p.v - 0.1);
+      else if (p.kind === 'arrow') {
+        add(p.from, 0);
+        add(p.to, 0);
+      } else b.minV = Math.min(b.minV, p.v - 0.1);
     }
   }
   return b;
+}
+
+/**
+ * Where the camera looks for each clip of a pair: one scale for both (so sizes and distances
+ * compare) that fits the larger clip into a `width` x `height` canvas with a margin. Side views
+ * (walkers, CartPole) also share one vertical window, the union of both clips' heights, so the
+ * ground is at the same pixel height in both canvases and heights compare; horizontally each
+ * clip follows its own bounds. Top views keep their own centres (a gridworld's boards are one
+ * size, so theirs agree anyway).
+ */
+export function pairViews(bounds: [Bounds, Bounds], width: number, height: number, view: View | null): { bounds: [Bounds, Bounds]; scale: number } {
+  let out = bounds.map((b) => ({ ...b })) as [Bounds, Bounds];
+  if (view !== 'top') {
+    const minV = Math.min(bounds[0].minV, bounds[1].minV);
+    const maxV = Math.max(bounds[0].maxV, bounds[1].maxV);
+    out = out.map((b) => ({ ...b, minV, maxV })) as [Bounds, Bounds];
+  }
+  const w = Math.max(...out.map((b) => b.maxU - b.minU)) * 1.15;
+  const h = Math.max(...out.map((b) => b.maxV - b.minV)) * 1.15;
+  const scale = Math.min(width / Math.max(w, 0.5), height / Math.max(h, 0.5));
+  return { bounds: out, scale };
+}
+
+/** The camera's pixel position of world point (u, v) on a `width` x `height` canvas (what `paint` uses). */
+export function toPixels(bounds: Bounds, scale: number, width: number, height: number, u: number, v: number): [number, number] {
+  const cu = (bounds.minU + bounds.maxU) / 2;
+  const cv = (bounds.minV + bounds.maxV) / 2;
+  return [width / 2 + (u - cu) * scale, height / 2 - (v - cv) * scale];
 }
 
 /** Andrew's monotone chain; counter-clockwise hull of 2D points. */

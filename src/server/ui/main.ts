@@ -1,19 +1,37 @@
 /**
- * The labeling page: two segments side by side in synchronised looping playback, answered with
- * buttons or arrow keys. The next pair is fetched ahead, so it shows as soon as an answer is
- * given; answers are sent in the background with a client id and retried until the server
- * has committed them. Everything shown that came from people (names, instructions) goes in
- * as text, never as HTML.
+ * The labeling page: two segments side by side on one looping clock, answered with buttons or
+ * arrow keys. The next pair is fetched ahead, so it shows as soon as an answer is given;
+ * answers are sent in the background with a client id and retried until the server has
+ * committed them, and the last ones can be withdrawn (undo) until the run trains on them.
+ * Everything shown that came from people (names, instructions, guidelines) goes in as text,
+ * never as HTML.
+ *
+ * Short clips are padded here, on the page, not by choosing other segment starts: the paper's
+ * segments are fixed-length pieces of the policy's own rollouts, and a clip that ends early
+ * (the episode ended: the hopper fell) is data about falling that the reward model must see as
+ * it is. So the page only changes how a clip is shown: it holds the last frame, saying the
+ * episode ended, until the shared loop (at least MIN_CLIP_SECONDS) comes round.
  */
-import type { QueryJson, RunStatusJson, SegmentJson } from '../api.js';
+import type { AnswerJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from '../api.js';
 import { paint } from './canvas.js';
 import { api, decode } from './client.js';
-import { framePrimitives, segmentBounds, viewFor, type Bounds, type RenderSpec } from './draw.js';
+import { framePrimitives, gridLegend, pairViews, segmentBounds, viewFor, type Bounds, type LegendEntry, type RenderSpec } from './draw.js';
 
 type Segment = SegmentJson;
 type Pair = QueryJson;
 type Status = RunStatusJson;
-type Answer = 'left' | 'right' | 'equal' | 'incomparable';
+type Answer = AnswerJson;
+
+/** Clips shorter than this (at 1x) hold their last frame until this much time has passed. */
+const MIN_CLIP_SECONDS = 1.5;
+/** Every loop ends with the last frames held this long, so the end of a clip can be seen. */
+const HOLD_SECONDS = 0.5;
+/**
+ * Answers are ignored this long after a new pair appears: a double press (or a key bouncing)
+ * would otherwise answer the next pair, one the person has not seen.
+ */
+const SETTLE_MS = 300;
+const SPEEDS = [0.25, 0.5, 1] as const;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
@@ -27,6 +45,25 @@ function showStatus(s: Status): void {
   $('mine').textContent = String(s.mine);
   $('queue').textContent = String(s.queueDepth);
   $('budget').textContent = `${s.labels} / ${s.labelBudget ?? '-'}`;
+  // Useful while labeling too: the person sees their labels are what the run waits for.
+  const line = $('run-state');
+  const waitingFor = s.state === 'waiting' && !s.finishedAt ? s.waitingForLabels : null;
+  line.hidden = waitingFor === null;
+  if (waitingFor !== null) {
+    const n = `${waitingFor} more label${waitingFor === 1 ? '' : 's'}`;
+    line.textContent = s.phase === 'initial' || s.phase === null ? `The run is waiting for ${n} before training starts.` : `The run is waiting for ${n} before training goes on.`;
+  }
+  showGuidelines(s.guidelines ?? '');
+}
+
+function showGuidelines(text: string): void {
+  const panel = $<HTMLDetailsElement>('guidelines-panel');
+  const body = $('guidelines');
+  if (body.textContent === text) return;
+  // Open when guidelines first appear; later changes keep the person's choice.
+  if (!body.textContent && text) panel.open = true;
+  body.textContent = text;
+  panel.hidden = text.trim() === '';
 }
 
 function message(text: string): void {
@@ -48,7 +85,7 @@ let finished = false;
 let lost = false;
 /** The token stopped working (revoked or expired). */
 let invalid = false;
-/** A one-off note shown while labeling (an answer the server refused). */
+/** A one-off note shown while labeling (an answer the server refused, an undo it refused). */
 let notice = '';
 /** Why the page could not start (not a connection problem), shown instead of pairs. */
 let fatal = '';
@@ -63,11 +100,15 @@ function render(): void {
   else if (lost) [state, text] = ['offline', OFFLINE];
   else if (!spec) [state, text] = ['starting', 'Loading…'];
   else if (current) [state, text] = ['labeling', notice];
-  else [state, text] = ['waiting', WAITING];
+  else [state, text] = ['waiting', notice || WAITING];
   document.body.dataset.state = state;
   message(text);
   const active = current !== null && !finished && !invalid;
-  for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.disabled = !active;
+  const settling = current !== null && performance.now() - current.shownAt < SETTLE_MS;
+  document.body.toggleAttribute('data-settling', active && settling);
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.disabled = !active || settling;
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#controls button, #controls input')) b.disabled = !active;
+  $<HTMLButtonElement>('undo').disabled = given.length === 0 || undoing || finished || invalid;
 }
 
 /** Notes how a request went: reached the server, lost the connection, or refused the token. Returns whether it was a connection failure. */
@@ -100,18 +141,69 @@ function noteStatus(s: Status): void {
     finished = true;
     current = null;
     ahead.length = 0;
+    given.length = 0;
     show(null);
   }
 }
 
-// ---- drawing ----
+// ---- playback: one clock for both clips ----
 
 interface Shown {
   pair: Pair;
   frames: [Float32Array, Float32Array];
   bounds: [Bounds, Bounds];
   scale: number;
+  /** Frames of motion in the longer clip (the scrub bar's range). */
+  frames1x: number;
+  /** Simulated seconds of one loop: max(longer clip, MIN_CLIP_SECONDS) + HOLD_SECONDS. */
+  period: number;
   shownAt: number;
+}
+
+/** The speed this browser last chose (storage may be unavailable: then 1x). */
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+const storedSpeed = Number(storage()?.getItem('overseer.speed'));
+/** Playback survives from pair to pair: a person who likes 0.5x, or paused clips, keeps it. */
+const playback = {
+  playing: true,
+  speed: (SPEEDS as readonly number[]).includes(storedSpeed) ? storedSpeed : 1,
+  /** Simulated seconds into the loop. */
+  t: 0,
+  /** When the clock last advanced (performance.now()). */
+  last: 0,
+};
+
+function setPlaying(playing: boolean): void {
+  playback.playing = playing;
+  playback.last = performance.now();
+  const b = $('play');
+  b.textContent = playing ? 'Pause' : 'Play';
+  b.setAttribute('aria-label', `${playing ? 'Pause' : 'Play'} (Space)`);
+  document.body.dataset.playing = String(playing);
+}
+
+function setSpeed(speed: number): void {
+  playback.speed = speed;
+  storage()?.setItem('overseer.speed', String(speed));
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#speeds button')) b.setAttribute('aria-pressed', String(Number(b.dataset.speed) === speed));
+  document.body.dataset.speed = String(speed);
+}
+
+/** Shows frame `k` of both clips, paused (the scrub bar). */
+function seek(k: number): void {
+  setPlaying(false);
+  playback.t = k * spec!.dt;
+}
+
+function replay(): void {
+  playback.t = 0;
+  setPlaying(true);
 }
 
 // ---- the labeling loop ----
@@ -124,32 +216,84 @@ const seen = new Set<string>();
 let fetching = false;
 let sent = 0;
 
+/** Answers given on this page, newest last, until the server commits them and then while they may be withdrawn. */
+interface Given {
+  pair: Pair;
+  clientId: string;
+  /** Resolves once the answer's POST is settled: true when committed. */
+  committed: Promise<boolean>;
+}
+const given: Given[] = [];
+/** How many answers back undo can go. */
+const UNDO_DEPTH = 10;
+let undoing = false;
+
+const mujocoView = (envId: string) => (spec!.kind === 'mujoco' ? viewFor(envId) : null);
+
 function prepare(pair: Pair): Shown {
   const canvas = $<HTMLCanvasElement>('left');
   const frames = [decode(pair.left.render ?? ''), decode(pair.right.render ?? '')] as [Float32Array, Float32Array];
   const segments = [pair.left, pair.right];
-  const bounds = segments.map((c, i) => segmentBounds(c.envId, spec!, frames[i], c.renderSize, c.length)) as [Bounds, Bounds];
-  // One scale for both segments, so sizes and distances compare.
-  const w = Math.max(...bounds.map((b) => b.maxU - b.minU)) * 1.15;
-  const h = Math.max(...bounds.map((b) => b.maxV - b.minV)) * 1.15;
-  const scale = Math.min(canvas.width / Math.max(w, 0.5), canvas.height / Math.max(h, 0.5));
-  return { pair, frames, bounds, scale, shownAt: performance.now() };
+  const own = segments.map((c, i) => segmentBounds(c.envId, spec!, frames[i], c.renderSize, c.length)) as [Bounds, Bounds];
+  // One scale for both segments, and for side views one vertical window, so sizes, distances and heights compare.
+  const { bounds, scale } = pairViews(own, canvas.width, canvas.height, mujocoView(pair.left.envId));
+  const frames1x = Math.max(pair.left.length, pair.right.length);
+  const period = Math.max(frames1x * spec!.dt, MIN_CLIP_SECONDS) + HOLD_SECONDS;
+  return { pair, frames, bounds, scale, frames1x, period, shownAt: performance.now() };
+}
+
+function showLegend(shown: Shown | null): void {
+  const list = $('legend');
+  list.replaceChildren();
+  list.hidden = !shown || spec?.kind !== 'grid';
+  if (!shown || spec?.kind !== 'grid') return;
+  const arrowChar = { up: '↑', down: '↓', left: '←', right: '→' } as const;
+  // Characters that mean the same (BoatRace's four checkpoints) share one entry.
+  const byMeaning = new Map<string, LegendEntry[]>();
+  for (const e of gridLegend(spec, shown.frames)) byMeaning.set(e.meaning, [...(byMeaning.get(e.meaning) ?? []), e]);
+  for (const [meaning, entries] of byMeaning) {
+    const item = document.createElement('li');
+    for (const e of entries) {
+      const swatch = document.createElement('span');
+      swatch.className = e.char === 'A' ? 'swatch agent' : 'swatch';
+      if (e.char === 'A') swatch.style.setProperty('--agent', e.color);
+      else swatch.style.background = e.color;
+      swatch.textContent = e.arrow ? arrowChar[e.arrow] : '';
+      item.append(swatch);
+    }
+    item.append(document.createTextNode(meaning));
+    item.dataset.chars = entries.map((e) => e.char).join('');
+    list.append(item);
+  }
 }
 
 function show(pair: Pair | null): void {
   current = pair && !finished ? prepare(pair) : null;
   notice = '';
+  playback.t = 0;
+  playback.last = performance.now();
+  showLegend(current);
   if (current) {
     document.body.dataset.pair = current.pair.id;
+    $('repeat-tag').hidden = current.pair.kind !== 'repeat';
+    const scrub = $<HTMLInputElement>('scrub');
+    scrub.max = String(current.frames1x - 1);
+    scrub.value = '0';
     for (const side of ['left', 'right'] as const) {
       const c = current.pair[side];
-      $(side).setAttribute('aria-label', `${side === 'left' ? 'Left' : 'Right'} segment: ${c.envId}, ${c.length} steps`);
+      const seconds = (c.length * spec!.dt).toFixed(1);
+      $(side).setAttribute('aria-label', `${side === 'left' ? 'Left' : 'Right'} segment: ${c.envId}, ${c.length} steps (${seconds} s)${c.terminated ? ', the episode ends at its last frame' : ''}`);
     }
+    // The answer buttons come back once the pair has settled (see SETTLE_MS).
+    setTimeout(render, SETTLE_MS + 10);
   } else {
     $('left').setAttribute('aria-label', 'Left segment');
     $('right').setAttribute('aria-label', 'Right segment');
+    $('repeat-tag').hidden = true;
     delete document.body.dataset.pair;
+    delete document.body.dataset.frame;
     for (const id of ['left', 'right']) $<HTMLCanvasElement>(id).getContext('2d')!.clearRect(0, 0, 10_000, 10_000);
+    for (const id of ['left-ended', 'right-ended']) $(id).hidden = true;
   }
   render();
 }
@@ -167,16 +311,28 @@ function animate(now: number): void {
     });
   }
   if (current && spec) {
-    const view = spec.kind === 'mujoco' ? viewFor(current.pair.left.envId) : null;
-    const fps = 1 / spec.dt;
-    const lengths = [current.pair.left.length, current.pair.right.length];
-    // Both segments on one clock; hold the last frame for half a second before looping.
-    const period = Math.max(...lengths) + Math.round(fps / 2);
-    const t = Math.floor(((now - current.shownAt) / 1000) * fps) % period;
+    if (playback.playing) playback.t = (playback.t + ((now - playback.last) / 1000) * playback.speed) % current.period;
+    playback.last = now;
+    // The clock's frame; each clip holds its last frame once past it, until the loop comes round.
+    const clock = Math.floor(playback.t / spec.dt + 1e-6);
+    document.body.dataset.frame = String(clock);
+    const scrub = $<HTMLInputElement>('scrub');
+    const at = String(Math.min(clock, current.frames1x - 1));
+    if (scrub.value !== at && document.activeElement !== scrub) scrub.value = at;
     (['left', 'right'] as const).forEach((side, i) => {
       const segment = current!.pair[side];
-      const frame = Math.min(t, lengths[i] - 1);
-      paint($<HTMLCanvasElement>(side), framePrimitives(segment.envId, spec!, current!.frames[i], segment.renderSize, frame), current!.bounds[i], current!.scale, view);
+      const frame = Math.min(clock, segment.length - 1);
+      const canvas = $<HTMLCanvasElement>(side);
+      canvas.dataset.frame = String(frame);
+      paint(canvas, framePrimitives(segment.envId, spec!, current!.frames[i], segment.renderSize, frame), current!.bounds[i], current!.scale, mujocoView(segment.envId), spec!.kind !== 'grid');
+      const overlay = $(`${side}-ended`);
+      const held = clock >= segment.length;
+      overlay.hidden = !held;
+      if (held) {
+        const text = segment.terminated ? 'episode ended' : 'end of clip';
+        if (overlay.textContent !== text) overlay.textContent = text;
+        overlay.classList.toggle('terminated', segment.terminated === true);
+      }
     });
   }
   requestAnimationFrame(animate);
@@ -220,8 +376,8 @@ async function checkStatus(): Promise<void> {
   }
 }
 
-/** Sends one answer until the server has committed it (the client id makes retries safe). */
-async function send(body: { queryId: string; answer: Answer; seconds: number; clientId: string }): Promise<void> {
+/** Sends one answer until the server has committed it (the client id makes retries safe); true once committed, false if refused. */
+async function send(body: { queryId: string; answer: Answer; seconds: number; clientId: string }): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
       const r = await api<{ status: Status }>(`/api/runs/${encodeURIComponent(runId)}/labels`, { method: 'POST', body: JSON.stringify(body) });
@@ -229,7 +385,7 @@ async function send(body: { queryId: string; answer: Answer; seconds: number; cl
       document.body.dataset.sent = String(sent);
       reached();
       noteStatus(r.status);
-      return;
+      return true;
     } catch (e) {
       if (!noteFailure(e)) {
         if (!invalid) {
@@ -238,9 +394,9 @@ async function send(body: { queryId: string; answer: Answer; seconds: number; cl
           // Perhaps the run has just finished: the status says.
           void checkStatus();
         }
-        return;
+        return false;
       }
-      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      await backoff(attempt, 5000);
     }
   }
 }
@@ -248,26 +404,132 @@ async function send(body: { queryId: string; answer: Answer; seconds: number; cl
 function answer(a: Answer): void {
   if (!current || finished || invalid) return;
   const { pair, shownAt } = current;
+  if (performance.now() - shownAt < SETTLE_MS) return;
   seen.add(pair.id);
   const next = ahead.shift() ?? null;
   // From the answer to the next pair's first painted frame (recorded for the tests).
   switchStarted = next ? performance.now() : null;
+  const clientId = crypto.randomUUID();
+  given.push({ pair, clientId, committed: send({ queryId: pair.id, answer: a, seconds: (performance.now() - shownAt) / 1000, clientId }) });
+  if (given.length > UNDO_DEPTH) given.shift();
   show(next);
-  void send({ queryId: pair.id, answer: a, seconds: (performance.now() - shownAt) / 1000, clientId: crypto.randomUUID() });
   if (ahead.length < 2) void refill();
 }
 
-const KEYS: Record<string, Answer> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'equal', ArrowDown: 'incomparable' };
-document.addEventListener('keydown', (e) => {
-  const a = KEYS[e.key];
-  if (!a || e.repeat) return;
-  e.preventDefault();
-  answer(a);
-});
-for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.addEventListener('click', () => answer(b.dataset.answer as Answer));
+/**
+ * Withdraws the last answer given here: waits until its POST is settled (it may still be
+ * retrying), then asks the server to withdraw it, and shows that pair again; the pair that was
+ * showing goes back to the front of the queue. The server refuses once the run has trained on
+ * the answer; the page then says why.
+ */
+async function undo(): Promise<void> {
+  if (undoing || finished || invalid || given.length === 0) return;
+  undoing = true;
+  const last = given.pop()!;
+  render();
+  try {
+    if (!(await last.committed)) {
+      notice = 'That answer was not stored, so there is nothing to undo.';
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await api<UndoResultJson>(`/api/runs/${encodeURIComponent(runId)}/labels/undo`, { method: 'POST', body: JSON.stringify({ clientId: last.clientId }) });
+        reached();
+        noteStatus(r.status);
+        if (finished) return;
+        if (current) ahead.unshift(current.pair);
+        seen.delete(r.query.id);
+        const i = ahead.findIndex((q) => q.id === r.query.id);
+        if (i >= 0) ahead.splice(i, 1);
+        show(r.query);
+        document.body.dataset.undone = String(Number(document.body.dataset.undone ?? 0) + 1);
+        return;
+      } catch (e) {
+        if (noteFailure(e)) {
+          await backoff(attempt);
+          continue;
+        }
+        if (!invalid) notice = `Could not undo that answer: ${(e as Error).message}`;
+        return;
+      }
+    }
+  } finally {
+    undoing = false;
+    render();
+  }
+}
 
-/** Waits before trying again after a lost connection (longer the more tries failed, at most 3 s). */
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(3000, 250 * 2 ** attempt)));
+// ---- keys and buttons ----
+
+const KEYS: Record<string, Answer> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'equal', ArrowDown: 'incomparable' };
+const SPEED_KEYS: Record<string, number> = { '1': 0.25, '2': 0.5, '3': 1 };
+/** Keys a focused range input uses itself. */
+const SCRUB_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+
+document.addEventListener('keydown', (e) => {
+  const target = e.target as HTMLElement | null;
+  const onButton = target instanceof HTMLButtonElement || target?.tagName === 'SUMMARY';
+  // The scrub bar moves with arrows, Home and End itself: those keys are its own there.
+  const onScrub = target instanceof HTMLInputElement;
+  if (e.key === ' ') {
+    // One press, one action: the browser would also click a focused button on key-up, so the
+    // default is prevented and a focused button is clicked here, once (never on auto-repeat).
+    e.preventDefault();
+    if (e.repeat) return;
+    if (onButton) target.click();
+    else if (current) setPlaying(!playback.playing);
+    return;
+  }
+  if (e.key === 'Enter' && e.repeat) {
+    e.preventDefault();
+    return;
+  }
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
+    e.preventDefault();
+    if (!e.repeat) void undo();
+    return;
+  }
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === 'Backspace' || e.key === 'z' || e.key === 'Z') {
+    e.preventDefault();
+    if (!e.repeat) void undo();
+    return;
+  }
+  const a = KEYS[e.key];
+  if (a) {
+    if (onScrub) return; // arrows move the scrub bar while it has the focus
+    e.preventDefault();
+    if (!e.repeat) answer(a);
+    return;
+  }
+  if (onScrub && SCRUB_KEYS.has(e.key)) return;
+  if (SPEED_KEYS[e.key] !== undefined) setSpeed(SPEED_KEYS[e.key]);
+  else if ((e.key === 'r' || e.key === 'R') && current) replay();
+});
+
+for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.addEventListener('click', () => answer(b.dataset.answer as Answer));
+// After a mouse click (or a drag of the scrub bar) the focus would stay on the control, and a
+// later Space meant as pause would click it again (answering the next pair), or arrows meant
+// as answers would move the scrub bar: give the keys back to the page. Keyboard users who
+// tabbed to a control keep their focus.
+document.addEventListener('click', (e) => {
+  const control = (e.target as HTMLElement).closest('button');
+  if (control && e.detail > 0) control.blur();
+});
+$('scrub').addEventListener('pointerup', () => $('scrub').blur());
+$('play').addEventListener('click', () => setPlaying(!playback.playing));
+$('replay').addEventListener('click', replay);
+for (const b of document.querySelectorAll<HTMLButtonElement>('#speeds button')) b.addEventListener('click', () => setSpeed(Number(b.dataset.speed)));
+$('scrub').addEventListener('input', () => seek(Number($<HTMLInputElement>('scrub').value)));
+$('undo').addEventListener('click', () => void undo());
+setSpeed(playback.speed);
+setPlaying(true);
+
+/** Waits before trying again after a lost connection (longer the more tries failed, at most `most` ms). */
+function backoff(attempt: number, most = 3000): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.min(most, 250 * 2 ** attempt)));
+}
 
 async function start(): Promise<void> {
   render();

@@ -1,0 +1,276 @@
+/**
+ * The labeling page as a person uses it, in real Chromium against a server on a temporary
+ * project: playback (pause, scrub, speed, clips held at their end), undo, the run's state and
+ * guidelines, and keys that answer exactly once. Needs the built UI (npm run build) and
+ * Debian's Chromium. The page exposes the clock's frame as body[data-frame] and each canvas's
+ * painted frame as canvas[data-frame].
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Segment } from '../prefs/segments.js';
+import type { ProjectStore } from '../store/store.js';
+import { openProject } from '../store/sqlite.js';
+import { buildServer } from './app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const UI = fileURLToPath(new URL('../../dist/ui', import.meta.url));
+const DT = 0.05;
+const PENDULUM = { kind: 'classic' as const, scene: 'Pendulum' as const, dt: DT, fields: ['theta', 'theta_dot'] };
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await Promise.resolve().then(c).catch(() => undefined);
+});
+
+let browser: Browser;
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
+  expect(existsSync(join(UI, 'index.html')), 'the UI is built by npm run build').toBe(true);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+}, 30_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+function segment(i: number, length: number, terminated = false): Segment {
+  return { id: `seg-${i}`, envId: 'Pendulum-v1', seed: 1, envIndex: 0, globalStep: i * 10, length, obsSize: 3, actionSize: 1, renderSize: 2, render: Float32Array.from({ length: 2 * length }, (_, k) => i + k / 10), obs: new Float32Array(3 * length), actions: new Float32Array(length), terminated };
+}
+
+/** A project with run r1 holding pairs q-0… (segment lengths and endings per segment) and an annotator ada; a server on it. */
+async function setup(segments: Segment[], repeatEvery = 0) {
+  const project = openProject(mkdtempSync(join(tmpdir(), 'overseer-labeling-')), { repeatEvery, goldEvery: 0 });
+  project.createRun({ id: 'r1', envId: 'Pendulum-v1', instructions: 'prefer the pendulum upright', labelBudget: 100, renderSpec: PENDULUM });
+  project.putSegments('r1', segments.map((s) => ({ segment: s, truth: { segmentId: s.id, rewards: new Float64Array(s.length).fill(-1) } })));
+  project.putQueries('r1', segments.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segments[i].id, rightId: s.id, askedAtStep: 0 })));
+  const ada = project.addAnnotator('ada').token;
+  const app = buildServer({ project, staticDir: UI });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  cleanups.push(() => project.close(), () => app.close());
+  return { project, ada, origin: `http://127.0.0.1:${address.port}` };
+}
+
+const pairs = (n: number, length: number) => Array.from({ length: n + 1 }, (_, i) => segment(i, length));
+
+/** Opens the labeling page of r1 and waits for the first pair (and for its answer buttons to settle). */
+async function open(origin: string, token: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 750 } });
+  cleanups.push(() => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && errors.push(m.text()));
+  await page.goto(`${origin}/?token=${token}&run=r1`);
+  await page.waitForSelector('body[data-pair]:not([data-settling])', { timeout: 10_000 });
+  return { page, errors };
+}
+
+const frameOf = async (page: Page, selector = 'body') => Number(await page.locator(selector).getAttribute('data-frame'));
+const pairOf = (page: Page) => page.locator('body').getAttribute('data-pair');
+/** Clock frames advanced over `ms` of real time, from a replay. */
+async function advance(page: Page, ms: number): Promise<number> {
+  await page.keyboard.press('r');
+  await page.waitForTimeout(50);
+  const a = await frameOf(page);
+  await page.waitForTimeout(ms);
+  return (await frameOf(page)) - a;
+}
+/** Lets a new pair settle (answers are ignored for 300 ms after a pair appears). */
+const settle = (page: Page) => page.waitForSelector('body[data-pair]:not([data-settling])');
+
+describe('playback a person can judge from', () => {
+  it('pause holds the frame; scrubbing shows that frame in both clips; 0.5x plays at half the rate; speed and pause carry over to the next pair', async () => {
+    const { ada, origin } = await setup(pairs(3, 60)); // 3 s clips
+    const { page, errors } = await open(origin, ada);
+    // 1x: 20 frames a second at dt 0.05; 0.5x: 10.
+    const full = await advance(page, 800);
+    expect(full).toBeGreaterThan(10);
+    expect(full).toBeLessThan(22);
+    await page.getByRole('button', { name: /^Speed 0.5×/ }).click();
+    const half = await advance(page, 800);
+    expect(half / full).toBeGreaterThan(0.3);
+    expect(half / full).toBeLessThan(0.7);
+
+    await page.keyboard.press('Space');
+    expect(await page.locator('body').getAttribute('data-playing')).toBe('false');
+    const paused = await frameOf(page);
+    await page.waitForTimeout(500);
+    expect(await frameOf(page)).toBe(paused);
+
+    await page.getByRole('slider', { name: /Position in the clips/ }).fill('25');
+    await page.waitForTimeout(100);
+    expect([await frameOf(page), await frameOf(page, '#left'), await frameOf(page, '#right')]).toEqual([25, 25, 25]);
+    expect(await page.getByRole('slider').getAttribute('max')).toBe('59');
+    // fill() leaves the keyboard focus on the slider, where arrows are its own (a mouse drag gives it back to the page).
+    await page.getByRole('slider').blur();
+
+    const first = await pairOf(page);
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector(`body:not([data-pair="${first}"])`);
+    await page.waitForTimeout(300);
+    expect(await page.locator('body').getAttribute('data-playing')).toBe('false');
+    expect(await frameOf(page)).toBe(0);
+    expect(await page.getByRole('button', { name: /^Speed 0.5×/ }).getAttribute('aria-pressed')).toBe('true');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('a short clip whose episode ended holds its last frame under "episode ended" until the 2 s loop comes round', async () => {
+    // Left: 8 frames (0.4 s), the episode ended at the last; right: 30 frames (1.5 s), cut by the segment length.
+    const { ada, origin } = await setup([segment(0, 8, true), segment(1, 30)]);
+    const { page, errors } = await open(origin, ada);
+    await page.keyboard.press('Space');
+    await page.getByRole('slider', { name: /Position in the clips/ }).fill('20');
+    await page.waitForTimeout(100);
+    expect([await frameOf(page, '#left'), await frameOf(page, '#right')]).toEqual([7, 20]);
+    expect(await page.locator('#left-ended').isVisible()).toBe(true);
+    expect(await page.locator('#left-ended').textContent()).toBe('episode ended');
+    expect(await page.locator('#right-ended').isVisible()).toBe(false);
+    await page.getByRole('slider').fill('3');
+    await page.waitForTimeout(100);
+    expect(await page.locator('#left-ended').isVisible()).toBe(false);
+    // Playing: one loop is max(1.5 s, longest clip) + 0.5 s held = 40 frames; the right clip then shows "end of clip".
+    await page.keyboard.press('r');
+    // Sampled in the page on every animation frame for 2.2 s (a string: this file is not type-checked with the DOM).
+    const seen = await page.evaluate<{ max: number; wrapped: boolean; rightHeld: boolean }>(`(async () => {
+      const frames = [];
+      let rightHeld = false;
+      const until = performance.now() + 2200;
+      while (performance.now() < until) {
+        frames.push(Number(document.body.dataset.frame));
+        rightHeld ||= !document.getElementById('right-ended').hidden;
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      return { max: Math.max(...frames), wrapped: frames.some((f, i) => i > 0 && f < frames[i - 1]), rightHeld };
+    })()`);
+    expect(seen.max).toBeGreaterThanOrEqual(36);
+    expect(seen.max).toBeLessThanOrEqual(39);
+    expect(seen.wrapped).toBe(true);
+    expect(seen.rightHeld).toBe(true);
+    expect(errors).toEqual([]);
+  }, 30_000);
+});
+
+describe('undo', () => {
+  it('withdraws the last answer: the same pair comes back, the store has no live label for it, and answering again stores the new answer', async () => {
+    const { project, ada, origin } = await setup(pairs(3, 10));
+    const { page, errors } = await open(origin, ada);
+    expect(await pairOf(page)).toBe('q-0');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector('body[data-sent="1"]');
+    expect(await pairOf(page)).toBe('q-1');
+    expect(project.labelsSince('r1', 0).map((l) => [l.queryId, l.answer])).toEqual([['q-0', 'left']]);
+
+    await page.getByRole('button', { name: /Undo my last answer/ }).click();
+    await page.waitForSelector('body[data-pair="q-0"][data-undone="1"]');
+    expect(project.labelsSince('r1', 0)).toEqual([]);
+    expect(await page.locator('#mine').textContent()).toBe('0');
+    await settle(page);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('body[data-sent="2"]');
+    expect(project.labelsSince('r1', 0).map((l) => [l.queryId, l.answer])).toEqual([['q-0', 'right']]);
+    // The pair that was showing when undo was pressed comes next.
+    expect(await pairOf(page)).toBe('q-1');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('an undo pressed while the answer is still on its way waits for it to be stored, then withdraws it', async () => {
+    const { project, ada, origin } = await setup(pairs(3, 10));
+    const { page, errors } = await open(origin, ada);
+    // The answer's POST takes 800 ms to reach the server.
+    await page.route('**/api/runs/r1/labels', async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector('body[data-pair="q-1"]');
+    await page.keyboard.press('z');
+    await page.waitForSelector('body[data-pair="q-0"][data-undone="1"]', { timeout: 5_000 });
+    expect(await page.locator('body').getAttribute('data-sent')).toBe('1');
+    expect(project.labelsSince('r1', 0)).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('an answer the run has already taken for training cannot be undone: the page says why and keeps the pair it shows', async () => {
+    const { project, ada, origin } = await setup(pairs(3, 10));
+    const { page } = await open(origin, ada);
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector('body[data-sent="1"]');
+    // The run's teacher takes it (past the hold before training).
+    expect(project.takeLabels('r1', 0, new Date(Date.now() + 60_000))).toHaveLength(1);
+    await page.keyboard.press('z');
+    await expect.poll(() => page.locator('#message').textContent(), { timeout: 5_000 }).toMatch(/^Could not undo that answer: .*training/);
+    expect(await pairOf(page)).toBe('q-1');
+    expect(project.labelsSince('r1', 0)).toHaveLength(1);
+  }, 30_000);
+});
+
+describe('what the page says about the run', () => {
+  it('the run waiting for labels says how many; guidelines show as text in an open panel; a normal pair has no repeat tag', async () => {
+    const { project, ada, origin } = await setup(pairs(2, 10));
+    project.setRunState('r1', { phase: 'initial', waitingForLabels: 5 });
+    const guidelines = 'Prefer the pendulum <b>upright</b>.\nA swing that never gets up is worse than one that does.';
+    project.setGuidelines('r1', guidelines);
+    const { page, errors } = await open(origin, ada);
+    await expect.poll(() => page.locator('#run-state').textContent()).toBe('The run is waiting for 5 more labels before training starts.');
+    expect(await page.locator('#run-state').isVisible()).toBe(true);
+    expect(await page.locator('#guidelines').textContent()).toBe(guidelines);
+    expect(await page.locator('#guidelines b').count()).toBe(0);
+    expect(await page.locator('#guidelines-panel').getAttribute('open')).not.toBeNull();
+    expect(await page.locator('#repeat-tag').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+  }, 30_000);
+});
+
+describe('a pair seen before', () => {
+  it('is tagged as a repeat with its sides swapped, and does not count as one of "your labels"', async () => {
+    const { project, ada, origin } = await setup(pairs(3, 10), 1);
+    const { page, errors } = await open(origin, ada);
+    expect(await page.locator('#repeat-tag').isVisible()).toBe(false);
+    let answered = 0;
+    while (!(await page.locator('#repeat-tag').isVisible()) && answered < 4) {
+      const shown = await pairOf(page);
+      await page.keyboard.press('ArrowLeft');
+      answered += 1;
+      await page.waitForSelector(`body[data-sent="${answered}"]:not([data-pair="${shown}"]):not([data-settling])`);
+    }
+    expect(await page.locator('#repeat-tag').textContent()).toBe("You've seen this pair before (sides swapped).");
+    const repeat = await pairOf(page);
+    expect(repeat).not.toMatch(/^q-\d+$/);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector(`body[data-sent="${answered + 1}"]`);
+    // The repeat's answer is stored, but "your labels" counts only answers to the run's own pairs.
+    await expect.poll(() => page.locator('#mine').textContent()).toBe(String(answered));
+    expect(project.labelsSince('r1', 0).map((l) => l.queryId)).toContain(repeat);
+    expect(errors).toEqual([]);
+  }, 30_000);
+});
+
+describe('keys answer exactly once', () => {
+  it('Space on a focused answer button answers once; a double press answers one pair, not the next', async () => {
+    const { project, ada, origin } = await setup(pairs(4, 10));
+    const { page, errors } = await open(origin, ada);
+    await page.getByRole('button', { name: /^Left is better/ }).focus();
+    await page.keyboard.press('Space');
+    await page.waitForSelector('body[data-sent="1"]');
+    await page.waitForTimeout(500);
+    expect(project.labelsSince('r1', 0).map((l) => [l.queryId, l.answer])).toEqual([['q-0', 'left']]);
+
+    await settle(page);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(60);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('body[data-sent="2"]');
+    await page.waitForTimeout(500);
+    expect(project.labelsSince('r1', 0).map((l) => [l.queryId, l.answer])).toEqual([
+      ['q-0', 'left'],
+      ['q-1', 'right'],
+    ]);
+    expect(await pairOf(page)).toBe('q-2');
+    expect(errors).toEqual([]);
+  }, 30_000);
+});
