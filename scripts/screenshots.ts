@@ -2,6 +2,9 @@
  * Screenshots of the labeling page for the docs: real segments of Hopper-v5, CartPole-v1 and
  * BoatRace-v0 from a random policy (the early clips people see: hoppers and poles fall, the
  * boat wanders), stored in a temporary project and served, then shot in Chromium at 1100x750.
+ * The dashboard's shot is of a real run: a short `overseer prefs` Hopper run with the oracle
+ * teacher (its curves), then two scripted annotators label more pairs of its segments (one
+ * prefers the larger true return, one always answers "left"), with one gold pair.
  * Needs the built UI (npm run build). Run: npx tsx scripts/screenshots.ts
  */
 import { mkdtempSync } from 'node:fs';
@@ -15,6 +18,8 @@ import { defaultSegmentLength, type Segment } from '../src/prefs/segments.js';
 import { openProject } from '../src/store/sqlite.js';
 import { Rng } from '../src/utils/rng.js';
 import { buildServer } from '../src/server/app.js';
+import { runCli } from '../src/cli/program.js';
+import type { Answer } from '../src/prefs/teachers.js';
 
 const UI = fileURLToPath(new URL('../dist/ui', import.meta.url));
 const DOCS = fileURLToPath(new URL('../docs', import.meta.url));
@@ -93,6 +98,70 @@ async function shoot(envId: string, file: string, seeds: number[]): Promise<void
   }
 }
 
+/** The dashboard of a short real run, with two annotators' answers and a gold pair. */
+async function shootDashboard(file: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'overseer-shots-'));
+  const out = join(dir, 'hopper');
+  const quiet = { stdout: () => {}, stderr: () => {}, isTTY: false };
+  const code = await runCli(['prefs', '--env', 'Hopper-v5', '--teacher', 'oracle', '--label-budget', '120', '--steps', '150000', '--seed', '1', '--eval-episodes', '1', '--out', out, '--no-progress', '--instructions', 'Prefer the hopper that hops forward faster without falling over'], quiet);
+  if (code !== 0) throw new Error(`prefs exited ${code}`);
+  const project = openProject(out);
+  // The run has finished (and takes no more labels): its segments and curves go into a second
+  // run of the project, as if it were still training, for the people's answers.
+  const done = project.listRuns()[0];
+  const runId = 'hopper-with-people';
+  const { segments, truths } = project.loadRun(done.id);
+  project.createRun({ id: runId, envId: done.envId, instructions: done.instructions, labelBudget: done.labelBudget, config: done.config, renderSpec: done.renderSpec });
+  project.putSegments(runId, [...segments.values()].map((segment) => ({ segment, truth: truths.get(segment.id) })));
+  for (const { row } of project.metricsSince(done.id, 0)) project.appendMetrics(runId, row as { envSteps: number });
+  project.setRunState(runId, { phase: 'rl', waitingForLabels: null });
+  project.setGuidelines(runId, 'Prefer forward progress. A fall is worse than standing still.');
+  const ids = [...segments.keys()];
+  const ret = (id: string) => Array.from(truths.get(id)?.rewards ?? []).reduce((a, b) => a + b, 0);
+  project.putQueries(runId, ids.slice(0, 41).slice(1).map((id, i) => ({ id: `q-${i}`, leftId: ids[i], rightId: id, askedAtStep: segments.get(id)!.globalStep })));
+  // A gold pair whose right clip is the better one (a labeler who always says "left" gets it wrong), from the later pairs.
+  const gold = [...Array(40).keys()].reverse().find((i) => ret(ids[i + 1]) - ret(ids[i]) > 1) ?? 39;
+  project.setGoldPair(runId, `q-${gold}`, ret(ids[gold]) >= ret(ids[gold + 1]) ? 'left' : 'right');
+  const rng = new Rng(7);
+  const people: [string, (l: string, r: string) => Answer, number][] = [
+    ['careful', (l, r) => (Math.abs(ret(l) - ret(r)) < 1 ? 'equal' : ret(l) > ret(r) ? 'left' : 'right'), 6],
+    ['hasty', () => 'left', 1.2],
+  ];
+  for (const [name] of people) project.addAnnotator(name);
+  for (let round = 0; round < 14; round++) {
+    for (const [name, judge, seconds] of people) {
+      const who = project.listAnnotators().find((a) => a.name === name)!.id;
+      const [q] = project.assignQueries(runId, who, 1);
+      if (!q) continue;
+      project.submitLabel({ runId, queryId: q.query.id, annotatorId: who, answer: judge(q.left.id, q.right.id), seconds: seconds * (0.6 + 0.8 * rng.random()), clientId: `${name}-${round}` });
+    }
+  }
+  const admin = project.addAnnotator('admin', 'admin').token;
+  const app = buildServer({ project, staticDir: UI });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+    await page.goto(`http://127.0.0.1:${address.port}/dashboard.html?token=${admin}&run=${encodeURIComponent(runId)}`);
+    await page.waitForSelector('body[data-rows]:not([data-rows="0"])', { timeout: 15_000 });
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(DOCS, file), fullPage: false });
+    console.log(`${file}: ${runId}, ${project.metricsSince(runId, 0).length} metrics rows`);
+  } finally {
+    await browser.close();
+    await app.close();
+    project.close();
+  }
+}
+
+const only = process.argv[2];
+if (only === 'dashboard') {
+  await shootDashboard('dashboard.png');
+  process.exit(0);
+}
+await shootDashboard('dashboard.png');
 await shoot('Hopper-v5', 'labeling-hopper.png', [3, 4]);
 await shoot('CartPole-v1', 'labeling-cartpole.png', [1, 2]);
 await shoot('BoatRace-v0', 'labeling-boatrace.png', [5, 6]);

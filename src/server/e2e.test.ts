@@ -2,8 +2,8 @@
  * End to end in real Chromium: a preference run on Hopper-v5 with people as the teacher, an
  * annotator logging in with a token and labeling 20 pairs with the keyboard, then the labels
  * in the store and the reward model refitted on them. Chromium is Debian's (`.ci/run`
- * installs it); set OVERSEER_SCREENSHOT=docs/labeling-page.png to refresh the README's
- * screenshots (the dashboard's goes beside it).
+ * installs it). It saves a screenshot of each page in a temporary directory, or where
+ * OVERSEER_SCREENSHOT says (the README's screenshots come from scripts/screenshots.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
