@@ -18,7 +18,7 @@ import { PpoConfigSchema, type PpoConfig } from '../rl/ppo.js';
 import { HumanTeacher } from '../server/humanTeacher.js';
 import { startServerThread, type ServerThread } from '../server/thread.js';
 import { PROJECT_DB, openProject } from '../store/sqlite.js';
-import type { ProjectStore } from '../store/store.js';
+import type { ProjectStore, RunPhase } from '../store/store.js';
 import { RunDir, stepName } from '../utils/runDir.js';
 import { HUMAN_MAX_PENDING, flagOfKey, givenConfigFlags, mergeConfigFlags } from './flags.js';
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
@@ -317,6 +317,14 @@ async function train(
   const started = performance.now();
   let last: PrefsMetrics | null = null;
   let waitNote = { phase: '', at: 0 };
+  // The run's state for the pages, written when it changes (a wait polls 4 times a second).
+  let shown = '';
+  const showState = (phase: RunPhase, waitingForLabels: number | null) => {
+    const key = `${phase} ${waitingForLabels}`;
+    if (runId === null || key === shown) return;
+    opened.project.setRunState(runId, { phase, waitingForLabels });
+    shown = key;
+  };
   try {
     const result = await trainFromPreferences(prefs, {
       store: opened.store,
@@ -326,7 +334,7 @@ async function train(
       // Said when a wait begins, and every 30 s while it lasts.
       onWait: (n, r) => {
         // The pages say how many answers people still owe; answers given but still settling (undo window) are not owed.
-        if (runId !== null) opened.project.setRunState(runId, { phase: r.phase, waitingForLabels: n === 0 ? null : Math.max(0, opened.project.openQueryCount(runId) - (r.pending - n)) });
+        if (runId !== null) showState(r.phase, n === 0 ? null : Math.max(0, opened.project.openQueryCount(runId) - (r.pending - n)));
         if (n === 0 || (waitNote.phase === r.phase && performance.now() - waitNote.at < 30_000)) return;
         waitNote = { phase: r.phase, at: performance.now() };
         io.stderr(r.phase === 'pretraining' ? `waiting for ${n} of the initial labels before RL starts\n` : `RL waits for ${n} more answer${n === 1 ? '' : 's'} (--max-pending ${prefs.maxPendingLabels})\n`);
@@ -337,7 +345,7 @@ async function train(
       onRound: (m, r) => {
         last = m;
         waitNote = { phase: '', at: 0 };
-        if (runId !== null) opened.project.setRunState(runId, { phase: r.phase, waitingForLabels: null });
+        if (runId !== null) showState(r.phase, null);
         run.appendMetrics(m);
         if (runId !== null) opened.project.appendMetrics(runId, m as unknown as { envSteps: number } & Record<string, unknown>);
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });

@@ -182,13 +182,15 @@ describe('labeling server', () => {
   it('answers unknown /api paths with a JSON 404, not the page; other unknown paths get the page', async () => {
     const ui = tmp();
     writeFileSync(join(ui, 'index.html'), '<!doctype html><title>Overseer</title>');
-    const { app, ada, as } = setup(1, ui);
+    const { app, ada, admin, as } = setup(1, ui);
     for (const url of ['/api', '/api/', '/api/nope', '/api/runs/r1/nope', '/api/admin/nope?x=1']) {
-      const r = await app.inject({ method: 'GET', url, headers: as(ada) });
+      const r = await app.inject({ method: 'GET', url, headers: as(url.startsWith('/api/admin') ? admin : ada) });
       expect(r.statusCode, url).toBe(404);
       expect(r.headers['content-type'], url).toMatch(/application\/json/);
       expect(r.json().error, url).toMatch(/no route GET \/api/);
     }
+    // An annotator gets a 403 for anything under /api/admin, route or not.
+    expect((await app.inject({ method: 'GET', url: '/api/admin/nope', headers: as(ada) })).statusCode).toBe(403);
     const post = await app.inject({ method: 'POST', url: '/api/nope', headers: as(ada), payload: {} });
     expect(post.statusCode).toBe(404);
     expect(post.json().error).toMatch(/no route POST \/api\/nope/);
@@ -313,6 +315,9 @@ describe('labeling server', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json().status.guidelines).toBe('Prefer upright.\nA swing past the top counts as upright.');
     expect((await app.inject({ method: 'GET', url: '/api/runs/r1', headers: as(ada) })).json().guidelines).toMatch(/^Prefer upright/);
+    // 10,000 characters of any script fit (3 bytes each in UTF-8 here); an annotator is refused before its input is read.
+    expect((await put(admin, { guidelines: '水'.repeat(10_000) })).statusCode).toBe(200);
+    expect((await put(ada, { nonsense: 1 })).statusCode).toBe(403);
     const long = await put(admin, { guidelines: 'x'.repeat(10_001) });
     expect(long.statusCode).toBe(400);
     expect(long.json().error).toMatch(/guidelines/);

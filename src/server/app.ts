@@ -131,6 +131,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       return reply.code(401).send({ error: token ? 'this token is not valid' : 'a token is required: open the link with ?token=... or send Authorization: Bearer <token>' });
     }
     req.annotator = who;
+    // Admin routes refuse anyone else before looking at their input.
+    if (who.role !== 'admin' && req.url.startsWith('/api/admin/')) return reply.code(403).send({ error: 'this needs the admin token' });
     if (fromQuery) reply.header('set-cookie', `${TOKEN_COOKIE}=${fromQuery}; HttpOnly; SameSite=Strict; Path=/`);
   });
 
@@ -222,7 +224,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const overview: OverviewJson = { status, agreement: project.agreement(req.params.runId), latestSegment: latest ? toSegmentJson(latest) : null };
     return overview;
   });
-  app.put<{ Params: { runId: string }; Body: { guidelines: string } }>('/api/admin/runs/:runId/guidelines', { schema: { params: runParams, body: guidelinesBody } }, async (req, reply) => {
+  // Guidelines may be 10,000 characters of any script (up to 4 bytes each in UTF-8, escaped in JSON).
+  app.put<{ Params: { runId: string }; Body: { guidelines: string } }>('/api/admin/runs/:runId/guidelines', { bodyLimit: 128 * 1024, schema: { params: runParams, body: guidelinesBody } }, async (req, reply) => {
     if (!admin(req, reply)) return reply;
     project.setGuidelines(req.params.runId, req.body.guidelines);
     return { status: runStatus(project, req.params.runId, req.annotator) };
@@ -247,7 +250,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       return toQueryJson(q);
     },
   );
-  app.get<{ Params: { runId: string } }>('/api/admin/runs/:runId/gold', { schema: { params: runParams } }, async (req, reply) => {
+  app.get<{ Params: { runId: string } }>('/api/admin/runs/:runId/gold', { schema: { params: runParams, querystring: { type: 'object', additionalProperties: false, properties: { token: { type: 'string' } } } } }, async (req, reply) => {
     if (!admin(req, reply)) return reply;
     return { gold: project.goldPairs(req.params.runId).map(toGoldJson) };
   });

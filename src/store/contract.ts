@@ -677,13 +677,59 @@ export function describeProjectStore(name: string, open: OpenStore): void {
           { name: 'a', labels: 2, repeats: 0, agreeing: 0, medianSeconds: 3, answers: { left: 2, right: 1, equal: 0, incomparable: 0 }, gold: { answered: 1, correct: 1 } },
           { name: 'b', labels: 1, repeats: 0, agreeing: 0, medianSeconds: 3, answers: { left: 1, right: 1, equal: 0, incomparable: 0 }, gold: { answered: 1, correct: 0 } },
         ]);
-        // Gold answers are not labels of the run: the counters and the loop leave them out.
-        expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 3, mine: 2 });
-        expect(p.runStore('run1').load().labels.map((l) => l.queryId)).toEqual(['q-0', 'q-1', 'q-5']);
         // An undone gold answer can be given again.
         p.withdrawLabel('run1', b, 'bg');
         answer(b, 'gold-q-5', 'left', 'bg2', 4);
         expect(p.goldPairs('run1')[0]).toMatchObject({ answered: 2, correct: 2 });
+        // Gold answers are not labels of the run: the counters and the loop leave them out.
+        expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 3, mine: 2 });
+        expect(p.runStore('run1').load().labels.map((l) => l.queryId)).toEqual(['q-0', 'q-1', 'q-5']);
+      });
+
+      it('the labels the loop loads are taken: an answer it has read can no longer be undone', () => {
+        const p = withQueries(3);
+        const a = p.addAnnotator('a').annotator.id;
+        p.assignQueries('run1', a, 2);
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
+        expect(p.runStore('run1').load().labels.map((l) => [l.queryId, l.clientId])).toEqual([['q-0', 'c0']]);
+        expectRefusal(() => p.withdrawLabel('run1', a, 'c0'), ConflictError, /already been used for training/);
+        // One given after the load is still the person's to undo.
+        p.submitLabel({ runId: 'run1', queryId: 'q-1', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c1' });
+        expect(p.withdrawLabel('run1', a, 'c1').query.id).toBe('q-1');
+      });
+
+      it("scores a repeat against its person's own first answer, not against someone who answered the pair after an undo", () => {
+        const p = withQueries(4, 1, 0);
+        const [a, b] = ['a', 'b'].map((n) => p.addAnnotator(n).annotator.id);
+        expect(p.assignQueries('run1', a, 1).map((q) => q.query.id)).toEqual(['q-0']);
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'a0' });
+        const [rep] = p.assignQueries('run1', a, 1);
+        expect(rep.query).toMatchObject({ kind: 'repeat' });
+        p.withdrawLabel('run1', a, 'a0');
+        // a's lease on q-0 lapses; b answers it.
+        expect(p.assignQueries('run1', b, 1, 0).map((q) => q.query.id)).toEqual(['q-0']);
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: b, answer: 'left', seconds: 1, clientId: 'b0' });
+        p.submitLabel({ runId: 'run1', queryId: rep.query.id, annotatorId: a, answer: 'left', seconds: 1, clientId: 'a-rep' });
+        expect(p.agreement('run1').annotators.find((x) => x.name === 'a')).toMatchObject({ repeats: 0, agreeing: 0 });
+      });
+
+      it('refuses a gold pair whose id another query has, and never hands a gold pair to the person who answered the pair it was made from', () => {
+        const p = withQueries(5, 0, 1); // q-0 .. q-3; a gold pair after every answer
+        p.putQueries('run1', [{ id: 'gold-q-1', leftId: 'seg-1', rightId: 'seg-2', askedAtStep: 0 }]);
+        expectRefusal(() => p.setGoldPair('run1', 'q-1', 'left'), ConflictError, /already has a normal query gold-q-1/);
+        expect(p.recentPairs('run1', 10).find((x) => x.queryId === 'q-1')!.goldId).toBeNull();
+        const [a, b] = ['a', 'b'].map((n) => p.addAnnotator(n).annotator.id);
+        p.assignQueries('run1', a, 1);
+        p.submitLabel({ runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'a0' });
+        p.assignQueries('run1', b, 1);
+        p.submitLabel({ runId: 'run1', queryId: 'q-1', annotatorId: b, answer: 'left', seconds: 1, clientId: 'b0' });
+        p.setGoldPair('run1', 'q-0', 'left');
+        expect(p.assignQueries('run1', a, 2).map((q) => q.query.id)).toEqual(['q-2', 'q-3']);
+        // b gets it (then the normal query that took the gold-looking id).
+        expect(p.assignQueries('run1', b, 2).map((q) => [q.query.id, q.query.kind])).toEqual([
+          ['gold-q-0', 'gold'],
+          ['gold-q-1', 'normal'],
+        ]);
       });
 
       it('lists the run pairs newest first with their answers and the gold pair made from each', () => {
@@ -765,6 +811,20 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         p.submitLabel({ runId: 'src', queryId: 'gold-1', annotatorId: bob, answer: 'left', seconds: 1, clientId: 'c-3' });
         return p;
       }
+
+      it('exports gold pairs nobody has answered yet, with their known answers', () => {
+        const p = withQueries(3);
+        p.setGoldPair('run1', 'q-1', 'right');
+        const file = join(mkdtempSync(join(tmpdir(), 'overseer-contract-')), 'labels.jsonl');
+        writeFileSync(file, [...exportLines(p)].join('\n'));
+        const [run] = readExport(file);
+        expect(run.contents.queries.map((q) => q.id)).toEqual(['gold-q-1']);
+        expect(run.contents.goldAnswers!.get('gold-q-1')).toBe('right');
+        expect([...run.contents.segments.keys()].sort()).toEqual(['seg-1', 'seg-2']);
+        const target = fresh();
+        importRuns(target, [run]);
+        expect(target.goldPairs('run1')).toEqual([expect.objectContaining({ id: 'gold-q-1', answer: 'right', answered: 0 })]);
+      });
 
       it('refuses a known answer on anything but a gold pair, and an unknown answer', () => {
         const p = withQueries(3);

@@ -11,7 +11,7 @@
  *   {"type":"label","run","queryId","leftId","rightId","answer","teacher","seconds","receivedAtStep","createdAt","clientId"}
  *
  * A run's line comes before its segments, segments before the queries that name them, and
- * queries before their labels. Only labelled queries and their segments are exported.
+ * queries before their labels. Only labelled queries and gold pairs, and their segments, are exported.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -68,12 +68,13 @@ export function* exportLines(project: ProjectStore, runIds?: string[]): Generato
     const { segments, truths, queries } = project.loadRun(runId);
     const labels = project.labelsSince(runId, 0);
     const labelled = new Set(labels.map((l) => l.queryId));
-    const used = queries.filter((q) => labelled.has(q.id));
+    const kinds = project.queryKinds(runId);
+    // Gold pairs go along answered or not: the admin authored them.
+    const used = queries.filter((q) => labelled.has(q.id) || kinds.get(q.id) === 'gold');
     const segmentIds = new Set(used.flatMap((q) => [q.leftId, q.rightId]));
     for (const segment of segments.values()) {
       if (segmentIds.has(segment.id)) yield JSON.stringify({ type: 'segment', run: runId, ...segmentToRecord({ segment, truth: truths.get(segment.id) }) });
     }
-    const kinds = project.queryKinds(runId);
     const goldAnswers = new Map(project.goldPairs(runId).map((g) => [g.id, g.answer]));
     for (const q of used) {
       const kind = kinds.get(q.id) ?? 'normal';

@@ -7,7 +7,7 @@
 import { segmentMeta, type Segment, type SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
 import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
 import {
   ConflictError,
@@ -311,7 +311,8 @@ export class MemoryProjectStore implements ProjectStore {
     const gold = mine.filter((l) => kindOf(l) === 'gold').length;
     if (!goldDue(normal, gold, this.goldEvery)) return undefined;
     const answered = new Set(mine.map((l) => l.queryId));
-    return this.sortedQueries(run).find((q) => q.kind === 'gold' && !answered.has(q.id));
+    // Not one made from a pair this person answered: that would test memory.
+    return this.sortedQueries(run).find((q) => q.kind === 'gold' && !answered.has(q.id) && !(q.repeatOf !== null && answered.has(q.repeatOf)));
   }
 
   private maybeRepeat(run: RunState, annotatorId: number, now: number): void {
@@ -437,7 +438,8 @@ export class MemoryProjectStore implements ProjectStore {
       this.annotators,
       labels.map((l) => {
         const q = run!.queries.get(l.queryId)!;
-        const original = q.kind === 'repeat' ? (labels.find((o) => o.queryId === q.repeatOf)?.answer ?? null) : null;
+        // A repeat measures its person against their own first answer (after an undo, the original may have gone to someone else).
+        const original = q.kind === 'repeat' ? (labels.find((o) => o.queryId === q.repeatOf && o.annotatorId === l.annotatorId)?.answer ?? null) : null;
         return { annotatorId: l.annotatorId, queryId: l.queryId, kind: q.kind, answer: l.answer, seconds: l.seconds, original, goldAnswer: q.goldAnswer };
       }),
     );
@@ -453,9 +455,9 @@ export class MemoryProjectStore implements ProjectStore {
     if (source.kind !== 'normal') throw new InvalidInputError(`${sourceQueryId} is a ${source.kind} pair; gold pairs are made from the run's own pairs`);
     const id = goldIdOf(sourceQueryId);
     const stored = run.queries.get(id);
-    if (stored) {
-      if (stored.kind === 'gold') stored.goldAnswer = answer;
-    } else {
+    if (stored && stored.kind !== 'gold') throw goldIdTaken(id, stored.kind, runId);
+    if (stored) stored.goldAnswer = answer;
+    else {
       const { leftId, rightId, askedAtStep } = source;
       run.queries.set(id, { id, leftId, rightId, askedAtStep, kind: 'gold', seq: ++this.seq.query, assignedTo: null, assignedAt: null, answered: false, repeatOf: sourceQueryId, goldAnswer: answer, createdAt: new Date().toISOString() });
     }
@@ -489,7 +491,7 @@ export class MemoryProjectStore implements ProjectStore {
         queryId: q.id,
         askedAtStep: q.askedAtStep,
         answers: run.labels.filter((l) => l.queryId === q.id).map((l) => ({ by: l.teacher, answer: l.answer })),
-        goldId: run.queries.has(goldIdOf(q.id)) ? goldIdOf(q.id) : null,
+        goldId: run.queries.get(goldIdOf(q.id))?.kind === 'gold' ? goldIdOf(q.id) : null,
       }));
   }
 

@@ -156,6 +156,9 @@ export const goldDue = (normalAnswers: number, goldAnswered: number, goldEvery: 
 /** The id of the gold pair made from a run's pair. */
 export const goldIdOf = (queryId: string) => `gold-${queryId}`;
 
+/** The id a gold pair would take is another kind of query's (e.g. imported). */
+export const goldIdTaken = (id: string, kind: string, runId: string) => new ConflictError(`run ${runId} already has a ${kind} query ${id}, the id this gold pair would take`);
+
 export function checkGuidelines(text: string): string {
   if (typeof text !== 'string') throw new InvalidInputError('guidelines must be text');
   if (text.length > MAX_GUIDELINES) throw new InvalidInputError(`guidelines are ${text.length} characters; at most ${MAX_GUIDELINES}`);

@@ -14,7 +14,7 @@ import type { RenderSpec } from '../envs/render.js';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SEGMENT_COLUMNS, checkSegment, sameSegment, segmentFromRow, segmentToRow, type SegmentRow } from './segmentCodec.js';
 import {
@@ -132,6 +132,7 @@ export class SqliteProjectStore implements ProjectStore {
       labelByAnnotator: db.prepare('SELECT seq FROM labels WHERE run_id = ? AND query_id = ? AND annotator_id = ?'),
       firstLabel: db.prepare('SELECT * FROM labels WHERE run_id = ? AND query_id = ? ORDER BY seq LIMIT 1'),
       labelsSince: db.prepare('SELECT * FROM labels WHERE run_id = ? AND seq > ? ORDER BY seq'),
+      anyLabelSince: db.prepare('SELECT 1 FROM labels WHERE run_id = ? AND seq > ? LIMIT 1'),
       withdrawnByClientId: db.prepare('SELECT seq FROM withdrawn_labels WHERE run_id = ? AND client_id = ?'),
       withdraw: db.prepare(
         `INSERT INTO withdrawn_labels (${LABEL_COLUMNS}, withdrawn_at) SELECT ${LABEL_COLUMNS}, ? FROM labels WHERE seq = ?`,
@@ -149,10 +150,10 @@ export class SqliteProjectStore implements ProjectStore {
         `SELECT COUNT(*) AS answered, COALESCE(SUM(l.answer = q.gold_answer), 0) AS correct FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
          WHERE l.run_id = ? AND l.query_id = ?`,
       ),
-      // The oldest gold pair this annotator has not answered.
+      // The oldest gold pair this annotator has not answered, nor the pair it was made from (that would test memory).
       goldFor: db.prepare(
         `SELECT * FROM queries q WHERE q.run_id = @runId AND q.kind = 'gold'
-           AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = q.run_id AND l.query_id = q.id AND l.annotator_id = @annotatorId)
+           AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = q.run_id AND l.query_id IN (q.id, q.repeat_of) AND l.annotator_id = @annotatorId)
          ORDER BY q.seq LIMIT 1`,
       ),
       goldAnsweredBy: db.prepare("SELECT COUNT(*) AS n FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND l.annotator_id = ? AND q.kind = 'gold'"),
@@ -160,7 +161,7 @@ export class SqliteProjectStore implements ProjectStore {
       labelsOfQuery: db.prepare('SELECT teacher, answer FROM labels WHERE run_id = ? AND query_id = ? ORDER BY seq'),
       labelFacts: db.prepare(
         `SELECT l.annotator_id AS annotatorId, l.query_id AS queryId, q.kind AS kind, l.answer AS answer, l.seconds AS seconds, q.gold_answer AS goldAnswer,
-           CASE WHEN q.kind = 'repeat' THEN (SELECT o.answer FROM labels o WHERE o.run_id = q.run_id AND o.query_id = q.repeat_of ORDER BY o.seq LIMIT 1) END AS original
+           CASE WHEN q.kind = 'repeat' THEN (SELECT o.answer FROM labels o WHERE o.run_id = q.run_id AND o.query_id = q.repeat_of AND o.annotator_id = l.annotator_id ORDER BY o.seq LIMIT 1) END AS original
          FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? ORDER BY l.seq`,
       ),
       labelCounts: db.prepare('SELECT a.name AS name, COUNT(*) AS n FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.run_id = ? GROUP BY a.id ORDER BY a.name'),
@@ -505,6 +506,11 @@ export class SqliteProjectStore implements ProjectStore {
 
   takeLabels(runId: string, afterSeq: number, settledBefore: Date): CommittedLabel[] {
     const cutoff = settledBefore.toISOString();
+    // Polled often: take the write lock only when there is something new.
+    if (!this.stmts.anyLabelSince.get(runId, afterSeq)) {
+      this.requireRun(runId);
+      return [];
+    }
     return this.db.transaction((): CommittedLabel[] => {
       this.requireRun(runId);
       const taken: CommittedLabel[] = [];
@@ -563,7 +569,9 @@ export class SqliteProjectStore implements ProjectStore {
       const source = this.stmts.getQuery.get(runId, sourceQueryId) as QueryRow | undefined;
       if (!source) throw new NotFoundError(`no pair ${JSON.stringify(sourceQueryId)} in run ${runId}`);
       if (source.kind !== 'normal') throw new InvalidInputError(`${sourceQueryId} is a ${source.kind} pair; gold pairs are made from the run's own pairs`);
-      if (this.stmts.getQuery.get(runId, id)) this.stmts.setGoldAnswer.run(answer, runId, id);
+      const taken = this.stmts.getQuery.get(runId, id) as QueryRow | undefined;
+      if (taken && taken.kind !== 'gold') throw goldIdTaken(id, taken.kind, runId);
+      if (taken) this.stmts.setGoldAnswer.run(answer, runId, id);
       else this.stmts.insertGold.run({ runId, id, leftId: source.left_id, rightId: source.right_id, askedAtStep: source.asked_at_step, source: sourceQueryId, answer, now: new Date().toISOString() });
     }).immediate();
     return this.goldPairs(runId).find((g) => g.id === id)!;
@@ -590,7 +598,7 @@ export class SqliteProjectStore implements ProjectStore {
       queryId: q.id,
       askedAtStep: q.asked_at_step,
       answers: (this.stmts.labelsOfQuery.all(runId, q.id) as { teacher: string; answer: Answer }[]).map((l) => ({ by: l.teacher, answer: l.answer })),
-      goldId: this.stmts.getQuery.get(runId, goldIdOf(q.id)) ? goldIdOf(q.id) : null,
+      goldId: (this.stmts.getQuery.get(runId, goldIdOf(q.id)) as QueryRow | undefined)?.kind === 'gold' ? goldIdOf(q.id) : null,
     }));
   }
 

@@ -360,7 +360,9 @@ export class ProjectRunStore implements PreferenceStore {
    * the run asked (the loop counts its queries against the label budget).
    */
   load(): StoreContents {
-    const all = this.project.loadRun(this.runId);
+    // The labels the loop reads, it trains on: taken (no longer undoable) in the same step as they are read.
+    const taken = this.project.takeLabels(this.runId, 0, new Date('9999-12-31T23:59:59.999Z')).map(({ seq: _seq, clientId, ...l }): StoredLabel => (clientId ? { ...l, clientId } : l));
+    const all = { ...this.project.loadRun(this.runId), labels: taken };
     const measuring = new Set([...this.project.queryKinds(this.runId)].filter(([, k]) => k !== 'normal').map(([id]) => id));
     if (measuring.size === 0) return all;
     return { ...all, queries: all.queries.filter((q) => !measuring.has(q.id)), labels: all.labels.filter((l) => !measuring.has(l.queryId)) };
