@@ -732,6 +732,28 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         ]);
       });
 
+      it('spaces gold pairs made late: one after every N answers since the last, not all at once', () => {
+        const p = withQueries(12, 0, 3); // q-0 .. q-10
+        const a = p.addAnnotator('a').annotator.id;
+        for (let i = 0; i < 6; i++) {
+          p.assignQueries('run1', a, 1);
+          p.submitLabel({ runId: 'run1', queryId: `q-${i}`, annotatorId: a, answer: 'left', seconds: 1, clientId: `a${i}` });
+        }
+        p.setGoldPair('run1', 'q-9', 'left');
+        p.setGoldPair('run1', 'q-10', 'left');
+        const next = () => p.assignQueries('run1', a, 1)[0].query.id;
+        expect(next()).toBe('gold-q-9');
+        p.submitLabel({ runId: 'run1', queryId: 'gold-q-9', annotatorId: a, answer: 'left', seconds: 1, clientId: 'g9' });
+        // Six answers in, but the second gold pair waits for three more.
+        const seen: string[] = [];
+        for (let i = 0; i < 4; i++) {
+          const id = next();
+          seen.push(id);
+          p.submitLabel({ runId: 'run1', queryId: id, annotatorId: a, answer: 'left', seconds: 1, clientId: `b${i}` });
+        }
+        expect(seen).toEqual(['q-6', 'q-7', 'q-8', 'gold-q-10']);
+      });
+
       it('lists the run pairs newest first with their answers and the gold pair made from each', () => {
         const p = withQueries(5); // q-0 .. q-3
         const a = p.addAnnotator('a').annotator.id;

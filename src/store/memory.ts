@@ -307,9 +307,8 @@ export class MemoryProjectStore implements ProjectStore {
     if (this.goldEvery <= 0) return undefined;
     const mine = run.labels.filter((l) => l.annotatorId === annotatorId);
     const kindOf = (l: LabelState) => run.queries.get(l.queryId)!.kind;
-    const normal = mine.filter((l) => kindOf(l) === 'normal').length;
-    const gold = mine.filter((l) => kindOf(l) === 'gold').length;
-    if (!goldDue(normal, gold, this.goldEvery)) return undefined;
+    const lastGold = Math.max(0, ...mine.filter((l) => kindOf(l) === 'gold').map((l) => l.seq));
+    if (!goldDue(mine.filter((l) => kindOf(l) === 'normal' && l.seq > lastGold).length, this.goldEvery)) return undefined;
     const answered = new Set(mine.map((l) => l.queryId));
     // Not one made from a pair this person answered: that would test memory.
     return this.sortedQueries(run).find((q) => q.kind === 'gold' && !answered.has(q.id) && !(q.repeatOf !== null && answered.has(q.repeatOf)));

@@ -148,10 +148,11 @@ export function agreementOf(annotators: readonly { id: number; name: string }[],
 }
 
 /**
- * Whether a gold pair is due for an annotator who has given `normalAnswers` answers to the run's
- * pairs and answered `goldAnswered` gold pairs: one after every `goldEvery` answers.
+ * Whether a gold pair is due for an annotator who has given `sinceLastGold` answers to the run's
+ * pairs since their last gold answer (or since they began): one after every `goldEvery`. Counted
+ * from the last one, not by a quota, so gold pairs made late do not come back to back.
  */
-export const goldDue = (normalAnswers: number, goldAnswered: number, goldEvery: number): boolean => goldEvery > 0 && normalAnswers >= goldEvery * (goldAnswered + 1);
+export const goldDue = (sinceLastGold: number, goldEvery: number): boolean => goldEvery > 0 && sinceLastGold >= goldEvery;
 
 /** The id of the gold pair made from a run's pair. */
 export const goldIdOf = (queryId: string) => `gold-${queryId}`;

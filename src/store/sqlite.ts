@@ -156,7 +156,13 @@ export class SqliteProjectStore implements ProjectStore {
            AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = q.run_id AND l.query_id IN (q.id, q.repeat_of) AND l.annotator_id = @annotatorId)
          ORDER BY q.seq LIMIT 1`,
       ),
-      goldAnsweredBy: db.prepare("SELECT COUNT(*) AS n FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND l.annotator_id = ? AND q.kind = 'gold'"),
+      // This annotator's answers to normal pairs since its last gold answer.
+      normalSinceGold: db.prepare(
+        `SELECT COUNT(*) AS n FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
+         WHERE l.run_id = @runId AND l.annotator_id = @annotatorId AND q.kind = 'normal'
+           AND l.seq > COALESCE((SELECT MAX(g.seq) FROM labels g JOIN queries gq ON gq.run_id = g.run_id AND gq.id = g.query_id
+                                 WHERE g.run_id = @runId AND g.annotator_id = @annotatorId AND gq.kind = 'gold'), 0)`,
+      ),
       recentPairs: db.prepare("SELECT * FROM queries WHERE run_id = ? AND kind = 'normal' ORDER BY seq DESC LIMIT ?"),
       labelsOfQuery: db.prepare('SELECT teacher, answer FROM labels WHERE run_id = ? AND query_id = ? ORDER BY seq'),
       labelFacts: db.prepare(
@@ -438,9 +444,8 @@ export class SqliteProjectStore implements ProjectStore {
   /** The gold pair due for this annotator now, if any (see `goldDue`). */
   private dueGold(runId: string, annotatorId: number): QueryRow | undefined {
     if (this.goldEvery <= 0) return undefined;
-    const normal = (this.stmts.annotatorNormalLabels.get(runId, annotatorId) as { n: number }).n;
-    const gold = (this.stmts.goldAnsweredBy.get(runId, annotatorId) as { n: number }).n;
-    return goldDue(normal, gold, this.goldEvery) ? (this.stmts.goldFor.get({ runId, annotatorId }) as QueryRow | undefined) : undefined;
+    const since = (this.stmts.normalSinceGold.get({ runId, annotatorId }) as { n: number }).n;
+    return goldDue(since, this.goldEvery) ? (this.stmts.goldFor.get({ runId, annotatorId }) as QueryRow | undefined) : undefined;
   }
 
   /** Every `repeatEvery` labels, hands the annotator a pair it answered again, sides swapped. */
