@@ -3,7 +3,7 @@
  * a new run directory (or open one to resume), start the teacher (people: the labeling server
  * on its own thread), train (checkpoints and logs each round), and evaluate the result.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ZodError } from 'zod';
 import { basename, join, resolve } from 'node:path';
@@ -25,7 +25,7 @@ import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
 import { importLabels, openRunStore, renderSpecOf, type PrefsStoreRef } from './runStore.js';
-import { flagOf, openRunToResume, readJsonFile } from './runs.js';
+import { deleteResumeState, flagOf, openRunToResume, ppoStateProblem, readResumeState, saveResumeState } from './runs.js';
 import { ensureAdminToken, builtUi } from './serve.js';
 import { defaultRunPath } from './train.js';
 
@@ -34,7 +34,7 @@ export { importLabels, openRunStore, runStoreRef, type PrefsStoreRef } from './r
 /** What annotators see above the segments when a run gives no --instructions. */
 export const DEFAULT_INSTRUCTIONS = 'Which clip shows the better behaviour?';
 
-/** The run's full state for --resume (overwritten at every checkpoint); step checkpoints hold the policy and reward model. */
+/** The run's full state for --resume (saved at every checkpoint, keeping the one before); step checkpoints hold the policy and reward model. */
 export const RESUME_STATE = 'resume';
 
 /**
@@ -239,8 +239,8 @@ function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: Pref
   const { run, config } = openRunToResume<PrefsRunConfig>(flags.resume!, 'prefs', clashing);
   // Registered after config.json is written: again here, should the first attempt have died in between.
   if (config.store?.kind === 'sqlite') registerRun(config, undefined);
-  const path = join(run.checkpointDir, `${RESUME_STATE}.json`);
-  const resumeFrom = existsSync(path) ? readJsonFile<PreferenceRunState>(path, 'the run\'s saved state') : null;
+  const saved = readResumeState<PreferenceRunState>(run, RESUME_STATE, prefsStateProblem, io, 'move them aside to start the run over from its stored labels');
+  const resumeFrom = saved?.state ?? null;
   if (!('labelBudget' in (config.prefs ?? {}))) {
     // Made before the budget was renamed (and before runs saved their full state, so it starts
     // over, keeping every stored label); read its options under today's names every time.
@@ -249,11 +249,19 @@ function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: Pref
     if (!parsed.success) throw new UsageError(`--resume: ${run.path}: its options cannot be read (${parsed.error.issues[0]?.message}); start a new run on its labels with --labels-from ${run.path}`);
     config.prefs = parsed.data;
   }
-  // Rounds logged after the state was saved are logged again as the run repeats them.
+  // Rounds logged after the state was saved (the older one, if the newest was damaged) are logged again as the run repeats them.
   const round = resumeFrom?.ppo.updates ?? 0;
   run.truncateMetrics((row) => (row as PrefsMetrics).update <= round);
-  io.stderr(resumeFrom ? `resuming ${run.path} from ${path} (round ${round}, ${resumeFrom.ppo.globalStep} env steps)\n` : `resuming ${run.path}: it has no saved state (it stopped before its first checkpoint, or was made before runs saved one), so it starts over with its stored labels\n`);
+  io.stderr(saved ? `resuming ${run.path} from ${saved.path} (round ${round}, ${saved.state.ppo.globalStep} env steps)\n` : `resuming ${run.path}: it has no saved state (it stopped before its first checkpoint, or was made before runs saved one), so it starts over with its stored labels\n`);
   return { run, config, resumeFrom };
+}
+
+/** What is wrong with a preference run's saved state (`PreferenceRun.state()`), or null if nothing obvious. */
+export function prefsStateProblem(state: unknown): string | null {
+  const s = state as { format?: unknown; version?: unknown; ppo?: unknown } | null;
+  if (s?.format !== 'overseer.prefs-run' || s.version !== 1) return 'not a preference run state (format overseer.prefs-run, version 1)';
+  const ppo = ppoStateProblem(s.ppo);
+  return ppo === null ? null : `its PPO state: ${ppo}`;
 }
 
 /** Refuses a port that is in use (port 0, any free one, always is free). */
@@ -340,7 +348,7 @@ async function train(
         io.stderr(r.phase === 'pretraining' ? `waiting for ${n} of the initial labels before RL starts\n` : `RL waits for ${n} more answer${n === 1 ? '' : 's'} (--max-pending ${prefs.maxPendingLabels})\n`);
       },
       onStart: (r) => {
-        if (!resumeFrom) run.saveCheckpoint(RESUME_STATE, r.state());
+        if (!resumeFrom) saveResumeState(run, RESUME_STATE, r.state());
       },
       onRound: (m, r) => {
         last = m;
@@ -351,7 +359,7 @@ async function train(
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });
         if (m.update % config.checkpointEvery === 0) {
           run.saveCheckpoint(stepName(m.envSteps), prefsCheckpoint(r));
-          run.saveCheckpoint(RESUME_STATE, r.state());
+          saveResumeState(run, RESUME_STATE, r.state());
         }
       },
     });
@@ -364,7 +372,7 @@ async function train(
 
 function interrupted(run: RunDir, result: PrefsResult & { trainSeconds: number }, io: CliIO): number {
   const path = run.saveCheckpoint(stepName(result.envSteps), result.checkpoint);
-  if (result.state) run.saveCheckpoint(RESUME_STATE, result.state);
+  if (result.state) saveResumeState(run, RESUME_STATE, result.state);
   run.writeSummary({ status: 'interrupted', envSteps: result.envSteps, labels: result.labels, trainSeconds: result.trainSeconds, checkpoint: path });
   io.stderr(`interrupted at ${result.envSteps} steps with ${result.labels} labels; checkpoint ${path}; resume with: overseer prefs --resume ${run.path}\n`);
   return 130;
@@ -393,7 +401,7 @@ function finish(run: RunDir, config: PrefsRunConfig, result: PrefsResult & { tra
     eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
   });
   // Finished, it cannot be resumed: its full state (tens of MB with the recent segments) goes.
-  rmSync(join(run.checkpointDir, `${RESUME_STATE}.json`), { force: true });
+  deleteResumeState(run, RESUME_STATE);
   io.stdout(
     `${prefs.envId}: ${result.envSteps} steps, ${result.labels} labels from ${prefs.teacher}; true return over ${config.evalEpisodes} episodes: ` +
       `${evaluation.mean.toFixed(2)} +- ${evaluation.std.toFixed(2)}\nrun: ${run.path}\n`,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -133,4 +133,88 @@ describe('true resume', () => {
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/already finished/);
   }, 120_000);
+});
+
+describe('damaged saved state', () => {
+  // Pendulum: PPO's defaults (4 envs x 128 steps) make 512-step rounds, so these runs take seconds.
+  const prefsArgs = ['prefs', '--env', 'Pendulum-v1', '--eval-episodes', '2', '--rm', 'ensembleSize=2', '--label-budget', '24', '--steps', '8192', '--checkpoint-every', '2', '--no-progress'];
+  const updates = (run: string) => metrics(run).map((m) => m.update);
+  /** A prefs run SIGKILLed after 5 rounds: states saved at rounds 2 and 4 (or later), so a newest and the one before it. */
+  async function killedPrefsRun(): Promise<string> {
+    const run = join(tmp(), 'killed');
+    expect(await killWhen([...prefsArgs, '--out', run], () => lines(join(run, 'metrics.jsonl')).length >= 5, 0)).toBe('killed');
+    return run;
+  }
+  /** Cuts a file short, as a disk filling up or a copy interrupted would. */
+  const cutShort = (path: string) => writeFileSync(path, readFileSync(path, 'utf8').slice(0, 1000));
+
+  it('prefs --resume with resume.json damaged says so, resumes from resume.prev.json and ends as the run uninterrupted', async () => {
+    const whole = join(tmp(), 'whole');
+    expect((await cli(...prefsArgs, '--out', whole)).code).toBe(0);
+    const run = await killedPrefsRun();
+    const current = join(run, 'checkpoints', 'resume.json');
+    const previous = join(run, 'checkpoints', 'resume.prev.json');
+    const previousRound = (json(previous).ppo as { updates: number }).updates;
+    expect(previousRound).toBeLessThan((json(current).ppo as { updates: number }).updates);
+    cutShort(current);
+
+    const r = await cli('prefs', '--resume', run, '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`--resume: ${current} cannot be used (`);
+    expect(r.err).toContain(`resuming ${run} from ${previous} (round ${previousRound},`);
+    expect(existsSync(join(run, 'checkpoints', 'resume.damaged.json'))).toBe(true);
+    // Rounds past the older state were logged again, once each, as the run uninterrupted logged them.
+    expect(metrics(run)).toEqual(metrics(whole));
+    expect(JSON.stringify(json(join(run, 'checkpoints', 'final.json')))).toBe(JSON.stringify(json(join(whole, 'checkpoints', 'final.json'))));
+    // Finished: both generations of its state are gone.
+    expect(existsSync(current) || existsSync(previous)).toBe(false);
+  }, 60_000);
+
+  it('prefs --resume with both saved states damaged fails naming each file and why', async () => {
+    const run = await killedPrefsRun();
+    const current = join(run, 'checkpoints', 'resume.json');
+    const previous = join(run, 'checkpoints', 'resume.prev.json');
+    cutShort(current);
+    writeFileSync(previous, JSON.stringify({ format: 'overseer.prefs-run', version: 1, ppo: { format: 'overseer.ppo', version: 1, updates: 'two' } }));
+    const r = await cli('prefs', '--resume', run, '--no-progress');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--resume: ${run} has no usable saved state:\n  ${current}: `);
+    expect(r.err).toContain(`\n  ${previous}: its PPO state: its updates or globalStep is not a whole number\n`);
+    // Nothing moved or deleted: both are there to inspect.
+    expect(existsSync(current) && existsSync(previous)).toBe(true);
+  }, 60_000);
+
+  it('train --resume with resume.json damaged resumes from resume.prev.json and ends as the run uninterrupted', async () => {
+    const args = ['train', '--env', 'CartPole-v1', '--steps', '16384', '--seed', '3', '--checkpoint-every', '2', '--eval-episodes', '2', '--no-progress'];
+    const whole = join(tmp(), 'whole');
+    expect((await cli(...args, '--out', whole)).code).toBe(0);
+    const run = join(tmp(), 'killed');
+    expect(await killWhen([...args, '--out', run], () => lines(join(run, 'metrics.jsonl')).length >= 5, 0)).toBe('killed');
+    const current = join(run, 'checkpoints', 'resume.json');
+    const previous = join(run, 'checkpoints', 'resume.prev.json');
+    const previousSteps = json(previous).globalStep as number;
+    writeFileSync(current, '');
+    const r = await cli('train', '--resume', run, '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`--resume: ${current} cannot be used (Unexpected end of JSON input); resuming from the state saved before it, ${previous}`);
+    expect(r.err).toContain(`resuming ${run} at ${previousSteps} steps`);
+    expect(metrics(run)).toEqual(metrics(whole));
+    expect(JSON.stringify({ ...json(join(run, 'checkpoints', 'final.json')), meta: {} })).toBe(JSON.stringify({ ...json(join(whole, 'checkpoints', 'final.json')), meta: {} }));
+  }, 60_000);
+
+  it('prefs --resume with no saved state starts over without logging any round twice (metrics.jsonl and the dashboard)', async () => {
+    const run = await killedPrefsRun();
+    for (const f of ['resume.json', 'resume.prev.json']) rmSync(join(run, 'checkpoints', f), { force: true });
+    const r = await cli('prefs', '--resume', run, '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/it has no saved state .* so it starts over/);
+    const rounds = Array.from({ length: 16 }, (_, i) => i + 1);
+    expect(updates(run)).toEqual(rounds);
+    const project = openProject(run);
+    try {
+      expect(project.metricsSince('killed', 0).map(({ row }) => row.update)).toEqual(rounds);
+    } finally {
+      project.close();
+    }
+  }, 60_000);
 });

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActorCritic } from '../rl/agent.js';
+import { writeJsonAtomic } from '../utils/files.js';
 import { RunDir } from '../utils/runDir.js';
-import { UsageError } from './io.js';
+import { UsageError, type CliIO } from './io.js';
 import type { TrainRunConfig } from './train.js';
 
 /** Opens a run directory and loads its final (or latest, or given) checkpoint, with usage errors for bad paths. */
@@ -52,11 +53,75 @@ export function openRunToResume<C extends { command: string }>(path: string, com
   return { run, config };
 }
 
-/** A JSON file's contents; an unreadable or damaged file is a usage error naming it and `what` it holds. */
-export function readJsonFile<T>(path: string, what: string): T {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (e) {
-    throw new UsageError(`${path} (${what}) cannot be read: ${e instanceof Error ? e.message : String(e)}; move it aside to start the run over from its stored labels`);
+/**
+ * A run's full state for --resume, `checkpoints/<name>.json`, and the one saved before it,
+ * `<name>.prev.json`: should the newest be damaged, the run resumes from the one before.
+ */
+export function resumeStateFiles(run: RunDir, name: string): { current: string; previous: string } {
+  return { current: join(run.checkpointDir, `${name}.json`), previous: join(run.checkpointDir, `${name}.prev.json`) };
+}
+
+/**
+ * Saves a run's full state, keeping the one it replaces as `<name>.prev.json`. The new state is
+ * written and fsynced before either rename, so a crash leaves a whole state under one name or
+ * the other.
+ */
+export function saveResumeState(run: RunDir, name: string, state: unknown): string {
+  const { current, previous } = resumeStateFiles(run, name);
+  const next = join(run.checkpointDir, `.${name}.next.json`);
+  writeJsonAtomic(next, state);
+  if (existsSync(current)) renameSync(current, previous);
+  renameSync(next, current);
+  return current;
+}
+
+/** Deletes a finished run's full state, both generations. */
+export function deleteResumeState(run: RunDir, name: string): void {
+  for (const path of Object.values(resumeStateFiles(run, name))) rmSync(path, { force: true });
+}
+
+/**
+ * A run's last usable full state: the newest, or if that one is damaged (not JSON, cut short,
+ * or failing `problem`, which says what is wrong or returns null) the one saved before it,
+ * saying on stderr which file was skipped and why; the damaged file is kept as
+ * `<name>.damaged.json`. Null when the run has saved none; a usage error naming every file
+ * tried (and `hint`, what to do) when none is usable.
+ */
+export function readResumeState<T>(run: RunDir, name: string, problem: (state: unknown) => string | null, io: CliIO, hint = ''): { state: T; path: string } | null {
+  const { current, previous } = resumeStateFiles(run, name);
+  const tried: { path: string; reason: string }[] = [];
+  for (const path of [current, previous]) {
+    if (!existsSync(path)) continue;
+    let state: unknown;
+    let reason: string | null;
+    try {
+      state = JSON.parse(readFileSync(path, 'utf8'));
+      reason = problem(state);
+    } catch (e) {
+      reason = e instanceof Error ? e.message : String(e);
+    }
+    if (reason !== null) {
+      tried.push({ path, reason });
+      continue;
+    }
+    const [bad] = tried;
+    if (!bad && path !== current) io.stderr(`--resume: ${current} is missing; resuming from the state saved before it, ${path}\n`);
+    if (bad) {
+      // Moved aside, so the next save does not rotate it over the state resumed from.
+      const damaged = join(run.checkpointDir, `${name}.damaged.json`);
+      renameSync(bad.path, damaged);
+      io.stderr(`--resume: ${bad.path} cannot be used (${bad.reason}); resuming from the state saved before it, ${path} (the damaged file is kept as ${damaged})\n`);
+    }
+    return { state: state as T, path };
   }
+  if (tried.length === 0) return null;
+  throw new UsageError([`--resume: ${run.path} has no usable saved state:`, ...tried.map((t) => `  ${t.path}: ${t.reason}`), ...(hint ? [hint] : [])].join('\n'));
+}
+
+/** What is wrong with a PPO learner's saved state (`Ppo.state()`), or null if nothing obvious. */
+export function ppoStateProblem(state: unknown): string | null {
+  const s = state as { format?: unknown; version?: unknown; updates?: unknown; globalStep?: unknown } | null;
+  if (s?.format !== 'overseer.ppo' || s.version !== 1) return 'not an overseer PPO state (format overseer.ppo, version 1)';
+  if (!Number.isInteger(s.updates) || !Number.isInteger(s.globalStep)) return 'its updates or globalStep is not a whole number';
+  return null;
 }

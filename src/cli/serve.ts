@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server/app.js';
+import { CONNECTION_DEFAULTS, stopServer, type ConnectionOptions } from '../server/connections.js';
 import { PROJECT_DB, openProject } from '../store/sqlite.js';
 import type { ProjectStore } from '../store/store.js';
 import { UsageError, type CliIO } from './io.js';
@@ -43,11 +44,18 @@ export function builtUi(): string | null {
 }
 
 /** Starts the server on a project; resolves once it listens, with the base URL. */
-export async function startServer(dir: string, host: string, port: number): Promise<{ app: FastifyInstance; project: ProjectStore; url: string; adminToken: string }> {
+export async function startServer(
+  dir: string,
+  host: string,
+  port: number,
+  connections: Partial<ConnectionOptions> = {},
+): Promise<{ app: FastifyInstance; project: ProjectStore; url: string; adminToken: string; stop: () => Promise<void> }> {
+  const { keepAliveMs, closeGraceMs } = { ...CONNECTION_DEFAULTS, ...connections };
   const project = openProject(dir);
   try {
     const adminToken = ensureAdminToken(project, dir);
     const app = buildServer({ project, staticDir: builtUi() });
+    app.server.keepAliveTimeout = keepAliveMs;
     let address: string;
     try {
       address = await app.listen({ host, port });
@@ -58,7 +66,11 @@ export async function startServer(dir: string, host: string, port: number): Prom
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${host}: not an address of this machine`);
       throw e;
     }
-    return { app, project, url: address.replace('://[::1]', '://localhost'), adminToken };
+    const stop = async () => {
+      await stopServer(app, closeGraceMs);
+      project.close();
+    };
+    return { app, project, url: address.replace('://[::1]', '://localhost'), adminToken, stop };
   } catch (e) {
     project.close();
     throw e;
@@ -67,7 +79,7 @@ export async function startServer(dir: string, host: string, port: number): Prom
 
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
   const dir = resolve(flags.project);
-  const { app, project, url, adminToken } = await startServer(dir, flags.host, flags.port);
+  const { url, adminToken, stop: stopServing } = await startServer(dir, flags.host, flags.port);
   io.stdout(`serving ${join(dir, PROJECT_DB)} on ${url}\ndashboard (admin): ${url}/dashboard.html?token=${adminToken}\nannotators: overseer annotators add NAME --project ${flags.project} prints a labeling link\n`);
   await new Promise<void>((done) => {
     const stop = () => {
@@ -78,7 +90,6 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await app.close();
-  project.close();
+  await stopServing();
   return 0;
 }

@@ -1,4 +1,3 @@
-import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
@@ -8,7 +7,7 @@ import { RunDir, stepName } from '../utils/runDir.js';
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
-import { flagOf, openRunToResume, readJsonFile } from './runs.js';
+import { deleteResumeState, flagOf, openRunToResume, ppoStateProblem, readResumeState, saveResumeState } from './runs.js';
 
 export interface TrainFlags {
   env?: string;
@@ -90,13 +89,13 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
   const meta = () => ({ algo: 'ppo', envId: cfg.envId, envKwargs: cfg.envKwargs, seed: cfg.seed, globalStep: ppo.globalStep, update: ppo.updates });
   /** The learner's full state, for --resume, and the policy alone, for eval and render. */
   const checkpoint = (name: string, extra: Record<string, unknown> = {}) => {
-    run.saveCheckpoint(RESUME_CHECKPOINT, ppo.state(meta()));
+    saveResumeState(run, RESUME_CHECKPOINT, ppo.state(meta()));
     return run.saveCheckpoint(name, ppo.agent.save({ ...meta(), ...extra }));
   };
   let last: PpoMetrics | null = null;
   const started = performance.now();
   try {
-    if (!resumeFrom) run.saveCheckpoint(RESUME_CHECKPOINT, ppo.state(meta()));
+    if (!resumeFrom) saveResumeState(run, RESUME_CHECKPOINT, ppo.state(meta()));
     const { interrupted } = await ppo.learn(Number.POSITIVE_INFINITY, {
       signal: interrupt.signal,
       onUpdate: (m) => {
@@ -131,7 +130,7 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
       eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
     });
     // Finished, it cannot be resumed: its full state is no longer needed.
-    rmSync(join(run.checkpointDir, `${RESUME_CHECKPOINT}.json`), { force: true });
+    deleteResumeState(run, RESUME_CHECKPOINT);
     io.stdout(
       `${cfg.envId}: trained ${ppo.globalStep} steps; eval over ${config.evalEpisodes} episodes: ` +
         `mean return ${evaluation.mean.toFixed(2)} +- ${evaluation.std.toFixed(2)}\nrun: ${run.path}\n`,
@@ -144,7 +143,7 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
   }
 }
 
-/** The learner's full state in a run directory (overwritten at every checkpoint). */
+/** The learner's full state in a run directory (saved at every checkpoint, keeping the one before). */
 export const RESUME_CHECKPOINT = 'resume';
 
 function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: RunDir; config: TrainRunConfig; resumeFrom: null } {
@@ -179,10 +178,10 @@ function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: Ru
 function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: TrainRunConfig; resumeFrom: PpoState } {
   const given = (['env', 'steps', 'seed', 'out', 'numEnvs', 'vec', 'envKwargs', 'config', 'hp', 'checkpointEvery'] as const).filter((k) => flags[k] !== undefined);
   const { run, config } = openRunToResume<TrainRunConfig>(flags.resume!, 'train', given.map(flagOf));
-  const path = join(run.checkpointDir, `${RESUME_CHECKPOINT}.json`);
-  if (!existsSync(path)) throw new UsageError(`--resume: ${run.path} has no ${RESUME_CHECKPOINT}.json (made before runs could be resumed)`);
-  const state = readJsonFile<PpoState>(path, "the learner's saved state");
-  // Metrics logged after the state was saved are logged again by the replay.
+  const saved = readResumeState<PpoState>(run, RESUME_CHECKPOINT, ppoStateProblem, io);
+  if (!saved) throw new UsageError(`--resume: ${run.path} has no ${RESUME_CHECKPOINT}.json (made before runs could be resumed)`);
+  const { state } = saved;
+  // Metrics logged after the state was saved (the older one, if the newest was damaged) are logged again by the replay.
   run.truncateMetrics((row) => (row as PpoMetrics).update <= state.updates);
   io.stderr(`resuming ${run.path} at ${state.globalStep} steps\n`);
   return { run, config, resumeFrom: state };

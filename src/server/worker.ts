@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildServer } from './app.js';
+import { CONNECTION_DEFAULTS, stopServer } from './connections.js';
 import { openProject } from '../store/sqlite.js';
 
 interface ServerWorkerData {
@@ -17,6 +18,7 @@ interface ServerWorkerData {
 const { dir, host, port, staticDir } = workerData as ServerWorkerData;
 const project = openProject(dir);
 const app = buildServer({ project, staticDir });
+app.server.keepAliveTimeout = CONNECTION_DEFAULTS.keepAliveMs;
 app
   .listen({ host, port })
   .then((url) => parentPort!.postMessage({ type: 'listening', url }))
@@ -26,7 +28,7 @@ app
   });
 parentPort!.on('message', (m: { type: string }) => {
   if (m.type !== 'close') return;
-  void app.close().then(() => {
+  void stopServer(app).then(() => {
     project.close();
     parentPort!.postMessage({ type: 'closed' });
   });
