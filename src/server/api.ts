@@ -19,8 +19,9 @@ export interface SegmentJson {
 export interface QueryJson {
   id: string;
   /**
-   * normal: a pair the run asked; repeat: a pair this person answered before, sides swapped (the
-   * page says so); gold: a pair with a known answer (the page does not say so).
+   * normal: a pair the run asked; repeat: a pair this person answered before, sides swapped;
+   * gold: a pair with a known answer. The page shows all three alike (telling a person that a
+   * pair is a check would let them answer it for the check).
    */
   kind: 'normal' | 'repeat' | 'gold';
   left: SegmentJson;

@@ -322,6 +322,12 @@ describe('labeling server', () => {
     expect(long.statusCode).toBe(400);
     expect(long.json().error).toMatch(/guidelines/);
     expect((await put(admin, { text: 'x' })).json().error).toMatch(/guidelines is required/);
+    // Counted in UTF-16 units, as the dashboard's text box counts: 5,000 emoji fit, one more character does not.
+    expect((await put(admin, { guidelines: '😀'.repeat(5_000) })).statusCode).toBe(200);
+    const emoji = await put(admin, { guidelines: `${'😀'.repeat(5_000)}x` });
+    expect(emoji.statusCode).toBe(400);
+    expect(emoji.json().error).toBe('guidelines are 10001 characters long, counting an emoji as 2; at most 10000');
+    expect(project.getRun('r1')!.guidelines).toBe('😀'.repeat(5_000));
 
     const pairs = (await app.inject({ method: 'GET', url: '/api/admin/runs/r1/pairs?limit=2', headers: as(admin) })).json().pairs;
     expect(pairs.map((p: { queryId: string }) => p.queryId)).toEqual(['q-3', 'q-2']);

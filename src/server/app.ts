@@ -78,6 +78,7 @@ const labelBody = {
 } as const;
 
 const undoBody = { type: 'object', additionalProperties: false, required: ['clientId'], properties: { clientId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+// The store's checkGuidelines is the limit (UTF-16 units, as the page's text box counts); ajv counts code points, never more, so this bound never refuses what the store allows.
 const guidelinesBody = { type: 'object', additionalProperties: false, required: ['guidelines'], properties: { guidelines: { type: 'string', maxLength: MAX_GUIDELINES } } } as const;
 const goldBody = {
   type: 'object',

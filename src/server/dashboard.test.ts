@@ -4,7 +4,7 @@
  * uPlot charts and their live updates, where the run is, per-annotator statistics, guidelines
  * and gold pairs made in the page. Needs the built UI (npm run build) and Debian's Chromium.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,7 +80,7 @@ async function setup(pairs: number) {
 
 /** The dashboard of r1, loaded; page errors and console errors (CSP refusals among them) collected. */
 async function openDashboard(origin: string, token: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
   cleanups.push(() => context.close());
   const page = await context.newPage();
   const errors: string[] = [];
@@ -312,6 +312,91 @@ describe('annotators, guidelines and gold pairs', () => {
 
     await shot(page, 'gold');
     // The one refusal asked for above, and nothing else (no CSP refusal, no script error).
+    expect(errors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+  }, 30_000);
+});
+
+describe('gold pairs and export, as they must behave', () => {
+  it('a gold pair plays as annotators see it: one clock of at least 1.5 s, each clip holding its last frame under "end of clip"', async () => {
+    const { admin, origin } = await setup(2);
+    const { page, errors } = await openDashboard(origin, admin);
+    await page.getByRole('button', { name: 'watch pair q-0' }).click();
+    await page.waitForSelector('body[data-picked="q-0"]', { timeout: 5_000 });
+    // 10-frame clips (0.5 s) in a 2 s loop: most of it is the held last frame.
+    await page.waitForSelector('#gold-left-ended:not([hidden])', { timeout: 5_000 });
+    expect(await text(page, '#gold-left-ended')).toBe('end of clip');
+    expect(await page.locator('#gold-right-ended').isVisible()).toBe(true);
+    expect([await page.locator('#gold-left').getAttribute('data-frame'), await page.locator('#gold-right').getAttribute('data-frame')]).toEqual(['9', '9']);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("watching one pair and then another shows the second, however late the first one's clips arrive", async () => {
+    const { admin, origin } = await setup(4);
+    const { page, errors } = await openDashboard(origin, admin);
+    await page.route('**/api/admin/runs/r1/pairs/q-2', async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'watch pair q-2' }).click();
+    await page.getByRole('button', { name: 'watch pair q-3' }).click();
+    await page.waitForSelector('body[data-picked="q-3"]', { timeout: 5_000 });
+    await page.waitForTimeout(1200);
+    expect(await page.locator('body').getAttribute('data-picked')).toBe('q-3');
+    expect(await text(page, '#gold-pick-id')).toBe('q-3');
+    expect(await page.locator('#pairs tr.picked').getAttribute('data-query')).toBe('q-3');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("export downloads with the dashboard's own token, even after a labeling link set the cookie to another person", async () => {
+    const { project, admin, origin } = await setup(2);
+    const ada = project.addAnnotator('ada');
+    const [assigned] = project.assignQueries('r1', ada.annotator.id, 1);
+    project.submitLabel({ runId: 'r1', queryId: assigned.query.id, annotatorId: ada.annotator.id, answer: 'left', seconds: 2, clientId: 'c-0' });
+    const { page, errors } = await openDashboard(origin, admin);
+    // Ada's link opened in another tab of the same browser: the cookie is now hers.
+    const labeling = await page.context().newPage();
+    await labeling.goto(`${origin}/?token=${ada.token}&run=r1`);
+    await labeling.waitForSelector('body[data-state]');
+    await page.bringToFront();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'labels of this run (JSONL)' }).click()]);
+    expect(download.suggestedFilename()).toBe('labels-r1.jsonl');
+    const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; queryId?: string });
+    expect(lines.filter((l) => l.type === 'label').map((l) => l.queryId)).toEqual(['q-0']);
+    expect(await text(page, '#export-message')).toBe('');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('guidelines count an emoji as two, in the text box as on the server; text typed while a save is on its way is kept', async () => {
+    const { project, admin, origin } = await setup(0);
+    const { page, errors } = await openDashboard(origin, admin);
+    const box = page.getByLabel('guidelines for annotators');
+    const atLimit = '😀'.repeat(5_000);
+    await box.fill(atLimit);
+    await page.getByRole('button', { name: 'Save guidelines' }).click();
+    await expect.poll(() => text(page, '#guidelines-status'), { timeout: 5_000 }).toBe('saved');
+    expect(project.getRun('r1')!.guidelines).toBe(atLimit);
+    // The box takes no more (its maxlength counts UTF-16 units, as the store does) …
+    await box.press('End');
+    await page.keyboard.type('x');
+    expect(await box.inputValue()).toBe(atLimit);
+    // … and the server refuses one more, saying why.
+    await box.evaluate((el, v) => ((el as unknown as { value: string }).value = v), `${atLimit}x`);
+    await page.getByRole('button', { name: 'Save guidelines' }).click();
+    await expect.poll(() => text(page, '#guidelines-status'), { timeout: 5_000 }).toMatch(/^Not saved: guidelines are 10001 characters long, counting an emoji as 2; at most 10000/);
+    expect(project.getRun('r1')!.guidelines).toBe(atLimit);
+
+    // A slow save: what is typed meanwhile stays in the box.
+    await page.route('**/api/admin/runs/r1/guidelines', async (route) => {
+      await new Promise((r) => setTimeout(r, 600));
+      await route.continue();
+    });
+    await box.fill('Prefer upright.');
+    await page.getByRole('button', { name: 'Save guidelines' }).click();
+    await box.press('End');
+    await page.keyboard.type(' And calm.');
+    await expect.poll(() => text(page, '#guidelines-status'), { timeout: 5_000 }).toMatch(/^saved/);
+    expect(await box.inputValue()).toBe('Prefer upright. And calm.');
+    expect(project.getRun('r1')!.guidelines).toBe('Prefer upright.');
     expect(errors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   }, 30_000);
 });

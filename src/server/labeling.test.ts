@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Segment } from '../prefs/segments.js';
 import type { ProjectStore } from '../store/store.js';
@@ -57,17 +57,22 @@ async function setup(segments: Segment[], repeatEvery = 0) {
 
 const pairs = (n: number, length: number) => Array.from({ length: n + 1 }, (_, i) => segment(i, length));
 
-/** Opens the labeling page of r1 and waits for the first pair (and for its answer buttons to settle). */
-async function open(origin: string, token: string): Promise<{ page: Page; errors: string[] }> {
+/**
+ * Opens the labeling page of r1 and waits for the first pair (and for its answer buttons to
+ * settle). `init`: a script run in the page before its own (a string: this file is not
+ * type-checked with the DOM).
+ */
+async function open(origin: string, token: string, init?: string): Promise<{ page: Page; errors: string[]; context: BrowserContext }> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 750 } });
   cleanups.push(() => context.close());
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && errors.push(m.text()));
   await page.goto(`${origin}/?token=${token}&run=r1`);
   await page.waitForSelector('body[data-pair]:not([data-settling])', { timeout: 10_000 });
-  return { page, errors };
+  return { page, errors, context };
 }
 
 const frameOf = async (page: Page, selector = 'body') => Number(await page.locator(selector).getAttribute('data-frame'));
@@ -153,6 +158,77 @@ describe('playback a person can judge from', () => {
     expect(seen.rightHeld).toBe(true);
     expect(errors).toEqual([]);
   }, 30_000);
+
+  it('the clock never runs backwards: replays pressed in quick succession never show frame -1', async () => {
+    const negative = `window.__negative = [];
+      new MutationObserver((ms) => {
+        for (const m of ms) {
+          const v = m.target.getAttribute('data-frame');
+          if (v !== null && Number(v) < 0) window.__negative.push((m.target.id || 'body') + '=' + v);
+        }
+      }).observe(document, { attributes: true, attributeFilter: ['data-frame'], subtree: true });`;
+    const { ada, origin } = await setup(pairs(3, 20));
+    const { page, errors } = await open(origin, ada, negative);
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('r');
+      await page.waitForTimeout(37 + ((i * 7) % 23));
+    }
+    expect(await page.evaluate('window.__negative')).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 30_000);
+});
+
+describe('who answers', () => {
+  it('a labeling tab answers as the person whose link opened it, after the admin opens the dashboard in another tab of the same browser, and after a reload', async () => {
+    const { project, ada, origin } = await setup(pairs(4, 10));
+    const admin = project.addAnnotator('boss', 'admin').token;
+    const { page, context, errors } = await open(origin, ada);
+    // The study runner opens the dashboard link in the same browser: the cookie is now the admin's.
+    const dashboard = await context.newPage();
+    await dashboard.goto(`${origin}/dashboard.html?token=${admin}&run=r1`);
+    await dashboard.waitForSelector('body[data-ready]', { timeout: 10_000 });
+    await page.bringToFront();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector('body[data-sent="1"]');
+    await page.reload();
+    await page.waitForSelector('body[data-pair]:not([data-settling])', { timeout: 10_000 });
+    expect(await page.locator('#who').textContent()).toBe('ada');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('body[data-sent="1"]');
+    expect(project.labelsSince('r1', 0).map((l) => l.teacher)).toEqual(['ada', 'ada']);
+    expect(errors).toEqual([]);
+  }, 30_000);
+});
+
+describe('answers the server refuses', () => {
+  it('an answer given more than a day after the pair appeared is stored, as a day', async () => {
+    // The page's clock jumps 25 hours ahead: the person came back the next day.
+    const shifted = `(() => { const now = performance.now.bind(performance); window.__shift = 0; performance.now = () => now() + window.__shift; })();`;
+    const { project, ada, origin } = await setup(pairs(3, 10));
+    const { page, errors } = await open(origin, ada, shifted);
+    await page.evaluate('window.__shift = 25 * 3600 * 1000');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector('body[data-sent="1"]');
+    expect(project.labelsSince('r1', 0).map((l) => [l.queryId, l.seconds])).toEqual([['q-0', 86_400]]);
+    expect(await page.locator('#message').textContent()).toBe('');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('a refused answer brings its pair back, with the server\'s reason, to answer again', async () => {
+    const { project, ada, origin } = await setup(pairs(3, 10));
+    const { page, errors } = await open(origin, ada);
+    await page.route('**/api/runs/r1/labels', (route) => route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'seconds must be <= 86400' }) }), { times: 1 });
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.locator('#message').textContent(), { timeout: 5_000 }).toBe('That answer was not accepted: seconds must be <= 86400');
+    expect(await pairOf(page)).toBe('q-0');
+    await settle(page);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('body[data-sent="1"]');
+    expect(project.labelsSince('r1', 0).map((l) => [l.queryId, l.answer])).toEqual([['q-0', 'right']]);
+    // The pair that was showing when the refusal came is next.
+    expect(await pairOf(page)).toBe('q-1');
+    expect(errors).toEqual([]);
+  }, 30_000);
 });
 
 describe('undo', () => {
@@ -210,7 +286,7 @@ describe('undo', () => {
 });
 
 describe('what the page says about the run', () => {
-  it('the run waiting for labels says how many; guidelines show as text in an open panel; a normal pair has no repeat tag', async () => {
+  it('the run waiting for labels says how many; guidelines show as text in an open panel', async () => {
     const { project, ada, origin } = await setup(pairs(2, 10));
     project.setRunState('r1', { phase: 'initial', waitingForLabels: 5 });
     const guidelines = 'Prefer the pendulum <b>upright</b>.\nA swing that never gets up is worse than one that does.';
@@ -221,26 +297,25 @@ describe('what the page says about the run', () => {
     expect(await page.locator('#guidelines').textContent()).toBe(guidelines);
     expect(await page.locator('#guidelines b').count()).toBe(0);
     expect(await page.locator('#guidelines-panel').getAttribute('open')).not.toBeNull();
-    expect(await page.locator('#repeat-tag').isVisible()).toBe(false);
     expect(errors).toEqual([]);
   }, 30_000);
 });
 
 describe('a pair seen before', () => {
-  it('is tagged as a repeat with its sides swapped, and does not count as one of "your labels"', async () => {
+  it('comes back with its sides swapped and nothing saying so (a tag would invite copying the earlier answer), and does not count as one of "your labels"', async () => {
     const { project, ada, origin } = await setup(pairs(3, 10), 1);
     const { page, errors } = await open(origin, ada);
-    expect(await page.locator('#repeat-tag').isVisible()).toBe(false);
     let answered = 0;
-    while (!(await page.locator('#repeat-tag').isVisible()) && answered < 4) {
+    while (/^q-\d+$/.test((await pairOf(page)) ?? '') && answered < 4) {
       const shown = await pairOf(page);
       await page.keyboard.press('ArrowLeft');
       answered += 1;
       await page.waitForSelector(`body[data-sent="${answered}"]:not([data-pair="${shown}"]):not([data-settling])`);
     }
-    expect(await page.locator('#repeat-tag').textContent()).toBe("You've seen this pair before (sides swapped).");
     const repeat = await pairOf(page);
     expect(repeat).not.toMatch(/^q-\d+$/);
+    expect(await page.locator('main').innerText()).not.toMatch(/seen this pair before|repeat/i);
+    expect(await page.locator('#repeat-tag').count()).toBe(0);
     await page.keyboard.press('ArrowRight');
     await page.waitForSelector(`body[data-sent="${answered + 1}"]`);
     // The repeat's answer is stored, but "your labels" counts only answers to the run's own pairs.
@@ -271,6 +346,69 @@ describe('keys answer exactly once', () => {
       ['q-1', 'right'],
     ]);
     expect(await pairOf(page)).toBe('q-2');
+    expect(errors).toEqual([]);
+  }, 30_000);
+});
+
+describe('keys and focus', () => {
+  it('after a mouse click on the guidelines heading, Space pauses the clips instead of folding the guidelines', async () => {
+    const { project, ada, origin } = await setup(pairs(3, 60));
+    project.setGuidelines('r1', 'Prefer upright.');
+    const { page, errors } = await open(origin, ada);
+    const panelOpen = () => page.locator('#guidelines-panel').evaluate((d) => d.hasAttribute('open'));
+    expect(await panelOpen()).toBe(true);
+    await page.locator('#guidelines-panel summary').click();
+    expect(await panelOpen()).toBe(false);
+    await page.keyboard.press('Space');
+    await page.waitForTimeout(100);
+    expect(await page.locator('body').getAttribute('data-playing')).toBe('false');
+    expect(await panelOpen()).toBe(false);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('a keyboard user keeps the focus on the button they answered or undid with', async () => {
+    const { project, ada, origin } = await setup(pairs(4, 10));
+    const { page, errors } = await open(origin, ada);
+    const focused = () => page.evaluate<string | null>(`document.activeElement.id || document.activeElement.getAttribute('data-answer')`);
+    for (let i = 0; i < 20 && (await focused()) !== 'left'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('left');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-pair="q-1"][data-sent="1"]');
+    await settle(page);
+    expect(await focused()).toBe('left');
+    expect(await page.getByRole('button', { name: /^Left is better/ }).getAttribute('aria-disabled')).toBe('false');
+    // Enter again answers the pair now shown.
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-pair="q-2"][data-sent="2"]');
+    expect(await focused()).toBe('left');
+
+    await page.locator('#undo').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-pair="q-1"][data-undone="1"]');
+    await settle(page);
+    expect(await focused()).toBe('undo');
+    expect(project.labelsSince('r1', 0).map((l) => l.queryId)).toEqual(['q-0']);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('Ctrl+Shift+Z does not undo; shortcuts work by physical key on layouts that type something else there', async () => {
+    const { project, ada, origin } = await setup(pairs(4, 60));
+    const { page, errors } = await open(origin, ada);
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector('body[data-sent="1"]');
+    await settle(page);
+    await page.keyboard.press('Control+Shift+KeyZ');
+    await page.waitForTimeout(500);
+    expect(await page.locator('body').getAttribute('data-undone')).toBeNull();
+    expect(project.labelsSince('r1', 0)).toHaveLength(1);
+    // A Russian layout: the key Z types я.
+    const press = (key: string, code: string) => page.evaluate(`document.body.dispatchEvent(new KeyboardEvent('keydown', ${JSON.stringify({ key, code, bubbles: true, cancelable: true })}))`);
+    await press('я', 'KeyZ');
+    await page.waitForSelector('body[data-pair="q-0"][data-undone="1"]');
+    expect(project.labelsSince('r1', 0)).toEqual([]);
+    // AZERTY: the key 1 types &.
+    await press('&', 'Digit1');
+    expect(await page.locator('body').getAttribute('data-speed')).toBe('0.25');
     expect(errors).toEqual([]);
   }, 30_000);
 });

@@ -157,6 +157,20 @@ describe('the labeling page says what is going on', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('a link revoked while someone labels: the pair goes and the page says the link is no longer valid', async () => {
+    const { project, ada, origin } = await setup(6);
+    const { page, errors } = await newPage();
+    await page.goto(`${origin}/?token=${ada}&run=r1`);
+    await page.waitForSelector('body[data-pair]', { timeout: 10_000 });
+    project.revokeAnnotator('ada');
+    await page.waitForSelector('body[data-state="invalid"]', { timeout: 10_000 });
+    expect(await messageText(page)).toMatch(/^This link is no longer valid/);
+    expect(await page.locator('body').getAttribute('data-pair')).toBeNull();
+    expect(await page.locator('#left').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: /^Left is better/ }).isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('no pairs yet: "Waiting for the run to ask for pairs…", then the first pair once there is one', async () => {
     const { project, ada, origin } = await setup(0);
     const { page, errors } = await newPage();

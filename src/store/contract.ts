@@ -577,7 +577,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         const text = 'Prefer forward hops.\nA fall is always worse, <b>even</b> a slow one.';
         expect(p.setGuidelines('run1', text).guidelines).toBe(text);
         expect(p.getRun('run1')!.guidelines).toBe(text);
-        expectRefusal(() => p.setGuidelines('run1', 'x'.repeat(10_001)), InvalidInputError, /10001 characters; at most 10000/);
+        expectRefusal(() => p.setGuidelines('run1', 'x'.repeat(10_001)), InvalidInputError, /10001 characters long, counting an emoji as 2; at most 10000/);
         expect(p.getRun('run1')!.guidelines).toBe(text);
         expectRefusal(() => p.setGuidelines('nope', 'x'), NotFoundError, /no run "nope"/);
       });

@@ -160,9 +160,13 @@ export const goldIdOf = (queryId: string) => `gold-${queryId}`;
 /** The id a gold pair would take is another kind of query's (e.g. imported). */
 export const goldIdTaken = (id: string, kind: string, runId: string) => new ConflictError(`run ${runId} already has a ${kind} query ${id}, the id this gold pair would take`);
 
+/**
+ * Guidelines are counted in UTF-16 units (`length`), as the dashboard's text box counts them for
+ * its maxlength: an emoji counts 2. The server's schema counts code points, never more than this.
+ */
 export function checkGuidelines(text: string): string {
   if (typeof text !== 'string') throw new InvalidInputError('guidelines must be text');
-  if (text.length > MAX_GUIDELINES) throw new InvalidInputError(`guidelines are ${text.length} characters; at most ${MAX_GUIDELINES}`);
+  if (text.length > MAX_GUIDELINES) throw new InvalidInputError(`guidelines are ${text.length} characters long, counting an emoji as 2; at most ${MAX_GUIDELINES}`);
   return text;
 }
 

@@ -9,19 +9,15 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { AnswerJson, AnnotatorStatsJson, GoldPairJson, OverviewJson, PairSummaryJson, QueryJson, RunStatusJson, SegmentJson } from '../api.js';
-import { paint } from './canvas.js';
-import { api, decode } from './client.js';
-import { framePrimitives, segmentBounds, viewFor, type Bounds, type RenderSpec } from './draw.js';
+import { api, download, pageParams } from './client.js';
+import { advanceClock, clearClips, clockFrame, drawClips, prepareClips, type Clips } from './clips.js';
+import type { RenderSpec } from './draw.js';
 
 type Row = Record<string, unknown>;
 type XKey = 'envSteps' | 'labels';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const params = new URLSearchParams(location.search);
-if (params.has('token')) {
-  params.delete('token');
-  history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
-}
+const params = pageParams();
 
 let runId = params.get('run') ?? '';
 const runPath = () => `/api/admin/runs/${encodeURIComponent(runId)}`;
@@ -177,34 +173,40 @@ declare global {
 
 // ---- clips: the latest segment of the policy, and the pair picked to make gold ----
 
-interface Clip {
-  canvas: HTMLCanvasElement;
-  segment: SegmentJson;
-  frames: Float32Array;
-  bounds: Bounds;
-  shownAt: number;
+/** Clips playing on one clock, drawn as the labeling page draws them (see clips.ts). */
+interface Playing {
+  clips: Clips;
+  canvases: HTMLCanvasElement[];
+  overlays: HTMLElement[];
+  /** Simulated seconds into the loop. */
+  t: number;
+  /** When the clock last advanced. */
+  last: number;
 }
-const clips = new Map<string, Clip>();
+/** What plays, by name: the policy's latest clip, and the pair picked to make gold. */
+const playing = new Map<string, Playing>();
 
-function showClip(canvasId: string, segment: SegmentJson, description: string): void {
-  const canvas = $<HTMLCanvasElement>(canvasId);
-  if (!spec || !segment.render) {
-    clips.delete(canvasId);
-    canvas.getContext('2d')!.clearRect(0, 0, canvas.width, canvas.height);
-    canvas.setAttribute('aria-label', `${description}: cannot be replayed`);
+/** Plays `segments` (one, or a pair) on the canvases named, each with its "ended" overlay (id + '-ended'). */
+function showClips(name: string, canvasIds: string[], segments: SegmentJson[], description: string[]): void {
+  const canvases = canvasIds.map((id) => $<HTMLCanvasElement>(id));
+  const overlays = canvasIds.map((id) => $(`${id}-ended`));
+  if (!spec || segments.some((s) => !s.render)) {
+    playing.delete(name);
+    clearClips(canvases, overlays);
+    canvases.forEach((c, i) => c.setAttribute('aria-label', `${description[i]}: cannot be replayed`));
     return;
   }
-  const frames = decode(segment.render);
-  clips.set(canvasId, { canvas, segment, frames, bounds: segmentBounds(segment.envId, spec, frames, segment.renderSize, segment.length), shownAt: performance.now() });
-  canvas.setAttribute('aria-label', `${description}: ${segment.envId}, ${segment.length} steps`);
+  const clips = prepareClips(spec, segments, canvases[0].width, canvases[0].height);
+  playing.set(name, { clips, canvases, overlays, t: 0, last: performance.now() });
+  canvases.forEach((c, i) => c.setAttribute('aria-label', `${description[i]}: ${segments[i].envId}, ${segments[i].length} steps${segments[i].terminated ? ', the episode ends at its last frame' : ''}`));
 }
 
 function animate(now: number): void {
   if (spec) {
-    for (const { canvas, segment: s, frames, bounds: b, shownAt } of clips.values()) {
-      const t = Math.floor(((now - shownAt) / 1000 / spec.dt) % s.length);
-      const scale = Math.min(canvas.width / Math.max(0.5, (b.maxU - b.minU) * 1.15), canvas.height / Math.max(0.5, (b.maxV - b.minV) * 1.15));
-      paint(canvas, framePrimitives(s.envId, spec, frames, s.renderSize, t), b, scale, spec.kind === 'mujoco' ? viewFor(s.envId) : null);
+    for (const p of playing.values()) {
+      p.t = advanceClock(p.t, now - p.last, 1, p.clips.period);
+      p.last = now;
+      drawClips(spec, p.clips, clockFrame(p.t, spec.dt), p.canvases, p.overlays);
     }
   }
   requestAnimationFrame(animate);
@@ -291,7 +293,7 @@ function showOverview(o: OverviewJson): void {
 
   showGuidelines(s);
   const latest = o.latestSegment;
-  if (latest?.render && latest.id !== clips.get('replay')?.segment.id) showClip('replay', latest, 'Latest clip of the policy');
+  if (latest?.render && latest.id !== playing.get('latest')?.clips.segments[0].id) showClips('latest', ['replay'], [latest], ['Latest clip of the policy']);
 }
 
 // ---- guidelines ----
@@ -314,8 +316,11 @@ function setupGuidelines(): void {
     const button = $<HTMLButtonElement>('guidelines-save');
     button.disabled = true;
     status.textContent = 'saving…';
-    api<{ status: RunStatusJson }>(`${runPath()}/guidelines`, { method: 'PUT', body: JSON.stringify({ guidelines: text.value }) })
+    const sent = text.value;
+    api<{ status: RunStatusJson }>(`${runPath()}/guidelines`, { method: 'PUT', body: JSON.stringify({ guidelines: sent }) })
       .then((r) => {
+        // Text typed while the save was on its way stays (and is not saved yet).
+        if (text.value !== sent) return void (status.textContent = 'saved; later changes are not saved yet');
         text.value = r.status.guidelines;
         status.textContent = 'saved';
       })
@@ -350,19 +355,23 @@ async function loadPairs(): Promise<void> {
   if (pairs.length === 0) goldMessage('The run has asked no pairs yet.');
 }
 
+/** Counts picks, so that only the latest one's answer is shown (an earlier one may answer later). */
+let picks = 0;
+
 async function pick(queryId: string): Promise<void> {
+  const mine = ++picks;
   try {
     const q = await api<QueryJson>(`${runPath()}/pairs/${encodeURIComponent(queryId)}`);
+    if (mine !== picks) return;
     picked = q.id;
     $('gold-pick-id').textContent = q.id;
-    showClip('gold-left', q.left, 'Left segment of the pair');
-    showClip('gold-right', q.right, 'Right segment of the pair');
+    showClips('gold', ['gold-left', 'gold-right'], [q.left, q.right], ['Left segment of the pair', 'Right segment of the pair']);
     $('gold-pick').hidden = false;
     for (const tr of $('pairs').querySelectorAll<HTMLTableRowElement>('tbody tr')) tr.classList.toggle('picked', tr.dataset.query === q.id);
     document.body.dataset.picked = q.id;
     goldMessage(spec ? '' : 'This run cannot be replayed here (no render spec).');
   } catch (e) {
-    goldMessage(`Could not load pair ${queryId}: ${errorText(e)}`);
+    if (mine === picks) goldMessage(`Could not load pair ${queryId}: ${errorText(e)}`);
   }
 }
 
@@ -395,6 +404,19 @@ async function loadGold(): Promise<void> {
     }),
   );
   document.body.dataset.gold = String(gold.length);
+}
+
+// ---- export ----
+
+/** The export links download with this tab's token (a plain link would go with the cookie, perhaps another person's). */
+function setupExport(id: string, path: string): void {
+  const link = $<HTMLAnchorElement>(id);
+  link.href = path;
+  link.addEventListener('click', (e) => {
+    e.preventDefault();
+    $('export-message').textContent = '';
+    download(path).catch((err: unknown) => ($('export-message').textContent = `Could not export: ${errorText(err)}`));
+  });
 }
 
 // ---- refresh ----
@@ -441,7 +463,8 @@ async function start(): Promise<void> {
     const select = $<HTMLSelectElement>('run');
     select.replaceChildren(...runs.map((r) => Object.assign(document.createElement('option'), { value: r.id, textContent: `${r.id} (${r.envId})`, selected: r.id === runId })));
     select.addEventListener('change', () => (location.search = `?run=${encodeURIComponent(select.value)}`));
-    $<HTMLAnchorElement>('export-run').href = `/api/admin/export?run=${encodeURIComponent(runId)}`;
+    setupExport('export-run', `/api/admin/export?run=${encodeURIComponent(runId)}`);
+    setupExport('export-all', '/api/admin/export');
     $<HTMLAnchorElement>('label-link').href = `./?run=${encodeURIComponent(runId)}`;
     spec = (await api<{ spec: RenderSpec | null }>(`/api/runs/${encodeURIComponent(runId)}/scene`)).spec;
     buildCharts();

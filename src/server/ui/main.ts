@@ -13,33 +13,29 @@
  * episode ended, until the shared loop (at least MIN_CLIP_SECONDS) comes round.
  */
 import type { AnswerJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from '../api.js';
-import { paint } from './canvas.js';
-import { api, decode } from './client.js';
-import { framePrimitives, gridLegend, pairViews, segmentBounds, viewFor, type Bounds, type LegendEntry, type RenderSpec } from './draw.js';
+import { api, pageParams } from './client.js';
+import { advanceClock, clearClips, clockFrame, drawClips, prepareClips, type Clips } from './clips.js';
+import { gridLegend, type LegendEntry, type RenderSpec } from './draw.js';
 
 type Segment = SegmentJson;
 type Pair = QueryJson;
 type Status = RunStatusJson;
 type Answer = AnswerJson;
 
-/** Clips shorter than this (at 1x) hold their last frame until this much time has passed. */
-const MIN_CLIP_SECONDS = 1.5;
-/** Every loop ends with the last frames held this long, so the end of a clip can be seen. */
-const HOLD_SECONDS = 0.5;
 /**
  * Answers are ignored this long after a new pair appears: a double press (or a key bouncing)
  * would otherwise answer the next pair, one the person has not seen.
  */
 const SETTLE_MS = 300;
 const SPEEDS = [0.25, 0.5, 1] as const;
+/** The server refuses longer answer times; a person who came back a day later still gets their answer stored. */
+const MAX_SECONDS = 86_400;
+/** How many pair switch times the page keeps in body[data-switch-ms] (read by the tests). */
+const SWITCH_LOG = 50;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const params = new URLSearchParams(location.search);
-// The token came in the link; the server has set a cookie, so drop it from the address bar.
-if (params.has('token')) {
-  params.delete('token');
-  history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
-}
+// The token came in the link: this tab keeps it, and it leaves the address bar.
+const params = pageParams();
 
 function showStatus(s: Status): void {
   $('mine').textContent = String(s.mine);
@@ -106,9 +102,16 @@ function render(): void {
   const active = current !== null && !finished && !invalid;
   const settling = current !== null && performance.now() - current.shownAt < SETTLE_MS;
   document.body.toggleAttribute('data-settling', active && settling);
-  for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.disabled = !active || settling;
+  // While a pair settles or an undo runs, buttons are only marked unavailable (answer() and undo()
+  // ignore them then): disabling a focused button would drop a keyboard user's focus to the page.
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) {
+    b.disabled = !active;
+    b.setAttribute('aria-disabled', String(active && settling));
+  }
   for (const b of document.querySelectorAll<HTMLButtonElement>('#controls button, #controls input')) b.disabled = !active;
-  $<HTMLButtonElement>('undo').disabled = given.length === 0 || undoing || finished || invalid;
+  const undoButton = $<HTMLButtonElement>('undo');
+  undoButton.disabled = finished || invalid;
+  undoButton.setAttribute('aria-disabled', String(given.length === 0 || undoing));
 }
 
 /** Notes how a request went: reached the server, lost the connection, or refused the token. Returns whether it was a connection failure. */
@@ -116,7 +119,8 @@ function noteFailure(e: unknown): boolean {
   const status = (e as { status?: number }).status;
   if (status === 401) {
     invalid = true;
-    render();
+    // The pair goes too: the page's state is the invalid link, not a pair that cannot be answered.
+    show(null);
     return false;
   }
   // fetch rejects with a TypeError when the server cannot be reached; a 5xx is a server (or proxy) in trouble.
@@ -150,13 +154,7 @@ function noteStatus(s: Status): void {
 
 interface Shown {
   pair: Pair;
-  frames: [Float32Array, Float32Array];
-  bounds: [Bounds, Bounds];
-  scale: number;
-  /** Frames of motion in the longer clip (the scrub bar's range). */
-  frames1x: number;
-  /** Simulated seconds of one loop: max(longer clip, MIN_CLIP_SECONDS) + HOLD_SECONDS. */
-  period: number;
+  clips: Clips;
   shownAt: number;
 }
 
@@ -228,18 +226,12 @@ const given: Given[] = [];
 const UNDO_DEPTH = 10;
 let undoing = false;
 
-const mujocoView = (envId: string) => (spec!.kind === 'mujoco' ? viewFor(envId) : null);
+const canvases = () => [$<HTMLCanvasElement>('left'), $<HTMLCanvasElement>('right')];
+const overlays = () => [$('left-ended'), $('right-ended')];
 
 function prepare(pair: Pair): Shown {
-  const canvas = $<HTMLCanvasElement>('left');
-  const frames = [decode(pair.left.render ?? ''), decode(pair.right.render ?? '')] as [Float32Array, Float32Array];
-  const segments = [pair.left, pair.right];
-  const own = segments.map((c, i) => segmentBounds(c.envId, spec!, frames[i], c.renderSize, c.length)) as [Bounds, Bounds];
-  // One scale for both segments, and for side views one vertical window, so sizes, distances and heights compare.
-  const { bounds, scale } = pairViews(own, canvas.width, canvas.height, mujocoView(pair.left.envId));
-  const frames1x = Math.max(pair.left.length, pair.right.length);
-  const period = Math.max(frames1x * spec!.dt, MIN_CLIP_SECONDS) + HOLD_SECONDS;
-  return { pair, frames, bounds, scale, frames1x, period, shownAt: performance.now() };
+  const { width, height } = $<HTMLCanvasElement>('left');
+  return { pair, clips: prepareClips(spec!, [pair.left, pair.right], width, height), shownAt: performance.now() };
 }
 
 function showLegend(shown: Shown | null): void {
@@ -250,7 +242,7 @@ function showLegend(shown: Shown | null): void {
   const arrowChar = { up: '↑', down: '↓', left: '←', right: '→' } as const;
   // Characters that mean the same (BoatRace's four checkpoints) share one entry.
   const byMeaning = new Map<string, LegendEntry[]>();
-  for (const e of gridLegend(spec, shown.frames)) byMeaning.set(e.meaning, [...(byMeaning.get(e.meaning) ?? []), e]);
+  for (const e of gridLegend(spec, shown.clips.frames)) byMeaning.set(e.meaning, [...(byMeaning.get(e.meaning) ?? []), e]);
   for (const [meaning, entries] of byMeaning) {
     const item = document.createElement('li');
     for (const e of entries) {
@@ -275,9 +267,8 @@ function show(pair: Pair | null): void {
   showLegend(current);
   if (current) {
     document.body.dataset.pair = current.pair.id;
-    $('repeat-tag').hidden = current.pair.kind !== 'repeat';
     const scrub = $<HTMLInputElement>('scrub');
-    scrub.max = String(current.frames1x - 1);
+    scrub.max = String(current.clips.frames1x - 1);
     scrub.value = '0';
     for (const side of ['left', 'right'] as const) {
       const c = current.pair[side];
@@ -289,11 +280,9 @@ function show(pair: Pair | null): void {
   } else {
     $('left').setAttribute('aria-label', 'Left segment');
     $('right').setAttribute('aria-label', 'Right segment');
-    $('repeat-tag').hidden = true;
     delete document.body.dataset.pair;
     delete document.body.dataset.frame;
-    for (const id of ['left', 'right']) $<HTMLCanvasElement>(id).getContext('2d')!.clearRect(0, 0, 10_000, 10_000);
-    for (const id of ['left-ended', 'right-ended']) $(id).hidden = true;
+    clearClips(canvases(), overlays());
   }
   render();
 }
@@ -306,34 +295,21 @@ function animate(now: number): void {
     queueMicrotask(() => {
       if (switchStarted === null) return;
       const ms = (performance.now() - switchStarted).toFixed(1);
-      document.body.dataset.switchMs = document.body.dataset.switchMs ? `${document.body.dataset.switchMs},${ms}` : ms;
+      const log = document.body.dataset.switchMs ? document.body.dataset.switchMs.split(',') : [];
+      document.body.dataset.switchMs = [...log, ms].slice(-SWITCH_LOG).join(',');
       switchStarted = null;
     });
   }
   if (current && spec) {
-    if (playback.playing) playback.t = (playback.t + ((now - playback.last) / 1000) * playback.speed) % current.period;
+    if (playback.playing) playback.t = advanceClock(playback.t, now - playback.last, playback.speed, current.clips.period);
     playback.last = now;
     // The clock's frame; each clip holds its last frame once past it, until the loop comes round.
-    const clock = Math.floor(playback.t / spec.dt + 1e-6);
+    const clock = clockFrame(playback.t, spec.dt);
     document.body.dataset.frame = String(clock);
     const scrub = $<HTMLInputElement>('scrub');
-    const at = String(Math.min(clock, current.frames1x - 1));
+    const at = String(Math.min(clock, current.clips.frames1x - 1));
     if (scrub.value !== at && document.activeElement !== scrub) scrub.value = at;
-    (['left', 'right'] as const).forEach((side, i) => {
-      const segment = current!.pair[side];
-      const frame = Math.min(clock, segment.length - 1);
-      const canvas = $<HTMLCanvasElement>(side);
-      canvas.dataset.frame = String(frame);
-      paint(canvas, framePrimitives(segment.envId, spec!, current!.frames[i], segment.renderSize, frame), current!.bounds[i], current!.scale, mujocoView(segment.envId), spec!.kind !== 'grid');
-      const overlay = $(`${side}-ended`);
-      const held = clock >= segment.length;
-      overlay.hidden = !held;
-      if (held) {
-        const text = segment.terminated ? 'episode ended' : 'end of clip';
-        if (overlay.textContent !== text) overlay.textContent = text;
-        overlay.classList.toggle('terminated', segment.terminated === true);
-      }
-    });
+    drawClips(spec, current.clips, clock, canvases(), overlays());
   }
   requestAnimationFrame(animate);
 }
@@ -377,7 +353,7 @@ async function checkStatus(): Promise<void> {
 }
 
 /** Sends one answer until the server has committed it (the client id makes retries safe); true once committed, false if refused. */
-async function send(body: { queryId: string; answer: Answer; seconds: number; clientId: string }): Promise<boolean> {
+async function send(pair: Pair, body: { queryId: string; answer: Answer; seconds: number; clientId: string }): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
       const r = await api<{ status: Status }>(`/api/runs/${encodeURIComponent(runId)}/labels`, { method: 'POST', body: JSON.stringify(body) });
@@ -388,17 +364,37 @@ async function send(body: { queryId: string; answer: Answer; seconds: number; cl
       return true;
     } catch (e) {
       if (!noteFailure(e)) {
-        if (!invalid) {
-          notice = `That answer was not accepted: ${(e as Error).message}`;
-          render();
-          // Perhaps the run has just finished: the status says.
-          void checkStatus();
-        }
+        if (!invalid) void refused(pair, body.clientId, (e as Error).message);
         return false;
       }
       await backoff(attempt, 5000);
     }
   }
+}
+
+/**
+ * The server refused an answer (not the connection, not the token): unless the run has just
+ * finished, the pair comes back in front of the person with the server's reason, to answer
+ * again, rather than being lost.
+ */
+async function refused(pair: Pair, clientId: string, why: string): Promise<void> {
+  try {
+    const status = await api<Status>(`/api/runs/${encodeURIComponent(runId)}`);
+    reached();
+    noteStatus(status);
+  } catch (e) {
+    noteFailure(e);
+  }
+  if (finished || invalid) return;
+  const i = given.findIndex((g) => g.clientId === clientId);
+  if (i >= 0) given.splice(i, 1);
+  seen.delete(pair.id);
+  const queued = ahead.findIndex((q) => q.id === pair.id);
+  if (queued >= 0) ahead.splice(queued, 1);
+  if (current && current.pair.id !== pair.id) ahead.unshift(current.pair);
+  show(pair);
+  notice = `That answer was not accepted: ${why}`;
+  render();
 }
 
 function answer(a: Answer): void {
@@ -410,7 +406,8 @@ function answer(a: Answer): void {
   // From the answer to the next pair's first painted frame (recorded for the tests).
   switchStarted = next ? performance.now() : null;
   const clientId = crypto.randomUUID();
-  given.push({ pair, clientId, committed: send({ queryId: pair.id, answer: a, seconds: (performance.now() - shownAt) / 1000, clientId }) });
+  const seconds = Math.min((performance.now() - shownAt) / 1000, MAX_SECONDS);
+  given.push({ pair, clientId, committed: send(pair, { queryId: pair.id, answer: a, seconds, clientId }) });
   if (given.length > UNDO_DEPTH) given.shift();
   show(next);
   if (ahead.length < 2) void refill();
@@ -463,6 +460,14 @@ async function undo(): Promise<void> {
 // ---- keys and buttons ----
 
 const KEYS: Record<string, Answer> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'equal', ArrowDown: 'incomparable' };
+/** The shortcut keys by physical key, for layouts whose keys there type something else (Cyrillic, Greek, AZERTY digits). */
+const BY_CODE: Record<string, string> = { KeyZ: 'z', KeyR: 'r', Digit1: '1', Digit2: '2', Digit3: '3' };
+
+/** The key as the shortcuts know it: what it types, or, when that is no Latin letter or digit, its physical key. */
+function shortcutKey(e: KeyboardEvent): string {
+  if (e.key.length !== 1 || /^[A-Za-z0-9]$/.test(e.key)) return e.key;
+  return BY_CODE[e.code] ?? e.key;
+}
 const SPEED_KEYS: Record<string, number> = { '1': 0.25, '2': 0.5, '3': 1 };
 /** Keys a focused range input uses itself. */
 const SCRUB_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
@@ -485,13 +490,15 @@ document.addEventListener('keydown', (e) => {
     e.preventDefault();
     return;
   }
-  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
+  const key = shortcutKey(e);
+  // Ctrl+Z undoes; Ctrl+Shift+Z (redo elsewhere) must not.
+  if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && key.toLowerCase() === 'z') {
     e.preventDefault();
     if (!e.repeat) void undo();
     return;
   }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
-  if (e.key === 'Backspace' || e.key === 'z' || e.key === 'Z') {
+  if (key === 'Backspace' || key === 'z' || key === 'Z') {
     e.preventDefault();
     if (!e.repeat) void undo();
     return;
@@ -504,17 +511,17 @@ document.addEventListener('keydown', (e) => {
     return;
   }
   if (onScrub && SCRUB_KEYS.has(e.key)) return;
-  if (SPEED_KEYS[e.key] !== undefined) setSpeed(SPEED_KEYS[e.key]);
-  else if ((e.key === 'r' || e.key === 'R') && current) replay();
+  if (SPEED_KEYS[key] !== undefined) setSpeed(SPEED_KEYS[key]);
+  else if ((key === 'r' || key === 'R') && current) replay();
 });
 
 for (const b of document.querySelectorAll<HTMLButtonElement>('#buttons button')) b.addEventListener('click', () => answer(b.dataset.answer as Answer));
 // After a mouse click (or a drag of the scrub bar) the focus would stay on the control, and a
-// later Space meant as pause would click it again (answering the next pair), or arrows meant
-// as answers would move the scrub bar: give the keys back to the page. Keyboard users who
-// tabbed to a control keep their focus.
+// later Space meant as pause would click it again (answering the next pair, or folding the
+// guidelines), or arrows meant as answers would move the scrub bar: give the keys back to the
+// page. Keyboard users who tabbed to a control keep their focus.
 document.addEventListener('click', (e) => {
-  const control = (e.target as HTMLElement).closest('button');
+  const control = (e.target as HTMLElement).closest<HTMLElement>('button, summary');
   if (control && e.detail > 0) control.blur();
 });
 $('scrub').addEventListener('pointerup', () => $('scrub').blur());

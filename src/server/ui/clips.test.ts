@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { advanceClock, clockFrame, HOLD_SECONDS, MIN_CLIP_SECONDS, prepareClips } from './clips.js';
+import type { SegmentJson } from '../api.js';
+import type { RenderSpec } from './draw.js';
+
+const PENDULUM: RenderSpec = { kind: 'classic', scene: 'Pendulum', dt: 0.05, fields: ['theta', 'theta_dot'] };
+const b64 = (xs: number[]) => btoa(String.fromCharCode(...new Uint8Array(Float32Array.from(xs).buffer)));
+const clip = (id: string, length: number, swing: number): SegmentJson => ({ id, envId: 'Pendulum-v1', length, renderSize: 2, terminated: false, render: b64(Array.from({ length: 2 * length }, (_, k) => (k % 2 === 0 ? (swing * k) / (2 * length) : 0))) });
+
+describe('the clips clock', () => {
+  it('never runs backwards: a frame timestamp from before the last advance leaves the clock where it was', () => {
+    expect(advanceClock(0, -4, 1, 2)).toBe(0);
+    expect(clockFrame(advanceClock(0, -4, 1, 2), 0.05)).toBe(0);
+    expect(advanceClock(0.5, -16, 0.5, 2)).toBe(0.5);
+    expect(advanceClock(0.5, 1000, 0.5, 2)).toBeCloseTo(1);
+    expect(advanceClock(1.9, 200, 1, 2)).toBeCloseTo(0.1);
+  });
+
+  it('a pair shares one scale and lasts at least MIN_CLIP_SECONDS plus the hold', () => {
+    const clips = prepareClips(PENDULUM, [clip('a', 8, 0.2), clip('b', 12, 3)], 320, 240);
+    expect(clips.frames1x).toBe(12);
+    expect(clips.period).toBeCloseTo(MIN_CLIP_SECONDS + HOLD_SECONDS);
+    expect(clips.bounds).toHaveLength(2);
+    // Side view: one vertical window for both.
+    expect([clips.bounds[0].minV, clips.bounds[0].maxV]).toEqual([clips.bounds[1].minV, clips.bounds[1].maxV]);
+  });
+});
