@@ -11,11 +11,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import '../src/envs/builtins.js';
 import { make } from '../src/envs/registry.js';
 import { defaultSegmentLength, type Segment } from '../src/prefs/segments.js';
 import { openProject } from '../src/store/sqlite.js';
+import type { ProjectStore } from '../src/store/store.js';
 import { Rng } from '../src/utils/rng.js';
 import { buildServer } from '../src/server/app.js';
 import { runCli } from '../src/cli/program.js';
@@ -74,14 +75,7 @@ async function shoot(envId: string, file: string, seeds: number[]): Promise<void
   project.setRunState('r1', { phase: 'initial', waitingForLabels: 25 });
   project.setGuidelines('r1', 'Judge what the agent does, not how the clip ends.\nA clip that ends early ended its episode: the agent fell (or reached the goal).');
   const token = project.addAnnotator('ada').token;
-  const app = buildServer({ project, staticDir: UI });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 750 } });
-    await page.goto(`http://127.0.0.1:${address.port}/?token=${token}&run=r1`);
+  await inBrowser(project, { width: 1100, height: 750 }, `/?token=${token}&run=r1`, async (page) => {
     await page.waitForSelector('body[data-pair]:not([data-settling])', { timeout: 15_000 });
     // Paused on the last frame of the longer clip: a clip that ended sooner shows it is held.
     await page.keyboard.press('Space');
@@ -90,7 +84,19 @@ async function shoot(envId: string, file: string, seeds: number[]): Promise<void
     await page.locator('#scrub').blur();
     await page.waitForTimeout(200);
     await page.screenshot({ path: join(DOCS, file) });
-    console.log(`${file}: ${envId}, clips of ${segments[0].length} and ${segments[1].length} steps (terminated: ${segments[0].terminated}, ${segments[1].terminated})`);
+  });
+  console.log(`${file}: ${envId}, clips of ${segments[0].length} and ${segments[1].length} steps (terminated: ${segments[0].terminated}, ${segments[1].terminated})`);
+}
+
+/** Serves `project` with the built UI, opens `path` in Chromium at `viewport`, runs `shoot`; closes everything (the project too). */
+async function inBrowser(project: ProjectStore, viewport: { width: number; height: number }, path: string, shoot: (page: Page) => Promise<void>): Promise<void> {
+  const app = buildServer({ project, staticDir: UI });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const origin = await app.listen({ host: '127.0.0.1', port: 0 });
+    const page = await browser.newPage({ viewport });
+    await page.goto(`${origin}${path}`);
+    await shoot(page);
   } finally {
     await browser.close();
     await app.close();
@@ -137,23 +143,13 @@ async function shootDashboard(file: string): Promise<void> {
     }
   }
   const admin = project.addAnnotator('admin', 'admin').token;
-  const app = buildServer({ project, staticDir: UI });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
-    await page.goto(`http://127.0.0.1:${address.port}/dashboard.html?token=${admin}&run=${encodeURIComponent(runId)}`);
+  const rows = project.metricsSince(runId, 0).length;
+  await inBrowser(project, { width: 1100, height: 1400 }, `/dashboard.html?token=${admin}&run=${encodeURIComponent(runId)}`, async (page) => {
     await page.waitForSelector('body[data-rows]:not([data-rows="0"])', { timeout: 15_000 });
     await page.waitForTimeout(1500);
-    await page.screenshot({ path: join(DOCS, file), fullPage: false });
-    console.log(`${file}: ${runId}, ${project.metricsSince(runId, 0).length} metrics rows`);
-  } finally {
-    await browser.close();
-    await app.close();
-    project.close();
-  }
+    await page.screenshot({ path: join(DOCS, file) });
+  });
+  console.log(`${file}: ${runId}, ${rows} metrics rows`);
 }
 
 const only = process.argv[2];

@@ -4,51 +4,18 @@
  * uPlot charts and their live updates, where the run is, per-annotator statistics, guidelines
  * and gold pairs made in the page. Needs the built UI (npm run build) and Debian's Chromium.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Segment } from '../prefs/segments.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ProjectStore } from '../store/store.js';
-import { openProject } from '../store/sqlite.js';
-import { buildServer } from './app.js';
+import { listen, newPage, pendulumProject, pendulumSegments, putPairs as putSegmentPairs, useBrowser } from './testing/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const UI = fileURLToPath(new URL('../../dist/ui', import.meta.url));
-const PENDULUM = { kind: 'classic' as const, scene: 'Pendulum' as const, dt: 0.05, fields: ['theta', 'theta_dot'] };
-
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await Promise.resolve().then(c).catch(() => undefined);
-});
-
-let browser: Browser;
-beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
-  expect(existsSync(join(UI, 'dashboard.html')), 'the UI is built by npm run build').toBe(true);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
-function segment(i: number): Segment {
-  return { id: `seg-${i}`, envId: 'Pendulum-v1', seed: 1, envIndex: 0, globalStep: i * 10, length: 10, obsSize: 3, actionSize: 1, renderSize: 2, render: Float32Array.from({ length: 20 }, (_, k) => i + k / 10), obs: new Float32Array(30), actions: new Float32Array(10), terminated: false };
-}
+const { browser, cleanup } = useBrowser();
 
 /** Puts `n` pairs q-0… into run r1. */
 function putPairs(project: ProjectStore, n: number): void {
-  const segs = Array.from({ length: n + 1 }, (_, i) => segment(i));
-  project.putSegments(
-    'r1',
-    segs.map((s) => ({ segment: s, truth: { segmentId: s.id, rewards: new Float64Array(10).fill(-1) } })),
-  );
-  project.putQueries('r1', segs.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: i * 100 })));
+  putSegmentPairs(project, pendulumSegments(n), 0, (i) => i * 100);
 }
 
 /** A metrics row as the preference loop logs it (the dashboard reads only these columns). */
@@ -65,29 +32,17 @@ const row = (envSteps: number, m: { trueReturn?: number | null; learnedReturn?: 
 
 /** A project with run r1 (`pairs` pairs in it) and an admin; a server on it. */
 async function setup(pairs: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'overseer-dashboard-'));
-  const project = openProject(dir);
-  project.createRun({ id: 'r1', envId: 'Pendulum-v1', instructions: 'prefer the pendulum upright', labelBudget: 100, renderSpec: PENDULUM });
+  const { project } = pendulumProject('overseer-dashboard-');
   if (pairs > 0) putPairs(project, pairs);
   const admin = project.addAnnotator('admin', 'admin').token;
-  const app = buildServer({ project, staticDir: UI });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  cleanups.push(() => project.close(), () => app.close());
-  return { project, admin, origin: `http://127.0.0.1:${address.port}` };
+  const { app, origin } = await listen(project);
+  cleanup(() => project.close(), () => app.close());
+  return { project, admin, origin };
 }
 
 /** The dashboard of r1, loaded; page errors and console errors (CSP refusals among them) collected. */
 async function openDashboard(origin: string, token: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
-  cleanups.push(() => context.close());
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  const { page, errors } = await newPage(browser(), cleanup, { viewport: { width: 1200, height: 900 }, acceptDownloads: true });
   const response = await page.goto(`${origin}/dashboard.html?token=${token}&run=r1`);
   expect(response!.headers()['content-security-policy']).toMatch(/default-src 'self'; script-src 'self'; style-src 'self'/);
   await page.waitForSelector('body[data-ready]', { timeout: 10_000 });

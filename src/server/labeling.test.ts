@@ -5,54 +5,21 @@
  * Debian's Chromium. The page exposes the clock's frame as body[data-frame] and each canvas's
  * painted frame as canvas[data-frame].
  */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Segment } from '../prefs/segments.js';
-import type { ProjectStore } from '../store/store.js';
-import { openProject } from '../store/sqlite.js';
-import { buildServer } from './app.js';
+import { listen, newPage, pendulumProject, pendulumSegment as segment, putPairs, useBrowser } from './testing/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const UI = fileURLToPath(new URL('../../dist/ui', import.meta.url));
-const DT = 0.05;
-const PENDULUM = { kind: 'classic' as const, scene: 'Pendulum' as const, dt: DT, fields: ['theta', 'theta_dot'] };
-
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await Promise.resolve().then(c).catch(() => undefined);
-});
-
-let browser: Browser;
-beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
-  expect(existsSync(join(UI, 'index.html')), 'the UI is built by npm run build').toBe(true);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
-function segment(i: number, length: number, terminated = false): Segment {
-  return { id: `seg-${i}`, envId: 'Pendulum-v1', seed: 1, envIndex: 0, globalStep: i * 10, length, obsSize: 3, actionSize: 1, renderSize: 2, render: Float32Array.from({ length: 2 * length }, (_, k) => i + k / 10), obs: new Float32Array(3 * length), actions: new Float32Array(length), terminated };
-}
+const { browser, cleanup } = useBrowser();
 
 /** A project with run r1 holding pairs q-0… (segment lengths and endings per segment) and an annotator ada; a server on it. */
 async function setup(segments: Segment[], repeatEvery = 0) {
-  const project = openProject(mkdtempSync(join(tmpdir(), 'overseer-labeling-')), { repeatEvery, goldEvery: 0 });
-  project.createRun({ id: 'r1', envId: 'Pendulum-v1', instructions: 'prefer the pendulum upright', labelBudget: 100, renderSpec: PENDULUM });
-  project.putSegments('r1', segments.map((s) => ({ segment: s, truth: { segmentId: s.id, rewards: new Float64Array(s.length).fill(-1) } })));
-  project.putQueries('r1', segments.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segments[i].id, rightId: s.id, askedAtStep: 0 })));
+  const { project } = pendulumProject('overseer-labeling-', { repeatEvery, goldEvery: 0 });
+  putPairs(project, segments);
   const ada = project.addAnnotator('ada').token;
-  const app = buildServer({ project, staticDir: UI });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  cleanups.push(() => project.close(), () => app.close());
-  return { project, ada, origin: `http://127.0.0.1:${address.port}` };
+  const { app, origin } = await listen(project);
+  cleanup(() => project.close(), () => app.close());
+  return { project, ada, origin };
 }
 
 const pairs = (n: number, length: number) => Array.from({ length: n + 1 }, (_, i) => segment(i, length));
@@ -63,13 +30,7 @@ const pairs = (n: number, length: number) => Array.from({ length: n + 1 }, (_, i
  * type-checked with the DOM).
  */
 async function open(origin: string, token: string, init?: string): Promise<{ page: Page; errors: string[]; context: BrowserContext }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 750 } });
-  cleanups.push(() => context.close());
-  if (init) await context.addInitScript(init);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && errors.push(m.text()));
+  const { page, errors, context } = await newPage(browser(), cleanup, { viewport: { width: 1100, height: 750 }, init, ignore: /Failed to load resource/ });
   await page.goto(`${origin}/?token=${token}&run=r1`);
   await page.waitForSelector('body[data-pair]:not([data-settling])', { timeout: 10_000 });
   return { page, errors, context };

@@ -4,88 +4,34 @@
  * and what the labeling page says when the run has finished, the server is gone, or there is
  * nothing to label yet. Needs the built UI (npm run build) and Debian's Chromium.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Segment } from '../prefs/segments.js';
-import type { ProjectStore } from '../store/store.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { openProject } from '../store/sqlite.js';
-import { buildServer } from './app.js';
+import type { ProjectStore } from '../store/store.js';
+import { listen, newPage as openPage, pendulumProject, pendulumSegments, putPairs as putSegmentPairs, useBrowser } from './testing/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const UI = fileURLToPath(new URL('../../dist/ui', import.meta.url));
-const PENDULUM = { kind: 'classic' as const, scene: 'Pendulum' as const, dt: 0.05, fields: ['theta', 'theta_dot'] };
-
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  // Some were closed by the test already (the server that goes away): closing again is no failure.
-  for (const c of cleanups.splice(0).reverse()) await Promise.resolve().then(c).catch(() => undefined);
-});
-
-let browser: Browser;
-beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
-  expect(existsSync(join(UI, 'index.html')), 'the UI is built by npm run build').toBe(true);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
-function segment(i: number): Segment {
-  return { id: `seg-${i}`, envId: 'Pendulum-v1', seed: 1, envIndex: 0, globalStep: i * 10, length: 10, obsSize: 3, actionSize: 1, renderSize: 2, render: Float32Array.from({ length: 20 }, (_, k) => i + k / 10), obs: new Float32Array(30), actions: new Float32Array(10), terminated: false };
-}
+const { browser, cleanup } = useBrowser();
 
 /** Puts `n` pairs (q-<from>…) into run r1. */
 function putPairs(project: ProjectStore, n: number, from = 0): void {
-  const segs = Array.from({ length: n + 1 }, (_, i) => segment(from * 2 + i));
-  project.putSegments(
-    'r1',
-    segs.map((s) => ({ segment: s, truth: { segmentId: s.id, rewards: new Float64Array(10).fill(-1) } })),
-  );
-  project.putQueries('r1', segs.slice(1).map((s, i) => ({ id: `q-${from + i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: 0 })));
-}
-
-async function listen(project: ProjectStore, port = 0): Promise<{ app: FastifyInstance; origin: string; port: number }> {
-  const app = buildServer({ project, staticDir: UI });
-  await app.listen({ host: '127.0.0.1', port });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return { app, origin: `http://127.0.0.1:${address.port}`, port: address.port };
+  putSegmentPairs(project, pendulumSegments(n, 10, from * 2), from);
 }
 
 /** A project with run r1 (`pairs` pairs in it) and an annotator ada; a server on it. */
 async function setup(pairs: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'overseer-pages-'));
-  const project = openProject(dir);
-  project.createRun({ id: 'r1', envId: 'Pendulum-v1', instructions: 'prefer the pendulum upright', labelBudget: 100, renderSpec: PENDULUM });
+  const { dir, project } = pendulumProject('overseer-pages-');
   if (pairs > 0) putPairs(project, pairs);
   const ada = project.addAnnotator('ada').token;
   const server = await listen(project);
-  cleanups.push(() => project.close(), () => server.app.close());
+  cleanup(() => project.close(), () => server.app.close());
   return { dir, project, ada, ...server };
 }
 
-/** A fresh browser context (own cookies); page errors and console errors (CSP refusals among them) collected. */
-async function newPage(viewport = { width: 1100, height: 700 }): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport });
-  cleanups.push(() => context.close());
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    // The browser reports failed requests while the server is down: those are expected.
-    if (m.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(m.text())) errors.push(m.text());
-  });
-  return { page, errors };
-}
+/** A fresh browser context (own cookies); failed requests while the server is down are expected, not errors. */
+const newPage = async (viewport = { width: 1100, height: 700 }): Promise<{ page: Page; errors: string[] }> => openPage(browser(), cleanup, { viewport, ignore: /Failed to load resource|ERR_CONNECTION_REFUSED/ });
 
 const messageText = (page: Page) => page.locator('#message').textContent();
 
@@ -205,7 +151,7 @@ describe('the labeling page says what is going on', () => {
     // A new server on the same port and project: the page resumes without a reload.
     const project = openProject(first.dir);
     const second = await listen(project, first.port);
-    cleanups.push(() => project.close(), () => second.app.close());
+    cleanup(() => project.close(), () => second.app.close());
     await page.waitForSelector('body[data-state="labeling"][data-sent="1"]', { timeout: 15_000 });
     expect(await messageText(page)).toBe('');
     expect(project.labelsSince('r1', 0)).toMatchObject([{ queryId: shown, answer: 'left', teacher: 'ada' }]);

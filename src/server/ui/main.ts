@@ -342,13 +342,20 @@ async function checkStatus(): Promise<void> {
   if (fetching || finished || invalid) return;
   fetching = true;
   try {
+    await lookAtRun();
+  } finally {
+    fetching = false;
+  }
+}
+
+/** Reads the run's status: notes whether the server was reached, and whether the run has finished. */
+async function lookAtRun(): Promise<void> {
+  try {
     const status = await api<Status>(`/api/runs/${encodeURIComponent(runId)}`);
     reached();
     noteStatus(status);
   } catch (e) {
     noteFailure(e);
-  } finally {
-    fetching = false;
   }
 }
 
@@ -378,13 +385,7 @@ async function send(pair: Pair, body: { queryId: string; answer: Answer; seconds
  * again, rather than being lost.
  */
 async function refused(pair: Pair, clientId: string, why: string): Promise<void> {
-  try {
-    const status = await api<Status>(`/api/runs/${encodeURIComponent(runId)}`);
-    reached();
-    noteStatus(status);
-  } catch (e) {
-    noteFailure(e);
-  }
+  await lookAtRun();
   if (finished || invalid) return;
   const i = given.findIndex((g) => g.clientId === clientId);
   if (i >= 0) given.splice(i, 1);
