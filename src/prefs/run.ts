@@ -254,6 +254,11 @@ export class PreferenceRun {
     this._phase = 'rl';
   }
 
+  /** The segments of the current round (the current policy's clips; since the last `trainPolicy`). */
+  get latestSegments(): readonly Segment[] {
+    return this.roundSegments;
+  }
+
   /** Queries asked and not answered yet. */
   get pending(): number {
     return this.asked - this.labels;
