@@ -10,7 +10,7 @@ import { Box } from '../src/envs/spaces.js';
 import { ppoPreset } from '../src/rl/presets.js';
 import { Rng } from '../src/utils/rng.js';
 import { RESULTS_DIR, provenance, type Provenance } from './machine.js';
-import { lineChart } from './svg.js';
+import { lineChart } from '../src/utils/svg.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
 /** The bar and the published figure it comes from (REFERENCE.md 1.13, CleanRL), plus env options where the reference used a variant. */

@@ -13,7 +13,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, s
 import { join } from 'node:path';
 import { RESULTS_DIR, provenance, type Provenance } from './machine.js';
 import { BASELINE_TARGETS } from './baselines.js';
-import { lineChart } from './svg.js';
+import { lineChart } from '../src/utils/svg.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 import { resolvePrefsConfig, type PrefsFlags, type PrefsRunConfig } from '../src/cli/prefs.js';
 import { prefsPpoConfig, type PrefsConfig } from '../src/prefs/loop.js';

@@ -9,9 +9,10 @@ import { ALGOS, BUILTIN_ENV_IDS } from './choices.js';
 import type { EvalFlags } from './eval.js';
 import type { ExportFlags, ImportFlags } from './exchange.js';
 import type { GridworldsReportFlags, GridworldsShowFlags } from './gridworlds.js';
+import type { SophistryFlags } from './oversight.js';
 import { configOptions } from './flags.js';
 import { UsageError, processIO, type CliIO } from './io.js';
-import { collectKeyValue, nonNegativeInt, parseJsonObject, port, positiveInt } from './parse.js';
+import { collectKeyValue, nonNegativeInt, nonNegativeNumber, parseJsonObject, port, positiveInt } from './parse.js';
 import type { PrefsFlags } from './prefs.js';
 import type { RenderFlags } from './render.js';
 import type { ServeFlags } from './serve.js';
@@ -165,6 +166,27 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
       await withEnvs();
       const { gridworldsShowCommand } = await import('./gridworlds.js');
       setCode(gridworldsShowCommand(env, opts, io));
+    });
+
+  const oversight = program.command('oversight').description('The oversight lab: experiments on what learning from an overseer does when the overseer is limited.');
+  oversight
+    .command('sophistry')
+    .description('Train the preference loop on a limited overseer\'s labels (and, as a control, on the full view\'s), audited; measure approval against the truth and the overseer\'s false-positive rate; write sophistry.{json,md,svg}.')
+    .requiredOption('--env <id>', 'Reacher-v5, TomatoWatering-v0 or AbsentSupervisor-v0')
+    .requiredOption('--overseer <view>', 'the limited overseer\'s view, e.g. projection, keyframes:2, sensor-blind, observed-board, watched-only')
+    .option('--labels <n>', 'label budget per run', positiveInt, 700)
+    .option('--steps <n>', 'env steps per run', positiveInt, 1_000_000)
+    .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
+    .option('--arms <list>', 'limited, control', 'limited,control')
+    .option('--audit-rate <p>', 'share of the queries a full-view validation overseer also answers (never trained on)', nonNegativeNumber, 0.03)
+    .option('--probes <n>', 'probe pairs per round for the false-positive rate', positiveInt, 200)
+    .option('--teacher <name>', 'the overseers\' B-Pref noise (oracle: none)', 'oracle')
+    .option('--prefs <json>', 'loop settings as a JSON object (e.g. {"segmentLength": 25})', parseJsonObject)
+    .option('--out <dir>', 'where sophistry.json, .md and .svg go (cells under DIR/sophistry/)', 'bench/results')
+    .action(async (opts: SophistryFlags) => {
+      await withEnvs();
+      const { sophistryCommand } = await import('./oversight.js');
+      setCode(await sophistryCommand(opts, io, argv));
     });
 
   const annotators = program.command('annotators').description('People who label, each with a token.');

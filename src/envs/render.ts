@@ -54,6 +54,11 @@ export interface GridRenderSpec {
   legend?: Record<string, string>;
   /** Characters drawn with an arrow, and which way it points (BoatRace's checkpoints, a conveyor belt). */
   arrows?: Record<string, GridDirection>;
+  /**
+   * When set, each frame continues with a second board (`rows * cols` more codes): the truth the
+   * first may hide, which this names (TomatoWatering's real tomatoes). Viewers draw only the first.
+   */
+  truthLayer?: string;
 }
 
 export type GridDirection = 'up' | 'down' | 'left' | 'right';

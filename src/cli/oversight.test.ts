@@ -1,0 +1,41 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, tmp } from './testing/cli.js';
+
+describe('overseer oversight sophistry', () => {
+  it('runs both arms per seed with audits, saves each cell, resumes by skipping saved cells, and writes the report', async () => {
+    const out = tmp();
+    const args = ['oversight', 'sophistry', '--env', 'TomatoWatering-v0', '--overseer', 'observed-board', '--labels', '30', '--steps', '8192', '--seeds', '1', '--audit-rate', '0.5', '--probes', '50', '--out', out];
+    const first = await cli(...args);
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/TomatoWatering-v0 observed-board limited seed 1: approval [\d.]+ -> [\d.]+, true win rate/);
+    expect(first.out).toMatch(/observed-board control seed 1/);
+    const cells = readdirSync(join(out, 'sophistry'));
+    expect(cells).toHaveLength(2);
+    const report = JSON.parse(readFileSync(join(out, 'sophistry.json'), 'utf8'));
+    expect(report.groups.map((g: { arm: string }) => g.arm).sort()).toEqual(['control', 'limited']);
+    for (const c of report.cells) {
+      expect(c.start.approval).toBeGreaterThanOrEqual(0);
+      expect(c.start.approval).toBeLessThanOrEqual(1);
+      // About half the queries audited: the audit log has them.
+      expect(c.auditsRequested).toBeGreaterThan(5);
+    }
+    expect(readFileSync(join(out, 'sophistry.md'), 'utf8')).toMatch(/\| TomatoWatering-v0 \| observed-board \| limited \| 1 \|/);
+    expect(existsSync(join(out, 'sophistry.svg'))).toBe(true);
+    // Again: both cells are kept, none rerun.
+    const again = await cli(...args);
+    expect(again.code).toBe(0);
+    expect(again.err.match(/done before, kept/g)).toHaveLength(2);
+  }, 60_000);
+
+  it('refuses a view that does not apply to the env, an unknown env and a bad audit rate, naming what is allowed', async () => {
+    const bad = await cli('oversight', 'sophistry', '--env', 'Reacher-v5', '--overseer', 'observed-board', '--out', tmp());
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--overseer: view "observed-board" does not apply to Reacher-v5; allowed: full, projection, keyframes\[:K\], sensor-blind/);
+    const env = await cli('oversight', 'sophistry', '--env', 'Hopper-v5', '--overseer', 'projection', '--out', tmp());
+    expect(env.err).toMatch(/no limited-overseer views for Hopper-v5/);
+    const rate = await cli('oversight', 'sophistry', '--env', 'Reacher-v5', '--overseer', 'projection', '--audit-rate', '2', '--out', tmp());
+    expect(rate.err).toMatch(/--audit-rate must be between 0 and 1/);
+  });
+});
