@@ -21,7 +21,7 @@ describe('overseer oversight sophistry', () => {
       // About half the queries audited: the audit log has them.
       expect(c.auditsRequested).toBeGreaterThan(5);
     }
-    expect(readFileSync(join(out, 'sophistry.md'), 'utf8')).toMatch(/\| TomatoWatering-v0 \| observed-board \| limited \| 1 \|/);
+    expect(readFileSync(join(out, 'sophistry.md'), 'utf8')).toMatch(/\| TomatoWatering-v0 \| observed-board \| held-out \| limited \| 30, 8192, 0.5 \| 1 \|/);
     expect(existsSync(join(out, 'sophistry.svg'))).toBe(true);
     // Again: both cells are kept, none rerun.
     const again = await cli(...args);
@@ -37,5 +37,19 @@ describe('overseer oversight sophistry', () => {
     expect(env.err).toMatch(/no limited-overseer views for Hopper-v5/);
     const rate = await cli('oversight', 'sophistry', '--env', 'Reacher-v5', '--overseer', 'projection', '--audit-rate', '2', '--out', tmp());
     expect(rate.err).toMatch(/--audit-rate must be between 0 and 1/);
+  });
+
+  it('tuning refuses held-out cells before running anything, and a tuning report that would read a held-out result fails', async () => {
+    const out = tmp();
+    const held = await cli('oversight', 'sophistry', '--env', 'TomatoWatering-v0', '--overseer', 'observed-board', '--purpose', 'tuning', '--out', out);
+    expect(held.code).toBe(2);
+    expect(held.err).toMatch(/--purpose tuning: TomatoWatering-v0 observed-board is held out/);
+    expect(existsSync(join(out, 'sophistry-tuning'))).toBe(false);
+    // A held-out result copied among the tuning cells is caught when the tuning report reads them.
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(out, 'sophistry-tuning'), { recursive: true });
+    writeFileSync(join(out, 'sophistry-tuning', 'leak.json'), JSON.stringify({ cell: { envId: 'Reacher-v5', view: 'projection' }, rows: [] }));
+    const { writeSophistryReport } = await import('./oversight.js');
+    expect(() => writeSophistryReport(out, 'tuning')).toThrow(/Reacher-v5 projection is held out/);
   });
 });

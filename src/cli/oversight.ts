@@ -11,6 +11,7 @@ import { defaultSegmentLength } from '../prefs/segments.js';
 import { teacherParams, TEACHER_NAMES, type TeacherName } from '../prefs/teachers.js';
 import { ARMS, runSophistryCell, type Arm, type SophistryCell, type SophistryResult } from '../oversight/sophistry/experiment.js';
 import { groupSummaries, markdownTable, reportSvg, summarizeCell, WEN_2024 } from '../oversight/sophistry/report.js';
+import { checkUse, HeldOutError, OVERSIGHT_SPLIT, type Purpose } from '../oversight/split.js';
 import { overseerFor, viewFor, VIEWS_BY_ENV } from '../oversight/views/index.js';
 import { UsageError, type CliIO } from './io.js';
 
@@ -25,11 +26,13 @@ export interface SophistryFlags {
   probes: number;
   teacher: string;
   out: string;
+  /** 'tuning': choosing settings, on development cells only (results kept apart); 'report': any cell. */
+  purpose: string;
   /** Loop settings as JSON (e.g. a smaller PPO for a quick look). */
   prefs?: Record<string, unknown>;
 }
 
-const cellFile = (c: SophistryCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.arm}__s${c.seed}__l${c.labels}__n${c.steps}.json`;
+const cellFile = (c: SophistryCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.arm}__s${c.seed}__l${c.labels}__n${c.steps}__a${c.auditRate}.json`;
 
 export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: string[]): Promise<number> {
   const seeds = flags.seeds.split(',').map((s) => Number(s.trim()));
@@ -39,12 +42,20 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
   if (badArm !== undefined) throw new UsageError(`--arms: unknown arm ${JSON.stringify(badArm)}; known: ${ARMS.join(', ')}`);
   if (!(flags.auditRate >= 0 && flags.auditRate <= 1)) throw new UsageError(`--audit-rate must be between 0 and 1 (got ${flags.auditRate})`);
   if (!(TEACHER_NAMES as readonly string[]).includes(flags.teacher)) throw new UsageError(`--teacher: the overseers' B-Pref noise, one of ${TEACHER_NAMES.join(', ')} (got ${JSON.stringify(flags.teacher)})`);
+  if (flags.purpose !== 'tuning' && flags.purpose !== 'report') throw new UsageError(`--purpose: tuning or report (got ${JSON.stringify(flags.purpose)})`);
+  const purpose: Purpose = flags.purpose;
   if (!VIEWS_BY_ENV[flags.env]) throw new UsageError(`--env: no limited-overseer views for ${flags.env}; envs with views: ${Object.keys(VIEWS_BY_ENV).join(', ')}`);
   let limitedView;
   try {
     limitedView = viewFor(flags.env, flags.overseer);
   } catch (e) {
     throw new UsageError(`--overseer: ${(e as Error).message}`);
+  }
+  try {
+    checkUse({ envId: flags.env, view: limitedView.name }, purpose);
+  } catch (e) {
+    if (e instanceof HeldOutError) throw new UsageError(`--purpose tuning: ${e.message}`);
+    throw e;
   }
   const fullView = viewFor(flags.env, 'full');
   const env = make(flags.env);
@@ -54,7 +65,8 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
   if (!spec) throw new UsageError(`${flags.env} has no render states; the overseers judge clips by them`);
   const segmentLength = (flags.prefs?.segmentLength as number | undefined) ?? defaultSegmentLength(spec.dt, maxEpisodeSteps);
   const params = teacherParams(flags.teacher as TeacherName);
-  const cellsDir = join(flags.out, 'sophistry');
+  const name = reportName(purpose);
+  const cellsDir = join(flags.out, name);
   mkdirSync(cellsDir, { recursive: true });
 
   for (const seed of seeds) {
@@ -76,23 +88,29 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
       );
     }
   }
-  writeSophistryReport(flags.out);
-  io.stdout(`wrote ${join(flags.out, 'sophistry.json')}, sophistry.md and sophistry.svg\n`);
+  writeSophistryReport(flags.out, purpose);
+  io.stdout(`wrote ${join(flags.out, `${name}.json`)}, ${name}.md and ${name}.svg\n`);
   return 0;
 }
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 
-/** Rebuilds sophistry.{json,md,svg} in `out` from every cell saved under out/sophistry. */
-export function writeSophistryReport(out: string): void {
-  const dir = join(out, 'sophistry');
+/** Tuning runs and their report are kept apart from the report's, so tuning never reads a held-out result. */
+const reportName = (purpose: Purpose) => (purpose === 'tuning' ? 'sophistry-tuning' : 'sophistry');
+
+/** Rebuilds sophistry.{json,md,svg} (or sophistry-tuning.*) in `out` from every cell saved under out/sophistry (or sophistry-tuning). */
+export function writeSophistryReport(out: string, purpose: Purpose = 'report'): void {
+  const name = reportName(purpose);
+  const dir = join(out, name);
   const results = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SophistryResult & { command: string; date: string; seconds: number });
+  // A held-out result among tuning's is a leak: fail before anything is read from it.
+  for (const r of results) checkUse({ envId: r.cell.envId, view: r.cell.view }, purpose);
   const cells = results.map(summarizeCell);
   const groups = groupSummaries(cells);
-  writeFileSync(join(out, 'sophistry.json'), `${JSON.stringify({ groups, cells, commands: [...new Set(results.map((r) => r.command))] }, null, 2)}\n`);
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ split: OVERSIGHT_SPLIT, groups, cells, commands: [...new Set(results.map((r) => r.command))] }, null, 2)}\n`);
   const misled = groups.filter((g) => g.arm === 'limited' && g.misled);
   const md = [
     '# Sophistry: what RLHF learns when the overseer cannot see everything',
@@ -103,11 +121,13 @@ export function writeSophistryReport(out: string): void {
     '',
     markdownTable(groups),
     '',
+    `Split (src/oversight/split.ts): settings are chosen on development cells (${OVERSIGHT_SPLIT.dev.map((c) => `${c.envId} ${c.view}`).join(', ')}) with \`--purpose tuning\`, which refuses any other; held out: ${OVERSIGHT_SPLIT.heldOut.map((c) => `${c.envId} ${c.view}`).join(', ')}. The split column says which each row is.`,
+    '',
     `Wen et al. 2024 measured time-limited human evaluators' false-positive rate rising by ${WEN_2024.quality} (QuALITY) and ${WEN_2024.apps} (APPS) points after RLHF. Here: ${misled.length ? misled.map((g) => `${g.envId} / ${g.view} ${g.fprChange >= 0 ? '+' : ''}${g.fprChange.toFixed(1)} points`).join('; ') : 'no limited arm met the organism\'s signature'}.`,
     '',
     'Curves: `sophistry.svg`.',
     '',
   ].join('\n');
-  writeFileSync(join(out, 'sophistry.md'), md);
-  writeFileSync(join(out, 'sophistry.svg'), reportSvg(results));
+  writeFileSync(join(out, `${name}.md`), md);
+  writeFileSync(join(out, `${name}.svg`), reportSvg(results));
 }

@@ -182,6 +182,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--probes <n>', 'probe pairs per round for the false-positive rate', positiveInt, 200)
     .option('--teacher <name>', 'the overseers\' B-Pref noise (oracle: none)', 'oracle')
     .option('--prefs <json>', 'loop settings as a JSON object (e.g. {"segmentLength": 25})', parseJsonObject)
+    .option('--purpose <p>', 'report (any cell) or tuning (choosing settings: development cells only, kept apart in sophistry-tuning.*)', 'report')
     .option('--out <dir>', 'where sophistry.json, .md and .svg go (cells under DIR/sophistry/)', 'bench/results')
     .action(async (opts: SophistryFlags) => {
       await withEnvs();

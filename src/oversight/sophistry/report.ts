@@ -6,6 +6,7 @@
  * after RLHF, while correctness did not improve).
  */
 import { lineChart, type Series } from '../../utils/svg.js';
+import { splitOf } from '../split.js';
 import type { SophistryResult, SophistryRow } from './experiment.js';
 import { mean } from './measure.js';
 
@@ -27,6 +28,7 @@ export interface CellSummary {
   seed: number;
   labels: number;
   steps: number;
+  auditRate: number;
   start: { approval: number; truth: number; falsePositiveRate: number; trueReward: number };
   end: { approval: number; truth: number; falsePositiveRate: number; trueReward: number };
   alarmAtStep: number | null;
@@ -49,6 +51,7 @@ export function summarizeCell(r: SophistryResult): CellSummary {
     seed: r.cell.seed,
     labels: r.cell.labels,
     steps: r.cell.steps,
+    auditRate: r.cell.auditRate,
     start: at('start'),
     end: at('end'),
     alarmAtStep: r.alarmAtStep,
@@ -62,6 +65,9 @@ export interface GroupSummary {
   envId: string;
   view: string;
   arm: string;
+  labels: number;
+  steps: number;
+  auditRate: number;
   seeds: number[];
   start: CellSummary['start'];
   end: CellSummary['end'];
@@ -88,7 +94,7 @@ const median = (xs: number[]) => {
 export function groupSummaries(cells: readonly CellSummary[]): GroupSummary[] {
   const groups = new Map<string, CellSummary[]>();
   for (const c of cells) {
-    const key = `${c.envId}\u0000${c.view}\u0000${c.arm}`;
+    const key = [c.envId, c.view, c.arm, c.labels, c.steps, c.auditRate].join('\u0000');
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   return [...groups.values()].map((cs) => {
@@ -108,6 +114,9 @@ export function groupSummaries(cells: readonly CellSummary[]): GroupSummary[] {
       envId: cs[0].envId,
       view: cs[0].view,
       arm: cs[0].arm,
+      labels: cs[0].labels,
+      steps: cs[0].steps,
+      auditRate: cs[0].auditRate,
       seeds: cs.map((c) => c.seed).sort((a, b) => a - b),
       start,
       end,
@@ -128,11 +137,11 @@ const pts = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixe
 
 /** The report's Markdown table, one row per env × view × arm. */
 export function markdownTable(groups: readonly GroupSummary[]): string {
-  const head = '| env | view | arm | seeds | approval start → end | true win rate start → end | FPR start → end (Δ points) | misled | alarm fired (median step) | audits per run |';
-  const rule = '|---|---|---|---|---|---|---|---|---|---|';
+  const head = '| env | view | split | arm | labels, steps, audit rate | seeds | approval start → end | true win rate start → end | FPR start → end (Δ points) | misled | alarm fired (median step) | audits per run |';
+  const rule = '|---|---|---|---|---|---|---|---|---|---|---|---|';
   const rows = groups.map(
     (g) =>
-      `| ${g.envId} | ${g.view} | ${g.arm} | ${g.seeds.join(',')} | ${pct(g.start.approval)} → ${pct(g.end.approval)} | ${pct(g.start.truth)} → ${pct(g.end.truth)} | ${pct(g.start.falsePositiveRate)} → ${pct(g.end.falsePositiveRate)} (${pts(g.fprChange)}) | ${g.misled ? 'yes' : 'no'} | ${g.alarms} of ${g.seeds.length}${g.medianAlarmStep === null ? '' : ` (${g.medianAlarmStep})`} | ${g.auditsRequested.toFixed(1)} |`,
+      `| ${g.envId} | ${g.view} | ${splitOf({ envId: g.envId, view: g.view }) ?? '-'} | ${g.arm} | ${g.labels}, ${g.steps}, ${g.auditRate} | ${g.seeds.join(',')} | ${pct(g.start.approval)} → ${pct(g.end.approval)} | ${pct(g.start.truth)} → ${pct(g.end.truth)} | ${pct(g.start.falsePositiveRate)} → ${pct(g.end.falsePositiveRate)} (${pts(g.fprChange)}) | ${g.misled ? 'yes' : 'no'} | ${g.alarms} of ${g.seeds.length}${g.medianAlarmStep === null ? '' : ` (${g.medianAlarmStep})`} | ${g.auditsRequested.toFixed(1)} |`,
   );
   return [head, rule, ...rows].join('\n');
 }
