@@ -305,7 +305,7 @@ export function configKey(prefs: PrefsConfig, ppo: PpoConfig, evalEnvKwargs: Rec
   // simulated teacher). The budget is hashed under
   // its name when the stored runs were made ('labels'), so renaming it kept their keys.
   // Waiting for labels changes nothing with a simulated teacher, which answers at once.
-  const { seed: _seed, diagnostics: _diagnostics, waitForInitialLabels: _wait, maxPendingLabels: _pace, undoSeconds: _undo, labelBudget, ...others } = prefs as PrefsConfig & { labels?: number };
+  const { seed: _seed, diagnostics: _diagnostics, waitForInitialLabels: _wait, maxPendingLabels: _pace, undoSeconds: _undo, labelingView: _view, labelBudget, ...others } = prefs as PrefsConfig & { labels?: number };
   const rest = { ...others, labels: labelBudget ?? (prefs as { labels?: number }).labels };
   const { seed: _ppoSeed, ...ppoRest } = ppo;
   return createHash('sha256').update(stableJson({ ...rest, ppo: ppoRest, evalEnvKwargs })).digest('hex').slice(0, 12);

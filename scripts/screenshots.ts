@@ -1,11 +1,13 @@
 /**
  * Screenshots of the labeling page for the docs: real segments of Hopper-v5, CartPole-v1 and
  * BoatRace-v0 from a random policy (the early clips people see: hoppers and poles fall, the
- * boat wanders), stored in a temporary project and served, then shot in Chromium at 1100x750.
+ * boat wanders), stored in a temporary project and served, then shot in Chromium at 1100x750;
+ * and Reacher-v5 in the projection view (a run with --labeling-view projection: what the
+ * limited overseer sees, from the side).
  * The dashboard's shot is of a real run: a short `overseer prefs` Hopper run with the oracle
  * teacher (its curves), then two scripted annotators label more pairs of its segments (one
  * prefers the larger true return, one always answers "left"), with one gold pair.
- * Needs the built UI (npm run build). Run: npx tsx scripts/screenshots.ts
+ * Needs the built UI (npm run build). Run: npx tsx scripts/screenshots.ts [dashboard|projection]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { openProject } from '../src/store/sqlite.js';
 import type { ProjectStore } from '../src/store/store.js';
 import { Rng } from '../src/utils/rng.js';
 import { buildServer } from '../src/server/app.js';
+import { labelingViewOf } from '../src/cli/labelingView.js';
 import { runCli } from '../src/cli/program.js';
 import type { Answer } from '../src/prefs/teachers.js';
 
@@ -65,10 +68,12 @@ function rollout(envId: string, seed: number, index: number): Segment {
   };
 }
 
-async function shoot(envId: string, file: string, seeds: number[]): Promise<void> {
+/** `labelingView`: the run's limited view, as `--labeling-view` sets it (null: the full clips). */
+async function shoot(envId: string, file: string, seeds: number[], labelingView: string | null = null): Promise<void> {
   const project = openProject(mkdtempSync(join(tmpdir(), 'overseer-shots-')));
   const spec = make(envId).renderSpec()!;
-  project.createRun({ id: 'r1', envId, instructions: envId.startsWith('BoatRace') ? 'Which boat goes round the track the right way?' : 'Which clip shows the better behaviour?', labelBudget: 500, renderSpec: spec });
+  const instructions = envId.startsWith('BoatRace') ? 'Which boat goes round the track the right way?' : envId.startsWith('Reacher') ? 'Which arm brings its fingertip to the red target?' : 'Which clip shows the better behaviour?';
+  project.createRun({ id: 'r1', envId, instructions, labelBudget: 500, renderSpec: spec, config: { prefs: { labelingView } } });
   const segments = seeds.map((seed, i) => rollout(envId, seed, i));
   project.putSegments('r1', segments.map((s) => ({ segment: s, truth: { segmentId: s.id, rewards: new Float64Array(s.length) } })));
   project.putQueries('r1', [{ id: 'q-0', leftId: segments[0].id, rightId: segments[1].id, askedAtStep: 0 }]);
@@ -90,7 +95,7 @@ async function shoot(envId: string, file: string, seeds: number[]): Promise<void
 
 /** Serves `project` with the built UI, opens `path` in Chromium at `viewport`, runs `shoot`; closes everything (the project too). */
 async function inBrowser(project: ProjectStore, viewport: { width: number; height: number }, path: string, shoot: (page: Page) => Promise<void>): Promise<void> {
-  const app = buildServer({ project, staticDir: UI });
+  const app = buildServer({ project, staticDir: UI, labelingView: labelingViewOf });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   try {
     const origin = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -157,7 +162,12 @@ if (only === 'dashboard') {
   await shootDashboard('dashboard.png');
   process.exit(0);
 }
+if (only === 'projection') {
+  await shoot('Reacher-v5', 'labeling-reacher-projection.png', [7, 8], 'projection');
+  process.exit(0);
+}
 await shootDashboard('dashboard.png');
 await shoot('Hopper-v5', 'labeling-hopper.png', [3, 4]);
 await shoot('CartPole-v1', 'labeling-cartpole.png', [1, 2]);
 await shoot('BoatRace-v0', 'labeling-boatrace.png', [5, 6]);
+await shoot('Reacher-v5', 'labeling-reacher-projection.png', [7, 8], 'projection');

@@ -24,6 +24,7 @@ import { HUMAN_MAX_PENDING, flagOfKey, givenConfigFlags, mergeConfigFlags } from
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
+import { checkLabelingView, LABELING_VIEWS_MODULE } from './labelingView.js';
 import { importLabels, openRunStore, renderSpecOf, type PrefsStoreRef } from './runStore.js';
 import { deleteResumeState, flagOf, openRunToResume, ppoStateProblem, readResumeState, saveResumeState } from './runs.js';
 import { ensureAdminToken, builtUi } from './serve.js';
@@ -116,6 +117,10 @@ export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
     throw new UsageError(lines.join('\n'));
   }
   const cfg = parsed.data;
+  if (cfg.labelingView !== null) {
+    if (cfg.teacher !== 'human') throw new UsageError('--labeling-view: only with --teacher human (it is how people see the clips)');
+    checkLabelingView(cfg.envId, cfg.labelingView);
+  }
   let ppo: PpoConfig;
   try {
     ppo = prefsPpoConfig(cfg, cfg.totalTimesteps);
@@ -286,7 +291,7 @@ async function startPeople(config: PrefsRunConfig, flags: PrefsFlags, project: P
   const port = flags.port ?? 8080;
   let server: ServerThread;
   try {
-    server = await startServerThread({ dir: config.store.project, host, port, staticDir: builtUi() });
+    server = await startServerThread({ dir: config.store.project, host, port, staticDir: builtUi(), viewsModule: config.prefs.labelingView ? LABELING_VIEWS_MODULE : null });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: already in use on ${host}; choose another port (or 0 for any free one)`);
@@ -294,6 +299,7 @@ async function startPeople(config: PrefsRunConfig, flags: PrefsFlags, project: P
     throw e;
   }
   const runParam = encodeURIComponent(config.store.runId);
+  if (config.prefs.labelingView) io.stdout(`people see the clips in the ${config.prefs.labelingView} view\n`);
   io.stdout(
     `label segments at ${server.url}/?token=${adminToken}&run=${runParam}\n` +
       `dashboard at ${server.url}/dashboard.html?token=${adminToken}&run=${runParam}\n` +

@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server/app.js';
 import { CONNECTION_DEFAULTS, stopServer, type ConnectionOptions } from '../server/connections.js';
 import { PROJECT_DB, openProject } from '../store/sqlite.js';
-import type { ProjectStore } from '../store/store.js';
+import type { LabelingView } from '../server/app.js';
+import type { ProjectStore, RunRecord } from '../store/store.js';
 import { UsageError, type CliIO } from './io.js';
 
 export interface ServeFlags {
@@ -43,6 +44,32 @@ export function builtUi(): string | null {
   return existsSync(join(ui, 'index.html')) ? ui : null;
 }
 
+/** The view named in a run's stored options (its `prefs.labelingView`, set by --labeling-view), or null for the full clips. */
+export function labelingViewName(run: Pick<RunRecord, 'config'>): string | null {
+  const name = (run.config as { prefs?: { labelingView?: unknown } } | null)?.prefs?.labelingView;
+  return typeof name === 'string' && name !== '' ? name : null;
+}
+
+/**
+ * Runs made with --labeling-view are shown in their view here too. The views (and the envs and
+ * MuJoCo they load) are loaded at start only for a project that has such a run, so `serve` stays
+ * quick to start; a run given a view later is refused (never shown in full) until they have
+ * loaded, which it sets going.
+ */
+async function labelingViews(project: ProjectStore): Promise<(run: RunRecord) => LabelingView | null> {
+  type Views = typeof import('./labelingView.js');
+  let views: Views | null = null;
+  let loading: Promise<unknown> | null = null;
+  const load = () => (loading ??= import('./labelingView.js').then((m) => (views = m)));
+  if (project.listRuns().some((r) => labelingViewName(r) !== null)) await load();
+  return (run) => {
+    if (labelingViewName(run) === null) return null;
+    if (views) return views.labelingViewOf(run);
+    void load();
+    throw new Error(`run ${run.id} is labeled in the ${labelingViewName(run)} view, which is still loading: try again in a moment`);
+  };
+}
+
 /** Starts the server on a project; resolves once it listens, with the base URL. */
 export async function startServer(
   dir: string,
@@ -54,7 +81,7 @@ export async function startServer(
   const project = openProject(dir);
   try {
     const adminToken = ensureAdminToken(project, dir);
-    const app = buildServer({ project, staticDir: builtUi() });
+    const app = buildServer({ project, staticDir: builtUi(), labelingView: await labelingViews(project) });
     app.server.keepAliveTimeout = keepAliveMs;
     let address: string;
     try {

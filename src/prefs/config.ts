@@ -59,6 +59,11 @@ export const PrefsConfigSchema = z.strictObject({
    * can undo it until then). Changes when labels arrive, not what is learned from them.
    */
   undoSeconds: z.number().nonnegative().max(3600).default(10),
+  /**
+   * With people labeling: the limited overseer's view the labeling page shows clips in (a view
+   * of the env, e.g. 'projection' on Reacher-v5), so people see what it sees; null: the full clips.
+   */
+  labelingView: z.string().min(1).nullable().default(null),
   /** Log the diagnostics each round (correlations with the true reward, ensemble disagreement); they change nothing that is learned. */
   diagnostics: z.boolean().default(true),
   /** PPO settings over the env's preset and the paper's entropy bonus (envId, seed and step count are set by the loop). */

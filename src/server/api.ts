@@ -56,6 +56,11 @@ export interface RunStatusJson {
   mine: number;
   /** Queries not answered yet. */
   queueDepth: number;
+  /**
+   * The limited view people see this run's clips in (what a limited overseer sees: the render
+   * states they are sent hold NaN where it is blind), or null for the full clips.
+   */
+  view: { name: string; hides: string } | null;
 }
 
 /** POST /api/runs/:runId/labels → the committed label. */

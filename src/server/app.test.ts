@@ -8,6 +8,9 @@ import { staticImports } from '../cli/testing/imports.js';
 import { MemoryProjectStore } from '../store/memory.js';
 import { Rng } from '../utils/rng.js';
 import { buildServer } from './app.js';
+import { labelingViewOf } from '../cli/labelingView.js';
+import { clipOf, randomBox, rollout } from '../oversight/views/testing.js';
+import { POSE_SIZE } from '../envs/render.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-server-'));
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -433,4 +436,56 @@ describe('labeling server', () => {
     const ok = await app.inject({ method: 'POST', url: '/api/runs/r1/labels', headers: as(ada), payload: valid });
     expect(ok.statusCode).toBe(200);
   });
+});
+
+describe("a run's labeling view", () => {
+  const floats = (b64: string) => new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer);
+
+  it('sends people what the view sees (NaN where it is blind) and says so in the status; a run without one, and the admin, get the full clips', async () => {
+    const reacher = rollout('Reacher-v5', 3, 40, randomBox(2));
+    const clips = [0, 10, 20].map((start) => clipOf(reacher, start, 10));
+    const project = openProject(tmp());
+    for (const [id, config] of [['seen', { prefs: { labelingView: 'projection' } }], ['full', { prefs: { labelingView: null } }]] as const) {
+      project.createRun({ id, envId: 'Reacher-v5', labelBudget: 10, config, renderSpec: reacher.spec });
+      project.putSegments(id, clips.map((segment) => ({ segment, truth: { segmentId: segment.id, rewards: new Float64Array(10) } })));
+      project.putQueries(id, [{ id: 'q-0', leftId: clips[0].id, rightId: clips[1].id, askedAtStep: 0 }, { id: 'q-1', leftId: clips[1].id, rightId: clips[2].id, askedAtStep: 0 }]);
+    }
+    const ada = { authorization: `Bearer ${project.addAnnotator('ada').token}` };
+    const admin = { authorization: `Bearer ${project.addAnnotator('admin', 'admin').token}` };
+    const app = buildServer({ project, labelingView: labelingViewOf });
+    cleanups.push(() => project.close(), () => app.close());
+    /** Per render state: [x, y, z] of every geom are [finite, NaN, finite] (masked) or all finite. */
+    const axes = (b64: string) => {
+      const r = floats(b64);
+      const ys = [];
+      const xz = [];
+      for (let o = 0; o < r.length; o += POSE_SIZE) ys.push(r[o + 1]), xz.push(r[o], r[o + 2]);
+      return { ys, xz };
+    };
+
+    const seen = (await app.inject({ url: '/api/runs/seen/next?n=1', headers: ada })).json();
+    expect(seen.status.view).toEqual({ name: 'projection', hides: expect.stringMatching(/y coordinate/) });
+    const pair = seen.queries[0];
+    for (const side of ['left', 'right']) {
+      const { ys, xz } = axes(pair[side].render);
+      expect(ys.every(Number.isNaN)).toBe(true);
+      expect(xz.every(Number.isFinite)).toBe(true);
+    }
+    // Undo brings the pair back as the view sees it too.
+    expect((await app.inject({ method: 'POST', url: '/api/runs/seen/labels', headers: ada, payload: label(pair.id, 'c1') })).statusCode).toBe(200);
+    const undone = (await app.inject({ method: 'POST', url: '/api/runs/seen/labels/undo', headers: ada, payload: { clientId: 'c1' } })).json();
+    expect(undone.status.view.name).toBe('projection');
+    expect(axes(undone.query.left.render).ys.every(Number.isNaN)).toBe(true);
+    // The admin's preview of a pair (to set a gold answer) stays full.
+    const preview = (await app.inject({ url: '/api/admin/runs/seen/pairs/q-0', headers: admin })).json();
+    expect(axes(preview.left.render).ys.some(Number.isNaN)).toBe(false);
+
+    const full = (await app.inject({ url: '/api/runs/full/next?n=1', headers: ada })).json();
+    expect(full.status.view).toBeNull();
+    expect([...floats(full.queries[0].left.render), ...floats(full.queries[0].right.render)].some(Number.isNaN)).toBe(false);
+    // A server given no views shows every run in full.
+    const plain = buildServer({ project });
+    cleanups.push(() => plain.close());
+    expect((await plain.inject({ url: '/api/runs/seen', headers: ada })).json().view).toBeNull();
+  }, 60_000);
 });

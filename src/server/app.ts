@@ -31,6 +31,21 @@ export interface ServerOptions {
    * error's JSON body names too. Default: stderr.
    */
   errorLog?: (entry: string) => void;
+  /**
+   * The limited view a run's clips are shown in, if any (injected by the CLI, which knows the
+   * views; the server only applies one): people are sent what it sees, pairs and undone pairs
+   * alike. The admin's pair preview and latest segment stay full.
+   */
+  labelingView?: (run: RunRecord) => LabelingView | null;
+}
+
+/** What the server needs of a limited view (oversight's ClipView has it). */
+export interface LabelingView {
+  readonly name: string;
+  /** One line: what the view cannot see. */
+  readonly hides: string;
+  /** A copy of the segment with everything the view cannot see replaced by NaN. */
+  visible(segment: Segment, spec: RenderSpec): Segment;
 }
 
 /**
@@ -102,6 +117,17 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       void (reply as FastifyReply).headers(SECURITY_HEADERS).code(status).send({ error: err.message });
     },
   });
+  const views = runViews(opts.labelingView);
+  const runStatus = (project: ProjectStore, runId: string, who: Annotator) => runStatusOf(project, runId, who, views);
+  /** A pair as people are sent it: through the run's labeling view, if it has one. */
+  const seenPair = async (runId: string, q: AssignedQuery): Promise<QueryJson> => {
+    const run = project.getRun(runId);
+    const view = run ? views(run) : null;
+    if (!run || !view) return toQueryJson(q);
+    const spec = run.renderSpec ?? (await envRenderSpec(run));
+    if (!spec) throw new Error(`run ${run.id} shows its clips in the ${view.name} view but has no render spec`);
+    return toQueryJson({ ...q, left: view.visible(q.left, spec), right: view.visible(q.right, spec) });
+  };
   const errorLog = opts.errorLog ?? ((entry: string) => void process.stderr.write(`${entry}\n`));
   /** Requests whose 5xx has been logged with its error, so the response hook does not log them again. */
   const logged = new WeakSet<FastifyRequest>();
@@ -182,7 +208,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     async (req) => {
       // Type coercion is off (a body must be typed right), so the count arrives as text.
       const n = req.query.n === undefined ? 2 : Number(req.query.n);
-      const queries = project.assignQueries(req.params.runId, req.annotator.id, n).map(toQueryJson);
+      const queries = await Promise.all(project.assignQueries(req.params.runId, req.annotator.id, n).map((q) => seenPair(req.params.runId, q)));
       return { status: runStatus(project, req.params.runId, req.annotator), queries };
     },
   );
@@ -203,7 +229,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     { schema: { params: { type: 'object', properties: { runId: RUN_ID } }, body: undoBody } },
     async (req): Promise<UndoResultJson> => {
       const back = project.withdrawLabel(req.params.runId, req.annotator.id, req.body.clientId);
-      return { query: toQueryJson(back), status: runStatus(project, req.params.runId, req.annotator) };
+      return { query: await seenPair(req.params.runId, back), status: runStatus(project, req.params.runId, req.annotator) };
     },
   );
 
@@ -321,10 +347,21 @@ function envRenderSpec(run: RunRecord): Promise<RenderSpec | null> {
   return spec;
 }
 
-function runStatus(project: ProjectStore, runId: string, who: Annotator): RunStatusJson {
+/** Each run's labeling view, looked up once (a run's settings do not change while it runs). */
+function runViews(lookup: ServerOptions['labelingView']): (run: RunRecord) => LabelingView | null {
+  const known = new Map<string, LabelingView | null>();
+  return (run) => {
+    if (!lookup) return null;
+    if (!known.has(run.id)) known.set(run.id, lookup(run));
+    return known.get(run.id)!;
+  };
+}
+
+function runStatusOf(project: ProjectStore, runId: string, who: Annotator, views: (run: RunRecord) => LabelingView | null): RunStatusJson {
   const run = project.getRun(runId);
   if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)}`);
   const { labels, mine } = project.peopleLabelCounts(runId, who.id);
+  const view = views(run);
   const waiting = run.finishedAt === null && run.waitingForLabels !== null && run.waitingForLabels > 0;
   return {
     id: run.id,
@@ -340,6 +377,7 @@ function runStatus(project: ProjectStore, runId: string, who: Annotator): RunSta
     labels,
     mine,
     queueDepth: project.openQueryCount(runId),
+    view: view ? { name: view.name, hides: view.hides } : null,
   };
 }
 

@@ -6,8 +6,12 @@ export interface ServerThread {
   close(): Promise<void>;
 }
 
-/** Starts the labeling server on a worker thread (see worker.ts); resolves once it listens. */
-export function startServerThread(opts: { dir: string; host: string; port: number; staticDir: string | null }): Promise<ServerThread> {
+/**
+ * Starts the labeling server on a worker thread (see worker.ts); resolves once it listens.
+ * `viewsModule`: the URL of a module whose `labelingViewOf(run)` gives a run's labeling view
+ * (functions cannot cross to a thread, so the caller names where the thread finds it).
+ */
+export function startServerThread(opts: { dir: string; host: string; port: number; staticDir: string | null; viewsModule?: string | null }): Promise<ServerThread> {
   const worker: Worker = spawnWorker(new URL('./worker.js', import.meta.url), opts);
   return new Promise((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`the labeling server thread exited (${code}) before listening`));

@@ -4,7 +4,7 @@
  * opens its own connection to the project database (WAL lets both threads use it at once).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildServer } from './app.js';
+import { buildServer, type ServerOptions } from './app.js';
 import { CONNECTION_DEFAULTS, stopServer } from './connections.js';
 import { openProject } from '../store/sqlite.js';
 
@@ -13,11 +13,14 @@ interface ServerWorkerData {
   host: string;
   port: number;
   staticDir: string | null;
+  /** A module exporting `labelingViewOf` (see thread.ts), or none. */
+  viewsModule?: string | null;
 }
 
-const { dir, host, port, staticDir } = workerData as ServerWorkerData;
+const { dir, host, port, staticDir, viewsModule } = workerData as ServerWorkerData;
+const labelingView = viewsModule ? ((await import(viewsModule)) as { labelingViewOf: ServerOptions['labelingView'] }).labelingViewOf : undefined;
 const project = openProject(dir);
-const app = buildServer({ project, staticDir });
+const app = buildServer({ project, staticDir, labelingView });
 app.server.keepAliveTimeout = CONNECTION_DEFAULTS.keepAliveMs;
 app
   .listen({ host, port })

@@ -3,11 +3,12 @@
  * of a pair share one camera scale (and, in side views, one vertical window), play on one clock
  * that lasts at least MIN_CLIP_SECONDS, and a clip past its end holds its last frame under
  * "episode ended" or "end of clip". An admin judging a gold pair sees what people will see.
+ * Clips of a run with a labeling view are drawn as that view sees them (see draw.ts).
  */
 import type { SegmentJson } from '../api.js';
 import { paint } from './canvas.js';
 import { decode } from './client.js';
-import { framePrimitives, pairViews, segmentBounds, viewFor, type Bounds, type RenderSpec } from './draw.js';
+import { cameraFor, framePrimitives, pairViews, segmentBounds, shownFrame, type Bounds, type RenderSpec, type View } from './draw.js';
 
 /** Clips shorter than this (at 1x) hold their last frame until this much time has passed. */
 export const MIN_CLIP_SECONDS = 1.5;
@@ -24,16 +25,18 @@ export interface Clips {
   frames1x: number;
   /** Simulated seconds of one loop: max(longest clip, MIN_CLIP_SECONDS) + HOLD_SECONDS. */
   period: number;
+  /** Where MuJoCo scenes are looked at from (null: not a MuJoCo scene). */
+  camera: View | null;
 }
 
-/** Decodes the segments and sets the camera for canvases of `width` x `height`. */
-export function prepareClips(spec: RenderSpec, segments: SegmentJson[], width: number, height: number): Clips {
+/** Decodes the segments and sets the camera for canvases of `width` x `height`; `labelingView`: the run's view (RunStatusJson.view), if any. */
+export function prepareClips(spec: RenderSpec, segments: SegmentJson[], width: number, height: number, labelingView: string | null = null): Clips {
   const frames = segments.map((s) => decode(s.render ?? ''));
-  const own = segments.map((s, i) => segmentBounds(s.envId, spec, frames[i], s.renderSize, s.length));
-  const view = spec.kind === 'mujoco' ? viewFor(segments[0].envId) : null;
-  const { bounds, scale } = pairViews([own[0], own[own.length - 1]], width, height, view);
+  const camera = spec.kind === 'mujoco' ? cameraFor(segments[0].envId, labelingView) : null;
+  const own = segments.map((s, i) => segmentBounds(s.envId, spec, frames[i], s.renderSize, s.length, camera ?? undefined));
+  const { bounds, scale } = pairViews([own[0], own[own.length - 1]], width, height, camera);
   const frames1x = Math.max(...segments.map((s) => s.length));
-  return { segments, frames, bounds: bounds.slice(0, segments.length), scale, frames1x, period: Math.max(frames1x * spec.dt, MIN_CLIP_SECONDS) + HOLD_SECONDS };
+  return { segments, frames, bounds: bounds.slice(0, segments.length), scale, frames1x, period: Math.max(frames1x * spec.dt, MIN_CLIP_SECONDS) + HOLD_SECONDS, camera };
 }
 
 /**
@@ -54,8 +57,11 @@ export function drawClips(spec: RenderSpec, clips: Clips, clock: number, canvase
     const frame = Math.min(clock, segment.length - 1);
     const canvas = canvases[i];
     canvas.dataset.frame = String(frame);
+    // The frame on screen: an earlier one when the view did not see this one (keyframes).
+    canvas.dataset.shown = String(shownFrame(clips.frames[i], segment.renderSize, frame));
+    if (clips.camera) canvas.dataset.view = clips.camera;
     // Gridworld boards show motion by their cells: no reference lines.
-    paint(canvas, framePrimitives(segment.envId, spec, clips.frames[i], segment.renderSize, frame), clips.bounds[i], clips.scale, spec.kind === 'mujoco' ? viewFor(segment.envId) : null, spec.kind !== 'grid');
+    paint(canvas, framePrimitives(segment.envId, spec, clips.frames[i], segment.renderSize, frame, clips.camera ?? undefined), clips.bounds[i], clips.scale, clips.camera, spec.kind !== 'grid');
     const overlay = overlays[i];
     if (!overlay) return;
     const held = clock >= segment.length;
@@ -73,6 +79,8 @@ export function clearClips(canvases: HTMLCanvasElement[], overlays: (HTMLElement
   for (const c of canvases) {
     c.getContext('2d')!.clearRect(0, 0, c.width, c.height);
     delete c.dataset.frame;
+    delete c.dataset.shown;
+    delete c.dataset.view;
   }
   for (const o of overlays) if (o) o.hidden = true;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GridRenderSpec } from '../../envs/render.js';
 import { BoatRaceEnv } from '../../envs/gridworlds/boatRace.js';
-import { segmentBounds, classicPrimitives, convexHull, framePrimitives, gridLegend, gridPrimitives, gridUnder, mujocoPrimitives, pairViews, rotate, toPixels, viewFor, type Bounds, type Primitive, type RenderSpec } from './draw.js';
+import { segmentBounds, cameraFor, classicPrimitives, convexHull, framePrimitives, gridLegend, HIDDEN_CELL, shownFrame, gridPrimitives, gridUnder, mujocoPrimitives, pairViews, rotate, toPixels, viewFor, type Bounds, type Primitive, type RenderSpec } from './draw.js';
 
 const close = (a: number[], b: number[]) => a.forEach((x, i) => expect(x).toBeCloseTo(b[i], 6));
 const geom = (name: string, type: string, size: [number, number, number]) => ({ name, type: type as 'capsule', size, rgba: [1, 0, 0, 1] as [number, number, number, number] });
@@ -145,5 +145,56 @@ describe('two clips, one camera', () => {
   it('top views keep each clip centred on itself', () => {
     const { bounds } = pairViews([hop, fallen], 480, 360, 'top');
     expect(bounds).toEqual([hop, fallen]);
+  });
+});
+
+/** Every number of a primitive (what reaches the canvas). */
+const numbers = (prims: Primitive[]): number[] => prims.flatMap((p) => Object.values(p).flat(2).filter((x): x is number => typeof x === 'number'));
+
+describe('clips as a limited overseer sees them (NaN where it is blind, never on the canvas)', () => {
+  const reacherish: RenderSpec = { kind: 'mujoco', dt: 0.02, geoms: [geom('ground', 'plane', [1, 1, 10]), geom('link', 'capsule', [0.01, 0.05, 0]), geom('tip', 'sphere', [0.01, 0, 0])] };
+  const pose = (x: number, y: number, z: number) => [x, y, z, 1, 0, 0, 0];
+  const full = Float32Array.from([...pose(0, 0, 0), ...pose(0.05, 0.1, 0.01), ...pose(0.1, 0.2, 0.01), ...pose(0, 0, 0), ...pose(0.02, 0.12, 0.01), ...pose(0.04, 0.2, 0.01)]);
+
+  it('the projection view (no y, no orientation) is drawn from the side: each geom where it is, in x and z', () => {
+    const masked = full.slice();
+    for (let o = 0; o < masked.length; o += 7) masked.fill(NaN, o + 3, o + 7), (masked[o + 1] = NaN);
+    expect(cameraFor('Reacher-v5', 'projection')).toBe('side');
+    expect(cameraFor('Reacher-v5', null)).toBe('top');
+    const camera = cameraFor('Reacher-v5', 'projection');
+    for (const t of [0, 1]) {
+      const prims = framePrimitives('Reacher-v5', reacherish, masked, 21, t, camera);
+      expect(numbers(prims).some(Number.isNaN)).toBe(false);
+      expect(prims.map((p) => p.kind)).toEqual(['ground', 'circle', 'circle']);
+    }
+    close((framePrimitives('Reacher-v5', reacherish, masked, 21, 1, camera)[2] as { c: number[] }).c, [0.04, 0.01]);
+    // Looked at from above, the hidden y leaves nothing to draw but never a NaN.
+    expect(numbers(framePrimitives('Reacher-v5', reacherish, masked, 21, 0, 'top')).some(Number.isNaN)).toBe(false);
+    const b = segmentBounds('Reacher-v5', reacherish, masked, 21, 2, camera);
+    expect([b.minU, b.maxU, b.minV, b.maxV].every(Number.isFinite)).toBe(true);
+  });
+
+  it('the keyframes view holds each frame it saw until the next one; unseen frames are never drawn', () => {
+    const three = Float32Array.from([...full, ...full.slice(0, 21).map((x) => x + 1)]);
+    three.fill(NaN, 21, 42); // frame 1 of 3 unseen
+    expect([0, 1, 2].map((t) => shownFrame(three, 21, t))).toEqual([0, 0, 2]);
+    expect(framePrimitives('Reacher-v5', reacherish, three, 21, 1)).toEqual(framePrimitives('Reacher-v5', reacherish, three, 21, 0));
+    expect(numbers(framePrimitives('Reacher-v5', reacherish, three, 21, 1)).some(Number.isNaN)).toBe(false);
+    const late = three.slice();
+    late.fill(NaN, 0, 21);
+    expect(shownFrame(late, 21, 0)).toBe(2); // nothing seen before: the first frame seen after
+  });
+
+  it('a board cell the view cannot see is drawn and listed as hidden, and a hidden layer behind the board stays out of the legend', () => {
+    const spec: GridRenderSpec = { kind: 'grid', rows: 1, cols: 3, dt: 0.25, colors: { ' ': 'white', A: 'blue', P: 'red' }, legend: { A: 'agent', ' ': 'floor', P: 'punishment' } };
+    const code = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
+    // Two frames of a 3-cell board plus a 3-cell truth layer; the view masks cell 2 of frame 1 and both truth layers.
+    const render = Float32Array.from([...code('A P'), NaN, NaN, NaN, ...code(' A'), NaN, NaN, NaN, NaN]);
+    const prims = framePrimitives('AbsentSupervisor-v0', spec, render, 6, 1);
+    expect(numbers(prims).some(Number.isNaN)).toBe(false);
+    expect((prims[2] as { color: string }).color).toBe('#c9c9c9');
+    const legend = gridLegend(spec, [render], 6);
+    expect(legend.map((e) => e.char)).toEqual(['A', ' ', 'P', HIDDEN_CELL]);
+    expect(legend.at(-1)!.meaning).toMatch(/hidden/);
   });
 });

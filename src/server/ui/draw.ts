@@ -3,6 +3,12 @@
  * primitives in world units (metres, v pointing up), which the page scales onto a canvas.
  * MuJoCo scenes are projected orthographically: planar walkers from the side, swimmers,
  * reachers and the ant from above. Pure functions, so tests can check the geometry.
+ *
+ * A run may show its clips in a limited overseer's view: the render states then hold NaN
+ * wherever that overseer is blind, and they are drawn as it sees them, with no NaN reaching
+ * the canvas: the projection view from the side (no y, no orientation: each geom where it is),
+ * a frame it does not see at all as the last one it saw (keyframes), a board cell it cannot see
+ * as a hidden cell.
  */
 
 import type { ClassicRenderSpec, GeomDescription, GridDirection, GridRenderSpec, RenderSpec } from '../../envs/render.js';
@@ -26,6 +32,26 @@ const TOP_VIEW = /^(Swimmer|Reacher|Ant)-/;
 /** Which way a MuJoCo env is looked at. */
 export function viewFor(envId: string): View {
   return TOP_VIEW.test(envId) ? 'top' : 'side';
+}
+
+/** The camera of a MuJoCo env in a labeling view: the projection view's camera looks from the side (it has no y). */
+export function cameraFor(envId: string, labelingView: string | null = null): View {
+  return labelingView === 'projection' ? 'side' : viewFor(envId);
+}
+
+/**
+ * The frame shown at step t: t itself, unless the view saw nothing of it (every number NaN);
+ * then the last frame it saw before, or (none before) the first it saw after. -1: it saw none.
+ */
+export function shownFrame(render: ArrayLike<number>, renderSize: number, t: number): number {
+  const frames = Math.floor(render.length / renderSize);
+  const seen = (k: number) => {
+    for (let i = k * renderSize; i < (k + 1) * renderSize; i++) if (!Number.isNaN(render[i])) return true;
+    return false;
+  };
+  for (let k = t; k >= 0; k--) if (seen(k)) return k;
+  for (let k = t + 1; k < frames; k++) if (seen(k)) return k;
+  return -1;
 }
 
 /** Rotates v by the unit quaternion (w, x, y, z). */
@@ -52,17 +78,26 @@ export function mujocoPrimitives(geoms: GeomDescription[], frame: ArrayLike<numb
     const pos: [number, number, number] = [frame[o], frame[o + 1], frame[o + 2]];
     const q: [number, number, number, number] = [frame[o + 3], frame[o + 4], frame[o + 5], frame[o + 6]];
     const color = css(g.rgba);
+    if (g.type === 'plane') {
+      // The floor: drawn by the page as ground (side) or a grid (top).
+      items.push({ depth: -Infinity, prims: view === 'side' && Number.isFinite(pos[2]) ? [{ kind: 'ground', v: pos[2], color }] : [] });
+      return;
+    }
+    const where = project(pos);
+    // A coordinate the view cannot see: the geom is not drawn at all.
+    if (!where.every(Number.isFinite)) return;
+    const depth = Number.isFinite(depthOf(pos)) ? depthOf(pos) : 0;
+    if (!q.every(Number.isFinite)) {
+      // Its orientation is hidden: only where it is, as a disc as thick as the geom.
+      items.push({ depth, prims: [{ kind: 'circle', c: where, r: g.type === 'box' ? Math.min(...g.size) : g.size[0], color }] });
+      return;
+    }
     const at = (local: [number, number, number]): [number, number, number] => {
       const r = rotate(q, local);
       return [pos[0] + r[0], pos[1] + r[1], pos[2] + r[2]];
     };
     let prims: Primitive[] = [];
     switch (g.type) {
-      case 'plane':
-        // The floor: drawn by the page as ground (side) or a grid (top).
-        if (view === 'side') prims = [{ kind: 'ground', v: pos[2], color }];
-        items.push({ depth: -Infinity, prims });
-        return;
       case 'capsule':
       case 'cylinder': {
         const half = g.size[1];
@@ -86,7 +121,7 @@ export function mujocoPrimitives(geoms: GeomDescription[], frame: ArrayLike<numb
         // Meshes and height fields are not in any shipped scene; show where they are.
         prims = [{ kind: 'circle', c: project(pos), r: 0.05, color }];
     }
-    items.push({ depth: depthOf(pos), prims });
+    items.push({ depth, prims });
   });
   items.sort((x, y) => x.depth - y.depth);
   return items.flatMap((it) => it.prims);
@@ -139,6 +174,10 @@ const DIRECTION: Record<GridDirection, [number, number]> = { up: [0, 1], down: [
 
 const AGENT = 'A'.charCodeAt(0);
 const FLOOR = ' '.charCodeAt(0);
+/** A board cell the overseer's view cannot see (NaN in the render state), drawn and listed as hidden. */
+export const HIDDEN_CELL = '\u0000';
+const HIDDEN_COLOR = '#c9c9c9';
+const cellChar = (code: number) => (Number.isNaN(code) ? HIDDEN_CELL : String.fromCharCode(code));
 
 /**
  * What lies under the agent in frame `t` of a segment's boards: the board's frames hold the
@@ -176,16 +215,16 @@ export function gridPrimitives(spec: GridRenderSpec, frame: ArrayLike<number>, u
   const marks: Primitive[] = [];
   for (let r = 0; r < spec.rows; r++) {
     for (let c = 0; c < spec.cols; c++) {
-      const ch = String.fromCharCode(frame[r * spec.cols + c]);
+      const ch = cellChar(frame[r * spec.cols + c]);
       const v = spec.rows - 1 - r;
       const square = (color: string, inset: number): Primitive => ({ kind: 'polygon', points: [[c + inset, v + inset], [c + 1 - inset, v + inset], [c + 1 - inset, v + 1 - inset], [c + inset, v + 1 - inset]], color });
       let cell = ch;
       if (ch === 'A') {
-        cell = under ? String.fromCharCode(under[r * spec.cols + c]) : ' ';
+        cell = under ? cellChar(under[r * spec.cols + c]) : ' ';
         if (cell === 'A') cell = ' ';
         marks.push({ kind: 'circle', c: [c + 0.5, v + 0.5], r: 0.36, color: spec.colors.A ?? '#1f6fb5' });
       }
-      cells.push(square(spec.colors[cell] ?? (cell === ' ' ? '#fff' : '#bbbbbb'), 0.02));
+      cells.push(square(cell === HIDDEN_CELL ? HIDDEN_COLOR : (spec.colors[cell] ?? (cell === ' ' ? '#fff' : '#bbbbbb')), 0.02));
       const dir = spec.arrows?.[cell];
       if (dir) {
         const [du, dv] = DIRECTION[dir];
@@ -207,28 +246,32 @@ export interface LegendEntry {
 /**
  * The legend for gridworld boards: each character that appears on any of `frames` (whole
  * segments' render states), with its colour and what it means; the agent first, then walls
- * and floor, then the rest in the order of the spec's legend.
+ * and floor, then the rest in the order of the spec's legend. With `renderSize`, only the board
+ * of each frame is read (not the layers behind it, e.g. TomatoWatering's true tomatoes).
  */
-export function gridLegend(spec: GridRenderSpec, frames: ArrayLike<number>[]): LegendEntry[] {
+export function gridLegend(spec: GridRenderSpec, frames: ArrayLike<number>[], renderSize?: number): LegendEntry[] {
   const present = new Set<string>();
-  for (const f of frames) for (let i = 0; i < f.length; i++) present.add(String.fromCharCode(f[i]));
+  const board = spec.rows * spec.cols;
+  for (const f of frames) for (let i = 0; i < f.length; i++) if (renderSize === undefined || i % renderSize < board) present.add(cellChar(f[i]));
   const known = Object.keys(spec.legend ?? {});
   const order = (ch: string) => (known.includes(ch) ? known.indexOf(ch) : known.length);
   return [...present]
     .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
     .map((char) => ({
       char,
-      color: char === 'A' ? (spec.colors.A ?? '#1f6fb5') : (spec.colors[char] ?? '#bbbbbb'),
-      meaning: spec.legend?.[char] ?? `“${char}”`,
+      color: char === 'A' ? (spec.colors.A ?? '#1f6fb5') : char === HIDDEN_CELL ? HIDDEN_COLOR : (spec.colors[char] ?? '#bbbbbb'),
+      meaning: char === HIDDEN_CELL ? 'hidden: this overseer cannot see the cell here' : (spec.legend?.[char] ?? `“${char}”`),
       arrow: spec.arrows?.[char] ?? null,
     }));
 }
 
-/** Primitives of frame `t` of a segment. */
-export function framePrimitives(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, t: number): Primitive[] {
-  const frame = render.subarray(t * renderSize, (t + 1) * renderSize);
-  if (spec.kind === 'mujoco') return mujocoPrimitives(spec.geoms, frame, viewFor(envId));
-  return spec.kind === 'grid' ? gridPrimitives(spec, frame, gridUnder(render, renderSize, t)) : classicPrimitives(spec, frame);
+/** Primitives of frame `t` of a segment (held at the last frame seen, for views that skip frames); MuJoCo scenes through `camera`. */
+export function framePrimitives(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, t: number, camera: View = viewFor(envId)): Primitive[] {
+  const k = shownFrame(render, renderSize, t);
+  if (k < 0) return [];
+  const frame = render.subarray(k * renderSize, (k + 1) * renderSize);
+  if (spec.kind === 'mujoco') return mujocoPrimitives(spec.geoms, frame, camera);
+  return spec.kind === 'grid' ? gridPrimitives(spec, frame, gridUnder(render, renderSize, k)) : classicPrimitives(spec, frame);
 }
 
 export interface Bounds {
@@ -239,7 +282,7 @@ export interface Bounds {
 }
 
 /** The extent of everything drawn over a whole segment (ground excluded), so the camera can stay still and motion shows. */
-export function segmentBounds(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, length: number): Bounds {
+export function segmentBounds(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, length: number, camera: View = viewFor(envId)): Bounds {
   const b: Bounds = { minU: Infinity, maxU: -Infinity, minV: Infinity, maxV: -Infinity };
   const add = (p: [number, number], pad: number) => {
     b.minU = Math.min(b.minU, p[0] - pad);
@@ -248,7 +291,7 @@ export function segmentBounds(envId: string, spec: RenderSpec, render: Float32Ar
     b.maxV = Math.max(b.maxV, p[1] + pad);
   };
   for (let t = 0; t < length; t++) {
-    for (const p of framePrimitives(envId, spec, render, renderSize, t)) {
+    for (const p of framePrimitives(envId, spec, render, renderSize, t, camera)) {
       if (p.kind === 'segment') {
         add(p.a, p.width / 2);
         add(p.b, p.width / 2);

@@ -50,6 +50,23 @@ function showStatus(s: Status): void {
     line.textContent = s.phase === 'initial' || s.phase === null ? `The run is waiting for ${n} before training starts.` : `The run is waiting for ${n} before training goes on.`;
   }
   showGuidelines(s.guidelines ?? '');
+  showView(s.view ?? null);
+}
+
+/** The run's limited view, if any: the clips are drawn as that overseer sees them, and the banner says what it cannot see. */
+let labelingView: Status['view'] = null;
+
+function showView(view: Status['view']): void {
+  labelingView = view;
+  const banner = $('view-banner');
+  banner.hidden = view === null;
+  if (view === null) {
+    delete document.body.dataset.view;
+    return;
+  }
+  document.body.dataset.view = view.name;
+  const text = `You see these clips as the limited overseer does (the ${view.name} view): it cannot see ${view.hides}.`;
+  if (banner.textContent !== text) banner.textContent = text;
 }
 
 function showGuidelines(text: string): void {
@@ -231,7 +248,7 @@ const overlays = () => [$('left-ended'), $('right-ended')];
 
 function prepare(pair: Pair): Shown {
   const { width, height } = $<HTMLCanvasElement>('left');
-  return { pair, clips: prepareClips(spec!, [pair.left, pair.right], width, height), shownAt: performance.now() };
+  return { pair, clips: prepareClips(spec!, [pair.left, pair.right], width, height, labelingView?.name ?? null), shownAt: performance.now() };
 }
 
 function showLegend(shown: Shown | null): void {
@@ -242,7 +259,7 @@ function showLegend(shown: Shown | null): void {
   const arrowChar = { up: '↑', down: '↓', left: '←', right: '→' } as const;
   // Characters that mean the same (BoatRace's four checkpoints) share one entry.
   const byMeaning = new Map<string, LegendEntry[]>();
-  for (const e of gridLegend(spec, shown.clips.frames)) byMeaning.set(e.meaning, [...(byMeaning.get(e.meaning) ?? []), e]);
+  for (const e of gridLegend(spec, shown.clips.frames, shown.pair.left.renderSize)) byMeaning.set(e.meaning, [...(byMeaning.get(e.meaning) ?? []), e]);
   for (const [meaning, entries] of byMeaning) {
     const item = document.createElement('li');
     for (const e of entries) {
