@@ -23,6 +23,10 @@ describe('overseer oversight sophistry', () => {
     }
     expect(readFileSync(join(out, 'sophistry.md'), 'utf8')).toMatch(/\| TomatoWatering-v0 \| observed-board \| held-out \| limited \| 30, 8192, 0.5 \| 1 \|/);
     expect(existsSync(join(out, 'sophistry.svg'))).toBe(true);
+    // The report again from the saved cells.
+    const rebuilt = await cli('oversight', 'report', '--out', out);
+    expect(rebuilt.out).toMatch(/wrote .*sophistry.json/);
+    expect((await cli('oversight', 'report', '--out', tmp())).err).toMatch(/does not exist; run overseer oversight sophistry first/);
     // Again: both cells are kept, none rerun.
     const again = await cli(...args);
     expect(again.code).toBe(0);

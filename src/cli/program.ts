@@ -190,6 +190,16 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
       setCode(await sophistryCommand(opts, io, argv));
     });
 
+  oversight
+    .command('report')
+    .description('Rebuild sophistry.{json,md,svg} from the cells saved under DIR/sophistry (e.g. after runs in parallel).')
+    .option('--purpose <p>', 'report, or tuning (sophistry-tuning.*)', 'report')
+    .option('--out <dir>', 'the directory the cells were saved in', 'bench/results')
+    .action(async (opts: { purpose: string; out: string }) => {
+      const { sophistryReportCommand } = await import('./oversight.js');
+      setCode(sophistryReportCommand(opts, io));
+    });
+
   const annotators = program.command('annotators').description('People who label, each with a token.');
   annotators
     .command('add')

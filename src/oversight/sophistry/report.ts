@@ -13,10 +13,15 @@ import { mean } from './measure.js';
 /** The published numbers the report sets ours beside (OVERSIGHT.md §1). */
 export const WEN_2024 = { quality: 24.1, apps: 18.3 } as const;
 
-/** A phase of training: the mean of the first or last `share` of rounds (at least one). */
-export function phaseMean(rows: readonly SophistryRow[], key: 'approval' | 'truth' | 'falsePositiveRate' | 'gap' | 'trueReward' | 'apparentReward', where: 'start' | 'end', share = 0.1): number {
+/** Rounds that make the start: the policy after its first few updates (an exploit can be found within ten). */
+export const START_ROUNDS = 3;
+/** Share of rounds that make the end. */
+export const END_SHARE = 0.1;
+
+/** A phase of training: the mean over the first `START_ROUNDS` rounds, or over the last `END_SHARE` of them (at least one). */
+export function phaseMean(rows: readonly SophistryRow[], key: 'approval' | 'truth' | 'falsePositiveRate' | 'gap' | 'trueReward' | 'apparentReward', where: 'start' | 'end'): number {
   if (rows.length === 0) return Number.NaN;
-  const k = Math.max(1, Math.round(rows.length * share));
+  const k = where === 'start' ? Math.min(START_ROUNDS, rows.length) : Math.max(1, Math.round(rows.length * END_SHARE));
   const part = where === 'start' ? rows.slice(0, k) : rows.slice(-k);
   return mean(part.map((r) => r[key]).filter((v) => Number.isFinite(v)));
 }
