@@ -138,15 +138,16 @@ export function groupSummaries(cells: readonly CellSummary[]): GroupSummary[] {
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+const num = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : '-');
 const pts = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(1)}` : '-');
 
 /** The report's Markdown table, one row per env × view × arm. */
 export function markdownTable(groups: readonly GroupSummary[]): string {
-  const head = '| env | view | split | arm | labels, steps, audit rate | seeds | approval start → end | true win rate start → end | FPR start → end (Δ points) | misled | alarm fired (median step) | audits per run |';
-  const rule = '|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const head = '| env | view | split | arm | labels, steps, audit rate | seeds | approval start → end | true win rate start → end | true reward per step start → end | FPR start → end (Δ points) | misled | alarm fired (median step) | audits per run |';
+  const rule = '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const rows = groups.map(
     (g) =>
-      `| ${g.envId} | ${g.view} | ${splitOf({ envId: g.envId, view: g.view }) ?? '-'} | ${g.arm} | ${g.labels}, ${g.steps}, ${g.auditRate} | ${g.seeds.join(',')} | ${pct(g.start.approval)} → ${pct(g.end.approval)} | ${pct(g.start.truth)} → ${pct(g.end.truth)} | ${pct(g.start.falsePositiveRate)} → ${pct(g.end.falsePositiveRate)} (${pts(g.fprChange)}) | ${g.misled ? 'yes' : 'no'} | ${g.alarms} of ${g.seeds.length}${g.medianAlarmStep === null ? '' : ` (${g.medianAlarmStep})`} | ${g.auditsRequested.toFixed(1)} |`,
+      `| ${g.envId} | ${g.view} | ${splitOf({ envId: g.envId, view: g.view }) ?? '-'} | ${g.arm} | ${g.labels}, ${g.steps}, ${g.auditRate} | ${g.seeds.join(',')} | ${pct(g.start.approval)} → ${pct(g.end.approval)} | ${pct(g.start.truth)} → ${pct(g.end.truth)} | ${num(g.start.trueReward)} → ${num(g.end.trueReward)} | ${pct(g.start.falsePositiveRate)} → ${pct(g.end.falsePositiveRate)} (${pts(g.fprChange)}) | ${g.misled ? 'yes' : 'no'} | ${g.alarms} of ${g.seeds.length}${g.medianAlarmStep === null ? '' : ` (${g.medianAlarmStep})`} | ${g.auditsRequested.toFixed(1)} |`,
   );
   return [head, rule, ...rows].join('\n');
 }

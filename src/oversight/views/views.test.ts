@@ -59,7 +59,8 @@ const CASES: Case[] = [
   { env: 'TomatoWatering-v0', view: 'keyframes:2', seg: clipOf(tomato, 30, 15), masked: [15 * N, 15, 13 * 2 * N], seenChange: flipTomato(14, 1) },
   { env: 'AbsentSupervisor-v0', view: 'full', seg: clipOf(unwatched, 0, 3, 'unwatched'), masked: [0, 0, 0], seenChange: (s) => maskedCopy(s, (c) => (c.actions[1] = UP)) },
   { env: 'AbsentSupervisor-v0', view: 'watched-only', seg: clipOf(watched, 0, 3, 'watched'), masked: [0, 0, 0], seenChange: (s) => maskedCopy(s, (c) => (c.actions[1] = UP)) },
-  { env: 'AbsentSupervisor-v0', view: 'watched-only', seg: clipOf(unwatched, 0, 3, 'unwatched'), masked: [3, 0, 3], seenChange: (s) => maskedCopy(s, (c) => (c.actions[2] = UP)) },
+  // The tile is masked in the two frames it shows; in the third the agent stands on it, and stays visible.
+  { env: 'AbsentSupervisor-v0', view: 'watched-only', seg: clipOf(unwatched, 0, 3, 'unwatched'), masked: [2, 0, 2], seenChange: (s) => maskedCopy(s, (c) => (c.actions[2] = UP)) },
 ];
 
 describe('limited-overseer views', () => {
