@@ -48,7 +48,8 @@ describe('labeling in the browser', () => {
     const out = join(tmp(), 'hopper');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', main, 'prefs', '--env', 'Hopper-v5', '--teacher', 'human', '--instructions', 'Prefer the hopper that moves <b>forward</b>', '--label-budget', '40', '--undo-seconds', '0', '--steps', '160000', '--port', '0', '--eval-episodes', '1', '--out', out, '--no-progress'],
+      // --max-pending 40: the one repeated pair among the 20 answers is not a label of the run, so with all 40 asked RL would wait for a 21st.
+      ['--import', 'tsx', main, 'prefs', '--env', 'Hopper-v5', '--teacher', 'human', '--instructions', 'Prefer the hopper that moves <b>forward</b>', '--label-budget', '40', '--undo-seconds', '0', '--max-pending', '40', '--steps', '160000', '--port', '0', '--eval-episodes', '1', '--out', out, '--no-progress'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
