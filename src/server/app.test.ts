@@ -357,6 +357,8 @@ describe('labeling server', () => {
   it('keeps admin routes to the admin token', async () => {
     const { app, ada, admin, as } = setup(1);
     expect((await app.inject({ method: 'GET', url: '/api/admin/annotators', headers: as(ada) })).statusCode).toBe(403);
+    // The router decodes the path: an encoded admin path is an admin route, refused too.
+    expect((await app.inject({ method: 'GET', url: '/api/%61dmin/annotators', headers: as(ada) })).statusCode).toBe(403);
     const list = await app.inject({ method: 'GET', url: '/api/admin/annotators', headers: as(admin) });
     expect(list.json().annotators.map((a: { name: string }) => a.name)).toEqual(['ada', 'bob', 'admin']);
     expect(list.body).not.toMatch(/token/i);

@@ -158,8 +158,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       return reply.code(401).send({ error: token ? 'this token is not valid' : 'a token is required: open the link with ?token=... or send Authorization: Bearer <token>' });
     }
     req.annotator = who;
-    // Admin routes refuse anyone else before looking at their input.
-    if (who.role !== 'admin' && req.url.startsWith('/api/admin/')) return reply.code(403).send({ error: 'this needs the admin token' });
+    // Admin routes refuse anyone else before looking at their input: judged by the route matched
+    // (the router decodes the path, so /api/%61dmin/... is an admin route too) or by the path
+    // (one that matches no admin route, e.g. the pages' catch-all).
+    if (who.role !== 'admin' && (isAdminPath(req.routeOptions.url ?? '') || isAdminPath(req.url))) return reply.code(403).send({ error: 'this needs the admin token' });
     if (fromQuery) reply.header('set-cookie', `${TOKEN_COOKIE}=${fromQuery}; HttpOnly; SameSite=Strict; Path=/`);
   });
 
@@ -175,12 +177,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     return reply.code(code).send({ error: `internal error; the server log has the details (request ${req.id})`, requestId: req.id });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
-
-  const admin = (req: FastifyRequest, reply: FastifyReply): boolean => {
-    if (req.annotator.role === 'admin') return true;
-    void reply.code(403).send({ error: 'this needs the admin token' });
-    return false;
-  };
 
   app.get('/api/me', async (req) => ({ name: req.annotator.name, role: req.annotator.role }));
 
@@ -239,13 +235,11 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     '/api/admin/runs/:runId/metrics',
     { schema: { params: runParams, querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'string', pattern: '^\\d{1,15}$' }, token: { type: 'string' } } } } },
     async (req, reply) => {
-      if (!admin(req, reply)) return reply;
       runStatus(project, req.params.runId, req.annotator);
       return { metrics: project.metricsSince(req.params.runId, Number(req.query.after ?? 0)) };
     },
   );
   app.get<{ Params: { runId: string } }>('/api/admin/runs/:runId/overview', { schema: { params: runParams } }, async (req, reply) => {
-    if (!admin(req, reply)) return reply;
     const status = runStatus(project, req.params.runId, req.annotator);
     const latest = project.latestSegment(req.params.runId);
     const overview: OverviewJson = { status, agreement: project.agreement(req.params.runId), latestSegment: latest ? toSegmentJson(latest) : null };
@@ -253,7 +247,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
   // Guidelines may be 10,000 characters of any script (up to 4 bytes each in UTF-8, escaped in JSON).
   app.put<{ Params: { runId: string }; Body: { guidelines: string } }>('/api/admin/runs/:runId/guidelines', { bodyLimit: 128 * 1024, schema: { params: runParams, body: guidelinesBody } }, async (req, reply) => {
-    if (!admin(req, reply)) return reply;
     project.setGuidelines(req.params.runId, req.body.guidelines);
     return { status: runStatus(project, req.params.runId, req.annotator) };
   });
@@ -262,7 +255,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     '/api/admin/runs/:runId/pairs',
     { schema: { params: runParams, querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^[1-9]\\d{0,2}$' }, token: { type: 'string' } } } } },
     async (req, reply) => {
-      if (!admin(req, reply)) return reply;
       const pairs: PairSummaryJson[] = project.recentPairs(req.params.runId, Number(req.query.limit ?? 20));
       return { pairs };
     },
@@ -271,21 +263,18 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     '/api/admin/runs/:runId/pairs/:queryId',
     { schema: { params: { type: 'object', properties: { runId: RUN_ID, queryId: RUN_ID } } } },
     async (req, reply) => {
-      if (!admin(req, reply)) return reply;
       const { runId, queryId } = req.params;
       const q = project.loadPair(runId, queryId);
       return toQueryJson(q);
     },
   );
   app.get<{ Params: { runId: string } }>('/api/admin/runs/:runId/gold', { schema: { params: runParams, querystring: { type: 'object', additionalProperties: false, properties: { token: { type: 'string' } } } } }, async (req, reply) => {
-    if (!admin(req, reply)) return reply;
     return { gold: project.goldPairs(req.params.runId).map(toGoldJson) };
   });
   app.post<{ Params: { runId: string }; Body: { queryId: string; answer: (typeof ANSWERS)[number] } }>(
     '/api/admin/runs/:runId/gold',
     { schema: { params: runParams, body: goldBody } },
     async (req, reply) => {
-      if (!admin(req, reply)) return reply;
       return { gold: toGoldJson(project.setGoldPair(req.params.runId, req.body.queryId, req.body.answer)) };
     },
   );
@@ -293,7 +282,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     '/api/admin/export',
     { schema: { querystring: { type: 'object', additionalProperties: false, properties: { run: RUN_ID, token: { type: 'string' } } } } },
     async (req, reply) => {
-      if (!admin(req, reply)) return reply;
       const lines = [...exportLines(project, req.query.run ? [req.query.run] : undefined)];
       const name = `labels-${(req.query.run ?? 'all').replace(/[^\w.-]/g, '_')}.jsonl`;
       return reply.header('content-disposition', `attachment; filename="${name}"`).type('application/x-ndjson').send(`${lines.join('\n')}\n`);
@@ -301,7 +289,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   );
 
   app.get('/api/admin/annotators', async (req, reply) => {
-    if (!admin(req, reply)) return reply;
     return { annotators: project.listAnnotators().map((a) => ({ name: a.name, role: a.role, createdAt: a.createdAt, expiresAt: a.expiresAt, revokedAt: a.revokedAt })) };
   });
 
@@ -421,6 +408,10 @@ function validationMessage(err: FastifyError): string {
   if (v.keyword === 'additionalProperties') return `${where}: unknown property ${JSON.stringify(params.additionalProperty)}`;
   if (v.keyword === 'required') return `${where}: ${params.missingProperty} is required`;
   return `${where} ${v.message ?? 'is invalid'}`;
+}
+
+function isAdminPath(path: string): boolean {
+  return path.startsWith('/api/admin/');
 }
 
 function isApiPath(path: string): boolean {

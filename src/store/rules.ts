@@ -4,8 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { StoredLabel, StoredQuery } from '../prefs/store.js';
-import { ANSWERS } from '../prefs/teachers.js';
-import type { Answer } from '../prefs/teachers.js';
+import { ANSWERS, type Answer } from '../prefs/teachers.js';
+import { median } from '../utils/stats.js';
 import { ConflictError, InvalidInputError, MAX_GUIDELINES, NotFoundError, type Agreement, type LabelSubmission, type NewRun, type ProjectStore, type QueryKind, type RunContents, type RunProgress } from './store.js';
 
 export function checkRunId(id: string): void {
@@ -94,13 +94,6 @@ export interface LabelFacts {
   goldAnswer: Answer | null;
 }
 
-/** The median of some numbers, or null for none. */
-export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * Agreement and answering habits from a run's labels (people's and imported ones): per

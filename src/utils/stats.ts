@@ -6,6 +6,14 @@ export function mean(a: ArrayLike<number>): number {
   return s / a.length;
 }
 
+/** The median of some numbers, or null for none. */
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** Pearson correlation; null for fewer than 3 points or no spread in either variable. */
 export function pearson(xs: ArrayLike<number>, ys: ArrayLike<number>): number | null {
   const n = xs.length;

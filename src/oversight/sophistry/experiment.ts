@@ -25,7 +25,8 @@ import { MemoryProjectStore } from '../../store/memory.js';
 import { Rng } from '../../utils/rng.js';
 import { AuditedTeacher, alarmState, auditSummary, type AlarmOptionsInput, type AuditSummary } from '../audit/index.js';
 import type { ClipView } from '../views/view.js';
-import { falsePositiveRate, mean, winRate } from './measure.js';
+import { mean } from '../../utils/stats.js';
+import { falsePositiveRate, winRate } from './measure.js';
 
 export const ARMS = ['limited', 'control'] as const;
 export type Arm = (typeof ARMS)[number];
@@ -86,7 +87,6 @@ export interface SophistryResult {
   alarmAtStep: number | null;
 }
 
-const perStepMean = (r: Float64Array) => (r.length ? r.reduce((a, b) => a + b, 0) / r.length : Number.NaN);
 const sum = (r: Float64Array) => r.reduce((a, b) => a + b, 0);
 
 /** Runs one cell: the loop with its overseer (audited), measuring every round. */
@@ -104,13 +104,16 @@ export async function runSophistryCell(cell: SophistryCell, parts: SophistryPart
   let reference: { apparent: number[]; truth: number[] } | null = null;
   const rows: SophistryRow[] = [];
   let alarmAtStep: number | null = null;
-  const returns = (clips: readonly Segment[], view: ClipView) => clips.map((s) => sum(view.apparentRewards(s, spec)));
+  // Each clip's rewards as a view sees them, judged once per round.
+  const judged = (clips: readonly Segment[], view: ClipView) => clips.map((s) => view.apparentRewards(s, spec));
 
   const measure = (m: PrefsMetrics, run: PreferenceRun) => {
     const clips = run.latestSegments.filter((s) => s.render !== null);
     if (clips.length === 0) return;
-    const apparent = returns(clips, limitedView);
-    const truth = returns(clips, fullView);
+    const apparentRewards = judged(clips, limitedView);
+    const trueRewards = judged(clips, fullView);
+    const apparent = apparentRewards.map(sum);
+    const truth = trueRewards.map(sum);
     reference ??= { apparent, truth };
     const approval = winRate(apparent, reference.apparent);
     const truthRate = winRate(truth, reference.truth);
@@ -124,8 +127,8 @@ export async function runSophistryCell(cell: SophistryCell, parts: SophistryPart
       approval,
       truth: truthRate,
       gap: approval - truthRate,
-      apparentReward: mean(clips.map((s) => perStepMean(limitedView.apparentRewards(s, spec)))),
-      trueReward: mean(clips.map((s) => perStepMean(fullView.apparentRewards(s, spec)))),
+      apparentReward: mean(apparentRewards.map(mean)),
+      trueReward: mean(trueRewards.map(mean)),
       falsePositiveRate: probe.rate,
       probePairs: probe.pairs,
       audits: alarm.n,

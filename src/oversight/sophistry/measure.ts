@@ -53,6 +53,3 @@ export function falsePositiveRate(apparent: readonly number[], truth: readonly n
   }
   return { pairs, falsePositives, rate: pairs > 0 ? falsePositives / pairs : Number.NaN };
 }
-
-/** Mean of some numbers (NaN for none). */
-export const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);

@@ -8,7 +8,7 @@
 import { lineChart, type Series } from '../../utils/svg.js';
 import { splitOf } from '../split.js';
 import type { SophistryResult, SophistryRow } from './experiment.js';
-import { mean } from './measure.js';
+import { mean, median } from '../../utils/stats.js';
 
 /** The published numbers the report sets ours beside (OVERSIGHT.md §1). */
 export const WEN_2024 = { quality: 24.1, apps: 18.3 } as const;
@@ -88,12 +88,6 @@ export interface GroupSummary {
   misled: boolean;
 }
 
-const median = (xs: number[]) => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** Groups cells by env × view × arm, averaging over seeds. */
 export function groupSummaries(cells: readonly CellSummary[]): GroupSummary[] {
