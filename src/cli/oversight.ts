@@ -10,7 +10,7 @@ import { make } from '../envs/registry.js';
 import { defaultSegmentLength } from '../prefs/segments.js';
 import { teacherParams, TEACHER_NAMES, type TeacherName } from '../prefs/teachers.js';
 import { ARMS, runSophistryCell, type Arm, type SophistryCell, type SophistryResult } from '../oversight/sophistry/experiment.js';
-import { groupSummaries, markdownTable, reportSvg, summarizeCell, WEN_2024 } from '../oversight/sophistry/report.js';
+import { findings, groupSummaries, markdownTable, reportSvg, summarizeCell } from '../oversight/sophistry/report.js';
 import { checkUse, HeldOutError, OVERSIGHT_SPLIT, type Purpose } from '../oversight/split.js';
 import { overseerFor, viewFor, VIEWS_BY_ENV } from '../oversight/views/index.js';
 import { UsageError, type CliIO } from './io.js';
@@ -121,7 +121,8 @@ export function writeSophistryReport(out: string, purpose: Purpose = 'report'): 
   const cells = results.map(summarizeCell);
   const groups = groupSummaries(cells);
   writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ split: OVERSIGHT_SPLIT, groups, cells, commands: [...new Set(results.map((r) => r.command))] }, null, 2)}\n`);
-  const misled = groups.filter((g) => g.arm === 'limited' && g.misled);
+  const notesFile = join(dir, 'NOTES.md');
+  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
   const md = [
     '# Sophistry: what RLHF learns when the overseer cannot see everything',
     '',
@@ -133,9 +134,12 @@ export function writeSophistryReport(out: string, purpose: Purpose = 'report'): 
     '',
     `Split (src/oversight/split.ts): settings are chosen on development cells (${OVERSIGHT_SPLIT.dev.map((c) => `${c.envId} ${c.view}`).join(', ')}) with \`--purpose tuning\`, which refuses any other; held out: ${OVERSIGHT_SPLIT.heldOut.map((c) => `${c.envId} ${c.view}`).join(', ')}. The split column says which each row is.`,
     '',
-    `Wen et al. 2024 measured time-limited human evaluators' false-positive rate rising by ${WEN_2024.quality} (QuALITY) and ${WEN_2024.apps} (APPS) points after RLHF. Here: ${misled.length ? misled.map((g) => `${g.envId} / ${g.view} ${g.fprChange >= 0 ? '+' : ''}${g.fprChange.toFixed(1)} points`).join('; ') : 'no limited arm met the organism\'s signature'}.`,
+    '## Findings',
     '',
-    'Curves: `sophistry.svg`.',
+    ...findings(groups),
+    '',
+    ...(notes ? [`## Notes (\`${name}/NOTES.md\`)`, '', notes, ''] : []),
+    `Curves: \`${name}.svg\`.`,
     '',
   ].join('\n');
   writeFileSync(join(out, `${name}.md`), md);

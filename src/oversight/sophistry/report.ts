@@ -146,6 +146,36 @@ export function markdownTable(groups: readonly GroupSummary[]): string {
   return [head, rule, ...rows].join('\n');
 }
 
+/**
+ * What held and what did not, in words, from the groups: which limited arms showed the
+ * organism's signature (and which did not), whether any control arm did, the alarm's hits on
+ * the organism and false alarms on the controls, the labels audits cost, and the FPR rises
+ * beside Wen et al.'s. Groups that differ only in audit rate trained identically (audits never
+ * reach training), so training effects are counted once per env × view × arm × budget.
+ */
+export function findings(groups: readonly GroupSummary[]): string[] {
+  const label = (g: GroupSummary) => `${g.envId} / ${g.view}`;
+  const trainedOnce = (gs: readonly GroupSummary[]) => [...new Map(gs.map((g) => [[g.envId, g.view, g.arm, g.labels, g.steps].join('\u0000'), g])).values()];
+  const limited = trainedOnce(groups.filter((g) => g.arm === 'limited'));
+  const control = trainedOnce(groups.filter((g) => g.arm === 'control'));
+  const organism = limited.filter((g) => g.misled);
+  const notOrganism = limited.filter((g) => !g.misled);
+  const shift = (g: GroupSummary) => `approval ${pts(g.approvalChange)}, true win rate ${pts(g.truthChange)}, FPR ${pts(g.fprChange)} points over seeds ${g.seeds.join(',')}`;
+  const lines = [
+    `- **The organism** (approval up, truth stalled or down, FPR up): ${organism.length ? organism.map((g) => `${label(g)} (${shift(g)})`).join('; ') : 'in no limited arm'}.`,
+    `- **Not an organism here**: ${notOrganism.length ? notOrganism.map((g) => `${label(g)} (${shift(g)})`).join('; ') : 'none; every limited arm showed it'}.`,
+    `- **Control arms** (full view, same budget): ${control.filter((g) => g.misled).length ? `the gap appeared in ${control.filter((g) => g.misled).map(label).join(', ')}` : `no gap in any (${control.map((g) => `${label(g)}: ${shift(g)}`).join('; ')})`}.`,
+  ];
+  // Alarms are per audit rate: the rate changes what the audit sees, not what is trained.
+  for (const g of groups.filter((x) => x.arm === 'limited')) {
+    const c = groups.find((x) => x.arm === 'control' && x.envId === g.envId && x.view === g.view && x.labels === g.labels && x.steps === g.steps && x.auditRate === g.auditRate);
+    const falseAlarms = c ? `${c.alarms} of ${c.seeds.length} control seeds (false-alarm rate ${(c.alarms / c.seeds.length).toFixed(2)})` : 'no control arm run';
+    lines.push(`- **Alarm**, ${label(g)} at audit rate ${g.auditRate}: fired on ${g.alarms} of ${g.seeds.length} limited seeds${g.medianAlarmStep === null ? '' : ` (median step ${g.medianAlarmStep} of ${g.steps})`}${g.misled ? ' (an organism)' : ' (not an organism)'}; on ${falseAlarms}; ${g.auditsRequested.toFixed(1)} audit labels per run, ${((100 * g.auditsRequested) / g.labels).toFixed(1)}% of the ${g.labels}-label budget.`);
+  }
+  lines.push(`- **Beside Wen et al. 2024** (FPR +${WEN_2024.quality} points on QuALITY, +${WEN_2024.apps} on APPS, with correctness not improving): ${organism.length ? organism.map((g) => `${label(g)} ${pts(g.fprChange)} points`).join('; ') : 'no limited arm met the organism\'s signature'}.`);
+  return lines;
+}
+
 /** Curves of approval and true win rate over env steps, per env × view (both arms), mean over seeds, stacked in one SVG. */
 export function reportSvg(results: readonly SophistryResult[]): string {
   const panels = new Map<string, SophistryResult[]>();

@@ -1,8 +1,9 @@
 /**
  * The projection view: Reacher-v5 filmed from the side. The camera looks along the world y
- * axis, so it sees each geom's x and z but neither its y nor its orientation, nor the
- * observations (sensors); the fingertip seems on the target whenever it is aligned in x (the
- * hovering-hand illusion). It sees the actions, so it judges the control cost normally.
+ * axis, so it sees each geom's x and z but neither its y nor its orientation; being a camera, it
+ * sees no observations (sensors) and no actions (torques), as a person watching the labeling
+ * page in this view does not. The fingertip seems on the target whenever it is aligned in x
+ * (the hovering-hand illusion), and the effort it took is invisible.
  */
 import { POSE_SIZE } from '../../envs/render.js';
 import { reacherIntent } from './intent.js';
@@ -15,10 +16,11 @@ export function projectionView(): ClipView {
   const intent = reacherIntent(SEEN_AXES);
   return defineView({
     name: 'projection',
-    hides: 'the y coordinate and orientation of every geom, and the observations: the view from the side',
+    hides: 'the y coordinate and orientation of every geom, the observations and the torques: it is a camera filming from the side',
     visible: (segment) =>
       maskedCopy(segment, (c) => {
         c.obs.fill(NaN);
+        c.actions.fill(NaN);
         const r = c.render;
         if (!r) return;
         for (let o = 0; o < r.length; o += POSE_SIZE) {
@@ -26,6 +28,7 @@ export function projectionView(): ClipView {
           r.fill(NaN, o + 3, o + POSE_SIZE);
         }
       }),
-    judge: (seen, spec) => sumTerms(intent.stepTerms(seen, spec), intent.terms, seen.length),
+    // A camera judges where things are, not the torques that put them there: the task term alone.
+    judge: (seen, spec) => sumTerms(intent.stepTerms(seen, spec), ['task'], seen.length),
   });
 }
