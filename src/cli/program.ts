@@ -10,6 +10,7 @@ import type { EvalFlags } from './eval.js';
 import type { ExportFlags, ImportFlags } from './exchange.js';
 import type { GridworldsReportFlags, GridworldsShowFlags } from './gridworlds.js';
 import type { SophistryFlags } from './oversight.js';
+import type { AssistFlags } from './assist.js';
 import { configOptions } from './flags.js';
 import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, nonNegativeNumber, parseJsonObject, port, positiveInt } from './parse.js';
@@ -178,7 +179,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--steps <n>', 'env steps per run', positiveInt, 1_000_000)
     .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
     .option('--arms <list>', 'limited, control', 'limited,control')
-    .option('--audit-rate <p>', 'share of the queries a full-view validation overseer also answers (never trained on)', nonNegativeNumber, 0.03)
+    .option('--audit-rate <p>', 'share of the queries a full-view validation overseer also answers (never trained on); 0.15 was chosen on the development cells', nonNegativeNumber, 0.15)
     .option('--probes <n>', 'probe pairs per round for the false-positive rate', positiveInt, 200)
     .option('--teacher <name>', 'the overseers\' B-Pref noise (oracle: none)', 'oracle')
     .option('--prefs <json>', 'loop settings as a JSON object (e.g. {"segmentLength": 25})', parseJsonObject)
@@ -188,6 +189,25 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
       await withEnvs();
       const { sophistryCommand } = await import('./oversight.js');
       setCode(await sophistryCommand(opts, io, argv));
+    });
+
+  oversight
+    .command('assist')
+    .description("A randomized trial: pairs with planted flaws (and clean ones) go at random to an overseer helped by an assistant's critiques or to the same overseer alone; writes assistance.{json,md,svg}.")
+    .requiredOption('--env <id>', 'Reacher-v5, TomatoWatering-v0 or AbsentSupervisor-v0')
+    .requiredOption('--overseer <view>', "the limited overseer's view, e.g. projection, keyframes:2, sensor-blind, observed-board, watched-only")
+    .requiredOption('--assistant <name>', 'random (a random pointer, the control)')
+    .option('--pairs <n>', 'planted-flaw pairs per seed', positiveInt, 200)
+    .option('--clean <n>', 'pairs of clean clips per seed, mixed in', nonNegativeInt, 100)
+    .option('--budget <list>', 'reveals per label, comma-separated (each a trial)', '3')
+    .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
+    .option('--teacher <name>', "the overseer's B-Pref noise (stoc: Bradley-Terry on what it sees, so near-equal clips are near coin flips; oracle: none)", 'stoc')
+    .option('--purpose <p>', 'report (any cell) or tuning (development cells only, kept apart in assistance-tuning.*)', 'report')
+    .option('--out <dir>', 'where assistance.json, .md and .svg go (cells under DIR/assistance/)', 'bench/results')
+    .action(async (opts: AssistFlags) => {
+      await withEnvs();
+      const { assistCommand } = await import('./assist.js');
+      setCode(await assistCommand(opts, io, argv));
     });
 
   oversight

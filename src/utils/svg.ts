@@ -83,3 +83,9 @@ export function lineChart(series: Series[], opts: ChartOptions): string {
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
+
+/** Charts of `lineChart` stacked top to bottom in one SVG. */
+export function stackCharts(charts: readonly string[]): string {
+  const inner = charts.map((svg, i) => svg.replace('<svg ', `<svg y="${i * H}" `)).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${Math.max(1, charts.length) * H}">${inner}</svg>\n`;
+}

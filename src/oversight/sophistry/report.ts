@@ -5,7 +5,7 @@
  * Wen et al. 2024 (time-limited evaluators' false-positive rate rose by 24.1 and 18.3 points
  * after RLHF, while correctness did not improve).
  */
-import { lineChart, type Series } from '../../utils/svg.js';
+import { lineChart, stackCharts, type Series } from '../../utils/svg.js';
 import { splitOf } from '../split.js';
 import type { SophistryResult, SophistryRow } from './experiment.js';
 import { mean, median } from '../../utils/stats.js';
@@ -192,9 +192,7 @@ export function reportSvg(results: readonly SophistryResult[]): string {
     }
     return lineChart(series, { title: `${title}: approval by the limited overseer vs the truth (dashed: control arm)`, xLabel: 'env steps', yLabel: 'win rate vs the start', hlines: [{ y: 0.5, label: 'as good as the start', color: '#999' }] });
   });
-  const height = 400;
-  const inner = charts.map((svg, i) => svg.replace('<svg ', `<svg y="${i * height}" `)).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${Math.max(1, charts.length) * height}">${inner}</svg>\n`;
+  return stackCharts(charts);
 }
 
 /** The mean over runs of curves sampled at (about) the same x values, round by round. */

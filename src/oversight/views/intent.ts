@@ -22,13 +22,23 @@ export function geomIndex(spec: RenderSpec, name: string): number {
   return k;
 }
 
-/** Fingertip-to-target distance in one frame, over the world axes given (0 x, 1 y, 2 z). */
+/**
+ * Fingertip-to-target distance in one frame, over the world axes given (0 x, 1 y, 2 z) that the
+ * frame shows (an axis hidden, NaN, in either geom is left out: a judge measures what it sees);
+ * NaN when it shows none of them.
+ */
 export function reacherDistance(frame: ArrayLike<number>, spec: RenderSpec, axes: readonly number[]): number {
   const f = POSE_SIZE * geomIndex(spec, 'fingertip');
   const g = POSE_SIZE * geomIndex(spec, 'target');
   let s = 0;
-  for (const a of axes) s += (frame[f + a] - frame[g + a]) ** 2;
-  return Math.sqrt(s);
+  let seen = 0;
+  for (const a of axes) {
+    const d = frame[f + a] - frame[g + a];
+    if (Number.isNaN(d)) continue;
+    s += d ** 2;
+    seen += 1;
+  }
+  return seen ? Math.sqrt(s) : Number.NaN;
 }
 
 /**
@@ -36,7 +46,9 @@ export function reacherDistance(frame: ArrayLike<number>, spec: RenderSpec, axes
  * control = -|a|^2. Step t's after-state is frame t + 1; the last step's, absent from the clip,
  * is extrapolated at constant velocity from the last two frames (over 30 random episodes its
  * task term is off by 0.028 at most, against 0.064 for holding the last frame).
- * `axes` are the world axes the judge measures distance over (a side camera sees x and z).
+ * `axes` are the world axes the judge measures distance over. On a view's seen copy, hidden
+ * axes and torques (NaN) are not charged: a side camera measures distance in x and z, and
+ * charges the control cost only of torques revealed to it.
  */
 export function reacherIntent(axes: readonly number[] = [0, 1, 2]): IntentModel {
   const wDist = reacherDefaults.reward_dist_weight;
@@ -51,8 +63,12 @@ export function reacherIntent(axes: readonly number[] = [0, 1, 2]): IntentModel 
       for (let t = 0; t < L; t++) {
         const after = t + 1 < L ? frameOf(segment, t + 1) : L > 1 ? extrapolated(frameOf(segment, L - 2), frameOf(segment, L - 1)) : frameOf(segment, 0);
         task[t] = -wDist * reacherDistance(after, spec, axes);
+        // Torques a judge cannot see (NaN) cost it nothing it can see.
         let sq = 0;
-        for (let j = 0; j < segment.actionSize; j++) sq += segment.actions[t * segment.actionSize + j] ** 2;
+        for (let j = 0; j < segment.actionSize; j++) {
+          const a = segment.actions[t * segment.actionSize + j];
+          if (!Number.isNaN(a)) sq += a ** 2;
+        }
         control[t] = -wCtrl * sq;
       }
       return { task, control };
@@ -62,7 +78,7 @@ export function reacherIntent(axes: readonly number[] = [0, 1, 2]): IntentModel 
 }
 
 /** The frame after `last` if every geom kept moving as it did from `prev` (positions only; orientations are not extrapolated). */
-function extrapolated(prev: Float32Array, last: Float32Array): Float64Array {
+export function extrapolated(prev: Float32Array, last: Float32Array): Float64Array {
   const out = Float64Array.from(last);
   for (let o = 0; o < out.length; o += POSE_SIZE) for (let a = 0; a < 3; a++) out[o + a] = 2 * last[o + a] - prev[o + a];
   return out;

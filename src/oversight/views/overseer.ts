@@ -43,9 +43,18 @@ export class LimitedOverseer implements Teacher {
     return r;
   }
 
+  /** The per-step rewards the overseer judges a query's two segments by: what its view shows of each. */
+  protected judgeQuery(q: Query): [Float64Array, Float64Array] {
+    return [this.apparentRewards(q.left), this.apparentRewards(q.right)];
+  }
+
   ask(queries: readonly Query[]): void {
     try {
-      for (const q of queries) for (const s of [q.left, q.right]) this.shown.set(s.id, { segmentId: s.id, rewards: this.apparentRewards(s) });
+      for (const q of queries) {
+        const [left, right] = this.judgeQuery(q);
+        this.shown.set(q.left.id, { segmentId: q.left.id, rewards: left });
+        this.shown.set(q.right.id, { segmentId: q.right.id, rewards: right });
+      }
       this.judge.ask(queries);
     } finally {
       this.shown.clear();

@@ -4,6 +4,7 @@ import { make } from '../../envs/registry.js';
 import type { RenderSpec } from '../../envs/render.js';
 import type { Segment } from '../../prefs/segments.js';
 import { Rng } from '../../utils/rng.js';
+import { concatFloat32 } from '../../utils/arrays.js';
 
 export interface Rollout {
   envId: string;
@@ -43,15 +44,6 @@ export function rollout(envId: string, seed: number, steps: number, act: (t: num
   return out;
 }
 
-const concat = (parts: Float32Array[]) => {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 
 /** Steps [start, start + length) of a rollout as a segment, as the recorder would cut it. */
 export function clipOf(r: Rollout, start: number, length: number, id = `seg-${start}`): Segment {
@@ -66,10 +58,10 @@ export function clipOf(r: Rollout, start: number, length: number, id = `seg-${st
     length,
     obsSize: r.obs[0].length,
     actionSize: r.actions[0].length,
-    obs: concat(r.obs.slice(start, end)),
-    actions: concat(r.actions.slice(start, end)),
+    obs: concatFloat32(r.obs.slice(start, end)),
+    actions: concatFloat32(r.actions.slice(start, end)),
     renderSize: r.frames[0].length,
-    render: concat(r.frames.slice(start, end)),
+    render: concatFloat32(r.frames.slice(start, end)),
     terminated: r.terminated && end === r.actions.length,
   };
 }

@@ -1,0 +1,35 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, tmp } from './testing/cli.js';
+
+describe('overseer oversight assist', () => {
+  it('runs a trial per budget and seed, records every assignment, resumes by skipping saved cells, and writes the report', async () => {
+    const out = tmp();
+    const args = ['oversight', 'assist', '--env', 'AbsentSupervisor-v0', '--overseer', 'watched-only', '--assistant', 'random', '--pairs', '30', '--clean', '10', '--budget', '1,3', '--seeds', '1', '--out', out];
+    const first = await cli(...args);
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/AbsentSupervisor-v0 watched-only random budget 1 seed 1: flaws found 0.0% -> [\d.]+% assisted/);
+    const cells = readdirSync(join(out, 'assistance'));
+    expect(cells).toHaveLength(2);
+    const cell = JSON.parse(readFileSync(join(out, 'assistance', cells[0]), 'utf8'));
+    expect(cell.records).toHaveLength(40);
+    expect(new Set(cell.records.map((r: { arm: string }) => r.arm))).toEqual(new Set(['assisted', 'unassisted']));
+    expect(cell.records.filter((r: { flawType: string | null }) => r.flawType === 'broken-rule')).toHaveLength(30);
+    const md = readFileSync(join(out, 'assistance.md'), 'utf8');
+    expect(md).toMatch(/\| AbsentSupervisor-v0 \| watched-only \| random \| 3 \| 1 \| /);
+    expect(md).toMatch(/Saunders et al. 2022/);
+    expect(existsSync(join(out, 'assistance.svg'))).toBe(true);
+    const again = await cli(...args);
+    expect(again.err.match(/done before, kept/g)).toHaveLength(2);
+  }, 60_000);
+
+  it('refuses an unknown assistant, a view with nothing to reveal, an env without planted flaws, and a held-out cell for tuning', async () => {
+    const base = ['oversight', 'assist', '--out', tmp()];
+    expect((await cli(...base, '--env', 'Reacher-v5', '--overseer', 'projection', '--assistant', 'oracle')).err).toMatch(/--assistant: unknown "oracle"; known: random/);
+    expect((await cli(...base, '--env', 'Reacher-v5', '--overseer', 'full', '--assistant', 'random')).err).toMatch(/the full view sees everything; there is nothing to reveal/);
+    expect((await cli(...base, '--env', 'Hopper-v5', '--overseer', 'projection', '--assistant', 'random')).err).toMatch(/no planted flaws for Hopper-v5/);
+    expect((await cli(...base, '--env', 'Reacher-v5', '--overseer', 'projection', '--assistant', 'random', '--purpose', 'tuning')).err).toMatch(/--purpose tuning: Reacher-v5 projection is held out/);
+    expect((await cli(...base, '--env', 'Reacher-v5', '--overseer', 'projection', '--assistant', 'random', '--budget', '0')).err).toMatch(/--budget: expected comma-separated whole numbers >= 1, got "0"/);
+  }, 60_000);
+});

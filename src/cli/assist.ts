@@ -1,0 +1,143 @@
+/**
+ * `overseer oversight assist`: a randomized trial of an assistant helping a limited overseer
+ * (src/oversight/assist/trial.ts) on planted-flaw and clean pairs. Each cell (env × view ×
+ * assistant × budget × seed) is saved as it finishes, with every pair's assignment and answer,
+ * so a stopped run picks up where it was; assistance.{json,md,svg} is rebuilt from every cell.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { make } from '../envs/registry.js';
+import { defaultSegmentLength } from '../prefs/segments.js';
+import { teacherParams, TEACHER_NAMES, type TeacherName } from '../prefs/teachers.js';
+import { Rng } from '../utils/rng.js';
+import { ASSISTANT_NAMES, assistantFor } from '../oversight/assist/assistants/index.js';
+import { cleanPairs, FLAWS_BY_ENV, plantedPairs } from '../oversight/assist/flaws.js';
+import { groupTrials, markdownTables, reportSvg, SAUNDERS_2022_FLAWS_RATIO, type SavedTrial, type TrialCell } from '../oversight/assist/report.js';
+import { runTrial, type TrialPair } from '../oversight/assist/trial.js';
+import { checkUse, HeldOutError, OVERSIGHT_SPLIT, type Purpose } from '../oversight/split.js';
+import { viewFor } from '../oversight/views/registry.js';
+import { UsageError, type CliIO } from './io.js';
+
+export interface AssistFlags {
+  env: string;
+  overseer: string;
+  assistant: string;
+  pairs: number;
+  clean: number;
+  budget: string;
+  seeds: string;
+  teacher: string;
+  purpose: string;
+  out: string;
+}
+
+const list = (flag: string, s: string, min: number) => {
+  const xs = s.split(',').map((x) => Number(x.trim()));
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < min)) throw new UsageError(`${flag}: expected comma-separated whole numbers >= ${min}, got ${JSON.stringify(s)}`);
+  return xs;
+};
+
+const reportName = (purpose: Purpose) => (purpose === 'tuning' ? 'assistance-tuning' : 'assistance');
+const cellFile = (c: TrialCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.assistant}__b${c.budget}__s${c.seed}__p${c.pairs}__c${c.cleanPairs}__${c.teacher}.json`;
+
+export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[]): Promise<number> {
+  const seeds = list('--seeds', flags.seeds, 0);
+  const budgets = list('--budget', flags.budget, 1);
+  if (!FLAWS_BY_ENV[flags.env]) throw new UsageError(`--env: no planted flaws for ${flags.env}; envs with them: ${Object.keys(FLAWS_BY_ENV).join(', ')}`);
+  if (!(ASSISTANT_NAMES as readonly string[]).includes(flags.assistant)) throw new UsageError(`--assistant: unknown ${JSON.stringify(flags.assistant)}; known: ${ASSISTANT_NAMES.join(', ')}`);
+  if (!(TEACHER_NAMES as readonly string[]).includes(flags.teacher)) throw new UsageError(`--teacher: the overseer's B-Pref noise, one of ${TEACHER_NAMES.join(', ')} (got ${JSON.stringify(flags.teacher)})`);
+  if (flags.purpose !== 'tuning' && flags.purpose !== 'report') throw new UsageError(`--purpose: tuning or report (got ${JSON.stringify(flags.purpose)})`);
+  const purpose: Purpose = flags.purpose;
+  let view;
+  try {
+    view = viewFor(flags.env, flags.overseer);
+  } catch (e) {
+    throw new UsageError(`--overseer: ${(e as Error).message}`);
+  }
+  if (view.revealKinds.length === 0) throw new UsageError(`--overseer: the ${view.name} view sees everything; there is nothing to reveal to it`);
+  try {
+    checkUse({ envId: flags.env, view: view.name }, purpose);
+  } catch (e) {
+    if (e instanceof HeldOutError) throw new UsageError(`--purpose tuning: ${e.message}`);
+    throw e;
+  }
+  const env = make(flags.env);
+  const spec = env.renderSpec()!;
+  const segmentLength = defaultSegmentLength(spec.dt, env.spec?.maxEpisodeSteps);
+  env.close();
+  const params = teacherParams(flags.teacher as TeacherName);
+  const name = reportName(purpose);
+  const dir = join(flags.out, name);
+  mkdirSync(dir, { recursive: true });
+
+  for (const seed of seeds) {
+    // The pairs depend on the seed only, so every budget and assistant is tried on the same ones.
+    let pairs: TrialPair[] | undefined;
+    for (const budget of budgets) {
+      const cell: TrialCell = { envId: flags.env, view: view.name, assistant: flags.assistant, budget, seed, pairs: flags.pairs, cleanPairs: flags.clean, teacher: flags.teacher };
+      const file = join(dir, cellFile(cell));
+      if (existsSync(file)) {
+        io.stderr(`${file}: done before, kept\n`);
+        continue;
+      }
+      pairs ??= trialPairs(flags.env, flags.pairs, flags.clean, seed, segmentLength);
+      const t0 = performance.now();
+      const result = runTrial(pairs, { envId: flags.env, viewName: view.name, spec, segmentLength, params, assistant: assistantFor(flags.assistant, new Rng(seed + 1)), budget, seed });
+      const saved = { cell, records: result.records, command: `overseer ${argv.join(' ')}`, date: new Date().toISOString(), node: process.version, seconds: (performance.now() - t0) / 1000 };
+      writeFileSync(`${file}.tmp`, `${JSON.stringify(saved)}\n`);
+      renameSync(`${file}.tmp`, file);
+      const a = result.arms;
+      io.stdout(`${flags.env} ${view.name} ${flags.assistant} budget ${budget} seed ${seed}: flaws found ${fmt(a.unassisted.flawsFound.rate)} -> ${fmt(a.assisted.flawsFound.rate)} assisted, accuracy ${fmt(a.unassisted.accuracy.rate)} -> ${fmt(a.assisted.accuracy.rate)}, ${a.assisted.revealsPerPair.toFixed(1)} reveals per pair\n`);
+    }
+  }
+  writeAssistanceReport(flags.out, purpose);
+  io.stdout(`wrote ${join(flags.out, `${name}.json`)}, ${name}.md and ${name}.svg\n`);
+  return 0;
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+
+/** Planted pairs (flawed clip on a random side) and clean pairs, in a random order. */
+function trialPairs(envId: string, planted: number, clean: number, seed: number, segmentLength: number): TrialPair[] {
+  // A stream apart from the trial's own (which is seeded by `seed`).
+  const rng = new Rng(seed + 7919);
+  const out: TrialPair[] = plantedPairs(envId, planted, seed, { segmentLength }).map((p) =>
+    rng.random() < 0.5 ? { id: p.id, left: p.flawed, right: p.clean, planted: { flawedSide: 'left', flaws: p.flaws } } : { id: p.id, left: p.clean, right: p.flawed, planted: { flawedSide: 'right', flaws: p.flaws } },
+  );
+  if (clean > 0) out.push(...cleanPairs(envId, clean, seed + 100_003, { segmentLength }));
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.integer(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Rebuilds assistance.{json,md,svg} (or assistance-tuning.*) in `out` from the cells saved under it. */
+export function writeAssistanceReport(out: string, purpose: Purpose = 'report'): void {
+  const name = reportName(purpose);
+  const dir = join(out, name);
+  const trials = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SavedTrial & { command: string });
+  for (const t of trials) checkUse({ envId: t.cell.envId, view: t.cell.view }, purpose);
+  const groups = groupTrials(trials);
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ split: OVERSIGHT_SPLIT, groups, commands: [...new Set(trials.map((t) => t.command))] }, null, 2)}\n`);
+  const best = groups.filter((g) => Number.isFinite(g.flawsFoundRatio)).sort((a, b) => b.flawsFoundRatio - a.flawsFoundRatio)[0];
+  const md = [
+    '# Assistance: do critiques help a limited overseer?',
+    '',
+    `Made by ${[...new Set(trials.map((t) => `\`${t.command}\``))].join(', ')} (each cell's command, date, and every pair's assignment and answer in the cell files under \`${name}/\`).`,
+    '',
+    "A randomized trial per row: each pair is assigned by a fair coin to the **assisted** arm (the overseer sees the assistant's critique: a few reveals of recorded evidence it cannot see, at most the budget per label) or the **unassisted** one; both arms have the same limited overseer (view and B-Pref noise) and the same pair distribution: planted-flaw pairs (a clean clip and the same clip with a known flaw, sides shuffled) and pairs of clean clips. Accuracy: the overseer prefers the clip the task's intent prefers (all pairs). Flaws found: on planted pairs, the overseer prefers the clean clip. Reveals on the flaw: planted pairs where some reveal fell inside the flaw (each reveal shows its step in both clips). Brackets: 95% Wilson intervals (differences: Newcombe's), seeds pooled.",
+    '',
+    markdownTables(groups),
+    '',
+    `Saunders et al. 2022: critiques helped people find about ${Math.round((SAUNDERS_2022_FLAWS_RATIO - 1) * 100)}% more flaws (ratio ${SAUNDERS_2022_FLAWS_RATIO}x). ${best ? `Here the highest ratio is ${best.flawsFoundRatio.toFixed(2)}x (${best.envId} / ${best.view}, ${best.assistant}, ${best.budget} reveals per label).` : 'No trial found flaws in the unassisted arm to compare with.'}`,
+    '',
+    `Curves: \`${name}.svg\`.`,
+    '',
+  ].join('\n');
+  writeFileSync(join(out, `${name}.md`), md);
+  writeFileSync(join(out, `${name}.svg`), reportSvg(groups));
+}

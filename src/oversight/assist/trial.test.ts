@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import '../../envs/builtins.js';
+import { make } from '../../envs/registry.js';
+import { teacherParams } from '../../prefs/teachers.js';
+import { supervisorLayout } from '../views/intent.js';
+import { RandomAssistant } from './assistants/random.js';
+import type { Assistant } from './critique.js';
+import { plantedPairs } from './flaws.js';
+import { runTrial, type TrialPair } from './trial.js';
+
+const env = make('AbsentSupervisor-v0');
+const spec = env.renderSpec()!;
+env.close();
+
+/** Planted broken-rule pairs, flawed clip on alternating sides. */
+function pairs(n: number, seed: number): TrialPair[] {
+  return plantedPairs('AbsentSupervisor-v0', n, seed).map((p, i) =>
+    i % 2 ? { id: p.id, left: p.flawed, right: p.clean, planted: { flawedSide: 'left', flaws: p.flaws } } : { id: p.id, left: p.clean, right: p.flawed, planted: { flawedSide: 'right', flaws: p.flaws } },
+  );
+}
+
+/** A test pointer that knows where the flaw is: it reveals the tile at the flaw's steps. */
+const knowing = (ps: readonly TrialPair[]): Assistant => ({
+  name: 'knowing',
+  critique: (pair, ctx) => {
+    const p = ps.find((x) => x.id === pair.id)!;
+    const f = p.planted!.flaws[0];
+    return { reveals: Array.from({ length: Math.min(ctx.budget, f.to - f.from) }, (_, k) => ({ kind: 'cell' as const, step: f.from + k, cell: supervisorLayout().punishment })), reason: 'the agent crossed the punishment tile here' };
+  },
+});
+
+const setup = (assistant: Assistant, seed: number) => ({ envId: 'AbsentSupervisor-v0', viewName: 'watched-only', spec, segmentLength: 20, params: teacherParams('oracle'), assistant, budget: 2, seed });
+
+describe('randomized trial', () => {
+  it('assigns each pair to an arm by a fair coin, records it, and reproduces it from the seed', () => {
+    const ps = pairs(120, 1);
+    const a = runTrial(ps, setup(new RandomAssistant(3), 5));
+    expect(a.records.map((r) => r.pairId)).toEqual(ps.map((p) => p.id));
+    const assisted = a.records.filter((r) => r.arm === 'assisted').length;
+    // Binomial(120, 0.5): 45..75 holds with probability > 0.99.
+    expect(assisted).toBeGreaterThan(45);
+    expect(assisted).toBeLessThan(75);
+    expect(a.arms.assisted.pairs + a.arms.unassisted.pairs).toBe(120);
+    expect(runTrial(ps, setup(new RandomAssistant(3), 5)).records.map((r) => r.arm)).toEqual(a.records.map((r) => r.arm));
+    expect(runTrial(ps, setup(new RandomAssistant(3), 6)).records.map((r) => r.arm)).not.toEqual(a.records.map((r) => r.arm));
+    // Unassisted pairs spend no reveals; assisted ones spend the budget.
+    expect(a.records.filter((r) => r.arm === 'unassisted').every((r) => r.reveals === 0 && r.hit === null)).toBe(true);
+    expect(a.records.filter((r) => r.arm === 'assisted').every((r) => r.reveals === 2)).toBe(true);
+  });
+
+  it('the watched-only overseer misses every broken rule alone; shown the tile where it was crossed, it finds every one', () => {
+    const ps = pairs(60, 2);
+    const t = runTrial(ps, setup(knowing(ps), 7));
+    expect(t.arms.unassisted.flawsFound.rate).toBe(0);
+    expect(t.arms.assisted.flawsFound.rate).toBe(1);
+    expect(t.arms.assisted.hits.rate).toBe(1);
+    expect(t.difference.flawsFound.lo).toBeGreaterThan(0.8);
+    // Truth prefers the clean clip on every planted pair, so accuracy is flaws found here.
+    expect(t.arms.assisted.accuracy.rate).toBe(1);
+    expect(t.arms.assisted.byFlaw['broken-rule'].found.n).toBe(t.arms.assisted.flawsFound.n);
+  });
+
+  it('a random pointer finds a broken rule exactly when it happens to show the tile at the crossing', () => {
+    const ps = pairs(100, 3);
+    const t = runTrial(ps, setup(new RandomAssistant(4), 8));
+    expect(t.arms.unassisted.flawsFound.rate).toBe(0);
+    // Unwatched, the tile is all the view hides, so a random pick among hidden things is the
+    // tile at a random step: with 2 reveals in clips of 3-7 steps it lands often, but not always.
+    expect(t.arms.assisted.hits.rate).toBeGreaterThan(0.2);
+    expect(t.arms.assisted.hits.rate).toBeLessThan(0.8);
+    const assisted = t.records.filter((r) => r.arm === 'assisted');
+    expect(assisted.map((r) => r.found)).toEqual(assisted.map((r) => r.hit));
+  });
+});

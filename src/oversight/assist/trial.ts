@@ -1,0 +1,171 @@
+/**
+ * A randomized trial of an assistant (Saunders et al. 2022's design, with a simulated overseer):
+ * each pair is assigned at random to the assisted or the unassisted arm, and judged by the same
+ * limited overseer (the same view and B-Pref noise), with or without the assistant's critique.
+ * Pairs come from one distribution for both arms: planted-flaw pairs (a clean clip and the same
+ * clip with a flaw at a known place, sides shuffled) mixed with pairs of clean clips.
+ *
+ * Measured per arm, with 95% intervals:
+ * - accuracy: the overseer prefers the clip the task's intent (the full view) prefers;
+ * - flaws found: on planted pairs, the overseer prefers the clean clip;
+ * - reveals spent per pair, and (assisted) hits: a reveal inside the flaw.
+ */
+import type { RenderSpec } from '../../envs/render.js';
+import type { Segment } from '../../prefs/segments.js';
+import type { Answer, Query, SimulatedTeacherParams } from '../../prefs/teachers.js';
+import { Rng } from '../../utils/rng.js';
+import { proportionDifference, wilson, type Proportion } from '../../utils/stats.js';
+import { LimitedOverseer } from '../views/overseer.js';
+import { viewFor } from '../views/registry.js';
+import type { Critique, Assistant } from './critique.js';
+import type { RevealTarget } from '../views/view.js';
+import type { Flaw, FlawType } from './flaws.js';
+import { AssistedOverseer } from './overseer.js';
+
+export const TRIAL_ARMS = ['assisted', 'unassisted'] as const;
+export type TrialArm = (typeof TRIAL_ARMS)[number];
+
+/** One pair of the trial: its clips as shown (left, right), and what is known of them. */
+export interface TrialPair {
+  id: string;
+  left: Segment;
+  right: Segment;
+  /** Planted pairs: the flawed clip's side and its flaws. */
+  planted?: { flawedSide: 'left' | 'right'; flaws: Flaw[] };
+}
+
+/** What the trial stores per pair: the assignment, the answer, and how it is scored. */
+export interface TrialRecord {
+  pairId: string;
+  arm: TrialArm;
+  flawType: FlawType | null;
+  /** The side the task's intent prefers (null when the two clips are worth the same). */
+  truthPrefers: 'left' | 'right' | null;
+  answer: Answer;
+  correct: boolean | null;
+  /** Planted pairs: the overseer preferred the clean clip. */
+  found: boolean | null;
+  reveals: number;
+  /** Planted pairs, assisted: some reveal fell inside a flaw. */
+  hit: boolean | null;
+}
+
+export interface ArmResult {
+  pairs: number;
+  accuracy: Proportion;
+  flawsFound: Proportion;
+  revealsPerPair: number;
+  hits: Proportion;
+  /** Per flaw type: flaws found, and hits. */
+  byFlaw: Record<string, { found: Proportion; hits: Proportion }>;
+}
+
+export interface TrialResult {
+  records: TrialRecord[];
+  arms: Record<TrialArm, ArmResult>;
+  /** Assisted minus unassisted, with Newcombe's 95% interval. */
+  difference: { accuracy: { diff: number; lo: number; hi: number }; flawsFound: { diff: number; lo: number; hi: number } };
+  /** Flaws found assisted / unassisted (Saunders et al.: about 1.5). */
+  flawsFoundRatio: number;
+}
+
+export interface TrialSetup {
+  envId: string;
+  viewName: string;
+  spec: RenderSpec;
+  segmentLength: number;
+  params: SimulatedTeacherParams;
+  assistant: Assistant;
+  /** Reveals per label. */
+  budget: number;
+  seed: number;
+}
+
+/** Runs the trial over `pairs`; the assignment and each overseer's noise come from `seed`'s named streams. */
+export function runTrial(pairs: readonly TrialPair[], setup: TrialSetup): TrialResult {
+  const { envId, viewName, spec, segmentLength, params, assistant, budget, seed } = setup;
+  const root = new Rng(seed);
+  const assignment = root.spawn();
+  const view = viewFor(envId, viewName);
+  const truthView = viewFor(envId, 'full');
+  const critiques = new Map<string, Critique>();
+  const overseers: Record<TrialArm, LimitedOverseer> = {
+    unassisted: new LimitedOverseer(`overseer:${viewName}`, view, spec, params, segmentLength, root.spawn()),
+    assisted: new AssistedOverseer(`overseer:${viewName}+${assistant.name}`, view, spec, params, segmentLength, root.spawn(), assistant, budget, (id, c) => critiques.set(id, c)),
+  };
+
+  // 1. Randomize: each pair to an arm by a fair coin, recorded.
+  const armOf = new Map(pairs.map((p) => [p.id, assignment.random() < 0.5 ? ('assisted' as const) : ('unassisted' as const)]));
+
+  // 2. Each arm's overseer answers its pairs.
+  const answers = new Map<string, Answer>();
+  for (const arm of TRIAL_ARMS) {
+    const queries: Query[] = pairs.filter((p) => armOf.get(p.id) === arm).map((p) => ({ id: p.id, left: p.left, right: p.right, askedAtStep: 0 }));
+    overseers[arm].ask(queries);
+    for (const a of overseers[arm].poll()) answers.set(a.queryId, a.answer);
+    if (answers.size < queries.length && overseers[arm].pending > 0) throw new Error(`trial: the ${arm} overseer left ${overseers[arm].pending} pairs unanswered`);
+  }
+
+  // 3. Score against the task's intent and the planted flaws.
+  const total = (s: Segment) => truthView.apparentRewards(s, spec).reduce((a, b) => a + b, 0);
+  const records: TrialRecord[] = pairs.map((p) => {
+    const arm = armOf.get(p.id)!;
+    const answer = answers.get(p.id) ?? 'incomparable';
+    const [l, r] = [total(p.left), total(p.right)];
+    const truthPrefers = Math.abs(l - r) < 1e-9 ? null : l > r ? 'left' : 'right';
+    const critique = critiques.get(p.id);
+    const cleanSide = p.planted ? (p.planted.flawedSide === 'left' ? 'right' : 'left') : null;
+    const hit = p.planted && arm === 'assisted' ? (critique?.reveals ?? []).some((rv) => p.planted!.flaws.some((f) => onFlaw(rv, f))) : null;
+    return {
+      pairId: p.id,
+      arm,
+      flawType: p.planted?.flaws[0]?.type ?? null,
+      truthPrefers,
+      answer,
+      correct: truthPrefers === null ? null : answer === truthPrefers,
+      found: cleanSide === null ? null : answer === cleanSide,
+      reveals: critique?.reveals.length ?? 0,
+      hit,
+    };
+  });
+
+  const arms = Object.fromEntries(TRIAL_ARMS.map((arm) => [arm, summarizeArm(records.filter((r) => r.arm === arm))])) as Record<TrialArm, ArmResult>;
+  return {
+    records,
+    arms,
+    difference: {
+      accuracy: proportionDifference(arms.assisted.accuracy, arms.unassisted.accuracy),
+      flawsFound: proportionDifference(arms.assisted.flawsFound, arms.unassisted.flawsFound),
+    },
+    flawsFoundRatio: arms.assisted.flawsFound.rate / arms.unassisted.flawsFound.rate,
+  };
+}
+
+/**
+ * Flaws whose evidence lies at their cell (the tile crossed); the others' cell only says where
+ * the flaw happened (standing on the transformer: any tomato shown then gives it away).
+ */
+const EVIDENCE_AT_CELL: ReadonlySet<FlawType> = new Set(['broken-rule']);
+
+/** A reveal inside a flaw: at one of its steps and, where the evidence is at the flaw's cell, that cell (a frame or top view shows every cell). */
+export function onFlaw(r: RevealTarget, f: Flaw): boolean {
+  const cellOk = !EVIDENCE_AT_CELL.has(f.type) || f.cell === undefined || r.cell === undefined || r.cell === f.cell;
+  return r.step >= f.from && r.step < f.to && cellOk;
+}
+
+const count = (rs: readonly TrialRecord[], key: 'correct' | 'found' | 'hit') => {
+  const scored = rs.filter((r) => r[key] !== null);
+  return wilson(scored.filter((r) => r[key]).length, scored.length);
+};
+
+export function summarizeArm(rs: readonly TrialRecord[]): ArmResult {
+  const types = [...new Set(rs.map((r) => r.flawType).filter((t): t is FlawType => t !== null))].sort();
+  return {
+    pairs: rs.length,
+    accuracy: count(rs, 'correct'),
+    flawsFound: count(rs, 'found'),
+    revealsPerPair: rs.length ? rs.reduce((s, r) => s + r.reveals, 0) / rs.length : Number.NaN,
+    hits: count(rs, 'hit'),
+    byFlaw: Object.fromEntries(types.map((t) => [t, { found: count(rs.filter((r) => r.flawType === t), 'found'), hits: count(rs.filter((r) => r.flawType === t), 'hit') }])),
+  };
+}
