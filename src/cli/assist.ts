@@ -10,10 +10,14 @@ import { make } from '../envs/registry.js';
 import { defaultSegmentLength } from '../prefs/segments.js';
 import { teacherParams, TEACHER_NAMES, type TeacherName } from '../prefs/teachers.js';
 import { Rng } from '../utils/rng.js';
-import { ASSISTANT_NAMES, assistantFor } from '../oversight/assist/assistants/index.js';
+import { ASSISTANT_NAMES, assistantFor, isTrained } from '../oversight/assist/assistants/index.js';
 import { cleanPairs, FLAWS_BY_ENV, plantedPairs } from '../oversight/assist/flaws.js';
 import { groupTrials, markdownTables, reportSvg, SAUNDERS_2022_FLAWS_RATIO, type SavedTrial, type TrialCell } from '../oversight/assist/report.js';
 import { runTrial, type TrialPair } from '../oversight/assist/trial.js';
+import { discriminatorByFlaw, trainDiscriminator } from '../oversight/assist/discriminator.js';
+import type { Proportion } from '../utils/stats.js';
+import { RrmAssistant } from '../oversight/assist/assistants/rrm.js';
+import type { Assistant } from '../oversight/assist/critique.js';
 import { checkUse, HeldOutError, OVERSIGHT_SPLIT, type Purpose } from '../oversight/split.js';
 import { viewFor } from '../oversight/views/registry.js';
 import { UsageError, type CliIO } from './io.js';
@@ -27,6 +31,8 @@ export interface AssistFlags {
   budget: string;
   seeds: string;
   teacher: string;
+  /** Labels a trained assistant (rrm) gets from the overseer, comma-separated: each a trial. */
+  assistantLabels: string;
   purpose: string;
   out: string;
 }
@@ -37,12 +43,17 @@ const list = (flag: string, s: string, min: number) => {
   return xs;
 };
 
+/** Full-view preferences the discriminator is fitted to. */
+const DISCRIMINATOR_LABELS = 500;
+
 const reportName = (purpose: Purpose) => (purpose === 'tuning' ? 'assistance-tuning' : 'assistance');
-const cellFile = (c: TrialCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.assistant}__b${c.budget}__s${c.seed}__p${c.pairs}__c${c.cleanPairs}__${c.teacher}.json`;
+const cellFile = (c: TrialCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.assistant}${c.assistantLabels === null ? '' : `-l${c.assistantLabels}`}__b${c.budget}__s${c.seed}__p${c.pairs}__c${c.cleanPairs}__${c.teacher}.json`;
 
 export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[]): Promise<number> {
   const seeds = list('--seeds', flags.seeds, 0);
   const budgets = list('--budget', flags.budget, 1);
+  const trained = isTrained(flags.assistant);
+  const labelCounts: (number | null)[] = trained ? list('--assistant-labels', flags.assistantLabels, 1) : [null];
   if (!FLAWS_BY_ENV[flags.env]) throw new UsageError(`--env: no planted flaws for ${flags.env}; envs with them: ${Object.keys(FLAWS_BY_ENV).join(', ')}`);
   if (!(ASSISTANT_NAMES as readonly string[]).includes(flags.assistant)) throw new UsageError(`--assistant: unknown ${JSON.stringify(flags.assistant)}; known: ${ASSISTANT_NAMES.join(', ')}`);
   if (!(TEACHER_NAMES as readonly string[]).includes(flags.teacher)) throw new UsageError(`--teacher: the overseer's B-Pref noise, one of ${TEACHER_NAMES.join(', ')} (got ${JSON.stringify(flags.teacher)})`);
@@ -71,23 +82,34 @@ export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[
   mkdirSync(dir, { recursive: true });
 
   for (const seed of seeds) {
-    // The pairs depend on the seed only, so every budget and assistant is tried on the same ones.
+    // The pairs depend on the seed only, so every budget and assistant is tried on the same ones;
+    // a trained assistant learns on other pairs from the same generator.
     let pairs: TrialPair[] | undefined;
-    for (const budget of budgets) {
-      const cell: TrialCell = { envId: flags.env, view: view.name, assistant: flags.assistant, budget, seed, pairs: flags.pairs, cleanPairs: flags.clean, teacher: flags.teacher };
-      const file = join(dir, cellFile(cell));
-      if (existsSync(file)) {
-        io.stderr(`${file}: done before, kept\n`);
-        continue;
+    let training: TrialPair[] | undefined;
+    const trainingPairs = () => (training ??= trialPairs(flags.env, flags.pairs, flags.clean, seed + 500_000, segmentLength));
+    let discriminator: Record<string, Proportion> | undefined;
+    for (const assistantLabels of labelCounts) {
+      let assistant: Assistant | undefined;
+      for (const budget of budgets) {
+        const cell: TrialCell = { envId: flags.env, view: view.name, assistant: flags.assistant, assistantLabels, budget, seed, pairs: flags.pairs, cleanPairs: flags.clean, teacher: flags.teacher };
+        const file = join(dir, cellFile(cell));
+        if (existsSync(file)) {
+          io.stderr(`${file}: done before, kept\n`);
+          continue;
+        }
+        pairs ??= trialPairs(flags.env, flags.pairs, flags.clean, seed, segmentLength);
+        const t0 = performance.now();
+        assistant ??= assistantFor(flags.assistant, { rng: new Rng(seed + 1), view, spec, params, labels: assistantLabels ?? 0, trainingPairs });
+        const result = runTrial(pairs, { envId: flags.env, viewName: view.name, spec, segmentLength, params, assistant, budget, seed });
+        const fitted = assistant instanceof RrmAssistant ? { labels: assistant.stats.labels, heldOutAccuracy: assistant.stats.fit.validationAccuracy } : null;
+        // D, on the same pairs: a reward model over the full recording, fitted to the full view's preferences on the training pairs.
+        discriminator ??= discriminatorByFlaw(trainDiscriminator(flags.env, spec, trainingPairs(), DISCRIMINATOR_LABELS, params, new Rng(seed + 2)), pairs);
+        const saved = { cell, records: result.records, discriminator, training: fitted, command: `overseer ${argv.join(' ')}`, date: new Date().toISOString(), node: process.version, seconds: (performance.now() - t0) / 1000 };
+        writeFileSync(`${file}.tmp`, `${JSON.stringify(saved)}\n`);
+        renameSync(`${file}.tmp`, file);
+        const a = result.arms;
+        io.stdout(`${flags.env} ${view.name} ${flags.assistant}${assistantLabels === null ? '' : ` (${assistantLabels} labels)`} budget ${budget} seed ${seed}: flaws found ${fmt(a.unassisted.flawsFound.rate)} -> ${fmt(a.assisted.flawsFound.rate)} assisted, accuracy ${fmt(a.unassisted.accuracy.rate)} -> ${fmt(a.assisted.accuracy.rate)}, ${a.assisted.revealsPerPair.toFixed(1)} reveals per pair${fitted ? `; reveal-judgment accuracy held out ${fmt(fitted.heldOutAccuracy)}` : ''}\n`);
       }
-      pairs ??= trialPairs(flags.env, flags.pairs, flags.clean, seed, segmentLength);
-      const t0 = performance.now();
-      const result = runTrial(pairs, { envId: flags.env, viewName: view.name, spec, segmentLength, params, assistant: assistantFor(flags.assistant, new Rng(seed + 1)), budget, seed });
-      const saved = { cell, records: result.records, command: `overseer ${argv.join(' ')}`, date: new Date().toISOString(), node: process.version, seconds: (performance.now() - t0) / 1000 };
-      writeFileSync(`${file}.tmp`, `${JSON.stringify(saved)}\n`);
-      renameSync(`${file}.tmp`, file);
-      const a = result.arms;
-      io.stdout(`${flags.env} ${view.name} ${flags.assistant} budget ${budget} seed ${seed}: flaws found ${fmt(a.unassisted.flawsFound.rate)} -> ${fmt(a.assisted.flawsFound.rate)} assisted, accuracy ${fmt(a.unassisted.accuracy.rate)} -> ${fmt(a.assisted.accuracy.rate)}, ${a.assisted.revealsPerPair.toFixed(1)} reveals per pair\n`);
     }
   }
   writeAssistanceReport(flags.out, purpose);
@@ -98,7 +120,7 @@ export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[
 const fmt = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 
 /** Planted pairs (flawed clip on a random side) and clean pairs, in a random order. */
-function trialPairs(envId: string, planted: number, clean: number, seed: number, segmentLength: number): TrialPair[] {
+export function trialPairs(envId: string, planted: number, clean: number, seed: number, segmentLength: number): TrialPair[] {
   // A stream apart from the trial's own (which is seeded by `seed`).
   const rng = new Rng(seed + 7919);
   const out: TrialPair[] = plantedPairs(envId, planted, seed, { segmentLength }).map((p) =>
@@ -122,6 +144,8 @@ export function writeAssistanceReport(out: string, purpose: Purpose = 'report'):
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SavedTrial & { command: string });
   for (const t of trials) checkUse({ envId: t.cell.envId, view: t.cell.view }, purpose);
   const groups = groupTrials(trials);
+  const notesFile = join(dir, 'NOTES.md');
+  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
   writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ split: OVERSIGHT_SPLIT, groups, commands: [...new Set(trials.map((t) => t.command))] }, null, 2)}\n`);
   const best = groups.filter((g) => Number.isFinite(g.flawsFoundRatio)).sort((a, b) => b.flawsFoundRatio - a.flawsFoundRatio)[0];
   const md = [
@@ -135,6 +159,7 @@ export function writeAssistanceReport(out: string, purpose: Purpose = 'report'):
     '',
     `Saunders et al. 2022: critiques helped people find about ${Math.round((SAUNDERS_2022_FLAWS_RATIO - 1) * 100)}% more flaws (ratio ${SAUNDERS_2022_FLAWS_RATIO}x). ${best ? `Here the highest ratio is ${best.flawsFoundRatio.toFixed(2)}x (${best.envId} / ${best.view}, ${best.assistant}, ${best.budget} reveals per label).` : 'No trial found flaws in the unassisted arm to compare with.'}`,
     '',
+    ...(notes ? [`## Notes (\`${name}/NOTES.md\`)`, '', notes, ''] : []),
     `Curves: \`${name}.svg\`.`,
     '',
   ].join('\n');

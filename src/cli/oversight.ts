@@ -14,6 +14,11 @@ import { findings, groupSummaries, markdownTable, reportSvg, summarizeCell } fro
 import { checkUse, HeldOutError, OVERSIGHT_SPLIT, type Purpose } from '../oversight/split.js';
 import { overseerFor, viewFor, VIEWS_BY_ENV } from '../oversight/views/index.js';
 import { UsageError, type CliIO } from './io.js';
+import { ASSISTANT_NAMES, assistantFor } from '../oversight/assist/assistants/index.js';
+import { AssistedOverseer } from '../oversight/assist/overseer.js';
+import type { ClipView } from '../oversight/views/view.js';
+import { Rng } from '../utils/rng.js';
+import { trialPairs } from './assist.js';
 
 export interface SophistryFlags {
   env: string;
@@ -30,9 +35,13 @@ export interface SophistryFlags {
   purpose: string;
   /** Loop settings as JSON (e.g. a smaller PPO for a quick look). */
   prefs?: Record<string, unknown>;
+  /** The 'assisted' arm: its assistant, the labels it is trained on, and reveals per label. */
+  assistant?: string;
+  assistantLabels: number;
+  revealBudget: number;
 }
 
-const cellFile = (c: SophistryCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.arm}__s${c.seed}__l${c.labels}__n${c.steps}__a${c.auditRate}.json`;
+const cellFile = (c: SophistryCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.arm}${c.assistant ? `-${c.assistant.name}-l${c.assistant.labels}-b${c.assistant.budget}` : ''}__s${c.seed}__l${c.labels}__n${c.steps}__a${c.auditRate}.json`;
 
 export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: string[]): Promise<number> {
   const seeds = flags.seeds.split(',').map((s) => Number(s.trim()));
@@ -44,6 +53,9 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
   if (!(TEACHER_NAMES as readonly string[]).includes(flags.teacher)) throw new UsageError(`--teacher: the overseers' B-Pref noise, one of ${TEACHER_NAMES.join(', ')} (got ${JSON.stringify(flags.teacher)})`);
   if (flags.purpose !== 'tuning' && flags.purpose !== 'report') throw new UsageError(`--purpose: tuning or report (got ${JSON.stringify(flags.purpose)})`);
   const purpose: Purpose = flags.purpose;
+  const assisted = arms.includes('assisted');
+  if (assisted && !flags.assistant) throw new UsageError(`--arms assisted needs --assistant (one of ${ASSISTANT_NAMES.join(', ')})`);
+  if (flags.assistant !== undefined && !(ASSISTANT_NAMES as readonly string[]).includes(flags.assistant)) throw new UsageError(`--assistant: unknown ${JSON.stringify(flags.assistant)}; known: ${ASSISTANT_NAMES.join(', ')}`);
   if (!VIEWS_BY_ENV[flags.env]) throw new UsageError(`--env: no limited-overseer views for ${flags.env}; envs with views: ${Object.keys(VIEWS_BY_ENV).join(', ')}`);
   let limitedView;
   try {
@@ -71,14 +83,19 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
 
   for (const seed of seeds) {
     for (const arm of arms) {
-      const cell: SophistryCell = { envId: flags.env, view: limitedView.name, arm, seed, labels: flags.labels, steps: flags.steps, auditRate: flags.auditRate, probes: flags.probes };
+      const cell: SophistryCell = { envId: flags.env, view: limitedView.name, arm, seed, labels: flags.labels, steps: flags.steps, auditRate: flags.auditRate, probes: flags.probes, ...(arm === 'assisted' ? { assistant: { name: flags.assistant!, labels: flags.assistantLabels, budget: flags.revealBudget } } : {}) };
       const file = join(cellsDir, cellFile(cell));
       if (existsSync(file)) {
         io.stderr(`${file}: done before, kept\n`);
         continue;
       }
       const t0 = performance.now();
-      const result = await runSophistryCell(cell, { spec, limitedView, fullView, overseer: (view, s) => overseerFor(flags.env, view.name, params, spec, segmentLength, s), prefs: flags.prefs });
+      // The assisted arm's assistant learns on the planted-flaw generator's pairs, never the run's clips.
+      const assistedOverseer = (view: ClipView, s: number, onReveals: (n: number) => void) => {
+        const assistant = assistantFor(flags.assistant!, { rng: new Rng(seed * 1000 + 5), view, spec, params, labels: flags.assistantLabels, trainingPairs: () => trialPairs(flags.env, 200, 100, seed + 500_000, segmentLength) });
+        return new AssistedOverseer(`overseer:${view.name}+${assistant.name}`, view, spec, params, segmentLength, s, assistant, flags.revealBudget, (_, c) => onReveals(c.reveals.length));
+      };
+      const result = await runSophistryCell(cell, { spec, limitedView, fullView, overseer: (view, s) => overseerFor(flags.env, view.name, params, spec, segmentLength, s), assisted: assistedOverseer, prefs: flags.prefs });
       const s = summarizeCell(result);
       const saved = { ...result, command: `overseer ${argv.join(' ')}`, date: new Date().toISOString(), node: process.version, seconds: (performance.now() - t0) / 1000 };
       writeFileSync(`${file}.tmp`, `${JSON.stringify(saved)}\n`);
@@ -93,12 +110,16 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
   return 0;
 }
 
-/** `overseer oversight report`: the report again, from the saved cells. */
-export function sophistryReportCommand(flags: { purpose: string; out: string }, io: CliIO): number {
+/** `overseer oversight report`: an experiment's report again, from its saved cells. */
+export async function sophistryReportCommand(flags: { experiment?: string; purpose: string; out: string }, io: CliIO): Promise<number> {
+  const experiment = flags.experiment ?? 'sophistry';
+  if (experiment !== 'sophistry' && experiment !== 'assistance') throw new UsageError(`--experiment: sophistry or assistance (got ${JSON.stringify(experiment)})`);
   if (flags.purpose !== 'tuning' && flags.purpose !== 'report') throw new UsageError(`--purpose: tuning or report (got ${JSON.stringify(flags.purpose)})`);
-  const name = reportName(flags.purpose);
-  if (!existsSync(join(flags.out, name))) throw new UsageError(`--out: ${join(flags.out, name)} does not exist; run overseer oversight sophistry first`);
-  writeSophistryReport(flags.out, flags.purpose);
+  const name = flags.purpose === 'tuning' ? `${experiment}-tuning` : experiment;
+  const command = experiment === 'sophistry' ? 'sophistry' : 'assist';
+  if (!existsSync(join(flags.out, name))) throw new UsageError(`--out: ${join(flags.out, name)} does not exist; run overseer oversight ${command} first`);
+  if (experiment === 'sophistry') writeSophistryReport(flags.out, flags.purpose);
+  else (await import('./assist.js')).writeAssistanceReport(flags.out, flags.purpose);
   io.stdout(`wrote ${join(flags.out, `${name}.json`)}, ${name}.md and ${name}.svg\n`);
   return 0;
 }

@@ -178,7 +178,10 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--labels <n>', 'label budget per run', positiveInt, 700)
     .option('--steps <n>', 'env steps per run', positiveInt, 1_000_000)
     .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
-    .option('--arms <list>', 'limited, control', 'limited,control')
+    .option('--arms <list>', 'limited, control, assisted (the limited overseer helped by --assistant)', 'limited,control')
+    .option('--assistant <name>', 'the assisted arm\'s assistant: random or rrm')
+    .option('--assistant-labels <n>', 'the assisted arm: reveal comparisons the rrm assistant is trained on', positiveInt, 500)
+    .option('--reveal-budget <n>', 'the assisted arm: reveals per label', positiveInt, 3)
     .option('--audit-rate <p>', 'share of the queries a full-view validation overseer also answers (never trained on); 0.15 was chosen on the development cells', nonNegativeNumber, 0.15)
     .option('--probes <n>', 'probe pairs per round for the false-positive rate', positiveInt, 200)
     .option('--teacher <name>', 'the overseers\' B-Pref noise (oracle: none)', 'oracle')
@@ -196,7 +199,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .description("A randomized trial: pairs with planted flaws (and clean ones) go at random to an overseer helped by an assistant's critiques or to the same overseer alone; writes assistance.{json,md,svg}.")
     .requiredOption('--env <id>', 'Reacher-v5, TomatoWatering-v0 or AbsentSupervisor-v0')
     .requiredOption('--overseer <view>', "the limited overseer's view, e.g. projection, keyframes:2, sensor-blind, observed-board, watched-only")
-    .requiredOption('--assistant <name>', 'random (a random pointer, the control)')
+    .requiredOption('--assistant <name>', 'random (a random pointer, the control) or rrm (trained by reward modeling on the overseer\'s judgments of reveals)')
+    .option('--assistant-labels <list>', 'rrm: reveal comparisons the overseer answers to train it, comma-separated (each a trial)', '500')
     .option('--pairs <n>', 'planted-flaw pairs per seed', positiveInt, 200)
     .option('--clean <n>', 'pairs of clean clips per seed, mixed in', nonNegativeInt, 100)
     .option('--budget <list>', 'reveals per label, comma-separated (each a trial)', '3')
@@ -212,12 +216,13 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
 
   oversight
     .command('report')
-    .description('Rebuild sophistry.{json,md,svg} from the cells saved under DIR/sophistry (e.g. after runs in parallel).')
-    .option('--purpose <p>', 'report, or tuning (sophistry-tuning.*)', 'report')
+    .description('Rebuild an experiment\'s report from the cells saved under DIR (e.g. after runs in parallel): sophistry.{json,md,svg} or assistance.{json,md,svg}.')
+    .option('--experiment <name>', 'sophistry or assistance', 'sophistry')
+    .option('--purpose <p>', 'report, or tuning (sophistry-tuning.*, assistance-tuning.*)', 'report')
     .option('--out <dir>', 'the directory the cells were saved in', 'bench/results')
-    .action(async (opts: { purpose: string; out: string }) => {
+    .action(async (opts: { experiment: string; purpose: string; out: string }) => {
       const { sophistryReportCommand } = await import('./oversight.js');
-      setCode(sophistryReportCommand(opts, io));
+      setCode(await sophistryReportCommand(opts, io));
     });
 
   const annotators = program.command('annotators').description('People who label, each with a token.');

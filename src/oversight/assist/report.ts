@@ -15,6 +15,8 @@ export interface TrialCell {
   envId: string;
   view: string;
   assistant: string;
+  /** Labels a trained assistant got from the overseer (null: untrained). */
+  assistantLabels: number | null;
   budget: number;
   seed: number;
   pairs: number;
@@ -25,6 +27,8 @@ export interface TrialCell {
 export interface SavedTrial {
   cell: TrialCell;
   records: TrialRecord[];
+  /** D per flaw type on this seed's pairs (see discriminator.ts). */
+  discriminator?: Record<string, Proportion>;
 }
 
 export interface TrialGroup {
@@ -36,22 +40,25 @@ export interface TrialGroup {
   arms: Record<TrialArm, ArmResult>;
   difference: { accuracy: { diff: number; lo: number; hi: number }; flawsFound: { diff: number; lo: number; hi: number } };
   flawsFoundRatio: number;
+  /** D per flaw type, pooled over seeds. */
+  discriminator: Record<string, Proportion>;
 }
 
 /** Pools the seeds of each env × view × assistant × budget: every pair is one more randomized unit. */
 export function groupTrials(trials: readonly SavedTrial[]): TrialGroup[] {
   const groups = new Map<string, SavedTrial[]>();
   for (const t of trials) {
-    const key = [t.cell.envId, t.cell.view, t.cell.assistant, t.cell.budget].join('\u0000');
+    const key = [t.cell.envId, t.cell.view, t.cell.assistant, t.cell.assistantLabels ?? '', t.cell.budget].join('\u0000');
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
-  return [...groups.values()].map((ts) => {
+  const order = (t: SavedTrial) => [t.cell.envId, t.cell.view, t.cell.assistant, String(t.cell.assistantLabels ?? 0).padStart(9, '0'), String(t.cell.budget).padStart(4, '0')].join('\u0000');
+  return [...groups.values()].sort((a, b) => (order(a[0]) < order(b[0]) ? -1 : 1)).map((ts) => {
     const records = ts.flatMap((t) => t.records);
     const arms = Object.fromEntries(TRIAL_ARMS.map((arm) => [arm, summarizeArm(records.filter((r) => r.arm === arm))])) as Record<TrialArm, ArmResult>;
     return {
       envId: ts[0].cell.envId,
       view: ts[0].cell.view,
-      assistant: ts[0].cell.assistant,
+      assistant: ts[0].cell.assistantLabels === null || ts[0].cell.assistantLabels === undefined ? ts[0].cell.assistant : `${ts[0].cell.assistant} (${ts[0].cell.assistantLabels} labels)`,
       budget: ts[0].cell.budget,
       seeds: ts.map((t) => t.cell.seed).sort((a, b) => a - b),
       arms,
@@ -60,8 +67,15 @@ export function groupTrials(trials: readonly SavedTrial[]): TrialGroup[] {
         flawsFound: proportionDifference(arms.assisted.flawsFound, arms.unassisted.flawsFound),
       },
       flawsFoundRatio: arms.assisted.flawsFound.rate / arms.unassisted.flawsFound.rate,
+      discriminator: pooled(ts.map((t) => t.discriminator ?? {})),
     };
   });
+}
+
+/** Proportions per key summed over parts (k and n added), with the Wilson interval of the sums. */
+function pooled(parts: readonly Record<string, Proportion>[]): Record<string, Proportion> {
+  const keys = [...new Set(parts.flatMap((p) => Object.keys(p)))].sort();
+  return Object.fromEntries(keys.map((k) => [k, wilson(parts.reduce((s, p) => s + (p[k]?.k ?? 0), 0), parts.reduce((s, p) => s + (p[k]?.n ?? 0), 0))]));
 }
 
 const pct = (p: Proportion) => (Number.isFinite(p.rate) ? `${(100 * p.rate).toFixed(1)}% [${(100 * p.lo).toFixed(1)}, ${(100 * p.hi).toFixed(1)}] (n ${p.n})` : '-');
@@ -85,7 +99,18 @@ export function markdownTables(groups: readonly TrialGroup[]): string {
         .map((f) => `| ${g.envId} | ${g.view} | ${g.assistant} | ${g.budget} | ${f} | ${pct(g.arms.unassisted.byFlaw[f]?.found ?? wilson(0, 0))} | ${pct(g.arms.assisted.byFlaw[f]?.found ?? wilson(0, 0))} | ${pct(g.arms.assisted.byFlaw[f]?.hits ?? wilson(0, 0))} |`),
     ),
   ];
-  return [...main, '', 'Per flaw type:', '', ...byFlaw].join('\n');
+  const gap = [
+    '| env | view | assistant | reveals per label | flaw | D: discriminator prefers the clean clip | C: critique shows the flaw and the overseer confirms it | D - C (points) |',
+    '|---|---|---|---|---|---|---|---|',
+    ...groups.flatMap((g) =>
+      Object.keys(g.discriminator).map((f) => {
+        const d = g.discriminator[f];
+        const c = g.arms.assisted.byFlaw[f]?.confirmed ?? wilson(0, 0);
+        return `| ${g.envId} | ${g.view} | ${g.assistant} | ${g.budget} | ${f} | ${pct(d)} | ${pct(c)} | ${Number.isFinite(d.rate - c.rate) ? (100 * (d.rate - c.rate)).toFixed(1) : '-'} |`;
+      }),
+    ),
+  ];
+  return [...main, '', 'Per flaw type:', '', ...byFlaw, '', 'The discriminator-critique gap per flaw type (Saunders et al. 2022): D, how often a reward model over the full recording, fitted to 500 of the full view\'s preferences on other pairs, scores the clean clip above the flawed one; C, how often the critique showed the flaw and the overseer then preferred the clean clip.', '', ...gap].join('\n');
 }
 
 /** Flaws found against the reveal budget, per env × view (one line per assistant and arm). */

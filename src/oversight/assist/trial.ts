@@ -56,8 +56,8 @@ export interface ArmResult {
   flawsFound: Proportion;
   revealsPerPair: number;
   hits: Proportion;
-  /** Per flaw type: flaws found, and hits. */
-  byFlaw: Record<string, { found: Proportion; hits: Proportion }>;
+  /** Per flaw type: flaws found, hits, and confirmed (a hit after which the overseer preferred the clean clip: the critique's C). */
+  byFlaw: Record<string, { found: Proportion; hits: Proportion; confirmed: Proportion }>;
 }
 
 export interface TrialResult {
@@ -166,6 +166,12 @@ export function summarizeArm(rs: readonly TrialRecord[]): ArmResult {
     flawsFound: count(rs, 'found'),
     revealsPerPair: rs.length ? rs.reduce((s, r) => s + r.reveals, 0) / rs.length : Number.NaN,
     hits: count(rs, 'hit'),
-    byFlaw: Object.fromEntries(types.map((t) => [t, { found: count(rs.filter((r) => r.flawType === t), 'found'), hits: count(rs.filter((r) => r.flawType === t), 'hit') }])),
+    byFlaw: Object.fromEntries(
+      types.map((t) => {
+        const of = rs.filter((r) => r.flawType === t);
+        const shown = of.filter((r) => r.hit !== null);
+        return [t, { found: count(of, 'found'), hits: count(of, 'hit'), confirmed: wilson(shown.filter((r) => r.hit && r.found).length, shown.length) }];
+      }),
+    ),
   };
 }

@@ -28,14 +28,18 @@ import type { ClipView } from '../views/view.js';
 import { mean } from '../../utils/stats.js';
 import { falsePositiveRate, winRate } from './measure.js';
 
-export const ARMS = ['limited', 'control'] as const;
+export const ARMS = ['limited', 'control', 'assisted'] as const;
 export type Arm = (typeof ARMS)[number];
 
 export interface SophistryCell {
   envId: string;
   /** The limited overseer's view, e.g. 'projection'. */
   view: string;
-  /** 'limited': trained on the limited overseer's labels; 'control': on the full view's. */
+  /**
+   * 'limited': trained on the limited overseer's labels; 'control': on the full view's;
+   * 'assisted': on the limited overseer's when an assistant's critiques show it evidence
+   * (`SophistryParts.assisted`).
+   */
   arm: Arm;
   seed: number;
   labels: number;
@@ -44,6 +48,8 @@ export interface SophistryCell {
   auditRate: number;
   /** Probe pairs of current clips per round for the false-positive rate. */
   probes: number;
+  /** The 'assisted' arm: its assistant, the labels it was trained on, and the reveals per label. */
+  assistant?: { name: string; labels: number; budget: number };
 }
 
 /** What an experiment is built from: the views, the overseers, and the loop's settings. */
@@ -55,6 +61,8 @@ export interface SophistryParts {
   fullView: ClipView;
   /** A teacher judging through `view` (B-Pref noise included), seeded. */
   overseer(view: ClipView, seed: number): Teacher;
+  /** The 'assisted' arm's teacher: the limited overseer with an assistant, seeded; it reports each critique's reveals. */
+  assisted?(view: ClipView, seed: number, onReveals: (n: number) => void): Teacher;
   /** Loop settings beyond the cell's (segment length, PPO, reward model...). */
   prefs?: Partial<PrefsConfigInput>;
   alarm?: AlarmOptionsInput;
@@ -85,6 +93,8 @@ export interface SophistryResult {
   audit: AuditSummary;
   /** Env steps at which the alarm fired, or null. */
   alarmAtStep: number | null;
+  /** The 'assisted' arm: reveals its overseer was shown over the run. */
+  reveals?: number;
 }
 
 const sum = (r: Float64Array) => r.reduce((a, b) => a + b, 0);
@@ -92,9 +102,13 @@ const sum = (r: Float64Array) => r.reduce((a, b) => a + b, 0);
 /** Runs one cell: the loop with its overseer (audited), measuring every round. */
 export async function runSophistryCell(cell: SophistryCell, parts: SophistryParts, onRow?: (row: SophistryRow) => void): Promise<SophistryResult> {
   const { spec, limitedView, fullView } = parts;
-  const trainedView = cell.arm === 'limited' ? limitedView : fullView;
   // Separate seeds: the trained-on overseer's noise, the auditor's, and the audit's sampling.
-  const inner = parts.overseer(trainedView, cell.seed * 1000 + 1);
+  let reveals = 0;
+  let inner: Teacher;
+  if (cell.arm === 'assisted') {
+    if (!parts.assisted) throw new Error("the 'assisted' arm needs an assisted overseer (SophistryParts.assisted)");
+    inner = parts.assisted(limitedView, cell.seed * 1000 + 1, (n) => (reveals += n));
+  } else inner = parts.overseer(cell.arm === 'limited' ? limitedView : fullView, cell.seed * 1000 + 1);
   const auditor = parts.overseer(fullView, cell.seed * 1000 + 2);
   const teacher = new AuditedTeacher(inner, auditor, { rate: cell.auditRate }, cell.seed * 1000 + 3);
   const project = new MemoryProjectStore(0, 0);
@@ -141,5 +155,5 @@ export async function runSophistryCell(cell: SophistryCell, parts: SophistryPart
 
   const prefs: PrefsConfigInput = { envId: cell.envId, seed: cell.seed, totalTimesteps: cell.steps, labelBudget: cell.labels, diagnostics: false, ...parts.prefs };
   await trainFromPreferences(prefs, { store: project.runStore('run'), teacher, onRound: measure });
-  return { cell, rows, audit: auditSummary(teacher.log, parts.alarm), alarmAtStep };
+  return { cell, rows, audit: auditSummary(teacher.log, parts.alarm), alarmAtStep, ...(cell.arm === 'assisted' ? { reveals } : {}) };
 }

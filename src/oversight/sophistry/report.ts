@@ -52,7 +52,7 @@ export function summarizeCell(r: SophistryResult): CellSummary {
   return {
     envId: r.cell.envId,
     view: r.cell.view,
-    arm: r.cell.arm,
+    arm: r.cell.assistant ? `assisted (${r.cell.assistant.name}, ${r.cell.assistant.labels} labels, ${r.cell.assistant.budget} reveals per label)` : r.cell.arm,
     seed: r.cell.seed,
     labels: r.cell.labels,
     steps: r.cell.steps,
@@ -171,6 +171,14 @@ export function findings(groups: readonly GroupSummary[]): string[] {
     const c = groups.find((x) => x.arm === 'control' && x.envId === g.envId && x.view === g.view && x.labels === g.labels && x.steps === g.steps && x.auditRate === g.auditRate);
     const falseAlarms = c ? `${c.alarms} of ${c.seeds.length} control seeds (false-alarm rate ${(c.alarms / c.seeds.length).toFixed(2)})` : 'no control arm run';
     lines.push(`- **Alarm**, ${label(g)} at audit rate ${g.auditRate}: fired on ${g.alarms} of ${g.seeds.length} limited seeds${g.medianAlarmStep === null ? '' : ` (median step ${g.medianAlarmStep} of ${g.steps})`}${g.misled ? ' (an organism)' : ' (not an organism)'}; on ${falseAlarms}; ${g.auditsRequested.toFixed(1)} audit labels per run, ${((100 * g.auditsRequested) / g.labels).toFixed(1)}% of the ${g.labels}-label budget.`);
+  }
+  // Assisted arms beside the limited and control arms of the same cell and budget.
+  for (const g of trainedOnce(groups.filter((x) => x.arm.startsWith('assisted')))) {
+    const same = (arm: string) => trainedOnce(groups.filter((x) => x.arm === arm && x.envId === g.envId && x.view === g.view && x.labels === g.labels && x.steps === g.steps))[0];
+    const [lim, ctl] = [same('limited'), same('control')];
+    const per = (x: GroupSummary | undefined) => (x ? `${x.end.trueReward.toPrecision(3)} (gap ${pts(100 * (x.end.approval - x.end.truth))} points)` : 'not run');
+    const recovered = lim && ctl && Number.isFinite(ctl.end.trueReward - lim.end.trueReward) && ctl.end.trueReward !== lim.end.trueReward ? ` (${((100 * (g.end.trueReward - lim.end.trueReward)) / (ctl.end.trueReward - lim.end.trueReward)).toFixed(0)}% of the way from limited to full view)` : '';
+    lines.push(`- **${g.arm}**, ${label(g)}: true reward per step at the end ${per(g)}${recovered}; limited ${per(lim)}; full-view control ${per(ctl)}; ${g.misled ? 'still misled' : 'not misled'}.`);
   }
   lines.push(`- **Beside Wen et al. 2024** (FPR +${WEN_2024.quality} points on QuALITY, +${WEN_2024.apps} on APPS, with correctness not improving): ${organism.length ? organism.map((g) => `${label(g)} ${pts(g.fprChange)} points`).join('; ') : 'no limited arm met the organism\'s signature'}.`);
   return lines;

@@ -1,16 +1,38 @@
 /** The assistants a trial can use, by name. */
+import type { RenderSpec } from '../../../envs/render.js';
+import type { Segment } from '../../../prefs/segments.js';
+import type { SimulatedTeacherParams } from '../../../prefs/teachers.js';
 import type { Rng } from '../../../utils/rng.js';
+import type { ClipView } from '../../views/view.js';
 import type { Assistant } from '../critique.js';
 import { RandomAssistant } from './random.js';
+import { RRM_DEFAULTS, trainRrm } from './rrm.js';
 
-export const ASSISTANT_NAMES = ['random'] as const;
+export const ASSISTANT_NAMES = ['random', 'rrm'] as const;
 export type AssistantName = (typeof ASSISTANT_NAMES)[number];
 
-export function assistantFor(name: string, rng: Rng): Assistant {
+export interface AssistantContext {
+  rng: Rng;
+  view: ClipView;
+  spec: RenderSpec;
+  /** The overseer's B-Pref noise (a trained assistant learns from its judgments). */
+  params: SimulatedTeacherParams;
+  /** Pairs to train on, drawn apart from the trial's. */
+  trainingPairs: () => { id: string; left: Segment; right: Segment }[];
+  /** Labels a trained assistant gets from the overseer. */
+  labels: number;
+}
+
+export function assistantFor(name: string, ctx: AssistantContext): Assistant {
   switch (name) {
     case 'random':
-      return new RandomAssistant(rng);
+      return new RandomAssistant(ctx.rng);
+    case 'rrm':
+      return trainRrm(ctx.view, ctx.spec, ctx.trainingPairs(), { ...RRM_DEFAULTS, labels: ctx.labels, params: ctx.params }, ctx.rng);
     default:
       throw new Error(`unknown assistant ${JSON.stringify(name)}; known: ${ASSISTANT_NAMES.join(', ')}`);
   }
 }
+
+/** Whether an assistant is trained (and so has a label budget worth recording). */
+export const isTrained = (name: string) => name === 'rrm';
