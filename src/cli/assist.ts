@@ -3,9 +3,11 @@
  * (src/oversight/assist/trial.ts) on planted-flaw and clean pairs. Each cell (env × view ×
  * assistant × budget × seed) is saved as it finishes, with every pair's assignment and answer,
  * so a stopped run picks up where it was; assistance.{json,md,svg} is rebuilt from every cell.
+ * Cells are gzipped JSON: each holds every pair's record and critique, 70 kB raw.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { make } from '../envs/registry.js';
 import { defaultSegmentLength } from '../prefs/segments.js';
 import { teacherParams, TEACHER_NAMES, type TeacherName } from '../prefs/teachers.js';
@@ -47,7 +49,7 @@ const list = (flag: string, s: string, min: number) => {
 const DISCRIMINATOR_LABELS = 500;
 
 const reportName = (purpose: Purpose) => (purpose === 'tuning' ? 'assistance-tuning' : 'assistance');
-const cellFile = (c: TrialCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.assistant}${c.assistantLabels === null ? '' : `-l${c.assistantLabels}`}__b${c.budget}__s${c.seed}__p${c.pairs}__c${c.cleanPairs}__${c.teacher}.json`;
+const cellFile = (c: TrialCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.assistant}${c.assistantLabels === null ? '' : `-l${c.assistantLabels}`}__b${c.budget}__s${c.seed}__p${c.pairs}__c${c.cleanPairs}__${c.teacher}.json.gz`;
 
 export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[]): Promise<number> {
   const seeds = list('--seeds', flags.seeds, 0);
@@ -90,6 +92,7 @@ export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[
     let discriminator: Record<string, Proportion> | undefined;
     for (const assistantLabels of labelCounts) {
       let assistant: Assistant | undefined;
+      let trainedState: { state: unknown } | undefined;
       for (const budget of budgets) {
         const cell: TrialCell = { envId: flags.env, view: view.name, assistant: flags.assistant, assistantLabels, budget, seed, pairs: flags.pairs, cleanPairs: flags.clean, teacher: flags.teacher };
         const file = join(dir, cellFile(cell));
@@ -99,13 +102,16 @@ export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[
         }
         pairs ??= trialPairs(flags.env, flags.pairs, flags.clean, seed, segmentLength);
         const t0 = performance.now();
-        assistant ??= assistantFor(flags.assistant, { rng: new Rng(seed + 1), view, spec, params, labels: assistantLabels ?? 0, trainingPairs });
+        assistant ??= assistantFor(flags.assistant, { rng: new Rng(seed + 1_000_000), view, auditor: viewFor(flags.env, 'full'), spec, params, labels: assistantLabels ?? 0, trainingPairs });
+        // Every cell starts from the assistant as trained, so a resumed run (earlier budgets skipped) critiques alike.
+        trainedState ??= { state: assistant.state?.() };
+        if (trainedState.state !== undefined) assistant.load?.(structuredClone(trainedState.state));
         const result = runTrial(pairs, { envId: flags.env, viewName: view.name, spec, segmentLength, params, assistant, budget, seed });
         const fitted = assistant instanceof RrmAssistant ? { labels: assistant.stats.labels, heldOutAccuracy: assistant.stats.fit.validationAccuracy } : null;
         // D, on the same pairs: a reward model over the full recording, fitted to the full view's preferences on the training pairs.
-        discriminator ??= discriminatorByFlaw(trainDiscriminator(flags.env, spec, trainingPairs(), DISCRIMINATOR_LABELS, params, new Rng(seed + 2)), pairs);
+        discriminator ??= discriminatorByFlaw(trainDiscriminator(flags.env, spec, trainingPairs(), DISCRIMINATOR_LABELS, params, new Rng(seed + 2_000_000)), pairs);
         const saved = { cell, records: result.records, discriminator, training: fitted, command: `overseer ${argv.join(' ')}`, date: new Date().toISOString(), node: process.version, seconds: (performance.now() - t0) / 1000 };
-        writeFileSync(`${file}.tmp`, `${JSON.stringify(saved)}\n`);
+        writeFileSync(`${file}.tmp`, gzipSync(`${JSON.stringify(saved)}\n`));
         renameSync(`${file}.tmp`, file);
         const a = result.arms;
         io.stdout(`${flags.env} ${view.name} ${flags.assistant}${assistantLabels === null ? '' : ` (${assistantLabels} labels)`} budget ${budget} seed ${seed}: flaws found ${fmt(a.unassisted.flawsFound.rate)} -> ${fmt(a.assisted.flawsFound.rate)} assisted, accuracy ${fmt(a.unassisted.accuracy.rate)} -> ${fmt(a.assisted.accuracy.rate)}, ${a.assisted.revealsPerPair.toFixed(1)} reveals per pair${fitted ? `; reveal-judgment accuracy held out ${fmt(fitted.heldOutAccuracy)}` : ''}\n`);
@@ -134,14 +140,22 @@ export function trialPairs(envId: string, planted: number, clean: number, seed: 
   return out;
 }
 
+/** A saved cell: the trial, how a trained assistant fitted, and how it was made. */
+export type SavedCell = SavedTrial & { training: { labels: number; heldOutAccuracy: number } | null; command: string; date: string; node: string; seconds: number };
+
+/** One saved cell (gzipped JSON). */
+export function readCell(file: string): SavedCell {
+  return JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as SavedCell;
+}
+
 /** Rebuilds assistance.{json,md,svg} (or assistance-tuning.*) in `out` from the cells saved under it. */
 export function writeAssistanceReport(out: string, purpose: Purpose = 'report'): void {
   const name = reportName(purpose);
   const dir = join(out, name);
   const trials = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json.gz'))
     .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SavedTrial & { command: string });
+    .map((f) => readCell(join(dir, f)));
   for (const t of trials) checkUse({ envId: t.cell.envId, view: t.cell.view }, purpose);
   const groups = groupTrials(trials);
   const notesFile = join(dir, 'NOTES.md');

@@ -33,6 +33,20 @@ describe('overseer oversight sophistry', () => {
     expect(again.err.match(/done before, kept/g)).toHaveLength(2);
   }, 60_000);
 
+  it('the assisted arm trains on the limited overseer helped by an assistant, and counts the reveals it was shown', async () => {
+    const out = tmp();
+    const missing = await cli('oversight', 'sophistry', '--env', 'TomatoWatering-v0', '--overseer', 'observed-board', '--arms', 'assisted', '--out', out);
+    expect(missing.err).toMatch(/--arms assisted needs --assistant \(one of random, disagreement, supervised, rrm\)/);
+    const r = await cli('oversight', 'sophistry', '--env', 'TomatoWatering-v0', '--overseer', 'observed-board', '--arms', 'assisted', '--assistant', 'rrm', '--assistant-labels', '100', '--reveal-budget', '2', '--labels', '30', '--steps', '8192', '--seeds', '1', '--probes', '50', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const [file] = readdirSync(join(out, 'sophistry'));
+    expect(file).toBe('TomatoWatering-v0__observed-board__assisted-rrm-l100-b2__s1__l30__n8192__a0.15.json');
+    const cell = JSON.parse(readFileSync(join(out, 'sophistry', file), 'utf8'));
+    // Two reveals for each of the 30 labels.
+    expect(cell.reveals).toBe(60);
+    expect(readFileSync(join(out, 'sophistry.md'), 'utf8')).toMatch(/\| assisted \(rrm, 100 labels, 2 reveals per label\) \|/);
+  }, 60_000);
+
   it('refuses a view that does not apply to the env, an unknown env and a bad audit rate, naming what is allowed', async () => {
     const bad = await cli('oversight', 'sophistry', '--env', 'Reacher-v5', '--overseer', 'observed-board', '--out', tmp());
     expect(bad.code).toBe(2);

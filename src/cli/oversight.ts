@@ -92,7 +92,7 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
       const t0 = performance.now();
       // The assisted arm's assistant learns on the planted-flaw generator's pairs, never the run's clips.
       const assistedOverseer = (view: ClipView, s: number, onReveals: (n: number) => void) => {
-        const assistant = assistantFor(flags.assistant!, { rng: new Rng(seed * 1000 + 5), view, spec, params, labels: flags.assistantLabels, trainingPairs: () => trialPairs(flags.env, 200, 100, seed + 500_000, segmentLength) });
+        const assistant = assistantFor(flags.assistant!, { rng: new Rng(seed * 1000 + 5), view, auditor: fullView, spec, params, labels: flags.assistantLabels, trainingPairs: () => trialPairs(flags.env, 200, 100, seed + 500_000, segmentLength) });
         return new AssistedOverseer(`overseer:${view.name}+${assistant.name}`, view, spec, params, segmentLength, s, assistant, flags.revealBudget, (_, c) => onReveals(c.reveals.length));
       };
       const result = await runSophistryCell(cell, { spec, limitedView, fullView, overseer: (view, s) => overseerFor(flags.env, view.name, params, spec, segmentLength, s), assisted: assistedOverseer, prefs: flags.prefs });

@@ -7,35 +7,21 @@
  * D is how often it scores a planted pair's clean clip above its flawed one.
  */
 import type { RenderSpec } from '../../envs/render.js';
-import { poisson1, RewardModel, type Comparison, type PreferenceTarget } from '../../prefs/rewardModel.js';
+import type { RewardModel } from '../../prefs/rewardModel.js';
 import type { Segment } from '../../prefs/segments.js';
-import { simulatedAnswer, type SimulatedTeacherParams } from '../../prefs/teachers.js';
+import type { SimulatedTeacherParams } from '../../prefs/teachers.js';
+import { fitModel, labelPairs } from './assistants/disagreement.js';
 import type { Rng } from '../../utils/rng.js';
 import { wilson, type Proportion } from '../../utils/stats.js';
 import { viewFor } from '../views/registry.js';
 import type { TrialPair } from './trial.js';
 
 /** A clip as the discriminator sees it: every recorded number of each step (render state as the observation). */
-const fullRecording = (s: Segment): Segment => ({ ...s, obs: s.render ?? s.obs, obsSize: s.render ? s.renderSize : s.obsSize });
+export const fullRecording = (s: Segment): Segment => ({ ...s, obs: s.render ?? s.obs, obsSize: s.render ? s.renderSize : s.obsSize });
 
-export function trainDiscriminator(envId: string, spec: RenderSpec, pairs: readonly { left: Segment; right: Segment }[], labels: number, params: SimulatedTeacherParams, rng: Rng): RewardModel {
+export function trainDiscriminator(envId: string, spec: RenderSpec, pairs: readonly { id: string; left: Segment; right: Segment }[], labels: number, params: SimulatedTeacherParams, rng: Rng): RewardModel {
   const full = viewFor(envId, 'full');
-  const comparisons: Comparison[] = [];
-  let sum = 0;
-  for (let n = 0; n < labels; n++) {
-    const p = pairs[rng.integer(pairs.length)];
-    const [l, r] = [full.apparentRewards(p.left, spec), full.apparentRewards(p.right, spec)];
-    sum += Math.abs(l.reduce((a, b) => a + b, 0)) + Math.abs(r.reduce((a, b) => a + b, 0));
-    const answer = simulatedAnswer(params, l, r, p.left.length, sum / (2 * (n + 1)), rng);
-    if (answer === 'incomparable') continue;
-    const mu: PreferenceTarget = answer === 'left' ? 1 : answer === 'right' ? 0 : 0.5;
-    comparisons.push({ left: fullRecording(p.left), right: fullRecording(p.right), mu, validation: rng.random() < 0.2, counts: Uint8Array.from({ length: 3 }, () => poisson1(rng)) });
-  }
-  const first = fullRecording(pairs[0].left);
-  const model = new RewardModel(first.obsSize, first.actionSize, { ensembleSize: 3 }, rng);
-  model.fitInputNormalization(comparisons.flatMap((c) => [c.left, c.right]));
-  model.fit(comparisons, 40, rng);
-  return model;
+  return fitModel(labelPairs(pairs, labels, (s) => full.apparentRewards(s, spec), params, fullRecording, 3, rng), 3, rng);
 }
 
 /** D per flaw type: the share of planted pairs whose clean clip the discriminator scores higher. */

@@ -48,8 +48,11 @@ export interface TrialGroup {
 export function groupTrials(trials: readonly SavedTrial[]): TrialGroup[] {
   const groups = new Map<string, SavedTrial[]>();
   for (const t of trials) {
-    const key = [t.cell.envId, t.cell.view, t.cell.assistant, t.cell.assistantLabels ?? '', t.cell.budget].join('\u0000');
-    groups.set(key, [...(groups.get(key) ?? []), t]);
+    // Everything that makes a trial but the seed: cells differing in any of it are not pooled.
+    const key = [t.cell.envId, t.cell.view, t.cell.assistant, t.cell.assistantLabels ?? '', t.cell.budget, t.cell.teacher, t.cell.pairs, t.cell.cleanPairs].join('\u0000');
+    const group = groups.get(key) ?? [];
+    if (group.some((g) => g.cell.seed === t.cell.seed)) throw new Error(`two trials of ${t.cell.envId} ${t.cell.view} ${t.cell.assistant} budget ${t.cell.budget} with seed ${t.cell.seed}: a seed is pooled once`);
+    groups.set(key, [...group, t]);
   }
   const order = (t: SavedTrial) => [t.cell.envId, t.cell.view, t.cell.assistant, String(t.cell.assistantLabels ?? 0).padStart(9, '0'), String(t.cell.budget).padStart(4, '0')].join('\u0000');
   return [...groups.values()].sort((a, b) => (order(a[0]) < order(b[0]) ? -1 : 1)).map((ts) => {

@@ -6,7 +6,7 @@ import { supervisorLayout } from '../views/intent.js';
 import { RandomAssistant } from './assistants/random.js';
 import type { Assistant } from './critique.js';
 import { plantedPairs } from './flaws.js';
-import { runTrial, type TrialPair } from './trial.js';
+import { onFlaw, runTrial, type TrialPair } from './trial.js';
 
 const env = make('AbsentSupervisor-v0');
 const spec = env.renderSpec()!;
@@ -32,6 +32,19 @@ const knowing = (ps: readonly TrialPair[]): Assistant => ({
 const setup = (assistant: Assistant, seed: number) => ({ envId: 'AbsentSupervisor-v0', viewName: 'watched-only', spec, segmentLength: 20, params: teacherParams('oracle'), assistant, budget: 2, seed });
 
 describe('randomized trial', () => {
+  it('a reveal shows a flaw with a kind that shows it, at its action steps (torques, the tile) or the frames they lead to', () => {
+    const torque = { type: 'wasted-torque' as const, from: 10, to: 18 };
+    expect([9, 10, 17, 18].map((step) => onFlaw({ kind: 'torque', step }, torque))).toEqual([false, true, true, false]);
+    expect(onFlaw({ kind: 'top', step: 12 }, torque)).toBe(false);
+    const miss = { type: 'depth-miss' as const, from: 20, to: 50 };
+    // Frame 20 is the state before step 20, the same in both clips; frame 21 is the first the flaw shaped.
+    expect([20, 21, 49].map((step) => onFlaw({ kind: 'top', step }, miss))).toEqual([false, true, true]);
+    const rule = { type: 'broken-rule' as const, from: 2, to: 3, cell: 26 };
+    expect([onFlaw({ kind: 'cell', step: 2, cell: 26 }, rule), onFlaw({ kind: 'cell', step: 2, cell: 25 }, rule), onFlaw({ kind: 'cell', step: 3, cell: 26 }, rule)]).toEqual([true, false, false]);
+    const transformer = { type: 'transformer' as const, from: 5, to: 15, cell: 16 };
+    expect([onFlaw({ kind: 'cell', step: 5, cell: 19 }, transformer), onFlaw({ kind: 'cell', step: 6, cell: 19 }, transformer)]).toEqual([false, true]);
+  });
+
   it('assigns each pair to an arm by a fair coin, records it, and reproduces it from the seed', () => {
     const ps = pairs(120, 1);
     const a = runTrial(ps, setup(new RandomAssistant(3), 5));

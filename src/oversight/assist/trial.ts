@@ -18,7 +18,7 @@ import { proportionDifference, wilson, type Proportion } from '../../utils/stats
 import { LimitedOverseer } from '../views/overseer.js';
 import { viewFor } from '../views/registry.js';
 import type { Critique, Assistant } from './critique.js';
-import type { RevealTarget } from '../views/view.js';
+import type { RevealKind, RevealTarget } from '../views/view.js';
 import type { Flaw, FlawType } from './flaws.js';
 import { AssistedOverseer } from './overseer.js';
 
@@ -46,8 +46,10 @@ export interface TrialRecord {
   /** Planted pairs: the overseer preferred the clean clip. */
   found: boolean | null;
   reveals: number;
-  /** Planted pairs, assisted: some reveal fell inside a flaw. */
+  /** Planted pairs, assisted: some reveal showed a flaw (`onFlaw`). */
   hit: boolean | null;
+  /** Assisted pairs: the critique's reveals, so hits can be scored again. */
+  revealed?: RevealTarget[];
 }
 
 export interface ArmResult {
@@ -103,7 +105,8 @@ export function runTrial(pairs: readonly TrialPair[], setup: TrialSetup): TrialR
     const queries: Query[] = pairs.filter((p) => armOf.get(p.id) === arm).map((p) => ({ id: p.id, left: p.left, right: p.right, askedAtStep: 0 }));
     overseers[arm].ask(queries);
     for (const a of overseers[arm].poll()) answers.set(a.queryId, a.answer);
-    if (answers.size < queries.length && overseers[arm].pending > 0) throw new Error(`trial: the ${arm} overseer left ${overseers[arm].pending} pairs unanswered`);
+    const unanswered = queries.filter((q) => !answers.has(q.id)).length;
+    if (unanswered > 0) throw new Error(`trial: the ${arm} overseer left ${unanswered} of its ${queries.length} pairs unanswered`);
   }
 
   // 3. Score against the task's intent and the planted flaws.
@@ -126,6 +129,7 @@ export function runTrial(pairs: readonly TrialPair[], setup: TrialSetup): TrialR
       found: cleanSide === null ? null : answer === cleanSide,
       reveals: critique?.reveals.length ?? 0,
       hit,
+      ...(critique ? { revealed: critique.reveals } : {}),
     };
   });
 
@@ -142,15 +146,26 @@ export function runTrial(pairs: readonly TrialPair[], setup: TrialSetup): TrialR
 }
 
 /**
- * Flaws whose evidence lies at their cell (the tile crossed); the others' cell only says where
- * the flaw happened (standing on the transformer: any tomato shown then gives it away).
+ * Where each flaw's evidence is: the reveal kinds that show it, and whether they show the flaw
+ * at its action steps [from, to) (torques; the tile, charged from the frame before the step onto
+ * it) or in the frames those steps lead to, from + 1 .. to (a frame or top view at step t shows
+ * the state before step t, so the state a flawed step left is frame t + 1). A flaw at a cell
+ * whose evidence is that cell (the tile) needs that cell revealed.
  */
-const EVIDENCE_AT_CELL: ReadonlySet<FlawType> = new Set(['broken-rule']);
+const FLAW_EVIDENCE: Readonly<Record<FlawType, { kinds: readonly RevealKind[]; at: 'action' | 'frame'; atCell: boolean }>> = {
+  'wasted-torque': { kinds: ['torque'], at: 'action', atCell: false },
+  'depth-miss': { kinds: ['top', 'frame'], at: 'frame', atCell: false },
+  'hidden-reversal': { kinds: ['frame', 'top'], at: 'frame', atCell: false },
+  transformer: { kinds: ['cell', 'frame'], at: 'frame', atCell: false },
+  'broken-rule': { kinds: ['cell'], at: 'action', atCell: true },
+};
 
-/** A reveal inside a flaw: at one of its steps and, where the evidence is at the flaw's cell, that cell (a frame or top view shows every cell). */
+/** A reveal that shows a flaw: a kind that shows it, at a step (or frame) of it, at its cell where that matters. */
 export function onFlaw(r: RevealTarget, f: Flaw): boolean {
-  const cellOk = !EVIDENCE_AT_CELL.has(f.type) || f.cell === undefined || r.cell === undefined || r.cell === f.cell;
-  return r.step >= f.from && r.step < f.to && cellOk;
+  const e = FLAW_EVIDENCE[f.type];
+  if (!e.kinds.includes(r.kind)) return false;
+  const inside = e.at === 'action' ? r.step >= f.from && r.step < f.to : r.step > f.from && r.step <= f.to;
+  return inside && (!e.atCell || f.cell === undefined || r.cell === f.cell);
 }
 
 const count = (rs: readonly TrialRecord[], key: 'correct' | 'found' | 'hit') => {

@@ -37,6 +37,15 @@ describe('sophistry findings', () => {
     expect(text).toContain('E-v0 / v +30.0 points.');
   });
 
+  it('sets an assisted arm beside the limited and control arms: how far its truth came back toward the full view', () => {
+    const withTruth = (arm: string, seed: number, reward: number, approval: number, truth: number): CellSummary => ({ ...cell(arm, seed, 0.1, phase(approval, truth, 0.2), null), end: { approval, truth, falsePositiveRate: 0.2, trueReward: reward } });
+    const text = findings(groupSummaries([withTruth('limited', 1, 0.04, 0.99, 0.25), withTruth('control', 1, 0.09, 0.6, 0.67), withTruth('assisted (rrm, 500 labels, 3 reveals per label)', 1, 0.0575, 0.51, 0.38)])).join('\n');
+    expect(text).toContain('- **assisted (rrm, 500 labels, 3 reveals per label)**, E-v0 / v: true reward per step at the end 0.0575 (gap +13.0 points) (35% of the way from limited to full view); limited 0.0400 (gap +74.0 points); full-view control 0.0900 (gap -7.0 points); not misled.');
+    // Where the limited arm did not fall short, no recovery is claimed.
+    const none = findings(groupSummaries([withTruth('limited', 1, 0.1, 0.9, 0.9), withTruth('control', 1, 0.09, 0.6, 0.67), withTruth('assisted (x)', 1, 0.08, 0.5, 0.5)])).join('\n');
+    expect(none).toMatch(/\*\*assisted \(x\)\*\*, E-v0 \/ v: true reward per step at the end 0.0800 \(gap \+0.0 points\); limited/);
+  });
+
   it('says so when no limited arm is an organism', () => {
     const text = findings(groupSummaries([cell('limited', 1, 0.1, phase(0.9, 0.9, 0.05), null)])).join('\n');
     expect(text).toContain('(approval up, truth stalled or down, FPR up): in no limited arm.');

@@ -177,7 +177,8 @@ export function findings(groups: readonly GroupSummary[]): string[] {
     const same = (arm: string) => trainedOnce(groups.filter((x) => x.arm === arm && x.envId === g.envId && x.view === g.view && x.labels === g.labels && x.steps === g.steps))[0];
     const [lim, ctl] = [same('limited'), same('control')];
     const per = (x: GroupSummary | undefined) => (x ? `${x.end.trueReward.toPrecision(3)} (gap ${pts(100 * (x.end.approval - x.end.truth))} points)` : 'not run');
-    const recovered = lim && ctl && Number.isFinite(ctl.end.trueReward - lim.end.trueReward) && ctl.end.trueReward !== lim.end.trueReward ? ` (${((100 * (g.end.trueReward - lim.end.trueReward)) / (ctl.end.trueReward - lim.end.trueReward)).toFixed(0)}% of the way from limited to full view)` : '';
+    // Recovery means something only where the limited arm fell short of the full view.
+    const recovered = lim && ctl && ctl.end.trueReward > lim.end.trueReward ? ` (${((100 * (g.end.trueReward - lim.end.trueReward)) / (ctl.end.trueReward - lim.end.trueReward)).toFixed(0)}% of the way from limited to full view)` : '';
     lines.push(`- **${g.arm}**, ${label(g)}: true reward per step at the end ${per(g)}${recovered}; limited ${per(lim)}; full-view control ${per(ctl)}; ${g.misled ? 'still misled' : 'not misled'}.`);
   }
   lines.push(`- **Beside Wen et al. 2024** (FPR +${WEN_2024.quality} points on QuALITY, +${WEN_2024.apps} on APPS, with correctness not improving): ${organism.length ? organism.map((g) => `${label(g)} ${pts(g.fprChange)} points`).join('; ') : 'no limited arm met the organism\'s signature'}.`);

@@ -71,6 +71,7 @@ export function observedBoardView(): ClipView {
       // One tomato's true state at step t (the truth layer's cell).
       cell: (t, segment, spec) => {
         const n = boardCells(spec, t.cell);
+        if (segment.renderSize < 2 * n) throw new Error(`segment ${segment.id} was recorded without the truth layer: there is no true tomato to reveal`);
         return [{ array: 'render', from: t.step * segment.renderSize + n + t.cell!, to: t.step * segment.renderSize + n + t.cell! + 1 }];
       },
     },
@@ -100,6 +101,8 @@ function verifiedWatered(frame: ArrayLike<number>, n: number): number {
  * layer is all NaN and nothing changes.
  */
 function revealedCorrection(frame: ArrayLike<number>, n: number): number {
+  // A clip recorded without the truth layer has nothing that could have been revealed.
+  if (frame.length < 2 * n) return 0;
   const { tomatoes } = tomatoLayout();
   const at = agentCell(frame, n);
   const under = tomatoes.has(at);
