@@ -13,6 +13,8 @@ describe('overseer oversight sophistry', () => {
     expect(first.out).toMatch(/observed-board control seed 1/);
     const cells = readdirSync(join(out, 'sophistry'));
     expect(cells).toHaveLength(2);
+    // Settings off their defaults are in the name, so a run with other noise or probes is another cell.
+    expect(cells.sort()[0]).toBe('TomatoWatering-v0__observed-board__control__s1__l30__n8192__a0.5__p50.json');
     const report = JSON.parse(readFileSync(join(out, 'sophistry.json'), 'utf8'));
     expect(report.groups.map((g: { arm: string }) => g.arm).sort()).toEqual(['control', 'limited']);
     for (const c of report.cells) {
@@ -40,7 +42,7 @@ describe('overseer oversight sophistry', () => {
     const r = await cli('oversight', 'sophistry', '--env', 'TomatoWatering-v0', '--overseer', 'observed-board', '--arms', 'assisted', '--assistant', 'rrm', '--assistant-labels', '100', '--reveal-budget', '2', '--labels', '30', '--steps', '8192', '--seeds', '1', '--probes', '50', '--out', out);
     expect(r.code, r.err).toBe(0);
     const [file] = readdirSync(join(out, 'sophistry'));
-    expect(file).toBe('TomatoWatering-v0__observed-board__assisted-rrm-l100-b2__s1__l30__n8192__a0.15.json');
+    expect(file).toBe('TomatoWatering-v0__observed-board__assisted-rrm-l100-b2__s1__l30__n8192__a0.15__p50.json');
     const cell = JSON.parse(readFileSync(join(out, 'sophistry', file), 'utf8'));
     // Two reveals for each of the 30 labels.
     expect(cell.reveals).toBe(60);

@@ -18,6 +18,7 @@ import { ASSISTANT_NAMES, assistantFor } from '../oversight/assist/assistants/in
 import { AssistedOverseer } from '../oversight/assist/overseer.js';
 import type { ClipView } from '../oversight/views/view.js';
 import { Rng } from '../utils/rng.js';
+import { fnv1a32 } from '../utils/hash.js';
 import { trialPairs } from './assist.js';
 
 export interface SophistryFlags {
@@ -41,7 +42,14 @@ export interface SophistryFlags {
   revealBudget: number;
 }
 
-const cellFile = (c: SophistryCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.arm}${c.assistant ? `-${c.assistant.name}-l${c.assistant.labels}-b${c.assistant.budget}` : ''}__s${c.seed}__l${c.labels}__n${c.steps}__a${c.auditRate}.json`;
+/**
+ * A cell's file: everything that makes the run. The overseers' noise, the probe count and loop
+ * settings are named only where they differ from the defaults, so the committed cells keep their names.
+ */
+const cellFile = (c: SophistryCell, f: Pick<SophistryFlags, 'teacher' | 'probes' | 'prefs'>) => {
+  const extra = [f.teacher !== 'oracle' ? `t${f.teacher}` : '', f.probes !== 200 ? `p${f.probes}` : '', f.prefs ? `x${fnv1a32(JSON.stringify(f.prefs)).toString(16)}` : ''].filter(Boolean);
+  return `${c.envId}__${c.view.replace(/:/g, '-')}__${c.arm}${c.assistant ? `-${c.assistant.name}-l${c.assistant.labels}-b${c.assistant.budget}` : ''}__s${c.seed}__l${c.labels}__n${c.steps}__a${c.auditRate}${extra.map((e) => `__${e}`).join('')}.json`;
+};
 
 export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: string[]): Promise<number> {
   const seeds = flags.seeds.split(',').map((s) => Number(s.trim()));
@@ -84,7 +92,7 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
   for (const seed of seeds) {
     for (const arm of arms) {
       const cell: SophistryCell = { envId: flags.env, view: limitedView.name, arm, seed, labels: flags.labels, steps: flags.steps, auditRate: flags.auditRate, probes: flags.probes, ...(arm === 'assisted' ? { assistant: { name: flags.assistant!, labels: flags.assistantLabels, budget: flags.revealBudget } } : {}) };
-      const file = join(cellsDir, cellFile(cell));
+      const file = join(cellsDir, cellFile(cell, flags));
       if (existsSync(file)) {
         io.stderr(`${file}: done before, kept\n`);
         continue;
