@@ -13,9 +13,9 @@ import { defaultSegmentLength } from '../prefs/segments.js';
 import { teacherParams, TEACHER_NAMES, type TeacherName } from '../prefs/teachers.js';
 import { Rng } from '../utils/rng.js';
 import { ASSISTANT_NAMES, assistantFor, isTrained } from '../oversight/assist/assistants/index.js';
-import { cleanPairs, FLAWS_BY_ENV, plantedPairs } from '../oversight/assist/flaws.js';
+import { FLAWS_BY_ENV } from '../oversight/assist/flaws.js';
 import { groupTrials, markdownTables, reportSvg, SAUNDERS_2022_FLAWS_RATIO, type SavedTrial, type TrialCell } from '../oversight/assist/report.js';
-import { runTrial, type TrialPair } from '../oversight/assist/trial.js';
+import { runTrial, trialPairs, type TrialPair } from '../oversight/assist/trial.js';
 import { discriminatorByFlaw, trainDiscriminator } from '../oversight/assist/discriminator.js';
 import type { Proportion } from '../utils/stats.js';
 import { RrmAssistant } from '../oversight/assist/assistants/rrm.js';
@@ -23,6 +23,8 @@ import type { Assistant } from '../oversight/assist/critique.js';
 import { checkUse, HeldOutError, OVERSIGHT_SPLIT, type Purpose } from '../oversight/split.js';
 import { viewFor } from '../oversight/views/registry.js';
 import { UsageError, type CliIO } from './io.js';
+import { wholeNumberList } from './parse.js';
+import { experimentName, writeExperimentReport } from './reports.js';
 
 export interface AssistFlags {
   env: string;
@@ -39,23 +41,16 @@ export interface AssistFlags {
   out: string;
 }
 
-const list = (flag: string, s: string, min: number) => {
-  const xs = s.split(',').map((x) => Number(x.trim()));
-  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < min)) throw new UsageError(`${flag}: expected comma-separated whole numbers >= ${min}, got ${JSON.stringify(s)}`);
-  return xs;
-};
-
 /** Full-view preferences the discriminator is fitted to. */
 const DISCRIMINATOR_LABELS = 500;
 
-const reportName = (purpose: Purpose) => (purpose === 'tuning' ? 'assistance-tuning' : 'assistance');
 const cellFile = (c: TrialCell) => `${c.envId}__${c.view.replace(/:/g, '-')}__${c.assistant}${c.assistantLabels === null ? '' : `-l${c.assistantLabels}`}__b${c.budget}__s${c.seed}__p${c.pairs}__c${c.cleanPairs}__${c.teacher}.json.gz`;
 
 export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[]): Promise<number> {
-  const seeds = list('--seeds', flags.seeds, 0);
-  const budgets = list('--budget', flags.budget, 1);
+  const seeds = wholeNumberList('--seeds', flags.seeds, 0);
+  const budgets = wholeNumberList('--budget', flags.budget, 1);
   const trained = isTrained(flags.assistant);
-  const labelCounts: (number | null)[] = trained ? list('--assistant-labels', flags.assistantLabels, 1) : [null];
+  const labelCounts: (number | null)[] = trained ? wholeNumberList('--assistant-labels', flags.assistantLabels, 1) : [null];
   if (!FLAWS_BY_ENV[flags.env]) throw new UsageError(`--env: no planted flaws for ${flags.env}; envs with them: ${Object.keys(FLAWS_BY_ENV).join(', ')}`);
   if (!(ASSISTANT_NAMES as readonly string[]).includes(flags.assistant)) throw new UsageError(`--assistant: unknown ${JSON.stringify(flags.assistant)}; known: ${ASSISTANT_NAMES.join(', ')}`);
   if (!(TEACHER_NAMES as readonly string[]).includes(flags.teacher)) throw new UsageError(`--teacher: the overseer's B-Pref noise, one of ${TEACHER_NAMES.join(', ')} (got ${JSON.stringify(flags.teacher)})`);
@@ -79,7 +74,7 @@ export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[
   const segmentLength = defaultSegmentLength(spec.dt, env.spec?.maxEpisodeSteps);
   env.close();
   const params = teacherParams(flags.teacher as TeacherName);
-  const name = reportName(purpose);
+  const name = experimentName('assistance', purpose);
   const dir = join(flags.out, name);
   mkdirSync(dir, { recursive: true });
 
@@ -125,21 +120,6 @@ export async function assistCommand(flags: AssistFlags, io: CliIO, argv: string[
 
 const fmt = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 
-/** Planted pairs (flawed clip on a random side) and clean pairs, in a random order. */
-export function trialPairs(envId: string, planted: number, clean: number, seed: number, segmentLength: number): TrialPair[] {
-  // A stream apart from the trial's own (which is seeded by `seed`).
-  const rng = new Rng(seed + 7919);
-  const out: TrialPair[] = plantedPairs(envId, planted, seed, { segmentLength }).map((p) =>
-    rng.random() < 0.5 ? { id: p.id, left: p.flawed, right: p.clean, planted: { flawedSide: 'left', flaws: p.flaws } } : { id: p.id, left: p.clean, right: p.flawed, planted: { flawedSide: 'right', flaws: p.flaws } },
-  );
-  if (clean > 0) out.push(...cleanPairs(envId, clean, seed + 100_003, { segmentLength }));
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.integer(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 /** A saved cell: the trial, how a trained assistant fitted, and how it was made. */
 export type SavedCell = SavedTrial & { training: { labels: number; heldOutAccuracy: number } | null; command: string; date: string; node: string; seconds: number };
 
@@ -150,7 +130,7 @@ export function readCell(file: string): SavedCell {
 
 /** Rebuilds assistance.{json,md,svg} (or assistance-tuning.*) in `out` from the cells saved under it. */
 export function writeAssistanceReport(out: string, purpose: Purpose = 'report'): void {
-  const name = reportName(purpose);
+  const name = experimentName('assistance', purpose);
   const dir = join(out, name);
   const trials = readdirSync(dir)
     .filter((f) => f.endsWith('.json.gz'))
@@ -158,25 +138,20 @@ export function writeAssistanceReport(out: string, purpose: Purpose = 'report'):
     .map((f) => readCell(join(dir, f)));
   for (const t of trials) checkUse({ envId: t.cell.envId, view: t.cell.view }, purpose);
   const groups = groupTrials(trials);
-  const notesFile = join(dir, 'NOTES.md');
-  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
-  writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ split: OVERSIGHT_SPLIT, groups, commands: [...new Set(trials.map((t) => t.command))] }, null, 2)}\n`);
   const best = groups.filter((g) => Number.isFinite(g.flawsFoundRatio)).sort((a, b) => b.flawsFoundRatio - a.flawsFoundRatio)[0];
-  const md = [
-    '# Assistance: do critiques help a limited overseer?',
-    '',
-    `Made by ${[...new Set(trials.map((t) => `\`${t.command}\``))].join(', ')} (each cell's command, date, and every pair's assignment and answer in the cell files under \`${name}/\`).`,
-    '',
-    "A randomized trial per row: each pair is assigned by a fair coin to the **assisted** arm (the overseer sees the assistant's critique: a few reveals of recorded evidence it cannot see, at most the budget per label) or the **unassisted** one; both arms have the same limited overseer (view and B-Pref noise) and the same pair distribution: planted-flaw pairs (a clean clip and the same clip with a known flaw, sides shuffled) and pairs of clean clips. Accuracy: the overseer prefers the clip the task's intent prefers (all pairs). Flaws found: on planted pairs, the overseer prefers the clean clip. Reveals on the flaw: planted pairs where some reveal fell inside the flaw (each reveal shows its step in both clips). Brackets: 95% Wilson intervals (differences: Newcombe's), seeds pooled.",
-    '',
-    markdownTables(groups),
-    '',
-    `Saunders et al. 2022: critiques helped people find about ${Math.round((SAUNDERS_2022_FLAWS_RATIO - 1) * 100)}% more flaws (ratio ${SAUNDERS_2022_FLAWS_RATIO}x). ${best ? `Here the highest ratio is ${best.flawsFoundRatio.toFixed(2)}x (${best.envId} / ${best.view}, ${best.assistant}, ${best.budget} reveals per label).` : 'No trial found flaws in the unassisted arm to compare with.'}`,
-    '',
-    ...(notes ? [`## Notes (\`${name}/NOTES.md\`)`, '', notes, ''] : []),
-    `Curves: \`${name}.svg\`.`,
-    '',
-  ].join('\n');
-  writeFileSync(join(out, `${name}.md`), md);
-  writeFileSync(join(out, `${name}.svg`), reportSvg(groups));
+  const commands = trials.map((t) => t.command);
+  writeExperimentReport(out, name, {
+    json: { split: OVERSIGHT_SPLIT, groups, commands: [...new Set(commands)] },
+    title: 'Assistance: do critiques help a limited overseer?',
+    commands,
+    cellFiles: "each cell's command, date, and every pair's assignment and answer",
+    body: [
+      "A randomized trial per row: each pair is assigned by a fair coin to the **assisted** arm (the overseer sees the assistant's critique: a few reveals of recorded evidence it cannot see, at most the budget per label) or the **unassisted** one; both arms have the same limited overseer (view and B-Pref noise) and the same pair distribution: planted-flaw pairs (a clean clip and the same clip with a known flaw, sides shuffled) and pairs of clean clips. Accuracy: the overseer prefers the clip the task's intent prefers (all pairs). Flaws found: on planted pairs, the overseer prefers the clean clip. Reveals on the flaw: planted pairs where some reveal fell inside the flaw (each reveal shows its step in both clips). Brackets: 95% Wilson intervals (differences: Newcombe's), seeds pooled.",
+      '',
+      markdownTables(groups),
+      '',
+      `Saunders et al. 2022: critiques helped people find about ${Math.round((SAUNDERS_2022_FLAWS_RATIO - 1) * 100)}% more flaws (ratio ${SAUNDERS_2022_FLAWS_RATIO}x). ${best ? `Here the highest ratio is ${best.flawsFoundRatio.toFixed(2)}x (${best.envId} / ${best.view}, ${best.assistant}, ${best.budget} reveals per label).` : 'No trial found flaws in the unassisted arm to compare with.'}`,
+    ],
+    svg: reportSvg(groups),
+  });
 }

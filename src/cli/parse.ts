@@ -81,3 +81,10 @@ export function readConfigFile(path: string | undefined): Record<string, unknown
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--config: ${path} must hold a JSON object`);
   return parsed as Record<string, unknown>;
 }
+
+/** A comma-separated list of whole numbers >= `min` (seeds, budgets, label counts); a usage error naming `flag` otherwise. */
+export function wholeNumberList(flag: string, value: string, min: number): number[] {
+  const xs = value.split(',').map((x) => Number(x.trim()));
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < min)) throw new UsageError(`${flag}: expected comma-separated whole numbers >= ${min}, got ${JSON.stringify(value)}`);
+  return xs;
+}

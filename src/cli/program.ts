@@ -221,8 +221,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--purpose <p>', 'report, or tuning (sophistry-tuning.*, assistance-tuning.*)', 'report')
     .option('--out <dir>', 'the directory the cells were saved in', 'bench/results')
     .action(async (opts: { experiment: string; purpose: string; out: string }) => {
-      const { sophistryReportCommand } = await import('./oversight.js');
-      setCode(await sophistryReportCommand(opts, io));
+      const { oversightReportCommand } = await import('./oversight.js');
+      setCode(await oversightReportCommand(opts, io));
     });
 
   const annotators = program.command('annotators').description('People who label, each with a token.');

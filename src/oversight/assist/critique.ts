@@ -14,6 +14,9 @@ import type { Segment } from '../../prefs/segments.js';
 import type { Query } from '../../prefs/teachers.js';
 import { withReveals, type ClipView, type RevealTarget } from '../views/view.js';
 
+/** A pair of clips as an assistant sees them: the full recordings. */
+export type ClipPair = Pick<Query, 'id' | 'left' | 'right'>;
+
 export interface Critique {
   /** Each shown in both clips. */
   reveals: RevealTarget[];
@@ -31,7 +34,7 @@ export interface CritiqueContext {
 /** An assistant: from a pair of full recordings and the overseer's view, a critique. */
 export interface Assistant {
   readonly name: string;
-  critique(pair: Pick<Query, 'id' | 'left' | 'right'>, ctx: CritiqueContext): Critique;
+  critique(pair: ClipPair, ctx: CritiqueContext): Critique;
   /** For resumable runs: the assistant's own state (its random stream, a trained model). */
   state?(): unknown;
   load?(state: unknown): void;

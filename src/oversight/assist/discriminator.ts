@@ -10,7 +10,7 @@ import type { RenderSpec } from '../../envs/render.js';
 import type { RewardModel } from '../../prefs/rewardModel.js';
 import type { Segment } from '../../prefs/segments.js';
 import type { SimulatedTeacherParams } from '../../prefs/teachers.js';
-import { fitModel, labelPairs } from './assistants/disagreement.js';
+import { fitModel, labelPairs } from './fit.js';
 import type { Rng } from '../../utils/rng.js';
 import { wilson, type Proportion } from '../../utils/stats.js';
 import { viewFor } from '../views/registry.js';

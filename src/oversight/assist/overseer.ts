@@ -10,10 +10,7 @@ import { LimitedOverseer } from '../views/overseer.js';
 import type { ClipView } from '../views/view.js';
 import { checkCritique, seenWithCritique, type Assistant, type Critique } from './critique.js';
 
-export interface AssistedOverseerState {
-  overseer: SimulatedTeacherState;
-  assistant: unknown;
-}
+export type AssistedOverseerState = SimulatedTeacherState & { assistant: unknown };
 
 export class AssistedOverseer extends LimitedOverseer {
   constructor(
@@ -48,14 +45,14 @@ export class AssistedOverseer extends LimitedOverseer {
     return [judged('left'), judged('right')];
   }
 
-  override state(): AssistedOverseerState & SimulatedTeacherState {
-    // The overseer's own fields stay at the top level, so a limited overseer's state loads the same way.
-    return { ...super.state(), overseer: super.state(), assistant: this.assistant.state?.() ?? null };
+  override state(): AssistedOverseerState {
+    // The overseer's own fields at the top level, so its state reads like a limited overseer's.
+    return { ...super.state(), assistant: this.assistant.state?.() ?? null };
   }
 
   override load(state: unknown): void {
-    const s = state as Partial<AssistedOverseerState>;
-    super.load(s.overseer ?? state);
-    if (s.assistant !== undefined && s.assistant !== null) this.assistant.load?.(s.assistant);
+    super.load(state);
+    const a = (state as Partial<AssistedOverseerState>).assistant;
+    if (a !== undefined && a !== null) this.assistant.load?.(a);
   }
 }

@@ -7,6 +7,8 @@ import { RandomAssistant } from './assistants/random.js';
 import type { Assistant } from './critique.js';
 import { plantedPairs } from './flaws.js';
 import { onFlaw, runTrial, type TrialPair } from './trial.js';
+import { AssistedOverseer } from './overseer.js';
+import { viewFor } from '../views/registry.js';
 
 const env = make('AbsentSupervisor-v0');
 const spec = env.renderSpec()!;
@@ -59,6 +61,20 @@ describe('randomized trial', () => {
     // Unassisted pairs spend no reveals; assisted ones spend the budget.
     expect(a.records.filter((r) => r.arm === 'unassisted').every((r) => r.reveals === 0 && r.hit === null)).toBe(true);
     expect(a.records.filter((r) => r.arm === 'assisted').every((r) => r.reveals === 2)).toBe(true);
+  });
+
+  it("the assisted overseer's state holds the limited overseer's and the assistant's: loaded into a fresh one, it answers alike", () => {
+    const ps = pairs(20, 4);
+    const make = (seed: number) => new AssistedOverseer('o', viewFor('AbsentSupervisor-v0', 'watched-only'), spec, teacherParams('stoc'), 20, seed, new RandomAssistant(seed), 1);
+    const queries = ps.map((p) => ({ id: p.id, left: p.left, right: p.right, askedAtStep: 0 }));
+    const a = make(1);
+    a.ask(queries.slice(0, 10));
+    a.poll();
+    const b = make(2);
+    b.load(JSON.parse(JSON.stringify(a.state())));
+    a.ask(queries.slice(10));
+    b.ask(queries.slice(10));
+    expect(b.poll()).toEqual(a.poll());
   });
 
   it('the watched-only overseer misses every broken rule alone; shown the tile where it was crossed, it finds every one', () => {

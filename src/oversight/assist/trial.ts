@@ -19,7 +19,7 @@ import { LimitedOverseer } from '../views/overseer.js';
 import { viewFor } from '../views/registry.js';
 import type { Critique, Assistant } from './critique.js';
 import type { RevealKind, RevealTarget } from '../views/view.js';
-import type { Flaw, FlawType } from './flaws.js';
+import { cleanPairs, plantedPairs, type Flaw, type FlawType } from './flaws.js';
 import { AssistedOverseer } from './overseer.js';
 
 export const TRIAL_ARMS = ['assisted', 'unassisted'] as const;
@@ -81,6 +81,20 @@ export interface TrialSetup {
   /** Reveals per label. */
   budget: number;
   seed: number;
+}
+
+/**
+ * A trial's pairs: `planted` planted-flaw pairs (the flawed clip on a random side) and `clean`
+ * pairs of clean clips, in a random order, all from `seed`.
+ */
+export function trialPairs(envId: string, planted: number, clean: number, seed: number, segmentLength: number): TrialPair[] {
+  // A stream apart from the trial's own (which is seeded by `seed`).
+  const rng = new Rng(seed + 7919);
+  const out: TrialPair[] = plantedPairs(envId, planted, seed, { segmentLength }).map((p) =>
+    rng.random() < 0.5 ? { id: p.id, left: p.flawed, right: p.clean, planted: { flawedSide: 'left', flaws: p.flaws } } : { id: p.id, left: p.clean, right: p.flawed, planted: { flawedSide: 'right', flaws: p.flaws } },
+  );
+  if (clean > 0) out.push(...cleanPairs(envId, clean, seed + 100_003, { segmentLength }));
+  return rng.shuffle(out);
 }
 
 /** Runs the trial over `pairs`; the assignment and each overseer's noise come from `seed`'s named streams. */

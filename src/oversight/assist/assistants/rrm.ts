@@ -21,18 +21,18 @@ import type { Segment } from '../../../prefs/segments.js';
 import { simulatedAnswer, type SimulatedTeacherParams } from '../../../prefs/teachers.js';
 import { Rng } from '../../../utils/rng.js';
 import type { ClipView, RevealTarget } from '../../views/view.js';
-import { revealCandidates, seenWithCritique, type Assistant, type Critique, type CritiqueContext } from '../critique.js';
+import { revealCandidates, seenWithCritique, type Assistant, type ClipPair, type Critique, type CritiqueContext } from '../critique.js';
 
-type Pair = { id: string; left: Segment; right: Segment };
+/** The overseer's comparison of a pair (its return difference, left minus right) when shown `reveals`. */
+export function judgedDifference(view: ClipView, spec: RenderSpec, pair: ClipPair, reveals: readonly RevealTarget[]): number {
+  const seen = seenWithCritique(pair, { reveals: [...reveals], reason: '' }, { view, spec });
+  const sum = (s: Segment) => view.judge(s, spec).reduce((a, b) => a + b, 0);
+  return sum(seen.left) - sum(seen.right);
+}
 
-/** The overseer's own check of a reveal: how far the evidence moved its comparison of the pair. */
-export function revealWorth(view: ClipView, spec: RenderSpec, pair: Pair, r: RevealTarget): number {
-  const d = (reveals: RevealTarget[]) => {
-    const seen = seenWithCritique(pair, { reveals, reason: '' }, { view, spec });
-    const sum = (s: Segment) => view.judge(s, spec).reduce((a, b) => a + b, 0);
-    return sum(seen.left) - sum(seen.right);
-  };
-  return Math.abs(d([r]) - d([]));
+/** The overseer's own check of a reveal: how far the evidence moved its comparison of the pair (`unshown`: the comparison without it). */
+export function revealWorth(view: ClipView, spec: RenderSpec, pair: ClipPair, r: RevealTarget, unshown = judgedDifference(view, spec, pair, [])): number {
+  return Math.abs(judgedDifference(view, spec, pair, [r]) - unshown);
 }
 
 /** How a reveal is described to the model: its kind, when, where, and what the recording holds there in each clip. */
@@ -52,7 +52,7 @@ export function featureLayout(view: ClipView, spec: RenderSpec, sample: Segment)
 export const featureSize = (l: FeatureLayout) => l.kinds.length + 1 + l.cells + 3 * l.width;
 
 /** φ(pair, r): kind one-hot, step / length, cell one-hot, the recorded numbers in the left and right clips and their difference. */
-export function revealFeatures(view: ClipView, spec: RenderSpec, pair: Pair, r: RevealTarget, l: FeatureLayout, out = new Float32Array(featureSize(l))): Float32Array {
+export function revealFeatures(view: ClipView, spec: RenderSpec, pair: ClipPair, r: RevealTarget, l: FeatureLayout, out = new Float32Array(featureSize(l))): Float32Array {
   out.fill(0);
   out[l.kinds.indexOf(r.kind)] = 1;
   let o = l.kinds.length;
@@ -93,7 +93,7 @@ export class RrmAssistant implements Assistant {
   ) {}
 
   /** r̂ of each reveal, mean over the ensemble. */
-  scores(pair: Pair, candidates: readonly RevealTarget[], view: ClipView, spec: RenderSpec): Float64Array {
+  scores(pair: ClipPair, candidates: readonly RevealTarget[], view: ClipView, spec: RenderSpec): Float64Array {
     const F = featureSize(this.layout);
     const x = new Float32Array(candidates.length * F);
     candidates.forEach((r, i) => revealFeatures(view, spec, pair, r, this.layout, x.subarray(i * F, (i + 1) * F)));
@@ -104,7 +104,7 @@ export class RrmAssistant implements Assistant {
     return out;
   }
 
-  critique(pair: Pair, ctx: CritiqueContext): Critique {
+  critique(pair: ClipPair, ctx: CritiqueContext): Critique {
     const candidates = revealCandidates(ctx.view, pair, ctx.spec);
     // Nothing hidden (a watched episode): nothing to show.
     if (candidates.length === 0) return { reveals: [], reason: 'nothing hidden to show' };
@@ -116,7 +116,7 @@ export class RrmAssistant implements Assistant {
 }
 
 /** Trains the rrm assistant on `pairs` (none of them the trial's) from the overseer's judgments of reveals. */
-export function trainRrm(view: ClipView, spec: RenderSpec, pairs: readonly Pair[], opts: RrmTraining, rng: Rng): RrmAssistant {
+export function trainRrm(view: ClipView, spec: RenderSpec, pairs: readonly ClipPair[], opts: RrmTraining, rng: Rng): RrmAssistant {
   if (pairs.length === 0) throw new Error('rrm: no training pairs');
   if (view.revealKinds.length === 0) throw new Error(`rrm: the ${view.name} view takes no reveals`);
   const layout = featureLayout(view, spec, pairs[0].left);
@@ -130,8 +130,9 @@ export function trainRrm(view: ClipView, spec: RenderSpec, pairs: readonly Pair[
     const r1 = candidates[rng.integer(candidates.length)];
     const r2 = candidates[rng.integer(candidates.length)];
     // 2-3. The overseer's check of each, and its answer (thresholds scaled by the mean worth so far).
-    const w1 = revealWorth(view, spec, pair, r1);
-    const w2 = revealWorth(view, spec, pair, r2);
+    const unshown = judgedDifference(view, spec, pair, []);
+    const w1 = revealWorth(view, spec, pair, r1, unshown);
+    const w2 = revealWorth(view, spec, pair, r2, unshown);
     worthSum += w1 + w2;
     const answer = simulatedAnswer(opts.params, [w1], [w2], 1, worthSum / (2 * (n + 1)), rng);
     if (answer === 'incomparable') continue;

@@ -5,10 +5,7 @@
  */
 import { Rng, type RngState } from '../../../utils/rng.js';
 import type { RevealTarget } from '../../views/view.js';
-import { revealCandidates, type Assistant, type Critique, type CritiqueContext } from '../critique.js';
-import type { Segment } from '../../../prefs/segments.js';
-
-type Pair = { id: string; left: Segment; right: Segment };
+import { revealCandidates, type Assistant, type ClipPair, type Critique, type CritiqueContext } from '../critique.js';
 
 export class StepScoredAssistant implements Assistant {
   private readonly rng: Rng;
@@ -16,7 +13,7 @@ export class StepScoredAssistant implements Assistant {
   constructor(
     readonly name: string,
     /** Per step of the pair (the shorter clip's length), how much worth showing. */
-    private readonly stepScores: (pair: Pair) => Float64Array,
+    private readonly stepScores: (pair: ClipPair) => Float64Array,
     /** The critique's one line, given the chosen steps. */
     private readonly because: string,
     seed: number | Rng,
@@ -24,7 +21,7 @@ export class StepScoredAssistant implements Assistant {
     this.rng = typeof seed === 'number' ? new Rng(seed) : seed;
   }
 
-  critique(pair: Pair, ctx: CritiqueContext): Critique {
+  critique(pair: ClipPair, ctx: CritiqueContext): Critique {
     const candidates = revealCandidates(ctx.view, pair, ctx.spec);
     if (candidates.length === 0) return { reveals: [], reason: 'nothing hidden to show' };
     const byStep = new Map<number, RevealTarget[]>();
@@ -32,18 +29,20 @@ export class StepScoredAssistant implements Assistant {
     const s = this.stepScores(pair);
     const steps = [...byStep.keys()].sort((a, b) => s[b] - s[a] || a - b);
     const reveals: RevealTarget[] = [];
-    // Best steps first, one reveal each; round again while budget remains.
-    for (let round = 0; reveals.length < ctx.budget && round < ctx.view.revealKinds.length + 64; round++) {
+    const chosen = new Set<RevealTarget>();
+    const left = (step: number) => byStep.get(step)!.filter((c) => !chosen.has(c));
+    // Best steps first, one reveal each; round again (the next kind) while budget and candidates remain.
+    for (let round = 0; reveals.length < ctx.budget && steps.some((st) => left(st).length > 0); round++) {
       for (const step of steps) {
         if (reveals.length >= ctx.budget) break;
-        const left = byStep.get(step)!.filter((c) => !reveals.includes(c));
-        if (left.length === 0) continue;
-        const kinds = [...new Set(left.map((c) => c.kind))];
-        const kind = kinds[round % kinds.length];
-        const ofKind = left.filter((c) => c.kind === kind);
-        reveals.push(ofKind[this.rng.integer(ofKind.length)]);
+        const here = left(step);
+        if (here.length === 0) continue;
+        const kinds = [...new Set(here.map((c) => c.kind))];
+        const ofKind = here.filter((c) => c.kind === kinds[round % kinds.length]);
+        const pick = ofKind[this.rng.integer(ofKind.length)];
+        reveals.push(pick);
+        chosen.add(pick);
       }
-      if (steps.every((st) => byStep.get(st)!.every((c) => reveals.includes(c)))) break;
     }
     return { reveals, reason: `${this.because} (steps ${[...new Set(reveals.map((r) => r.step))].join(', ')})` };
   }

@@ -11,12 +11,11 @@ import type { SimulatedTeacherParams } from '../../../prefs/teachers.js';
 import type { Rng } from '../../../utils/rng.js';
 import type { ClipView } from '../../views/view.js';
 import { fullRecording } from '../discriminator.js';
-import { fitModel, labelPairs } from './disagreement.js';
+import { fitModel, labelPairs } from '../fit.js';
 import { StepScoredAssistant } from './stepScored.js';
+import type { ClipPair } from '../critique.js';
 
-type Pair = { id: string; left: Segment; right: Segment };
-
-export function trainSupervised(auditor: ClipView, spec: RenderSpec, pairs: readonly Pair[], labels: number, params: SimulatedTeacherParams, rng: Rng): StepScoredAssistant {
+export function trainSupervised(auditor: ClipView, spec: RenderSpec, pairs: readonly ClipPair[], labels: number, params: SimulatedTeacherParams, rng: Rng): StepScoredAssistant {
   const members = 3;
   const comparisons = labelPairs(pairs, labels, (s) => auditor.apparentRewards(s, spec), params, fullRecording, members, rng);
   if (comparisons.length === 0) throw new Error('supervised: the auditor answered no training pair');
