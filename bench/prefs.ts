@@ -304,8 +304,9 @@ export function configKey(prefs: PrefsConfig, ppo: PpoConfig, evalEnvKwargs: Rec
   // Left out: what changes nothing learned (the diagnostics switch, and waiting for labels with a
   // simulated teacher). The budget is hashed under
   // its name when the stored runs were made ('labels'), so renaming it kept their keys.
-  // Waiting for labels changes nothing with a simulated teacher, which answers at once.
-  const { seed: _seed, diagnostics: _diagnostics, waitForInitialLabels: _wait, maxPendingLabels: _pace, undoSeconds: _undo, labelingView: _view, labelBudget, ...others } = prefs as PrefsConfig & { labels?: number };
+  // Waiting for labels changes nothing with a simulated teacher, which answers at once; how people
+  // see the clips (a labeling view, a trial of assistance) changes nothing either.
+  const { seed: _seed, diagnostics: _diagnostics, waitForInitialLabels: _wait, maxPendingLabels: _pace, undoSeconds: _undo, labelingView: _view, labelingAssistant: _assistant, labelingReveals: _reveals, labelBudget, ...others } = prefs as PrefsConfig & { labels?: number };
   const rest = { ...others, labels: labelBudget ?? (prefs as { labels?: number }).labels };
   const { seed: _ppoSeed, ...ppoRest } = ppo;
   return createHash('sha256').update(stableJson({ ...rest, ppo: ppoRest, evalEnvKwargs })).digest('hex').slice(0, 12);

@@ -7,7 +7,10 @@
  * The dashboard's shot is of a real run: a short `overseer prefs` Hopper run with the oracle
  * teacher (its curves), then two scripted annotators label more pairs of its segments (one
  * prefers the larger true return, one always answers "left"), with one gold pair.
- * Needs the built UI (npm run build). Run: npx tsx scripts/screenshots.ts [dashboard|projection]
+ * And the same Reacher pair in the assisted arm of a trial of assistance (--labeling-assistant
+ * rrm, which points at torques; and the random pointer, whose reveals include the view from
+ * above): the critique, its evidence, accept and dismiss.
+ * Needs the built UI (npm run build). Run: npx tsx scripts/screenshots.ts [dashboard|projection|critique]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +23,7 @@ import { defaultSegmentLength, type Segment } from '../src/prefs/segments.js';
 import { openProject } from '../src/store/sqlite.js';
 import type { ProjectStore } from '../src/store/store.js';
 import { Rng } from '../src/utils/rng.js';
-import { buildServer } from '../src/server/app.js';
+import { armOf, buildServer } from '../src/server/app.js';
 import { labelingViewOf } from '../src/cli/labelingView.js';
 import { runCli } from '../src/cli/program.js';
 import type { Answer } from '../src/prefs/teachers.js';
@@ -68,19 +71,26 @@ function rollout(envId: string, seed: number, index: number): Segment {
   };
 }
 
-/** `labelingView`: the run's limited view, as `--labeling-view` sets it (null: the full clips). */
-async function shoot(envId: string, file: string, seeds: number[], labelingView: string | null = null): Promise<void> {
+/**
+ * `labelingView`: the run's limited view, as `--labeling-view` sets it (null: the full clips);
+ * `assistant`: its labeling assistant (`--labeling-assistant`): the pair shown is then one in
+ * the assisted arm, with the critique.
+ */
+async function shoot(envId: string, file: string, seeds: number[], labelingView: string | null = null, assistant: string | null = null): Promise<void> {
   const project = openProject(mkdtempSync(join(tmpdir(), 'overseer-shots-')));
   const spec = make(envId).renderSpec()!;
   const instructions = envId.startsWith('BoatRace') ? 'Which boat goes round the track the right way?' : envId.startsWith('Reacher') ? 'Which arm brings its fingertip to the red target?' : 'Which clip shows the better behaviour?';
-  project.createRun({ id: 'r1', envId, instructions, labelBudget: 500, renderSpec: spec, config: { prefs: { labelingView } } });
+  project.createRun({ id: 'r1', envId, instructions, labelBudget: 500, renderSpec: spec, config: { prefs: { labelingView, labelingAssistant: assistant, labelingReveals: 3 } } });
   const segments = seeds.map((seed, i) => rollout(envId, seed, i));
   project.putSegments('r1', segments.map((s) => ({ segment: s, truth: { segmentId: s.id, rewards: new Float64Array(s.length) } })));
-  project.putQueries('r1', [{ id: 'q-0', leftId: segments[0].id, rightId: segments[1].id, askedAtStep: 0 }]);
+  const { annotator, token } = project.addAnnotator('ada');
+  // With an assistant, the first pair id whose arm (for ada) is the assisted one.
+  let id = 0;
+  while (assistant && armOf('r1', `q-${id}`, annotator.id) !== 'assisted') id++;
+  project.putQueries('r1', [{ id: `q-${id}`, leftId: segments[0].id, rightId: segments[1].id, askedAtStep: 0 }]);
   project.setRunState('r1', { phase: 'initial', waitingForLabels: 25 });
   project.setGuidelines('r1', 'Judge what the agent does, not how the clip ends.\nA clip that ends early ended its episode: the agent fell (or reached the goal).');
-  const token = project.addAnnotator('ada').token;
-  await inBrowser(project, { width: 1100, height: 750 }, `/?token=${token}&run=r1`, async (page) => {
+  await inBrowser(project, { width: 1100, height: assistant ? 1250 : 750 }, `/?token=${token}&run=r1`, async (page) => {
     await page.waitForSelector('body[data-pair]:not([data-settling])', { timeout: 15_000 });
     // Paused on the last frame of the longer clip: a clip that ended sooner shows it is held.
     await page.keyboard.press('Space');
@@ -162,6 +172,11 @@ if (only === 'dashboard') {
   await shootDashboard('dashboard.png');
   process.exit(0);
 }
+if (only === 'critique') {
+  await shoot('Reacher-v5', 'labeling-reacher-critique.png', [7, 8], 'projection', 'rrm');
+  await shoot('Reacher-v5', 'labeling-reacher-critique-top.png', [7, 8], 'projection', 'random');
+  process.exit(0);
+}
 if (only === 'projection') {
   await shoot('Reacher-v5', 'labeling-reacher-projection.png', [7, 8], 'projection');
   process.exit(0);
@@ -171,3 +186,5 @@ await shoot('Hopper-v5', 'labeling-hopper.png', [3, 4]);
 await shoot('CartPole-v1', 'labeling-cartpole.png', [1, 2]);
 await shoot('BoatRace-v0', 'labeling-boatrace.png', [5, 6]);
 await shoot('Reacher-v5', 'labeling-reacher-projection.png', [7, 8], 'projection');
+await shoot('Reacher-v5', 'labeling-reacher-critique.png', [7, 8], 'projection', 'rrm');
+await shoot('Reacher-v5', 'labeling-reacher-critique-top.png', [7, 8], 'projection', 'random');

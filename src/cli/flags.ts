@@ -39,6 +39,8 @@ export const PREFS_CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: '--max-pending <n>', key: 'maxPendingLabels', help: `pace RL to the labelers: a round waits while more than n answers are outstanding (default with --teacher human: ${HUMAN_MAX_PENDING}; else none)`, parse: nonNegativeInt },
   { flag: '--undo-seconds <s>', key: 'undoSeconds', help: 'with --teacher human: seconds a person can undo an answer before the run trains on it (default 10)', parse: nonNegativeNumber },
   { flag: '--labeling-view <view>', key: 'labelingView', help: "with --teacher human: people label through a limited overseer's view of the env, e.g. projection on Reacher-v5 (default: the full clips)" },
+  { flag: '--labeling-assistant <name>', key: 'labelingAssistant', help: "with --labeling-view: a randomized trial of assistance: half the pairs (per person, at random) come with this assistant's critique (random, rrm), stored with each label (default: no trial)" },
+  { flag: '--labeling-reveals <n>', key: 'labelingReveals', help: 'with --labeling-assistant: the most pieces of evidence one critique shows', parse: positiveInt },
   { flag: '--seed <n>', key: 'seed', help: 'seed of every random stream (envs, networks, queries, teacher)', parse: nonNegativeInt },
   { flag: '--selection <how>', key: 'selection', help: `query selection: ${SELECTIONS.join(', ')}` },
   { flag: '--segment-length <steps>', key: 'segmentLength', help: 'steps per segment (null: 1.5 s of simulated time, 15-60 steps)', parse: positiveInt },

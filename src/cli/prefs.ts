@@ -24,7 +24,7 @@ import { HUMAN_MAX_PENDING, flagOfKey, givenConfigFlags, mergeConfigFlags } from
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
-import { checkLabelingView, LABELING_VIEWS_MODULE } from './labelingView.js';
+import { checkLabelingAssistant, checkLabelingView, LABELING_VIEWS_MODULE } from './labelingView.js';
 import { importLabels, openRunStore, renderSpecOf, type PrefsStoreRef } from './runStore.js';
 import { deleteResumeState, flagOf, openRunToResume, ppoStateProblem, readResumeState, saveResumeState } from './runs.js';
 import { ensureAdminToken, builtUi } from './serve.js';
@@ -121,6 +121,7 @@ export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
     if (cfg.teacher !== 'human') throw new UsageError('--labeling-view: only with --teacher human (it is how people see the clips)');
     checkLabelingView(cfg.envId, cfg.labelingView);
   }
+  if (cfg.labelingAssistant !== null) checkLabelingAssistant(cfg.envId, cfg.labelingView, cfg.labelingAssistant);
   let ppo: PpoConfig;
   try {
     ppo = prefsPpoConfig(cfg, cfg.totalTimesteps);
@@ -300,6 +301,7 @@ async function startPeople(config: PrefsRunConfig, flags: PrefsFlags, project: P
   }
   const runParam = encodeURIComponent(config.store.runId);
   if (config.prefs.labelingView) io.stdout(`people see the clips in the ${config.prefs.labelingView} view\n`);
+  if (config.prefs.labelingAssistant) io.stdout(`a trial of assistance: half the pairs (per person, at random) come with the ${config.prefs.labelingAssistant} assistant's critique (at most ${config.prefs.labelingReveals} reveals)\n`);
   io.stdout(
     `label segments at ${server.url}/?token=${adminToken}&run=${runParam}\n` +
       `dashboard at ${server.url}/dashboard.html?token=${adminToken}&run=${runParam}\n` +

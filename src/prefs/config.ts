@@ -64,6 +64,14 @@ export const PrefsConfigSchema = z.strictObject({
    * of the env, e.g. 'projection' on Reacher-v5), so people see what it sees; null: the full clips.
    */
   labelingView: z.string().min(1).nullable().default(null),
+  /**
+   * With a labeling view: an assistant (e.g. 'random', 'rrm') whose critiques people are shown in
+   * a randomized trial: each pair, per person, goes to the assisted arm (critique shown) or the
+   * unassisted arm by a fair coin, stored with the label. null: no trial.
+   */
+  labelingAssistant: z.string().min(1).nullable().default(null),
+  /** The most pieces of evidence a critique shown to people holds (the per-label reveal budget). */
+  labelingReveals: z.number().int().min(1).max(10).default(3),
   /** Log the diagnostics each round (correlations with the true reward, ensemble disagreement); they change nothing that is learned. */
   diagnostics: z.boolean().default(true),
   /** PPO settings over the env's preset and the paper's entropy bonus (envId, seed and step count are set by the loop). */

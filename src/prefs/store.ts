@@ -31,6 +31,37 @@ export interface StoredLabel {
   createdAt: string;
   /** A person's label: the id the labeling page gave it (storing it again is a no-op). */
   clientId?: string | null;
+  /** A person's label given in a randomized trial of assistance: its arm, and the critique shown. Absent otherwise. */
+  assistance?: LabelAssistance | null;
+}
+
+/** The arms of a trial of assistance: the pair was shown with an assistant's critique, or without. */
+export const ARMS = ['assisted', 'unassisted'] as const;
+export type Arm = (typeof ARMS)[number];
+/** What a person did with a critique: accepted it (it showed something that counts), or dismissed it. */
+export const CRITIQUE_RESPONSES = ['accepted', 'dismissed'] as const;
+export type CritiqueResponse = (typeof CRITIQUE_RESPONSES)[number];
+
+/**
+ * A critique as shown to a person: which assistant, its one-line reason, and the places it
+ * revealed (kind, step, cell). The revealed numbers are the recording's, so they are not kept twice.
+ */
+export interface ShownCritique {
+  assistant: string;
+  reason: string;
+  reveals: { kind: string; step: number; cell?: number }[];
+}
+
+/**
+ * How a person's label was given in a trial of assistance (people labeling a run that has a
+ * labeling assistant): the pair's arm, drawn at random per pair and person; in the assisted arm
+ * the critique shown and the person's response to it (null: neither accepted nor dismissed).
+ * The unassisted arm has neither.
+ */
+export interface LabelAssistance {
+  arm: Arm;
+  critique: ShownCritique | null;
+  response: CritiqueResponse | null;
 }
 
 export interface StoreContents {

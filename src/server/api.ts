@@ -26,7 +26,35 @@ export interface QueryJson {
   kind: 'normal' | 'repeat' | 'gold';
   left: SegmentJson;
   right: SegmentJson;
+  /**
+   * The assistant's critique, when this pair is in the assisted arm of the run's trial of
+   * assistance (absent otherwise). The clips above then hold its evidence too.
+   */
+  critique?: CritiqueJson;
 }
+
+/** A critique as the page shows it: the assistant's one-line reason and the recorded evidence it points to. */
+export interface CritiqueJson {
+  assistant: string;
+  reason: string;
+  reveals: RevealJson[];
+}
+
+/**
+ * One piece of evidence, shown in both clips: its kind ('frame': the whole frame at the step;
+ * 'top': the view from above at the step; 'torque': the actions at the step; 'cell': one hidden
+ * board cell at the step, row * cols + col) and the recorded numbers it shows in each clip.
+ */
+export interface RevealJson {
+  kind: 'frame' | 'top' | 'torque' | 'cell';
+  step: number;
+  cell?: number;
+  left: number[];
+  right: number[];
+}
+
+/** What a person did with the critique of a pair: accepted, dismissed, or neither (null). */
+export type CritiqueResponseJson = 'accepted' | 'dismissed' | null;
 
 /**
  * Where a run is: `running` (training, pairs come as it goes), `waiting` (it waits for
@@ -61,6 +89,8 @@ export interface RunStatusJson {
    * states they are sent hold NaN where it is blind), or null for the full clips.
    */
   view: { name: string; hides: string } | null;
+  /** The run's trial of assistance: the assistant whose critiques half the pairs come with (per person, at random), or null. */
+  assistant: { name: string; reveals: number } | null;
 }
 
 /** POST /api/runs/:runId/labels → the committed label. */
@@ -101,6 +131,10 @@ export interface AgreementJson {
   annotators: AnnotatorStatsJson[];
   /** pairs/agreeing: pairs of people's answers to the same gold pair that agree; answered/correct: answers matching the gold answer. */
   gold: { pairs: number; agreeing: number; answered: number; correct: number };
+  /** Gold answers per arm of the run's trial of assistance (labels given in one). */
+  arms: Record<'assisted' | 'unassisted', { answered: number; correct: number }>;
+  /** Critiques people were shown, and how many they accepted or dismissed. */
+  critiques: { shown: number; accepted: number; dismissed: number };
 }
 
 /** GET /api/admin/runs/:runId/overview */

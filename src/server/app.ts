@@ -15,8 +15,8 @@ import type { Segment } from '../prefs/segments.js';
 import { ANSWERS } from '../prefs/teachers.js';
 import { exportLines } from '../store/exchange.js';
 import { encodeFloats } from '../utils/floats.js';
-import { ForbiddenError, MAX_GUIDELINES, NotFoundError, StoreConflictError, StoreError, type Annotator, type AssignedQuery, type GoldPair, type ProjectStore, type RunRecord } from '../store/store.js';
-import type { GoldPairJson, LabelResultJson, OverviewJson, PairSummaryJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from './api.js';
+import { CRITIQUE_RESPONSES, ForbiddenError, InvalidInputError, MAX_GUIDELINES, NotFoundError, type Arm, type CritiqueResponse, type LabelAssistance, type ShownCritique, StoreConflictError, StoreError, type Annotator, type AssignedQuery, type GoldPair, type ProjectStore, type RunRecord } from '../store/store.js';
+import type { CritiqueJson, GoldPairJson, LabelResultJson, RevealJson, OverviewJson, PairSummaryJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from './api.js';
 
 export const TOKEN_COOKIE = 'overseer_token';
 
@@ -46,6 +46,41 @@ export interface LabelingView {
   readonly hides: string;
   /** A copy of the segment with everything the view cannot see replaced by NaN. */
   visible(segment: Segment, spec: RenderSpec): Segment;
+  /** The run's trial of assistance: the assistant whose critiques the assisted arm is shown, if the run has one. */
+  readonly assistant?: LabelingAssistant | null;
+}
+
+/** What the server needs of an assistant whose critiques people are shown (oversight's assistants have it, through the CLI). */
+export interface LabelingAssistant {
+  readonly name: string;
+  /** The most pieces of evidence a critique holds. */
+  readonly reveals: number;
+  /** Does now what the first critique would otherwise do first (train a model); the server calls it at start. */
+  prepare?(): void;
+  /**
+   * Its critique of a pair of full recordings, the same every time for the same pair: the reason,
+   * the places revealed with the recorded numbers there, and both clips as the view sees them with
+   * that evidence copied in (recorded data only).
+   */
+  critique(pair: { id: string; left: Segment; right: Segment }, spec: RenderSpec): ServedCritique;
+}
+
+export interface ServedCritique {
+  reason: string;
+  reveals: RevealJson[];
+  left: Segment;
+  right: Segment;
+}
+
+/**
+ * The arm of a pair for one person in a run's trial of assistance: a fair coin per (run, pair,
+ * person), drawn by hashing them, so the same person sees the same pair in the same arm however
+ * often it is fetched (prefetch, undo, a restarted server), and a gold pair is assisted for some
+ * people and not others. The arm is stored with the label.
+ */
+export function armOf(runId: string, queryId: string, annotatorId: number): Arm {
+  const h = createHash('sha256').update(`overseer-arm\0${runId}\0${queryId}\0${annotatorId}`).digest();
+  return (h[0] & 1) === 0 ? 'assisted' : 'unassisted';
 }
 
 /**
@@ -89,6 +124,8 @@ const labelBody = {
     answer: { type: 'string', enum: [...ANSWERS] },
     seconds: { type: ['number', 'null'], minimum: 0, maximum: 86_400 },
     clientId: { type: 'string', minLength: 1, maxLength: 100 },
+    // What the person did with the pair's critique (assisted arm only).
+    critique: { enum: [...CRITIQUE_RESPONSES, null] },
   },
 } as const;
 
@@ -119,16 +156,74 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
   const views = runViews(opts.labelingView);
   const runStatus = (project: ProjectStore, runId: string, who: Annotator) => runStatusOf(project, runId, who, views);
-  /** A pair as people are sent it: through the run's labeling view, if it has one. */
-  const seenPair = async (runId: string, q: AssignedQuery): Promise<QueryJson> => {
+  /** Critiques shown lately, by run and pair: what a label given in the assisted arm records (recomputed if not here; it is the same). */
+  const shownCritiques = new Map<string, ShownCritique>();
+  const rememberCritique = (runId: string, queryId: string, c: ShownCritique) => {
+    const key = `${runId}\0${queryId}`;
+    shownCritiques.delete(key);
+    shownCritiques.set(key, c);
+    // Oldest first out: a bounded memory, never a wrong answer (a miss recomputes).
+    if (shownCritiques.size > 5000) shownCritiques.delete(shownCritiques.keys().next().value!);
+  };
+  const specOf = async (run: RunRecord, view: LabelingView) => {
+    const spec = run.renderSpec ?? (await envRenderSpec(run));
+    if (!spec) throw new Error(`run ${run.id} shows its clips in the ${view.name} view but has no render spec`);
+    return spec;
+  };
+  /**
+   * A pair as this person is sent it: through the run's labeling view, if it has one, and in the
+   * assisted arm of its trial of assistance with the assistant's critique and its evidence.
+   */
+  const seenPair = async (runId: string, q: AssignedQuery, who: Annotator): Promise<QueryJson> => {
     const run = project.getRun(runId);
     const view = run ? views(run) : null;
     if (!run || !view) return toQueryJson(q);
-    const spec = run.renderSpec ?? (await envRenderSpec(run));
-    if (!spec) throw new Error(`run ${run.id} shows its clips in the ${view.name} view but has no render spec`);
+    const spec = await specOf(run, view);
+    const assistant = view.assistant ?? null;
+    if (assistant && armOf(runId, q.query.id, who.id) === 'assisted') {
+      const c = assistant.critique({ id: q.query.id, left: q.left, right: q.right }, spec);
+      const critique: CritiqueJson = { assistant: assistant.name, reason: c.reason, reveals: c.reveals };
+      rememberCritique(runId, q.query.id, shownOf(critique));
+      return { ...toQueryJson({ ...q, left: c.left, right: c.right }), critique };
+    }
     return toQueryJson({ ...q, left: view.visible(q.left, spec), right: view.visible(q.right, spec) });
   };
+  /** How a label is given in the run's trial of assistance (undefined: the run has none): the arm, the critique shown, the person's response. */
+  const assistanceOf = async (runId: string, queryId: string, who: Annotator, response: CritiqueResponse | null | undefined): Promise<LabelAssistance | undefined> => {
+    const run = project.getRun(runId);
+    if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)}`);
+    const view = views(run);
+    const assistant = view?.assistant ?? null;
+    if (!view || !assistant) {
+      if (response) throw new InvalidInputError(`critique: run ${runId} shows no critiques (it has no labeling assistant); leave it out`);
+      return undefined;
+    }
+    const arm = armOf(runId, queryId, who.id);
+    if (arm === 'unassisted') {
+      if (response) throw new InvalidInputError(`critique: pair ${queryId} was shown without a critique (the unassisted arm); leave it out or send null`);
+      return { arm, critique: null, response: null };
+    }
+    let critique = shownCritiques.get(`${runId}\0${queryId}`);
+    if (!critique) {
+      const q = project.loadPair(runId, queryId);
+      const c = assistant.critique({ id: queryId, left: q.left, right: q.right }, await specOf(run, view));
+      critique = shownOf({ assistant: assistant.name, reason: c.reason, reveals: c.reveals });
+      rememberCritique(runId, queryId, critique);
+    }
+    return { arm, critique, response: response ?? null };
+  };
   const errorLog = opts.errorLog ?? ((entry: string) => void process.stderr.write(`${entry}\n`));
+  // An assistant that must be trained (rrm) is trained now, before the server takes requests,
+  // rather than inside the first one (which would hold up everyone's). A run made later is
+  // prepared when it is first shown.
+  for (const run of project.listRuns()) {
+    if (run.finishedAt !== null) continue;
+    try {
+      views(run)?.assistant?.prepare?.();
+    } catch (e) {
+      errorLog(`${new Date().toISOString()} run ${run.id}: its labeling assistant could not be prepared: ${(e as Error).message}`);
+    }
+  }
   /** Requests whose 5xx has been logged with its error, so the response hook does not log them again. */
   const logged = new WeakSet<FastifyRequest>();
 
@@ -204,17 +299,18 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     async (req) => {
       // Type coercion is off (a body must be typed right), so the count arrives as text.
       const n = req.query.n === undefined ? 2 : Number(req.query.n);
-      const queries = await Promise.all(project.assignQueries(req.params.runId, req.annotator.id, n).map((q) => seenPair(req.params.runId, q)));
+      const queries = await Promise.all(project.assignQueries(req.params.runId, req.annotator.id, n).map((q) => seenPair(req.params.runId, q, req.annotator)));
       return { status: runStatus(project, req.params.runId, req.annotator), queries };
     },
   );
 
-  app.post<{ Params: { runId: string }; Body: { queryId: string; answer: (typeof ANSWERS)[number]; seconds?: number | null; clientId: string } }>(
+  app.post<{ Params: { runId: string }; Body: { queryId: string; answer: (typeof ANSWERS)[number]; seconds?: number | null; clientId: string; critique?: CritiqueResponse | null } }>(
     '/api/runs/:runId/labels',
     { schema: { params: { type: 'object', properties: { runId: RUN_ID } }, body: labelBody } },
     async (req): Promise<LabelResultJson> => {
-      const { queryId, answer, seconds, clientId } = req.body;
-      const { label, duplicate } = project.submitLabel({ runId: req.params.runId, queryId, annotatorId: req.annotator.id, answer, seconds: seconds ?? null, clientId });
+      const { queryId, answer, seconds, clientId, critique } = req.body;
+      const assistance = await assistanceOf(req.params.runId, queryId, req.annotator, critique);
+      const { label, duplicate } = project.submitLabel({ runId: req.params.runId, queryId, annotatorId: req.annotator.id, answer, seconds: seconds ?? null, clientId, ...(assistance ? { assistance } : {}) });
       return { seq: label.seq, queryId: label.queryId, answer: label.answer, duplicate, status: runStatus(project, req.params.runId, req.annotator) };
     },
   );
@@ -225,7 +321,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     { schema: { params: { type: 'object', properties: { runId: RUN_ID } }, body: undoBody } },
     async (req): Promise<UndoResultJson> => {
       const back = project.withdrawLabel(req.params.runId, req.annotator.id, req.body.clientId);
-      return { query: await seenPair(req.params.runId, back), status: runStatus(project, req.params.runId, req.annotator) };
+      return { query: await seenPair(req.params.runId, back, req.annotator), status: runStatus(project, req.params.runId, req.annotator) };
     },
   );
 
@@ -365,11 +461,14 @@ function runStatusOf(project: ProjectStore, runId: string, who: Annotator, views
     mine,
     queueDepth: project.openQueryCount(runId),
     view: view ? { name: view.name, hides: view.hides } : null,
+    assistant: view?.assistant ? { name: view.assistant.name, reveals: view.assistant.reveals } : null,
   };
 }
 
 const toSegmentJson = (s: Segment): SegmentJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null, terminated: s.terminated });
 const toQueryJson = (q: AssignedQuery): QueryJson => ({ id: q.query.id, kind: q.query.kind, left: toSegmentJson(q.left), right: toSegmentJson(q.right) });
+/** A critique as a label records it: the places, not the numbers (those are the recording's). */
+const shownOf = (c: CritiqueJson): ShownCritique => ({ assistant: c.assistant, reason: c.reason, reveals: c.reveals.map((r) => (r.cell === undefined ? { kind: r.kind, step: r.step } : { kind: r.kind, step: r.step, cell: r.cell })) });
 const toGoldJson = (g: GoldPair): GoldPairJson => ({ id: g.id, sourceQueryId: g.sourceQueryId, answer: g.answer, createdAt: g.createdAt, answered: g.answered, correct: g.correct });
 
 const CONTENT_TYPES: Record<string, string> = {

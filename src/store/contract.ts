@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RenderSpec } from '../envs/render.js';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
-import { StoreConflictError, type StoredLabel } from '../prefs/store.js';
+import { StoreConflictError, type LabelAssistance, type StoredLabel } from '../prefs/store.js';
 import { exportLines, importRuns, readExport } from './exchange.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, StoreError, type ProjectStore } from './store.js';
 
@@ -435,7 +435,12 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect(p.labelsSince('run1', 0)).toEqual([{ ...label('q-0', 0), seq: expect.any(Number), clientId: null }]);
         expect(p.labelCounts('run1')).toEqual(new Map());
         expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 0, mine: 0 });
-        expect(p.agreement('run1')).toEqual({ annotators: [], gold: { pairs: 0, agreeing: 0, answered: 0, correct: 0 } });
+        expect(p.agreement('run1')).toEqual({
+          annotators: [],
+          gold: { pairs: 0, agreeing: 0, answered: 0, correct: 0 },
+          arms: { assisted: { answered: 0, correct: 0 }, unassisted: { answered: 0, correct: 0 } },
+          critiques: { shown: 0, accepted: 0, dismissed: 0 },
+        });
       });
 
       it('lets several annotators answer a gold pair, never handed out as normal work, and measures their agreement', () => {
@@ -511,6 +516,8 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect(p.agreement('run1')).toEqual({
           annotators: [{ name: 'a', labels: 2, repeats: 1, agreeing: 1, medianSeconds: 1, answers: { left: original.said === 'left' ? 1 : 2, right: original.said === 'left' ? 2 : 1, equal: 0, incomparable: 0 }, gold: { answered: 0, correct: 0 } }],
           gold: { pairs: 0, agreeing: 0, answered: 0, correct: 0 },
+          arms: { assisted: { answered: 0, correct: 0 }, unassisted: { answered: 0, correct: 0 } },
+          critiques: { shown: 0, accepted: 0, dismissed: 0 },
         });
         // The repeat is shown and stored as a repeat: not a new label of the run.
         expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 2, mine: 2 });
@@ -775,6 +782,106 @@ export function describeProjectStore(name: string, open: OpenStore): void {
       });
     });
 
+    describe('a trial of assistance: the arm and critique a person labelled with', () => {
+      const critique = () => ({ assistant: 'rrm', reason: 'the hopper falls at step 7 on the left', reveals: [{ kind: 'contact', step: 7, cell: 2 }, { kind: 'reward', step: 9 }] });
+      const assisted = (response: 'accepted' | 'dismissed' | null = 'accepted'): LabelAssistance => ({ arm: 'assisted', critique: critique(), response });
+      const unassisted: LabelAssistance = { arm: 'unassisted', critique: null, response: null };
+
+      it("keeps a label's assistance and reads it back as given (labelsSince, loadRun, takeLabels, the loop's load); a label without one has no assistance key", () => {
+        const p = withQueries(5); // q-0 .. q-3
+        p.setEnvSteps('run1', 300);
+        const a = p.addAnnotator('a').annotator.id;
+        p.assignQueries('run1', a, 3);
+        const sub = { runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'right' as const, seconds: 4, clientId: 'c0' };
+        const given = assisted();
+        const first = p.submitLabel({ ...sub, assistance: given });
+        expect(first).toEqual({
+          label: { queryId: 'q-0', leftId: 'seg-0', rightId: 'seg-1', answer: 'right', teacher: 'a', seconds: 4, receivedAtStep: 300, createdAt: expect.any(String), seq: expect.any(Number), clientId: 'c0', assistance: assisted() },
+          duplicate: false,
+        });
+        // What the caller does to its object afterwards changes nothing stored.
+        given.critique!.reveals.push({ kind: 'late', step: 1 });
+        const second = p.submitLabel({ ...sub, queryId: 'q-1', clientId: 'c1', assistance: unassisted }).label;
+        const third = p.submitLabel({ ...sub, queryId: 'q-2', clientId: 'c2', assistance: null }).label;
+        expect(second.assistance).toEqual({ arm: 'unassisted', critique: null, response: null });
+        expect('assistance' in third).toBe(false);
+        expect(p.labelsSince('run1', 0)).toEqual([first.label, second, third]);
+        expect('assistance' in p.labelsSince('run1', 0)[2]).toBe(false);
+        const { seq: _s, ...asStored } = first.label;
+        expect(p.loadRun('run1').labels).toEqual(p.labelsSince('run1', 0).map(({ seq: _seq, ...l }) => l));
+        expect(p.loadRun('run1').labels[0]).toEqual(asStored);
+        expect('assistance' in p.loadRun('run1').labels[2]).toBe(false);
+        // A resubmission returns the stored label, whatever assistance it carries.
+        expect(p.submitLabel({ ...sub, assistance: unassisted })).toEqual({ label: first.label, duplicate: true });
+        expect(p.takeLabels('run1', 0, new Date(Date.now() + 3_600_000)).map((l) => l.assistance ?? 'none')).toEqual([assisted(), unassisted, 'none']);
+        expect(p.runStore('run1').load().labels[0]).toEqual(asStored);
+        // putLabel (the loop's, imports') keeps it too.
+        const imported = label('q-3', 3, { clientId: 'imp-1', assistance: assisted('dismissed') });
+        expect(p.runStore('run1').putLabel(imported)).toEqual(imported);
+        expect(p.labelsSince('run1', third.seq)).toEqual([{ ...imported, seq: expect.any(Number) }]);
+      });
+
+      it('refuses assistance that breaks the rules of the trial, naming the problem, and stores nothing', () => {
+        const p = withQueries(3);
+        const a = p.addAnnotator('a').annotator.id;
+        p.assignQueries('run1', a, 1);
+        const sub = { runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left' as const, seconds: 1, clientId: 'c0' };
+        const refused = (assistance: unknown, message: RegExp) => expectRefusal(() => p.submitLabel({ ...sub, assistance: assistance as LabelAssistance }), InvalidInputError, message);
+        refused({ arm: 'placebo', critique: null, response: null }, /unknown trial arm "placebo"; one of assisted, unassisted/);
+        refused({ arm: 'unassisted', critique: critique(), response: null }, /a critique was shown in the unassisted arm; only the assisted arm shows one/);
+        refused({ arm: 'assisted', critique: null, response: 'accepted' }, /a critique response \(accepted\) without a critique shown/);
+        refused({ arm: 'assisted', critique: critique(), response: 'maybe' }, /unknown critique response "maybe"; one of accepted, dismissed, or null/);
+        refused({ arm: 'assisted', critique: { ...critique(), reveals: [{ kind: 'contact', step: -1 }] }, response: null }, /critique\.reveals\[0\] must be/);
+        refused({ arm: 'assisted', critique: { ...critique(), assistant: '' }, response: null }, /critique\.assistant must be 1-200 characters/);
+        expectRefusal(() => p.runStore('run1').putLabel(label('q-1', 1, { assistance: { arm: 'unassisted', critique: critique(), response: 'dismissed' } })), InvalidInputError, /label for q-1: a critique was shown in the unassisted arm/);
+        expect(p.labelsSince('run1', 0)).toEqual([]);
+        // The pair is still open to its person, who can answer it properly.
+        expect(p.submitLabel({ ...sub, assistance: assisted(null) }).label.assistance).toEqual(assisted(null));
+      });
+
+      it('an undone answer takes its assistance aside with it; the pair answered again in the other arm keeps the new one', () => {
+        const p = withQueries(3, 0, 0);
+        const a = p.addAnnotator('a').annotator.id;
+        p.setGoldPair('run1', 'q-1', 'left');
+        p.assignQueries('run1', a, 1);
+        const sub = { runId: 'run1', queryId: 'q-0', annotatorId: a, answer: 'left' as const, seconds: 1, clientId: 'c0', assistance: assisted() };
+        p.submitLabel(sub);
+        p.submitLabel({ ...sub, queryId: 'gold-q-1', clientId: 'g0', assistance: assisted('dismissed') });
+        expect(p.agreement('run1').critiques).toEqual({ shown: 2, accepted: 1, dismissed: 1 });
+        p.withdrawLabel('run1', a, 'c0');
+        p.withdrawLabel('run1', a, 'g0');
+        expect(p.labelsSince('run1', 0)).toEqual([]);
+        expect(p.agreement('run1').critiques).toEqual({ shown: 0, accepted: 0, dismissed: 0 });
+        expectRefusal(() => p.submitLabel(sub), ConflictError, /answer c0 was undone/);
+        const again = p.submitLabel({ ...sub, clientId: 'c0-again', answer: 'right', assistance: unassisted }).label;
+        p.submitLabel({ ...sub, queryId: 'gold-q-1', clientId: 'g0-again', assistance: unassisted });
+        expect(again).toMatchObject({ queryId: 'q-0', answer: 'right', assistance: unassisted });
+        expect(p.labelsSince('run1', 0).map((l) => [l.clientId, l.assistance])).toEqual([
+          ['c0-again', unassisted],
+          ['g0-again', unassisted],
+        ]);
+        expect(p.agreement('run1').arms).toEqual({ assisted: { answered: 0, correct: 0 }, unassisted: { answered: 1, correct: 1 } });
+      });
+
+      it('counts gold answers per arm (labels without an arm in neither) and the critiques shown, accepted and dismissed', () => {
+        const p = withQueries(4, 0, 0); // q-0 .. q-2
+        const [a, b, c] = ['a', 'b', 'c'].map((n) => p.addAnnotator(n).annotator.id);
+        p.setGoldPair('run1', 'q-1', 'left');
+        p.setGoldPair('run1', 'q-2', 'right');
+        const answer = (who: number, queryId: string, ans: 'left' | 'right', clientId: string, assistance?: LabelAssistance) => p.submitLabel({ runId: 'run1', queryId, annotatorId: who, answer: ans, seconds: 1, clientId, assistance });
+        answer(a, 'gold-q-1', 'left', 'a1', assisted('accepted')); // assisted, correct
+        answer(b, 'gold-q-1', 'right', 'b1', assisted('dismissed')); // assisted, wrong
+        answer(c, 'gold-q-1', 'left', 'c1', unassisted); // unassisted, correct
+        answer(a, 'gold-q-2', 'right', 'a2'); // no arm: gold only
+        expect(p.assignQueries('run1', a, 1).map((q) => q.query.id)).toEqual(['q-0']);
+        answer(a, 'q-0', 'left', 'a0', assisted(null)); // a normal pair: a critique shown, no response
+        const ag = p.agreement('run1');
+        expect(ag.gold).toEqual({ pairs: 3, agreeing: 1, answered: 4, correct: 3 });
+        expect(ag.arms).toEqual({ assisted: { answered: 2, correct: 1 }, unassisted: { answered: 1, correct: 1 } });
+        expect(ag.critiques).toEqual({ shown: 3, accepted: 1, dismissed: 1 });
+      });
+    });
+
     describe('metrics', () => {
       it("keeps a run's metrics in order and moves its env steps", () => {
         const p = withQueries(2);
@@ -883,6 +990,32 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect(forLoop.labels.map((l) => l.queryId)).toEqual(['q-0', 'q-1']);
         expectRefusal(() => importRuns(target, [run], 'copy-'), ConflictError, /run copy-src already exists .*another --prefix/);
         expectRefusal(() => [...exportLines(p, ['nope'])], NotFoundError, /no run "nope"/);
+      });
+
+      it("exports a label's assistance (only on labels that have one) and imports it", () => {
+        const p = sourceStore();
+        const bob = p.listAnnotators().find((x) => x.name === 'bob')!.id;
+        expect(p.assignQueries('src', bob, 1).map((q) => q.query.id)).toEqual(['q-2']);
+        const assistance: LabelAssistance = { arm: 'assisted', critique: { assistant: 'rrm', reason: 'it swings', reveals: [{ kind: 'angle', step: 2, cell: 0 }, { kind: 'reward', step: 1 }] }, response: 'dismissed' };
+        p.submitLabel({ runId: 'src', queryId: 'q-2', annotatorId: bob, answer: 'left', seconds: 3, clientId: 'c-4', assistance });
+        const lines = [...exportLines(p)].map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'label');
+        expect(lines.map((l) => [l.clientId, l.assistance ?? 'none'])).toEqual([
+          [null, 'none'],
+          ['c-1', 'none'],
+          ['c-2', 'none'],
+          ['c-3', 'none'],
+          ['c-4', assistance],
+        ]);
+        expect(lines.filter((l) => 'assistance' in l)).toHaveLength(1);
+        const file = join(mkdtempSync(join(tmpdir(), 'overseer-contract-')), 'labels.jsonl');
+        writeFileSync(file, [...exportLines(p)].join('\n'));
+        const [run] = readExport(file);
+        const target = fresh();
+        expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 5 });
+        const strip = (ls: { seq: number }[]) => ls.map(({ seq: _s, ...l }) => l);
+        expect(strip(target.labelsSince('copy-src', 0))).toEqual(strip(p.labelsSince('src', 0)));
+        expect(target.labelsSince('copy-src', 0)[4].assistance).toEqual(assistance);
+        expect('assistance' in target.labelsSince('copy-src', 0)[0]).toBe(false);
       });
 
       it('imports all or nothing', () => {

@@ -76,6 +76,16 @@ describe('label export and import', () => {
     expect(attempt([good[0], good[2]])).toThrow(/:2: names run src, which has no run record before it/);
     expect(attempt([])).toThrow(/empty; expected an overseer.labels export/);
     expect(attempt(edit(1, (o) => (o.renderSpec = { kind: 'photo', dt: 1 })))).toThrow(/:2: renderSpec.kind: Invalid option/);
+    // A label's assistance: its shape, and the rules of the trial as submitLabel has them.
+    const critique = { assistant: 'rrm', reason: 'it falls', reveals: [{ kind: 'contact', step: 2 }] };
+    const assisting = (assistance: unknown) => attempt(edit(9, (o) => (o.assistance = assistance)));
+    expect(assisting({ arm: 'placebo', critique: null, response: null })).toThrow(/:10: assistance.arm: Invalid option/);
+    expect(assisting({ arm: 'assisted', critique, response: 'maybe' })).toThrow(/:10: assistance.response: Invalid option/);
+    expect(assisting({ arm: 'assisted', critique, response: null, extra: 1 })).toThrow(/:10: assistance: Unrecognized key: "extra"/);
+    expect(assisting({ arm: 'assisted', critique: { ...critique, reveals: [{ kind: 'contact', step: 1.5 }] }, response: null })).toThrow(/:10: assistance.critique.reveals.0.step: /);
+    expect(assisting({ arm: 'unassisted', critique, response: null })).toThrow(/:10: assistance: a critique was shown in the unassisted arm/);
+    expect(assisting({ arm: 'assisted', critique: null, response: 'accepted' })).toThrow(/:10: assistance: a critique response \(accepted\) without a critique shown/);
+    expect(assisting({ arm: 'assisted', critique, response: 'dismissed' })().flatMap((r) => r.contents.labels)[0].assistance).toEqual({ arm: 'assisted', critique, response: 'dismissed' });
   });
 
   it('reads exports written before runs carried their render spec', () => {

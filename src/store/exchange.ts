@@ -8,7 +8,10 @@
  *    "obsSize","actionSize","renderSize","terminated","obs","actions","render","trueRewards"}
  *                              (float32 / float64 little-endian, base64; render and trueRewards may be null)
  *   {"type":"query","run","id","leftId","rightId","askedAtStep","kind","goldAnswer"}   (goldAnswer: a gold pair's known answer; optional)
- *   {"type":"label","run","queryId","leftId","rightId","answer","teacher","seconds","receivedAtStep","createdAt","clientId"}
+ *   {"type":"label","run","queryId","leftId","rightId","answer","teacher","seconds","receivedAtStep","createdAt","clientId","assistance"}
+ *                              (assistance: only on a label given in a trial of assistance:
+ *                               {"arm":"assisted"|"unassisted","critique":{"assistant","reason","reveals":[{"kind","step","cell"?}]}|null,
+ *                                "response":"accepted"|"dismissed"|null}; a critique only in the assisted arm, a response only to a critique)
  *
  * A run's line comes before its segments, segments before the queries that name them, and
  * queries before their labels. Only labelled queries and gold pairs, and their segments, are exported.
@@ -16,8 +19,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { RenderSpec } from '../envs/render.js';
-import type { StoredLabel, StoredQuery } from '../prefs/store.js';
+import { ARMS, CRITIQUE_RESPONSES, type StoredLabel, type StoredQuery } from '../prefs/store.js';
 import { ANSWERS } from '../prefs/teachers.js';
+import { assistanceProblem, MAX_ASSISTANT, MAX_REASON, MAX_REVEALS } from './rules.js';
 import { SegmentRecordSchema, segmentFromRecord, segmentToRecord } from './segmentCodec.js';
 import { ConflictError, InvalidInputError, MAX_GUIDELINES, NotFoundError, type ProjectStore, type RunContents } from './store.js';
 
@@ -32,6 +36,23 @@ const RenderSpecJson = z.looseObject({ kind: z.enum(['mujoco', 'classic', 'grid'
 const Run = z.strictObject({ type: z.literal('run'), id, envId: id, instructions: z.string(), labelBudget: count.nullable(), renderSpec: RenderSpecJson.nullable().optional(), guidelines: z.string().max(MAX_GUIDELINES).optional() });
 const SegmentLine = SegmentRecordSchema.extend({ type: z.literal('segment'), run: id });
 const QueryLine = z.strictObject({ type: z.literal('query'), run: id, id, leftId: id, rightId: id, askedAtStep: count, kind: z.enum(['normal', 'gold', 'repeat']), goldAnswer: z.enum(ANSWERS).nullable().optional() });
+// The shape here, the rules across fields (a critique only in the assisted arm, ...) shared with submitLabel.
+const Assistance = z
+  .strictObject({
+    arm: z.enum(ARMS),
+    critique: z
+      .strictObject({
+        assistant: z.string().min(1).max(MAX_ASSISTANT),
+        reason: z.string().max(MAX_REASON),
+        reveals: z.array(z.strictObject({ kind: z.string().min(1), step: count, cell: count.optional() })).max(MAX_REVEALS),
+      })
+      .nullable(),
+    response: z.enum(CRITIQUE_RESPONSES).nullable(),
+  })
+  .superRefine((a, ctx) => {
+    const problem = assistanceProblem(a);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const LabelLine = z.strictObject({
   type: z.literal('label'),
   run: id,
@@ -44,6 +65,7 @@ const LabelLine = z.strictObject({
   receivedAtStep: count,
   createdAt: z.string(),
   clientId: z.string().min(1).max(100).nullable(),
+  assistance: Assistance.optional(),
 });
 const Line = z.discriminatedUnion('type', [Header, Run, SegmentLine, QueryLine, LabelLine]);
 

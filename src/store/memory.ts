@@ -7,7 +7,7 @@
 import { segmentMeta, type Segment, type SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
 import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
 import {
   ConflictError,
@@ -198,6 +198,7 @@ export class MemoryProjectStore implements ProjectStore {
 
   putLabel(runId: string, label: StoredLabel): StoredLabel {
     checkAnswer(label.answer, `label for ${label.queryId}: `);
+    checkAssistance(label.assistance, `label for ${label.queryId}: `);
     const run = this.run(runId);
     if (label.clientId) {
       const same = run.labels.find((l) => l.clientId === label.clientId);
@@ -340,6 +341,7 @@ export class MemoryProjectStore implements ProjectStore {
 
   submitLabel(sub: LabelSubmission): SubmitResult {
     checkSubmission(sub);
+    const assistance = checkAssistance(sub.assistance, '');
     const existing = this.runs.get(sub.runId)?.labels.find((l) => l.clientId === sub.clientId);
     if (existing) {
       if (existing.queryId !== sub.queryId || existing.annotatorId !== sub.annotatorId) throw new ConflictError(`client id ${sub.clientId} was already used for another label`);
@@ -369,12 +371,13 @@ export class MemoryProjectStore implements ProjectStore {
       seconds: sub.seconds,
       receivedAtStep: run.record.envSteps,
       createdAt: new Date().toISOString(),
+      ...(assistance ? { assistance } : {}),
       seq: ++this.seq.label,
       clientId: sub.clientId,
     };
     run.labels.push({ ...label, annotatorId: sub.annotatorId });
     q.answered = true;
-    return { label: { ...label }, duplicate: false };
+    return { label: { ...storedLabel(label), seq: label.seq, clientId: label.clientId }, duplicate: false };
   }
 
   labelsSince(runId: string, afterSeq: number): CommittedLabel[] {
@@ -439,7 +442,8 @@ export class MemoryProjectStore implements ProjectStore {
         const q = run!.queries.get(l.queryId)!;
         // A repeat measures its person against their own first answer (after an undo, the original may have gone to someone else).
         const original = q.kind === 'repeat' ? (labels.find((o) => o.queryId === q.repeatOf && o.annotatorId === l.annotatorId)?.answer ?? null) : null;
-        return { annotatorId: l.annotatorId, queryId: l.queryId, kind: q.kind, answer: l.answer, seconds: l.seconds, original, goldAnswer: q.goldAnswer };
+        const assistance = l.assistance ?? null;
+        return { annotatorId: l.annotatorId, queryId: l.queryId, kind: q.kind, answer: l.answer, seconds: l.seconds, original, goldAnswer: q.goldAnswer, arm: assistance?.arm ?? null, critiqued: (assistance?.critique ?? null) !== null, response: assistance?.response ?? null };
       }),
     );
   }

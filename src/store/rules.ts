@@ -3,7 +3,7 @@
  * same input is refused with the same message whatever the database.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { StoredLabel, StoredQuery } from '../prefs/store.js';
+import { ARMS, CRITIQUE_RESPONSES, type Arm, type CritiqueResponse, type LabelAssistance, type ShownCritique, type StoredLabel, type StoredQuery } from '../prefs/store.js';
 import { ANSWERS, type Answer } from '../prefs/teachers.js';
 import { median } from '../utils/stats.js';
 import { ConflictError, InvalidInputError, MAX_GUIDELINES, NotFoundError, type Agreement, type LabelSubmission, type NewRun, type ProjectStore, type QueryKind, type RunContents, type RunProgress } from './store.js';
@@ -18,8 +18,62 @@ export function checkAnswer(answer: string, what: string): void {
 
 export function checkSubmission(sub: LabelSubmission): void {
   checkAnswer(sub.answer, '');
+  checkAssistance(sub.assistance, '');
   if (typeof sub.clientId !== 'string' || sub.clientId.length === 0 || sub.clientId.length > 100) throw new InvalidInputError('clientId must be 1-100 characters');
   if (sub.seconds !== null && !(Number.isFinite(sub.seconds) && sub.seconds >= 0)) throw new InvalidInputError(`seconds must be a non-negative number (got ${sub.seconds})`);
+}
+
+/** The longest assistant name and critique reason (characters), and the most places a critique reveals. */
+export const MAX_ASSISTANT = 200;
+export const MAX_REASON = 2000;
+export const MAX_REVEALS = 1000;
+
+const isWhole = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+
+/** What is wrong with a critique as shown, or null. */
+function critiqueProblem(c: ShownCritique): string | null {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return 'critique must be an object with assistant, reason and reveals, or null';
+  if (typeof c.assistant !== 'string' || c.assistant.length === 0 || c.assistant.length > MAX_ASSISTANT) return `critique.assistant must be 1-${MAX_ASSISTANT} characters`;
+  if (typeof c.reason !== 'string' || c.reason.length > MAX_REASON) return `critique.reason must be text of at most ${MAX_REASON} characters`;
+  if (!Array.isArray(c.reveals) || c.reveals.length > MAX_REVEALS) return `critique.reveals must be a list of at most ${MAX_REVEALS} places`;
+  for (const [i, r] of c.reveals.entries()) {
+    if (typeof r !== 'object' || r === null || typeof r.kind !== 'string' || r.kind.length === 0 || !isWhole(r.step) || (r.cell !== undefined && !isWhole(r.cell))) {
+      return `critique.reveals[${i}] must be {kind (text), step (a whole number >= 0), cell (optional, a whole number >= 0)}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * What is wrong with a label's assistance, or null. One rule for `submitLabel`, `putLabel` and
+ * import: a critique is shown only in the assisted arm, and a person responds only to a critique shown.
+ */
+export function assistanceProblem(a: LabelAssistance): string | null {
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) return 'assistance must be an object with arm, critique and response';
+  if (!(ARMS as readonly unknown[]).includes(a.arm)) return `unknown trial arm ${JSON.stringify(a.arm)}; one of ${ARMS.join(', ')}`;
+  if (a.response !== null && !(CRITIQUE_RESPONSES as readonly unknown[]).includes(a.response)) return `unknown critique response ${JSON.stringify(a.response)}; one of ${CRITIQUE_RESPONSES.join(', ')}, or null`;
+  if (a.critique !== null) {
+    const problem = critiqueProblem(a.critique);
+    if (problem) return problem;
+    if (a.arm !== 'assisted') return `a critique was shown in the ${a.arm} arm; only the assisted arm shows one`;
+  }
+  if (a.response !== null && a.critique === null) return `a critique response (${a.response}) without a critique shown; respond only to a critique`;
+  return null;
+}
+
+/** The assistance as stored (a copy with its own fields only), or null when none; `InvalidInputError` naming the problem otherwise. */
+export function checkAssistance(a: LabelAssistance | null | undefined, what: string): LabelAssistance | null {
+  if (a === undefined || a === null) return null;
+  const problem = assistanceProblem(a);
+  if (problem) throw new InvalidInputError(`${what}${problem}`);
+  return copyAssistance(a);
+}
+
+/** A copy sharing nothing with `a`, with its fields only (a reveal's cell only when it has one). */
+export function copyAssistance(a: LabelAssistance): LabelAssistance {
+  const c = a.critique;
+  const critique = c === null ? null : { assistant: c.assistant, reason: c.reason, reveals: c.reveals.map(({ kind, step, cell }) => (cell === undefined ? { kind, step } : { kind, step, cell })) };
+  return { arm: a.arm, critique, response: a.response };
 }
 
 /** The name as stored (trimmed), or an `InvalidInputError`. */
@@ -92,6 +146,12 @@ export interface LabelFacts {
   original: Answer | null;
   /** For a gold pair: its known answer, if set; else null. */
   goldAnswer: Answer | null;
+  /** The trial arm it was given in, or null (not in a trial). */
+  arm: Arm | null;
+  /** Whether a critique was shown with the pair. */
+  critiqued: boolean;
+  /** What the person did with the critique, or null. */
+  response: CritiqueResponse | null;
 }
 
 
@@ -103,13 +163,23 @@ export function agreementOf(annotators: readonly { id: number; name: string }[],
   const byId = new Map(annotators.map((a) => [a.id, { name: a.name, labels: 0, repeats: 0, agreeing: 0, seconds: [] as number[], answers: { left: 0, right: 0, equal: 0, incomparable: 0 }, gold: { answered: 0, correct: 0 }, any: false }]));
   const goldAnswers = new Map<string, Answer[]>();
   const gold = { pairs: 0, agreeing: 0, answered: 0, correct: 0 };
+  const arms: Agreement['arms'] = { assisted: { answered: 0, correct: 0 }, unassisted: { answered: 0, correct: 0 } };
+  const critiques = { shown: 0, accepted: 0, dismissed: 0 };
   for (const l of labels) {
     if (l.kind === 'gold') {
       goldAnswers.set(l.queryId, [...(goldAnswers.get(l.queryId) ?? []), l.answer]);
       if (l.goldAnswer !== null) {
         gold.answered += 1;
         if (l.answer === l.goldAnswer) gold.correct += 1;
+        if (l.arm !== null) {
+          arms[l.arm].answered += 1;
+          if (l.answer === l.goldAnswer) arms[l.arm].correct += 1;
+        }
       }
+    }
+    if (l.critiqued) {
+      critiques.shown += 1;
+      if (l.response !== null) critiques[l.response] += 1;
     }
     const a = l.annotatorId === null ? undefined : byId.get(l.annotatorId);
     if (!a) continue;
@@ -137,6 +207,8 @@ export function agreementOf(annotators: readonly { id: number; name: string }[],
   return {
     annotators: [...byId.values()].filter((a) => a.any).map(({ name, labels: n, repeats, agreeing, seconds, answers, gold: g }) => ({ name, labels: n, repeats, agreeing, medianSeconds: median(seconds), answers, gold: g })),
     gold,
+    arms,
+    critiques,
   };
 }
 
@@ -177,11 +249,11 @@ export const noAnswerToWithdraw = (clientId: string, runId: string) => new NotFo
 /** A resubmission of an answer that was withdrawn (an old retry arriving late): it stays withdrawn. */
 export const withdrawnConflict = (clientId: string) => new ConflictError(`answer ${clientId} was undone; answer the pair again to give a new answer`);
 
-/** A label as stores return it: its fields only, with the client id only when there is one. */
+/** A label as stores return it: its fields only, with the client id and assistance only when there are. */
 export function storedLabel(l: StoredLabel): StoredLabel {
-  const { queryId, leftId, rightId, answer, teacher, seconds, receivedAtStep, createdAt, clientId } = l;
+  const { queryId, leftId, rightId, answer, teacher, seconds, receivedAtStep, createdAt, clientId, assistance } = l;
   const label: StoredLabel = { queryId, leftId, rightId, answer, teacher, seconds, receivedAtStep, createdAt };
-  return clientId ? { ...label, clientId } : label;
+  return { ...label, ...(clientId ? { clientId } : {}), ...(assistance ? { assistance: copyAssistance(assistance) } : {}) };
 }
 
 /** Creates runs with their contents through a store's own operations (inside whatever transaction the store wraps it in). */

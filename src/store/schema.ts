@@ -140,6 +140,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE withdrawn_labels ADD COLUMN withdrawn_at TEXT;
   CREATE INDEX withdrawn_by_client ON withdrawn_labels(run_id, client_id);
   `,
+  // 7: a trial of assistance: the arm a person's pair was shown in, the critique shown (a
+  // ShownCritique, JSON) and what the person did with it. NULL: a label given outside a trial
+  // (every label stored before). The label tables that copy labels' rows take the same columns,
+  // so an undone answer keeps its assistance, and `SELECT *` copies stay aligned.
+  `
+  ALTER TABLE labels ADD COLUMN arm TEXT CHECK (arm IN ('assisted', 'unassisted'));
+  ALTER TABLE labels ADD COLUMN critique TEXT;
+  ALTER TABLE labels ADD COLUMN critique_response TEXT CHECK (critique_response IN ('accepted', 'dismissed'));
+  ALTER TABLE withdrawn_labels ADD COLUMN arm TEXT CHECK (arm IN ('assisted', 'unassisted'));
+  ALTER TABLE withdrawn_labels ADD COLUMN critique TEXT;
+  ALTER TABLE withdrawn_labels ADD COLUMN critique_response TEXT CHECK (critique_response IN ('accepted', 'dismissed'));
+  ALTER TABLE superseded_labels ADD COLUMN arm TEXT CHECK (arm IN ('assisted', 'unassisted'));
+  ALTER TABLE superseded_labels ADD COLUMN critique TEXT;
+  ALTER TABLE superseded_labels ADD COLUMN critique_response TEXT CHECK (critique_response IN ('accepted', 'dismissed'));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

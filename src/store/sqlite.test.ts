@@ -11,6 +11,9 @@ import { CorruptProjectError } from './store.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-store-'));
 
+/** Undoes migration 7 (the trial of assistance), to make a database of an older version. */
+const DROP_MIGRATION_7 = ['labels', 'superseded_labels'].map((t) => `ALTER TABLE ${t} DROP COLUMN arm; ALTER TABLE ${t} DROP COLUMN critique; ALTER TABLE ${t} DROP COLUMN critique_response;`).join(' ');
+
 describeProjectStore('SQLite', (options) => openProject(tmp(), options));
 
 describe('SQLite project store', () => {
@@ -96,12 +99,56 @@ describe('SQLite project store', () => {
     old.submitLabel({ runId: 'r', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
     old.db.exec('UPDATE runs SET used_label_seq = 0');
     old.db.pragma('user_version = 5');
+    old.db.exec(DROP_MIGRATION_7);
     old.db.exec('ALTER TABLE runs DROP COLUMN used_label_seq; ALTER TABLE runs DROP COLUMN waiting_for; ALTER TABLE runs DROP COLUMN phase; ALTER TABLE runs DROP COLUMN guidelines; ALTER TABLE queries DROP COLUMN gold_answer; DROP TABLE withdrawn_labels;');
     opened.pop()!.close();
     const p = open(dir);
     expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(p.getRun('r')).toMatchObject({ guidelines: '', phase: null, waitingForLabels: null });
     expect(() => p.withdrawLabel('r', a, 'c0')).toThrow(/already been used for training/);
+  });
+
+  it('upgrading a version-6 database adds the trial columns to labels and the tables that copy them: old labels and undone answers read back without assistance', () => {
+    const dir = tmp();
+    const raw = new Database(join(dir, PROJECT_DB));
+    for (const m of MIGRATIONS.slice(0, 6)) raw.exec(m);
+    raw.pragma('user_version = 6');
+    raw.pragma('foreign_keys = OFF');
+    raw.exec(`
+      INSERT INTO runs (id, env_id, created_at) VALUES ('r', 'Hopper-v5', '2026-01-01T00:00:00.000Z');
+      INSERT INTO annotators (name, role, token_hash, created_at) VALUES ('a', 'annotator', 'h', '2026-01-01T00:00:00.000Z');
+      INSERT INTO labels (run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at)
+        VALUES ('r', 'q-0', 'seg-0', 'seg-1', 'left', 'a', 1, 2, 5, 'c0', '2026-01-01T00:00:01.000Z');
+      INSERT INTO withdrawn_labels (seq, run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at, withdrawn_at)
+        VALUES (9, 'r', 'q-1', 'seg-1', 'seg-2', 'right', 'a', 1, 1, 5, 'c-undone', '2026-01-01T00:00:02.000Z', '2026-01-01T00:00:03.000Z');
+    `);
+    raw.close();
+    const p = open(dir);
+    expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const [old] = p.labelsSince('r', 0);
+    expect(old).toEqual({ queryId: 'q-0', leftId: 'seg-0', rightId: 'seg-1', answer: 'left', teacher: 'a', seconds: 2, receivedAtStep: 5, createdAt: '2026-01-01T00:00:01.000Z', seq: 1, clientId: 'c0' });
+    expect('assistance' in old).toBe(false);
+    expect(p.db.prepare('SELECT client_id AS c, arm, critique, critique_response AS response FROM withdrawn_labels').all()).toEqual([{ c: 'c-undone', arm: null, critique: null, response: null }]);
+    const columns = (table: string) => (p.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+    expect(columns('labels').slice(-3)).toEqual(['arm', 'critique', 'critique_response']);
+    // SELECT * copies (superseded_labels) line up column for column; withdrawn_labels has every label column.
+    expect(columns('superseded_labels')).toEqual(columns('labels'));
+    expect(columns('withdrawn_labels').filter((c) => c !== 'withdrawn_at')).toEqual(columns('labels'));
+    expect(() => p.db.prepare("UPDATE labels SET arm = 'placebo'").run()).toThrow(/CHECK/);
+  });
+
+  it("keeps an undone answer's arm, critique and response in withdrawn_labels", () => {
+    const p = open(tmp());
+    p.createRun({ id: 'r', envId: 'Hopper-v5' });
+    p.putSegments('r', [0, 1].map((i) => ({ segment: testSegment(i) })));
+    p.putQueries('r', [{ id: 'q-0', leftId: 'seg-0', rightId: 'seg-1', askedAtStep: 0 }]);
+    const a = p.addAnnotator('a').annotator.id;
+    p.assignQueries('r', a, 1);
+    const critique = { assistant: 'rrm', reason: 'falls at step 3', reveals: [{ kind: 'contact', step: 3, cell: 1 }] };
+    p.submitLabel({ runId: 'r', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0', assistance: { arm: 'assisted', critique, response: 'accepted' } });
+    p.withdrawLabel('r', a, 'c0');
+    const row = p.db.prepare('SELECT client_id AS c, arm, critique, critique_response AS response FROM withdrawn_labels').get() as { c: string; arm: string; critique: string; response: string };
+    expect({ ...row, critique: JSON.parse(row.critique) }).toEqual({ c: 'c0', arm: 'assisted', critique, response: 'accepted' });
   });
 
   it('refuses a damaged database with an error naming the file: a failed integrity check, or not a database at all', () => {

@@ -14,7 +14,7 @@ import type { RenderSpec } from '../envs/render.js';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SEGMENT_COLUMNS, checkSegment, sameSegment, segmentFromRow, segmentToRow, type SegmentRow } from './segmentCodec.js';
 import {
@@ -29,6 +29,10 @@ import {
   ProjectRunStore,
   type Agreement,
   type Annotator,
+  type Arm,
+  type CritiqueResponse,
+  type LabelAssistance,
+  type ShownCritique,
   type AssignedQuery,
   type CommittedLabel,
   type GoldPair,
@@ -51,7 +55,7 @@ import {
   type SubmitResult,
 } from './store.js';
 
-const LABEL_COLUMNS = 'seq, run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at';
+const LABEL_COLUMNS = 'seq, run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at, arm, critique, critique_response';
 
 /** The database file inside a project directory. */
 export const PROJECT_DB = 'overseer.db';
@@ -125,8 +129,8 @@ export class SqliteProjectStore implements ProjectStore {
       runQueries: db.prepare('SELECT * FROM queries WHERE run_id = ? ORDER BY seq'),
       queryKinds: db.prepare('SELECT id, kind FROM queries WHERE run_id = ?'),
       insertLabel: db.prepare(
-        `INSERT INTO labels (run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at)
-         VALUES (@runId, @queryId, @leftId, @rightId, @answer, @teacher, @annotatorId, @seconds, @receivedAtStep, @clientId, @createdAt)`,
+        `INSERT INTO labels (run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at, arm, critique, critique_response)
+         VALUES (@runId, @queryId, @leftId, @rightId, @answer, @teacher, @annotatorId, @seconds, @receivedAtStep, @clientId, @createdAt, @arm, @critique, @critiqueResponse)`,
       ),
       labelByClientId: db.prepare('SELECT * FROM labels WHERE run_id = ? AND client_id = ?'),
       labelByAnnotator: db.prepare('SELECT seq FROM labels WHERE run_id = ? AND query_id = ? AND annotator_id = ?'),
@@ -167,6 +171,7 @@ export class SqliteProjectStore implements ProjectStore {
       labelsOfQuery: db.prepare('SELECT teacher, answer FROM labels WHERE run_id = ? AND query_id = ? ORDER BY seq'),
       labelFacts: db.prepare(
         `SELECT l.annotator_id AS annotatorId, l.query_id AS queryId, q.kind AS kind, l.answer AS answer, l.seconds AS seconds, q.gold_answer AS goldAnswer,
+           l.arm AS arm, l.critique IS NOT NULL AS critiqued, l.critique_response AS response,
            CASE WHEN q.kind = 'repeat' THEN (SELECT o.answer FROM labels o WHERE o.run_id = q.run_id AND o.query_id = q.repeat_of AND o.annotator_id = l.annotator_id ORDER BY o.seq LIMIT 1) END AS original
          FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? ORDER BY l.seq`,
       ),
@@ -313,6 +318,7 @@ export class SqliteProjectStore implements ProjectStore {
 
   putLabel(runId: string, label: StoredLabel): StoredLabel {
     checkAnswer(label.answer, `label for ${label.queryId}: `);
+    const assistance = checkAssistance(label.assistance, `label for ${label.queryId}: `);
     return this.db.transaction((): StoredLabel => {
       this.requireRun(runId);
       if (label.clientId) {
@@ -340,6 +346,7 @@ export class SqliteProjectStore implements ProjectStore {
         receivedAtStep: label.receivedAtStep,
         clientId: label.clientId ?? null,
         createdAt: label.createdAt,
+        ...assistanceColumns(assistance),
       });
       this.stmts.markAnswered.run(runId, label.queryId);
       return storedLabel(label);
@@ -460,6 +467,7 @@ export class SqliteProjectStore implements ProjectStore {
 
   submitLabel(sub: LabelSubmission): SubmitResult {
     checkSubmission(sub);
+    const assistance = checkAssistance(sub.assistance, '');
     const submit = this.db.transaction((): SubmitResult => {
       const existing = this.stmts.labelByClientId.get(sub.runId, sub.clientId) as LabelRow | undefined;
       if (existing) {
@@ -497,10 +505,10 @@ export class SqliteProjectStore implements ProjectStore {
         clientId: sub.clientId,
         createdAt: new Date().toISOString(),
       };
-      const { lastInsertRowid } = this.stmts.insertLabel.run(row);
+      const { lastInsertRowid } = this.stmts.insertLabel.run({ ...row, ...assistanceColumns(assistance) });
       this.stmts.markAnswered.run(sub.runId, q.id);
       const { runId: _r, annotatorId: _a, clientId, ...label } = row;
-      return { label: { ...label, seq: Number(lastInsertRowid), clientId }, duplicate: false };
+      return { label: { ...label, ...(assistance ? { assistance } : {}), seq: Number(lastInsertRowid), clientId }, duplicate: false };
     });
     return submit.immediate();
   }
@@ -561,7 +569,8 @@ export class SqliteProjectStore implements ProjectStore {
   }
 
   agreement(runId: string): Agreement {
-    return agreementOf(this.listAnnotators(), this.stmts.labelFacts.all(runId) as LabelFacts[]);
+    const facts = (this.stmts.labelFacts.all(runId) as (Omit<LabelFacts, 'critiqued'> & { critiqued: number })[]).map((f) => ({ ...f, critiqued: f.critiqued === 1 }));
+    return agreementOf(this.listAnnotators(), facts);
   }
 
   // ---- gold pairs ----
@@ -734,6 +743,10 @@ interface LabelRow {
   received_at_step: number;
   client_id: string | null;
   created_at: string;
+  arm: Arm | null;
+  /** A `ShownCritique`, JSON. */
+  critique: string | null;
+  critique_response: CritiqueResponse | null;
 }
 interface AnnotatorRow {
   id: number;
@@ -773,6 +786,14 @@ const toLabel = (r: LabelRow): StoredLabel =>
     receivedAtStep: r.received_at_step,
     createdAt: r.created_at,
     clientId: r.client_id,
+    assistance: r.arm === null ? null : { arm: r.arm, critique: r.critique === null ? null : (JSON.parse(r.critique) as ShownCritique), response: r.critique_response },
   });
+
+/** A label's assistance as its row's columns (all NULL when none). */
+const assistanceColumns = (a: LabelAssistance | null) => ({
+  arm: a?.arm ?? null,
+  critique: a?.critique ? JSON.stringify(a.critique) : null,
+  critiqueResponse: a?.response ?? null,
+});
 
 const toAnnotator = (r: AnnotatorRow): Annotator => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at });

@@ -12,6 +12,7 @@ import type { AnswerJson, AnnotatorStatsJson, GoldPairJson, OverviewJson, PairSu
 import { api, download, pageParams } from './client.js';
 import { advanceClock, clearClips, clockFrame, drawClips, prepareClips, type Clips } from './clips.js';
 import type { RenderSpec } from './draw.js';
+import { proportionDifference, wilson } from '../../utils/stats.js';
 
 type Row = Record<string, unknown>;
 type XKey = 'envSteps' | 'labels';
@@ -291,9 +292,38 @@ function showOverview(o: OverviewJson): void {
     (g.answered ? `Gold pairs: ${g.correct} of ${g.answered} answers match the gold answer (${pct(g.correct, g.answered)}). ` : 'No gold pair answered yet. ') +
     (g.pairs ? `${g.agreeing} of ${g.pairs} pairs of people's answers to the same gold pair agree.` : '');
 
+  showTrial(o);
   showGuidelines(s);
   const latest = o.latestSegment;
   if (latest?.render && latest.id !== playing.get('latest')?.clips.segments[0].id) showClips('latest', ['replay'], [latest], ['Latest clip of the policy']);
+}
+
+// ---- the trial of assistance (runs with a labeling assistant) ----
+
+/** Gold accuracy per arm with Wilson intervals, the assisted-minus-unassisted difference (Newcombe), and the critiques' fate. */
+function showTrial(o: OverviewJson): void {
+  const assistant = o.status.assistant;
+  $('trial').hidden = !assistant;
+  if (!assistant) return;
+  $('trial-assistant').textContent = `the ${assistant.name} assistant`;
+  const arms = o.agreement.arms;
+  const p = { assisted: wilson(arms.assisted.correct, arms.assisted.answered), unassisted: wilson(arms.unassisted.correct, arms.unassisted.answered) };
+  const share = (x: number) => `${(100 * x).toFixed(0)}%`;
+  $('trial-arms').querySelector('tbody')!.replaceChildren(
+    ...(['assisted', 'unassisted'] as const).map((arm) => {
+      const tr = document.createElement('tr');
+      tr.dataset.arm = arm;
+      const w = p[arm];
+      tr.append(cell(arm), cell(String(w.n)), cell(w.n ? `${w.k} (${share(w.rate)})` : '-'), cell(w.n ? `${share(w.lo)} to ${share(w.hi)}` : '-'));
+      return tr;
+    }),
+  );
+  const c = o.agreement.critiques;
+  const diff = p.assisted.n && p.unassisted.n ? proportionDifference(p.assisted, p.unassisted) : null;
+  const pts = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(0)}`;
+  $('trial-summary').textContent =
+    (diff ? `Assisted minus unassisted: ${pts(diff.diff)} points (95% interval ${pts(diff.lo)} to ${pts(diff.hi)}). ` : 'Both arms need gold answers before they compare. ') +
+    `Critiques shown: ${c.shown}; accepted ${c.accepted}, dismissed ${c.dismissed}, neither ${c.shown - c.accepted - c.dismissed}.`;
 }
 
 // ---- guidelines ----

@@ -12,9 +12,10 @@
  * it is. So the page only changes how a clip is shown: it holds the last frame, saying the
  * episode ended, until the shared loop (at least MIN_CLIP_SECONDS) comes round.
  */
-import type { AnswerJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from '../api.js';
+import type { AnswerJson, CritiqueResponseJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from '../api.js';
 import { api, pageParams } from './client.js';
 import { advanceClock, clearClips, clockFrame, drawClips, prepareClips, type Clips } from './clips.js';
+import { describeReveal, drawStep } from './critique.js';
 import { gridLegend, type LegendEntry, type RenderSpec } from './draw.js';
 
 type Segment = SegmentJson;
@@ -173,6 +174,8 @@ interface Shown {
   pair: Pair;
   clips: Clips;
   shownAt: number;
+  /** What the person did with the pair's critique (assisted arm), sent with the answer. */
+  response: CritiqueResponseJson;
 }
 
 /** The speed this browser last chose (storage may be unavailable: then 1x). */
@@ -248,7 +251,81 @@ const overlays = () => [$('left-ended'), $('right-ended')];
 
 function prepare(pair: Pair): Shown {
   const { width, height } = $<HTMLCanvasElement>('left');
-  return { pair, clips: prepareClips(spec!, [pair.left, pair.right], width, height, labelingView?.name ?? null), shownAt: performance.now() };
+  return { pair, clips: prepareClips(spec!, [pair.left, pair.right], width, height, labelingView?.name ?? null), shownAt: performance.now(), response: responses.get(pair.id) ?? null };
+}
+
+/**
+ * Responses to critiques by pair, so a pair shown again (undone, refused, put back behind one
+ * undone) comes back with the response the person gave it. The last few pairs are enough.
+ */
+const responses = new Map<string, CritiqueResponseJson>();
+const RESPONSES_KEPT = 50;
+
+const SMALL = { width: 200, height: 150 };
+
+/** The critique of the pair shown (assisted arm), or none: its reason, its evidence in words and pictures, and the person's response. */
+function showCritique(shown: Shown | null): void {
+  const panel = $('critique');
+  const critique = shown?.pair.critique;
+  panel.hidden = !critique;
+  const list = $('critique-evidence');
+  list.replaceChildren();
+  if (!shown || !critique || !spec) {
+    delete document.body.dataset.critique;
+    delete document.body.dataset.response;
+    return;
+  }
+  document.body.dataset.critique = String(critique.reveals.length);
+  $('critique-assistant').textContent = `(${critique.assistant})`;
+  $('critique-reason').textContent = critique.reason;
+  for (const r of critique.reveals) {
+    const text = describeReveal(spec, r, shown.clips.camera);
+    const item = document.createElement('li');
+    item.dataset.kind = r.kind;
+    item.dataset.step = String(r.step);
+    // The evidence is in the clips too: this shows both at that step, paused.
+    const seekButton = Object.assign(document.createElement('button'), { type: 'button', className: 'seek', textContent: text.title });
+    seekButton.title = 'Show both clips at this step';
+    seekButton.addEventListener('click', () => seek(r.step));
+    const sides = document.createElement('div');
+    sides.className = 'sides';
+    const canvases: HTMLCanvasElement[] = [];
+    for (const side of ['left', 'right'] as const) {
+      const box = document.createElement('div');
+      box.dataset.side = side;
+      box.append(document.createTextNode(`${side === 'left' ? 'Left' : 'Right'}${text[side] ? `: ${text[side]}` : ''}`));
+      if (text.picture) {
+        const canvas = Object.assign(document.createElement('canvas'), SMALL);
+        canvas.setAttribute('role', 'img');
+        canvas.setAttribute('aria-label', `${side} clip: ${text.title}`);
+        canvases.push(canvas);
+        box.append(canvas);
+      }
+      sides.append(box);
+    }
+    item.append(seekButton, sides);
+    list.append(item);
+    if (text.picture) drawStep(spec, shown.clips.segments, shown.clips.frames, r.step, text.picture, canvases);
+  }
+  showResponse(shown);
+}
+
+function showResponse(shown: Shown): void {
+  $('critique-accept').setAttribute('aria-pressed', String(shown.response === 'accepted'));
+  $('critique-dismiss').setAttribute('aria-pressed', String(shown.response === 'dismissed'));
+  document.body.dataset.response = shown.response ?? 'none';
+}
+
+/** Accepts or dismisses the shown pair's critique; pressing the same again takes it back. */
+function respond(response: 'accepted' | 'dismissed'): void {
+  if (!current?.pair.critique || finished || invalid || undoing) return;
+  // As with answers: a press just as a pair appears was meant for the one before.
+  if (performance.now() - current.shownAt < SETTLE_MS) return;
+  current.response = current.response === response ? null : response;
+  responses.delete(current.pair.id);
+  responses.set(current.pair.id, current.response);
+  if (responses.size > RESPONSES_KEPT) responses.delete(responses.keys().next().value!);
+  showResponse(current);
 }
 
 function showLegend(shown: Shown | null): void {
@@ -282,6 +359,7 @@ function show(pair: Pair | null): void {
   playback.t = 0;
   playback.last = performance.now();
   showLegend(current);
+  showCritique(current);
   if (current) {
     document.body.dataset.pair = current.pair.id;
     const scrub = $<HTMLInputElement>('scrub');
@@ -377,7 +455,7 @@ async function lookAtRun(): Promise<void> {
 }
 
 /** Sends one answer until the server has committed it (the client id makes retries safe); true once committed, false if refused. */
-async function send(pair: Pair, body: { queryId: string; answer: Answer; seconds: number; clientId: string }): Promise<boolean> {
+async function send(pair: Pair, body: { queryId: string; answer: Answer; seconds: number; clientId: string; critique?: CritiqueResponseJson }): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
       const r = await api<{ status: Status }>(`/api/runs/${encodeURIComponent(runId)}/labels`, { method: 'POST', body: JSON.stringify(body) });
@@ -417,7 +495,7 @@ async function refused(pair: Pair, clientId: string, why: string): Promise<void>
 
 function answer(a: Answer): void {
   if (!current || finished || invalid) return;
-  const { pair, shownAt } = current;
+  const { pair, shownAt, response } = current;
   if (performance.now() - shownAt < SETTLE_MS) return;
   seen.add(pair.id);
   const next = ahead.shift() ?? null;
@@ -425,7 +503,7 @@ function answer(a: Answer): void {
   switchStarted = next ? performance.now() : null;
   const clientId = crypto.randomUUID();
   const seconds = Math.min((performance.now() - shownAt) / 1000, MAX_SECONDS);
-  given.push({ pair, clientId, committed: send(pair, { queryId: pair.id, answer: a, seconds, clientId }) });
+  given.push({ pair, clientId, committed: send(pair, { queryId: pair.id, answer: a, seconds, clientId, ...(pair.critique ? { critique: response } : {}) }) });
   if (given.length > UNDO_DEPTH) given.shift();
   show(next);
   if (ahead.length < 2) void refill();
@@ -479,7 +557,7 @@ async function undo(): Promise<void> {
 
 const KEYS: Record<string, Answer> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'equal', ArrowDown: 'incomparable' };
 /** The shortcut keys by physical key, for layouts whose keys there type something else (Cyrillic, Greek, AZERTY digits). */
-const BY_CODE: Record<string, string> = { KeyZ: 'z', KeyR: 'r', Digit1: '1', Digit2: '2', Digit3: '3' };
+const BY_CODE: Record<string, string> = { KeyZ: 'z', KeyR: 'r', KeyA: 'a', KeyD: 'd', Digit1: '1', Digit2: '2', Digit3: '3' };
 
 /** The key as the shortcuts know it: what it types, or, when that is no Latin letter or digit, its physical key. */
 function shortcutKey(e: KeyboardEvent): string {
@@ -529,7 +607,11 @@ document.addEventListener('keydown', (e) => {
     return;
   }
   if (onScrub && SCRUB_KEYS.has(e.key)) return;
-  if (SPEED_KEYS[key] !== undefined) setSpeed(SPEED_KEYS[key]);
+  if (key === 'a' || key === 'A' || key === 'd' || key === 'D') {
+    // Held down, the key repeats; a toggle must not flip with it.
+    if (!e.repeat) respond(key.toLowerCase() === 'a' ? 'accepted' : 'dismissed');
+  }
+  else if (SPEED_KEYS[key] !== undefined) setSpeed(SPEED_KEYS[key]);
   else if ((key === 'r' || key === 'R') && current) replay();
 });
 
@@ -548,6 +630,8 @@ $('replay').addEventListener('click', replay);
 for (const b of document.querySelectorAll<HTMLButtonElement>('#speeds button')) b.addEventListener('click', () => setSpeed(Number(b.dataset.speed)));
 $('scrub').addEventListener('input', () => seek(Number($<HTMLInputElement>('scrub').value)));
 $('undo').addEventListener('click', () => void undo());
+$('critique-accept').addEventListener('click', () => respond('accepted'));
+$('critique-dismiss').addEventListener('click', () => respond('dismissed'));
 setSpeed(playback.speed);
 setPlaying(true);
 
