@@ -1,26 +1,24 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { importRuns, exportLines, readExport } from '../store/exchange.js';
-import { PROJECT_DB } from '../store/sqlite.js';
+import { describeLocation } from '../store/open.js';
 import { StoreError } from '../store/store.js';
 import { UsageError, type CliIO } from './io.js';
-import { withProject } from './project.js';
+import { projectLocation, withProject, type ProjectFlags } from './project.js';
 
-export interface ExportFlags {
-  project: string;
+export interface ExportFlags extends ProjectFlags {
   out: string;
   run?: string[];
 }
 
-export interface ImportFlags {
-  project: string;
+export interface ImportFlags extends ProjectFlags {
   in: string;
   prefix: string;
 }
 
 /** `overseer export`: writes to a temporary file and renames it, so a partial export never looks complete. */
 export function exportCommand(flags: ExportFlags, io: CliIO): number {
-  return withProject(flags.project, true, (project) => {
+  const loc = projectLocation(flags);
+  return withProject(flags.project ?? loc, true, (project) => {
     const tmp = `${flags.out}.partial`;
     const fd = openSync(tmp, 'w');
     let labels = 0;
@@ -50,9 +48,10 @@ export function importCommand(flags: ImportFlags, io: CliIO): number {
     if (e instanceof StoreError) throw new UsageError(e.message);
     throw e;
   }
-  return withProject(flags.project, false, (project) => {
+  const loc = projectLocation(flags);
+  return withProject(loc, false, (project) => {
     const n = importRuns(project, runs, flags.prefix);
-    io.stdout(`imported ${n.labels} labels in ${n.runs} run${n.runs === 1 ? '' : 's'} (${runs.map((r) => flags.prefix + r.id).join(', ')}) into ${join(resolve(flags.project), PROJECT_DB)}\n`);
+    io.stdout(`imported ${n.labels} labels in ${n.runs} run${n.runs === 1 ? '' : 's'} (${runs.map((r) => flags.prefix + r.id).join(', ')}) into ${describeLocation(loc)}\n`);
     return 0;
   });
 }

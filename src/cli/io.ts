@@ -43,3 +43,16 @@ export function interruptOnSignals(io: CliIO, note = ''): { signal: AbortSignal;
     },
   };
 }
+
+/** Resolves at the first Ctrl-C or SIGTERM (long-running commands stop cleanly then). */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -25,9 +25,12 @@ import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
 import { TrainProgress } from './progress.js';
 import { checkLabelingAssistant, checkLabelingView, LABELING_VIEWS_MODULE } from './labelingView.js';
-import { importLabels, openRunStore, renderSpecOf, type PrefsStoreRef } from './runStore.js';
+import { importLabels, openRunStore, projectOfRun, renderSpecOf, withoutPassword, type PrefsStoreRef } from './runStore.js';
+import { describeLocation, projectFlag } from '../store/open.js';
+import { redactUrl } from '../store/postgres/store.js';
+import { openForCommand, projectLocation } from './project.js';
 import { deleteResumeState, flagOf, openRunToResume, ppoStateProblem, readResumeState, saveResumeState } from './runs.js';
-import { ensureAdminToken, builtUi } from './serve.js';
+import { ensureAdminToken, builtUi, firstAdminToken } from './serve.js';
 import { defaultRunPath } from './train.js';
 
 export { importLabels, openRunStore, runStoreRef, type PrefsStoreRef } from './runStore.js';
@@ -58,6 +61,8 @@ export interface PrefsFlags extends Record<string, unknown> {
   config?: string;
   out?: string;
   project?: string;
+  /** A PostgreSQL project database (instead of --project); with --resume, the run's own, to give its password. */
+  db?: string;
   resume?: string;
   labelsFrom?: string;
   checkpointEvery?: number;
@@ -142,7 +147,7 @@ function keysOf(section: string): Record<string, unknown> {
 
 export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<number> {
   const { run, config, resumeFrom } = flags.resume !== undefined ? openPrefsRun(flags, io) : await createPrefsRun(flags, io, argv);
-  const opened = openRunStore(run.path, config.store);
+  const opened = openRunStore(run.path, config.store, flags.db);
   try {
     if (!resumeFrom && config.labelsFrom !== null) {
       // Again after a crash before the first checkpoint: storing what is stored is a no-op.
@@ -155,7 +160,8 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
       if (result.interrupted) return interrupted(run, result, io);
       const code = finish(run, config, result, io);
       // Finished: the labeling page says so, and the store refuses further labels.
-      if (config.store?.kind === 'sqlite') opened.project.finishRun(config.store.runId);
+      const at = projectOfRun(config.store);
+      if (at) opened.project.finishRun(at.runId);
       return code;
     } finally {
       await people?.server.close();
@@ -181,10 +187,16 @@ async function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): Pro
     throw new UsageError(`--labels-from: ${flags.labelsFrom} is neither a run directory nor an export (.jsonl)`);
   }
   const defaultPath = defaultRunPath(prefs.envId, 'prefs', prefs.seed);
+  if (flags.db !== undefined) projectLocation({ project: flags.project, db: flags.db });
   const runPath = flags.out ?? (flags.project !== undefined ? join(flags.project, defaultPath) : defaultPath);
   const projectDir = resolve(flags.project ?? runPath);
   const runId = basename(resolve(runPath));
-  if (flags.project !== undefined && existsSync(join(projectDir, PROJECT_DB))) {
+  if (flags.db !== undefined) {
+    const project = openForCommand({ kind: 'postgres', url: flags.db }, false);
+    const taken = project.getRun(runId) !== null;
+    project.close();
+    if (taken) throw new UsageError(`--db: ${describeLocation({ kind: 'postgres', url: flags.db })} already has a run named ${runId}; choose another --out`);
+  } else if (flags.project !== undefined && existsSync(join(projectDir, PROJECT_DB))) {
     const project = openProject(projectDir);
     const taken = project.getRun(runId) !== null;
     project.close();
@@ -200,7 +212,7 @@ async function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): Pro
     prefs,
     ppo,
     labelsFrom: flags.labelsFrom ?? null,
-    store: { kind: 'sqlite', project: projectDir, runId },
+    store: flags.db !== undefined ? { kind: 'postgres', url: withoutPassword(flags.db), runId } : { kind: 'sqlite', project: projectDir, runId },
     evalEnvKwargs: flags.evalEnvKwargs ?? prefs.envKwargs,
     checkpointEvery: flags.checkpointEvery ?? Math.max(1, Math.floor(rounds / 10)),
     evalEpisodes: flags.evalEpisodes,
@@ -209,7 +221,7 @@ async function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): Pro
     argv,
   };
   run.writeConfig(config);
-  registerRun(config, flags.instructions);
+  registerRun(config, flags.instructions, flags.db);
   io.stderr(`run directory: ${run.path}\n`);
   return { run, config, resumeFrom: null };
 }
@@ -226,14 +238,15 @@ function envShape(prefs: PrefsConfig): { envId: string; obsSize: number; actionS
 }
 
 /** Registers a run in its project database (if it is not there yet), with how the labeling page draws it. */
-function registerRun(config: PrefsRunConfig, instructions: string | undefined): void {
-  if (config.store?.kind !== 'sqlite') return;
+function registerRun(config: PrefsRunConfig, instructions: string | undefined, url?: string): void {
+  const at = projectOfRun(config.store, url);
+  if (!at) return;
   const { prefs, ppo } = config;
-  const project = openProject(config.store.project);
+  const project = openForCommand(at.loc, false);
   try {
-    if (project.getRun(config.store.runId)) return;
+    if (project.getRun(at.runId)) return;
     const text = instructions ?? (prefs.teacher === 'human' ? DEFAULT_INSTRUCTIONS : '');
-    project.createRun({ id: config.store.runId, envId: prefs.envId, labelBudget: prefs.labelBudget, config: { prefs, ppo }, instructions: text, renderSpec: renderSpecOf(prefs.envId, prefs.envKwargs) });
+    project.createRun({ id: at.runId, envId: prefs.envId, labelBudget: prefs.labelBudget, config: { prefs, ppo }, instructions: text, renderSpec: renderSpecOf(prefs.envId, prefs.envKwargs) });
   } finally {
     project.close();
   }
@@ -244,7 +257,11 @@ function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: Pref
   const clashing = [...givenConfigFlags(flags), ...NEW_RUN_FLAGS.filter((k) => flags[k] !== undefined).map(flagOf)];
   const { run, config } = openRunToResume<PrefsRunConfig>(flags.resume!, 'prefs', clashing);
   // Registered after config.json is written: again here, should the first attempt have died in between.
-  if (config.store?.kind === 'sqlite') registerRun(config, undefined);
+  if (flags.db !== undefined) {
+    if (config.store?.kind !== 'postgres') throw new UsageError(`--db: ${flags.resume} keeps its labels ${config.store?.kind === 'sqlite' ? `in ${config.store.project}` : 'in files'}, not in a PostgreSQL database`);
+    if (withoutPassword(flags.db) !== config.store.url) throw new UsageError(`--db: ${flags.resume} keeps its labels in ${redactUrl(config.store.url)}, not ${redactUrl(flags.db)}`);
+  }
+  registerRun(config, undefined, flags.db);
   const saved = readResumeState<PreferenceRunState>(run, RESUME_STATE, prefsStateProblem, io, 'move them aside to start the run over from its stored labels');
   const resumeFrom = saved?.state ?? null;
   if (!('labelBudget' in (config.prefs ?? {}))) {
@@ -286,28 +303,31 @@ async function checkPortFree(host: string, port: number): Promise<void> {
 
 /** People as the teacher: the labeling server on its own thread, and the links to give out. */
 async function startPeople(config: PrefsRunConfig, flags: PrefsFlags, project: ProjectStore, io: CliIO): Promise<{ teacher: HumanTeacher; server: ServerThread }> {
-  if (config.store?.kind !== 'sqlite') throw new UsageError(`--teacher human needs a project database`);
-  const adminToken = ensureAdminToken(project, config.store.project);
+  const at = projectOfRun(config.store, flags.db);
+  if (!at) throw new UsageError(`--teacher human needs a project database`);
+  const adminToken = at.loc.kind === 'sqlite' ? ensureAdminToken(project, at.loc.dir) : firstAdminToken(project);
   const host = flags.host ?? '127.0.0.1';
   const port = flags.port ?? 8080;
   let server: ServerThread;
   try {
-    server = await startServerThread({ dir: config.store.project, host, port, staticDir: builtUi(), viewsModule: config.prefs.labelingView ? LABELING_VIEWS_MODULE : null });
+    server = await startServerThread({ dir: at.loc.kind === 'sqlite' ? at.loc.dir : at.loc.url, host, port, staticDir: builtUi(), viewsModule: config.prefs.labelingView ? LABELING_VIEWS_MODULE : null });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: already in use on ${host}; choose another port (or 0 for any free one)`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${host}: not an address of this machine`);
     throw e;
   }
-  const runParam = encodeURIComponent(config.store.runId);
+  const runParam = encodeURIComponent(at.runId);
+  const named = projectFlag(at.loc);
   if (config.prefs.labelingView) io.stdout(`people see the clips in the ${config.prefs.labelingView} view\n`);
   if (config.prefs.labelingAssistant) io.stdout(`a trial of assistance: half the pairs (per person, at random) come with the ${config.prefs.labelingAssistant} assistant's critique (at most ${config.prefs.labelingReveals} reveals)\n`);
   io.stdout(
-    `label segments at ${server.url}/?token=${adminToken}&run=${runParam}\n` +
-      `dashboard at ${server.url}/dashboard.html?token=${adminToken}&run=${runParam}\n` +
-      `(more annotators: overseer annotators add NAME --project ${config.store.project})\n`,
+    adminToken
+      ? `label segments at ${server.url}/?token=${adminToken}&run=${runParam}\n` + `dashboard at ${server.url}/dashboard.html?token=${adminToken}&run=${runParam}\n`
+      : `label segments and watch the dashboard at ${server.url}/?run=${runParam} with an admin's link (a new admin: overseer annotators add NAME --admin ${named} --url ${server.url})\n`,
   );
-  return { teacher: new HumanTeacher(project, config.store.runId, config.prefs.undoSeconds), server };
+  io.stdout(`(more annotators: overseer annotators add NAME ${named})\n`);
+  return { teacher: new HumanTeacher(project, at.runId, config.prefs.undoSeconds), server };
 }
 
 /**
@@ -325,7 +345,7 @@ async function train(
   io: CliIO,
 ): Promise<PrefsResult & { trainSeconds: number; last: PrefsMetrics | null }> {
   const { prefs } = config;
-  const runId = config.store?.kind === 'sqlite' ? config.store.runId : null;
+  const runId = projectOfRun(config.store)?.runId ?? null;
   // The database's rows past the state resumed from are logged again, as metrics.jsonl's are.
   if (runId !== null) opened.project.truncateMetrics(runId, resumeFrom?.ppo.globalStep ?? 0);
   const interrupt = interruptOnSignals(io, '; labels are already stored');

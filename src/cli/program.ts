@@ -15,6 +15,7 @@ import { configOptions } from './flags.js';
 import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, nonNegativeNumber, parseJsonObject, port, positiveInt } from './parse.js';
 import type { PrefsFlags } from './prefs.js';
+import type { QueueRunsFlags } from './queue.js';
 import type { RenderFlags } from './render.js';
 import type { ServeFlags } from './serve.js';
 import type { TrainFlags } from './train.js';
@@ -65,6 +66,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--config <file>', 'JSON file of prefs options (flags win)')
     .option('--out <dir>', 'run directory (default runs/<env>__prefs__seed<n>__<time>, inside the project if given)')
     .option('--project <dir>', "keep segments and labels in this project's database (overseer.db) beside other runs (default: the run directory)")
+    .option('--db <url>', 'keep them in a PostgreSQL project database instead, postgres://USER:PASSWORD@HOST:PORT/DATABASE (the run directory keeps checkpoints; its config.json keeps the URL without the password); with --resume, the same URL again to give the password')
     .option('--resume <run_dir>', 'continue an interrupted prefs run with all its labels')
     .option('--labels-from <run_dir>', "start with another prefs run's labels (they count toward the budget)")
     .option('--checkpoint-every <updates>', 'save a checkpoint every N PPO updates (default: 10 per run)', positiveInt)
@@ -109,7 +111,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
   program
     .command('serve')
     .description('Serve a project: the labeling page, the dashboard and the JSON API over its database.')
-    .requiredOption('--project <dir>', 'project directory (its overseer.db is created if missing)')
+    .option('--project <dir>', 'project directory (its overseer.db is created if missing)')
+    .option('--db <url>', 'or a PostgreSQL database: postgres://USER:PASSWORD@HOST:PORT/DATABASE (instead of --project)')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
     .action(async (opts: ServeFlags) => {
@@ -120,7 +123,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
   program
     .command('export')
     .description('Write labels, with the queries and segments they compare, as JSON lines (format in src/store/exchange.ts).')
-    .requiredOption('--project <dir>', 'project directory')
+    .option('--project <dir>', 'project directory')
+    .option('--db <url>', 'or a PostgreSQL database: postgres://USER:PASSWORD@HOST:PORT/DATABASE (instead of --project)')
     .requiredOption('--out <file>', 'JSONL file to write')
     .option('--run <id...>', 'only these runs (default: all)')
     .action(async (opts: ExportFlags) => {
@@ -131,7 +135,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
   program
     .command('import')
     .description("Store an export's runs, segments, queries and labels in a project (train on them with overseer prefs --labels-from FILE).")
-    .requiredOption('--project <dir>', 'project directory (created if missing)')
+    .option('--project <dir>', 'project directory (created if missing)')
+    .option('--db <url>', 'or a PostgreSQL database: postgres://USER:PASSWORD@HOST:PORT/DATABASE (instead of --project)')
     .requiredOption('--in <file>', 'JSONL file written by overseer export')
     .option('--prefix <text>', 'prepended to the imported run ids', '')
     .action(async (opts: ImportFlags) => {
@@ -225,12 +230,61 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
       setCode(await oversightReportCommand(opts, io));
     });
 
+  program
+    .command('migrate')
+    .description('Move a project between a directory (SQLite) and a PostgreSQL database, either way, into an empty target; every table is checked afterwards.')
+    .requiredOption('--from <dir|url>', 'the project: a directory, or postgres://…')
+    .requiredOption('--to <dir|url>', 'where it goes (empty): a directory, or postgres://…')
+    .action(async (opts: { from: string; to: string }) => {
+      const { migrateCommand } = await import('./migrate.js');
+      setCode(migrateCommand(opts, io));
+    });
+
+  const queue = program.command('queue').description('Runs fanned out through a job queue on PostgreSQL (pg-boss): enqueue runs, see how they are doing.');
+  for (const command of ['prefs', 'train'] as const) {
+    queue
+      .command(command)
+      .description(`Enqueue one overseer ${command} run per seed (any of its flags pass through; each run gets its own directory); workers run them.`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .option('--db <url>', 'the PostgreSQL database holding the queue (and, for prefs, the runs\' labels)')
+      .requiredOption('--seeds <list>', 'seeds, e.g. 1-10 or 1,2,5')
+      .option('--runs-dir <dir>', 'where the run directories go (share it between machines to resume a lost job from its checkpoint)', 'runs/queue')
+      .option('--timeout <seconds>', 'a job running longer is taken to be lost (its worker died) and handed out again', positiveInt)
+      .option('--retries <n>', 'times a failed or lost job is tried again', nonNegativeInt)
+      .action(async (opts: QueueRunsFlags, cmd: Command) => {
+        const { queueRunsCommand } = await import('./queue.js');
+        setCode(await queueRunsCommand(command, cmd.args, opts, io));
+      });
+  }
+  queue
+    .command('status')
+    .description('Every job of the queue: its state, retries, and who finished it.')
+    .option('--db <url>', 'the PostgreSQL database holding the queue')
+    .option('--json', 'as JSON', false)
+    .action(async (opts: { db?: string; json?: boolean }) => {
+      const { queueStatusCommand } = await import('./queue.js');
+      setCode(await queueStatusCommand(opts, io));
+    });
+  program
+    .command('worker')
+    .description('Take runs from the job queue and run them, one at a time, until stopped (any number of workers, on any machines).')
+    .option('--db <url>', 'the PostgreSQL database holding the queue')
+    .option('--name <text>', 'this worker in the results (default host:pid)')
+    // How often lost jobs are looked for (pg-boss maintenance); tests shorten it.
+    .addOption(new Option('--maintenance-seconds <s>').argParser(positiveInt).hideHelp())
+    .action(async (opts: { db?: string; name?: string; maintenanceSeconds?: number }) => {
+      const { workerCommand } = await import('./queue.js');
+      setCode(await workerCommand(opts, io));
+    });
+
   const annotators = program.command('annotators').description('People who label, each with a token.');
   annotators
     .command('add')
     .description('Add an annotator and print its token and labeling link (the token is shown once).')
     .argument('<name>', 'display name, unique in the project')
-    .requiredOption('--project <dir>', 'project directory')
+    .option('--project <dir>', 'project directory')
+    .option('--db <url>', 'or a PostgreSQL database: postgres://USER:PASSWORD@HOST:PORT/DATABASE (instead of --project)')
     .option('--admin', 'an admin (dashboard and exports) instead of an annotator', false)
     .option('--url <base>', 'server address for the printed link', 'http://127.0.0.1:8080')
     .option('--expires-in <days>', 'the token stops working after this many days (default: never)', (v: string) => {
@@ -246,7 +300,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .command('revoke')
     .description("Revoke an annotator's token at once (the server answers it with 401); their labels are kept.")
     .argument('<name>', 'the annotator')
-    .requiredOption('--project <dir>', 'project directory')
+    .option('--project <dir>', 'project directory')
+    .option('--db <url>', 'or a PostgreSQL database: postgres://USER:PASSWORD@HOST:PORT/DATABASE (instead of --project)')
     .action(async (name: string, opts: AnnotatorsFlags) => {
       const { annotatorsRevokeCommand } = await import('./annotators.js');
       setCode(annotatorsRevokeCommand(name, opts, io));
@@ -254,7 +309,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
   annotators
     .command('list')
     .description("List a project's annotators.")
-    .requiredOption('--project <dir>', 'project directory')
+    .option('--project <dir>', 'project directory')
+    .option('--db <url>', 'or a PostgreSQL database: postgres://USER:PASSWORD@HOST:PORT/DATABASE (instead of --project)')
     .action(async (opts: AnnotatorsFlags) => {
       const { annotatorsListCommand } = await import('./annotators.js');
       setCode(annotatorsListCommand(opts, io));

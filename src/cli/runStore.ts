@@ -15,18 +15,44 @@ import { readExport } from '../store/exchange.js';
 import { LEGACY_DIR, isLegacyStore, readLegacyRun } from '../store/legacy.js';
 import { PROJECT_DB, openProject } from '../store/sqlite.js';
 import { StoreError, type ProjectStore } from '../store/store.js';
+import { describeLocation, openProjectAt, projectExists, type ProjectLocation } from '../store/open.js';
 import { UsageError } from './io.js';
 
-/** A prefs run's store: a run in a project database, or (runs made before it) the file store. */
-export type PrefsStoreRef = { kind: 'sqlite'; project: string; runId: string } | { kind: 'file' };
+/**
+ * A prefs run's store: a run in a project database (SQLite in a directory, or PostgreSQL at a
+ * URL, kept without its password: give that in PGPASSWORD or ~/.pgpass, or again with --db),
+ * or (runs made before the database) the file store.
+ */
+export type PrefsStoreRef = { kind: 'sqlite'; project: string; runId: string } | { kind: 'postgres'; url: string; runId: string } | { kind: 'file' };
 
-/** Opens the store a prefs run directory uses; `close` also closes the project database. */
-export function openRunStore(runPath: string, ref: PrefsStoreRef | undefined): { store: PreferenceStore; project: ProjectStore; close(): void } {
-  if (!ref || ref.kind === 'file') return openMovedRun(runPath);
-  if (!existsSync(join(ref.project, PROJECT_DB))) throw new UsageError(`${runPath}: its project database ${join(ref.project, PROJECT_DB)} is missing`);
-  const project = openProject(ref.project);
+/** The project database a run's store names, and the run's id in it; null for the file store. `url`: the PostgreSQL URL to use (with its password), if given. */
+export function projectOfRun(ref: PrefsStoreRef | undefined, url?: string): { loc: ProjectLocation; runId: string } | null {
+  if (!ref || ref.kind === 'file') return null;
+  if (ref.kind === 'sqlite') return { loc: { kind: 'sqlite', dir: ref.project }, runId: ref.runId };
+  return { loc: { kind: 'postgres', url: url ?? ref.url }, runId: ref.runId };
+}
+
+/** A URL as a run's config.json keeps it: without the password. */
+export function withoutPassword(url: string): string {
+  const u = new URL(url);
+  u.password = '';
+  return u.toString();
+}
+
+/** Opens the store a prefs run directory uses; `close` also closes the project database. `url`: a PostgreSQL run's URL with its password. */
+export function openRunStore(runPath: string, ref: PrefsStoreRef | undefined, url?: string): { store: PreferenceStore; project: ProjectStore; close(): void } {
+  const at = projectOfRun(ref, url);
+  if (!at) return openMovedRun(runPath);
+  if (!projectExists(at.loc)) throw new UsageError(`${runPath}: its project database ${describeLocation(at.loc)} is missing`);
+  let project: ProjectStore;
   try {
-    return { store: project.runStore(ref.runId), project, close: () => project.close() };
+    project = openProjectAt(at.loc);
+  } catch (e) {
+    if (at.loc.kind === 'postgres') throw new UsageError(`${runPath}: its project database: ${(e as Error).message}`);
+    throw e;
+  }
+  try {
+    return { store: project.runStore(at.runId), project, close: () => project.close() };
   } catch (e) {
     project.close();
     if (e instanceof StoreError) throw new UsageError(`${runPath}: ${e.message}`);

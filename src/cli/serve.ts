@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server/app.js';
 import { CONNECTION_DEFAULTS, stopServer, type ConnectionOptions } from '../server/connections.js';
-import { PROJECT_DB, openProject } from '../store/sqlite.js';
+import { PROJECT_DB } from '../store/sqlite.js';
+import { describeLocation, locationOf, projectFlag, type ProjectLocation } from '../store/open.js';
 import type { LabelingView } from '../server/app.js';
 import type { ProjectStore, RunRecord } from '../store/store.js';
-import { UsageError, type CliIO } from './io.js';
+import { UsageError, untilStopped, type CliIO } from './io.js';
+import { openForCommand, projectLocation, type ProjectFlags } from './project.js';
 
-export interface ServeFlags {
-  project: string;
+export interface ServeFlags extends ProjectFlags {
   host: string;
   port: number;
 }
@@ -70,17 +71,29 @@ async function labelingViews(project: ProjectStore): Promise<(run: RunRecord) =>
   };
 }
 
-/** Starts the server on a project; resolves once it listens, with the base URL. */
+/**
+ * A PostgreSQL project's admin token, when this call made the admin: a database keeps only
+ * tokens' hashes and has no directory for a token file, so the first `serve` prints the admin's
+ * link once; later ones say how to make another admin. null: an admin existed already.
+ */
+export function firstAdminToken(project: ProjectStore): string | null {
+  if (project.listAnnotators().some((a) => a.role === 'admin' && a.revokedAt === null)) return null;
+  const name = project.listAnnotators().some((a) => a.name === 'admin') ? `admin-${Date.now()}` : 'admin';
+  return project.addAnnotator(name, 'admin').token;
+}
+
+/** Starts the server on a project (a directory or a location); resolves once it listens, with the base URL. */
 export async function startServer(
-  dir: string,
+  target: string | ProjectLocation,
   host: string,
   port: number,
   connections: Partial<ConnectionOptions> = {},
-): Promise<{ app: FastifyInstance; project: ProjectStore; url: string; adminToken: string; stop: () => Promise<void> }> {
+): Promise<{ app: FastifyInstance; project: ProjectStore; url: string; adminToken: string | null; stop: () => Promise<void> }> {
   const { keepAliveMs, closeGraceMs } = { ...CONNECTION_DEFAULTS, ...connections };
-  const project = openProject(dir);
+  const loc = typeof target === 'string' ? locationOf(target) : target;
+  const project = openForCommand(loc, false);
   try {
-    const adminToken = ensureAdminToken(project, dir);
+    const adminToken = loc.kind === 'sqlite' ? ensureAdminToken(project, loc.dir) : firstAdminToken(project);
     const app = buildServer({ project, staticDir: builtUi(), labelingView: await labelingViews(project) });
     app.server.keepAliveTimeout = keepAliveMs;
     let address: string;
@@ -105,18 +118,14 @@ export async function startServer(
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
-  const dir = resolve(flags.project);
-  const { url, adminToken, stop: stopServing } = await startServer(dir, flags.host, flags.port);
-  io.stdout(`serving ${join(dir, PROJECT_DB)} on ${url}\ndashboard (admin): ${url}/dashboard.html?token=${adminToken}\nannotators: overseer annotators add NAME --project ${flags.project} prints a labeling link\n`);
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const loc = projectLocation(flags);
+  const { url, adminToken, stop: stopServing } = await startServer(loc, flags.host, flags.port);
+  const named = loc.kind === 'sqlite' ? `--project ${flags.project}` : projectFlag(loc);
+  const dashboard = adminToken
+    ? `dashboard (admin): ${url}/dashboard.html?token=${adminToken}${loc.kind === 'postgres' ? ' (shown once: the database keeps only its hash)' : ''}`
+    : `dashboard: open it with an admin's link (a new admin: overseer annotators add NAME --admin ${named} --url ${url})`;
+  io.stdout(`serving ${describeLocation(loc)} on ${url}\n${dashboard}\nannotators: overseer annotators add NAME ${named} prints a labeling link\n`);
+  await untilStopped();
   await stopServing();
   return 0;
 }

@@ -1,14 +1,16 @@
 /**
  * The labeling server on its own thread, so that PPO updates and reward-model fits on the
  * main thread never hold up an annotator's next pair or the acknowledgement of a label. It
- * opens its own connection to the project database (WAL lets both threads use it at once).
+ * opens its own connection to the project database (WAL lets both threads use a SQLite file at
+ * once; a PostgreSQL database takes any number of connections).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildServer, type ServerOptions } from './app.js';
 import { CONNECTION_DEFAULTS, stopServer } from './connections.js';
-import { openProject } from '../store/sqlite.js';
+import { locationOf, openProjectAt } from '../store/open.js';
 
 interface ServerWorkerData {
+  /** The project: a directory (SQLite) or a postgres:// URL. */
   dir: string;
   host: string;
   port: number;
@@ -19,7 +21,7 @@ interface ServerWorkerData {
 
 const { dir, host, port, staticDir, viewsModule } = workerData as ServerWorkerData;
 const labelingView = viewsModule ? ((await import(viewsModule)) as { labelingViewOf: ServerOptions['labelingView'] }).labelingViewOf : undefined;
-const project = openProject(dir);
+const project = openProjectAt(locationOf(dir));
 const app = buildServer({ project, staticDir, labelingView });
 app.server.keepAliveTimeout = CONNECTION_DEFAULTS.keepAliveMs;
 app

@@ -7,7 +7,7 @@
 import { segmentMeta, type Segment, type SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
 import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
 import {
   ConflictError,
@@ -355,13 +355,8 @@ export class MemoryProjectStore implements ProjectStore {
     if (run.record.finishedAt !== null) throw finishedRunConflict(sub.runId);
     const q = run.queries.get(sub.queryId);
     if (!q) throw new NotFoundError(`no query ${JSON.stringify(sub.queryId)} in run ${sub.runId}`);
-    // Gold pairs are for everyone, once each; normal and repeated pairs for the one they were handed to, once.
-    if (q.kind === 'gold') {
-      if (run.labels.some((l) => l.queryId === q.id && l.annotatorId === sub.annotatorId)) throw goldAnsweredConflict(sub.queryId, annotator.name);
-    } else {
-      if (q.assignedTo !== sub.annotatorId) throw new ConflictError(`query ${sub.queryId} is not assigned to ${annotator.name}`);
-      if (q.answered) throw new ConflictError(`query ${sub.queryId} is already answered`);
-    }
+    const goldBefore = q.kind === 'gold' && run.labels.some((l) => l.queryId === q.id && l.annotatorId === sub.annotatorId);
+    checkAnswerable({ id: q.id, kind: q.kind, assignedTo: q.assignedTo, answered: Boolean(q.answered) }, sub, annotator.name, goldBefore);
     const label = {
       queryId: q.id,
       leftId: q.leftId,

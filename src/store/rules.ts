@@ -249,6 +249,20 @@ export const noAnswerToWithdraw = (clientId: string, runId: string) => new NotFo
 /** A resubmission of an answer that was withdrawn (an old retry arriving late): it stays withdrawn. */
 export const withdrawnConflict = (clientId: string) => new ConflictError(`answer ${clientId} was undone; answer the pair again to give a new answer`);
 
+/**
+ * Whether a person may answer this query now: gold pairs are for everyone, once each; normal and
+ * repeated pairs for the one they were handed to, once. `goldAnsweredBefore`: this person has
+ * already answered this gold pair.
+ */
+export function checkAnswerable(q: { id: string; kind: QueryKind; assignedTo: number | null; answered: boolean }, sub: LabelSubmission, who: string, goldAnsweredBefore: boolean): void {
+  if (q.kind === 'gold') {
+    if (goldAnsweredBefore) throw goldAnsweredConflict(sub.queryId, who);
+    return;
+  }
+  if (q.assignedTo !== sub.annotatorId) throw new ConflictError(`query ${sub.queryId} is not assigned to ${who}`);
+  if (q.answered) throw new ConflictError(`query ${sub.queryId} is already answered`);
+}
+
 /** A label as stores return it: its fields only, with the client id and assistance only when there are. */
 export function storedLabel(l: StoredLabel): StoredLabel {
   const { queryId, leftId, rightId, answer, teacher, seconds, receivedAtStep, createdAt, clientId, assistance } = l;

@@ -10,12 +10,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { RenderSpec } from '../envs/render.js';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { assistanceColumns, toAnnotator, toLabel, toQuery, toRun, type AnnotatorRow, type LabelRow, type QueryRow, type RunRow } from './rows.js';
+import { PROJECT_TABLES, TABLE_ORDER, type ProjectTable, type RawRow, type RawTables } from './move.js';
 import { SEGMENT_COLUMNS, checkSegment, sameSegment, segmentFromRow, segmentToRow, type SegmentRow } from './segmentCodec.js';
 import {
   ConflictError,
@@ -29,10 +30,6 @@ import {
   ProjectRunStore,
   type Agreement,
   type Annotator,
-  type Arm,
-  type CritiqueResponse,
-  type LabelAssistance,
-  type ShownCritique,
   type AssignedQuery,
   type CommittedLabel,
   type GoldPair,
@@ -47,11 +44,9 @@ import {
   type QueryKind,
   type Role,
   type RunContents,
-  type RunPhase,
   type RunRecord,
   type StoreContents,
   type StoredLabel,
-  type StoredQuery,
   type SubmitResult,
 } from './store.js';
 
@@ -61,7 +56,7 @@ const LABEL_COLUMNS = 'seq, run_id, query_id, left_id, right_id, answer, teacher
 export const PROJECT_DB = 'overseer.db';
 
 /** Opens (creating if needed) the project database in `dir`. */
-export function openProject(dir: string, options: StoreOptions = {}): ProjectStore {
+export function openProject(dir: string, options: StoreOptions = {}): SqliteProjectStore {
   return openSqliteProject(dir, options);
 }
 
@@ -78,7 +73,7 @@ export function openSqliteProject(dir: string, options: StoreOptions = {}): Sqli
   return new SqliteProjectStore(join(dir, PROJECT_DB), options.repeatEvery, options.goldEvery);
 }
 
-export class SqliteProjectStore implements ProjectStore {
+export class SqliteProjectStore implements ProjectStore, RawTables {
   readonly db: Database.Database;
   private readonly stmts;
   private closed = false;
@@ -485,13 +480,8 @@ export class SqliteProjectStore implements ProjectStore {
       if (run.finishedAt !== null) throw finishedRunConflict(sub.runId);
       const q = this.stmts.getQuery.get(sub.runId, sub.queryId) as QueryRow | undefined;
       if (!q) throw new NotFoundError(`no query ${JSON.stringify(sub.queryId)} in run ${sub.runId}`);
-      // Gold pairs are for everyone, once each; normal and repeated pairs for the one they were handed to, once.
-      if (q.kind === 'gold') {
-        if (this.stmts.labelByAnnotator.get(sub.runId, q.id, sub.annotatorId)) throw goldAnsweredConflict(sub.queryId, annotator.name);
-      } else {
-        if (q.assigned_to !== sub.annotatorId) throw new ConflictError(`query ${sub.queryId} is not assigned to ${annotator.name}`);
-        if (q.answered) throw new ConflictError(`query ${sub.queryId} is already answered`);
-      }
+      const goldBefore = q.kind === 'gold' && this.stmts.labelByAnnotator.get(sub.runId, q.id, sub.annotatorId) !== undefined;
+      checkAnswerable({ id: q.id, kind: q.kind, assignedTo: q.assigned_to, answered: q.answered === 1 }, sub, annotator.name, goldBefore);
       const row = {
         runId: sub.runId,
         queryId: q.id,
@@ -639,6 +629,28 @@ export class SqliteProjectStore implements ProjectStore {
     return (this.stmts.metricsSince.all(runId, afterSeq) as { seq: number; data: string }[]).map((r) => ({ seq: r.seq, row: JSON.parse(r.data) as Record<string, unknown> }));
   }
 
+  // ---- moving a project (move.ts) ----
+
+  rawRows(table: ProjectTable): RawRow[] {
+    if (!PROJECT_TABLES.includes(table)) throw new InvalidInputError(`no table ${JSON.stringify(table)}`);
+    return this.db.prepare(`SELECT * FROM ${table} ORDER BY ${TABLE_ORDER[table]}`).all() as RawRow[];
+  }
+
+  restoreRows(tables: readonly { table: ProjectTable; rows: RawRow[] }[]): void {
+    this.db.transaction(() => {
+      const used = (this.db.prepare('SELECT (SELECT COUNT(*) FROM runs) + (SELECT COUNT(*) FROM annotators) AS n').get() as { n: number }).n;
+      if (used > 0) throw new ConflictError(`${this.path} already holds runs or annotators; move a project into an empty database`);
+      for (const { table, rows } of tables) {
+        if (!PROJECT_TABLES.includes(table)) throw new InvalidInputError(`no table ${JSON.stringify(table)}`);
+        if (rows.length === 0) continue;
+        const columns = Object.keys(rows[0]);
+        const insert = this.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+        // Bytes that crossed a thread arrive as Uint8Array; SQLite binds Buffers as BLOBs.
+        for (const r of rows) insert.run(Object.fromEntries(columns.map((c) => [c, r[c] instanceof Uint8Array && !Buffer.isBuffer(r[c]) ? Buffer.from(r[c] as Uint8Array) : r[c]])));
+      }
+    }).immediate();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -700,100 +712,3 @@ function migrate(db: Database.Database, path: string): void {
   }).immediate();
 }
 
-interface RunRow {
-  id: string;
-  env_id: string;
-  instructions: string;
-  label_budget: number | null;
-  config: string;
-  render_spec: string | null;
-  env_steps: number;
-  created_at: string;
-  finished_at: string | null;
-  guidelines: string;
-  phase: RunPhase | null;
-  waiting_for: number | null;
-  used_label_seq: number;
-}
-interface QueryRow {
-  seq: number;
-  run_id: string;
-  id: string;
-  left_id: string;
-  right_id: string;
-  asked_at_step: number;
-  kind: QueryKind;
-  assigned_to: number | null;
-  assigned_at: string | null;
-  answered: number;
-  repeat_of: string | null;
-  gold_answer: Answer | null;
-  created_at: string;
-}
-interface LabelRow {
-  seq: number;
-  run_id: string;
-  query_id: string;
-  left_id: string;
-  right_id: string;
-  answer: Answer;
-  teacher: string;
-  annotator_id: number | null;
-  seconds: number | null;
-  received_at_step: number;
-  client_id: string | null;
-  created_at: string;
-  arm: Arm | null;
-  /** A `ShownCritique`, JSON. */
-  critique: string | null;
-  critique_response: CritiqueResponse | null;
-}
-interface AnnotatorRow {
-  id: number;
-  name: string;
-  role: Role;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-}
-
-const toRun = (r: RunRow): RunRecord => ({
-  id: r.id,
-  envId: r.env_id,
-  instructions: r.instructions,
-  labelBudget: r.label_budget,
-  config: JSON.parse(r.config) as Record<string, unknown>,
-  renderSpec: r.render_spec === null ? null : (JSON.parse(r.render_spec) as RenderSpec),
-  envSteps: r.env_steps,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
-  guidelines: r.guidelines,
-  phase: r.phase,
-  waitingForLabels: r.waiting_for,
-});
-
-const toQuery = (r: QueryRow): StoredQuery => ({ id: r.id, leftId: r.left_id, rightId: r.right_id, askedAtStep: r.asked_at_step });
-
-/** A stored label; `clientId` only on a label that has one. */
-const toLabel = (r: LabelRow): StoredLabel =>
-  storedLabel({
-    queryId: r.query_id,
-    leftId: r.left_id,
-    rightId: r.right_id,
-    answer: r.answer,
-    teacher: r.teacher,
-    seconds: r.seconds,
-    receivedAtStep: r.received_at_step,
-    createdAt: r.created_at,
-    clientId: r.client_id,
-    assistance: r.arm === null ? null : { arm: r.arm, critique: r.critique === null ? null : (JSON.parse(r.critique) as ShownCritique), response: r.critique_response },
-  });
-
-/** A label's assistance as its row's columns (all NULL when none). */
-const assistanceColumns = (a: LabelAssistance | null) => ({
-  arm: a?.arm ?? null,
-  critique: a?.critique ? JSON.stringify(a.critique) : null,
-  critiqueResponse: a?.response ?? null,
-});
-
-const toAnnotator = (r: AnnotatorRow): Annotator => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at });

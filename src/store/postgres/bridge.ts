@@ -1,0 +1,134 @@
+/**
+ * Synchronous calls into an asynchronous backend on its own thread. The project store's
+ * interface is synchronous (SQLite answers at once, and the loop, the server and the contract
+ * suite rely on it); node-postgres is asynchronous. So the PostgreSQL store runs its backend
+ * (`backend.ts`, plain async `pg` code) on a worker thread, and each call here posts the method
+ * and its arguments, blocks on a shared flag (`Atomics.wait`) until the worker has answered,
+ * and reads the answer off the port (`receiveMessageOnPort`). A call costs a thread hop (tens
+ * of microseconds) on top of the database's round trip.
+ *
+ * Errors cross by name: the store's refusals come back as the same classes (`NotFoundError`,
+ * `ConflictError`, ...), anything else as an Error naming the thread. A worker that does not
+ * answer within `timeoutMs` (a database that hangs, a thread that died) is an error too, never
+ * a hang.
+ */
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../utils/workers.js';
+import { StoreConflictError, StoreError } from '../../prefs/store.js';
+import { ConflictError, CorruptProjectError, ForbiddenError, InvalidInputError, NotFoundError } from '../store.js';
+
+/** What the worker posts back for one call. */
+export type Reply = { ok: true; value: unknown } | { ok: false; name: string; message: string; stack?: string; code?: string };
+
+/** What the worker is started with. */
+export interface BridgeData {
+  /** Whatever the backend needs to open (a URL, options). */
+  init: unknown;
+  port: MessagePort;
+  /** Int32 flag: 0 while a call is on its way, 1 once its reply is posted. */
+  flag: SharedArrayBuffer;
+}
+
+const ERRORS: Record<string, new (message: string) => Error> = {
+  NotFoundError,
+  ConflictError,
+  InvalidInputError,
+  ForbiddenError,
+  CorruptProjectError,
+  StoreConflictError,
+  StoreError,
+};
+
+/** The error a reply carries, as the class it was thrown as (store refusals), else a plain Error saying where. */
+export function errorOf(reply: Extract<Reply, { ok: false }>, where: string): Error {
+  const Kind = ERRORS[reply.name];
+  if (Kind) return new Kind(reply.message);
+  const err = new Error(`${reply.message} (${where})`);
+  if (reply.code) (err as NodeJS.ErrnoException).code = reply.code;
+  return err;
+}
+
+export class SyncThread {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flag: Int32Array;
+  private closed = false;
+
+  /**
+   * @param script the worker module (`new URL('./worker.js', import.meta.url)`), which calls `serveBridge`.
+   * @param where names the thread in errors, e.g. 'the PostgreSQL store at postgres://…'.
+   */
+  constructor(
+    script: URL,
+    init: unknown,
+    private readonly where: string,
+    private readonly timeoutMs = 60_000,
+  ) {
+    const shared = new SharedArrayBuffer(4);
+    this.flag = new Int32Array(shared);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const data: BridgeData = { init, port: port2, flag: shared };
+    this.worker = spawnWorker(script, data, [port2]);
+    // A store left open must not keep the process alive.
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  /** Calls `method` on the backend with `args` and returns its result, blocking until it answers (at most `timeoutMs`). */
+  call<T>(method: string, args: readonly unknown[] = [], timeoutMs = this.timeoutMs): T {
+    if (this.closed) throw new Error(`${this.where} is closed`);
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage({ method, args });
+    const deadline = Date.now() + timeoutMs;
+    while (Atomics.load(this.flag, 0) === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.where} did not answer ${method} within ${timeoutMs / 1000} s`);
+      Atomics.wait(this.flag, 0, 0, Math.min(left, 1000));
+    }
+    const message = receiveMessageOnPort(this.port);
+    if (!message) throw new Error(`${this.where}: no reply to ${method}`);
+    const reply = message.message as Reply;
+    if (!reply.ok) throw errorOf(reply, this.where);
+    return reply.value as T;
+  }
+
+  /** Calls the backend's `close` (if any), then ends the thread. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.call('close');
+    } finally {
+      this.closed = true;
+      this.port.close();
+      void this.worker.terminate();
+    }
+  }
+}
+
+/**
+ * The worker side: answers each call by awaiting `backend[method](...args)`, one call at a time
+ * (the caller is blocked until it is answered, so calls never overlap).
+ */
+export function serveBridge(data: BridgeData, backend: Record<string, unknown>): void {
+  const flag = new Int32Array(data.flag);
+  data.port.on('message', async ({ method, args }: { method: string; args: unknown[] }) => {
+    let reply: Reply;
+    try {
+      const f = backend[method];
+      if (typeof f !== 'function') throw new Error(`the backend has no method ${method}`);
+      reply = { ok: true, value: await (f as (...a: unknown[]) => unknown).apply(backend, args) };
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      reply = { ok: false, name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack, ...(typeof err?.code === 'string' ? { code: err.code } : {}) };
+    }
+    try {
+      data.port.postMessage(reply);
+    } catch (e) {
+      // A value that cannot be cloned: say so rather than leave the caller waiting.
+      data.port.postMessage({ ok: false, name: 'Error', message: `the reply to ${method} could not be sent: ${(e as Error).message}` } satisfies Reply);
+    }
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  });
+}
