@@ -258,6 +258,41 @@ program
     await benchLabelsLoad(o.annotators, o.labels, argv);
     writeReport();
   });
+const study = program.command('study').description('a labelling study beyond one machine: PostgreSQL, several app servers (bench/study.ts; results in study.md)');
+study
+  .command('saturation')
+  .description('one app server saturated, SQLite and PostgreSQL, clip cache off and on: labels/s per server')
+  .option('--annotators <n>', 'concurrent annotators', positiveInt, 50)
+  .option('--labels <n>', 'labels per annotator', positiveInt, 40)
+  .action(async (o: { annotators: number; labels: number }) => {
+    const { benchStudySaturation } = await import('./study.js');
+    await benchStudySaturation(o.annotators, o.labels, argv);
+  });
+study
+  .command('paced')
+  .description('several app servers on one PostgreSQL, many people at a person\'s pace: time to the next pair, lost and duplicated labels')
+  .option('--servers <n>', 'app servers', positiveInt, 2)
+  .option('--annotators <n>', 'people', positiveInt, 300)
+  .option('--minutes <n>', 'how long', positiveInt, 3)
+  .action(async (o: { servers: number; annotators: number; minutes: number }) => {
+    const { benchStudyPaced } = await import('./study.js');
+    await benchStudyPaced(o.servers, o.annotators, [2, 4], o.minutes, argv);
+  });
+study
+  .command('faults')
+  .description('PostgreSQL restarted while two app servers take labels and a prefs --db run trains on them')
+  .option('--restart <command>', 'how to restart the server', 'pg_ctlcluster 15 main restart -m fast')
+  .action(async (o: { restart: string }) => {
+    const { benchStudyFaults } = await import('./study.js');
+    await benchStudyFaults(o.restart, argv);
+  });
+study
+  .command('migrate')
+  .description('a project the size of the committed 1400-label Hopper run moved SQLite -> PostgreSQL -> SQLite, checked')
+  .action(async () => {
+    const { benchStudyMigrate } = await import('./study.js');
+    await benchStudyMigrate(argv);
+  });
 program
   .command('threads')
   .description('one preference run on both cores against two single-thread runs at once (OVERSEER_THREADS=1), and that both give the same numbers')

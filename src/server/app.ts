@@ -15,7 +15,7 @@ import type { Segment } from '../prefs/segments.js';
 import { ANSWERS } from '../prefs/teachers.js';
 import { exportLines } from '../store/exchange.js';
 import { encodeFloats } from '../utils/floats.js';
-import { CRITIQUE_RESPONSES, ForbiddenError, InvalidInputError, MAX_GUIDELINES, NotFoundError, type Arm, type CritiqueResponse, type LabelAssistance, type ShownCritique, StoreConflictError, StoreError, type Annotator, type AssignedQuery, type GoldPair, type ProjectStore, type RunRecord } from '../store/store.js';
+import { CRITIQUE_RESPONSES, concurrentCalls, ForbiddenError, type ConcurrentCalls, InvalidInputError, MAX_GUIDELINES, NotFoundError, type Arm, type CritiqueResponse, type LabelAssistance, type ShownCritique, StoreConflictError, StoreError, type Annotator, type AssignedQuery, type GoldPair, type ProjectStore, type RunRecord } from '../store/store.js';
 import type { CritiqueJson, GoldPairJson, LabelResultJson, RevealJson, OverviewJson, PairSummaryJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from './api.js';
 
 export const TOKEN_COOKIE = 'overseer_token';
@@ -37,7 +37,15 @@ export interface ServerOptions {
    * alike. The admin's pair preview and latest segment stay full.
    */
   labelingView?: (run: RunRecord) => LabelingView | null;
+  /**
+   * Keep each clip as sent (masked by the run's view, encoded) for the next person who is sent it:
+   * a stored segment never changes. Default on; the benchmark turns it off to measure it.
+   */
+  clipCache?: boolean;
 }
+
+/** Clips kept encoded, at most (a Hopper clip is about 11 kB of JSON). */
+const CLIP_CACHE_SIZE = 4000;
 
 /** What the server needs of a limited view (oversight's ClipView has it). */
 export interface LabelingView {
@@ -155,7 +163,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     },
   });
   const views = runViews(opts.labelingView);
-  const runStatus = (project: ProjectStore, runId: string, who: Annotator) => runStatusOf(project, runId, who, views);
+  // Every request's calls, as promises: a store on a network database answers them side by side.
+  const hot = concurrentCalls(project);
+  const runStatus = (_project: ProjectStore, runId: string, who: Annotator) => runStatusOf(hot, runId, who, views);
   /** Critiques shown lately, by run and pair: what a label given in the assisted arm records (recomputed if not here; it is the same). */
   const shownCritiques = new Map<string, ShownCritique>();
   const rememberCritique = (runId: string, queryId: string, c: ShownCritique) => {
@@ -170,14 +180,27 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     if (!spec) throw new Error(`run ${run.id} shows its clips in the ${view.name} view but has no render spec`);
     return spec;
   };
+  const clips = opts.clipCache === false ? null : new Map<string, SegmentJson>();
+  /** A clip as sent in a view ('' for the full clip), encoded once and kept (oldest out first). */
+  const clipOf = (runId: string, viewName: string, segment: Segment, seen: () => Segment): SegmentJson => {
+    if (!clips) return toSegmentJson(seen());
+    const key = `${runId}\0${viewName}\0${segment.id}`;
+    let json = clips.get(key);
+    if (!json) {
+      json = toSegmentJson(seen());
+      clips.set(key, json);
+      if (clips.size > CLIP_CACHE_SIZE) clips.delete(clips.keys().next().value!);
+    }
+    return json;
+  };
   /**
    * A pair as this person is sent it: through the run's labeling view, if it has one, and in the
    * assisted arm of its trial of assistance with the assistant's critique and its evidence.
    */
   const seenPair = async (runId: string, q: AssignedQuery, who: Annotator): Promise<QueryJson> => {
-    const run = project.getRun(runId);
+    const run = await hot.getRun(runId);
     const view = run ? views(run) : null;
-    if (!run || !view) return toQueryJson(q);
+    if (!run || !view) return { ...toQueryJson(q), left: clipOf(runId, '', q.left, () => q.left), right: clipOf(runId, '', q.right, () => q.right) };
     const spec = await specOf(run, view);
     const assistant = view.assistant ?? null;
     if (assistant && armOf(runId, q.query.id, who.id) === 'assisted') {
@@ -186,11 +209,11 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       rememberCritique(runId, q.query.id, shownOf(critique));
       return { ...toQueryJson({ ...q, left: c.left, right: c.right }), critique };
     }
-    return toQueryJson({ ...q, left: view.visible(q.left, spec), right: view.visible(q.right, spec) });
+    return { ...toQueryJson(q), left: clipOf(runId, view.name, q.left, () => view.visible(q.left, spec)), right: clipOf(runId, view.name, q.right, () => view.visible(q.right, spec)) };
   };
   /** How a label is given in the run's trial of assistance (undefined: the run has none): the arm, the critique shown, the person's response. */
   const assistanceOf = async (runId: string, queryId: string, who: Annotator, response: CritiqueResponse | null | undefined): Promise<LabelAssistance | undefined> => {
-    const run = project.getRun(runId);
+    const run = await hot.getRun(runId);
     if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)}`);
     const view = views(run);
     const assistant = view?.assistant ?? null;
@@ -205,7 +228,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     }
     let critique = shownCritiques.get(`${runId}\0${queryId}`);
     if (!critique) {
-      const q = project.loadPair(runId, queryId);
+      const q = await hot.loadPair(runId, queryId);
       const c = assistant.critique({ id: queryId, left: q.left, right: q.right }, await specOf(run, view));
       critique = shownOf({ assistant: assistant.name, reason: c.reason, reveals: c.reveals });
       rememberCritique(runId, queryId, critique);
@@ -244,7 +267,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     const fromQuery = queryToken(req.url);
     const token = bearer(req.headers.authorization) ?? fromQuery ?? cookie(req.headers.cookie, TOKEN_COOKIE);
-    const who = token ? project.annotatorByToken(token) : null;
+    const who = token ? await hot.annotatorByToken(token) : null;
     if (!who) {
       // A person who opened a link (a browser asking for a page) gets a page that says what to do; API calls get JSON.
       if (wantsPage(req)) {
@@ -275,7 +298,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
 
   app.get('/api/me', async (req) => ({ name: req.annotator.name, role: req.annotator.role }));
 
-  app.get('/api/runs', async (req) => ({ runs: project.listRuns().map((r) => runStatus(project, r.id, req.annotator)) }));
+  app.get('/api/runs', async (req) => ({ runs: await Promise.all(project.listRuns().map((r) => runStatus(project, r.id, req.annotator))) }));
 
   app.get<{ Params: { runId: string } }>('/api/runs/:runId', { schema: { params: { type: 'object', properties: { runId: RUN_ID } } } }, async (req) =>
     runStatus(project, req.params.runId, req.annotator),
@@ -299,8 +322,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     async (req) => {
       // Type coercion is off (a body must be typed right), so the count arrives as text.
       const n = req.query.n === undefined ? 2 : Number(req.query.n);
-      const queries = await Promise.all(project.assignQueries(req.params.runId, req.annotator.id, n).map((q) => seenPair(req.params.runId, q, req.annotator)));
-      return { status: runStatus(project, req.params.runId, req.annotator), queries };
+      const queries = await Promise.all((await hot.assignQueries(req.params.runId, req.annotator.id, n)).map((q) => seenPair(req.params.runId, q, req.annotator)));
+      return { status: await runStatus(project, req.params.runId, req.annotator), queries };
     },
   );
 
@@ -310,8 +333,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     async (req): Promise<LabelResultJson> => {
       const { queryId, answer, seconds, clientId, critique } = req.body;
       const assistance = await assistanceOf(req.params.runId, queryId, req.annotator, critique);
-      const { label, duplicate } = project.submitLabel({ runId: req.params.runId, queryId, annotatorId: req.annotator.id, answer, seconds: seconds ?? null, clientId, ...(assistance ? { assistance } : {}) });
-      return { seq: label.seq, queryId: label.queryId, answer: label.answer, duplicate, status: runStatus(project, req.params.runId, req.annotator) };
+      const { label, duplicate } = await hot.submitLabel({ runId: req.params.runId, queryId, annotatorId: req.annotator.id, answer, seconds: seconds ?? null, clientId, ...(assistance ? { assistance } : {}) });
+      return { seq: label.seq, queryId: label.queryId, answer: label.answer, duplicate, status: await runStatus(project, req.params.runId, req.annotator) };
     },
   );
 
@@ -320,8 +343,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     '/api/runs/:runId/labels/undo',
     { schema: { params: { type: 'object', properties: { runId: RUN_ID } }, body: undoBody } },
     async (req): Promise<UndoResultJson> => {
-      const back = project.withdrawLabel(req.params.runId, req.annotator.id, req.body.clientId);
-      return { query: await seenPair(req.params.runId, back, req.annotator), status: runStatus(project, req.params.runId, req.annotator) };
+      const back = await hot.withdrawLabel(req.params.runId, req.annotator.id, req.body.clientId);
+      return { query: await seenPair(req.params.runId, back, req.annotator), status: await runStatus(project, req.params.runId, req.annotator) };
     },
   );
 
@@ -331,12 +354,12 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     '/api/admin/runs/:runId/metrics',
     { schema: { params: runParams, querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'string', pattern: '^\\d{1,15}$' }, token: { type: 'string' } } } } },
     async (req, reply) => {
-      runStatus(project, req.params.runId, req.annotator);
+      await runStatus(project, req.params.runId, req.annotator);
       return { metrics: project.metricsSince(req.params.runId, Number(req.query.after ?? 0)) };
     },
   );
   app.get<{ Params: { runId: string } }>('/api/admin/runs/:runId/overview', { schema: { params: runParams } }, async (req, reply) => {
-    const status = runStatus(project, req.params.runId, req.annotator);
+    const status = await runStatus(project, req.params.runId, req.annotator);
     const latest = project.latestSegment(req.params.runId);
     const overview: OverviewJson = { status, agreement: project.agreement(req.params.runId), latestSegment: latest ? toSegmentJson(latest) : null };
     return overview;
@@ -344,7 +367,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   // Guidelines may be 10,000 characters of any script (up to 4 bytes each in UTF-8, escaped in JSON).
   app.put<{ Params: { runId: string }; Body: { guidelines: string } }>('/api/admin/runs/:runId/guidelines', { bodyLimit: 128 * 1024, schema: { params: runParams, body: guidelinesBody } }, async (req, reply) => {
     project.setGuidelines(req.params.runId, req.body.guidelines);
-    return { status: runStatus(project, req.params.runId, req.annotator) };
+    return { status: await runStatus(project, req.params.runId, req.annotator) };
   });
   // Gold pairs: the admin picks one of the run's pairs (listed newest first, then loaded with its clips) and sets its answer.
   app.get<{ Params: { runId: string }; Querystring: { limit?: string } }>(
@@ -440,10 +463,10 @@ function runViews(lookup: ServerOptions['labelingView']): (run: RunRecord) => La
   };
 }
 
-function runStatusOf(project: ProjectStore, runId: string, who: Annotator, views: (run: RunRecord) => LabelingView | null): RunStatusJson {
-  const run = project.getRun(runId);
+async function runStatusOf(project: ConcurrentCalls, runId: string, who: Annotator, views: (run: RunRecord) => LabelingView | null): Promise<RunStatusJson> {
+  const run = await project.getRun(runId);
   if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)}`);
-  const { labels, mine } = project.peopleLabelCounts(runId, who.id);
+  const [{ labels, mine }, queueDepth] = await Promise.all([project.peopleLabelCounts(runId, who.id), project.openQueryCount(runId)]);
   const view = views(run);
   const waiting = run.finishedAt === null && run.waitingForLabels !== null && run.waitingForLabels > 0;
   return {
@@ -459,7 +482,7 @@ function runStatusOf(project: ProjectStore, runId: string, who: Annotator, views
     waitingForLabels: waiting ? run.waitingForLabels : null,
     labels,
     mine,
-    queueDepth: project.openQueryCount(runId),
+    queueDepth,
     view: view ? { name: view.name, hides: view.hides } : null,
     assistant: view?.assistant ? { name: view.assistant.name, reveals: view.assistant.reveals } : null,
   };

@@ -3,18 +3,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Segment } from '../prefs/segments.js';
-import { openProject } from '../store/sqlite.js';
+import { locationOf, openProjectAt } from '../store/open.js';
+import { testDatabase } from '../store/testing/postgres.js';
 
 const ROUNDS = Number(process.env.KILL_ROUNDS ?? 20);
 const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
 const segment = (i: number): Segment => ({ id: `seg-${i}`, envId: 'Pendulum-v1', seed: 1, envIndex: 0, globalStep: i, length: 5, obsSize: 1, actionSize: 1, renderSize: 2, render: new Float32Array(10).fill(i), obs: new Float32Array(5), actions: new Float32Array(5), terminated: false });
 
-/** `overseer serve` in a child process; resolves with its base URL once it listens. */
-function serve(dir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--project', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `overseer serve` on a project (a directory or a postgres:// URL) in a child process; resolves with its base URL once it listens. */
+function serve(target: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', target.startsWith('postgres') ? '--db' : '--project', target, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += String(d)));
@@ -30,10 +31,21 @@ function serve(dir: string) {
   return { child, url, exited };
 }
 
-describe('labeling server durability', () => {
+let pg: Awaited<ReturnType<typeof testDatabase>> | null = null;
+beforeAll(async () => {
+  pg = await testDatabase('durability');
+}, 30_000);
+afterAll(async () => {
+  await pg?.drop();
+});
+
+describe.each([
+  ['SQLite', () => mkdtempSync(join(tmpdir(), 'overseer-kill-'))],
+  ['PostgreSQL', () => pg!.url],
+])('labeling server durability (%s)', (_name, target) => {
   it('SIGKILL in the middle of a stream of submissions, 20 times over, loses no acknowledged label', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'overseer-kill-'));
-    const project = openProject(dir);
+    const dir = target();
+    const project = openProjectAt(locationOf(dir));
     project.createRun({ id: 'r', envId: 'Pendulum-v1' });
     const segs = Array.from({ length: 2001 }, (_, i) => segment(i));
     project.putSegments('r', segs.map((segment) => ({ segment })));
@@ -77,7 +89,7 @@ describe('labeling server durability', () => {
       await exited;
     }
 
-    const check = openProject(dir);
+    const check = openProjectAt(locationOf(dir));
     const stored = check.labelsSince('r', 0);
     check.close();
     const storedIds = new Set(stored.map((l) => l.clientId));

@@ -11,7 +11,7 @@ export interface ServerThread {
  * `viewsModule`: the URL of a module whose `labelingViewOf(run)` gives a run's labeling view
  * (functions cannot cross to a thread, so the caller names where the thread finds it).
  */
-export function startServerThread(opts: { dir: string; host: string; port: number; staticDir: string | null; viewsModule?: string | null }): Promise<ServerThread> {
+export function startServerThread(opts: { dir: string; host: string; port: number; staticDir: string | null; viewsModule?: string | null; clipCache?: boolean }): Promise<ServerThread> {
   const worker: Worker = spawnWorker(new URL('./worker.js', import.meta.url), opts);
   return new Promise((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`the labeling server thread exited (${code}) before listening`));

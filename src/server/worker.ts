@@ -17,12 +17,14 @@ interface ServerWorkerData {
   staticDir: string | null;
   /** A module exporting `labelingViewOf` (see thread.ts), or none. */
   viewsModule?: string | null;
+  /** Keep encoded clips (default on; see ServerOptions.clipCache). */
+  clipCache?: boolean;
 }
 
-const { dir, host, port, staticDir, viewsModule } = workerData as ServerWorkerData;
+const { dir, host, port, staticDir, viewsModule, clipCache } = workerData as ServerWorkerData;
 const labelingView = viewsModule ? ((await import(viewsModule)) as { labelingViewOf: ServerOptions['labelingView'] }).labelingViewOf : undefined;
 const project = openProjectAt(locationOf(dir));
-const app = buildServer({ project, staticDir, labelingView });
+const app = buildServer({ project, staticDir, labelingView, clipCache });
 app.server.keepAliveTimeout = CONNECTION_DEFAULTS.keepAliveMs;
 app
   .listen({ host, port })

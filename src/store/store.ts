@@ -217,9 +217,27 @@ export const DEFAULT_GOLD_EVERY = 8;
 /** The most characters of guidelines a run keeps. */
 export const MAX_GUIDELINES = 10_000;
 
+/**
+ * The calls the labeling server makes on every request. A store on a network database offers
+ * them as promises (`ProjectStore.concurrent`), so the server keeps serving others while one
+ * request waits for the database; `concurrentCalls` gives any store that shape.
+ */
+export const CONCURRENT_CALLS = ['annotatorByToken', 'getRun', 'assignQueries', 'submitLabel', 'withdrawLabel', 'peopleLabelCounts', 'openQueryCount', 'loadPair'] as const;
+export type ConcurrentCalls = { [K in (typeof CONCURRENT_CALLS)[number]]: (...args: Parameters<ProjectStore[K]>) => Promise<ReturnType<ProjectStore[K]>> };
+
+/** The store's own concurrent calls, or its synchronous ones as promises. */
+export function concurrentCalls(project: ProjectStore): ConcurrentCalls {
+  if (project.concurrent) return project.concurrent;
+  const out: Record<string, unknown> = {};
+  for (const name of CONCURRENT_CALLS) out[name] = async (...args: unknown[]) => (project[name] as (...a: unknown[]) => unknown).apply(project, args);
+  return out as ConcurrentCalls;
+}
+
 export interface ProjectStore {
   /** Where the project lives, for messages (a path, a database URL). */
   readonly location: string;
+  /** The server's per-request calls as promises, when the store can answer several at once (see `CONCURRENT_CALLS`). */
+  readonly concurrent?: ConcurrentCalls;
 
   // ---- runs ----
   /** Refuses an empty id (`InvalidInputError`) and one already taken (`ConflictError`). */

@@ -6,7 +6,8 @@
  * Locking: several app servers may share the database. Every transaction that reads a run's
  * data and then writes it first locks the run's row (`lockRun`, FOR NO KEY UPDATE, which
  * conflicts with itself but not with foreign-key checks), so a run's writers take turns across
- * processes the way SQLite's IMMEDIATE transactions do. Holding that lock from before a label's
+ * processes the way SQLite's IMMEDIATE transactions do (handing out pairs is the exception: see
+ * `assignQueries`). Holding that lock from before a label's
  * INSERT until COMMIT is what makes `labels.seq` follow commit order within a run, which readers
  * polling `labelsSince(runId, afterSeq)` rely on; metrics rows likewise. Annotators are global:
  * their UNIQUE name decides, and a unique violation is the same `ConflictError` as SQLite's.
@@ -121,8 +122,9 @@ export class PgBackend implements Backend {
     if (init.schema !== undefined && !SCHEMA_NAME.test(init.schema)) throw new InvalidInputError(`schema ${JSON.stringify(init.schema)}: use lower-case letters, digits and _ (at most 63)`);
     this.pool = new pg.Pool({
       connectionString: init.url,
-      // Calls come one at a time (bridge.ts); a second connection only ever covers a dropped one.
-      max: 2,
+      // Blocking calls come one at a time; a server's calls that do not block (bridge.ts) come
+      // side by side, each on a connection of its own.
+      max: 6,
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 60_000,
       keepAlive: true,
@@ -226,7 +228,13 @@ export class PgBackend implements Backend {
     try {
       await c.query(begin);
       const result = await f(c);
-      await c.query('COMMIT');
+      try {
+        await c.query('COMMIT');
+      } catch (e) {
+        // The connection may have dropped after the server committed: it cannot be known, so
+        // this call must not be tried again blindly (reconnect.ts).
+        throw Object.assign(e as Error, { commitUnknown: true });
+      }
       return result;
     } catch (e) {
       try {
@@ -496,9 +504,14 @@ export class PgBackend implements Backend {
       // Assignments are leases, not data: one lost in a crash is simply handed out again, so
       // their commits need not wait for the WAL flush that labels wait for.
       await c.query('SET LOCAL synchronous_commit = off');
-      // The run's lock: two annotators asking at once (on any app server) never take the same query.
-      const run = await this.requireLockedRun(c, runId);
+      // Handing out pairs does not take the run's lock, so people asking at once (on any app
+      // server) are served side by side: the run's row only for reading (KEY SHARE conflicts with
+      // no writer but one deleting it), one person's requests in turn (their repeats and gold
+      // pairs), and the free pairs taken with SKIP LOCKED, so two people never take the same one.
+      const run = await row<RunRow>(c, 'SELECT * FROM runs WHERE id = $1 FOR KEY SHARE', [runId]);
+      if (!run) throw this.noRun(runId);
       if (run.finished_at !== null) return [];
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1), $2::int)', [`overseer.assign.${runId}`, annotatorId]);
       const now = new Date();
       await this.maybeRepeat(c, runId, annotatorId, now);
       const mine = await rows<QueryRow>(c, 'SELECT * FROM queries WHERE run_id = $1 AND assigned_to = $2 AND answered = 0 ORDER BY seq LIMIT $3', [runId, annotatorId, n]);

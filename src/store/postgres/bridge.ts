@@ -25,6 +25,8 @@ export interface BridgeData {
   /** Whatever the backend needs to open (a URL, options). */
   init: unknown;
   port: MessagePort;
+  /** Calls that do not block their caller: each carries an id, answered on this port in any order. */
+  asyncPort: MessagePort;
   /** Int32 flag: 0 while a call is on its way, 1 once its reply is posted. */
   flag: SharedArrayBuffer;
 }
@@ -51,8 +53,11 @@ export function errorOf(reply: Extract<Reply, { ok: false }>, where: string): Er
 export class SyncThread {
   private readonly worker: Worker;
   private readonly port: MessagePort;
+  private readonly asyncPort: MessagePort;
   private readonly flag: Int32Array;
   private closed = false;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   /**
    * @param script the worker module (`new URL('./worker.js', import.meta.url)`), which calls `serveBridge`.
@@ -67,12 +72,37 @@ export class SyncThread {
     const shared = new SharedArrayBuffer(4);
     this.flag = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
+    const channel = new MessageChannel();
     this.port = port1;
-    const data: BridgeData = { init, port: port2, flag: shared };
-    this.worker = spawnWorker(script, data, [port2]);
-    // A store left open must not keep the process alive.
+    this.asyncPort = channel.port1;
+    const data: BridgeData = { init, port: port2, asyncPort: channel.port2, flag: shared };
+    this.worker = spawnWorker(script, data, [port2, channel.port2]);
+    this.asyncPort.on('message', ({ id, reply }: { id: number; reply: Reply }) => {
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      if (this.pending.size === 0) this.asyncPort.unref();
+      if (reply.ok) p.resolve(reply.value);
+      else p.reject(errorOf(reply, this.where));
+    });
+    // A store left open must not keep the process alive (async calls hold it while they wait).
     this.worker.unref();
     this.port.unref();
+    this.asyncPort.unref();
+  }
+
+  /**
+   * Calls `method` without blocking: the worker answers calls in the order they finish, several
+   * at once (each on its own connection), so a server awaiting the database keeps serving others.
+   */
+  callAsync<T>(method: string, args: readonly unknown[] = []): Promise<T> {
+    if (this.closed) return Promise.reject(new Error(`${this.where} is closed`));
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      if (this.pending.size === 0) this.asyncPort.ref();
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.asyncPort.postMessage({ id, method, args });
+    });
   }
 
   /** Calls `method` on the backend with `args` and returns its result, blocking until it answers (at most `timeoutMs`). */
@@ -100,28 +130,41 @@ export class SyncThread {
       this.call('close');
     } finally {
       this.closed = true;
+      for (const p of this.pending.values()) p.reject(new Error(`${this.where} closed before answering`));
+      this.pending.clear();
       this.port.close();
+      this.asyncPort.close();
       void this.worker.terminate();
     }
   }
 }
 
 /**
- * The worker side: answers each call by awaiting `backend[method](...args)`, one call at a time
- * (the caller is blocked until it is answered, so calls never overlap).
+ * The worker side: answers each call by awaiting `backend[method](...args)`: blocking calls one
+ * at a time (their caller waits), calls that do not block as they come, side by side.
  */
 export function serveBridge(data: BridgeData, backend: Record<string, unknown>): void {
   const flag = new Int32Array(data.flag);
-  data.port.on('message', async ({ method, args }: { method: string; args: unknown[] }) => {
-    let reply: Reply;
+  const answer = async (method: string, args: unknown[]): Promise<Reply> => {
     try {
       const f = backend[method];
       if (typeof f !== 'function') throw new Error(`the backend has no method ${method}`);
-      reply = { ok: true, value: await (f as (...a: unknown[]) => unknown).apply(backend, args) };
+      return { ok: true, value: await (f as (...a: unknown[]) => unknown).apply(backend, args) };
     } catch (e) {
       const err = e as Error & { code?: string };
-      reply = { ok: false, name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack, ...(typeof err?.code === 'string' ? { code: err.code } : {}) };
+      return { ok: false, name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack, ...(typeof err?.code === 'string' ? { code: err.code } : {}) };
     }
+  };
+  data.asyncPort.on('message', async ({ id, method, args }: { id: number; method: string; args: unknown[] }) => {
+    const reply = await answer(method, args);
+    try {
+      data.asyncPort.postMessage({ id, reply });
+    } catch (e) {
+      data.asyncPort.postMessage({ id, reply: { ok: false, name: 'Error', message: `the reply to ${method} could not be sent: ${(e as Error).message}` } satisfies Reply });
+    }
+  });
+  data.port.on('message', async ({ method, args }: { method: string; args: unknown[] }) => {
+    const reply = await answer(method, args);
     try {
       data.port.postMessage(reply);
     } catch (e) {

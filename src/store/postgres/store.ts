@@ -9,7 +9,9 @@ import type { Segment, SegmentTruth } from '../../prefs/segments.js';
 import type { PreferenceStore } from '../../prefs/store.js';
 import type { Answer } from '../../prefs/teachers.js';
 import {
+  CONCURRENT_CALLS,
   NotFoundError,
+  type ConcurrentCalls,
   ProjectRunStore,
   type Agreement,
   type Annotator,
@@ -37,7 +39,7 @@ import type { ProjectTable, RawRow, RawTables } from '../move.js';
 import type { StoreOptions } from '../sqlite.js';
 
 /** Methods of the store the backend answers (all but the ones the facade answers itself). */
-export type BackendMethod = Exclude<keyof ProjectStore, 'location' | 'runStore' | 'close'>;
+export type BackendMethod = Exclude<keyof ProjectStore, 'location' | 'concurrent' | 'runStore' | 'close'>;
 
 /** The backend: each store method, asynchronous; plus opening (connect, migrate) and closing. */
 export type Backend = { [K in BackendMethod]: (...args: Parameters<ProjectStore[K]>) => Promise<ReturnType<ProjectStore[K]>> } & {
@@ -51,6 +53,8 @@ export interface PgInit {
   goldEvery?: number;
   /** A schema to create if missing and keep everything in (its search_path); default the database's own (public). */
   schema?: string;
+  /** How long a call waits for a database that went away after it was opened (reconnect.ts). */
+  reconnectMs?: number;
 }
 
 /** The store's options, and the schema to use (see `PgInit.schema`). */
@@ -77,6 +81,7 @@ export function openPgProject(url: string, options: StoreOptions = {}): PgProjec
 
 export class PgProjectStore implements ProjectStore, RawTables {
   readonly location: string;
+  readonly concurrent: ConcurrentCalls;
   private readonly thread: SyncThread;
 
   constructor(url: string, options: PgStoreOptions = {}) {
@@ -89,6 +94,7 @@ export class PgProjectStore implements ProjectStore, RawTables {
       this.thread.close();
       throw e;
     }
+    this.concurrent = Object.fromEntries(CONCURRENT_CALLS.map((m) => [m, (...args: unknown[]) => this.thread.callAsync(m, args)])) as unknown as ConcurrentCalls;
   }
 
   private call<K extends BackendMethod>(method: K, ...args: Parameters<ProjectStore[K]>): ReturnType<ProjectStore[K]> {
