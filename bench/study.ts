@@ -439,6 +439,8 @@ export function writeStudyReport(): void {
     lines.push(`| submit, p50 / p95 / p99 | ${paced.submitMs.p50} / ${paced.submitMs.p95} / ${paced.submitMs.p99} ms | |`);
     lines.push(`| labels acknowledged (per second) | ${paced.acknowledged} (${paced.labelsPerSecond}) over ${paced.seconds} s | |`);
     lines.push(`| lost / duplicated | ${paced.lost} / ${paced.duplicated} | 0 / 0 |`, `| failed requests | ${paced.failedRequests} | |`, '', paced.note, '');
+    const recounting = read('paced-recounting');
+    if (recounting) lines.push(`Before people's answers were counted as they come (${recounting.provenance.gitCommit}; every response counted the run's labels again, 8 ms at 17,000): next pair p50 / p95 / p99 ${recounting.nextMs.p50} / ${recounting.nextMs.p95} / ${recounting.nextMs.p99} ms, ${recounting.acknowledged} labels (${recounting.labelsPerSecond}/s), ${recounting.lost} lost, ${recounting.duplicated} duplicated.`, '');
     const before = read('paced-blocking');
     if (before) lines.push(`Before the server stopped blocking on PostgreSQL and before handing out pairs stopped taking the run's lock (${before.provenance.gitCommit}; also with every pair asked up front, about ${Math.round((before.annotators * before.minutes * 60 * 1.3) / 3 / 1000)}k open, where the run above asks them as it goes): next pair p50 / p95 / p99 ${before.nextMs.p50} / ${before.nextMs.p95} / ${before.nextMs.p99} ms, ${before.acknowledged} labels (${before.labelsPerSecond}/s), ${before.lost} lost, ${before.duplicated} duplicated.`, '');
   }

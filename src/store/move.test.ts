@@ -57,6 +57,8 @@ describe('moving a project', () => {
       // The copy is the project: the same link works, the same answers count, new labels follow.
       expect(pg.annotatorByToken(token)?.name).toBe('ada');
       expect(pg.agreement('run-a')).toEqual(sqlite.agreement('run-a'));
+      expect(pg.peopleLabelCounts('run-a', pg.annotatorByToken(token)!.id)).toEqual(sqlite.peopleLabelCounts('run-a', sqlite.annotatorByToken(token)!.id));
+      expect(pg.peopleLabelCounts('run-a', 1)).toEqual({ labels: 1, mine: 1 });
       expect(pg.loadRun('run-a')).toEqual(sqlite.loadRun('run-a'));
       expect(pg.getRun('run-b')?.finishedAt).toBe(sqlite.getRun('run-b')?.finishedAt);
       const ada = pg.annotatorByToken(token)!;

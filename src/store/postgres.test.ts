@@ -67,6 +67,24 @@ describe('PostgreSQL project store', () => {
     expect(() => open({ schema })).toThrow(new RegExp(`schema version ${PG_SCHEMA_VERSION + 1}, newer than this Overseer knows \\(${PG_SCHEMA_VERSION}\\); upgrade Overseer`));
   });
 
+  it('migration 2 counts the people\'s answers a version-1 database already holds, and the count follows answers and undos', async () => {
+    const schema = freshSchema('count');
+    const p = open({ schema, repeatEvery: 0, goldEvery: 0 });
+    seed(p, 6);
+    const a = p.addAnnotator('a').annotator.id;
+    for (const [i, q] of p.assignQueries('run1', a, 3).entries()) p.submitLabel({ runId: 'run1', queryId: q.query.id, annotatorId: a, answer: 'left', seconds: 1, clientId: `c${i}` });
+    expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 3, mine: 3 });
+    p.withdrawLabel('run1', a, 'c2');
+    expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 2, mine: 2 });
+    opened.pop()!.close();
+    // As a database made before the counter: version 1, no counts.
+    await sql(`DROP TABLE ${schema}.run_people_labels`);
+    await sql(`UPDATE ${schema}.schema_version SET version = 1`);
+    const again = open({ schema, repeatEvery: 0, goldEvery: 0 });
+    expect(again.peopleLabelCounts('run1', a)).toEqual({ labels: 2, mine: 2 });
+    expect(await sql(`SELECT version FROM ${schema}.schema_version`)).toEqual([{ version: PG_SCHEMA_VERSION }]);
+  });
+
   it('two stores on one database (two app servers) never hand one pair to both annotators', () => {
     const schema = freshSchema('two');
     const [one, two] = [open({ schema, repeatEvery: 0, goldEvery: 0 }), open({ schema, repeatEvery: 0, goldEvery: 0 })];

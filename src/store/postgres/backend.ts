@@ -209,6 +209,11 @@ export class PgBackend implements Backend {
           await c.query(`INSERT INTO ${table} (${columns.join(', ')})${overriding} VALUES ${tuples.join(', ')}`, values);
         }
       }
+      // The runs' counts of people's answers, from the copied labels.
+      await c.query(`INSERT INTO run_people_labels (run_id, n)
+        SELECT r.id, (SELECT COUNT(*) FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
+                      WHERE l.run_id = r.id AND l.annotator_id IS NOT NULL AND q.kind = 'normal') FROM runs r
+        ON CONFLICT (run_id) DO UPDATE SET n = EXCLUDED.n`);
       // New rows continue after the copied ones.
       for (const table of IDENTITY_TABLES) {
         const key = table === 'annotators' ? 'id' : 'seq';
@@ -635,6 +640,7 @@ export class PgBackend implements Backend {
         a.critiqueResponse,
       ]))!;
       await c.query('UPDATE queries SET answered = 1 WHERE run_id = $1 AND id = $2', [sub.runId, q.id]);
+      if (q.kind === 'normal') await this.countPeople(c, sub.runId, 1);
       return { label: { ...label, ...(assistance ? { assistance } : {}), seq, clientId: sub.clientId }, duplicate: false };
     });
   }
@@ -674,6 +680,7 @@ export class PgBackend implements Backend {
       await c.query(`INSERT INTO withdrawn_labels (${LABEL_COLUMNS}, withdrawn_at) SELECT ${LABEL_COLUMNS}, $1 FROM labels WHERE seq = $2`, [now, label.seq]);
       await c.query('DELETE FROM labels WHERE seq = $1', [label.seq]);
       const stored = (await this.getQuery(c, runId, label.query_id))!;
+      if (stored.kind === 'normal') await this.countPeople(c, runId, -1);
       // Back to the same person, first in their queue (gold pairs are not assigned: answering again is allowed by the label being gone).
       if (stored.kind === 'gold') {
         await c.query('UPDATE queries SET answered = 0 WHERE run_id = $1 AND id = $2 AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = queries.run_id AND l.query_id = queries.id)', [runId, stored.id]);
@@ -695,14 +702,21 @@ export class PgBackend implements Backend {
   }
 
   async peopleLabelCounts(runId: string, annotatorId: number): Promise<{ labels: number; mine: number }> {
-    // People's answers to the run's own pairs (repeats and gold pairs measure people; they are not new labels).
+    // People's answers to the run's own pairs (repeats and gold pairs measure people; they are not
+    // new labels): all of them from the run's counter (schema.ts, migration 2), this person's counted.
     const r = await row<{ labels: number; mine: number }>(
       this.pool,
-      `SELECT COUNT(*) AS labels, COUNT(*) FILTER (WHERE l.annotator_id = $2) AS mine
-       FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = $1 AND l.annotator_id IS NOT NULL AND q.kind = 'normal'`,
+      `SELECT COALESCE((SELECT n FROM run_people_labels WHERE run_id = $1), 0) AS labels,
+              (SELECT COUNT(*) FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
+               WHERE l.run_id = $1 AND l.annotator_id = $2 AND q.kind = 'normal') AS mine`,
       [runId, annotatorId],
     );
     return { labels: r!.labels, mine: r!.mine };
+  }
+
+  /** Moves the run's count of people's answers to its own pairs (under the run's lock). */
+  private async countPeople(c: pg.PoolClient, runId: string, delta: number): Promise<void> {
+    await c.query('INSERT INTO run_people_labels (run_id, n) VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET n = run_people_labels.n + $2', [runId, delta]);
   }
 
   async openQueryCount(runId: string): Promise<number> {
