@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectKeyValue } from '../src/cli/parse.js';
 import '../src/envs/builtins.js';
-import { commandLine, expectedKey, loadResults, scoreRatio, stampCommit, supersede, variantFlags, VARIANTS, withLock, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
+import { commandLine, expectedKey, loadResults, rebuildRunDirs, scoreRatio, stampCommit, supersede, variantFlags, VARIANTS, withLock, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
 
 const run = (seed: number, configKey: string, evalMean: number): RunOutcome => ({ seed, evalMean, labels: 700, heldOutAccuracy: 0.9, trainSeconds: 100, curve: [], commit: 'abc1234', configKey });
 const cell = (runs: RunOutcome[], hp: string[]): CellResult => ({ variant: 'oracle', labels: 700, hp, runs, mean: runs.reduce((a, r) => a + r.evalMean, 0) / runs.length, ratio: 0.5 });
@@ -97,5 +97,25 @@ describe('bench prefs', () => {
     }
     expect(runs).toBeGreaterThan(100);
     expect(mismatched).toEqual([]);
+  });
+
+  it('a run recorded by a queue worker elsewhere is rebuilt under this checkout from its kept files; one already here is left alone', () => {
+    const root = mkdtempSync(join(tmpdir(), 'overseer-rebuild-'));
+    const files = { 'config.json': JSON.stringify({ command: 'prefs', envId: 'Hopper-v5' }), 'summary.json': '{"status":"finished"}', 'metrics.jsonl': '{"envSteps":1}\n', 'bench.json': '{"commit":"abc","configKey":"k"}' };
+    const runs = [
+      { out: '/elsewhere/checkout/bench/runs/prefs/Hopper-v5/oracle-700/seed1', files },
+      { out: '/elsewhere/checkout/bench/runs/prefs/Hopper-v5/oracle-700/seed2', files: { ...files, 'summary.json': undefined as unknown as string } },
+      { out: '/tmp/not-a-bench-run', files },
+    ].map((r) => ({ ...r, files: Object.fromEntries(Object.entries(r.files).filter(([, v]) => v !== undefined)) }));
+    const first = rebuildRunDirs(runs, root);
+    expect(first.rebuilt).toBe(1);
+    expect([...first.envs]).toEqual(['Hopper-v5']);
+    const dir = join(root, 'bench', 'runs', 'prefs', 'Hopper-v5', 'oracle-700', 'seed1');
+    expect(readFileSync(join(dir, 'bench.json'), 'utf8')).toBe(files['bench.json']);
+    expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).toBe(files['metrics.jsonl']);
+    expect(existsSync(join(root, 'bench', 'runs', 'prefs', 'Hopper-v5', 'oracle-700', 'seed2'))).toBe(false);
+    writeFileSync(join(dir, 'summary.json'), '{"status":"finished","mine":true}');
+    expect(rebuildRunDirs(runs, root).rebuilt).toBe(0);
+    expect(readFileSync(join(dir, 'summary.json'), 'utf8')).toContain('mine');
   });
 });

@@ -10,11 +10,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { RESULTS_DIR, provenance, type Provenance } from './machine.js';
 import { BASELINE_TARGETS } from './baselines.js';
 import { lineChart } from '../src/utils/svg.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
+import { enqueue, openQueue, recordedRuns, type RunJob } from '../src/queue/queue.js';
 import { resolvePrefsConfig, type PrefsFlags, type PrefsRunConfig } from '../src/cli/prefs.js';
 import { prefsPpoConfig, type PrefsConfig } from '../src/prefs/loop.js';
 import { PpoConfigSchema, type PpoConfig } from '../src/rl/ppo.js';
@@ -368,7 +369,7 @@ function outcomeFromDisk(out: string, seed: number, steps: number): RunOutcome |
  * An unfinished directory with the current options is resumed; one with other options is
  * moved aside, never deleted.
  */
-export async function benchPrefs(envs: string[], variants: string[], seeds: number[], steps: number, episodes: number, budgets: number[] | null, argv: string[], parallel = 1): Promise<void> {
+export async function benchPrefs(envs: string[], variants: string[], seeds: number[], steps: number, episodes: number, budgets: number[] | null, argv: string[], parallel = 1, queueUrl?: string): Promise<void> {
   const results = loadResults();
   const commit = provenance(argv).gitCommit;
   for (const env of envs) {
@@ -418,6 +419,35 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
     }
   }
 
+  if (queueUrl) {
+    // On many machines: each missing run becomes a job of the queue (overseer worker runs them);
+    // `bench prefs-report --db` collects what they recorded.
+    const jobs: RunJob[] = [
+      ...baselineJobs.map(({ env, hp, seed }) => ({
+        argv: ['train', '--env', env, '--seed', String(seed), '--steps', String(steps), '--eval-episodes', String(episodes), ...hp.flatMap((kv) => ['--hp', kv]), ...(Object.keys(BASELINE_TARGETS[env]?.envKwargs ?? {}).length ? ['--env-kwargs', JSON.stringify(BASELINE_TARGETS[env]!.envKwargs)] : []), '--no-progress'],
+        out: baselineDir(env, hp, seed),
+        label: `train ${env} true-reward ${hp.join(' ')} seed ${seed}`.replace(/\s+/g, ' '),
+      })),
+      ...runJobs.map(({ env, v, labels, seed, key }) => {
+        const out = runDir(env, v.name, labels, seed);
+        const args = commandLine(variantFlags(env, v, labels, seed, steps, episodes), out);
+        const at = args.indexOf('--out');
+        args.splice(at, 2);
+        const stamp: BenchStamp = { commit, configKey: key };
+        return { argv: ['prefs', ...args, '--no-progress'], out, label: `prefs ${env} ${v.name} ${labels} seed ${seed}`, files: { 'bench.json': `${JSON.stringify(stamp)}\n` } };
+      }),
+    ];
+    const boss = await openQueue(queueUrl);
+    try {
+      const ids = await enqueue(boss, jobs, { timeoutSeconds: 23 * 3600, retries: 3 });
+      for (const [i, j] of jobs.entries()) console.log(`${ids[i]}\t${j.label}`);
+    } finally {
+      await boss.stop({ graceful: false, wait: true });
+    }
+    console.log(`queued ${jobs.length} runs (${baselineJobs.length} true-reward, ${runJobs.length} preference); run them with overseer worker --db URL, then npm run bench -- prefs-report --db URL`);
+    return;
+  }
+
   await pool(baselineJobs, parallel, async ({ env, hp, seed }) => {
     const out = baselineDir(env, hp, seed);
     if (existsSync(out)) renameSync(out, `${out}.stale-${Date.now()}`);
@@ -446,6 +476,44 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
     recollect(env, steps, episodes, argv);
   });
   for (const env of envs) recollect(env, steps, episodes, argv);
+}
+
+/**
+ * Writes each recorded run's kept files into the same path below `root`/bench/runs/ as where its
+ * worker ran it, unless a finished directory is there already; returns how many were written and
+ * the envs of the preference runs among them.
+ */
+export function rebuildRunDirs(runs: readonly { out: string; files: Record<string, string> | null }[], root: string): { rebuilt: number; envs: Set<string> } {
+  let rebuilt = 0;
+  const envs = new Set<string>();
+  for (const r of runs) {
+    const at = r.out.indexOf(`${sep}bench${sep}runs${sep}`);
+    if (at < 0 || !r.files?.['summary.json']) continue;
+    const local = join(root, r.out.slice(at + 1));
+    const config = r.files['config.json'] ? (JSON.parse(r.files['config.json']) as { envId?: string; command?: string }) : null;
+    if (config?.command === 'prefs' && config.envId) envs.add(config.envId);
+    if (existsSync(join(local, 'summary.json'))) continue;
+    mkdirSync(local, { recursive: true });
+    for (const [name, text] of Object.entries(r.files)) writeFileSync(join(local, name), text);
+    rebuilt += 1;
+  }
+  return { rebuilt, envs };
+}
+
+/**
+ * Run directories recorded in the queue's database (`overseer worker`) that this machine lacks,
+ * rebuilt from the files the results keep (config, summary, metrics, the bench stamp), so that
+ * collecting finds them; then every task with runs is collected again. A directory already here
+ * is left as it is. Returns how many were rebuilt.
+ */
+export async function collectFromQueue(url: string, argv: string[]): Promise<number> {
+  const { rebuilt, envs } = rebuildRunDirs(await recordedRuns(url), ROOT);
+  const results = loadResults();
+  for (const env of envs) {
+    if (!BASELINE_TARGETS[env]) continue;
+    recollect(env, results[env]?.steps ?? 1_000_000, 10, argv);
+  }
+  return rebuilt;
 }
 
 /**

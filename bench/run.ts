@@ -207,10 +207,11 @@ program
   .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
   .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 10)
   .option('--parallel <n>', 'runs at a time, each on one thread (OVERSEER_THREADS=1; same numbers)', positiveInt, availableParallelism())
-  .action(async (o: { env: string; variants: string; labels?: string; steps: number; seeds: string; episodes: number; parallel: number }) => {
+  .option('--db <url>', 'instead of running them here, put the missing runs in the job queue of this PostgreSQL database (overseer worker --db runs them on any machines; prefs-report --db collects them)')
+  .action(async (o: { env: string; variants: string; labels?: string; steps: number; seeds: string; episodes: number; parallel: number; db?: string }) => {
     const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-    await benchPrefs(list(o.env), list(o.variants), list(o.seeds).map(positiveInt), o.steps, o.episodes, o.labels ? list(o.labels).map(positiveInt) : null, argv, o.parallel);
-    writeReport();
+    await benchPrefs(list(o.env), list(o.variants), list(o.seeds).map(positiveInt), o.steps, o.episodes, o.labels ? list(o.labels).map(positiveInt) : null, argv, o.parallel, o.db);
+    if (!o.db) writeReport();
   });
 program
   .command('prefs-recheck')
@@ -245,9 +246,15 @@ program
   });
 program
   .command('prefs-report')
-  .description('regenerate bench/results/prefs.md and its plots from prefs.json (no training)')
-  .action(() => {
+  .description('regenerate bench/results/prefs.md and its plots from prefs.json (no training); with --db, first collect the runs workers recorded in that database')
+  .option('--db <url>', 'a PostgreSQL database whose job queue ran prefs runs (bench prefs --db)')
+  .action(async (o: { db?: string }) => {
+    if (o.db) {
+      const { collectFromQueue } = await import('./prefs.js');
+      console.log(`rebuilt ${await collectFromQueue(o.db, argv)} run directories from ${o.db.replace(/:[^:@/]*@/, ':***@')}`);
+    }
     writePrefsResults(loadPrefsResults());
+    writeReport();
   });
 program
   .command('labels-load')

@@ -6,7 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { UsageError, untilStopped, type CliIO } from './io.js';
-import { ENQUEUE_DEFAULTS, enqueue, openQueue, queueStatus, startWorker, type RunJob } from '../queue/queue.js';
+import { ENQUEUE_DEFAULTS, MAX_TIMEOUT_SECONDS, enqueue, openQueue, queueStatus, startWorker, type RunJob } from '../queue/queue.js';
 import { redactUrl } from '../store/postgres/store.js';
 import { projectLocation } from './project.js';
 
@@ -59,6 +59,7 @@ function dbOf(flags: { db?: string }): string {
 
 export async function queueRunsCommand(command: 'prefs' | 'train', args: string[], flags: QueueRunsFlags, io: CliIO): Promise<number> {
   const db = dbOf(flags);
+  if (flags.timeout !== undefined && flags.timeout > MAX_TIMEOUT_SECONDS) throw new UsageError(`--timeout: at most ${MAX_TIMEOUT_SECONDS} s (pg-boss takes a job to be lost within a day); a longer run resumes from its checkpoint when retried`);
   const jobs = runJobs(command, args, seedRange(flags.seeds), flags.runsDir, db);
   const boss = await openQueue(db);
   try {

@@ -73,7 +73,9 @@ describe('workers on a real PostgreSQL', () => {
     // Exactly once: one result per job, and each run directory finished.
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const rows = (await client.query('SELECT job_id, worker, attempt, resumed FROM overseer_job_results')).rows as { job_id: string; worker: string; attempt: number; resumed: boolean }[];
+    const rows = (await client.query('SELECT job_id, worker, attempt, resumed, files FROM overseer_job_results')).rows as { job_id: string; worker: string; attempt: number; resumed: boolean; files: Record<string, string> }[];
+    // Each result keeps the run directory's small files, for a machine without the directory.
+    for (const r of rows) expect(Object.keys(r.files).sort()).toEqual(['config.json', 'metrics.jsonl', 'summary.json']);
     await client.end();
     expect(rows.length).toBe(12);
     expect(new Set(rows.map((r) => r.job_id)).size).toBe(12);

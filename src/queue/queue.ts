@@ -12,7 +12,7 @@
  * over otherwise; a run that had finished but was not recorded is only recorded.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import PgBoss from 'pg-boss';
@@ -26,7 +26,12 @@ export interface RunJob {
   argv: string[];
   out: string;
   label: string;
+  /** Small files to put in the run directory before its first attempt (a benchmark's stamp). */
+  files?: Record<string, string>;
 }
+
+/** The run directory's small files a result keeps, so a machine without the directory can rebuild it (`bench prefs-report --db`). */
+export const KEPT_FILES = ['config.json', 'summary.json', 'metrics.jsonl', 'bench.json'] as const;
 
 export interface EnqueueOptions {
   /** Seconds a job may run before it is taken to be lost (its worker died) and handed out again. */
@@ -51,7 +56,8 @@ CREATE TABLE IF NOT EXISTS overseer_job_results (
   metrics JSONB,
   seconds DOUBLE PRECISION NOT NULL,
   finished_at TIMESTAMPTZ NOT NULL DEFAULT now()
-)`;
+);
+ALTER TABLE overseer_job_results ADD COLUMN IF NOT EXISTS files JSONB`;
 
 /** pg-boss on the database at `url`, started, with the runs queue and the results table in place. */
 export async function openQueue(url: string, options: { maintenanceSeconds?: number } = {}): Promise<PgBoss> {
@@ -65,7 +71,11 @@ export async function openQueue(url: string, options: { maintenanceSeconds?: num
 }
 
 /** Enqueues runs; returns their job ids. */
+/** pg-boss takes a job to be lost after at most this long (its limit is under a day). */
+export const MAX_TIMEOUT_SECONDS = 24 * 3600 - 1;
+
 export async function enqueue(boss: PgBoss, jobs: readonly RunJob[], options: EnqueueOptions = ENQUEUE_DEFAULTS): Promise<string[]> {
+  if (!(options.timeoutSeconds >= 1 && options.timeoutSeconds <= MAX_TIMEOUT_SECONDS)) throw new RangeError(`a job's timeout must be 1 to ${MAX_TIMEOUT_SECONDS} seconds (pg-boss takes a job to be lost within a day); got ${options.timeoutSeconds}`);
   const ids: string[] = [];
   for (const job of jobs) {
     const id = await boss.send(RUNS_QUEUE, { ...job, out: resolve(job.out) }, { expireInSeconds: options.timeoutSeconds, retryLimit: options.retries, retryDelay: 1 });
@@ -170,8 +180,13 @@ export async function startWorker(url: string, options: WorkerOptions = {}): Pro
   let child: ReturnType<typeof spawn> | null = null;
 
   const run = async (job: PgBoss.JobWithMetadata<RunJob>): Promise<object> => {
-    const { argv, out, label } = job.data;
+    const { argv, out, label, files } = job.data;
     const attempt = job.retryCount + 1;
+    for (const [name, text] of Object.entries(files ?? {})) {
+      if (existsSync(join(out, name))) continue;
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, name), text);
+    }
     const started = performance.now();
     // A retry picks the run up where its directory says it is: finished (record it), checkpointed (resume), or nothing yet.
     const resumed = existsSync(join(out, 'config.json'));
@@ -196,9 +211,22 @@ export async function startWorker(url: string, options: WorkerOptions = {}): Pro
     const db = boss.getDb();
     // The first completion recorded wins: a job is done once, whatever retries ran.
     await db.executeSql(
-      `INSERT INTO overseer_job_results (job_id, label, argv, out, worker, attempt, exit_code, resumed, summary, metrics, seconds)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (job_id) DO NOTHING`,
-      [job.id, label, JSON.stringify(argv), out, name, attempt, exitCode, resumed, JSON.stringify(readJson(join(out, 'summary.json'))), JSON.stringify(readJsonLines(join(out, 'metrics.jsonl'))), seconds],
+      `INSERT INTO overseer_job_results (job_id, label, argv, out, worker, attempt, exit_code, resumed, summary, metrics, seconds, files)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (job_id) DO NOTHING`,
+      [
+        job.id,
+        label,
+        JSON.stringify(argv),
+        out,
+        name,
+        attempt,
+        exitCode,
+        resumed,
+        JSON.stringify(readJson(join(out, 'summary.json'))),
+        JSON.stringify(readJsonLines(join(out, 'metrics.jsonl'))),
+        seconds,
+        JSON.stringify(Object.fromEntries(KEPT_FILES.filter((f) => existsSync(join(out, f))).map((f) => [f, readFileSync(join(out, f), 'utf8')]))),
+      ],
     );
     done.push(job.id);
     log(`${name}: job ${job.id} (${label}) done in ${seconds.toFixed(1)} s`);
@@ -224,4 +252,17 @@ function resumeExtras(argv: readonly string[]): string[] {
     else if (argv[i] === '--no-progress') out.push(argv[i]);
   }
   return out;
+}
+
+/** Every recorded result: the run directory it was made in and its kept files (KEPT_FILES). */
+export async function recordedRuns(url: string): Promise<{ label: string; out: string; files: Record<string, string> | null }[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const present = (await client.query(`SELECT to_regclass('overseer_job_results') IS NOT NULL AS present`)).rows[0].present as boolean;
+    if (!present) return [];
+    return (await client.query('SELECT label, out, files FROM overseer_job_results ORDER BY finished_at, job_id')).rows as { label: string; out: string; files: Record<string, string> | null }[];
+  } finally {
+    await client.end();
+  }
 }

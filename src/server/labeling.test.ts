@@ -180,7 +180,8 @@ describe('answers the server refuses', () => {
     const { page, errors } = await open(origin, ada);
     await page.route('**/api/runs/r1/labels', (route) => route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'seconds must be <= 86400' }) }), { times: 1 });
     await page.keyboard.press('ArrowLeft');
-    await expect.poll(() => page.locator('#message').textContent(), { timeout: 5_000 }).toBe('That answer was not accepted: seconds must be <= 86400');
+    // The page looks at the run before it shows the pair again: under load (CI) that takes seconds.
+    await expect.poll(() => page.locator('#message').textContent(), { timeout: 15_000 }).toBe('That answer was not accepted: seconds must be <= 86400');
     expect(await pairOf(page)).toBe('q-0');
     await settle(page);
     await page.keyboard.press('ArrowRight');
