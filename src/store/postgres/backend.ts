@@ -129,7 +129,8 @@ export class PgBackend implements Backend {
       idleTimeoutMillis: 60_000,
       keepAlive: true,
       types: TYPES,
-      ...(init.schema ? { options: `-c search_path=${init.schema}` } : {}),
+      // A session that died in a transaction (its client gone) lets go of its locks within a minute.
+      options: `-c idle_in_transaction_session_timeout=60000${init.schema ? ` -c search_path=${init.schema}` : ''}`,
     });
     // An idle connection that dies (the server restarted) is dropped from the pool and replaced
     // on the next call; it must not take the thread down.
@@ -608,7 +609,8 @@ export class PgBackend implements Backend {
       const annotator = toAnnotator(who);
       if (!run) throw new NotFoundError(`no run ${JSON.stringify(sub.runId)}`);
       if (run.finished_at !== null) throw finishedRunConflict(sub.runId);
-      const q = await this.getQuery(c, sub.runId, sub.queryId);
+      // The pair's row locked: a lease expiring meanwhile cannot hand it to someone else while this answer is stored.
+      const q = await row<QueryRow>(c, 'SELECT * FROM queries WHERE run_id = $1 AND id = $2 FOR NO KEY UPDATE', [sub.runId, sub.queryId]);
       if (!q) throw new NotFoundError(`no query ${JSON.stringify(sub.queryId)} in run ${sub.runId}`);
       const goldBefore = q.kind === 'gold' && (await row(c, 'SELECT seq FROM labels WHERE run_id = $1 AND query_id = $2 AND annotator_id = $3', [sub.runId, q.id, sub.annotatorId])) !== undefined;
       checkAnswerable({ id: q.id, kind: q.kind, assignedTo: q.assigned_to, answered: q.answered === 1 }, sub, annotator.name, goldBefore);
@@ -670,7 +672,7 @@ export class PgBackend implements Backend {
   }
 
   async withdrawLabel(runId: string, annotatorId: number, clientId: string): Promise<AssignedQuery> {
-    const q = await this.tx(async (c): Promise<QueryRow> => {
+    const q = await this.tx(async (c): Promise<AssignedQuery> => {
       const run = await this.requireLockedRun(c, runId);
       const label = await row<LabelRow>(c, 'SELECT * FROM labels WHERE run_id = $1 AND client_id = $2', [runId, clientId]);
       if (!label || label.annotator_id !== annotatorId) throw noAnswerToWithdraw(clientId, runId);
@@ -687,9 +689,10 @@ export class PgBackend implements Backend {
       } else {
         await c.query('UPDATE queries SET answered = 0, assigned_to = $1, assigned_at = $2 WHERE run_id = $3 AND id = $4', [annotatorId, now, runId, stored.id]);
       }
-      return (await this.getQuery(c, runId, label.query_id))!;
+      // Read in the same transaction: a call whose undo committed must not fail afterwards (and be tried again).
+      return this.assigned(c, runId, (await this.getQuery(c, runId, label.query_id))!);
     });
-    return this.assigned(this.pool, runId, q);
+    return q;
   }
 
   async labelCounts(runId: string): Promise<Map<string, number>> {

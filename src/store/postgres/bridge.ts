@@ -56,6 +56,8 @@ export class SyncThread {
   private readonly asyncPort: MessagePort;
   private readonly flag: Int32Array;
   private closed = false;
+  /** Why the thread takes no more blocking calls (one timed out), or null. */
+  private broken: string | null = null;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
@@ -85,6 +87,16 @@ export class SyncThread {
       if (reply.ok) p.resolve(reply.value);
       else p.reject(errorOf(reply, this.where));
     });
+    // A thread that dies answers nothing more: calls waiting on it fail, saying so.
+    const died = (why: string) => {
+      this.broken ??= why;
+      for (const p of this.pending.values()) p.reject(new Error(`${this.where}: ${why}`));
+      this.pending.clear();
+    };
+    this.worker.once('error', (e) => died(`its thread failed: ${e.message}`));
+    this.worker.once('exit', (code) => {
+      if (!this.closed) died(`its thread exited (${code})`);
+    });
     // A store left open must not keep the process alive (async calls hold it while they wait).
     this.worker.unref();
     this.port.unref();
@@ -97,6 +109,7 @@ export class SyncThread {
    */
   callAsync<T>(method: string, args: readonly unknown[] = []): Promise<T> {
     if (this.closed) return Promise.reject(new Error(`${this.where} is closed`));
+    if (this.broken) return Promise.reject(new Error(`${this.where} stopped answering (${this.broken}); open the project again`));
     const id = ++this.nextId;
     return new Promise<T>((resolve, reject) => {
       if (this.pending.size === 0) this.asyncPort.ref();
@@ -108,26 +121,39 @@ export class SyncThread {
   /** Calls `method` on the backend with `args` and returns its result, blocking until it answers (at most `timeoutMs`). */
   call<T>(method: string, args: readonly unknown[] = [], timeoutMs = this.timeoutMs): T {
     if (this.closed) throw new Error(`${this.where} is closed`);
-    Atomics.store(this.flag, 0, 0);
-    this.port.postMessage({ method, args });
+    if (this.broken) throw new Error(`${this.where} stopped answering (${this.broken}); open the project again`);
+    const id = ++this.nextId;
+    this.port.postMessage({ id, method, args });
     const deadline = Date.now() + timeoutMs;
-    while (Atomics.load(this.flag, 0) === 0) {
+    for (;;) {
+      // Cleared before each look at the port: the worker sets it after posting a reply, so a
+      // reply posted after this look wakes the wait below at once.
+      Atomics.store(this.flag, 0, 0);
+      const message = receiveMessageOnPort(this.port);
+      if (message) {
+        const { id: answered, reply } = message.message as { id: number; reply: Reply };
+        // A reply to another call (none while the thread is sound) is never this one's.
+        if (answered !== id) continue;
+        if (!reply.ok) throw errorOf(reply, this.where);
+        return reply.value as T;
+      }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`${this.where} did not answer ${method} within ${timeoutMs / 1000} s`);
+      if (left <= 0) {
+        // Its answer may still come (and the call may still commit): no later call may take it
+        // for its own, so this thread takes no more calls.
+        this.broken = `${method} did not answer within ${timeoutMs / 1000} s`;
+        throw new Error(`${this.where} did not answer ${method} within ${timeoutMs / 1000} s; whether it took effect is unknown`);
+      }
       Atomics.wait(this.flag, 0, 0, Math.min(left, 1000));
     }
-    const message = receiveMessageOnPort(this.port);
-    if (!message) throw new Error(`${this.where}: no reply to ${method}`);
-    const reply = message.message as Reply;
-    if (!reply.ok) throw errorOf(reply, this.where);
-    return reply.value as T;
   }
 
   /** Calls the backend's `close` (if any), then ends the thread. */
   close(): void {
     if (this.closed) return;
     try {
-      this.call('close');
+      // A thread that stopped answering is ended without asking it.
+      if (!this.broken) this.call('close');
     } finally {
       this.closed = true;
       for (const p of this.pending.values()) p.reject(new Error(`${this.where} closed before answering`));
@@ -163,15 +189,19 @@ export function serveBridge(data: BridgeData, backend: Record<string, unknown>):
       data.asyncPort.postMessage({ id, reply: { ok: false, name: 'Error', message: `the reply to ${method} could not be sent: ${(e as Error).message}` } satisfies Reply });
     }
   });
-  data.port.on('message', async ({ method, args }: { method: string; args: unknown[] }) => {
-    const reply = await answer(method, args);
-    try {
-      data.port.postMessage(reply);
-    } catch (e) {
-      // A value that cannot be cloned: say so rather than leave the caller waiting.
-      data.port.postMessage({ ok: false, name: 'Error', message: `the reply to ${method} could not be sent: ${(e as Error).message}` } satisfies Reply);
-    }
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
+  // Blocking calls one after another, each reply naming its call.
+  let queue: Promise<void> = Promise.resolve();
+  data.port.on('message', ({ id, method, args }: { id: number; method: string; args: unknown[] }) => {
+    queue = queue.then(async () => {
+      const reply = await answer(method, args);
+      try {
+        data.port.postMessage({ id, reply });
+      } catch (e) {
+        // A value that cannot be cloned: say so rather than leave the caller waiting.
+        data.port.postMessage({ id, reply: { ok: false, name: 'Error', message: `the reply to ${method} could not be sent: ${(e as Error).message}` } satisfies Reply });
+      }
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    });
   });
 }

@@ -7,6 +7,13 @@
  * back). A failure during COMMIT is passed on: whether it committed is unknown.
  */
 
+/**
+ * Writes of one statement, which commit on their own: a dropped reply cannot tell whether they
+ * did, and doing them again is not the same (a second token for an annotator, a run that now
+ * "already exists"). They are passed on at once.
+ */
+const ONCE = new Set(['createRun', 'addAnnotator']);
+
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
 const CONNECTION_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|terminating connection due to administrator command|Client was closed and is not queryable/i;
 
@@ -34,7 +41,7 @@ export function withReconnect<T extends object>(backend: T, budgetMs: number, lo
     const f = (backend as Record<string, unknown>)[name];
     if (typeof f !== 'function') continue;
     out[name] =
-      name === 'close' || name === 'open'
+      name === 'close' || name === 'open' || ONCE.has(name)
         ? f.bind(backend)
         : async (...args: unknown[]) => {
             const deadline = Date.now() + budgetMs;

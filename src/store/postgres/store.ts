@@ -211,7 +211,8 @@ export class PgProjectStore implements ProjectStore, RawTables {
     this.call('truncateMetrics', runId, envSteps);
   }
   rawRows(table: ProjectTable): RawRow[] {
-    return this.thread.call('rawRows', [table]);
+    // A whole table of a large project: longer than a call may usually take.
+    return this.thread.call('rawRows', [table], 3_600_000);
   }
   restoreRows(tables: readonly { table: ProjectTable; rows: RawRow[] }[]): void {
     // A whole project: minutes for a large one, not the minute a call may take.
