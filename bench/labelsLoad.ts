@@ -44,15 +44,11 @@ function percentiles(xs: number[]): Percentiles {
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: Number(s[s.length - 1].toFixed(2)) };
 }
 
-export async function benchLabelsLoad(annotators: number, labelsEach: number, argv: string[]): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'overseer-load-'));
-  const project = openProject(dir);
-  const total = annotators * labelsEach;
-  // Hopper-sized segments: 60 steps of 5 geom poses.
+/** Hopper-sized segment i: 60 steps of 5 geom poses (2100 floats to draw); `full`: observations and actions too, and every 7th episode ending. */
+export function hopperSegment(i: number, full = false): Segment {
   const length = 60;
   const renderSize = 35;
-  project.createRun({ id: 'load', envId: 'Hopper-v5', labelBudget: total });
-  const segs: Segment[] = Array.from({ length: total + 1 }, (_, i) => ({
+  return {
     id: `seg-${i}`,
     envId: 'Hopper-v5',
     seed: 1,
@@ -63,10 +59,18 @@ export async function benchLabelsLoad(annotators: number, labelsEach: number, ar
     actionSize: 3,
     renderSize,
     render: Float32Array.from({ length: length * renderSize }, (_, k) => Math.sin(i + k)),
-    obs: new Float32Array(length * 11),
-    actions: new Float32Array(length * 3),
-    terminated: false,
-  }));
+    obs: full ? Float32Array.from({ length: length * 11 }, (_, k) => Math.cos(i * k)) : new Float32Array(length * 11),
+    actions: full ? Float32Array.from({ length: length * 3 }, (_, k) => Math.sin(i - k)) : new Float32Array(length * 3),
+    terminated: full && i % 7 === 0,
+  };
+}
+
+export async function benchLabelsLoad(annotators: number, labelsEach: number, argv: string[]): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'overseer-load-'));
+  const project = openProject(dir);
+  const total = annotators * labelsEach;
+  project.createRun({ id: 'load', envId: 'Hopper-v5', labelBudget: total });
+  const segs: Segment[] = Array.from({ length: total + 1 }, (_, i) => hopperSegment(i));
   project.putSegments('load', segs.map((segment) => ({ segment })));
   project.putQueries('load', segs.slice(1).map((s, i) => ({ id: `q-${i}`, leftId: segs[i].id, rightId: s.id, askedAtStep: 0 })));
   const tokens = Array.from({ length: annotators }, (_, i) => project.addAnnotator(`annotator-${i}`).token);
@@ -113,7 +117,7 @@ export async function benchLabelsLoad(annotators: number, labelsEach: number, ar
     provenance: provenance(argv),
     annotators,
     labelsEach,
-    renderFloatsPerSegment: length * renderSize,
+    renderFloatsPerSegment: segs[0].length * segs[0].renderSize,
     seconds: Number(seconds.toFixed(2)),
     labelsPerSecond: Math.round(acked.size / seconds),
     acknowledged: acked.size,

@@ -16,8 +16,6 @@ import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import type { Segment } from '../src/prefs/segments.js';
 import { startServerThread, type ServerThread } from '../src/server/thread.js';
 import { locationOf, openProjectAt } from '../src/store/open.js';
 import { moveProject } from '../src/store/move.js';
@@ -26,6 +24,8 @@ import { openSqliteProject } from '../src/store/sqlite.js';
 import type { ProjectStore } from '../src/store/store.js';
 import { runCli } from '../src/cli/program.js';
 import { RESULTS_DIR, provenance, writeResult } from './machine.js';
+import { hopperSegment } from './labelsLoad.js';
+import { testDatabase } from '../src/store/testing/postgres.js';
 
 /** An admin URL of the PostgreSQL server the study runs on (a role that may create databases). */
 const ADMIN_URL = process.env.OVERSEER_BENCH_PG ?? process.env.OVERSEER_TEST_PG ?? 'postgres://overseer:overseer@127.0.0.1:5432/postgres';
@@ -44,45 +44,13 @@ function percentiles(xs: number[]): Percentiles {
   return { n: s.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: Number((s[s.length - 1] ?? Number.NaN).toFixed(1)) };
 }
 
-/** A fresh database on the server; dropped by the returned function. */
-async function freshDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const db = `overseer_bench_${name}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: ADMIN_URL });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${db}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${db}`;
-  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`) };
-}
+/** A fresh database on the server the study runs on; dropped by the returned function. */
+const freshDatabase = (name: string) => testDatabase(`bench_${name}`, ADMIN_URL);
 
 /** Hopper-sized segments (60 steps of 5 geom poses: 2100 floats to draw) and `queries` pairs over them. */
 function fillRun(project: ProjectStore, runId: string, segments: number, queries: number): void {
-  const length = 60;
-  const renderSize = 35;
   project.createRun({ id: runId, envId: 'Hopper-v5', labelBudget: queries });
-  const segs: Segment[] = Array.from({ length: segments }, (_, i) => ({
-    id: `seg-${i}`,
-    envId: 'Hopper-v5',
-    seed: 1,
-    envIndex: 0,
-    globalStep: i * length,
-    length,
-    obsSize: 11,
-    actionSize: 3,
-    renderSize,
-    render: Float32Array.from({ length: length * renderSize }, (_, k) => Math.sin(i + k)),
-    obs: Float32Array.from({ length: length * 11 }, (_, k) => Math.cos(i * k)),
-    actions: Float32Array.from({ length: length * 3 }, (_, k) => Math.sin(i - k)),
-    terminated: i % 7 === 0,
-  }));
+  const segs = Array.from({ length: segments }, (_, i) => hopperSegment(i, true));
   for (let at = 0; at < segs.length; at += 500) project.putSegments(runId, segs.slice(at, at + 500).map((segment) => ({ segment })));
   const all = Array.from({ length: queries }, (_, q) => ({ id: `q-${q}`, ...pairOf(q, segments), askedAtStep: 0 }));
   for (let at = 0; at < all.length; at += 2000) project.putQueries(runId, all.slice(at, at + 2000));

@@ -32,8 +32,7 @@ export function ensureAdminToken(project: ProjectStore, dir: string): string {
     if (project.annotatorByToken(token)?.role === 'admin') return token;
     throw new UsageError(`${file} holds no valid admin token for ${join(dir, PROJECT_DB)}; delete it to make a new admin`);
   }
-  const name = project.listAnnotators().some((a) => a.name === 'admin') ? `admin-${Date.now()}` : 'admin';
-  const { token } = project.addAnnotator(name, 'admin');
+  const token = newAdmin(project);
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return token;
@@ -78,6 +77,11 @@ async function labelingViews(project: ProjectStore): Promise<(run: RunRecord) =>
  */
 export function firstAdminToken(project: ProjectStore): string | null {
   if (project.listAnnotators().some((a) => a.role === 'admin' && a.revokedAt === null)) return null;
+  return newAdmin(project);
+}
+
+/** Makes an admin named admin (admin-<time> when that name is taken) and returns its token. */
+function newAdmin(project: ProjectStore): string {
   const name = project.listAnnotators().some((a) => a.name === 'admin') ? `admin-${Date.now()}` : 'admin';
   return project.addAnnotator(name, 'admin').token;
 }

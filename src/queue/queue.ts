@@ -98,15 +98,27 @@ export interface JobStatus {
   result: { worker: string; attempt: number; exitCode: number; resumed: boolean; seconds: number } | null;
 }
 
-/** Every job of the runs queue (archived ones too), oldest first, with its recorded result. */
-export async function queueStatus(url: string): Promise<JobStatus[]> {
+/** Runs `f` on a connection of its own to the database, closed afterwards. */
+async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const archive = (await client.query(`SELECT to_regclass('pgboss.archive') IS NOT NULL AS present`)).rows[0].present as boolean;
+    return await f(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Whether a table exists (a queue never used has no pg-boss archive, no results yet). */
+const hasTable = async (c: pg.Client, table: string) => (await c.query('SELECT to_regclass($1) IS NOT NULL AS present', [table])).rows[0].present as boolean;
+
+/** Every job of the runs queue (archived ones too), oldest first, with its recorded result. */
+export function queueStatus(url: string): Promise<JobStatus[]> {
+  return withClient(url, async (client) => {
+    const archive = await hasTable(client, 'pgboss.archive');
     const from = `SELECT id::text, data, state::text, retry_count, created_on, started_on, completed_on FROM pgboss.job WHERE name = $1${archive ? ' UNION ALL SELECT id::text, data, state::text, retry_count, created_on, started_on, completed_on FROM pgboss.archive WHERE name = $1' : ''}`;
     const jobs = (await client.query(`${from} ORDER BY created_on, id`, [RUNS_QUEUE])).rows as { id: string; data: RunJob; state: string; retry_count: number; created_on: Date; started_on: Date | null; completed_on: Date | null }[];
-    const hasResults = (await client.query(`SELECT to_regclass('overseer_job_results') IS NOT NULL AS present`)).rows[0].present as boolean;
+    const hasResults = await hasTable(client, 'overseer_job_results');
     const results = new Map<string, JobStatus['result']>();
     if (hasResults) {
       for (const r of (await client.query('SELECT job_id, worker, attempt, exit_code, resumed, seconds FROM overseer_job_results')).rows) {
@@ -123,9 +135,7 @@ export async function queueStatus(url: string): Promise<JobStatus[]> {
       completedOn: j.completed_on?.toISOString() ?? null,
       result: results.get(j.id) ?? null,
     }));
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 export interface WorkerOptions {
@@ -255,14 +265,9 @@ function resumeExtras(argv: readonly string[]): string[] {
 }
 
 /** Every recorded result: the run directory it was made in and its kept files (KEPT_FILES). */
-export async function recordedRuns(url: string): Promise<{ label: string; out: string; files: Record<string, string> | null }[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const present = (await client.query(`SELECT to_regclass('overseer_job_results') IS NOT NULL AS present`)).rows[0].present as boolean;
-    if (!present) return [];
+export function recordedRuns(url: string): Promise<{ label: string; out: string; files: Record<string, string> | null }[]> {
+  return withClient(url, async (client) => {
+    if (!(await hasTable(client, 'overseer_job_results'))) return [];
     return (await client.query('SELECT label, out, files FROM overseer_job_results ORDER BY finished_at, job_id')).rows as { label: string; out: string; files: Record<string, string> | null }[];
-  } finally {
-    await client.end();
-  }
+  });
 }

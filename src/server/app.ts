@@ -165,7 +165,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   const views = runViews(opts.labelingView);
   // Every request's calls, as promises: a store on a network database answers them side by side.
   const hot = concurrentCalls(project);
-  const runStatus = (_project: ProjectStore, runId: string, who: Annotator) => runStatusOf(hot, runId, who, views);
+  const runStatus = (runId: string, who: Annotator) => runStatusOf(hot, runId, who, views);
   /** Critiques shown lately, by run and pair: what a label given in the assisted arm records (recomputed if not here; it is the same). */
   const shownCritiques = new Map<string, ShownCritique>();
   const rememberCritique = (runId: string, queryId: string, c: ShownCritique) => {
@@ -200,7 +200,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   const seenPair = async (runId: string, q: AssignedQuery, who: Annotator): Promise<QueryJson> => {
     const run = await hot.getRun(runId);
     const view = run ? views(run) : null;
-    if (!run || !view) return { ...toQueryJson(q), left: clipOf(runId, '', q.left, () => q.left), right: clipOf(runId, '', q.right, () => q.right) };
+    if (!run || !view) return pairJson(q, clipOf(runId, '', q.left, () => q.left), clipOf(runId, '', q.right, () => q.right));
     const spec = await specOf(run, view);
     const assistant = view.assistant ?? null;
     if (assistant && armOf(runId, q.query.id, who.id) === 'assisted') {
@@ -209,7 +209,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       rememberCritique(runId, q.query.id, shownOf(critique));
       return { ...toQueryJson({ ...q, left: c.left, right: c.right }), critique };
     }
-    return { ...toQueryJson(q), left: clipOf(runId, view.name, q.left, () => view.visible(q.left, spec)), right: clipOf(runId, view.name, q.right, () => view.visible(q.right, spec)) };
+    return pairJson(q, clipOf(runId, view.name, q.left, () => view.visible(q.left, spec)), clipOf(runId, view.name, q.right, () => view.visible(q.right, spec)));
   };
   /** How a label is given in the run's trial of assistance (undefined: the run has none): the arm, the critique shown, the person's response. */
   const assistanceOf = async (runId: string, queryId: string, who: Annotator, response: CritiqueResponse | null | undefined): Promise<LabelAssistance | undefined> => {
@@ -298,10 +298,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
 
   app.get('/api/me', async (req) => ({ name: req.annotator.name, role: req.annotator.role }));
 
-  app.get('/api/runs', async (req) => ({ runs: await Promise.all(project.listRuns().map((r) => runStatus(project, r.id, req.annotator))) }));
+  app.get('/api/runs', async (req) => ({ runs: await Promise.all(project.listRuns().map((r) => runStatus(r.id, req.annotator))) }));
 
   app.get<{ Params: { runId: string } }>('/api/runs/:runId', { schema: { params: { type: 'object', properties: { runId: RUN_ID } } } }, async (req) =>
-    runStatus(project, req.params.runId, req.annotator),
+    runStatus(req.params.runId, req.annotator),
   );
 
   // How to draw a run's segments: the render spec stored with the run (geoms for MuJoCo, the scene for classic control).
@@ -323,7 +323,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       // Type coercion is off (a body must be typed right), so the count arrives as text.
       const n = req.query.n === undefined ? 2 : Number(req.query.n);
       const queries = await Promise.all((await hot.assignQueries(req.params.runId, req.annotator.id, n)).map((q) => seenPair(req.params.runId, q, req.annotator)));
-      return { status: await runStatus(project, req.params.runId, req.annotator), queries };
+      return { status: await runStatus(req.params.runId, req.annotator), queries };
     },
   );
 
@@ -334,7 +334,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       const { queryId, answer, seconds, clientId, critique } = req.body;
       const assistance = await assistanceOf(req.params.runId, queryId, req.annotator, critique);
       const { label, duplicate } = await hot.submitLabel({ runId: req.params.runId, queryId, annotatorId: req.annotator.id, answer, seconds: seconds ?? null, clientId, ...(assistance ? { assistance } : {}) });
-      return { seq: label.seq, queryId: label.queryId, answer: label.answer, duplicate, status: await runStatus(project, req.params.runId, req.annotator) };
+      return { seq: label.seq, queryId: label.queryId, answer: label.answer, duplicate, status: await runStatus(req.params.runId, req.annotator) };
     },
   );
 
@@ -344,7 +344,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     { schema: { params: { type: 'object', properties: { runId: RUN_ID } }, body: undoBody } },
     async (req): Promise<UndoResultJson> => {
       const back = await hot.withdrawLabel(req.params.runId, req.annotator.id, req.body.clientId);
-      return { query: await seenPair(req.params.runId, back, req.annotator), status: await runStatus(project, req.params.runId, req.annotator) };
+      return { query: await seenPair(req.params.runId, back, req.annotator), status: await runStatus(req.params.runId, req.annotator) };
     },
   );
 
@@ -354,12 +354,12 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     '/api/admin/runs/:runId/metrics',
     { schema: { params: runParams, querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'string', pattern: '^\\d{1,15}$' }, token: { type: 'string' } } } } },
     async (req, reply) => {
-      await runStatus(project, req.params.runId, req.annotator);
+      await runStatus(req.params.runId, req.annotator);
       return { metrics: project.metricsSince(req.params.runId, Number(req.query.after ?? 0)) };
     },
   );
   app.get<{ Params: { runId: string } }>('/api/admin/runs/:runId/overview', { schema: { params: runParams } }, async (req, reply) => {
-    const status = await runStatus(project, req.params.runId, req.annotator);
+    const status = await runStatus(req.params.runId, req.annotator);
     const latest = project.latestSegment(req.params.runId);
     const overview: OverviewJson = { status, agreement: project.agreement(req.params.runId), latestSegment: latest ? toSegmentJson(latest) : null };
     return overview;
@@ -367,7 +367,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   // Guidelines may be 10,000 characters of any script (up to 4 bytes each in UTF-8, escaped in JSON).
   app.put<{ Params: { runId: string }; Body: { guidelines: string } }>('/api/admin/runs/:runId/guidelines', { bodyLimit: 128 * 1024, schema: { params: runParams, body: guidelinesBody } }, async (req, reply) => {
     project.setGuidelines(req.params.runId, req.body.guidelines);
-    return { status: await runStatus(project, req.params.runId, req.annotator) };
+    return { status: await runStatus(req.params.runId, req.annotator) };
   });
   // Gold pairs: the admin picks one of the run's pairs (listed newest first, then loaded with its clips) and sets its answer.
   app.get<{ Params: { runId: string }; Querystring: { limit?: string } }>(
@@ -489,7 +489,9 @@ async function runStatusOf(project: ConcurrentCalls, runId: string, who: Annotat
 }
 
 const toSegmentJson = (s: Segment): SegmentJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null, terminated: s.terminated });
-const toQueryJson = (q: AssignedQuery): QueryJson => ({ id: q.query.id, kind: q.query.kind, left: toSegmentJson(q.left), right: toSegmentJson(q.right) });
+/** A pair with its clips as sent (each encoded once, by whoever holds it). */
+const pairJson = (q: AssignedQuery, left: SegmentJson, right: SegmentJson): QueryJson => ({ id: q.query.id, kind: q.query.kind, left, right });
+const toQueryJson = (q: AssignedQuery): QueryJson => pairJson(q, toSegmentJson(q.left), toSegmentJson(q.right));
 /** A critique as a label records it: the places, not the numbers (those are the recording's). */
 const shownOf = (c: CritiqueJson): ShownCritique => ({ assistant: c.assistant, reason: c.reason, reveals: c.reveals.map((r) => (r.cell === undefined ? { kind: r.kind, step: r.step } : { kind: r.kind, step: r.step, cell: r.cell })) });
 const toGoldJson = (g: GoldPair): GoldPairJson => ({ id: g.id, sourceQueryId: g.sourceQueryId, answer: g.answer, createdAt: g.createdAt, answered: g.answered, correct: g.correct });

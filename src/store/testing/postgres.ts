@@ -17,12 +17,12 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function admin<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
+async function admin<T>(adminUrl: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
   } catch (e) {
-    throw new Error(`cannot reach PostgreSQL at ${TEST_PG_ADMIN_URL.replace(/:[^:@/]*@/, ':***@')}: ${(e as Error).message}. ${HOW}`);
+    throw new Error(`cannot reach PostgreSQL at ${adminUrl.replace(/:[^:@/]*@/, ':***@')}: ${(e as Error).message}. ${HOW}`);
   }
   try {
     return await f(client);
@@ -31,14 +31,14 @@ async function admin<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A new, empty database for one test file (dropped first if a crashed run left it), and how to drop it. */
-export async function testDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A new, empty database for one test file or benchmark (dropped first if a crashed run left it), and how to drop it. */
+export async function testDatabase(name: string, adminUrl = TEST_PG_ADMIN_URL): Promise<{ url: string; drop: () => Promise<void> }> {
   const db = `overseer_test_${name.replace(/\W/g, '_')}_${process.pid}`.toLowerCase();
-  await admin(async (c) => {
+  await admin(adminUrl, async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${db}`);
   });
-  return { url: withDatabase(TEST_PG_ADMIN_URL, db), drop: () => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`))) };
+  return { url: withDatabase(adminUrl, db), drop: () => admin(adminUrl, async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`))) };
 }
 
 let schemas = 0;
