@@ -72,6 +72,10 @@ function checkLabels(project: ProjectStore, runId: string, acked: Set<string>): 
 export interface SaturationRow {
   store: 'sqlite' | 'postgres';
   clipCache: boolean;
+  /** How the clips came: inline (base64 in the pair's JSON) or by address (bytes, fetched apart and kept by the client); older rows lack it (inline). */
+  clips?: 'inline' | 'by address';
+  /** Bytes of response bodies per label: the pair, any clips fetched, the answer's reply. */
+  bytesPerLabel?: number;
   labelsPerSecond: number;
   acknowledged: number;
   lost: number;
@@ -99,18 +103,35 @@ async function saturate(store: 'sqlite' | 'postgres', clipCache: boolean, annota
   const submitMs: number[] = [];
   const acked = new Set<string>();
   const t0 = performance.now();
+  let bytes = 0;
+  let byAddress = false;
   await Promise.all(
     tokens.map(async (token, a) => {
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      // What this person's browser keeps: clips fetched by address (immutable).
+      const kept = new Set<string>();
       for (let k = 0; k < labelsEach; k++) {
         let t = performance.now();
-        const { queries } = (await (await fetch(`${server.url}/api/runs/load/next?n=1`, { headers })).json()) as { queries: { id: string }[] };
-        nextMs.push(performance.now() - t);
+        const text = await (await fetch(`${server.url}/api/runs/load/next?n=1`, { headers })).text();
+        bytes += Buffer.byteLength(text);
+        const { queries } = JSON.parse(text) as { queries: { id: string; left: { clip?: string | null }; right: { clip?: string | null } }[] };
         if (queries.length === 0) throw new Error(`annotator ${a} found no pair after ${k} labels`);
+        // The pair is in hand once its clips are, as on the page.
+        const wanted = [queries[0].left.clip, queries[0].right.clip].filter((c): c is string => typeof c === 'string' && !kept.has(c));
+        byAddress ||= wanted.length > 0;
+        await Promise.all(
+          wanted.map(async (url) => {
+            const clip = await fetch(`${server.url}${url}`, { headers });
+            if (!clip.ok) throw new Error(`annotator ${a}: GET ${url} answered ${clip.status}`);
+            bytes += (await clip.arrayBuffer()).byteLength;
+            kept.add(url);
+          }),
+        );
+        nextMs.push(performance.now() - t);
         const clientId = `a${a}-${k}`;
         t = performance.now();
         const res = await fetch(`${server.url}/api/runs/load/labels`, { method: 'POST', headers, body: JSON.stringify({ queryId: queries[0].id, answer: k % 2 ? 'left' : 'right', seconds: 1, clientId }) });
-        await res.arrayBuffer();
+        bytes += (await res.arrayBuffer()).byteLength;
         submitMs.push(performance.now() - t);
         if (res.status === 200) acked.add(clientId);
       }
@@ -122,7 +143,7 @@ async function saturate(store: 'sqlite' | 'postgres', clipCache: boolean, annota
   project.close();
   if (store === 'sqlite') rmSync(target, { recursive: true, force: true });
   await drop();
-  return { store, clipCache, labelsPerSecond: Math.round(acked.size / seconds), acknowledged: acked.size, lost: check.lost, duplicated: check.duplicated, nextMs: percentiles(nextMs), submitMs: percentiles(submitMs) };
+  return { store, clipCache, clips: byAddress ? 'by address' : 'inline', bytesPerLabel: Math.round(bytes / total), labelsPerSecond: Math.round(acked.size / seconds), acknowledged: acked.size, lost: check.lost, duplicated: check.duplicated, nextMs: percentiles(nextMs), submitMs: percentiles(submitMs) };
 }
 
 export async function benchStudySaturation(annotators: number, labelsEach: number, argv: string[]): Promise<void> {
@@ -141,7 +162,7 @@ export async function benchStudySaturation(annotators: number, labelsEach: numbe
     labelsEach,
     loadAverageAtStart,
     rows,
-    note: 'One app server on its own thread, clients in the main thread of the same process (loopback HTTP/1.1), every client asking again as soon as it is answered: the server saturated. Hopper-sized clips (2100 floats each, sent base64 in JSON). "clip cache": each clip encoded once per segment and view, and kept.',
+    note: 'One app server on its own thread, clients in the main thread of the same process (loopback HTTP/1.1), every client asking again as soon as it is answered: the server saturated. Hopper-sized clips (2100 floats each); 600 segments make the 2000 pairs, so clips recur, as a run\'s recent segments do.',
   });
   writeStudyReport();
 }
@@ -392,12 +413,24 @@ export function writeStudyReport(): void {
   const sat = read('saturation');
   if (sat) {
     lines.push('## Saturation: labels per second per app server', '', `\`${sat.provenance.command}\` (${sat.provenance.gitCommit}, ${sat.provenance.date.slice(0, 10)}; ${sat.annotators} annotators x ${sat.labelsEach} labels, load average ${sat.loadAverageAtStart} at the start)`, '');
-    lines.push('| store | server calls to the store | clip cache | labels/s | next pair p50 / p95 ms | submit p50 / p95 ms | lost | duplicated |', '|---|---|---|---:|---:|---:|---:|---:|');
+    lines.push('| store | commit | server calls to the store | clips | server clip cache | labels/s | next pair p50 / p95 ms | submit p50 / p95 ms | KiB per label | lost | duplicated |', '|---|---|---|---|---|---:|---:|---:|---:|---:|---:|');
     const blocking = read('saturation-blocking');
-    const row = (r: SaturationRow, calls: string) => `| ${r.store} | ${calls} | ${r.clipCache ? 'on' : 'off'} | ${r.labelsPerSecond} | ${r.nextMs.p50} / ${r.nextMs.p95} | ${r.submitMs.p50} / ${r.submitMs.p95} | ${r.lost} | ${r.duplicated} |`;
-    for (const r of (blocking?.rows ?? []) as SaturationRow[]) if (r.store === 'postgres') lines.push(row(r, `blocking (${blocking!.provenance.gitCommit})`));
-    for (const r of sat.rows as SaturationRow[]) lines.push(row(r, r.store === 'postgres' ? 'side by side' : 'in place (SQLite)'));
-    lines.push('', sat.note, 'Blocking: before the server awaited PostgreSQL, each store call held the server until it was answered (bridge.ts, synchronous); side by side: the server awaits the per-request calls, which the store thread answers on several connections at once.', '');
+    const inline = read('saturation-inline');
+    const row = (r: SaturationRow, commit: string, calls: string) =>
+      `| ${r.store} | ${commit} | ${calls} | ${r.clips ?? 'inline'} | ${r.clipCache ? 'on' : 'off'} | ${r.labelsPerSecond} | ${r.nextMs.p50} / ${r.nextMs.p95} | ${r.submitMs.p50} / ${r.submitMs.p95} | ${r.bytesPerLabel === undefined ? '' : (r.bytesPerLabel / 1024).toFixed(1)} | ${r.lost} | ${r.duplicated} |`;
+    const calls = (r: SaturationRow) => (r.store === 'postgres' ? 'side by side' : 'in place (SQLite)');
+    for (const store of ['sqlite', 'postgres'] as const) {
+      if (store === 'postgres') for (const r of (blocking?.rows ?? []) as SaturationRow[]) if (r.store === store) lines.push(row(r, blocking!.provenance.gitCommit, 'blocking'));
+      for (const r of (inline?.rows ?? []) as SaturationRow[]) if (r.store === store) lines.push(row(r, inline!.provenance.gitCommit, calls(r)));
+      for (const r of sat.rows as SaturationRow[]) if (r.store === store) lines.push(row(r, sat.provenance.gitCommit, calls(r)));
+    }
+    lines.push(
+      '',
+      sat.note,
+      'Blocking: before the server awaited PostgreSQL, each store call held the server until it was answered (bridge.ts, synchronous); side by side: the server awaits the per-request calls, which the store thread answers on several connections at once.',
+      'Clips inline: each pair\'s JSON carried both clips as base64; by address: the pair names each clip\'s address and the client fetches the bytes (little-endian float32) once, keeping them as a browser does (Cache-Control immutable), so a clip that comes back is not sent again. "next pair" is until the pair and its clips are in hand. "server clip cache": the server keeps each clip (masked by the run\'s view) once made.',
+      '',
+    );
   }
   const paced = read('paced');
   if (paced) {

@@ -155,6 +155,29 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE superseded_labels ADD COLUMN critique TEXT;
   ALTER TABLE superseded_labels ADD COLUMN critique_response TEXT CHECK (critique_response IN ('accepted', 'dismissed'));
   `,
+  // 8: a run's count of people's answers to its own pairs, kept by triggers as labels come and go
+  // (submitted, undone, moved in), since every response of the labeling server carries it and
+  // counting them took a quarter of a saturated server's time (bench/study.ts saturation).
+  // The trigger reads the pair's kind, so a label is counted only once its pair is stored.
+  `
+  CREATE TABLE run_people_labels (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id),
+    n INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO run_people_labels (run_id, n)
+    SELECT r.id, (SELECT COUNT(*) FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
+                  WHERE l.run_id = r.id AND l.annotator_id IS NOT NULL AND q.kind = 'normal') FROM runs r;
+  CREATE TRIGGER people_label_added AFTER INSERT ON labels
+    WHEN NEW.annotator_id IS NOT NULL AND (SELECT kind FROM queries WHERE run_id = NEW.run_id AND id = NEW.query_id) = 'normal'
+  BEGIN
+    INSERT INTO run_people_labels (run_id, n) VALUES (NEW.run_id, 1) ON CONFLICT (run_id) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER people_label_removed AFTER DELETE ON labels
+    WHEN OLD.annotator_id IS NOT NULL AND (SELECT kind FROM queries WHERE run_id = OLD.run_id AND id = OLD.query_id) = 'normal'
+  BEGIN
+    UPDATE run_people_labels SET n = n - 1 WHERE run_id = OLD.run_id;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -13,6 +13,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-store-'));
 
 /** Undoes migration 7 (the trial of assistance), to make a database of an older version. */
 const DROP_MIGRATION_7 = ['labels', 'superseded_labels'].map((t) => `ALTER TABLE ${t} DROP COLUMN arm; ALTER TABLE ${t} DROP COLUMN critique; ALTER TABLE ${t} DROP COLUMN critique_response;`).join(' ');
+/** Undoes migration 8 (the runs' counts of people's answers). */
+const DROP_MIGRATION_8 = 'DROP TRIGGER people_label_added; DROP TRIGGER people_label_removed; DROP TABLE run_people_labels;';
 
 describeProjectStore('SQLite', (options) => openProject(tmp(), options));
 
@@ -99,6 +101,7 @@ describe('SQLite project store', () => {
     old.submitLabel({ runId: 'r', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
     old.db.exec('UPDATE runs SET used_label_seq = 0');
     old.db.pragma('user_version = 5');
+    old.db.exec(DROP_MIGRATION_8);
     old.db.exec(DROP_MIGRATION_7);
     old.db.exec('ALTER TABLE runs DROP COLUMN used_label_seq; ALTER TABLE runs DROP COLUMN waiting_for; ALTER TABLE runs DROP COLUMN phase; ALTER TABLE runs DROP COLUMN guidelines; ALTER TABLE queries DROP COLUMN gold_answer; DROP TABLE withdrawn_labels;');
     opened.pop()!.close();
@@ -135,6 +138,32 @@ describe('SQLite project store', () => {
     expect(columns('superseded_labels')).toEqual(columns('labels'));
     expect(columns('withdrawn_labels').filter((c) => c !== 'withdrawn_at')).toEqual(columns('labels'));
     expect(() => p.db.prepare("UPDATE labels SET arm = 'placebo'").run()).toThrow(/CHECK/);
+  });
+
+  it("upgrading a version-7 database counts each run's people's answers to its own pairs; triggers keep the count through answers, undo and the loop's labels", () => {
+    const dir = tmp();
+    const old = open(dir);
+    old.createRun({ id: 'r', envId: 'Hopper-v5' });
+    old.createRun({ id: 'empty', envId: 'Hopper-v5' });
+    old.putSegments('r', [0, 1, 2, 3].map((i) => ({ segment: testSegment(i) })));
+    old.putQueries('r', [0, 1, 2].map((q) => ({ id: `q-${q}`, leftId: `seg-${q}`, rightId: `seg-${q + 1}`, askedAtStep: 0 })));
+    const a = old.addAnnotator('a').annotator.id;
+    old.assignQueries('r', a, 2);
+    old.submitLabel({ runId: 'r', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
+    old.submitLabel({ runId: 'r', queryId: 'q-1', annotatorId: a, answer: 'right', seconds: 1, clientId: 'c1' });
+    old.db.exec(DROP_MIGRATION_8);
+    old.db.pragma('user_version = 7');
+    opened.pop()!.close();
+    const p = open(dir);
+    const counted = () => p.db.prepare('SELECT run_id AS run, n FROM run_people_labels ORDER BY run_id').all();
+    expect(counted()).toEqual([{ run: 'empty', n: 0 }, { run: 'r', n: 2 }]);
+    expect(p.peopleLabelCounts('r', a)).toEqual({ labels: 2, mine: 2 });
+    p.withdrawLabel('r', a, 'c1');
+    expect(p.peopleLabelCounts('r', a)).toEqual({ labels: 1, mine: 1 });
+    // The loop's own labels (no annotator) are not people's answers.
+    p.putLabel('r', { queryId: 'q-2', leftId: 'seg-2', rightId: 'seg-3', answer: 'left', teacher: 'oracle', seconds: null, receivedAtStep: 0, createdAt: new Date(0).toISOString() });
+    expect(p.peopleLabelCounts('r', a)).toEqual({ labels: 1, mine: 1 });
+    expect(counted()).toEqual([{ run: 'empty', n: 0 }, { run: 'r', n: 1 }]);
   });
 
   it("keeps an undone answer's arm, critique and response in withdrawn_labels", () => {

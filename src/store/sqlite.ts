@@ -174,7 +174,8 @@ export class SqliteProjectStore implements ProjectStore, RawTables {
       markAnswered: db.prepare('UPDATE queries SET answered = 1 WHERE run_id = ? AND id = ?'),
       openCount: db.prepare("SELECT COUNT(*) AS n FROM queries WHERE run_id = ? AND answered = 0 AND kind = 'normal'"),
       // People's answers to the run's own pairs (repeats and gold pairs measure people; they are not new labels).
-      peopleLabels: db.prepare("SELECT COUNT(*) AS n FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND l.annotator_id IS NOT NULL AND q.kind = 'normal'"),
+      // Kept by triggers (schema.ts, migration 8).
+      peopleLabels: db.prepare('SELECT COALESCE((SELECT n FROM run_people_labels WHERE run_id = ?), 0) AS n'),
       annotatorNormalLabels: db.prepare("SELECT COUNT(*) AS n FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id WHERE l.run_id = ? AND l.annotator_id = ? AND q.kind = 'normal'"),
       annotatorLabels: db.prepare('SELECT COUNT(*) AS n FROM labels WHERE run_id = ? AND annotator_id = ?'),
       insertAnnotator: db.prepare('INSERT INTO annotators (name, role, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
