@@ -5,20 +5,13 @@
 
 export type AnswerJson = 'left' | 'right' | 'equal' | 'incomparable';
 
-/**
- * A segment as the page receives it (and plays as a clip): render states to draw, never rewards.
- * They come one of two ways: `clip`, the address of the clip as bytes (length x renderSize
- * little-endian float32; fetched apart and kept by the browser, as pairs people label are sent),
- * or `render`, inline as base64 of the same bytes (a pair with a critique, whose clips hold its
- * evidence; the admin's pages). Neither: the segment has no render states.
- */
+/** A segment as the page receives it (and plays as a clip): render states (float32, base64) to draw, never rewards. */
 export interface SegmentJson {
   id: string;
   envId: string;
   length: number;
   renderSize: number;
   render: string | null;
-  clip: string | null;
   /** The episode ended at the segment's last frame (the agent fell, reached the goal, ...): the page says so while it holds that frame. */
   terminated: boolean;
 }

@@ -11,7 +11,6 @@ import { buildServer } from './app.js';
 import { labelingViewOf } from '../cli/labelingView.js';
 import { clipOf, randomBox, rollout } from '../oversight/views/testing.js';
 import { POSE_SIZE } from '../envs/render.js';
-import { floatsOf, framesOf } from './testing/clips.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-server-'));
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -91,21 +90,10 @@ describe('labeling server', () => {
     const body = next.json();
     expect(body.status).toMatchObject({ id: 'r1', instructions: 'prefer the pendulum upright', labelBudget: 100, envSteps: 4096, labels: 0, mine: 0, queueDepth: 12 });
     expect(body.queries.map((q: { id: string }) => q.id)).toEqual(['q-0', 'q-1']);
-    // Each clip by its address, fetched apart as bytes (length x renderSize float32) that the browser keeps.
-    expect(body.queries[0].left).toEqual({ id: 'seg-0', envId: 'Pendulum-v1', length: 10, renderSize: 2, render: null, clip: '/api/runs/r1/clips/seg-0', terminated: false });
+    expect(body.queries[0].left).toMatchObject({ id: 'seg-0', envId: 'Pendulum-v1', length: 10, renderSize: 2 });
+    const render = Buffer.from(body.queries[0].left.render, 'base64');
+    expect(new Float32Array(render.buffer, render.byteOffset, 20)[3]).toBeCloseTo(0.3);
     expect(next.body).not.toMatch(/reward|obs|actions/i);
-    const clip = await app.inject({ url: body.queries[0].left.clip, headers: as(ada) });
-    expect(clip.statusCode).toBe(200);
-    expect(clip.headers['content-type']).toBe('application/octet-stream');
-    expect(clip.headers['cache-control']).toBe('private, max-age=31536000, immutable');
-    expect(clip.rawPayload.length).toBe(10 * 2 * 4);
-    expect(floatsOf(clip.rawPayload)[3]).toBeCloseTo(0.3);
-    // Asked again: the same bytes (kept by the server).
-    expect((await app.inject({ url: body.queries[0].left.clip, headers: as(ada) })).rawPayload.equals(clip.rawPayload)).toBe(true);
-    expect((await app.inject({ url: '/api/runs/r1/clips/seg-0' })).statusCode).toBe(401);
-    const missing = await app.inject({ url: '/api/runs/r1/clips/seg-404', headers: as(ada) });
-    expect([missing.statusCode, missing.json()]).toEqual([404, { error: 'no segment "seg-404" in run r1' }]);
-    expect((await app.inject({ url: '/api/runs/nope/clips/seg-0', headers: as(ada) })).json()).toEqual({ error: 'no run "nope"' });
     // bob gets other pairs.
     const forBob = (await app.inject({ method: 'GET', url: '/api/runs/r1/next?n=3', headers: as(bob) })).json();
     expect(forBob.queries.map((q: { id: string }) => q.id)).toEqual(['q-2', 'q-3', 'q-4']);
@@ -453,6 +441,7 @@ describe('labeling server', () => {
 });
 
 describe("a run's labeling view", () => {
+  const floats = (b64: string) => new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer);
 
   it('sends people what the view sees (NaN where it is blind) and says so in the status; a run without one, and the admin, get the full clips', async () => {
     const reacher = rollout('Reacher-v5', 3, 40, randomBox(2));
@@ -468,7 +457,8 @@ describe("a run's labeling view", () => {
     const app = buildServer({ project, labelingView: labelingViewOf });
     cleanups.push(() => project.close(), () => app.close());
     /** Per render state: [x, y, z] of every geom are [finite, NaN, finite] (masked) or all finite. */
-    const axes = (r: Float32Array) => {
+    const axes = (b64: string) => {
+      const r = floats(b64);
       const ys = [];
       const xz = [];
       for (let o = 0; o < r.length; o += POSE_SIZE) ys.push(r[o + 1]), xz.push(r[o], r[o + 2]);
@@ -479,7 +469,7 @@ describe("a run's labeling view", () => {
     expect(seen.status.view).toEqual({ name: 'projection', hides: expect.stringMatching(/y coordinate/) });
     const pair = seen.queries[0];
     for (const side of ['left', 'right']) {
-      const { ys, xz } = axes(await framesOf(app, pair[side], ada));
+      const { ys, xz } = axes(pair[side].render);
       expect(ys.every(Number.isNaN)).toBe(true);
       expect(xz.every(Number.isFinite)).toBe(true);
     }
@@ -487,14 +477,14 @@ describe("a run's labeling view", () => {
     expect((await app.inject({ method: 'POST', url: '/api/runs/seen/labels', headers: ada, payload: label(pair.id, 'c1') })).statusCode).toBe(200);
     const undone = (await app.inject({ method: 'POST', url: '/api/runs/seen/labels/undo', headers: ada, payload: { clientId: 'c1' } })).json();
     expect(undone.status.view.name).toBe('projection');
-    expect(axes(await framesOf(app, undone.query.left, ada)).ys.every(Number.isNaN)).toBe(true);
+    expect(axes(undone.query.left.render).ys.every(Number.isNaN)).toBe(true);
     // The admin's preview of a pair (to set a gold answer) stays full.
     const preview = (await app.inject({ url: '/api/admin/runs/seen/pairs/q-0', headers: admin })).json();
-    expect(axes(floatsOf(preview.left.render)).ys.some(Number.isNaN)).toBe(false);
+    expect(axes(preview.left.render).ys.some(Number.isNaN)).toBe(false);
 
     const full = (await app.inject({ url: '/api/runs/full/next?n=1', headers: ada })).json();
     expect(full.status.view).toBeNull();
-    expect([...(await framesOf(app, full.queries[0].left, ada)), ...(await framesOf(app, full.queries[0].right, ada))].some(Number.isNaN)).toBe(false);
+    expect([...floats(full.queries[0].left.render), ...floats(full.queries[0].right.render)].some(Number.isNaN)).toBe(false);
     // A server given no views shows every run in full.
     const plain = buildServer({ project });
     cleanups.push(() => plain.close());

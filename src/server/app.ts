@@ -38,20 +38,14 @@ export interface ServerOptions {
    */
   labelingView?: (run: RunRecord) => LabelingView | null;
   /**
-   * Keep each clip as sent (masked by the run's view, as bytes) for the next person who asks for
-   * it: a stored segment never changes. Default on; the benchmark turns it off to measure it.
+   * Keep each clip as sent (masked by the run's view, encoded) for the next person who is sent it:
+   * a stored segment never changes. Default on; the benchmark turns it off to measure it.
    */
   clipCache?: boolean;
 }
 
-/** Clips kept as bytes, at most (a Hopper clip is about 8 kB). */
+/** Clips kept encoded, at most (a Hopper clip is about 11 kB of JSON). */
 const CLIP_CACHE_SIZE = 4000;
-/**
- * A clip never changes once stored (a run's view is fixed when it is made), so the browser keeps
- * it: a clip that comes back (a repeat, a segment in a second pair, a pair put back) is not sent
- * again. Private: it is fetched with a person's token.
- */
-const CLIP_CACHE_CONTROL = 'private, max-age=31536000, immutable';
 
 /** What the server needs of a limited view (oversight's ClipView has it). */
 export interface LabelingView {
@@ -186,45 +180,36 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     if (!spec) throw new Error(`run ${run.id} shows its clips in the ${view.name} view but has no render spec`);
     return spec;
   };
-  const clips = opts.clipCache === false ? null : new Map<string, Buffer>();
-  /**
-   * A segment's clip as people are sent it (through the run's view, if it has one): its render
-   * states as little-endian float32 bytes, made once and kept (oldest out first).
-   */
-  const clipBytes = async (runId: string, segmentId: string): Promise<Buffer> => {
-    const run = await hot.getRun(runId);
-    if (!run) throw new NotFoundError(`no run ${JSON.stringify(runId)}`);
-    const view = views(run);
-    const key = `${runId}\0${view?.name ?? ''}\0${segmentId}`;
-    const kept = clips?.get(key);
-    if (kept) return kept;
-    const segment = await hot.getSegment(runId, segmentId);
-    if (!segment) throw new NotFoundError(`no segment ${JSON.stringify(segmentId)} in run ${runId}`);
-    const seen = view ? view.visible(segment, await specOf(run, view)) : segment;
-    if (!seen.render) throw new NotFoundError(`segment ${segmentId} of run ${runId} has no render states to draw`);
-    const bytes = floatBytes(seen.render);
-    if (clips) {
-      clips.set(key, bytes);
+  const clips = opts.clipCache === false ? null : new Map<string, SegmentJson>();
+  /** A clip as sent in a view ('' for the full clip), encoded once and kept (oldest out first). */
+  const clipOf = (runId: string, viewName: string, segment: Segment, seen: () => Segment): SegmentJson => {
+    if (!clips) return toSegmentJson(seen());
+    const key = `${runId}\0${viewName}\0${segment.id}`;
+    let json = clips.get(key);
+    if (!json) {
+      json = toSegmentJson(seen());
+      clips.set(key, json);
       if (clips.size > CLIP_CACHE_SIZE) clips.delete(clips.keys().next().value!);
     }
-    return bytes;
+    return json;
   };
   /**
-   * A pair as this person is sent it: its clips by address (fetched apart, as bytes, and kept by
-   * the browser; the clip route applies the run's view), or, in the assisted arm of a trial of
-   * assistance, inline with the assistant's critique, since they then hold its evidence.
+   * A pair as this person is sent it: through the run's labeling view, if it has one, and in the
+   * assisted arm of its trial of assistance with the assistant's critique and its evidence.
    */
   const seenPair = async (runId: string, q: AssignedQuery, who: Annotator): Promise<QueryJson> => {
     const run = await hot.getRun(runId);
     const view = run ? views(run) : null;
-    const assistant = view?.assistant ?? null;
-    if (run && view && assistant && armOf(runId, q.query.id, who.id) === 'assisted') {
-      const c = assistant.critique({ id: q.query.id, left: q.left, right: q.right }, await specOf(run, view));
+    if (!run || !view) return pairJson(q, clipOf(runId, '', q.left, () => q.left), clipOf(runId, '', q.right, () => q.right));
+    const spec = await specOf(run, view);
+    const assistant = view.assistant ?? null;
+    if (assistant && armOf(runId, q.query.id, who.id) === 'assisted') {
+      const c = assistant.critique({ id: q.query.id, left: q.left, right: q.right }, spec);
       const critique: CritiqueJson = { assistant: assistant.name, reason: c.reason, reveals: c.reveals };
       rememberCritique(runId, q.query.id, shownOf(critique));
       return { ...toQueryJson({ ...q, left: c.left, right: c.right }), critique };
     }
-    return pairJson(q, clipRef(runId, q.left), clipRef(runId, q.right));
+    return pairJson(q, clipOf(runId, view.name, q.left, () => view.visible(q.left, spec)), clipOf(runId, view.name, q.right, () => view.visible(q.right, spec)));
   };
   /** How a label is given in the run's trial of assistance (undefined: the run has none): the arm, the critique shown, the person's response. */
   const assistanceOf = async (runId: string, queryId: string, who: Annotator, response: CritiqueResponse | null | undefined): Promise<LabelAssistance | undefined> => {
@@ -340,15 +325,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       const queries = await Promise.all((await hot.assignQueries(req.params.runId, req.annotator.id, n)).map((q) => seenPair(req.params.runId, q, req.annotator)));
       return { status: await runStatus(req.params.runId, req.annotator), queries };
     },
-  );
-
-  // A clip as bytes: the segment's render states (float32, little-endian; SegmentJson gives length
-  // and renderSize), as the run's view shows them. Any annotator of the project may fetch any
-  // segment's clip: it holds only what the run's pairs show people anyway (never rewards).
-  app.get<{ Params: { runId: string; segmentId: string } }>(
-    '/api/runs/:runId/clips/:segmentId',
-    { schema: { params: { type: 'object', properties: { runId: RUN_ID, segmentId: { type: 'string', minLength: 1, maxLength: 200 } } } } },
-    async (req, reply) => reply.header('cache-control', CLIP_CACHE_CONTROL).type('application/octet-stream').send(await clipBytes(req.params.runId, req.params.segmentId)),
   );
 
   app.post<{ Params: { runId: string }; Body: { queryId: string; answer: (typeof ANSWERS)[number]; seconds?: number | null; clientId: string; critique?: CritiqueResponse | null } }>(
@@ -512,23 +488,7 @@ async function runStatusOf(project: ConcurrentCalls, runId: string, who: Annotat
   };
 }
 
-const toSegmentJson = (s: Segment): SegmentJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null, clip: null, terminated: s.terminated });
-/** A segment sent by the address of its clip (the clip route), not inline. */
-const clipRef = (runId: string, s: Segment): SegmentJson => ({
-  id: s.id,
-  envId: s.envId,
-  length: s.length,
-  renderSize: s.renderSize,
-  render: null,
-  clip: s.render ? `/api/runs/${encodeURIComponent(runId)}/clips/${encodeURIComponent(s.id)}` : null,
-  terminated: s.terminated,
-});
-/** Float32 render states as little-endian bytes (the page reads them as a Float32Array, little-endian on every browser's platform). */
-function floatBytes(xs: Float32Array): Buffer {
-  const out = Buffer.allocUnsafe(xs.length * 4);
-  for (let i = 0; i < xs.length; i++) out.writeFloatLE(xs[i], i * 4);
-  return out;
-}
+const toSegmentJson = (s: Segment): SegmentJson => ({ id: s.id, envId: s.envId, length: s.length, renderSize: s.renderSize, render: s.render ? encodeFloats(s.render) : null, terminated: s.terminated });
 /** A pair with its clips as sent (each encoded once, by whoever holds it). */
 const pairJson = (q: AssignedQuery, left: SegmentJson, right: SegmentJson): QueryJson => ({ id: q.query.id, kind: q.query.kind, left, right });
 const toQueryJson = (q: AssignedQuery): QueryJson => pairJson(q, toSegmentJson(q.left), toSegmentJson(q.right));

@@ -5,10 +5,17 @@ import { runCli } from '../cli/program.js';
 import type { CliIO } from '../cli/io.js';
 import { tmp } from '../cli/testing/cli.js';
 import { openProject } from '../store/sqlite.js';
-import type { QueryJson, SegmentJson } from './api.js';
+
+interface PairJson {
+  id: string;
+  left: { render: string; length: number; renderSize: number };
+  right: { render: string; length: number; renderSize: number };
+}
 
 /** Pendulum's render state is (theta, theta_dot); upright is theta = 0. */
-function uprightness(segment: SegmentJson, r: Float32Array): number {
+function uprightness(segment: PairJson['left']): number {
+  const b = Buffer.from(segment.render, 'base64');
+  const r = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   let s = 0;
   for (let t = 0; t < segment.length; t++) s += Math.cos(r[t * segment.renderSize]);
   return s;
@@ -42,15 +49,13 @@ describe('overseer prefs --teacher human', () => {
     void run.then(() => (done = true));
     while (!done && answered < 16) {
       const res = await fetch(`${base}/api/runs/${runId}/next?n=1`, { headers }).catch(() => null);
-      const body = res?.ok ? ((await res.json()) as { queries: QueryJson[] }) : { queries: [] };
+      const body = res?.ok ? ((await res.json()) as { queries: PairJson[] }) : { queries: [] };
       const q = body.queries[0];
       if (!q) {
         await new Promise((r) => setTimeout(r, 30));
         continue;
       }
-      // The clips as the page gets them: by address, as float32 bytes.
-      const frames = await Promise.all([q.left, q.right].map(async (s) => new Float32Array(await (await fetch(`${base}${s.clip}`, { headers })).arrayBuffer())));
-      const answer = uprightness(q.left, frames[0]) >= uprightness(q.right, frames[1]) ? 'left' : 'right';
+      const answer = uprightness(q.left) >= uprightness(q.right) ? 'left' : 'right';
       // The run may end (and its server close) while a label is on its way.
       const post = await fetch(`${base}/api/runs/${runId}/labels`, { method: 'POST', headers, body: JSON.stringify({ queryId: q.id, answer, seconds: 0.5, clientId: `c-${q.id}` }) }).catch(() => null);
       if (!post) break;

@@ -222,7 +222,7 @@ export const MAX_GUIDELINES = 10_000;
  * them as promises (`ProjectStore.concurrent`), so the server keeps serving others while one
  * request waits for the database; `concurrentCalls` gives any store that shape.
  */
-export const CONCURRENT_CALLS = ['annotatorByToken', 'getRun', 'assignQueries', 'submitLabel', 'withdrawLabel', 'peopleLabelCounts', 'openQueryCount', 'loadPair', 'getSegment'] as const;
+export const CONCURRENT_CALLS = ['annotatorByToken', 'getRun', 'assignQueries', 'submitLabel', 'withdrawLabel', 'peopleLabelCounts', 'openQueryCount', 'loadPair'] as const;
 export type ConcurrentCalls = { [K in (typeof CONCURRENT_CALLS)[number]]: (...args: Parameters<ProjectStore[K]>) => Promise<ReturnType<ProjectStore[K]>> };
 
 /** The store's own concurrent calls, or its synchronous ones as promises. */

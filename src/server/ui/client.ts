@@ -8,8 +8,6 @@
  * and sends it as `Authorization: Bearer`; the cookie only serves a page opened without one.
  */
 
-import type { SegmentJson } from '../api.js';
-
 const TOKEN_KEY = 'overseer_token';
 
 function tabStorage(): Storage | null {
@@ -72,31 +70,4 @@ export async function download(path: string): Promise<void> {
 export function decode(b64: string): Float32Array {
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   return new Float32Array(bytes.buffer);
-}
-
-/** Clips fetched lately, by address (the browser keeps them too; this saves asking it). */
-const fetchedClips = new Map<string, Promise<Float32Array>>();
-const FETCHED_CLIPS = 32;
-
-/**
- * A segment's render states: inline, or fetched from its clip's address as bytes (see
- * SegmentJson). Empty when it has neither. A failed fetch is forgotten, so it is tried again.
- */
-export function clipFrames(s: SegmentJson): Promise<Float32Array> {
-  if (s.render !== null || s.clip === null) return Promise.resolve(decode(s.render ?? ''));
-  const url = s.clip;
-  let frames = fetchedClips.get(url);
-  if (!frames) {
-    frames = (async () => {
-      const res = await fetch(url, { headers: authorization(), credentials: 'same-origin' });
-      if (!res.ok) throw await refusal(res);
-      const bytes = await res.arrayBuffer();
-      if (bytes.byteLength !== s.length * s.renderSize * 4) throw new Error(`clip ${s.id}: ${bytes.byteLength} bytes, expected ${s.length} x ${s.renderSize} floats`);
-      return new Float32Array(bytes);
-    })();
-    frames.catch(() => fetchedClips.delete(url));
-    fetchedClips.set(url, frames);
-    if (fetchedClips.size > FETCHED_CLIPS) fetchedClips.delete(fetchedClips.keys().next().value!);
-  }
-  return frames;
 }

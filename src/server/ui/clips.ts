@@ -7,6 +7,7 @@
  */
 import type { SegmentJson } from '../api.js';
 import { paint } from './canvas.js';
+import { decode } from './client.js';
 import { cameraFor, framePrimitives, pairViews, segmentBounds, shownFrame, type Bounds, type RenderSpec, type View } from './draw.js';
 
 /** Clips shorter than this (at 1x) hold their last frame until this much time has passed. */
@@ -28,11 +29,9 @@ export interface Clips {
   camera: View | null;
 }
 
-/**
- * Sets the camera for the segments' `frames` (their render states: clipFrames) on canvases of
- * `width` x `height`; `labelingView`: the run's view (RunStatusJson.view), if any.
- */
-export function prepareClips(spec: RenderSpec, segments: SegmentJson[], frames: Float32Array[], width: number, height: number, labelingView: string | null = null): Clips {
+/** Decodes the segments and sets the camera for canvases of `width` x `height`; `labelingView`: the run's view (RunStatusJson.view), if any. */
+export function prepareClips(spec: RenderSpec, segments: SegmentJson[], width: number, height: number, labelingView: string | null = null): Clips {
+  const frames = segments.map((s) => decode(s.render ?? ''));
   const camera = spec.kind === 'mujoco' ? cameraFor(segments[0].envId, labelingView) : null;
   const own = segments.map((s, i) => segmentBounds(s.envId, spec, frames[i], s.renderSize, s.length, camera ?? undefined));
   const { bounds, scale } = pairViews([own[0], own[own.length - 1]], width, height, camera);

@@ -9,7 +9,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { AnswerJson, AnnotatorStatsJson, GoldPairJson, OverviewJson, PairSummaryJson, QueryJson, RunStatusJson, SegmentJson } from '../api.js';
-import { api, decode, download, pageParams } from './client.js';
+import { api, download, pageParams } from './client.js';
 import { advanceClock, clearClips, clockFrame, drawClips, prepareClips, type Clips } from './clips.js';
 import type { RenderSpec } from './draw.js';
 import { proportionDifference, wilson } from '../../utils/stats.js';
@@ -197,8 +197,7 @@ function showClips(name: string, canvasIds: string[], segments: SegmentJson[], d
     canvases.forEach((c, i) => c.setAttribute('aria-label', `${description[i]}: cannot be replayed`));
     return;
   }
-  // The admin's segments come inline (base64): their frames at once.
-  const clips = prepareClips(spec, segments, segments.map((s) => decode(s.render!)), canvases[0].width, canvases[0].height);
+  const clips = prepareClips(spec, segments, canvases[0].width, canvases[0].height);
   playing.set(name, { clips, canvases, overlays, t: 0, last: performance.now() });
   canvases.forEach((c, i) => c.setAttribute('aria-label', `${description[i]}: ${segments[i].envId}, ${segments[i].length} steps${segments[i].terminated ? ', the episode ends at its last frame' : ''}`));
 }

@@ -13,14 +13,13 @@
  * episode ended, until the shared loop (at least MIN_CLIP_SECONDS) comes round.
  */
 import type { AnswerJson, CritiqueResponseJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from '../api.js';
-import { api, clipFrames, pageParams } from './client.js';
+import { api, pageParams } from './client.js';
 import { advanceClock, clearClips, clockFrame, drawClips, prepareClips, type Clips } from './clips.js';
 import { describeReveal, drawStep } from './critique.js';
 import { gridLegend, type LegendEntry, type RenderSpec } from './draw.js';
 
 type Segment = SegmentJson;
-/** A pair with its clips' render states in hand: fetched before it is queued, so it shows at once. */
-type Pair = QueryJson & { frames: [Float32Array, Float32Array] };
+type Pair = QueryJson;
 type Status = RunStatusJson;
 type Answer = AnswerJson;
 
@@ -252,7 +251,7 @@ const overlays = () => [$('left-ended'), $('right-ended')];
 
 function prepare(pair: Pair): Shown {
   const { width, height } = $<HTMLCanvasElement>('left');
-  return { pair, clips: prepareClips(spec!, [pair.left, pair.right], pair.frames, width, height, labelingView?.name ?? null), shownAt: performance.now(), response: responses.get(pair.id) ?? null };
+  return { pair, clips: prepareClips(spec!, [pair.left, pair.right], width, height, labelingView?.name ?? null), shownAt: performance.now(), response: responses.get(pair.id) ?? null };
 }
 
 /**
@@ -414,14 +413,14 @@ async function refill(): Promise<void> {
   if (fetching || finished || invalid) return;
   fetching = true;
   try {
-    const { status, queries } = await api<{ status: Status; queries: QueryJson[] }>(`/api/runs/${encodeURIComponent(runId)}/next?n=3`);
+    const { status, queries } = await api<{ status: Status; queries: Pair[] }>(`/api/runs/${encodeURIComponent(runId)}/next?n=3`);
     reached();
     noteStatus(status);
     if (finished) return;
-    const isNew = (q: QueryJson) => !(seen.has(q.id) || q.id === current?.pair.id || ahead.some((a) => a.id === q.id));
-    const fresh = await Promise.all(queries.filter(isNew).map(withFrames));
-    // Looked at again: an undo may have brought one of them back while the clips came.
-    for (const q of fresh) if (isNew(q)) ahead.push(q);
+    for (const q of queries) {
+      if (seen.has(q.id) || q.id === current?.pair.id || ahead.some((a) => a.id === q.id)) continue;
+      ahead.push(q);
+    }
     if (!current && ahead.length > 0) show(ahead.shift()!);
   } catch (e) {
     if (!noteFailure(e) && !invalid) {
@@ -532,14 +531,11 @@ async function undo(): Promise<void> {
         reached();
         noteStatus(r.status);
         if (finished) return;
-        // The undo is done; its pair's clips are fetched until they come (an undo is not sent twice).
-        const pair = await framesUntilFetched(r.query);
-        if (!pair || finished) return;
         if (current) ahead.unshift(current.pair);
-        seen.delete(pair.id);
-        const i = ahead.findIndex((q) => q.id === pair.id);
+        seen.delete(r.query.id);
+        const i = ahead.findIndex((q) => q.id === r.query.id);
         if (i >= 0) ahead.splice(i, 1);
-        show(pair);
+        show(r.query);
         document.body.dataset.undone = String(Number(document.body.dataset.undone ?? 0) + 1);
         return;
       } catch (e) {
@@ -640,30 +636,6 @@ setSpeed(playback.speed);
 setPlaying(true);
 
 /** Waits before trying again after a lost connection (longer the more tries failed, at most `most` ms). */
-/** The pair with its clips' render states (inline, or fetched by address: see SegmentJson). */
-async function withFrames(q: QueryJson): Promise<Pair> {
-  const [left, right] = await Promise.all([clipFrames(q.left), clipFrames(q.right)]);
-  return { ...q, frames: [left, right] };
-}
-
-/** withFrames, trying again while the server cannot be reached; null if it refuses (the notice says why). */
-async function framesUntilFetched(q: QueryJson): Promise<Pair | null> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const pair = await withFrames(q);
-      reached();
-      return pair;
-    } catch (e) {
-      if (noteFailure(e)) {
-        await backoff(attempt);
-        continue;
-      }
-      if (!invalid) notice = `Could not fetch the clips of pair ${q.id}: ${(e as Error).message}`;
-      return null;
-    }
-  }
-}
-
 function backoff(attempt: number, most = 3000): Promise<void> {
   return new Promise((r) => setTimeout(r, Math.min(most, 250 * 2 ** attempt)));
 }
