@@ -415,20 +415,21 @@ export function writeStudyReport(): void {
     lines.push('## Saturation: labels per second per app server', '', `\`${sat.provenance.command}\` (${sat.provenance.gitCommit}, ${sat.provenance.date.slice(0, 10)}; ${sat.annotators} annotators x ${sat.labelsEach} labels, load average ${sat.loadAverageAtStart} at the start)`, '');
     lines.push('| store | commit | server calls to the store | clips | server clip cache | labels/s | next pair p50 / p95 ms | submit p50 / p95 ms | KiB per label | lost | duplicated |', '|---|---|---|---|---|---:|---:|---:|---:|---:|---:|');
     const blocking = read('saturation-blocking');
-    const inline = read('saturation-inline');
+    // Clips by address (391e55f, reverted): measured beside the clips inline, then left out.
+    const byAddress = read('saturation-by-address');
     const row = (r: SaturationRow, commit: string, calls: string) =>
       `| ${r.store} | ${commit} | ${calls} | ${r.clips ?? 'inline'} | ${r.clipCache ? 'on' : 'off'} | ${r.labelsPerSecond} | ${r.nextMs.p50} / ${r.nextMs.p95} | ${r.submitMs.p50} / ${r.submitMs.p95} | ${r.bytesPerLabel === undefined ? '' : (r.bytesPerLabel / 1024).toFixed(1)} | ${r.lost} | ${r.duplicated} |`;
     const calls = (r: SaturationRow) => (r.store === 'postgres' ? 'side by side' : 'in place (SQLite)');
     for (const store of ['sqlite', 'postgres'] as const) {
       if (store === 'postgres') for (const r of (blocking?.rows ?? []) as SaturationRow[]) if (r.store === store) lines.push(row(r, blocking!.provenance.gitCommit, 'blocking'));
-      for (const r of (inline?.rows ?? []) as SaturationRow[]) if (r.store === store) lines.push(row(r, inline!.provenance.gitCommit, calls(r)));
       for (const r of sat.rows as SaturationRow[]) if (r.store === store) lines.push(row(r, sat.provenance.gitCommit, calls(r)));
+      for (const r of (byAddress?.rows ?? []) as SaturationRow[]) if (r.store === store) lines.push(row(r, byAddress!.provenance.gitCommit, calls(r)));
     }
     lines.push(
       '',
       sat.note,
       'Blocking: before the server awaited PostgreSQL, each store call held the server until it was answered (bridge.ts, synchronous); side by side: the server awaits the per-request calls, which the store thread answers on several connections at once.',
-      'Clips inline: each pair\'s JSON carried both clips as base64; by address: the pair names each clip\'s address and the client fetches the bytes (little-endian float32) once, keeping them as a browser does (Cache-Control immutable), so a clip that comes back is not sent again. "next pair" is until the pair and its clips are in hand. "server clip cache": the server keeps each clip (masked by the run\'s view) once made.',
+      `Clips inline (what the server does): each pair's JSON carries both clips as base64 of their float32 render states, each encoded once per segment and view and kept ("server clip cache"). By address (391e55f, measured right after, load average ${byAddress?.loadAverageAtStart ?? '?'} at its start, and reverted): the pair names each clip's address and the client fetches the bytes (little-endian float32) once, keeping them as a browser does (Cache-Control immutable), so a clip that comes back is not sent again: a third fewer bytes per label, but two more requests per pair, each with its token check and run lookup, which cost the server more than the base64 in JSON did. "next pair" is until the pair and its clips are in hand. Before the SQLite store kept its count of people's answers (fefae73, one run at load 2.1): SQLite 453 / 484 labels/s.`,
       '',
     );
   }
