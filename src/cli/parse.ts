@@ -88,3 +88,17 @@ export function wholeNumberList(flag: string, value: string, min: number): numbe
   if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < min)) throw new UsageError(`${flag}: expected comma-separated whole numbers >= ${min}, got ${JSON.stringify(value)}`);
   return xs;
 }
+
+/** Seeds as given: "1-10", "1,2,5" or a mix ("1-3,7"). */
+export function seedRange(value: string): number[] {
+  const out: number[] = [];
+  for (const part of value.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new UsageError(`--seeds: expected whole numbers and ranges such as 1-10 or 1,2,5 (got ${JSON.stringify(value)})`);
+    const [from, to] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (to < from) throw new UsageError(`--seeds: the range ${part.trim()} runs backwards`);
+    if (to - from > 10_000) throw new UsageError(`--seeds: ${part.trim()} is more than 10,000 runs`);
+    for (let s = from; s <= to; s++) if (!out.includes(s)) out.push(s);
+  }
+  return out;
+}

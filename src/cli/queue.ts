@@ -9,6 +9,7 @@ import { UsageError, untilStopped, type CliIO } from './io.js';
 import { ENQUEUE_DEFAULTS, MAX_TIMEOUT_SECONDS, enqueue, openQueue, queueStatus, startWorker, type RunJob } from '../queue/queue.js';
 import { redactUrl } from '../store/postgres/store.js';
 import { projectLocation } from './project.js';
+import { seedRange } from './parse.js';
 
 export interface QueueRunsFlags {
   db?: string;
@@ -16,20 +17,6 @@ export interface QueueRunsFlags {
   runsDir: string;
   timeout?: number;
   retries?: number;
-}
-
-/** Seeds as given: "1-10", "1,2,5" or a mix ("1-3,7"). */
-export function seedRange(value: string): number[] {
-  const out: number[] = [];
-  for (const part of value.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new UsageError(`--seeds: expected whole numbers and ranges such as 1-10 or 1,2,5 (got ${JSON.stringify(value)})`);
-    const [from, to] = [Number(m[1]), Number(m[2] ?? m[1])];
-    if (to < from) throw new UsageError(`--seeds: the range ${part.trim()} runs backwards`);
-    if (to - from > 10_000) throw new UsageError(`--seeds: ${part.trim()} is more than 10,000 runs`);
-    for (let s = from; s <= to; s++) if (!out.includes(s)) out.push(s);
-  }
-  return out;
 }
 
 /** The flags the queue sets on each job itself. */

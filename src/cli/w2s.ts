@@ -1,0 +1,92 @@
+/** `overseer w2s`: runs the weak-to-strong grid resumably and writes w2s.{json,md,svg}. */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadMnist } from '../data/mnist.js';
+import { UsageError, type CliIO } from './io.js';
+import { seedRange } from './parse.js';
+import { QUICK_OPTIONS, W2sOptionsSchema, cachedModelSeconds, runGrid, type W2sOptions } from '../oversight/w2s/grid.js';
+import { buildReport, provenance, reportMarkdown, reportSvg, type Invocation } from '../oversight/w2s/report.js';
+
+export interface W2sFlags {
+  tasks?: string;
+  seeds?: string;
+  weak?: string;
+  strong?: string;
+  methods?: string;
+  studentEpochs?: string;
+  daeEpochs?: string;
+  out: string;
+  quick?: boolean;
+}
+
+const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
+
+/** The flags as one options object, validated by the grid's schema; errors name the flag. */
+export function w2sOptions(flags: W2sFlags): W2sOptions {
+  const num = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag}: expected a positive integer, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const given = {
+    tasks: list(flags.tasks),
+    seeds: flags.seeds === undefined ? undefined : seedRange(flags.seeds),
+    weak: list(flags.weak),
+    strong: list(flags.strong),
+    methods: list(flags.methods),
+    studentEpochs: num('--student-epochs', flags.studentEpochs),
+    daeEpochs: num('--dae-epochs', flags.daeEpochs),
+  };
+  // Flags win over --quick's reductions, which win over the schema's defaults.
+  const raw = { ...(flags.quick ? QUICK_OPTIONS : {}), ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+  const parsed = W2sOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const flagOf: Record<string, string> = { tasks: '--tasks', seeds: '--seeds', weak: '--weak', strong: '--strong', methods: '--methods', studentEpochs: '--student-epochs', daeEpochs: '--dae-epochs' };
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const given = (raw as Record<string, unknown>)[key];
+      const at = i.path.length > 1 && Array.isArray(given) ? ` (${JSON.stringify(given[i.path[1] as number])})` : '';
+      return `${flagOf[key] ?? key}: ${i.message}${at}`;
+    });
+    throw new UsageError(lines.join('\n'));
+  }
+  return parsed.data;
+}
+
+export async function w2sCommand(flags: W2sFlags, io: CliIO, argv: string[]): Promise<number> {
+  const opts = w2sOptions(flags);
+  const name = flags.quick ? 'w2s-quick' : 'w2s';
+  const dir = join(flags.out, name);
+  mkdirSync(dir, { recursive: true });
+  const t0 = performance.now();
+  const train = loadMnist('train');
+  const test = loadMnist('test');
+  io.stderr(`w2s: ${opts.tasks.length} task(s) x ${opts.seeds.length} seed(s) x ${opts.strong.length} strong x (${opts.weak.length} weak + ceiling); cells in ${dir}\n`);
+  let newCells = 0;
+  const cells = runGrid(opts, {
+    train,
+    test,
+    dir,
+    log: (line) => io.stdout(`${line}\n`),
+    onCell: () => newCells++,
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  // Each invocation that computed cells is logged, so a rebuild of the report keeps the grid's wall-clock.
+  const runsFile = join(dir, 'runs.jsonl');
+  if (newCells > 0) appendFileSync(runsFile, `${JSON.stringify({ date: new Date().toISOString(), command: `overseer ${argv.join(' ')}`, wallSeconds, newCells })}\n`);
+  const invocations = existsSync(runsFile) ? readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Invocation) : [];
+  const timing = {
+    wallSeconds,
+    cellSeconds: cells.reduce((a, c) => a + c.seconds, 0),
+    cachedModelSeconds: cachedModelSeconds(dir, opts.seeds),
+    invocations,
+  };
+  const report = buildReport(cells, opts, provenance(`overseer ${argv.join(' ')}`), timing);
+  writeFileSync(join(flags.out, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(flags.out, `${name}.md`), reportMarkdown(report));
+  writeFileSync(join(flags.out, `${name}.svg`), reportSvg(report));
+  io.stdout(`wrote ${join(flags.out, name)}.{json,md,svg}\n`);
+  for (const f of report.findings) io.stdout(`- ${f}\n`);
+  return 0;
+}

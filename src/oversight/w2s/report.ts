@@ -1,0 +1,351 @@
+/**
+ * The weak-to-strong report: PGR per cell (mean and 95% interval over seeds) for each method,
+ * with weak-only tuning beside ground-truth tuning; a Markdown table set; and an SVG in the style
+ * of the paper's main figure (test accuracy against strong-student size, one line per weak
+ * supervisor, the ceiling in black).
+ */
+import { execSync } from 'node:child_process';
+import { cpus, release, totalmem, type as osType } from 'node:os';
+import type { CellResult, Method, W2sOptions } from './grid.js';
+import { METHODS, orderStrong } from './grid.js';
+import { WEAK_MODELS, type WeakName } from './models.js';
+import { meanCi, pgr, type MeanCi } from './pgr.js';
+import { TASK_INFO, type Task } from './splits.js';
+
+export const TUNINGS = ['weak', 'groundTruth'] as const;
+export type Tuning = (typeof TUNINGS)[number];
+
+export interface Provenance {
+  command: string;
+  date: string;
+  gitCommit: string | null;
+  machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
+}
+
+export function provenance(command: string): Provenance {
+  let gitCommit: string | null = null;
+  try {
+    gitCommit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execSync('git status --porcelain -- src/oversight/w2s src/data', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    if (dirty) gitCommit += '+uncommitted';
+  } catch {
+    gitCommit = null;
+  }
+  return {
+    command,
+    date: new Date().toISOString(),
+    gitCommit,
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version },
+  };
+}
+
+/** One (task, strong, weak, method, tuning) entry, over seeds. */
+export interface PgrRow {
+  task: Task;
+  strong: string;
+  weak: WeakName;
+  method: Method;
+  tuning: Tuning;
+  seeds: number[];
+  weakAccuracy: number;
+  ceilingAccuracy: number;
+  studentAccuracy: number;
+  /** Share of test images where the weak-tuned student predicts what its supervisor does (mean over seeds). */
+  agreementWithSupervisor: number;
+  /** Per seed, same order as seeds (null: no gap at that seed). */
+  pgrs: (number | null)[];
+  pgr: MeanCi | null;
+}
+
+/** One invocation of the grid that computed cells (from DIR/runs.jsonl). */
+export interface Invocation {
+  date: string;
+  command: string;
+  wallSeconds: number;
+  newCells: number;
+}
+
+export interface Timing {
+  /** This invocation, start to end (cells done before were read, not rerun). */
+  wallSeconds: number;
+  /** Every invocation that computed cells of this grid's directory, oldest first. */
+  invocations: Invocation[];
+  /** Sum over every cell of the grid of its own time (whenever it ran): the grid's cost. */
+  cellSeconds: number;
+  /** Encoder pretraining and weak-supervisor training, summed from the cache (once per seed). */
+  cachedModelSeconds: number;
+}
+
+export interface W2sReport {
+  format: 'overseer.w2s.report';
+  version: 1;
+  provenance: Provenance;
+  timing: Timing;
+  options: W2sOptions;
+  cells: number;
+  rows: PgrRow[];
+  findings: string[];
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** PGR rows from the cells: each method's student against its seed's weak supervisor and ceiling. */
+export function pgrRows(cells: readonly CellResult[]): PgrRow[] {
+  const ceilings = new Map<string, number>();
+  for (const c of cells) if (c.weak === null && c.ceiling) ceilings.set(`${c.task}|${c.seed}|${c.strong}`, c.ceiling.testAccuracy);
+  const groups = new Map<string, { task: Task; strong: string; weak: WeakName; method: Method; tuning: Tuning; seeds: number[]; weakAcc: number[]; ceil: number[]; student: number[]; agree: number[]; pgrs: (number | null)[] }>();
+  for (const c of cells) {
+    if (c.weak === null) continue;
+    const ceiling = ceilings.get(`${c.task}|${c.seed}|${c.strong}`);
+    if (ceiling === undefined || c.weakTestAccuracy === null) continue;
+    for (const method of METHODS) {
+      const r = c.methods[method];
+      if (!r) continue;
+      for (const tuning of TUNINGS) {
+        const key = `${c.task}|${c.strong}|${c.weak}|${method}|${tuning}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { task: c.task, strong: c.strong, weak: c.weak, method, tuning, seeds: [], weakAcc: [], ceil: [], student: [], agree: [], pgrs: [] }));
+        const acc = (tuning === 'weak' ? r.weakTuned : r.groundTruthTuned).testAccuracy;
+        g.seeds.push(c.seed);
+        g.weakAcc.push(c.weakTestAccuracy);
+        g.ceil.push(ceiling);
+        g.student.push(acc);
+        g.agree.push(r.testAgreementWithSupervisor);
+        g.pgrs.push(pgr(c.weakTestAccuracy, acc, ceiling));
+      }
+    }
+  }
+  return [...groups.values()].map((g) => ({
+    task: g.task,
+    strong: g.strong,
+    weak: g.weak,
+    method: g.method,
+    tuning: g.tuning,
+    seeds: g.seeds,
+    weakAccuracy: mean(g.weakAcc),
+    ceilingAccuracy: mean(g.ceil),
+    studentAccuracy: mean(g.student),
+    agreementWithSupervisor: mean(g.agree),
+    pgrs: g.pgrs,
+    pgr: meanCi(g.pgrs),
+  }));
+}
+
+const find = (rows: readonly PgrRow[], task: Task, strong: string, weak: string, method: Method, tuning: Tuning) =>
+  rows.find((r) => r.task === task && r.strong === strong && r.weak === weak && r.method === method && r.tuning === tuning);
+
+/** The paper's qualitative findings, checked on this grid (weak-only tuning), each as one sentence with its numbers. */
+export function findings(rows: readonly PgrRow[], opts: W2sOptions): string[] {
+  const out: string[] = [];
+  const weakRows = rows.filter((r) => r.tuning === 'weak' && r.pgr);
+  for (const task of opts.tasks) {
+    const t = weakRows.filter((r) => r.task === task);
+    if (t.length === 0) continue;
+    const by = (m: Method) => t.filter((r) => r.method === m);
+    for (const m of ['naive', 'conf-ramp', 'conf-warmup-jump', 'bootstrap'] as Method[]) {
+      const rs = by(m);
+      if (rs.length === 0) continue;
+      const pos = rs.filter((r) => r.pgr!.mean > 0).length;
+      out.push(`${task}, ${m}: PGR > 0 in ${pos} of ${rs.length} weak x strong cells (median ${median(rs.map((r) => r.pgr!.mean)).toFixed(2)}).`);
+    }
+    const naive = by('naive');
+    if (naive.length > 0) {
+      const errorsKept = naive.map((r) => r.agreementWithSupervisor);
+      out.push(`${task}: naive students predict what their weak supervisor predicts on ${(100 * mean(errorsKept)).toFixed(1)}% of test images on average (min ${(100 * Math.min(...errorsKept)).toFixed(1)}%), though the supervisors are right on only ${(100 * mean(naive.map((r) => r.weakAccuracy))).toFixed(1)}%: they imitate its mistakes.`);
+    }
+    // PGR grows with student strength: within each family and weak supervisor, largest vs smallest student.
+    const strongs = orderStrong(opts.strong);
+    for (const m of opts.methods) {
+      let grows = 0;
+      let pairs = 0;
+      const deltas: number[] = [];
+      for (const fam of new Set(strongs.map((s) => s.spec.family))) {
+        const members = strongs.filter((s) => s.spec.family === fam);
+        if (members.length < 2) continue;
+        for (const w of opts.weak) {
+          const lo = find(rows, task, members[0].name, w, m, 'weak')?.pgr;
+          const hi = find(rows, task, members[members.length - 1].name, w, m, 'weak')?.pgr;
+          if (!lo || !hi) continue;
+          pairs++;
+          deltas.push(hi.mean - lo.mean);
+          if (hi.mean > lo.mean) grows++;
+        }
+      }
+      if (pairs > 0) out.push(`${task}, ${m}: PGR is higher for the largest student of a family than for its smallest in ${grows} of ${pairs} (family, weak) pairs (mean change ${signed(mean(deltas))}).`);
+    }
+    for (const m of ['conf-ramp', 'conf-warmup-jump', 'bootstrap'] as Method[]) {
+      const gains = by(m)
+        .map((r) => {
+          const n = find(rows, task, r.strong, r.weak, 'naive', 'weak');
+          return n?.pgr ? { gap: r.ceilingAccuracy - r.weakAccuracy, gain: r.pgr!.mean - n.pgr.mean } : null;
+        })
+        .filter((x): x is { gap: number; gain: number } => x !== null)
+        .sort((a, b) => a.gap - b.gap);
+      if (gains.length < 3) continue;
+      const third = Math.max(1, Math.floor(gains.length / 3));
+      const small = mean(gains.slice(0, third).map((g) => g.gain));
+      const large = mean(gains.slice(-third).map((g) => g.gain));
+      // Differences of a few hundredths are within the seeds' noise here, so they count as no trend.
+      const who = m === 'bootstrap' ? 'bootstrapping' : 'the confidence loss';
+      const verdict = large <= 0 ? `${who} does not help at large gaps here` : large - small > 0.05 ? `${who} helps most at large gaps, as in the paper` : `${who} helps about as much at small gaps as at large ones (no clear trend)`;
+      out.push(`${task}, ${m} minus naive PGR: ${signed(large)} on the third of cells with the largest gaps (ceiling - weak), ${signed(small)} on the smallest third; ${verdict}.`);
+    }
+    const inflation = t
+      .map((r) => {
+        const g = find(rows, task, r.strong, r.weak, r.method, 'groundTruth');
+        return g?.pgr ? g.pgr.mean - r.pgr!.mean : null;
+      })
+      .filter((x): x is number => x !== null);
+    if (inflation.length > 0) out.push(`${task}: tuning epoch and lr on V's ground truth instead of its weak labels raises PGR by ${signed(mean(inflation))} on average (max ${signed(Math.max(...inflation))}): the inflation the paper warns of.`);
+  }
+  return out;
+}
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export function buildReport(cells: readonly CellResult[], opts: W2sOptions, prov: Provenance, timing: Timing): W2sReport {
+  const rows = pgrRows(cells);
+  return { format: 'overseer.w2s.report', version: 1, provenance: prov, timing, options: opts, cells: cells.length, rows, findings: findings(rows, opts) };
+}
+
+const fmtPgr = (m: MeanCi | null | undefined) => (!m ? 'n/a' : `${m.mean.toFixed(2)}${m.halfWidth === null ? '' : ` ± ${m.halfWidth.toFixed(2)}`}`);
+const pct = (x: number) => (100 * x).toFixed(1);
+
+export function reportMarkdown(r: W2sReport): string {
+  const o = r.options;
+  const L: string[] = [];
+  L.push('# Weak-to-strong generalisation on MNIST', '');
+  L.push(`Burns et al. 2023's setup at CPU scale: weak supervisors label S; strong students (a linear probe on a frozen encoder) learn from the weak soft labels; PGR = (weak-to-strong - weak) / (ceiling - weak), the ceiling being the same probe trained on S's ground truth. Seeds ${o.seeds.join(', ')}; PGR is the mean over seeds ± the half-width of a 95% t interval.`, '');
+  L.push(`- Command: \`${r.provenance.command}\``);
+  L.push(`- Date: ${r.provenance.date}; commit ${r.provenance.gitCommit ?? 'unknown'}; ${r.provenance.machine.cpu}, ${r.provenance.machine.cores} cores, ${r.provenance.machine.memoryGiB} GiB, ${r.provenance.machine.os}, Node ${r.provenance.machine.node}`);
+  const inv = r.timing.invocations;
+  const invText = inv.length === 0 ? '' : ` Wall-clock: ${(inv.reduce((a, x) => a + x.wallSeconds, 0) / 60).toFixed(1)} min over ${inv.length} invocation${inv.length > 1 ? 's' : ''} that computed cells (${inv.map((x) => `${x.newCells} cells in ${(x.wallSeconds / 60).toFixed(1)} min`).join('; ')}).`;
+  L.push(`- Time, ${r.provenance.machine.cores} cores, one process: the grid's ${r.cells} cells took ${(r.timing.cellSeconds / 60).toFixed(1)} min and its cached models (encoder pretraining, weak supervisors) ${(r.timing.cachedModelSeconds / 60).toFixed(1)} min, ${((r.timing.cellSeconds + r.timing.cachedModelSeconds) / 60).toFixed(1)} min of compute in all.${invText}`);
+  L.push(`- Splits of the 60k training images (seeded, disjoint): W ${o.weakSize} (weak supervisors' training), S ${o.studentSize} (weak-labelled, the students' training), V ${o.valSize} (weak-labelled, early stopping), P the rest (unlabelled, encoder pretraining); test: the official 10k, never used to choose anything.`);
+  L.push(`- Students: ${o.studentEpochs} epochs for each learning rate of ${o.studentLrs.join(', ')} (Adam, cosine decay, batch 128); the (lr, epoch) is chosen by agreement with the supervisor on V (weak-only tuning) or by V's ground truth (ground-truth tuning, shown in brackets: the inflated figure). Encoders: denoising autoencoders (${Math.round(o.daeNoise * 100)}% masking, ${o.daeEpochs} epochs on P) and random ReLU features; features standardised with P's statistics.`);
+  L.push('- Methods: `naive` (cross-entropy to the weak soft labels); `conf-ramp` (auxiliary confidence loss, a ramped linearly over the first 20% of training to 0.75 for the largest student of a family, else 0.5: the paper\'s schedule as OVERSIGHT.md recalls it); `conf-warmup-jump` (the reference code\'s logconf_loss_fn: a = 0.5·step_frac during the first 10%, then 0.5); `bootstrap` (naive training through the smaller students of the same family: weak -> smallest -> ... -> this one; for the smallest student it is naive). Hardening: binary tasks use the reference code\'s adaptive threshold (quantile matching the weak labels\' class balance in the batch); the 10-class task hardens to the argmax (the reference code is binary-only there).', '');
+  L.push('## Weak supervisors', '');
+  L.push('| weak | what | ' + o.tasks.map((t) => `test acc. ${t}`).join(' | ') + ' |');
+  L.push('|---|---|' + o.tasks.map(() => '---:').join('|') + '|');
+  for (const w of o.weak) {
+    const accs = o.tasks.map((t) => {
+      const rs = r.rows.filter((x) => x.task === t && x.weak === w && x.method === r.rows[0]?.method && x.tuning === 'weak');
+      return rs.length ? pct(rs[0].weakAccuracy) : 'n/a';
+    });
+    L.push(`| ${w} | ${WEAK_MODELS[w].about} | ${accs.join(' | ')} |`);
+  }
+  L.push('');
+  for (const task of o.tasks) {
+    const rows = r.rows.filter((x) => x.task === task);
+    if (rows.length === 0) continue;
+    L.push(`## ${task}: ${TASK_INFO[task].about}`, '');
+    L.push('PGR with weak-only tuning [with ground-truth tuning]. Accuracies are test accuracies in %, means over seeds.', '');
+    const methods = METHODS.filter((m) => o.methods.includes(m));
+    L.push(`| strong | weak | weak acc. | ceiling | ${methods.map((m) => `${m} acc.`).join(' | ')} | ${methods.map((m) => `${m} PGR`).join(' | ')} |`);
+    L.push(`|---|---|---:|---:|${methods.map(() => '---:').join('|')}|${methods.map(() => '---:').join('|')}|`);
+    for (const { name: strong } of orderStrong(o.strong)) {
+      for (const w of o.weak) {
+        const base = find(rows, task, strong, w, methods[0], 'weak');
+        if (!base) continue;
+        const accs = methods.map((m) => {
+          const a = find(rows, task, strong, w, m, 'weak');
+          const g = find(rows, task, strong, w, m, 'groundTruth');
+          return a ? `${pct(a.studentAccuracy)} [${g ? pct(g.studentAccuracy) : 'n/a'}]` : 'n/a';
+        });
+        const pgrs = methods.map((m) => `${fmtPgr(find(rows, task, strong, w, m, 'weak')?.pgr)} [${fmtPgr(find(rows, task, strong, w, m, 'groundTruth')?.pgr)}]`);
+        L.push(`| ${strong} | ${w} | ${pct(base.weakAccuracy)} | ${pct(base.ceilingAccuracy)} | ${accs.join(' | ')} | ${pgrs.join(' | ')} |`);
+      }
+    }
+    L.push('');
+  }
+  L.push('## Findings, checked on this grid', '');
+  for (const f of r.findings) L.push(`- ${f}`);
+  L.push('', 'The paper (OVERSIGHT.md §3): vision PGR 0.42-0.58 for linear probes on DINO features with AlexNet supervision (naive); on NLP the confidence loss raises PGR from about 0.25 to about 0.8 at the largest gaps; bootstrapping helps where the gap is large (chess).', '');
+  return `${L.join('\n')}\n`;
+}
+
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * The paper's main figure, at this scale: a grid of panels, a row per task and student family,
+ * a column per method. In each, test accuracy against the strong student's size (log width):
+ * one colour per weak supervisor (solid: the student it taught; dashed: the supervisor itself),
+ * the ceiling (the student trained on ground truth) in black. Weak-only tuning.
+ */
+export function reportSvg(r: W2sReport): string {
+  const strongs = orderStrong(r.options.strong);
+  const families = [...new Set(strongs.map((s) => s.spec.family))];
+  const methods = METHODS.filter((m) => r.options.methods.includes(m));
+  const PW = 260;
+  const PH = 220;
+  const M = { left: 46, right: 10, top: 34, bottom: 36 };
+  const legendH = 24 + 16 * Math.ceil((r.options.weak.length + 1) / 2);
+  const panelRows = r.options.tasks.flatMap((task) => families.map((fam) => ({ task, fam })));
+  const W = methods.length * PW + 20;
+  const H = 40 + panelRows.length * PH + legendH;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">Weak-to-strong on MNIST: test accuracy vs strong student size (${r.options.seeds.length} seeds, weak-only tuning)</text>`);
+  panelRows.forEach(({ task, fam }, row) => {
+    const members = strongs.filter((s) => s.spec.family === fam);
+    const rows = r.rows.filter((x) => x.task === task && x.tuning === 'weak' && members.some((m) => m.name === x.strong));
+    if (rows.length === 0) return;
+    const ys = rows.flatMap((x) => [x.weakAccuracy, x.ceilingAccuracy, x.studentAccuracy]).map((v) => 100 * v);
+    const y0 = Math.floor(Math.min(...ys) - 1);
+    const y1 = Math.ceil(Math.max(...ys) + 1);
+    const lx = members.map((m) => Math.log2(m.spec.width));
+    const xMin = Math.min(...lx) - 0.3;
+    const xMax = Math.max(...lx) + 0.3;
+    methods.forEach((method, col) => {
+      const ox = 10 + col * PW;
+      const oy = 40 + row * PH;
+      const px = (v: number) => ox + M.left + ((v - xMin) / (xMax - xMin)) * (PW - M.left - M.right);
+      const py = (v: number) => oy + PH - M.bottom - ((v - y0) / (y1 - y0)) * (PH - M.top - M.bottom);
+      out.push(`<text x="${ox + PW / 2}" y="${oy + 16}" text-anchor="middle" font-size="12">${esc(`${task}, ${fam}: ${method}`)}</text>`);
+      out.push(`<rect x="${ox + M.left}" y="${oy + M.top}" width="${PW - M.left - M.right}" height="${PH - M.top - M.bottom}" fill="none" stroke="#999"/>`);
+      const step = Math.max(1, Math.ceil((y1 - y0) / 6));
+      for (let t = Math.ceil(y0 / step) * step; t <= y1; t += step) {
+        out.push(`<line x1="${ox + M.left}" x2="${ox + PW - M.right}" y1="${py(t)}" y2="${py(t)}" stroke="#eee"/>`);
+        out.push(`<text x="${ox + M.left - 4}" y="${py(t) + 4}" text-anchor="end">${t}</text>`);
+      }
+      members.forEach((m, j) => out.push(`<text x="${px(lx[j])}" y="${oy + PH - M.bottom + 14}" text-anchor="middle">${m.spec.width}</text>`));
+      out.push(`<text x="${ox + (PW + M.left) / 2}" y="${oy + PH - 6}" text-anchor="middle" fill="#555">encoder width (log scale)</text>`);
+      const line = (pts: [number, number][], color: string, width: number, dashed: boolean, dots: boolean) => {
+        if (pts.length === 0) return;
+        out.push(`<path d="${pts.map((p, k) => `${k ? 'L' : 'M'}${px(p[0]).toFixed(1)} ${py(p[1]).toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${width}"${dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
+        if (dots) for (const p of pts) out.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="2.5" fill="${color}"/>`);
+      };
+      r.options.weak.forEach((w, i) => {
+        const color = COLORS[i % COLORS.length];
+        const pts = members.flatMap((m, j) => {
+          const x = find(r.rows, task, m.name, w, method, 'weak');
+          return x ? [[lx[j], 100 * x.studentAccuracy] as [number, number]] : [];
+        });
+        const weakRow = rows.find((x) => x.weak === w);
+        if (weakRow) line([[xMin, 100 * weakRow.weakAccuracy], [xMax, 100 * weakRow.weakAccuracy]], color, 1, true, false);
+        line(pts, color, 1.8, false, true);
+      });
+      const ceiling = members.flatMap((m, j) => {
+        const x = rows.find((y) => y.strong === m.name);
+        return x ? [[lx[j], 100 * x.ceilingAccuracy] as [number, number]] : [];
+      });
+      line(ceiling, '#000', 2.2, false, true);
+    });
+  });
+  const ly = 40 + panelRows.length * PH + 10;
+  const items = [...r.options.weak.map((w, i) => ({ label: `${w}: student (solid), weak supervisor (dashed)`, color: COLORS[i % COLORS.length] })), { label: 'ceiling: the student trained on ground truth', color: '#000' }];
+  items.forEach((it, i) => {
+    const x = 20 + (i % 2) * (W / 2);
+    const y = ly + 16 * Math.floor(i / 2) + 8;
+    out.push(`<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${it.color}" stroke-width="2"/>`);
+    out.push(`<text x="${x + 30}" y="${y}">${esc(it.label)}</text>`);
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
