@@ -19,6 +19,9 @@ import type { QueueRunsFlags } from './queue.js';
 import type { RenderFlags } from './render.js';
 import type { ServeFlags } from './serve.js';
 import type { TrainFlags } from './train.js';
+import type { W2sFlags } from './w2s.js';
+import type { W2sRewardFlags } from './w2sReward.js';
+import type { InterpFlags } from './interp.js';
 
 /** Registers the built-in envs, for commands that make them. */
 const withEnvs = () => import('../envs/builtins.js');
@@ -228,6 +231,62 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .action(async (opts: { experiment: string; purpose: string; out: string }) => {
       const { oversightReportCommand } = await import('./oversight.js');
       setCode(await oversightReportCommand(opts, io));
+    });
+
+  program
+    .command('w2s')
+    .description('Weak-to-strong generalisation on MNIST (Burns et al. 2023): weak supervisors label data for strong students (linear probes on pretrained or random encoders); every cell runs resumably; writes w2s.{json,md,svg} with PGR per weak x strong x method.')
+    .option('--tasks <list>', 'digits (10 classes), lt5, parity (binary), comma-separated (default digits,lt5)')
+    .option('--seeds <list>', 'seeds, e.g. 1-3 or 1,4 (default 1-3)')
+    .option('--weak <list>', 'weak supervisors: lr-4x4, lr-7x7-300, mlp-7x7-300, knn-14x14-100 (default all)')
+    .option('--strong <list>', 'strong students dae-<width> or rf-<width> (default dae-64,dae-256,dae-1024,rf-128,rf-512,rf-2048)')
+    .option('--methods <list>', 'naive, conf-ramp, conf-warmup-jump, bootstrap (default all)')
+    .option('--student-epochs <n>', 'epochs per learning rate of each student (default 6)')
+    .option('--dae-epochs <n>', 'autoencoder pretraining epochs (default 10)')
+    .option('--quick', 'a reduced grid (small S and V, short training) for a smoke run; cells and report under w2s-quick', false)
+    .option('--out <dir>', 'where w2s.json, .md and .svg go (cells and cached models under DIR/w2s/)', 'bench/results')
+    .action(async (opts: W2sFlags) => {
+      const { w2sCommand } = await import('./w2s.js');
+      setCode(await w2sCommand(opts, io, argv));
+    });
+
+  program
+    .command('w2s-reward')
+    .description('Weak-to-strong and easy-to-hard on reward models (Burns et al. 2023): a weak reward model labels clip pairs, a strong one pretrained on the clips learns from them; PGR on true preferences, and PPO on each reward model. Resumable; writes w2s-reward.{json,md}.')
+    .option('--envs <list>', 'MuJoCo tasks, comma-separated', 'Hopper-v5,HalfCheetah-v5')
+    .option('--seeds <list>', 'seeds of the reward-model experiment, e.g. 1-3 or 1,4', '1-3')
+    .option('--pool-steps <n>', 'steps of the true-reward PPO run that records the clip pool (also the true-reward reference)', positiveInt, 300_000)
+    .option('--pool-size <n>', 'clips kept, evenly spread over that run', positiveInt, 2000)
+    .option('--pool-seed <n>', "seed of the pool's PPO run", nonNegativeInt, 1)
+    .option('--rl-seeds <list>', "seeds whose reward models PPO trains on ('' for none)", '1')
+    .option('--rl-steps <n>', 'PPO steps on each learned reward (default: --pool-steps)', positiveInt)
+    .option('--rl-arms <list>', 'reward models to train PPO on: weak, naive, ceiling', 'weak,naive,ceiling')
+    .option('--options <json>', 'experiment options (RewardW2sOptionsSchema), e.g. {"weak":{"teacher":"oracle"}}', parseJsonObject)
+    .option('--quick', 'a smoke run: small pool, tiny trunk, short RL (cells under w2s-reward-quick)', false)
+    .option('--out <dir>', 'where w2s-reward.json and .md go', 'bench/results')
+    .action(async (opts: W2sRewardFlags) => {
+      await withEnvs();
+      const { w2sRewardCommand } = await import('./w2sReward.js');
+      setCode(await w2sRewardCommand(opts, io, argv));
+    });
+
+  program
+    .command('interp')
+    .description("What is a prefs run's reward model paying attention to? Records every hidden unit of its networks over the run's segments and policy rollouts beside the env's named features, trains a sparse autoencoder on one reward-model layer (Bricken et al. 2023) and explains and scores neurons, SAE features and random directions (Bills et al. 2023); writes OUT/NAME.{json,md,svg}.")
+    .argument('<run_dirs...>', 'prefs run directories (their final, else latest, checkpoint and project database)')
+    .option('--member <k>', 'reward-model member whose layer gets the SAE (default 0)', nonNegativeInt)
+    .option('--layer <l>', 'its hidden layer, 0 = first (default: the last)', nonNegativeInt)
+    .option('--sae-steps <n>', 'SAE optimiser steps; resampling at 1/4, 1/2, 3/4 (default 2000)', positiveInt)
+    .option('--dict-multiple <n>', 'SAE features per neuron of the layer (default 4)', positiveInt)
+    .option('--l1 <x>', 'SAE L1 coefficient, on the layer scaled to mean squared norm = width (default 1)', nonNegativeNumber)
+    .option('--units <n>', 'units explained per kind: neurons, SAE features, random directions, policy neurons (default 64)', positiveInt)
+    .option('--rollouts <n>', 'episodes of the policy recorded beside the stored segments (default 4)', nonNegativeInt)
+    .option('--seed <n>', 'seed of the SAE, splits, samples and rollouts (default 0)', nonNegativeInt)
+    .option('--out <dir>', 'where NAME.json, .md and .svg go (default bench/results)')
+    .option('--name <name>', 'report name (default interp)')
+    .action(async (runDirs: string[], opts: Partial<InterpFlags>) => {
+      const { interpCommand } = await import('./interp.js');
+      setCode(await interpCommand(runDirs, opts, io, argv));
     });
 
   program

@@ -7,3 +7,7 @@ export * from './simulate.js';
 export * from './score.js';
 export * from './pipeline.js';
 export * from './groundTruth.js';
+export * from './clips.js';
+export * from './activations.js';
+export * from './layerStudy.js';
+export * from './features/index.js';

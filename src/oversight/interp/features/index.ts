@@ -1,0 +1,8 @@
+/** Feature libraries per env family (issue 22 item 2): the symbolic explainer's vocabulary. */
+export * from './library.js';
+export * from './mujoco.js';
+export * from './hopper.js';
+export * from './walker2d.js';
+export * from './halfCheetah.js';
+export * from './gridworlds.js';
+export * from './forEnv.js';
