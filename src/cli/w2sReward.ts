@@ -5,7 +5,7 @@
  * chosen seeds' reward models, and rebuilds OUT/w2s-reward.{json,md} from every saved cell.
  * Cells live under OUT/w2s-reward/ (OUT/w2s-reward-quick/ with --quick).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { RewardW2sOptionsSchema, runRewardSeed, type RewardSeedModels, type RewardSeedResult, type RewardW2sOptions } from '../oversight/w2s/reward/experiment.js';
 import { cachedPool, type Pool } from '../oversight/w2s/reward/pool.js';
@@ -15,6 +15,7 @@ import { provenance } from '../oversight/w2s/report.js';
 import { fnv1a32 } from '../utils/hash.js';
 import { UsageError, type CliIO } from './io.js';
 import { seedRange, wholeNumberList } from './parse.js';
+import { writeJsonAtomic } from '../utils/files.js';
 
 export interface W2sRewardFlags {
   envs: string;
@@ -49,10 +50,7 @@ const SETTINGS_NOTES = [
 ];
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
-const writeJson = (path: string, value: unknown) => {
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
-};
+const writeJson = writeJsonAtomic;
 
 export async function w2sRewardCommand(flags: W2sRewardFlags, io: CliIO, argv: string[]): Promise<number> {
   const t0 = performance.now();

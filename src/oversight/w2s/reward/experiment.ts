@@ -36,7 +36,10 @@ const positiveInts = z.array(z.number().int().positive()).min(1);
 
 export const RewardW2sOptionsSchema = z.strictObject({
   /** Fractions of the pool's segments per role. */
-  fractions: z.strictObject({ W: z.number().positive(), S: z.number().positive(), V: z.number().positive(), T: z.number().positive() }).default(DEFAULT_FRACTIONS),
+  fractions: z
+    .strictObject({ W: z.number().positive(), S: z.number().positive(), V: z.number().positive(), T: z.number().positive() })
+    .refine((f) => f.W + f.S + f.V + f.T <= 1 + 1e-9, { message: 'the roles share one pool: W + S + V + T must be at most 1' })
+    .default(DEFAULT_FRACTIONS),
   /** Pairs per role; W's are the weak model's label budget. */
   pairs: z.strictObject({ W: z.number().int().positive(), S: z.number().int().positive(), V: z.number().int().positive(), T: z.number().int().positive() }).default({ W: 50, S: 2000, V: 400, T: 2000 }),
   /** The weak supervisor: its teacher (B-Pref), hidden widths, and training (fits x epochs, L2 adapted after each fit). */

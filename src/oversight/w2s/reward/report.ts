@@ -4,7 +4,7 @@
  * interval over seeds) beside the paper's ~10%, tuning inflation, easy-to-hard, and the
  * downstream RL returns; as JSON and Markdown.
  */
-import { meanCi, type MeanCi } from '../pgr.js';
+import { meanCi, pgr, type MeanCi } from '../pgr.js';
 import type { Provenance } from '../report.js';
 import { W2S_METHODS, type RewardSeedResult, type RewardW2sOptions, type W2sMethod } from './experiment.js';
 
@@ -29,8 +29,15 @@ export interface RlCell {
 export interface TaskSummary {
   envId: string;
   seeds: number[];
-  accuracy: { weak: MeanCi | null; ceiling: MeanCi | null; randomTrunkCeiling: MeanCi | null } & Record<W2sMethod, MeanCi | null>;
+  accuracy: { weak: MeanCi | null; ceiling: MeanCi | null; ceilingLastEpoch: MeanCi | null; randomTrunkCeiling: MeanCi | null } & Record<W2sMethod, MeanCi | null>;
   pgr: Record<W2sMethod, MeanCi | null>;
+  /**
+   * PGR of the means over seeds, (mean student - mean weak) / (mean ceiling - mean weak): a seed
+   * whose gap is small cannot swing it as it swings the mean of per-seed ratios.
+   */
+  pgrPooled: Record<W2sMethod, number | null>;
+  /** Per seed, ceiling minus weak on T (points of accuracy): how much gap there is to recover. */
+  gaps: number[];
   pgrLastEpoch: Record<W2sMethod, MeanCi | null>;
   pgrTruthTuned: Record<W2sMethod, MeanCi | null>;
   /** Per method: seeds where it beat naive on T (weak-only selection). */
@@ -71,8 +78,19 @@ export function summarizeTask(envId: string, seeds: readonly RewardSeedResult[],
   return {
     envId,
     seeds: per((r) => r.seed),
-    accuracy: { weak: ci(per((r) => r.weak.testAccuracy)), ceiling: ci(per((r) => r.ceiling.truthSelected.testAccuracy)), randomTrunkCeiling: ci(per((r) => r.randomTrunkCeiling)), ...byMethod((m) => ci(per((r) => r.students[m].weakSelected.testAccuracy))) },
+    accuracy: {
+      weak: ci(per((r) => r.weak.testAccuracy)),
+      ceiling: ci(per((r) => r.ceiling.truthSelected.testAccuracy)),
+      ceilingLastEpoch: ci(per((r) => r.ceiling.last.testAccuracy)),
+      randomTrunkCeiling: ci(per((r) => r.randomTrunkCeiling)),
+      ...byMethod((m) => ci(per((r) => r.students[m].weakSelected.testAccuracy))),
+    },
     pgr: byMethod((m) => ci(per((r) => r.pgr[m]))),
+    pgrPooled: byMethod((m) => {
+      const avg = (f: (r: RewardSeedResult) => number) => seeds.reduce((a, r) => a + f(r), 0) / seeds.length;
+      return pgr(avg((r) => r.weak.testAccuracy), avg((r) => r.students[m].weakSelected.testAccuracy), avg((r) => r.ceiling.truthSelected.testAccuracy));
+    }),
+    gaps: per((r) => 100 * (r.ceiling.truthSelected.testAccuracy - r.weak.testAccuracy)),
     pgrLastEpoch: byMethod((m) => ci(per((r) => lastPgr(r, m)))),
     pgrTruthTuned: byMethod((m) => ci(per((r) => r.pgrTruthTuned[m]))),
     beatsNaive: byMethod((m) => seeds.filter((r) => r.students[m].weakSelected.testAccuracy > r.students.naive.weakSelected.testAccuracy).length),
@@ -83,6 +101,7 @@ export function summarizeTask(envId: string, seeds: readonly RewardSeedResult[],
   };
 }
 
+const pooled = (x: number | null) => (x === null ? '–' : x.toFixed(2));
 const pct = (x: MeanCi | null) => (x === null ? '–' : `${(100 * x.mean).toFixed(1)}${x.halfWidth === null ? '' : ` ± ${(100 * x.halfWidth).toFixed(1)}`}`);
 const frac = (x: MeanCi | null) => (x === null ? '–' : `${x.mean.toFixed(2)}${x.halfWidth === null ? '' : ` ± ${x.halfWidth.toFixed(2)}`}`);
 
@@ -95,7 +114,14 @@ export function rewardFindings(tasks: readonly TaskSummary[]): string[] {
       const lo = naive.halfWidth === null ? naive.mean : naive.mean - naive.halfWidth;
       const hi = naive.halfWidth === null ? naive.mean : naive.mean + naive.halfWidth;
       const vsPaper = hi < PAPER_RM_PGR ? 'below' : lo > PAPER_RM_PGR ? 'above' : 'consistent with';
-      out.push(`${t.envId}: naive reward-model PGR ${frac(naive)} (${t.seeds.length} seeds) is ${vsPaper} the paper's ~${PAPER_RM_PGR} and ${lo > 0 ? 'positive' : 'not clearly positive'}.`);
+      out.push(`${t.envId}: naive reward-model PGR ${frac(naive)} (${t.seeds.length} seeds; of the means over seeds ${pooled(t.pgrPooled.naive)}) is ${vsPaper} the paper's ~${PAPER_RM_PGR} and ${lo > 0 ? 'positive' : 'not clearly positive'}.`);
+    }
+    // How much there was to recover: a weak model nearly as good as the ceiling leaves a gap of a
+    // few points, within which a PGR interval cannot tell 0 from the paper's 0.1.
+    const [w, c] = [t.accuracy.weak, t.accuracy.ceiling];
+    if (w && c) {
+      const small = t.gaps.filter((g) => g < 3).length;
+      out.push(`${t.envId}: the gap to recover is ${t.gaps.map((g) => g.toFixed(1)).join(', ')} points (weak ${pct(w)}% against ceiling ${pct(c)}%)${small > 0 ? `; ${small} seed(s) under 3 points, where one point of test accuracy moves PGR by a third or more` : ''}. The weak model here is not much weaker than the strong one, so this cannot tell naive PGR of 0 from the paper's ~0.1.`);
     }
     for (const m of W2S_METHODS) {
       if (m === 'naive' || !t.pgr[m]) continue;
@@ -103,10 +129,11 @@ export function rewardFindings(tasks: readonly TaskSummary[]): string[] {
     }
     const tt = t.pgrTruthTuned.naive;
     if (naive && tt) out.push(`${t.envId}: choosing the naive student's epoch on V's true preferences would report PGR ${frac(tt)} against ${frac(naive)} on weak labels only (tuning inflation ${(tt.mean - naive.mean).toFixed(2)}).`);
-    const [pre, rnd] = [t.accuracy.ceiling, t.accuracy.randomTrunkCeiling];
-    if (pre && rnd) out.push(`${t.envId}: the ceiling's probe on an untrained trunk of the same width scores ${pct(rnd)}% against ${pct(pre)}% on the pretrained one: forward-dynamics pretraining adds ${(100 * (pre.mean - rnd.mean)).toFixed(1)} points.`);
+    // Both at their last epoch, so the comparison uses one rule.
+    const [pre, rnd] = [t.accuracy.ceilingLastEpoch, t.accuracy.randomTrunkCeiling];
+    if (pre && rnd) out.push(`${t.envId}: the ceiling's probe on an untrained trunk of the same width scores ${pct(rnd)}% against ${pct(pre)}% on the pretrained one (both at their last epoch): forward-dynamics pretraining adds ${(100 * (pre.mean - rnd.mean)).toFixed(1)} points, so the strong model's edge comes mostly from its width and its labels, not from latent knowledge as in the paper.`);
     const arms = RL_ARMS.map((arm) => ({ arm, cells: t.rl.filter((c) => c.arm === arm) })).filter((a) => a.cells.length > 0);
-    if (arms.length > 1) out.push(`${t.envId}: downstream PPO (${t.rl[0]?.steps ?? '?'} steps), mean true return over seeds: ${arms.map((a) => `${a.arm} ${(a.cells.reduce((x, c) => x + c.meanReturn, 0) / a.cells.length).toFixed(0)} (${a.cells.length})`).join(', ')}.`);
+    if (arms.length > 1) out.push(`${t.envId}: downstream PPO (${t.rl[0]?.steps ?? '?'} steps), mean true return over seeds: ${arms.map((a) => `${a.arm} ${(a.cells.reduce((x, c) => x + c.meanReturn, 0) / a.cells.length).toFixed(0)} (${a.cells.length})`).join(', ')}. With ${Math.max(...arms.map((a) => a.cells.length))} PPO seeds per reward model, one true-reward run and ${t.rl[0]?.steps ?? '?'} steps, these runs cannot rank the reward models.`);
     const eh = t.easyHard.margin.recovered;
     if (eh) out.push(`${t.envId}: easy-to-hard (large-margin pairs -> small-margin pairs) recovers ${frac(eh)} of the gap from chance to hard training (Hase et al. 2024: ~${HASE_GAP_RECOVERED[0]}-${HASE_GAP_RECOVERED[1]}).`);
   }
@@ -127,12 +154,12 @@ export function reportMarkdown(r: RewardReport): string {
       `Ceiling: the same probe on S's true preferences. Test: ${r.options.pairs.T} T pairs, true preferences. Early stopping of weak-to-strong students: agreement with the weak model's labels on ${r.options.pairs.V} V pairs only.`,
   );
   L.push('');
-  L.push(`Accuracy on T (%, mean ± 95% t interval over seeds) and PGR; the paper's reward-modelling PGR is ~${PAPER_RM_PGR} (naive).`);
+  L.push(`Accuracy on T (%, mean ± 95% t interval over seeds) and PGR (mean of per-seed PGRs; "pooled": of the means); the paper's reward-modelling PGR is ~${PAPER_RM_PGR} (naive). Every seed draws its splits, weak model and probes from the same pool, recorded by one PPO run per task: the intervals cover those, not the pool.`);
   L.push('');
-  L.push(`| task | seeds | weak | ${W2S_METHODS.join(' | ')} | ceiling | ceiling, untrained trunk | ${W2S_METHODS.map((m) => `PGR ${m}`).join(' | ')} |`);
+  L.push(`| task | seeds | weak | ${W2S_METHODS.join(' | ')} | ceiling | ceiling, untrained trunk (last epoch) | ${W2S_METHODS.map((m) => `PGR ${m} (pooled)`).join(' | ')} |`);
   L.push(`|---|---|---|${W2S_METHODS.map(() => '---|').join('')}---|---|${W2S_METHODS.map(() => '---|').join('')}`);
   for (const t of r.tasks) {
-    L.push(`| ${t.envId} | ${t.seeds.join(', ')} | ${pct(t.accuracy.weak)} | ${W2S_METHODS.map((m) => pct(t.accuracy[m])).join(' | ')} | ${pct(t.accuracy.ceiling)} | ${pct(t.accuracy.randomTrunkCeiling)} | ${W2S_METHODS.map((m) => frac(t.pgr[m])).join(' | ')} |`);
+    L.push(`| ${t.envId} | ${t.seeds.join(', ')} | ${pct(t.accuracy.weak)} | ${W2S_METHODS.map((m) => pct(t.accuracy[m])).join(' | ')} | ${pct(t.accuracy.ceiling)} | ${pct(t.accuracy.randomTrunkCeiling)} | ${W2S_METHODS.map((m) => `${frac(t.pgr[m])} (${pooled(t.pgrPooled[m])})`).join(' | ')} |`);
   }
   L.push('');
   L.push('PGR by how the student\'s epoch is chosen: on weak labels (honest), the last epoch, or on V\'s true preferences (what tuning on ground truth would report).');
