@@ -235,7 +235,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
 
   program
     .command('w2s')
-    .description('Weak-to-strong generalisation on MNIST (Burns et al. 2023): weak supervisors label data for strong students (linear probes on pretrained or random encoders); every cell runs resumably; writes w2s.{json,md,svg} with PGR per weak x strong x method.')
+    .description('Weak-to-strong generalisation on MNIST (Burns et al. 2023): weak supervisors label data for strong students (linear probes on pretrained or random encoders); every cell runs resumably; writes w2s.{json,md,svg} with PGR per weak x strong x method, the easy-to-hard table, and the reward-model tables of w2s-reward.json if it is there.')
     .option('--tasks <list>', 'digits (10 classes), lt5, parity (binary), comma-separated (default digits,lt5)')
     .option('--seeds <list>', 'seeds, e.g. 1-3 or 1,4 (default 1-3)')
     .option('--weak <list>', 'weak supervisors: lr-4x4, lr-7x7-300, mlp-7x7-300, knn-14x14-100 (default all)')
@@ -243,6 +243,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--methods <list>', 'naive, conf-ramp, conf-warmup-jump, bootstrap (default all)')
     .option('--student-epochs <n>', 'epochs per learning rate of each student (default 6)')
     .option('--dae-epochs <n>', 'autoencoder pretraining epochs (default 10)')
+    .option('--parts <list>', 'grid (weak-to-strong PGR), easy-hard (ceiling probes trained on easy vs hard images, tested on hard ones) (default both)')
     .option('--quick', 'a reduced grid (small S and V, short training) for a smoke run; cells and report under w2s-quick', false)
     .option('--out <dir>', 'where w2s.json, .md and .svg go (cells and cached models under DIR/w2s/)', 'bench/results')
     .action(async (opts: W2sFlags) => {

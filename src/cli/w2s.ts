@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { loadMnist } from '../data/mnist.js';
 import { UsageError, type CliIO } from './io.js';
 import { seedRange } from './parse.js';
-import { QUICK_OPTIONS, W2sOptionsSchema, cachedModelSeconds, runGrid, type W2sOptions } from '../oversight/w2s/grid.js';
-import { buildReport, provenance, reportMarkdown, reportSvg, type Invocation } from '../oversight/w2s/report.js';
+import { runEasyHard, type EasyHardCell } from '../oversight/w2s/easyHard.js';
+import { QUICK_OPTIONS, W2sOptionsSchema, cachedModelSeconds, runGrid, type CellResult, type W2sOptions } from '../oversight/w2s/grid.js';
+import { buildReport, provenance, readRewardReport, reportMarkdown, reportSvg, type Invocation } from '../oversight/w2s/report.js';
 
 export interface W2sFlags {
   tasks?: string;
@@ -15,6 +16,7 @@ export interface W2sFlags {
   methods?: string;
   studentEpochs?: string;
   daeEpochs?: string;
+  parts?: string;
   out: string;
   quick?: boolean;
 }
@@ -37,12 +39,13 @@ export function w2sOptions(flags: W2sFlags): W2sOptions {
     methods: list(flags.methods),
     studentEpochs: num('--student-epochs', flags.studentEpochs),
     daeEpochs: num('--dae-epochs', flags.daeEpochs),
+    parts: list(flags.parts),
   };
   // Flags win over --quick's reductions, which win over the schema's defaults.
   const raw = { ...(flags.quick ? QUICK_OPTIONS : {}), ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
   const parsed = W2sOptionsSchema.safeParse(raw);
   if (!parsed.success) {
-    const flagOf: Record<string, string> = { tasks: '--tasks', seeds: '--seeds', weak: '--weak', strong: '--strong', methods: '--methods', studentEpochs: '--student-epochs', daeEpochs: '--dae-epochs' };
+    const flagOf: Record<string, string> = { tasks: '--tasks', seeds: '--seeds', weak: '--weak', strong: '--strong', methods: '--methods', studentEpochs: '--student-epochs', daeEpochs: '--dae-epochs', parts: '--parts' };
     const lines = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? '');
       const given = (raw as Record<string, unknown>)[key];
@@ -62,31 +65,36 @@ export async function w2sCommand(flags: W2sFlags, io: CliIO, argv: string[]): Pr
   const t0 = performance.now();
   const train = loadMnist('train');
   const test = loadMnist('test');
-  io.stderr(`w2s: ${opts.tasks.length} task(s) x ${opts.seeds.length} seed(s) x ${opts.strong.length} strong x (${opts.weak.length} weak + ceiling); cells in ${dir}\n`);
+  io.stderr(`w2s: ${opts.parts.join(' and ')}; ${opts.tasks.length} task(s) x ${opts.seeds.length} seed(s) x ${opts.strong.length} strong x (${opts.weak.length} weak + ceiling); cells in ${dir}\n`);
   let newCells = 0;
-  const cells = runGrid(opts, {
-    train,
-    test,
-    dir,
-    log: (line) => io.stdout(`${line}\n`),
-    onCell: () => newCells++,
-  });
+  const env = { train, test, dir, log: (line: string) => io.stdout(`${line}\n`), onCell: () => newCells++ };
+  const gridStart = performance.now();
+  const cells: CellResult[] = opts.parts.includes('grid') ? runGrid(opts, env) : [];
+  const gridSeconds = (performance.now() - gridStart) / 1000;
+  let newEasyHardCells = 0;
+  const easyHard: EasyHardCell[] = opts.parts.includes('easy-hard') ? runEasyHard(opts, env, () => newEasyHardCells++) : [];
   const wallSeconds = (performance.now() - t0) / 1000;
   // Each invocation that computed cells is logged, so a rebuild of the report keeps the grid's wall-clock.
   const runsFile = join(dir, 'runs.jsonl');
-  if (newCells > 0) appendFileSync(runsFile, `${JSON.stringify({ date: new Date().toISOString(), command: `overseer ${argv.join(' ')}`, wallSeconds, newCells })}\n`);
+  if (newCells + newEasyHardCells > 0) {
+    const record: Invocation = { date: new Date().toISOString(), command: `overseer ${argv.join(' ')}`, wallSeconds, newCells, newEasyHardCells, gridSeconds };
+    appendFileSync(runsFile, `${JSON.stringify(record)}\n`);
+  }
   const invocations = existsSync(runsFile) ? readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Invocation) : [];
   const timing = {
     wallSeconds,
     cellSeconds: cells.reduce((a, c) => a + c.seconds, 0),
+    easyHardCellSeconds: easyHard.reduce((a, c) => a + c.seconds, 0),
     cachedModelSeconds: cachedModelSeconds(dir, opts.seeds),
     invocations,
   };
-  const report = buildReport(cells, opts, provenance(`overseer ${argv.join(' ')}`), timing);
+  // The reward-model half (overseer w2s-reward) is read, not rerun, so w2s.md is the one report.
+  const rewardModels = readRewardReport(join(flags.out, flags.quick ? 'w2s-reward-quick.json' : 'w2s-reward.json'));
+  const report = buildReport(cells, opts, provenance(`overseer ${argv.join(' ')}`), timing, easyHard, rewardModels);
   writeFileSync(join(flags.out, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(flags.out, `${name}.md`), reportMarkdown(report));
   writeFileSync(join(flags.out, `${name}.svg`), reportSvg(report));
   io.stdout(`wrote ${join(flags.out, name)}.{json,md,svg}\n`);
-  for (const f of report.findings) io.stdout(`- ${f}\n`);
+  for (const f of [...report.findings, ...report.easyHard.findings]) io.stdout(`- ${f}\n`);
   return 0;
 }

@@ -40,6 +40,9 @@ import { probeAt, selectByEval, selectBySupervisor, trainStudent, type EpochReco
 export const METHODS = ['naive', 'conf-ramp', 'conf-warmup-jump', 'bootstrap'] as const;
 export type Method = (typeof METHODS)[number];
 
+export const PARTS = ['grid', 'easy-hard'] as const;
+export type Part = (typeof PARTS)[number];
+
 /** One schema for the grid's options: the CLI parses into it, and every cell file records it. */
 export const W2sOptionsSchema = z.object({
   /** Tasks: digits (10 classes), lt5 and parity (binary). */
@@ -66,6 +69,10 @@ export const W2sOptionsSchema = z.object({
   valSize: z.number().int().positive().default(5_000),
   /** P, the unlabelled pretraining images (null: all the rest of the 60k). */
   pretrainSize: z.number().int().positive().nullable().default(null),
+  /** What to run and report: the weak-to-strong grid, the easy-to-hard cells (easyHard.ts), or both. */
+  parts: z.array(z.enum(PARTS)).min(1).default([...PARTS]),
+  /** Easy-to-hard: the share of S called easy (highest difficulty margin) and the same share called hard (lowest). */
+  easyHardShare: z.number().gt(0).max(0.5).default(1 / 3),
 });
 export type W2sOptions = z.infer<typeof W2sOptionsSchema>;
 
@@ -107,7 +114,7 @@ export interface CellResult {
 }
 
 /** Data shared by every cell of one seed. */
-interface SeedContext {
+export interface SeedContext {
   seed: number;
   splits: Splits;
   images: { weak: Matrix; student: Matrix; val: Matrix; pretrain: Matrix; test: Matrix };
@@ -125,7 +132,7 @@ export interface GridEnv {
 
 const cellName = (task: Task, seed: number, strong: string, weak: WeakName | null) => join('cells', task, `seed${seed}`, `${strong}__${weak ?? 'ceiling'}.json`);
 
-function writeJsonAtomic(file: string, value: unknown): void {
+export function writeJsonAtomic(file: string, value: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, `${JSON.stringify(value)}\n`);
   renameSync(`${file}.tmp`, file);
@@ -148,26 +155,32 @@ export function studentConfig(opts: W2sOptions, method: Method, largest: boolean
   return { loss, aMax: largest ? 0.75 : 0.5, epochs: opts.studentEpochs, lrs: opts.studentLrs, batch: 128, seed: seed * 1000 + 7 };
 }
 
-/** Runs every missing cell of the grid; returns the cells (old and new) in grid order. */
-export function runGrid(opts: W2sOptions, env: GridEnv): CellResult[] {
-  const strongs = orderStrong(opts.strong);
+/** The seed's disjoint splits and their images as floats (test: the official 10k, shared by every seed). */
+export function seedContext(opts: W2sOptions, env: GridEnv, seed: number, test: Matrix): SeedContext {
+  const splits = makeSplits(seed, env.train.count, { weak: opts.weakSize, student: opts.studentSize, val: opts.valSize, pretrain: opts.pretrainSize });
+  assertDisjoint(splits);
+  const m = (idx: Int32Array): Matrix => ({ n: idx.length, d: 784, data: imagesAsFloat(env.train, idx) });
+  return { seed, splits, images: { weak: m(splits.weak), student: m(splits.student), val: m(splits.val), pretrain: m(splits.pretrain), test } };
+}
+
+/** The official test images as floats, and the cache directory made (git-ignored). */
+export function prepare(env: GridEnv): Matrix {
   const cache = join(env.dir, 'cache');
   mkdirSync(cache, { recursive: true });
   // Caches are large and rebuilt on demand; keep them out of version control.
   writeFileSync(join(cache, '.gitignore'), '*\n');
-  const test: Matrix = { n: env.test.count, d: 784, data: imagesAsFloat(env.test, Int32Array.from({ length: env.test.count }, (_, i) => i)) };
+  return { n: env.test.count, d: 784, data: imagesAsFloat(env.test, Int32Array.from({ length: env.test.count }, (_, i) => i)) };
+}
+
+/** Runs every missing cell of the grid; returns the cells (old and new) in grid order. */
+export function runGrid(opts: W2sOptions, env: GridEnv): CellResult[] {
+  const strongs = orderStrong(opts.strong);
+  const test = prepare(env);
   const results: CellResult[] = [];
 
   for (const seed of opts.seeds) {
     let ctx: SeedContext | null = null;
-    const context = (): SeedContext => {
-      if (ctx) return ctx;
-      const splits = makeSplits(seed, env.train.count, { weak: opts.weakSize, student: opts.studentSize, val: opts.valSize, pretrain: opts.pretrainSize });
-      assertDisjoint(splits);
-      const m = (idx: Int32Array): Matrix => ({ n: idx.length, d: 784, data: imagesAsFloat(env.train, idx) });
-      ctx = { seed, splits, images: { weak: m(splits.weak), student: m(splits.student), val: m(splits.val), pretrain: m(splits.pretrain), test } };
-      return ctx;
-    };
+    const context = (): SeedContext => (ctx ??= seedContext(opts, env, seed, test));
     for (const { name: strong, spec } of strongs) {
       const family = strongs.filter((s) => s.spec.family === spec.family);
       const rank = family.findIndex((s) => s.name === strong);
@@ -263,7 +276,7 @@ function argmax(a: Float32Array, off: number, k: number): number {
 }
 
 /** Ground-truth task labels of S, V and test. Only the ceiling and the evaluation hook read them. */
-function groundTruth(env: GridEnv, splits: Splits, task: Task): { student: Uint8Array; val: Uint8Array; test: Uint8Array } {
+export function groundTruth(env: GridEnv, splits: Splits, task: Task): { student: Uint8Array; val: Uint8Array; test: Uint8Array } {
   return {
     student: taskLabels(task, env.train.labels, splits.student),
     val: taskLabels(task, env.train.labels, splits.val),
@@ -271,14 +284,14 @@ function groundTruth(env: GridEnv, splits: Splits, task: Task): { student: Uint8
   };
 }
 
-interface SupervisorLabels {
+export interface SupervisorLabels {
   student: Matrix;
   val: Matrix;
   test: Matrix;
 }
 
 /** A weak supervisor (trained on ground truth of W, cached per seed and task) and its soft labels of S, V and test. */
-function weakSupervisor(opts: W2sOptions, env: GridEnv, c: SeedContext, task: Task, name: WeakName): { testAccuracy: number; labels: SupervisorLabels } {
+export function weakSupervisor(opts: W2sOptions, env: GridEnv, c: SeedContext, task: Task, name: WeakName): { testAccuracy: number; labels: SupervisorLabels } {
   const spec: WeakSpec = WEAK_MODELS[name];
   const k = taskClasses(task);
   const n = Math.min(spec.labels, c.images.weak.n);
@@ -307,13 +320,13 @@ function weakSupervisor(opts: W2sOptions, env: GridEnv, c: SeedContext, task: Ta
 }
 
 /** A strong student's frozen encoder (pretrained on P, cached per seed) and its standardised features of S, V and test. */
-interface StrongFeatures {
+export interface StrongFeatures {
   student: Matrix;
   val: Matrix;
   test: Matrix;
 }
 
-function strongFeatures(opts: W2sOptions, env: GridEnv, c: SeedContext, name: string, spec: StrongSpec): StrongFeatures & { pretrainSeconds: number } {
+export function strongFeatures(opts: W2sOptions, env: GridEnv, c: SeedContext, name: string, spec: StrongSpec): StrongFeatures & { pretrainSeconds: number } {
   let encoder: Mlp;
   let pretrainSeconds = 0;
   if (spec.family === 'rf') {

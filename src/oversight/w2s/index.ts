@@ -5,3 +5,4 @@ export * from './train.js';
 export * from './pgr.js';
 export * from './grid.js';
 export * from './report.js';
+export * from './easyHard.js';

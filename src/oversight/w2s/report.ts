@@ -11,6 +11,10 @@ import { METHODS, orderStrong } from './grid.js';
 import { WEAK_MODELS, type WeakName } from './models.js';
 import { meanCi, pgr, type MeanCi } from './pgr.js';
 import { TASK_INFO, type Task } from './splits.js';
+import { easyHardReport, easyHardMarkdown, type EasyHardReport } from './easyHardReport.js';
+import type { EasyHardCell } from './easyHard.js';
+import { reportMarkdown as rewardMarkdown, type RewardReport } from './reward/report.js';
+import { existsSync, readFileSync } from 'node:fs';
 
 export const TUNINGS = ['weak', 'groundTruth'] as const;
 export type Tuning = (typeof TUNINGS)[number];
@@ -62,7 +66,12 @@ export interface Invocation {
   date: string;
   command: string;
   wallSeconds: number;
+  /** Grid cells computed. */
   newCells: number;
+  /** Easy-hard cells computed (absent in records written before they existed). */
+  newEasyHardCells?: number;
+  /** Wall-clock of the grid part alone (absent before easy-hard cells existed: the whole invocation was the grid). */
+  gridSeconds?: number;
 }
 
 export interface Timing {
@@ -74,17 +83,24 @@ export interface Timing {
   cellSeconds: number;
   /** Encoder pretraining and weak-supervisor training, summed from the cache (once per seed). */
   cachedModelSeconds: number;
+  /** Sum over every easy-hard cell of its own time. */
+  easyHardCellSeconds?: number;
 }
 
 export interface W2sReport {
   format: 'overseer.w2s.report';
-  version: 1;
+  /** 2: easy-to-hard and the reward models added. */
+  version: 2;
   provenance: Provenance;
   timing: Timing;
   options: W2sOptions;
   cells: number;
   rows: PgrRow[];
   findings: string[];
+  /** Easy-to-hard on images (easyHard.ts), over seeds. */
+  easyHard: EasyHardReport;
+  /** The reward-model half, read from w2s-reward.json (overseer w2s-reward), or null if it was not there. */
+  rewardModels: RewardReport | null;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -207,9 +223,17 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-export function buildReport(cells: readonly CellResult[], opts: W2sOptions, prov: Provenance, timing: Timing): W2sReport {
+export function buildReport(cells: readonly CellResult[], opts: W2sOptions, prov: Provenance, timing: Timing, easyHard: readonly EasyHardCell[] = [], rewardModels: RewardReport | null = null): W2sReport {
   const rows = pgrRows(cells);
-  return { format: 'overseer.w2s.report', version: 1, provenance: prov, timing, options: opts, cells: cells.length, rows, findings: findings(rows, opts) };
+  return { format: 'overseer.w2s.report', version: 2, provenance: prov, timing, options: opts, cells: cells.length, rows, findings: findings(rows, opts), easyHard: easyHardReport(easyHard), rewardModels };
+}
+
+/** The reward-model report that overseer w2s-reward wrote, checked by its format; null if there is none. */
+export function readRewardReport(file: string): RewardReport | null {
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<RewardReport>;
+  if (r.format !== 'overseer.w2s-reward-report' || r.version !== 1) throw new Error(`${file}: expected an overseer.w2s-reward-report of version 1, found ${JSON.stringify(r.format)} version ${JSON.stringify(r.version)}`);
+  return r as RewardReport;
 }
 
 const fmtPgr = (m: MeanCi | null | undefined) => (!m ? 'n/a' : `${m.mean.toFixed(2)}${m.halfWidth === null ? '' : ` ± ${m.halfWidth.toFixed(2)}`}`);
@@ -222,12 +246,12 @@ export function reportMarkdown(r: W2sReport): string {
   L.push(`Burns et al. 2023's setup at CPU scale: weak supervisors label S; strong students (a linear probe on a frozen encoder) learn from the weak soft labels; PGR = (weak-to-strong - weak) / (ceiling - weak), the ceiling being the same probe trained on S's ground truth. Seeds ${o.seeds.join(', ')}; PGR is the mean over seeds ± the half-width of a 95% t interval.`, '');
   L.push(`- Command: \`${r.provenance.command}\``);
   L.push(`- Date: ${r.provenance.date}; commit ${r.provenance.gitCommit ?? 'unknown'}; ${r.provenance.machine.cpu}, ${r.provenance.machine.cores} cores, ${r.provenance.machine.memoryGiB} GiB, ${r.provenance.machine.os}, Node ${r.provenance.machine.node}`);
-  const inv = r.timing.invocations;
-  const invText = inv.length === 0 ? '' : ` Wall-clock: ${(inv.reduce((a, x) => a + x.wallSeconds, 0) / 60).toFixed(1)} min over ${inv.length} invocation${inv.length > 1 ? 's' : ''} that computed cells (${inv.map((x) => `${x.newCells} cells in ${(x.wallSeconds / 60).toFixed(1)} min`).join('; ')}).`;
-  L.push(`- Time, ${r.provenance.machine.cores} cores, one process: the grid's ${r.cells} cells took ${(r.timing.cellSeconds / 60).toFixed(1)} min and its cached models (encoder pretraining, weak supervisors) ${(r.timing.cachedModelSeconds / 60).toFixed(1)} min, ${((r.timing.cellSeconds + r.timing.cachedModelSeconds) / 60).toFixed(1)} min of compute in all.${invText}`);
+  for (const line of timingLines(r)) L.push(`- ${line}`);
   L.push(`- Splits of the 60k training images (seeded, disjoint): W ${o.weakSize} (weak supervisors' training), S ${o.studentSize} (weak-labelled, the students' training), V ${o.valSize} (weak-labelled, early stopping), P the rest (unlabelled, encoder pretraining); test: the official 10k, never used to choose anything.`);
   L.push(`- Students: ${o.studentEpochs} epochs for each learning rate of ${o.studentLrs.join(', ')} (Adam, cosine decay, batch 128); the (lr, epoch) is chosen by agreement with the supervisor on V (weak-only tuning) or by V's ground truth (ground-truth tuning, shown in brackets: the inflated figure). Encoders: denoising autoencoders (${Math.round(o.daeNoise * 100)}% masking, ${o.daeEpochs} epochs on P) and random ReLU features; features standardised with P's statistics.`);
   L.push('- Methods: `naive` (cross-entropy to the weak soft labels); `conf-ramp` (auxiliary confidence loss, a ramped linearly over the first 20% of training to 0.75 for the largest student of a family, else 0.5: the paper\'s schedule as OVERSIGHT.md recalls it); `conf-warmup-jump` (the reference code\'s logconf_loss_fn: a = 0.5·step_frac during the first 10%, then 0.5); `bootstrap` (naive training through the smaller students of the same family: weak -> smallest -> ... -> this one; for the smallest student it is naive). Hardening: binary tasks use the reference code\'s adaptive threshold (quantile matching the weak labels\' class balance in the batch); the 10-class task hardens to the argmax (the reference code is binary-only there).', '');
+  L.push('Contents: the PGR grid per method and task, the plot in the style of the paper\'s main figure ([w2s.svg](w2s.svg)), easy-to-hard on images, and the reward-model half (its PGR table, easy-to-hard table and downstream RL), so this is the one report of issue 21.', '');
+  L.push('![Weak-to-strong on MNIST: test accuracy against strong-student size](w2s.svg)', '');
   L.push('## Weak supervisors', '');
   L.push('| weak | what | ' + o.tasks.map((t) => `test acc. ${t}`).join(' | ') + ' |');
   L.push('|---|---|' + o.tasks.map(() => '---:').join('|') + '|');
@@ -265,7 +289,43 @@ export function reportMarkdown(r: W2sReport): string {
   L.push('## Findings, checked on this grid', '');
   for (const f of r.findings) L.push(`- ${f}`);
   L.push('', 'The paper (OVERSIGHT.md §3): vision PGR 0.42-0.58 for linear probes on DINO features with AlexNet supervision (naive); on NLP the confidence loss raises PGR from about 0.25 to about 0.8 at the largest gaps; bootstrapping helps where the gap is large (chess).', '');
+  L.push(...easyHardMarkdown(r.easyHard));
+  if (r.rewardModels) {
+    L.push(`_The reward-model half below is read from w2s-reward.json, written by \`${r.rewardModels.provenance.command}\` on ${r.rewardModels.provenance.date} (also as [w2s-reward.md](w2s-reward.md)); \`overseer w2s\` does not rerun it._`, '');
+    L.push(rewardMarkdown(r.rewardModels));
+  } else {
+    L.push('## Weak-to-strong on reward models', '', '_Not in this report: no w2s-reward.json beside it. `overseer w2s-reward` writes it (and w2s-reward.md); rerun `overseer w2s` (cells are read, not rerun) to include it._', '');
+  }
   return `${L.join('\n')}\n`;
+}
+
+/** The report's timing, saying which wall-clock is the whole grid's from an empty cache on this machine. */
+export function timingLines(r: W2sReport): string[] {
+  const t = r.timing;
+  const min = (s: number) => `${(s / 60).toFixed(1)} min`;
+  const out: string[] = [];
+  const compute = t.cellSeconds + t.cachedModelSeconds;
+  out.push(`Compute, ${r.provenance.machine.cores} cores, one process: the grid's ${r.cells} cells took ${min(t.cellSeconds)} and its cached models (encoder pretraining, weak supervisors) ${min(t.cachedModelSeconds)}, ${min(compute)} in all.`);
+  const grid = t.invocations.filter((x) => x.newCells > 0);
+  if (grid.length > 0) {
+    const wall = grid.reduce((a, x) => a + (x.gridSeconds ?? x.wallSeconds), 0);
+    const cells = grid.reduce((a, x) => a + x.newCells, 0);
+    const where = grid.map((x) => `${x.newCells} cells in ${min(x.gridSeconds ?? x.wallSeconds)} on ${x.date.slice(0, 16).replace('T', ' ')} UTC by \`${x.command}\``).join('; ');
+    // The cells' and models' own times add up to the wall-clock only if nothing was cached before.
+    const fromScratch = cells === r.cells && Math.abs(wall - compute) <= 0.05 * wall;
+    out.push(
+      `Wall-clock of the grid on this machine (benchmark): ${min(wall)} over ${grid.length} invocation${grid.length > 1 ? 's' : ''} (${where}). ` +
+        (fromScratch
+          ? `That is the whole grid's time from an empty cache: ${cells} of its ${r.cells} cells were computed there, and their times plus the cached models' (${min(compute)}) account for the wall-clock.`
+          : `Those invocations computed ${cells} of the grid's ${r.cells} cells${cells === r.cells ? ', but part of the cache was there before, so the whole grid from nothing takes about the compute above' : ''}.`),
+    );
+  }
+  if (r.easyHard.cells > 0) {
+    const eh = t.invocations.filter((x) => (x.newEasyHardCells ?? 0) > 0);
+    const ehWall = eh.reduce((a, x) => a + x.wallSeconds - (x.gridSeconds ?? 0), 0);
+    out.push(`Easy-to-hard: its ${r.easyHard.cells} cells took ${min(t.easyHardCellSeconds ?? 0)} (reference models and features included, encoders read from the cache)${eh.length > 0 ? `; ${min(ehWall)} wall-clock over ${eh.length} invocation${eh.length > 1 ? 's' : ''}` : ''}.`);
+  }
+  return out;
 }
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
