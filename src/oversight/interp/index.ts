@@ -11,3 +11,4 @@ export * from './clips.js';
 export * from './activations.js';
 export * from './layerStudy.js';
 export * from './features/index.js';
+export * from './epic.js';
