@@ -20,11 +20,11 @@ describe('overseer w2s options', () => {
   });
 
   it('names the flag of a bad value and exits 2 before loading anything', async () => {
-    expect(() => w2sOptions({ out: 'x', strong: 'dae-64,vit-3' })).toThrow(/--strong: expected dae-<width> or rf-<width> \("vit-3"\)/);
-    expect(() => w2sOptions({ out: 'x', tasks: 'digits,foo' })).toThrow(/--tasks: .*"foo"/);
+    expect(() => w2sOptions({ out: 'x', strong: 'dae-64,vit-3' })).toThrow(/w2s --strong\.1: expected dae-<width> or rf-<width>/);
+    expect(() => w2sOptions({ out: 'x', tasks: 'digits,foo' })).toThrow(/w2s --tasks\.1: .*"parity"/);
     let err = '';
     const code = await runCli(['w2s', '--methods', 'magic'], { stdout: () => {}, stderr: (t) => (err += t), isTTY: false });
     expect(code).toBe(2);
-    expect(err).toMatch(/--methods: .*"magic"/);
+    expect(err).toMatch(/w2s --methods\.0: .*"bootstrap"/);
   });
 });

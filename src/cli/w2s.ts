@@ -1,12 +1,14 @@
 /** `overseer w2s`: runs the weak-to-strong grid resumably and writes w2s.{json,md,svg}. */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { loadMnist } from '../data/mnist.js';
 import { UsageError, type CliIO } from './io.js';
-import { seedRange } from './parse.js';
+import { formatZodError, seedRange } from './parse.js';
+import { provenance } from './provenance.js';
 import { runEasyHard, type EasyHardCell } from '../oversight/w2s/easyHard.js';
 import { QUICK_OPTIONS, W2sOptionsSchema, cachedModelSeconds, runGrid, type CellResult, type W2sOptions } from '../oversight/w2s/grid.js';
-import { buildReport, provenance, readRewardReport, reportMarkdown, reportSvg, type Invocation } from '../oversight/w2s/report.js';
+import { buildReport, readRewardReport, reportMarkdown, reportSvg, type Invocation } from '../oversight/w2s/report.js';
 
 export interface W2sFlags {
   tasks?: string;
@@ -46,15 +48,20 @@ export function w2sOptions(flags: W2sFlags): W2sOptions {
   const parsed = W2sOptionsSchema.safeParse(raw);
   if (!parsed.success) {
     const flagOf: Record<string, string> = { tasks: '--tasks', seeds: '--seeds', weak: '--weak', strong: '--strong', methods: '--methods', studentEpochs: '--student-epochs', daeEpochs: '--dae-epochs', parts: '--parts' };
-    const lines = parsed.error.issues.map((i) => {
-      const key = String(i.path[0] ?? '');
-      const given = (raw as Record<string, unknown>)[key];
-      const at = i.path.length > 1 && Array.isArray(given) ? ` (${JSON.stringify(given[i.path[1] as number])})` : '';
-      return `${flagOf[key] ?? key}: ${i.message}${at}`;
-    });
-    throw new UsageError(lines.join('\n'));
+    // Issues named by flag (e.g. --strong.1: the second name given to --strong), in the CLI's one format.
+    const byFlag = new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: [flagOf[String(i.path[0])] ?? String(i.path[0] ?? ''), ...i.path.slice(1)] })));
+    throw new UsageError(formatZodError(byFlag, Object.values(flagOf), 'w2s'));
   }
   return parsed.data;
+}
+
+/** One line of runs.jsonl, checked: the fields the timing uses must be there. */
+function readInvocation(line: string, where: string): Invocation {
+  const r = JSON.parse(line) as Partial<Invocation>;
+  if (typeof r.date !== 'string' || typeof r.command !== 'string' || typeof r.wallSeconds !== 'number' || typeof r.newCells !== 'number') {
+    throw new Error(`${where}: not an invocation record (needs date, command, wallSeconds, newCells): ${line.slice(0, 120)}`);
+  }
+  return r as Invocation;
 }
 
 export async function w2sCommand(flags: W2sFlags, io: CliIO, argv: string[]): Promise<number> {
@@ -80,7 +87,7 @@ export async function w2sCommand(flags: W2sFlags, io: CliIO, argv: string[]): Pr
     const record: Invocation = { date: new Date().toISOString(), command: `overseer ${argv.join(' ')}`, wallSeconds, newCells, newEasyHardCells, gridSeconds };
     appendFileSync(runsFile, `${JSON.stringify(record)}\n`);
   }
-  const invocations = existsSync(runsFile) ? readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Invocation) : [];
+  const invocations = existsSync(runsFile) ? readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).map((l, i) => readInvocation(l, `${runsFile}:${i + 1}`)) : [];
   const timing = {
     wallSeconds,
     cellSeconds: cells.reduce((a, c) => a + c.seconds, 0),

@@ -11,7 +11,7 @@ import { RewardW2sOptionsSchema, runRewardSeed, type RewardSeedModels, type Rewa
 import { cachedPool, type Pool } from '../oversight/w2s/reward/pool.js';
 import { RL_ARMS, reportMarkdown, rewardFindings, summarizeTask, type RewardReport, type RlArm, type RlCell } from '../oversight/w2s/reward/report.js';
 import { trainOnReward } from '../oversight/w2s/reward/rl.js';
-import { provenance } from '../oversight/w2s/report.js';
+import { provenance } from './provenance.js';
 import { fnv1a32 } from '../utils/hash.js';
 import { UsageError, type CliIO } from './io.js';
 import { seedRange, wholeNumberList } from './parse.js';

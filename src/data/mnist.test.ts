@@ -58,6 +58,10 @@ describe('IDX parsing', () => {
     const small = writeSet(join(tmp, 'small'), idxImages(4, 28, 28), idxLabels([1, 2, 3, 4]));
     expect(() => loadMnist('test', { dir: small })).toThrow(/4 images, expected 10000/);
     expect(loadMnist('test', { dir: small, count: 4 }).count).toBe(4);
+    // Cached now, but a later call's count is still checked: the cache does not waive it.
+    expect(() => loadMnist('test', { dir: small })).toThrow(/4 images, expected 10000/);
+    expect(() => loadMnist('test', { dir: small, count: 5 })).toThrow(/4 images, expected 5/);
+    expect(loadMnist('test', { dir: small, count: null }).count).toBe(4);
   });
 });
 

@@ -103,14 +103,18 @@ export interface LoadMnistOptions {
 export function loadMnist(set: MnistSet, opts: LoadMnistOptions = {}): Mnist {
   const dir = opts.dir ?? defaultMnistDir();
   const key = `${dir}\0${set}`;
+  const want = opts.count === undefined ? MNIST_COUNTS[set] : opts.count;
   const hit = cache.get(key);
-  if (hit) return hit;
+  // A hit is checked against this call's count too: an earlier call may have asked for any.
+  if (hit) {
+    if (want !== null && hit.count !== want) throw new Error(`${join(dir, MNIST_FILES[set].images)}: ${hit.count} images, expected ${want} for MNIST ${set}`);
+    return hit;
+  }
   const imagesFile = join(dir, MNIST_FILES[set].images);
   const labelsFile = join(dir, MNIST_FILES[set].labels);
   const img = parseIdxImages(readFile(imagesFile), imagesFile);
   const labels = parseIdxLabels(readFile(labelsFile), labelsFile);
   if (labels.length !== img.count) throw new Error(`${labelsFile}: ${labels.length} labels, but ${imagesFile} has ${img.count} images`);
-  const want = opts.count === undefined ? MNIST_COUNTS[set] : opts.count;
   if (want !== null && img.count !== want) throw new Error(`${imagesFile}: ${img.count} images, expected ${want} for MNIST ${set}`);
   const mnist: Mnist = { set, count: img.count, rows: img.rows, cols: img.cols, images: img.images, labels };
   cache.set(key, mnist);

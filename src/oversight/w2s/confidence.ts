@@ -71,8 +71,8 @@ export function quantile(xs: ArrayLike<number>, q: number): number {
  * whatever the student's calibration.
  *
  * k > 2: the reference code asserts k = 2 there and its vision script (vision/run_weak_strong.py)
- * trains the naive loss only, so there is no reference; we harden to the argmax, which the
- * paper describes for its multi-class tasks, and say so in the report.
+ * trains the naive loss only, so there is no reference. Hardening to the argmax is our choice
+ * (we have not checked that the paper describes it for multi-class tasks); the report says so.
  */
 export function hardenPredictions(probs: ArrayLike<number>, weakLabels: ArrayLike<number>, n: number, k: number): Float64Array {
   const hard = new Float64Array(n * k);

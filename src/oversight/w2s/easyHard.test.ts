@@ -6,7 +6,10 @@ import { loadMnist } from '../../data/mnist.js';
 import { difficultySplit, margins, runEasyHard, splitByMargin, type EasyHardCell } from './easyHard.js';
 import { easyHardReport, easyHardMarkdown } from './easyHardReport.js';
 import { W2sOptionsSchema, prepare, seedContext } from './grid.js';
-import { buildReport, provenance, reportMarkdown } from './report.js';
+import { buildReport, reportMarkdown } from './report.js';
+
+const prov = { command: 'test', date: 'now', gitCommit: null, machine: { cpu: 'cpu', cores: 2, memoryGiB: 1, os: 'os', node: 'v20' } };
+
 
 const tmp = mkdtempSync(join(tmpdir(), 'w2s-easy-hard-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -131,7 +134,7 @@ describe('the easy-hard cells', () => {
     expect(r.truth[1].recovered!.mean).toBeCloseTo((t.easy.hardTestAccuracy - 0.5) / (t.hard.hardTestAccuracy - 0.5));
     expect(r.weak).toHaveLength(2);
     expect(easyHardMarkdown(r).join('\n')).toMatch(/\| lt5 \| rf-32 \| lr-4x4 \|/);
-    const md = reportMarkdown(buildReport([], opts, provenance('test'), { wallSeconds: 1, invocations: [], cellSeconds: 0, cachedModelSeconds: 0 }, honest, null));
+    const md = reportMarkdown(buildReport([], opts, prov, { wallSeconds: 1, invocations: [], cellSeconds: 0, cachedModelSeconds: 0 }, honest, null));
     expect(md).toMatch(/## Easy-to-hard on images/);
     expect(md).toMatch(/Not in this report: no w2s-reward.json/);
   });

@@ -24,20 +24,21 @@
  *   stopping on V's weak labels) beside one trained only on its labels of easy S (early
  *   stopping on easy V's weak labels): the supervisor trusted only where images are easy.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mlp } from '../../nn/index.js';
-import { Rng } from '../../utils/rng.js';
 import {
   groundTruth,
   orderStrong,
   prepare,
+  readChecked,
   seedContext,
+  stream,
   strongFeatures,
   studentConfig,
   trainingSettings,
   weakSupervisor,
-  writeJsonAtomic,
+  writeJsonFile,
   type GridEnv,
   type SeedContext,
   type StrongFeatures,
@@ -98,7 +99,7 @@ export function splitByMargin(m: { student: Float32Array; val: Float32Array; tes
 export function referenceModel(c: SeedContext, weakLabels: Uint8Array, task: Task): Mlp {
   const k = taskClasses(task);
   if (weakLabels.length !== c.images.weak.n) throw new RangeError(`reference model: ${weakLabels.length} labels for ${c.images.weak.n} W images`);
-  return fitClassifier(c.images.weak, { n: weakLabels.length, d: k, data: oneHot(weakLabels, k) }, { hidden: [], epochs: 10, lr: 3e-3, batch: 64 }, new Rng(c.seed * 1000 + 13));
+  return fitClassifier(c.images.weak, { n: weakLabels.length, d: k, data: oneHot(weakLabels, k) }, { hidden: [], epochs: 10, lr: 3e-3, batch: 64 }, stream(c.seed, `easy-hard-reference/${task}`));
 }
 
 /** The seed's difficulty split of a task: the reference model (W's labels only) scores S, V and test by their pixels. */
@@ -121,9 +122,13 @@ export interface EasyHardArm {
 export const TRUTH_ARMS = ['easy', 'hard', 'all'] as const;
 export const WEAK_ARMS = ['naive', 'easyOnly'] as const;
 
+export const EASY_HARD_FORMAT = 'overseer.w2s.easy-hard';
+/** 2: named random streams (cells of version 1 are refused). */
+export const EASY_HARD_VERSION = 2;
+
 export interface EasyHardCell {
-  format: 'overseer.w2s.easy-hard';
-  version: 1;
+  format: typeof EASY_HARD_FORMAT;
+  version: typeof EASY_HARD_VERSION;
   task: Task;
   seed: number;
   strong: string;
@@ -176,7 +181,7 @@ export function runEasyHard(opts: W2sOptions, env: GridEnv, onCell?: (cell: Easy
         for (const weak of [null, ...opts.weak]) {
           const file = join(env.dir, cellName(task, seed, strong, weak));
           if (existsSync(file)) {
-            const done = JSON.parse(readFileSync(file, 'utf8')) as EasyHardCell;
+            const done = readChecked<EasyHardCell>(file, EASY_HARD_FORMAT, EASY_HARD_VERSION, 'delete the easy-hard cells to recompute them');
             const was = JSON.stringify(easyHardSettings(done.options));
             if (was !== JSON.stringify(easyHardSettings(opts))) throw new Error(`${file} was computed with other settings (${was}); use another --out, or delete the easy-hard cells to recompute them`);
             results.push(done);
@@ -208,8 +213,8 @@ export function runEasyHard(opts: W2sOptions, env: GridEnv, onCell?: (cell: Easy
             return { n: train.n, lr: run.history[chosen].lr, epoch: run.history[chosen].epoch, ...measure(scores(probeAt(run, chosen))) };
           };
           const cell: EasyHardCell = {
-            format: 'overseer.w2s.easy-hard',
-            version: 1,
+            format: EASY_HARD_FORMAT,
+            version: EASY_HARD_VERSION,
             task,
             seed,
             strong,
@@ -244,7 +249,7 @@ export function runEasyHard(opts: W2sOptions, env: GridEnv, onCell?: (cell: Easy
             };
           }
           cell.seconds = (performance.now() - t0) / 1000;
-          writeJsonAtomic(file, cell);
+          writeJsonFile(file, cell);
           results.push(cell);
           onCell?.(cell);
           env.log(describe(cell));

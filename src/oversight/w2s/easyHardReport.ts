@@ -4,6 +4,7 @@
  * from chance; per weak supervisor, naive training on all its labels beside training only on its
  * labels of easy images, as PGR on the hard test images. Means and 95% t intervals over seeds.
  */
+import { mean, median } from '../../utils/stats.js';
 import { EASY_HARD_DIFFICULTY, type EasyHardCell } from './easyHard.js';
 import { orderStrong } from './grid.js';
 import type { WeakName } from './models.js';
@@ -141,12 +142,7 @@ function meanShares(cells: readonly EasyHardCell[]): EasyHardReport['reference']
   return { studentEasy: avg('studentEasy'), studentHard: avg('studentHard'), testHard: avg('testHard') };
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const signedPoints = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} points`;
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 const frac = (x: MeanCi | null | undefined) => (!x ? 'n/a' : `${x.mean.toFixed(2)}${x.halfWidth === null ? '' : ` ± ${x.halfWidth.toFixed(2)}`}`);
 const pct = (x: MeanCi | null | undefined) => (!x ? 'n/a' : `${(100 * x.mean).toFixed(1)}${x.halfWidth === null ? '' : ` ± ${(100 * x.halfWidth).toFixed(1)}`}`);
 
@@ -168,7 +164,7 @@ export function easyHardFindings(truth: readonly EasyHardTruthRow[], weak: reado
       const change = ws.map((r) => r.easyOnlyHard!.mean - r.naiveHard!.mean);
       const better = change.filter((x) => x > 0).length;
       const cleaner = mean(ws.map((r) => r.labelAccuracyEasy!.mean - r.labelAccuracyAll!.mean));
-      const pgrs = (k: 'pgrHardNaive' | 'pgrHardEasyOnly') => median(ws.flatMap((r) => (r[k] ? [r[k]!.mean] : []))).toFixed(2);
+      const pgrs = (k: 'pgrHardNaive' | 'pgrHardEasyOnly') => (median(ws.flatMap((r) => (r[k] ? [r[k]!.mean] : []))) ?? NaN).toFixed(2);
       out.push(
         `${task}: trusting the weak supervisor only on easy images (its labels there are ${(100 * cleaner).toFixed(1)} points more accurate, but a third as many) beats naive training on all its labels on hard test images in ${better} of ${ws.length} (strong, weak) cells; the mean change is ${signedPoints(mean(change))} (median PGR on hard images: naive ${pgrs('pgrHardNaive')}, easy-only ${pgrs('pgrHardEasyOnly')})${mean(change) < 0 ? ': cleaner easy labels do not make up for never seeing a hard image' : ''}.`,
       );

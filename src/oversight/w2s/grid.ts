@@ -13,12 +13,15 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { imagesAsFloat, type Mnist } from '../../data/mnist.js';
 import { loadMlp, saveMlp, type Mlp } from '../../nn/index.js';
+import { writeJsonAtomic } from '../../utils/files.js';
 import { Rng } from '../../utils/rng.js';
+import { RngStreams } from '../../utils/streams.js';
 import type { ConfidenceSchedule } from './confidence.js';
 import {
   WEAK_MODELS,
   WEAK_NAMES,
   accuracy,
+  argmaxRow,
   downsample,
   encode,
   featureScale,
@@ -35,7 +38,7 @@ import {
   type WeakSpec,
 } from './models.js';
 import { TASKS, assertDisjoint, makeSplits, taskClasses, taskLabels, type Splits, type Task } from './splits.js';
-import { probeAt, selectByEval, selectBySupervisor, trainStudent, type EpochRecord, type StudentConfig } from './train.js';
+import { probeAt, selectByEval, selectBySupervisor, selectLastEpoch, trainStudent, type EpochRecord, type StudentConfig } from './train.js';
 
 export const METHODS = ['naive', 'conf-ramp', 'conf-warmup-jump', 'bootstrap'] as const;
 export type Method = (typeof METHODS)[number];
@@ -55,7 +58,7 @@ export const W2sOptionsSchema = z.object({
   strong: z.array(z.string().regex(/^(dae|rf)-\d+$/, 'expected dae-<width> or rf-<width>')).min(1).default(['dae-64', 'dae-256', 'dae-1024', 'rf-128', 'rf-512', 'rf-2048']),
   /** Methods trained in each cell. */
   methods: z.array(z.enum(METHODS)).min(1).default([...METHODS]),
-  /** Student probe: epochs per learning rate. */
+  /** Student probe: epochs per learning rate (fixed on seed-1 development runs: see the report's "How the settings were chosen"). */
   studentEpochs: z.number().int().positive().default(6),
   /** Student probe: learning rates tried (chosen with the epoch). */
   studentLrs: z.array(z.number().positive()).min(1).default([3e-3, 1e-2]),
@@ -90,6 +93,8 @@ export interface TunedResult {
 export interface MethodResult {
   /** Early stopping and lr chosen only on the supervisor's labels of V. */
   weakTuned: TunedResult;
+  /** The last epoch (a fixed schedule, as the paper and the reference code train), lr chosen on the supervisor's labels of V. */
+  lastEpoch: TunedResult;
   /** The same run, chosen by V's ground truth: the inflated comparison. */
   groundTruthTuned: TunedResult;
   /** Bootstrapping: the supervisors in order, e.g. [lr-4x4, dae-64, dae-256]. */
@@ -98,12 +103,20 @@ export interface MethodResult {
   testAgreementWithSupervisor: number;
 }
 
+export const CELL_FORMAT = 'overseer.w2s.cell';
+/** 2: named random streams, lastEpoch, aMax and family (cells of version 1 are refused). */
+export const CELL_VERSION = 2;
+
 export interface CellResult {
-  format: 'overseer.w2s.cell';
-  version: 1;
+  format: typeof CELL_FORMAT;
+  version: typeof CELL_VERSION;
   task: Task;
   seed: number;
   strong: string;
+  /** The ramp's final a for this student (0.75 for the largest of its family), which the --strong list decides. */
+  aMax: number;
+  /** The student's family in the grid, smallest first: the bootstrap chain's students (also set by --strong). */
+  family: string[];
   /** null: the ceiling cell (the student trained on ground truth). */
   weak: WeakName | null;
   weakTestAccuracy: number | null;
@@ -132,10 +145,39 @@ export interface GridEnv {
 
 const cellName = (task: Task, seed: number, strong: string, weak: WeakName | null) => join('cells', task, `seed${seed}`, `${strong}__${weak ?? 'ceiling'}.json`);
 
-export function writeJsonAtomic(file: string, value: unknown): void {
+/** Writes a result or cache file atomically, making its directory. */
+export function writeJsonFile(file: string, value: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(value)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeJsonAtomic(file, value);
+}
+
+/** Reads a JSON file written by this lab, checking its format and version; `what` says how to recover. */
+export function readChecked<T>(file: string, format: string, version: number, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not readable JSON (${(e as Error).message}); ${what}`);
+  }
+  const v = value as { format?: unknown; version?: unknown } | null;
+  if (v?.format !== format || v.version !== version) throw new Error(`${file}: expected ${format} version ${version}, found ${JSON.stringify(v?.format)} version ${JSON.stringify(v?.version)}; ${what}`);
+  return value as T;
+}
+
+/**
+ * A fresh generator on the named stream of `seed` (RngStreams' derivation): names never collide, unlike
+ * seed arithmetic, and a fresh one per call makes a rebuilt cached model the same bits.
+ */
+export function stream(seed: number, name: string): Rng {
+  return new Rng(RngStreams.seedOf(seed, name));
+}
+
+/** Short hex digest of a JSON value or bytes, for cache keys. */
+export function digest(value: unknown): string {
+  const h = createHash('sha1');
+  if (value instanceof Int32Array) h.update(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  else h.update(JSON.stringify(value));
+  return h.digest('hex').slice(0, 12);
 }
 
 /** Strong students ordered by family, then width: the order bootstrapping climbs. */
@@ -149,10 +191,16 @@ export function trainingSettings(o: W2sOptions): Pick<W2sOptions, 'studentEpochs
   return { studentEpochs: o.studentEpochs, studentLrs: o.studentLrs, daeEpochs: o.daeEpochs, daeNoise: o.daeNoise, weakSize: o.weakSize, studentSize: o.studentSize, valSize: o.valSize, pretrainSize: o.pretrainSize ?? null };
 }
 
-/** The grid's student configuration for one method; the ramp's a reaches 0.75 on the largest student of its family. */
+/** The ramp's final a: 0.75 for the largest student of its family in this grid, else 0.5 (the paper's choice). */
+export const aMaxOf = (largest: boolean) => (largest ? 0.75 : 0.5);
+
+/**
+ * The grid's student configuration for one method. Every method and the ceiling share one probe
+ * stream (init and minibatch order), so methods differ only in their loss and labels.
+ */
 export function studentConfig(opts: W2sOptions, method: Method, largest: boolean, seed: number): StudentConfig {
   const loss: 'naive' | ConfidenceSchedule = method === 'conf-ramp' ? 'ramp' : method === 'conf-warmup-jump' ? 'warmup-jump' : 'naive';
-  return { loss, aMax: largest ? 0.75 : 0.5, epochs: opts.studentEpochs, lrs: opts.studentLrs, batch: 128, seed: seed * 1000 + 7 };
+  return { loss, aMax: aMaxOf(largest), epochs: opts.studentEpochs, lrs: opts.studentLrs, batch: 128, seed: RngStreams.seedOf(seed, 'student-probe') };
 }
 
 /** The seed's disjoint splits and their images as floats (test: the official 10k, shared by every seed). */
@@ -185,15 +233,20 @@ export function runGrid(opts: W2sOptions, env: GridEnv): CellResult[] {
       const family = strongs.filter((s) => s.spec.family === spec.family);
       const rank = family.findIndex((s) => s.name === strong);
       const largest = rank === family.length - 1;
+      const familyNames = family.map((s) => s.name);
       let features: (StrongFeatures & { pretrainSeconds: number }) | null = null;
       const getFeatures = () => (features ??= strongFeatures(opts, env, context(), strong, spec));
       for (const task of opts.tasks) {
         for (const weak of [null, ...opts.weak]) {
           const file = join(env.dir, cellName(task, seed, strong, weak));
           if (existsSync(file)) {
-            const done = JSON.parse(readFileSync(file, 'utf8')) as CellResult;
+            const done = readChecked<CellResult>(file, CELL_FORMAT, CELL_VERSION, 'delete the cells to recompute them');
             const was = JSON.stringify(trainingSettings(done.options));
             if (was !== JSON.stringify(trainingSettings(opts))) throw new Error(`${file} was computed with other settings (${was}); use another --out, or delete the cells to recompute them`);
+            // --strong sets aMax and the bootstrap chain; a weak cell made under another family is not this one (the ceiling does not depend on them).
+            if (weak !== null && (done.aMax !== aMaxOf(largest) || JSON.stringify(done.family) !== JSON.stringify(familyNames))) {
+              throw new Error(`${file} was computed under another chain (family ${JSON.stringify(done.family)}, aMax ${done.aMax}; now ${JSON.stringify(familyNames)}, aMax ${aMaxOf(largest)}): the --strong list differs; use another --out, or delete the cells to recompute them`);
+            }
             // A cell lacking an asked-for method is recomputed whole (so its methods share one run of the code).
             if (weak === null || opts.methods.every((m) => done.methods[m])) {
               results.push(done);
@@ -212,7 +265,7 @@ export function runGrid(opts: W2sOptions, env: GridEnv): CellResult[] {
             testAccuracy: accuracy(forwardAll(probe, f.test, false), truth.test),
             valTrueAccuracy: accuracy(forwardAll(probe, f.val, false), truth.val),
           });
-          const cell: CellResult = { format: 'overseer.w2s.cell', version: 1, task, seed, strong, weak, weakTestAccuracy: null, methods: {}, seconds: 0, options: opts };
+          const cell: CellResult = { format: CELL_FORMAT, version: CELL_VERSION, task, seed, strong, aMax: aMaxOf(largest), family: familyNames, weak, weakTestAccuracy: null, methods: {}, seconds: 0, options: opts };
           if (weak === null) {
             // The ceiling: the same probe trained on S's ground truth, tuned on V's (it is trained on ground truth anyway).
             const run = trainStudent(studentConfig(opts, 'naive', largest, seed), { train: f.student, trainLabels: mat(oneHot(truth.student, k), k), val: f.val, valLabels: mat(oneHot(truth.val, k), k) }, evaluate(f));
@@ -223,13 +276,14 @@ export function runGrid(opts: W2sOptions, env: GridEnv): CellResult[] {
             for (const method of opts.methods) {
               const chain = method === 'bootstrap' ? [weak, ...family.slice(0, rank).map((s) => s.name)] : [weak];
               // Bootstrapping: the largest earlier student of the chain supervises; the smallest student's chain is plain naive.
-              const labels = method === 'bootstrap' && rank > 0 ? bootstrapLabels(opts, env, c, task, weak, family.map((s) => s.name), rank - 1) : supervisor.labels;
+              const labels = method === 'bootstrap' && rank > 0 ? bootstrapLabels(opts, env, c, task, weak, familyNames, rank - 1) : supervisor.labels;
               const run = trainStudent(studentConfig(opts, method, largest, seed), { train: f.student, trainLabels: labels.student, val: f.val, valLabels: labels.val }, evaluate(f));
               const chosen = selectBySupervisor(run.history);
               const probe = probeAt(run, chosen);
-              if (method === 'bootstrap' || (method === 'naive' && rank === 0)) saveBootstrapLabels(env, opts, seed, task, weak, strong, probe, f);
+              if (method === 'bootstrap' || (method === 'naive' && rank === 0)) saveBootstrapLabels(env, opts, seed, task, weak, familyNames, rank, probe, f);
               cell.methods[method] = {
                 weakTuned: tuned(run.history[chosen]),
+                lastEpoch: tuned(run.history[selectLastEpoch(run.history)]),
                 groundTruthTuned: tuned(run.history[selectByEval(run.history, 'valTrueAccuracy')]),
                 ...(method === 'bootstrap' ? { chain } : {}),
                 testAgreementWithSupervisor: agreementOn(forwardAll(probe, f.test, false), labels.test),
@@ -237,7 +291,7 @@ export function runGrid(opts: W2sOptions, env: GridEnv): CellResult[] {
             }
           }
           cell.seconds = (performance.now() - t0) / 1000;
-          writeJsonAtomic(file, cell);
+          writeJsonFile(file, cell);
           results.push(cell);
           env.onCell?.(cell);
           env.log(describeCell(cell));
@@ -266,13 +320,7 @@ function tuned(r: EpochRecord): TunedResult {
 }
 
 function agreementOn(scores: Matrix, labels: Matrix): number {
-  return accuracy(scores, Array.from({ length: labels.n }, (_, i) => argmax(labels.data, i * labels.d, labels.d)));
-}
-
-function argmax(a: Float32Array, off: number, k: number): number {
-  let best = 0;
-  for (let j = 1; j < k; j++) if (a[off + j] > a[off + best]) best = j;
-  return best;
+  return accuracy(scores, Array.from({ length: labels.n }, (_, i) => argmaxRow(labels, i)));
 }
 
 /** Ground-truth task labels of S, V and test. Only the ceiling and the evaluation hook read them. */
@@ -302,16 +350,19 @@ export function weakSupervisor(opts: W2sOptions, env: GridEnv, c: SeedContext, t
     // Nothing to train or cache: the labelled images are the model.
     probs = (m) => knnVotes(x, y, spec.neighbours!, downsample(m, 28, spec.pool), k);
   } else {
-    const file = join(env.dir, 'cache', `seed${c.seed}`, task, `weak-${name}-W${opts.weakSize}.json`);
+    // Few labels get more epochs: about 20k examples seen in all, at least spec.epochs.
+    const fit = { hidden: spec.hidden, epochs: Math.max(spec.epochs, Math.ceil(20_000 / n)), lr: 3e-3, batch: 64 };
+    const streamName = `weak/${task}/${name}`;
+    // Everything the model depends on: its spec, its fit, its stream, and which images of W it saw.
+    const key = digest({ spec, fit, streamName, images: digest(c.splits.weak.subarray(0, n)) });
+    const file = join(env.dir, 'cache', `seed${c.seed}`, task, `weak-${name}-${key}.json`);
     let net: Mlp;
     if (existsSync(file)) {
-      net = loadMlp(JSON.parse(readFileSync(file, 'utf8')).net, file);
+      net = loadMlp(readChecked<CachedModel>(file, CACHE_FORMAT, CACHE_VERSION, 'delete the cache to rebuild it').net, file);
     } else {
       const t0 = performance.now();
-      // Few labels get more epochs: about 20k examples seen in all, at least spec.epochs.
-      const epochs = Math.max(spec.epochs, Math.ceil(20_000 / n));
-      net = fitClassifier(x, mat(oneHot(y, k), k), { hidden: spec.hidden, epochs, lr: 3e-3, batch: 64 }, new Rng(c.seed * 1000 + 11));
-      writeJsonAtomic(file, { name, task, seed: c.seed, spec, seconds: (performance.now() - t0) / 1000, net: saveMlp(net) });
+      net = fitClassifier(x, mat(oneHot(y, k), k), fit, stream(c.seed, streamName));
+      writeJsonFile(file, { format: CACHE_FORMAT, version: CACHE_VERSION, name, task, seed: c.seed, spec, fit, seconds: (performance.now() - t0) / 1000, net: saveMlp(net) } satisfies CachedModel);
     }
     probs = (m) => forwardAll(net, downsample(m, 28, spec.pool), true);
   }
@@ -326,22 +377,40 @@ export interface StrongFeatures {
   test: Matrix;
 }
 
+export const CACHE_FORMAT = 'overseer.w2s.cached-model';
+export const CACHE_VERSION = 1;
+
+/** A cached weak supervisor or encoder; `seconds` is what building it took. */
+interface CachedModel {
+  format: typeof CACHE_FORMAT;
+  version: typeof CACHE_VERSION;
+  name: string;
+  seed: number;
+  seconds: number;
+  net: ReturnType<typeof saveMlp>;
+  [more: string]: unknown;
+}
+
 export function strongFeatures(opts: W2sOptions, env: GridEnv, c: SeedContext, name: string, spec: StrongSpec): StrongFeatures & { pretrainSeconds: number } {
   let encoder: Mlp;
   let pretrainSeconds = 0;
   if (spec.family === 'rf') {
-    encoder = randomFeatures(784, spec.width, new Rng(c.seed * 1000 + spec.width));
+    encoder = randomFeatures(784, spec.width, stream(c.seed, `rf/${name}`));
   } else {
-    const file = join(env.dir, 'cache', `seed${c.seed}`, `encoder-${name}-e${opts.daeEpochs}-m${opts.daeNoise}-P${c.splits.pretrain.length}.json`);
+    const dae = { width: spec.width, epochs: opts.daeEpochs, maskNoise: opts.daeNoise, lr: 1e-3, batch: 128 };
+    const streamName = `dae/${name}`;
+    // Everything the encoder depends on: its options, its stream, and which images P holds (not only how many).
+    const key = digest({ dae, streamName, pretrain: digest(c.splits.pretrain) });
+    const file = join(env.dir, 'cache', `seed${c.seed}`, `encoder-${name}-${key}.json`);
     if (existsSync(file)) {
-      encoder = loadMlp(JSON.parse(readFileSync(file, 'utf8')).net, file);
+      encoder = loadMlp(readChecked<CachedModel>(file, CACHE_FORMAT, CACHE_VERSION, 'delete the cache to rebuild it').net, file);
     } else {
       const t0 = performance.now();
       env.log(`seed ${c.seed}: pretraining ${name} (denoising autoencoder, ${opts.daeEpochs} epochs over ${c.splits.pretrain.length} unlabelled images)`);
       const losses: number[] = [];
-      encoder = pretrainDae(c.images.pretrain, { width: spec.width, epochs: opts.daeEpochs, maskNoise: opts.daeNoise, lr: 1e-3, batch: 128 }, new Rng(c.seed * 1000 + 3), (_, l) => losses.push(l));
+      encoder = pretrainDae(c.images.pretrain, dae, stream(c.seed, streamName), (_, l) => losses.push(l));
       pretrainSeconds = (performance.now() - t0) / 1000;
-      writeJsonAtomic(file, { name, seed: c.seed, seconds: pretrainSeconds, losses, net: saveMlp(encoder) });
+      writeJsonFile(file, { format: CACHE_FORMAT, version: CACHE_VERSION, name, seed: c.seed, dae, seconds: pretrainSeconds, losses, net: saveMlp(encoder) } satisfies CachedModel);
     }
   }
   // Standardised with statistics of unlabelled images (P), so no label informs the features.
@@ -354,14 +423,17 @@ function sample(m: Matrix, n: number): Matrix {
   return { n: k, d: m.d, data: m.data.subarray(0, k * m.d) };
 }
 
-/** A chain student's labels depend on the training settings, so its cache file is named by them. */
-const bootFile = (env: GridEnv, opts: W2sOptions, seed: number, task: Task, weak: WeakName, strong: string) => {
-  const key = createHash('sha1').update(JSON.stringify(trainingSettings(opts))).digest('hex').slice(0, 8);
-  return join(env.dir, 'cache', `seed${seed}`, task, `boot-${weak}-${strong}-${key}.bin`);
+/**
+ * A chain student's labels depend on the training settings, the chain up to it (weak, then the
+ * family's students to `rank`) and its aMax, so its cache file is named by all of them.
+ */
+const bootFile = (env: GridEnv, opts: W2sOptions, seed: number, task: Task, weak: WeakName, family: readonly string[], rank: number) => {
+  const key = digest({ settings: trainingSettings(opts), chain: [weak, ...family.slice(0, rank + 1)], aMax: aMaxOf(rank === family.length - 1) });
+  return join(env.dir, 'cache', `seed${seed}`, task, `boot-${weak}-${family[rank]}-${key}.bin`);
 };
 
 /** Saves a chain student's soft labels of S, V and test (float32, in that order) for the next student of the chain. */
-function saveBootstrapLabels(env: GridEnv, opts: W2sOptions, seed: number, task: Task, weak: WeakName, strong: string, probe: Mlp, f: { student: Matrix; val: Matrix; test: Matrix }): void {
+function saveBootstrapLabels(env: GridEnv, opts: W2sOptions, seed: number, task: Task, weak: WeakName, family: readonly string[], rank: number, probe: Mlp, f: { student: Matrix; val: Matrix; test: Matrix }): void {
   const parts = [forwardAll(probe, f.student, true), forwardAll(probe, f.val, true), forwardAll(probe, f.test, true)];
   const all = new Float32Array(parts.reduce((a, p) => a + p.data.length, 0));
   let at = 0;
@@ -369,7 +441,7 @@ function saveBootstrapLabels(env: GridEnv, opts: W2sOptions, seed: number, task:
     all.set(p.data, at);
     at += p.data.length;
   }
-  const file = bootFile(env, opts, seed, task, weak, strong);
+  const file = bootFile(env, opts, seed, task, weak, family, rank);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, new Uint8Array(all.buffer));
   renameSync(`${file}.tmp`, file);
@@ -381,12 +453,12 @@ function saveBootstrapLabels(env: GridEnv, opts: W2sOptions, seed: number, task:
  */
 function bootstrapLabels(opts: W2sOptions, env: GridEnv, c: SeedContext, task: Task, weak: WeakName, family: string[], rank: number): SupervisorLabels {
   const k = taskClasses(task);
-  const file = bootFile(env, opts, c.seed, task, weak, family[rank]);
+  const file = bootFile(env, opts, c.seed, task, weak, family, rank);
   if (!existsSync(file)) {
     const prev = rank === 0 ? weakSupervisor(opts, env, c, task, weak).labels : bootstrapLabels(opts, env, c, task, weak, family, rank - 1);
     const f = strongFeatures(opts, env, c, family[rank], parseStrong(family[rank]));
     const run = trainStudent(studentConfig(opts, 'naive', rank === family.length - 1, c.seed), { train: f.student, trainLabels: prev.student, val: f.val, valLabels: prev.val });
-    saveBootstrapLabels(env, opts, c.seed, task, weak, family[rank], probeAt(run, selectBySupervisor(run.history)), f);
+    saveBootstrapLabels(env, opts, c.seed, task, weak, family, rank, probeAt(run, selectBySupervisor(run.history)), f);
   }
   const buf = readFileSync(file);
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
@@ -404,7 +476,7 @@ export function cachedModelSeconds(dir: string, seeds: readonly number[]): numbe
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.json')) total += (JSON.parse(readFileSync(p, 'utf8')) as { seconds?: number }).seconds ?? 0;
+      else if (e.name.endsWith('.json')) total += readChecked<CachedModel>(p, CACHE_FORMAT, CACHE_VERSION, 'delete the cache to rebuild it').seconds;
     }
   };
   for (const s of seeds) walk(join(dir, 'cache', `seed${s}`));

@@ -1,11 +1,12 @@
 /**
- * The weak-to-strong report: PGR per cell (mean and 95% interval over seeds) for each method,
- * with weak-only tuning beside ground-truth tuning; a Markdown table set; and an SVG in the style
- * of the paper's main figure (test accuracy against strong-student size, one line per weak
- * supervisor, the ceiling in black).
+ * The weak-to-strong report: PGR per cell (mean and 95% interval over seeds, and the pooled PGR of
+ * the means) for each method under three choices of the student's epoch: weak-only tuning, the
+ * last epoch (the paper's fixed schedule) and ground-truth tuning (the inflated figure); a
+ * Markdown table set; and an SVG in the style of the paper's main figure (test accuracy against
+ * strong-student size, one line per weak supervisor, the ceiling in black).
  */
-import { execSync } from 'node:child_process';
-import { cpus, release, totalmem, type as osType } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { mean, median } from '../../utils/stats.js';
 import type { CellResult, Method, W2sOptions } from './grid.js';
 import { METHODS, orderStrong } from './grid.js';
 import { WEAK_MODELS, type WeakName } from './models.js';
@@ -14,11 +15,14 @@ import { TASK_INFO, type Task } from './splits.js';
 import { easyHardReport, easyHardMarkdown, type EasyHardReport } from './easyHardReport.js';
 import type { EasyHardCell } from './easyHard.js';
 import { reportMarkdown as rewardMarkdown, type RewardReport } from './reward/report.js';
-import { existsSync, readFileSync } from 'node:fs';
 
-export const TUNINGS = ['weak', 'groundTruth'] as const;
+/** How the student's (lr, epoch) is chosen: on V's weak labels; the last epoch (lr on V's weak labels); on V's ground truth. */
+export const TUNINGS = ['weak', 'lastEpoch', 'groundTruth'] as const;
 export type Tuning = (typeof TUNINGS)[number];
 
+const TUNING_NAME: Record<Tuning, string> = { weak: 'weak-selected epoch', lastEpoch: 'last epoch (fixed schedule)', groundTruth: 'truth-selected epoch' };
+
+/** What produced the report (the CLI fills it in: src/cli/provenance.ts). */
 export interface Provenance {
   command: string;
   date: string;
@@ -26,22 +30,8 @@ export interface Provenance {
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
 }
 
-export function provenance(command: string): Provenance {
-  let gitCommit: string | null = null;
-  try {
-    gitCommit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- src/oversight/w2s src/data', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    if (dirty) gitCommit += '+uncommitted';
-  } catch {
-    gitCommit = null;
-  }
-  return {
-    command,
-    date: new Date().toISOString(),
-    gitCommit,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version },
-  };
-}
+/** Official MNIST test images: the n of the binomial standard error of a test accuracy. */
+export const TEST_IMAGES = 10_000;
 
 /** One (task, strong, weak, method, tuning) entry, over seeds. */
 export interface PgrRow {
@@ -56,9 +46,20 @@ export interface PgrRow {
   studentAccuracy: number;
   /** Share of test images where the weak-tuned student predicts what its supervisor does (mean over seeds). */
   agreementWithSupervisor: number;
+  /** Per seed, same order as seeds: the epoch chosen. */
+  epochs: number[];
   /** Per seed, same order as seeds (null: no gap at that seed). */
   pgrs: (number | null)[];
+  /** Mean of per-seed PGRs with a 95% t interval. */
   pgr: MeanCi | null;
+  /** PGR of the means: (mean student - mean weak) / (mean ceiling - mean weak); steadier when a seed's gap is small. */
+  pooledPgr: number | null;
+  /** Binomial standard error of (ceiling - weak) on the test images, the two taken as independent. */
+  gapSe: number;
+  /** The mean gap is below 2 standard errors: its PGR is mostly noise. */
+  smallGap: boolean;
+  /** Bootstrapping of the smallest student of a family: naive training by construction (no earlier student). */
+  naiveByConstruction: boolean;
 }
 
 /** One invocation of the grid that computed cells (from DIR/runs.jsonl). */
@@ -87,10 +88,13 @@ export interface Timing {
   easyHardCellSeconds?: number;
 }
 
+export const REPORT_FORMAT = 'overseer.w2s.report';
+/** 3: the last-epoch tuning, pooled PGR, small-gap flags. */
+export const REPORT_VERSION = 3;
+
 export interface W2sReport {
-  format: 'overseer.w2s.report';
-  /** 2: easy-to-hard and the reward models added. */
-  version: 2;
+  format: typeof REPORT_FORMAT;
+  version: typeof REPORT_VERSION;
   provenance: Provenance;
   timing: Timing;
   options: W2sOptions;
@@ -103,13 +107,15 @@ export interface W2sReport {
   rewardModels: RewardReport | null;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Binomial standard error of a difference of two test accuracies, taken as independent. */
+export const gapStandardError = (weak: number, ceiling: number, n = TEST_IMAGES) => Math.sqrt((weak * (1 - weak)) / n + (ceiling * (1 - ceiling)) / n);
 
 /** PGR rows from the cells: each method's student against its seed's weak supervisor and ceiling. */
 export function pgrRows(cells: readonly CellResult[]): PgrRow[] {
   const ceilings = new Map<string, number>();
   for (const c of cells) if (c.weak === null && c.ceiling) ceilings.set(`${c.task}|${c.seed}|${c.strong}`, c.ceiling.testAccuracy);
-  const groups = new Map<string, { task: Task; strong: string; weak: WeakName; method: Method; tuning: Tuning; seeds: number[]; weakAcc: number[]; ceil: number[]; student: number[]; agree: number[]; pgrs: (number | null)[] }>();
+  type Group = { task: Task; strong: string; weak: WeakName; method: Method; tuning: Tuning; smallest: boolean; seeds: number[]; weakAcc: number[]; ceil: number[]; student: number[]; agree: number[]; epochs: number[]; pgrs: (number | null)[] };
+  const groups = new Map<string, Group>();
   for (const c of cells) {
     if (c.weak === null) continue;
     const ceiling = ceilings.get(`${c.task}|${c.seed}|${c.strong}`);
@@ -120,93 +126,164 @@ export function pgrRows(cells: readonly CellResult[]): PgrRow[] {
       for (const tuning of TUNINGS) {
         const key = `${c.task}|${c.strong}|${c.weak}|${method}|${tuning}`;
         let g = groups.get(key);
-        if (!g) groups.set(key, (g = { task: c.task, strong: c.strong, weak: c.weak, method, tuning, seeds: [], weakAcc: [], ceil: [], student: [], agree: [], pgrs: [] }));
-        const acc = (tuning === 'weak' ? r.weakTuned : r.groundTruthTuned).testAccuracy;
+        if (!g) groups.set(key, (g = { task: c.task, strong: c.strong, weak: c.weak, method, tuning, smallest: c.family[0] === c.strong, seeds: [], weakAcc: [], ceil: [], student: [], agree: [], epochs: [], pgrs: [] }));
+        const chosen = tuning === 'weak' ? r.weakTuned : tuning === 'lastEpoch' ? r.lastEpoch : r.groundTruthTuned;
         g.seeds.push(c.seed);
         g.weakAcc.push(c.weakTestAccuracy);
         g.ceil.push(ceiling);
-        g.student.push(acc);
+        g.student.push(chosen.testAccuracy);
         g.agree.push(r.testAgreementWithSupervisor);
-        g.pgrs.push(pgr(c.weakTestAccuracy, acc, ceiling));
+        g.epochs.push(chosen.epoch);
+        g.pgrs.push(pgr(c.weakTestAccuracy, chosen.testAccuracy, ceiling));
       }
     }
   }
-  return [...groups.values()].map((g) => ({
-    task: g.task,
-    strong: g.strong,
-    weak: g.weak,
-    method: g.method,
-    tuning: g.tuning,
-    seeds: g.seeds,
-    weakAccuracy: mean(g.weakAcc),
-    ceilingAccuracy: mean(g.ceil),
-    studentAccuracy: mean(g.student),
-    agreementWithSupervisor: mean(g.agree),
-    pgrs: g.pgrs,
-    pgr: meanCi(g.pgrs),
-  }));
+  return [...groups.values()].map((g) => {
+    const [w, c, s] = [mean(g.weakAcc), mean(g.ceil), mean(g.student)];
+    const gapSe = gapStandardError(w, c);
+    return {
+      task: g.task,
+      strong: g.strong,
+      weak: g.weak,
+      method: g.method,
+      tuning: g.tuning,
+      seeds: g.seeds,
+      weakAccuracy: w,
+      ceilingAccuracy: c,
+      studentAccuracy: s,
+      agreementWithSupervisor: mean(g.agree),
+      epochs: g.epochs,
+      pgrs: g.pgrs,
+      pgr: meanCi(g.pgrs),
+      pooledPgr: pgr(w, s, c),
+      gapSe,
+      smallGap: c - w < 2 * gapSe,
+      naiveByConstruction: g.method === 'bootstrap' && g.smallest,
+    };
+  });
 }
 
 const find = (rows: readonly PgrRow[], task: Task, strong: string, weak: string, method: Method, tuning: Tuning) =>
   rows.find((r) => r.task === task && r.strong === strong && r.weak === weak && r.method === method && r.tuning === tuning);
 
-/** The paper's qualitative findings, checked on this grid (weak-only tuning), each as one sentence with its numbers. */
+const fmtCi = (m: MeanCi | null) => (!m ? 'n/a' : `${signed(m.mean)}${m.halfWidth === null ? '' : ` (95% CI ${signed(m.mean - m.halfWidth)} to ${signed(m.mean + m.halfWidth)})`}`);
+
+/** The paper's qualitative findings, checked on this grid, each as one sentence with its numbers. */
 export function findings(rows: readonly PgrRow[], opts: W2sOptions): string[] {
   const out: string[] = [];
-  const weakRows = rows.filter((r) => r.tuning === 'weak' && r.pgr);
+  const strongs = orderStrong(opts.strong);
+  const families = [...new Set(strongs.map((s) => s.spec.family))].map((fam) => strongs.filter((s) => s.spec.family === fam));
   for (const task of opts.tasks) {
-    const t = weakRows.filter((r) => r.task === task);
-    if (t.length === 0) continue;
-    const by = (m: Method) => t.filter((r) => r.method === m);
-    for (const m of ['naive', 'conf-ramp', 'conf-warmup-jump', 'bootstrap'] as Method[]) {
-      const rs = by(m);
-      if (rs.length === 0) continue;
-      const pos = rs.filter((r) => r.pgr!.mean > 0).length;
-      out.push(`${task}, ${m}: PGR > 0 in ${pos} of ${rs.length} weak x strong cells (median ${median(rs.map((r) => r.pgr!.mean)).toFixed(2)}).`);
+    const all = rows.filter((r) => r.task === task && r.pgr);
+    if (all.length === 0) continue;
+    const cellRows = rows.filter((r) => r.task === task && r.tuning === 'weak' && r.method === rows[0].method);
+    const small = cellRows.filter((r) => r.smallGap);
+    if (small.length > 0) out.push(`${task}: ${small.length} of ${cellRows.length} weak x strong cells have a gap (ceiling - weak) below 2 binomial standard errors of the test accuracies (marked † in the tables: ${small.map((r) => `${r.strong} <- ${r.weak}`).join(', ')}); their PGR is mostly noise.`);
+
+    // Early stopping on agreement with the weak labels works against the confidence loss, which is there to disagree with them.
+    const ramp = all.filter((r) => r.method === 'conf-ramp' && r.tuning === 'weak');
+    const naiveW = all.filter((r) => r.method === 'naive' && r.tuning === 'weak');
+    const early = (rs: PgrRow[]) => rs.flatMap((r) => r.epochs).filter((e) => e < 0.2 * opts.studentEpochs).length;
+    const runs = (rs: PgrRow[]) => rs.flatMap((r) => r.epochs).length;
+    // Mean over cells of (last-epoch PGR - weak-selected PGR) for a method.
+    const lastMinusWeak = (m: Method) => {
+      const ds = all.filter((r) => r.method === m && r.tuning === 'lastEpoch' && !r.naiveByConstruction).flatMap((r) => {
+        const w = find(rows, task, r.strong, r.weak, m, 'weak')?.pgr;
+        return w ? [r.pgr!.mean - w.mean] : [];
+      });
+      return ds.length ? `${m} ${signed(mean(ds))}` : null;
+    };
+    if (ramp.length > 0 && Math.ceil(0.2 * opts.studentEpochs) - 1 >= 1) {
+      const shifts = opts.methods.map(lastMinusWeak).filter((x): x is string => x !== null);
+      out.push(
+        `${task}: choosing the epoch by agreement with the weak labels on V favours epochs where the student still imitates its supervisor, which works against the confidence loss: conf-ramp's weak-selected epoch ended before its ramp reached aMax (epoch ${Math.ceil(0.2 * opts.studentEpochs) - 1} or earlier of ${opts.studentEpochs}) in ${early(ramp)} of ${runs(ramp)} runs (naive: ${early(naiveW)} of ${runs(naiveW)}). Mean PGR at the last epoch minus at the weak-selected one: ${shifts.join(', ')}. The last epoch is the fixed schedule the paper and reference code train with; the confidence-loss findings below are given for both.`,
+      );
     }
-    const naive = by('naive');
-    if (naive.length > 0) {
-      const errorsKept = naive.map((r) => r.agreementWithSupervisor);
-      out.push(`${task}: naive students predict what their weak supervisor predicts on ${(100 * mean(errorsKept)).toFixed(1)}% of test images on average (min ${(100 * Math.min(...errorsKept)).toFixed(1)}%), though the supervisors are right on only ${(100 * mean(naive.map((r) => r.weakAccuracy))).toFixed(1)}%: they imitate its mistakes.`);
-    }
-    // PGR grows with student strength: within each family and weak supervisor, largest vs smallest student.
-    const strongs = orderStrong(opts.strong);
-    for (const m of opts.methods) {
-      let grows = 0;
-      let pairs = 0;
-      const deltas: number[] = [];
-      for (const fam of new Set(strongs.map((s) => s.spec.family))) {
-        const members = strongs.filter((s) => s.spec.family === fam);
-        if (members.length < 2) continue;
-        for (const w of opts.weak) {
-          const lo = find(rows, task, members[0].name, w, m, 'weak')?.pgr;
-          const hi = find(rows, task, members[members.length - 1].name, w, m, 'weak')?.pgr;
-          if (!lo || !hi) continue;
-          pairs++;
-          deltas.push(hi.mean - lo.mean);
-          if (hi.mean > lo.mean) grows++;
-        }
+
+    // Cells whose gap is within noise (†) are left out of the findings below: their PGR divides by almost nothing.
+    const noisy = new Set(small.map((r) => `${r.strong}|${r.weak}`));
+    const clear = (r: PgrRow) => !noisy.has(`${r.strong}|${r.weak}`);
+    const leftOut = noisy.size > 0 ? `; ${noisy.size} † cell${noisy.size > 1 ? 's' : ''} left out` : '';
+    for (const tuning of ['weak', 'lastEpoch'] as Tuning[]) {
+      const t = all.filter((r) => r.tuning === tuning && !r.naiveByConstruction && clear(r));
+      const by = (m: Method) => t.filter((r) => r.method === m);
+      const label = TUNING_NAME[tuning];
+      for (const m of METHODS) {
+        const rs = by(m);
+        if (rs.length === 0) continue;
+        const pos = rs.filter((r) => r.pgr!.mean > 0).length;
+        const pooled = rs.flatMap((r) => (r.pooledPgr === null ? [] : [r.pooledPgr]));
+        const dropped = m === 'bootstrap' ? '; the smallest student of each family is left out, its bootstrapping being naive training' : '';
+        out.push(`${task}, ${m}, ${label}: PGR > 0 in ${pos} of ${rs.length} weak x strong cells (median of per-seed means ${median(rs.map((r) => r.pgr!.mean))!.toFixed(2)}, median pooled PGR ${median(pooled)?.toFixed(2) ?? 'n/a'}${dropped}${leftOut}).`);
       }
-      if (pairs > 0) out.push(`${task}, ${m}: PGR is higher for the largest student of a family than for its smallest in ${grows} of ${pairs} (family, weak) pairs (mean change ${signed(mean(deltas))}).`);
+      if (tuning === 'weak') {
+        const naive = by('naive');
+        const errorsKept = naive.map((r) => r.agreementWithSupervisor);
+        if (naive.length > 0) out.push(`${task}: naive students predict what their weak supervisor predicts on ${(100 * mean(errorsKept)).toFixed(1)}% of test images on average (min ${(100 * Math.min(...errorsKept)).toFixed(1)}%), though the supervisors are right on only ${(100 * mean(naive.map((r) => r.weakAccuracy))).toFixed(1)}%: they imitate its mistakes.`);
+      }
+      // PGR grows with student strength: per seed, the largest student's PGR minus the smallest's (same family, weak supervisor and seed).
+      for (const m of opts.methods.filter((x) => x !== 'bootstrap')) {
+        const perSeed = new Map<number, number[]>();
+        let pairs = 0;
+        let above = 0;
+        let below = 0;
+        for (const members of families) {
+          if (members.length < 2) continue;
+          for (const w of opts.weak) {
+            const lo = find(rows, task, members[0].name, w, m, tuning);
+            const hi = find(rows, task, members[members.length - 1].name, w, m, tuning);
+            if (!lo || !hi || !clear(lo) || !clear(hi)) continue;
+            const diffs = hi.seeds.flatMap((seed, i) => {
+              const j = lo.seeds.indexOf(seed);
+              const [a, b] = [hi.pgrs[i], j < 0 ? null : lo.pgrs[j]];
+              return a === null || b === null ? [] : [{ seed, d: a - b }];
+            });
+            const ci = meanCi(diffs.map((x) => x.d));
+            if (!ci) continue;
+            pairs++;
+            for (const { seed, d } of diffs) perSeed.set(seed, [...(perSeed.get(seed) ?? []), d]);
+            if (ci.halfWidth !== null && ci.mean - ci.halfWidth > 0) above++;
+            if (ci.halfWidth !== null && ci.mean + ci.halfWidth < 0) below++;
+          }
+        }
+        if (pairs === 0) continue;
+        // Seeds are the independent units: average each seed's differences over pairs, then a t interval over seeds.
+        const overall = meanCi([...perSeed.values()].map((ds) => mean(ds)));
+        out.push(`${task}, ${m}, ${label}: largest minus smallest student of a family, paired by seed: PGR difference ${fmtCi(overall)} averaged over ${pairs} (family, weak) pairs${noisy.size > 0 ? ' (pairs with a † cell left out)' : ''}; the pair's own 95% interval is above 0 in ${above} and below 0 in ${below} of them.`);
+      }
+      for (const m of ['conf-ramp', 'conf-warmup-jump', 'bootstrap'] as Method[]) {
+        const gains = by(m)
+          .map((r) => {
+            const n = find(rows, task, r.strong, r.weak, 'naive', tuning);
+            return n?.pgr ? { gap: r.ceilingAccuracy - r.weakAccuracy, gain: r.pgr!.mean - n.pgr.mean } : null;
+          })
+          .filter((x): x is { gap: number; gain: number } => x !== null)
+          .sort((a, b) => a.gap - b.gap);
+        if (gains.length < 3) continue;
+        const third = Math.max(1, Math.floor(gains.length / 3));
+        const smallGain = mean(gains.slice(0, third).map((g) => g.gain));
+        const large = mean(gains.slice(-third).map((g) => g.gain));
+        // Differences of a few hundredths are within the seeds' noise here, so they count as no trend.
+        const who = m === 'bootstrap' ? 'bootstrapping' : 'the confidence loss';
+        const verdict = large <= 0 ? `${who} does not help at large gaps here` : large - smallGain > 0.05 ? `${who} helps most at large gaps, as in the paper` : `${who} helps about as much at small gaps as at large ones (no clear trend)`;
+        // Reporting only (test accuracies): which chain students are weaker than the supervisor they pass labels on from.
+        const weaker = families.flatMap((members) =>
+          members.slice(0, -1).flatMap((st) =>
+            opts.weak.flatMap((w) => {
+              const r = find(rows, task, st.name, w, 'naive', 'weak');
+              return r && r.ceilingAccuracy < r.weakAccuracy ? [`${st.name}'s ceiling ${(100 * r.ceilingAccuracy).toFixed(1)}% < ${w} ${(100 * r.weakAccuracy).toFixed(1)}%`] : [];
+            }),
+          ),
+        );
+        const limitation =
+          m === 'bootstrap'
+            ? ` Limitation: the chain runs through every smaller student of the family${weaker.length > 0 ? `, and ${weaker.length} of its (intermediate student, supervisor) links go through a student weaker than the supervisor (${weaker.slice(0, 3).join('; ')}${weaker.length > 3 ? '; ...' : ''})` : ''}, whereas the paper's intermediate models sit between weak and strong. Choosing the chain by strength would read ground truth (we found no weak-only choice), so this is not quite the paper's bootstrapping and the verdict says little about it.`
+            : '';
+        out.push(`${task}, ${m} minus naive PGR, ${label}: ${signed(large)} on the third of cells with the largest gaps (ceiling - weak), ${signed(smallGain)} on the smallest third (${gains.length} cells${m === 'bootstrap' ? ', smallest students left out' : ''}${leftOut}); ${verdict}.${limitation}`);
+      }
     }
-    for (const m of ['conf-ramp', 'conf-warmup-jump', 'bootstrap'] as Method[]) {
-      const gains = by(m)
-        .map((r) => {
-          const n = find(rows, task, r.strong, r.weak, 'naive', 'weak');
-          return n?.pgr ? { gap: r.ceilingAccuracy - r.weakAccuracy, gain: r.pgr!.mean - n.pgr.mean } : null;
-        })
-        .filter((x): x is { gap: number; gain: number } => x !== null)
-        .sort((a, b) => a.gap - b.gap);
-      if (gains.length < 3) continue;
-      const third = Math.max(1, Math.floor(gains.length / 3));
-      const small = mean(gains.slice(0, third).map((g) => g.gain));
-      const large = mean(gains.slice(-third).map((g) => g.gain));
-      // Differences of a few hundredths are within the seeds' noise here, so they count as no trend.
-      const who = m === 'bootstrap' ? 'bootstrapping' : 'the confidence loss';
-      const verdict = large <= 0 ? `${who} does not help at large gaps here` : large - small > 0.05 ? `${who} helps most at large gaps, as in the paper` : `${who} helps about as much at small gaps as at large ones (no clear trend)`;
-      out.push(`${task}, ${m} minus naive PGR: ${signed(large)} on the third of cells with the largest gaps (ceiling - weak), ${signed(small)} on the smallest third; ${verdict}.`);
-    }
-    const inflation = t
+    const weakRows = all.filter((r) => r.tuning === 'weak');
+    const inflation = weakRows
       .map((r) => {
         const g = find(rows, task, r.strong, r.weak, r.method, 'groundTruth');
         return g?.pgr ? g.pgr.mean - r.pgr!.mean : null;
@@ -218,14 +295,10 @@ export function findings(rows: readonly PgrRow[], opts: W2sOptions): string[] {
 }
 
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 export function buildReport(cells: readonly CellResult[], opts: W2sOptions, prov: Provenance, timing: Timing, easyHard: readonly EasyHardCell[] = [], rewardModels: RewardReport | null = null): W2sReport {
   const rows = pgrRows(cells);
-  return { format: 'overseer.w2s.report', version: 2, provenance: prov, timing, options: opts, cells: cells.length, rows, findings: findings(rows, opts), easyHard: easyHardReport(easyHard), rewardModels };
+  return { format: REPORT_FORMAT, version: REPORT_VERSION, provenance: prov, timing, options: opts, cells: cells.length, rows, findings: findings(rows, opts), easyHard: easyHardReport(easyHard), rewardModels };
 }
 
 /** The reward-model report that overseer w2s-reward wrote, checked by its format; null if there is none. */
@@ -243,15 +316,16 @@ export function reportMarkdown(r: W2sReport): string {
   const o = r.options;
   const L: string[] = [];
   L.push('# Weak-to-strong generalisation on MNIST', '');
-  L.push(`Burns et al. 2023's setup at CPU scale: weak supervisors label S; strong students (a linear probe on a frozen encoder) learn from the weak soft labels; PGR = (weak-to-strong - weak) / (ceiling - weak), the ceiling being the same probe trained on S's ground truth. Seeds ${o.seeds.join(', ')}; PGR is the mean over seeds ± the half-width of a 95% t interval.`, '');
+  L.push(`Burns et al. 2023's setup at CPU scale: weak supervisors label S; strong students (a linear probe on a frozen encoder) learn from the weak soft labels; PGR = (weak-to-strong - weak) / (ceiling - weak), the ceiling being the same probe trained on S's ground truth. Seeds ${o.seeds.join(', ')}; PGR is the mean over seeds ± the half-width of a 95% t interval, with the pooled PGR of the mean accuracies beside it; each is given for three choices of the student's epoch: weak-selected (the protocol), the last epoch (the paper's fixed schedule) and truth-selected (inflated).`, '');
   L.push(`- Command: \`${r.provenance.command}\``);
   L.push(`- Date: ${r.provenance.date}; commit ${r.provenance.gitCommit ?? 'unknown'}; ${r.provenance.machine.cpu}, ${r.provenance.machine.cores} cores, ${r.provenance.machine.memoryGiB} GiB, ${r.provenance.machine.os}, Node ${r.provenance.machine.node}`);
   for (const line of timingLines(r)) L.push(`- ${line}`);
   L.push(`- Splits of the 60k training images (seeded, disjoint): W ${o.weakSize} (weak supervisors' training), S ${o.studentSize} (weak-labelled, the students' training), V ${o.valSize} (weak-labelled, early stopping), P the rest (unlabelled, encoder pretraining); test: the official 10k, never used to choose anything.`);
-  L.push(`- Students: ${o.studentEpochs} epochs for each learning rate of ${o.studentLrs.join(', ')} (Adam, cosine decay, batch 128); the (lr, epoch) is chosen by agreement with the supervisor on V (weak-only tuning) or by V's ground truth (ground-truth tuning, shown in brackets: the inflated figure). Encoders: denoising autoencoders (${Math.round(o.daeNoise * 100)}% masking, ${o.daeEpochs} epochs on P) and random ReLU features; features standardised with P's statistics.`);
-  L.push('- Methods: `naive` (cross-entropy to the weak soft labels); `conf-ramp` (auxiliary confidence loss, a ramped linearly over the first 20% of training to 0.75 for the largest student of a family, else 0.5: the paper\'s schedule as OVERSIGHT.md recalls it); `conf-warmup-jump` (the reference code\'s logconf_loss_fn: a = 0.5·step_frac during the first 10%, then 0.5); `bootstrap` (naive training through the smaller students of the same family: weak -> smallest -> ... -> this one; for the smallest student it is naive). Hardening: binary tasks use the reference code\'s adaptive threshold (quantile matching the weak labels\' class balance in the batch); the 10-class task hardens to the argmax (the reference code is binary-only there).', '');
+  L.push(`- Students: ${o.studentEpochs} epochs for each learning rate of ${o.studentLrs.join(', ')} (Adam, cosine decay, batch 128); the (lr, epoch) is chosen by agreement with the supervisor on V (weak-only tuning), fixed at the last epoch with the lr chosen the same way (the paper's fixed schedule), or by V's ground truth (ground-truth tuning: the inflated figure). Encoders: denoising autoencoders (${Math.round(o.daeNoise * 100)}% masking, ${o.daeEpochs} epochs on P) and random ReLU features; features standardised with P's statistics.`);
+  L.push('- Methods: `naive` (cross-entropy to the weak soft labels); `conf-ramp` (auxiliary confidence loss, a ramped linearly over the first 20% of training to 0.75 for the largest student of a family, else 0.5: the paper\'s schedule as OVERSIGHT.md recalls it); `conf-warmup-jump` (the reference code\'s logconf_loss_fn: a = 0.5·step_frac during the first 10%, then 0.5); `bootstrap` (naive training through the smaller students of the same family: weak -> smallest -> ... -> this one; for the smallest student it is naive, and those rows are marked ‡ and left out of the bootstrap findings; the chain can pass through students weaker than the supervisor, see the findings). Hardening: binary tasks use the reference code\'s adaptive threshold (quantile matching the weak labels\' class balance in the batch); the 10-class task hardens to the argmax, our choice (the reference code is binary-only there).', '');
   L.push('Contents: the PGR grid per method and task, the plot in the style of the paper\'s main figure ([w2s.svg](w2s.svg)), easy-to-hard on images, and the reward-model half (its PGR table, easy-to-hard table and downstream RL), so this is the one report of issue 21.', '');
   L.push('![Weak-to-strong on MNIST: test accuracy against strong-student size](w2s.svg)', '');
+  L.push(...settingsSection(o));
   L.push('## Weak supervisors', '');
   L.push('| weak | what | ' + o.tasks.map((t) => `test acc. ${t}`).join(' | ') + ' |');
   L.push('|---|---|' + o.tasks.map(() => '---:').join('|') + '|');
@@ -266,25 +340,37 @@ export function reportMarkdown(r: W2sReport): string {
   for (const task of o.tasks) {
     const rows = r.rows.filter((x) => x.task === task);
     if (rows.length === 0) continue;
-    L.push(`## ${task}: ${TASK_INFO[task].about}`, '');
-    L.push('PGR with weak-only tuning [with ground-truth tuning]. Accuracies are test accuracies in %, means over seeds.', '');
     const methods = METHODS.filter((m) => o.methods.includes(m));
-    L.push(`| strong | weak | weak acc. | ceiling | ${methods.map((m) => `${m} acc.`).join(' | ')} | ${methods.map((m) => `${m} PGR`).join(' | ')} |`);
-    L.push(`|---|---|---:|---:|${methods.map(() => '---:').join('|')}|${methods.map(() => '---:').join('|')}|`);
-    for (const { name: strong } of orderStrong(o.strong)) {
-      for (const w of o.weak) {
-        const base = find(rows, task, strong, w, methods[0], 'weak');
-        if (!base) continue;
-        const accs = methods.map((m) => {
-          const a = find(rows, task, strong, w, m, 'weak');
-          const g = find(rows, task, strong, w, m, 'groundTruth');
-          return a ? `${pct(a.studentAccuracy)} [${g ? pct(g.studentAccuracy) : 'n/a'}]` : 'n/a';
-        });
-        const pgrs = methods.map((m) => `${fmtPgr(find(rows, task, strong, w, m, 'weak')?.pgr)} [${fmtPgr(find(rows, task, strong, w, m, 'groundTruth')?.pgr)}]`);
-        L.push(`| ${strong} | ${w} | ${pct(base.weakAccuracy)} | ${pct(base.ceilingAccuracy)} | ${accs.join(' | ')} | ${pgrs.join(' | ')} |`);
-      }
+    const cells = orderStrong(o.strong).flatMap(({ name: strong }) => o.weak.flatMap((w) => {
+      const base = find(rows, task, strong, w, methods[0], 'weak');
+      return base ? [{ strong, w, base }] : [];
+    }));
+    L.push(`## ${task}: ${TASK_INFO[task].about}`, '');
+    L.push('Test accuracies in %, means over seeds: weak-selected epoch / last epoch [truth-selected epoch]. Gap: ceiling - weak in points; † marks a gap below 2 binomial standard errors of the test accuracies (PGR there is mostly noise). ‡: bootstrapping of the smallest student of a family, which is naive training by construction.', '');
+    L.push(`| strong | weak | weak acc. | ceiling | gap | ${methods.map((m) => `${m} acc.`).join(' | ')} |`);
+    L.push(`|---|---|---:|---:|---:|${methods.map(() => '---:').join('|')}|`);
+    for (const { strong, w, base } of cells) {
+      const accs = methods.map((m) => {
+        const [a, l, g] = (['weak', 'lastEpoch', 'groundTruth'] as Tuning[]).map((t) => find(rows, task, strong, w, m, t));
+        return a ? `${pct(a.studentAccuracy)} / ${l ? pct(l.studentAccuracy) : 'n/a'} [${g ? pct(g.studentAccuracy) : 'n/a'}]${a.naiveByConstruction ? ' ‡' : ''}` : 'n/a';
+      });
+      L.push(`| ${strong} | ${w} | ${pct(base.weakAccuracy)} | ${pct(base.ceilingAccuracy)} | ${pct(base.ceilingAccuracy - base.weakAccuracy)}${base.smallGap ? ' †' : ''} | ${accs.join(' | ')} |`);
     }
     L.push('');
+    for (const tuning of TUNINGS) {
+      const why = { weak: "the (lr, epoch) that agrees best with the supervisor's labels of V (weak-only tuning, the protocol here)", lastEpoch: "the last epoch, lr chosen on the supervisor's labels of V (the fixed schedule the paper and the reference code train with)", groundTruth: "the (lr, epoch) best on V's ground truth (the inflated comparison)" }[tuning];
+      L.push(`**${task}, PGR at the ${TUNING_NAME[tuning]}**: ${why}. Mean of per-seed PGRs ± 95% t half-width, then the pooled PGR of the mean accuracies in brackets.`, '');
+      L.push(`| strong | weak | gap | ${methods.join(' | ')} |`);
+      L.push(`|---|---|---:|${methods.map(() => '---:').join('|')}|`);
+      for (const { strong, w, base } of cells) {
+        const pgrs = methods.map((m) => {
+          const x = find(rows, task, strong, w, m, tuning);
+          return x ? `${fmtPgr(x.pgr)} [${x.pooledPgr === null ? 'n/a' : x.pooledPgr.toFixed(2)}]${x.naiveByConstruction ? ' ‡' : ''}` : 'n/a';
+        });
+        L.push(`| ${strong} | ${w} | ${pct(base.ceilingAccuracy - base.weakAccuracy)}${base.smallGap ? ' †' : ''} | ${pgrs.join(' | ')} |`);
+      }
+      L.push('');
+    }
   }
   L.push('## Findings, checked on this grid', '');
   for (const f of r.findings) L.push(`- ${f}`);
@@ -297,6 +383,19 @@ export function reportMarkdown(r: W2sReport): string {
     L.push('## Weak-to-strong on reward models', '', '_Not in this report: no w2s-reward.json beside it. `overseer w2s-reward` writes it (and w2s-reward.md); rerun `overseer w2s` (cells are read, not rerun) to include it._', '');
   }
   return `${L.join('\n')}\n`;
+}
+
+/** How the grid's settings were chosen, said plainly: some were looked at on seed 1 with test accuracy printed. */
+export function settingsSection(o: W2sOptions): string[] {
+  return [
+    '## How the settings were chosen',
+    '',
+    `- The weak supervisors (sizes, pooling, label counts), the student schedule (${o.studentEpochs} epochs, learning rates ${o.studentLrs.join(' and ')}), the encoders' pretraining (${o.daeEpochs} epochs, ${Math.round(100 * o.daeNoise)}% masking) and the split sizes were fixed during development runs on seed 1 that printed test accuracy. So the official test set informed these settings, informally: how many alternatives were tried is not recorded, and the modules' unused defaults (removed now) held other values (10 student epochs, lr 1e-3 and 3e-3; 5 autoencoder epochs, 30% masking). The grid's values were not chosen blind to test accuracy.`,
+    '- A code comment described the weak supervisors by their seed-1 digits test accuracy (about 69%, 71%, 80% and 70%); it now points here instead. The table below gives their mean test accuracy over the seeds, descriptive only.',
+    '- Inside the grid nothing is chosen on test labels: the (lr, epoch) of each student comes from V (its weak labels, or the fixed last epoch; the truth-selected column is shown only as the inflated comparison), the easy-to-hard thresholds from S\'s margins.',
+    '- The ramp\'s aMax (0.75 for the largest student of a family, 0.5 otherwise) and the warm-up-then-jump constants are the paper\'s and the reference code\'s, not tuned here.',
+    '',
+  ];
 }
 
 /** The report's timing, saying which wall-clock is the whole grid's from an empty cache on this machine. */

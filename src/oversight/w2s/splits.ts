@@ -6,6 +6,7 @@
  * never used to choose anything.
  */
 import { Rng } from '../../utils/rng.js';
+import { RngStreams } from '../../utils/streams.js';
 
 /** The tasks: the 10-class digit task and binary ones. */
 export const TASKS = ['digits', 'lt5', 'parity'] as const;
@@ -72,7 +73,7 @@ export function makeSplits(seed: number, total: number, sizes: SplitSizes = defa
   const order = new Int32Array(total);
   for (let i = 0; i < total; i++) order[i] = i;
   // Its own stream, so adding a role or a model elsewhere never moves the split.
-  new Rng(seed * 7919 + 17).shuffle(order);
+  new Rng(RngStreams.seedOf(seed, 'splits')).shuffle(order);
   let at = 0;
   const take = (n: number) => order.slice(at, (at += n));
   return { seed, weak: take(sizes.weak), student: take(sizes.student), val: take(sizes.val), pretrain: take(pretrain) };

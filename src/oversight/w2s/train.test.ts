@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mlp } from '../../nn/index.js';
 import { Rng } from '../../utils/rng.js';
 import { accuracy, forwardAll, oneHot, type Matrix } from './models.js';
-import { selectByEval, selectBySupervisor, trainStudent, type EpochRecord } from './train.js';
+import { selectByEval, selectBySupervisor, selectLastEpoch, trainStudent, type EpochRecord } from './train.js';
 
 /** A linearly separable 3-class problem, a weak supervisor that errs on a third of it, and features. */
 function problem(seed: number) {
@@ -58,6 +58,15 @@ describe('weak-to-strong trainer', () => {
     ];
     expect(selectBySupervisor(history)).toBe(2);
     expect(() => selectByEval(history, 'valTrueAccuracy')).toThrow(/ground truth read/);
+  });
+
+  it('selectLastEpoch keeps the last epoch and picks the lr on the supervisor alone', () => {
+    const trap = new Proxy({}, { get: () => { throw new Error('ground truth read'); } }) as Record<string, number>;
+    const rec = (lr: number, epoch: number, agree: number): EpochRecord => ({ lr, epoch, valSupervisorAgreement: agree, valSupervisorXent: 1, evals: trap });
+    // The best agreement overall is epoch 1 of lr 2; the last epoch's best is lr 1's.
+    const history = [rec(1, 1, 0.7), rec(1, 2, 0.75), rec(2, 1, 0.9), rec(2, 2, 0.6)];
+    expect(selectBySupervisor(history)).toBe(2);
+    expect(selectLastEpoch(history)).toBe(1);
   });
 
   it('learns: the naive student agrees with its supervisor on V', () => {

@@ -28,8 +28,6 @@ export interface StudentConfig {
   seed: number;
 }
 
-export const studentDefaults = { loss: 'naive', aMax: 0.5, epochs: 10, lrs: [1e-3, 3e-3], batch: 128, seed: 1 } satisfies StudentConfig;
-
 export interface StudentData {
   /** The student's features of S. */
   train: Matrix;
@@ -130,6 +128,17 @@ export function selectBySupervisor(history: readonly EpochRecord[]): number {
     if (a.valSupervisorAgreement > b.valSupervisorAgreement || (a.valSupervisorAgreement === b.valSupervisorAgreement && a.valSupervisorXent < b.valSupervisorXent)) best = i;
   }
   return best;
+}
+
+/**
+ * The fixed schedule, as the paper and the reference code train: the last epoch, no early stopping.
+ * Only the learning rate is chosen, by the supervisor's labels of V at that epoch (as selectBySupervisor).
+ */
+export function selectLastEpoch(history: readonly EpochRecord[]): number {
+  const last = Math.max(...history.map((r) => r.epoch));
+  const candidates = history.flatMap((r, i) => (r.epoch === last ? [i] : []));
+  const pick = selectBySupervisor(candidates.map((i) => history[i]));
+  return candidates[pick];
 }
 
 /** Ground-truth tuning (the inflated comparison, and the ceiling's own tuning): the best of `evals[key]`, earliest on ties. */
