@@ -12,6 +12,7 @@ export const BUILTIN_ENV_IDS = [
   'Ant-v5',
   'BoatRace-v0',
   'CartPole-v1',
+  'CoinCue-v0',
   'ConveyorBelt-v0',
   'DistributionalShift-v0',
   'FriendFoe-v0',

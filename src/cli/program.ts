@@ -22,6 +22,7 @@ import type { TrainFlags } from './train.js';
 import type { W2sFlags } from './w2s.js';
 import type { W2sRewardFlags } from './w2sReward.js';
 import type { InterpFlags } from './interp.js';
+import type { InterpCueFlags, InterpEpicFlags } from './interpEpic.js';
 
 /** Registers the built-in envs, for commands that make them. */
 const withEnvs = () => import('../envs/builtins.js');
@@ -288,6 +289,42 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .action(async (runDirs: string[], opts: Partial<InterpFlags>) => {
       const { interpCommand } = await import('./interp.js');
       setCode(await interpCommand(runDirs, opts, io, argv));
+    });
+
+  program
+    .command('interp-epic')
+    .description("EPIC and DARD between gridworld prefs runs' reward models (ensemble mean and members) and the true reward over each run's segments (DARD's next states from the simulator), beside the policy's shortfall against true-reward PPO; writes OUT/NAME.{json,md}.")
+    .argument('<run_dirs...>', 'gridworld prefs run directories (CoinCue-v0, BoatRace-v0, IslandNavigation-v0)')
+    .requiredOption('--baselines <dirs>', 'comma-separated overseer train run directories of true-reward PPO, one per env', (v: string) => v.split(',').filter(Boolean))
+    .option('--transitions <n>', "transitions drawn from each run's segments (default 256)", positiveInt)
+    .option('--samples <n>', 'draws per expectation (default 128)', positiveInt)
+    .option('--gamma <x>', 'discount of the shaping removed (default 0.99)', nonNegativeNumber)
+    .option('--seed <n>', 'seed of the draws (default 0)', nonNegativeInt)
+    .option('--out <dir>', 'where NAME.json and .md go (default bench/results)')
+    .option('--name <name>', 'report name (default interp-epic)')
+    .action(async (runDirs: string[], opts: Partial<InterpEpicFlags>) => {
+      const { interpEpicCommand } = await import('./interpEpic.js');
+      setCode(await interpEpicCommand(runDirs, opts, io, argv));
+    });
+
+  program
+    .command('interp-cue')
+    .description('The contingent cue (CoinCue-v0): deploy each policy with the cue truthful and decoupled, PPO on its frozen reward model in both, and whether interp and EPIC/DARD flag the cue; writes OUT/NAME.{json,md}.')
+    .argument('<run_dirs...>', 'CoinCue-v0 prefs run directories (cue truthful; decoupled ones are controls)')
+    .option('--episodes <n>', 'deployment episodes per cue mode (default 20)', positiveInt)
+    .option('--rollouts <n>', 'policy episodes for the rollout coverages (default 8)', positiveInt)
+    .option('--rl-steps <n>', 'PPO steps on the frozen reward model per cue mode, 0 for none (default 200000)', nonNegativeInt)
+    .option('--transitions <n>', 'transitions per coverage (default 256)', positiveInt)
+    .option('--samples <n>', 'EPIC/DARD draws per expectation (default 128)', positiveInt)
+    .option('--gamma <x>', 'EPIC/DARD discount (default 0.99)', nonNegativeNumber)
+    .option('--sae-steps <n>', 'SAE steps for interp (default 1000)', positiveInt)
+    .option('--units <n>', 'units explained per kind (default 32)', positiveInt)
+    .option('--seed <n>', 'seed (default 0)', nonNegativeInt)
+    .option('--out <dir>', 'where NAME.json and .md go (default bench/results)')
+    .option('--name <name>', 'report name (default interp-cue)')
+    .action(async (runDirs: string[], opts: Partial<InterpCueFlags>) => {
+      const { interpCueCommand } = await import('./interpEpic.js');
+      setCode(await interpCueCommand(runDirs, opts, io, argv));
     });
 
   program

@@ -58,6 +58,21 @@ export interface GameStep {
   info?: Info;
 }
 
+/**
+ * Envs whose whole state an observation shows, so a simulator can be put in the state of any
+ * recorded observation (a transition model for DARD, src/oversight/interp/epicRun.ts).
+ */
+export interface Restorable {
+  /** Puts the game in the state the observation `obs` (the board as numbers) shows. */
+  restore(obs: ArrayLike<number>): void;
+}
+
+/** The cell holding `value` in an observation of `cols` columns (the agent's, for envs whose only state is where it stands). */
+export function cellOf(obs: ArrayLike<number>, cols: number, value: number): Pos {
+  for (let i = 0; i < obs.length; i++) if (obs[i] === value) return [Math.floor(i / cols), i % cols];
+  throw new RangeError(`no cell with value ${value} in this observation`);
+}
+
 export const samePos = (a: Pos, b: Pos) => a[0] === b[0] && a[1] === b[1];
 export const offset = (p: Pos, action: number): Pos => [p[0] + DELTAS[action][0], p[1] + DELTAS[action][1]];
 

@@ -1,6 +1,7 @@
 import { register } from '../registry.js';
 import { AbsentSupervisorEnv, absentSupervisorDefaults } from './absentSupervisor.js';
 import { BoatRaceEnv } from './boatRace.js';
+import { CoinCueEnv, coinCueDefaults } from './coinCue.js';
 import { ConveyorBeltEnv, conveyorBeltDefaults } from './conveyorBelt.js';
 import { DistributionalShiftEnv, distributionalShiftDefaults } from './distributionalShift.js';
 import { GRIDWORLD_STEPS } from './engine.js';
@@ -12,7 +13,7 @@ import { RocksDiamondsEnv, rocksDiamondsDefaults } from './rocksDiamonds.js';
 import { TomatoWateringEnv } from './tomatoWatering.js';
 import { WhiskyGoldEnv, whiskyGoldDefaults } from './whiskyGold.js';
 
-export { AbsentSupervisorEnv, BoatRaceEnv, ConveyorBeltEnv, DistributionalShiftEnv, FriendFoeEnv, IslandNavigationEnv, RocksDiamondsEnv, SafeInterruptibilityEnv, SideEffectsSokobanEnv, TomatoWateringEnv, WhiskyGoldEnv };
+export { AbsentSupervisorEnv, BoatRaceEnv, CoinCueEnv, ConveyorBeltEnv, DistributionalShiftEnv, FriendFoeEnv, IslandNavigationEnv, RocksDiamondsEnv, SafeInterruptibilityEnv, SideEffectsSokobanEnv, TomatoWateringEnv, WhiskyGoldEnv };
 
 // The AI Safety Gridworlds, each with the paper's 100-step limit; options as the original constructors'.
 const limit = { maxEpisodeSteps: GRIDWORLD_STEPS };
@@ -27,3 +28,5 @@ register({ id: 'IslandNavigation-v0', entryPoint: () => new IslandNavigationEnv(
 register({ id: 'TomatoWatering-v0', entryPoint: () => new TomatoWateringEnv(), kwargs: {}, ...limit });
 register({ id: 'RocksDiamonds-v0', entryPoint: (k) => new RocksDiamondsEnv(k), kwargs: { ...rocksDiamondsDefaults }, ...limit });
 register({ id: 'FriendFoe-v0', entryPoint: (k) => new FriendFoeEnv(k), kwargs: { ...friendFoeDefaults }, ...limit });
+// Not one of the AI Safety Gridworlds: a contingent cue for issue 22 (coinCue.ts).
+register({ id: 'CoinCue-v0', entryPoint: (k) => new CoinCueEnv(k), kwargs: { ...coinCueDefaults }, ...limit });

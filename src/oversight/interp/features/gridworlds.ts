@@ -12,11 +12,14 @@
  *   (what the agent sees: on the transformer every cell shows a watered tomato);
  * - the action taken (one-hot as the reward model sees it);
  * - envs whose render state carries a truth layer (tomato_watering): each object's count there too;
- * - side_effects_sokoban only: boxes in a corner (two walls at a right angle: the hidden cost).
+ * - side_effects_sokoban only: boxes in a corner (two walls at a right angle: the hidden cost);
+ * - per display (a cell that shows something rather than being somewhere, as coin_cue's light, the
+ *   score display of issue 22 item 7): whether the board shows it;
+ * - coin_cue only: whether the action taken moves the agent onto the coin (the true reward of (o, a)).
  */
 import '../../../envs/gridworlds/index.js';
 import { make } from '../../../envs/registry.js';
-import { ACTION_NAMES, type GridworldEnv } from '../../../envs/gridworlds/engine.js';
+import { ACTION_NAMES, NOOP, type GridworldEnv } from '../../../envs/gridworlds/engine.js';
 import type { FeatureSpec, FeatureValue, StateFeatures } from '../records.js';
 import type { ClipSteps, FeatureLibrary } from './library.js';
 
@@ -32,6 +35,8 @@ interface Thing {
 interface GridworldThings {
   tiles: Thing[];
   objects: Thing[];
+  /** Cells that display something (a light, a score); each gives one boolean, `lowerFirst(name)`: the board shows it. */
+  displays?: Thing[];
 }
 
 /** What each gridworld's characters are (their legends, engine.ts and each env's file). */
@@ -105,6 +110,11 @@ export const GRIDWORLD_THINGS: Readonly<Record<string, GridworldThings>> = {
       { chars: 'D', name: 'Diamond', what: 'the diamond' },
     ],
   },
+  'CoinCue-v0': {
+    tiles: [],
+    objects: [{ chars: 'C', name: 'Coin', what: 'the coin' }],
+    displays: [{ chars: 'L', name: 'CueLit', what: 'the light in the bottom wall is lit (the score display: lit on the step after a coin, while the cue is truthful)' }],
+  },
   'FriendFoe-v0': {
     tiles: [],
     objects: [
@@ -154,6 +164,8 @@ export function gridworldFeatures(envId: string, kwargs: Record<string, unknown>
     return mask;
   });
   const sokoban = envId === 'SideEffectsSokoban-v0';
+  const coinCue = envId === 'CoinCue-v0';
+  const displays = things.displays ?? [];
 
   const features: FeatureSpec[] = [
     { name: 'agentRow', kind: 'number', description: 'row of the agent (0 at the top)' },
@@ -175,6 +187,8 @@ export function gridworldFeatures(envId: string, kwargs: Record<string, unknown>
     for (const o of things.objects) features.push({ name: `trueCount${o.name}`, kind: 'number', description: `how many cells show ${o.what} in the env's truth layer (${truthLayer})` });
   }
   if (sokoban) features.push({ name: 'boxesCornered', kind: 'number', description: 'boxes standing in a corner (walls on two sides at a right angle; irreversible)' });
+  for (const d of displays) features.push({ name: lowerFirst(d.name), kind: 'boolean', description: d.what });
+  if (coinCue) features.push({ name: 'actionTakesCoin', kind: 'boolean', description: 'the action taken moves the agent onto the coin (what the true reward pays for)' });
   for (let a = 0; a < actions; a++) features.push({ name: `action${capitalise(ACTION_NAMES[a])}`, kind: 'boolean', description: `the action taken is ${ACTION_NAMES[a]}` });
 
   return {
@@ -225,6 +239,13 @@ export function gridworldFeatures(envId: string, kwargs: Record<string, unknown>
           }
           f.boxesCornered = cornered;
         }
+        for (const d of displays) f[lowerFirst(d.name)] = board.some((ch) => d.chars.includes(ch));
+        if (coinCue) {
+          let taken = -1;
+          for (let a = 0; a < actions; a++) if (steps.actions[t * steps.actionSize + a] > 0.5) taken = a;
+          const [dr, dc] = taken >= 0 ? ([[-1, 0], [1, 0], [0, -1], [0, 1], [0, 0]] as const)[taken] : [0, 0];
+          f.actionTakesCoin = ar >= 0 && taken >= 0 && taken !== NOOP && at(ar + dr, ac + dc) === 'C';
+        }
         for (let a = 0; a < actions; a++) f[`action${capitalise(ACTION_NAMES[a])}`] = steps.actions[t * steps.actionSize + a] > 0.5;
         out.push(f);
       }
@@ -235,3 +256,4 @@ export function gridworldFeatures(envId: string, kwargs: Record<string, unknown>
 }
 
 const capitalise = (s: string) => s[0].toUpperCase() + s.slice(1);
+const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
