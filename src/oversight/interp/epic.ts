@@ -22,6 +22,7 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../utils/rng.js';
+import { pearson } from './score.js';
 
 /** A batch of transitions, row-major: n rows of obsSize (obs, next) and actionSize (actions). */
 export interface Transitions {
@@ -155,28 +156,10 @@ export function dardCanonical(reward: BatchReward, t: Transitions, draws: DardDr
   return out;
 }
 
-/** Pearson distance √((1 − ρ)/2) between two canonical rewards; 0.5·√2 (unrelated) when either is constant. */
+/** Pearson distance √((1 − ρ)/2) between two canonical rewards; √½ (unrelated) when either is constant, as it carries no preference. */
 export function pearsonDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length || a.length < 2) throw new RangeError(`pearsonDistance: needs two equal-length series of 2 or more, got ${a.length} and ${b.length}`);
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  // A reward constant over the coverage (after canonicalisation) carries no preference at all.
-  const rho = saa > 0 && sbb > 0 ? Math.max(-1, Math.min(1, sab / Math.sqrt(saa * sbb))) : 0;
+  const rho = Math.max(-1, Math.min(1, pearson(a, b)));
   return Math.sqrt((1 - rho) / 2);
 }
 
