@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../../envs/builtins.js';
 import { make } from '../../../envs/registry.js';
-import { mujoco } from '../../../envs/mujoco/runtime.js';
+import { mjOBJ, mujoco } from '../../../envs/mujoco/runtime.js';
 import type { MujocoEnv } from '../../../envs/mujoco/mujocoEnv.js';
 import { RIGHT, UP, DOWN } from '../../../envs/gridworlds/engine.js';
 import { rolloutClips, type Clip } from '../clips.js';
@@ -84,6 +84,109 @@ describe('MuJoCo feature libraries', () => {
     const feet = Object.keys(states[0]).filter((k) => k.endsWith('FootContact'));
     expect(feet).toHaveLength(2);
     expect(states.some((s) => feet.some((f) => s[f] === true))).toBe(true);
+  });
+
+  it('Reacher-v5: distance is the observed fingertip-target vector\'s norm, and the fingertip velocity matches its motion', () => {
+    const clip = scriptedClip('Reacher-v5', Array.from({ length: 20 }, () => new Float32Array([0.5, -0.3])));
+    const states = featuresOf('Reacher-v5', clip);
+    const obs = (t: number) => clip.obs.subarray(t * clip.obsSize, (t + 1) * clip.obsSize);
+    for (const t of [0, 10, 19]) {
+      const o = obs(t);
+      expect(states[t].fingertipDistance).toBeCloseTo(Math.hypot(o[8], o[9]), 6);
+      expect(states[t].shoulderAngle).toBeCloseTo(Math.atan2(o[2], o[0]), 6);
+      expect(states[t].elbowSpeed).toBeCloseTo(Math.abs(o[7]), 6);
+    }
+    // The target does not move, so the fingertip's displacement is the change in fingertip - target (dt = 0.02 s).
+    const t = 10;
+    const [a, b] = [obs(t - 1), obs(t + 1)];
+    const vx = (b[8] - a[8]) / 0.04;
+    const vy = (b[9] - a[9]) / 0.04;
+    expect(Math.abs((states[t].fingertipVelocityX as number) - vx)).toBeLessThan(0.1 * Math.hypot(vx, vy) + 1e-3);
+    expect(Math.abs((states[t].fingertipVelocityY as number) - vy)).toBeLessThan(0.1 * Math.hypot(vx, vy) + 1e-3);
+    expect(states[t].torque).toBeCloseTo(Math.hypot(0.5, -0.3), 5);
+  });
+
+  it('Swimmer-v5: finite values, read from the observation layout (angles, then qvel)', () => {
+    const clip = scriptedClip('Swimmer-v5', Array.from({ length: 30 }, (_, t) => new Float32Array([Math.sin(t / 3), Math.cos(t / 3)])));
+    const states = featuresOf('Swimmer-v5', clip);
+    const t = 20;
+    const o = clip.obs.subarray(t * clip.obsSize, (t + 1) * clip.obsSize);
+    expect(states[t]).toMatchObject({ bodyAngle: o[0], frontJointAngle: o[1], backJointAngle: o[2], forwardVelocity: o[3], lateralVelocity: o[4], backJointVelocity: o[7] });
+    expect(Math.abs(states[0].bodyAngle as number)).toBeLessThan(0.11);
+    expect(states.some((s) => (s.frontJointSpeed as number) > 0.1)).toBe(true);
+  });
+
+  it('Ant-v5: upright and healthy at reset, legs in the air; feet land, matching the env\'s own contact list', () => {
+    const zero = new Float32Array(8);
+    const clip = scriptedClip('Ant-v5', Array.from({ length: 30 }, () => zero));
+    const states = featuresOf('Ant-v5', clip);
+    const legs = ['frontLeft', 'frontRight', 'backLeft', 'backRight'];
+    // Reset: torso at 0.75 m plus up to ±0.1 of noise, legs in the air.
+    expect(Math.abs((states[0].torsoHeight as number) - 0.75)).toBeLessThanOrEqual(0.1);
+    expect(states[0].uprightness as number).toBeGreaterThan(0.95);
+    expect(states[0]).toMatchObject({ healthy: true, upsideDown: false, airborne: true, feetOnFloor: 0 });
+    const last = states[states.length - 1];
+    expect(last.feetOnFloor as number).toBeGreaterThanOrEqual(2);
+    expect(last).toMatchObject({ airborne: false, bodyOnFloor: false, healthy: true, torque: 0 });
+
+    // The same foot contacts as the env's own data when it is stepped there.
+    const env = make('Ant-v5').unwrapped as MujocoEnv;
+    env.reset({ seed: 0 });
+    const feet = [1, 2, 3, 4].map((i) => mujoco.mj_name2id(env.model, mjOBJ.GEOM, `ankle_${i}_geom`));
+    const floor = mujoco.mj_name2id(env.model, mjOBJ.GEOM, 'floor');
+    const seen: boolean[][] = [];
+    for (let k = 0; k < states.length; k++) {
+      const contacts = env.data.contact;
+      const on = feet.map(() => false);
+      for (let i = 0; i < env.data.ncon; i++) {
+        const c = contacts.get(i)!;
+        feet.forEach((g, j) => {
+          if ((c.geom1 === floor && c.geom2 === g) || (c.geom1 === g && c.geom2 === floor)) on[j] = true;
+        });
+        c.delete();
+      }
+      contacts.delete();
+      seen.push(on);
+      env.step(zero);
+      mujoco.mj_forward(env.model, env.data);
+    }
+    env.close();
+    expect(states.map((s) => legs.map((l) => s[`${l}FootContact`]))).toEqual(seen);
+    const o = clip.obs.subarray(10 * clip.obsSize);
+    expect(states[10].torsoHeight).toBeCloseTo(o[0], 5);
+    expect(states[10].frontLeftHipAngle).toBeCloseTo(o[5], 5);
+    expect(states[10].forwardVelocity).toBeCloseTo(o[13], 5);
+    expect(states[10].backRightAnkleSpeed).toBeCloseTo(Math.abs(o[26]), 5);
+  });
+
+  it('InvertedPendulum-v5: the pole starts upright and the cart as observed', () => {
+    const clip = scriptedClip('InvertedPendulum-v5', Array.from({ length: 10 }, () => new Float32Array([0.2])));
+    const states = featuresOf('InvertedPendulum-v5', clip);
+    expect(Math.abs(states[0].poleAngle as number)).toBeLessThan(0.011);
+    expect(Math.abs(states[0].cartPosition as number)).toBeLessThan(0.011);
+    expect(states[0].poleUpright).toBe(true);
+    const o = clip.obs.subarray(5 * clip.obsSize);
+    expect(states[5]).toMatchObject({ cartPosition: o[0], poleAngle: o[1], cartVelocity: o[2], poleAngularVelocity: o[3] });
+    expect(states[5].cartVelocity as number).toBeGreaterThan(0);
+  });
+
+  it('InvertedDoublePendulum-v5: near upright at reset, and the tip height is MuJoCo\'s tip site', () => {
+    const push = new Float32Array([0.3]);
+    const clip = scriptedClip('InvertedDoublePendulum-v5', Array.from({ length: 8 }, () => push));
+    const states = featuresOf('InvertedDoublePendulum-v5', clip);
+    expect(states[0].tipHeight as number).toBeCloseTo(1.2, 1);
+    expect(Math.abs(states[0].lowerPoleAngle as number)).toBeLessThan(0.11);
+    expect(states[0].healthy).toBe(true);
+    const env = make('InvertedDoublePendulum-v5').unwrapped as MujocoEnv;
+    env.reset({ seed: 0 });
+    const tip = mujoco.mj_name2id(env.model, mjOBJ.SITE, 'tip');
+    const heights: number[] = [];
+    for (let k = 0; k < states.length; k++) {
+      heights.push((env.data.site_xpos as Float64Array)[3 * tip + 2]);
+      env.step(push);
+    }
+    env.close();
+    states.forEach((s, k) => expect(s.tipHeight as number).toBeCloseTo(heights[k], 5));
   });
 
   it('refuses observations of the wrong size, and a closed library', () => {

@@ -1,14 +1,23 @@
 /** Which feature library describes an env: the explainer's vocabulary for a run. */
 import { GRIDWORLD_THINGS, gridworldFeatures } from './gridworlds.js';
+import { antFeatures } from './ant.js';
 import { halfCheetahFeatures } from './halfCheetah.js';
 import { hopperFeatures } from './hopper.js';
+import { invertedDoublePendulumFeatures, invertedPendulumFeatures } from './invertedPendulum.js';
 import type { FeatureLibrary } from './library.js';
+import { reacherFeatures } from './reacher.js';
+import { swimmerFeatures } from './swimmer.js';
 import { walker2dFeatures } from './walker2d.js';
 
 const MUJOCO: Readonly<Record<string, (kwargs: Record<string, unknown>) => FeatureLibrary>> = {
   'Hopper-v5': hopperFeatures,
   'Walker2d-v5': walker2dFeatures,
   'HalfCheetah-v5': halfCheetahFeatures,
+  'Reacher-v5': reacherFeatures,
+  'Swimmer-v5': swimmerFeatures,
+  'Ant-v5': antFeatures,
+  'InvertedPendulum-v5': invertedPendulumFeatures,
+  'InvertedDoublePendulum-v5': invertedDoublePendulumFeatures,
 };
 
 /** Envs with a feature library. */

@@ -9,7 +9,7 @@
  * from it. Velocities are the observation's, which Hopper and Walker2d clip to ±10.
  */
 import type { MujocoEnv } from '../../../envs/mujoco/mujocoEnv.js';
-import { mjOBJ, nameOf } from '../../../envs/mujoco/runtime.js';
+import { mjOBJ, nameOf, type MjData } from '../../../envs/mujoco/runtime.js';
 import type { FeatureSpec, FeatureValue, StateFeatures } from '../records.js';
 import type { ClipSteps, FeatureLibrary } from './library.js';
 
@@ -28,6 +28,33 @@ export interface PlanarRobot {
   /** Whether the observation's velocities are clipped (to ±10). */
   clippedVelocities: boolean;
 }
+
+/** Marks in `touching` (one slot per geom) the geoms touching `floor` in `data`, by MuJoCo's contact list. */
+export function floorContacts(data: MjData, floor: number, touching: Uint8Array): void {
+  touching.fill(0);
+  const contacts = data.contact;
+  try {
+    for (let i = 0; i < data.ncon; i++) {
+      const c = contacts.get(i);
+      if (!c) continue;
+      if (c.geom1 === floor) touching[c.geom2] = 1;
+      else if (c.geom2 === floor) touching[c.geom1] = 1;
+      c.delete();
+    }
+  } finally {
+    contacts.delete();
+  }
+}
+
+/** Torque magnitude of step `t`: the Euclidean norm of its action. */
+export function torqueAt(steps: ClipSteps, t: number): number {
+  let sq = 0;
+  for (let i = 0; i < steps.actionSize; i++) sq += steps.actions[t * steps.actionSize + i] ** 2;
+  return Math.sqrt(sq);
+}
+
+/** The torque feature's spec, shared by every MuJoCo library. */
+export const TORQUE_FEATURE: FeatureSpec = { name: 'torque', kind: 'number', description: 'torque magnitude: the Euclidean norm of the action (the actuators\' control signals)' };
 
 /** The features a planar robot's library computes, in order. */
 export function planarFeatures(r: PlanarRobot): FeatureSpec[] {
@@ -50,7 +77,7 @@ export function planarFeatures(r: PlanarRobot): FeatureSpec[] {
   specs.push(
     { name: 'airborne', kind: 'boolean', description: `no part of ${r.robot} touches the floor` },
     { name: 'bodyOnFloor', kind: 'boolean', description: `a part other than the feet touches the floor (fallen, kneeling or sliding on it)` },
-    { name: 'torque', kind: 'number', description: 'torque magnitude: the Euclidean norm of the action (the actuators\' control signals)' },
+    TORQUE_FEATURE,
   );
   if (r.healthy) specs.push({ name: 'healthy', kind: 'boolean', description: r.healthy.what });
   return specs;
@@ -88,23 +115,6 @@ export function planarLibrary(r: PlanarRobot, kwargs: Record<string, unknown> = 
   const touching = new Uint8Array(model.ngeom);
   let closed = false;
 
-  /** Geoms touching the floor in the current data (by MuJoCo's contact list). */
-  const floorContacts = () => {
-    touching.fill(0);
-    const contacts = data.contact;
-    try {
-      for (let i = 0; i < data.ncon; i++) {
-        const c = contacts.get(i);
-        if (!c) continue;
-        if (c.geom1 === floor) touching[c.geom2] = 1;
-        else if (c.geom2 === floor) touching[c.geom1] = 1;
-        c.delete();
-      }
-    } finally {
-      contacts.delete();
-    }
-  };
-
   return {
     envId: r.envId,
     features,
@@ -119,7 +129,7 @@ export function planarLibrary(r: PlanarRobot, kwargs: Record<string, unknown> = 
         for (let i = skip; i < nq; i++) qpos[i] = steps.obs[o + i - skip];
         for (let i = 0; i < nv; i++) qvel[i] = steps.obs[o + nq - skip + i];
         env.setState(qpos, qvel);
-        floorContacts();
+        floorContacts(data, floor, touching);
         const xpos = data.xpos as Float64Array;
         const f: Record<string, FeatureValue> = {
           torsoHeight: xpos[3 * 1 + 2],
@@ -143,9 +153,7 @@ export function planarLibrary(r: PlanarRobot, kwargs: Record<string, unknown> = 
         r.feet.forEach((foot, k) => (f[foot.feature] = touching[footIds[k]] === 1));
         f.airborne = !any;
         f.bodyOnFloor = other;
-        let sq = 0;
-        for (let i = 0; i < steps.actionSize; i++) sq += steps.actions[t * steps.actionSize + i] ** 2;
-        f.torque = Math.sqrt(sq);
+        f.torque = torqueAt(steps, t);
         if (r.healthy) f.healthy = r.healthy.test(qpos, qvel);
         out.push(f);
       }
