@@ -172,7 +172,6 @@ export async function benchStudySaturation(annotators: number, labelsEach: numbe
 export async function benchStudyPaced(servers: number, annotators: number, pace: [number, number], minutes: number, argv: string[]): Promise<void> {
   const db = await freshDatabase('paced');
   const project = new PgProjectStore(db.url);
-  const expected = Math.ceil((annotators * minutes * 60) / ((pace[0] + pace[1]) / 2));
   // As a run does, the pairs are asked as the study goes: a few per person ahead, topped up.
   const ahead = annotators * 3;
   fillRun(project, 'study', 2000, ahead);

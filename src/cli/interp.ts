@@ -16,7 +16,6 @@ import { RewardModel, type Comparison, type RewardModelJson } from '../prefs/rew
 import type { Segment } from '../prefs/segments.js';
 import { ActorCritic } from '../rl/agent.js';
 import { Rng } from '../utils/rng.js';
-import { RunDir } from '../utils/runDir.js';
 import { lineChart, stackCharts } from '../utils/svg.js';
 import { recordActivations, runNetworks } from '../oversight/interp/activations.js';
 import { clipOfSegment, rolloutClips, type Clip } from '../oversight/interp/clips.js';
@@ -25,6 +24,7 @@ import { explainNeurons, studyRewardModelLayer, type LayerStudyResult, type Scor
 import { UsageError, type CliIO } from './io.js';
 import type { PrefsRunConfig } from './prefs.js';
 import { openRunStore } from './runStore.js';
+import { openRunDir } from './runs.js';
 
 export interface InterpFlags {
   /** Reward-model member whose layer gets the SAE. */
@@ -69,12 +69,7 @@ export interface InterpRun {
 
 /** Loads a prefs run directory: its reward model and policy, stored segments and labelled comparisons. */
 export function loadInterpRun(path: string): InterpRun {
-  let run: RunDir;
-  try {
-    run = RunDir.open(path);
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const run = openRunDir(path);
   const config = run.readConfig<PrefsRunConfig>();
   if (config.command !== 'prefs') throw new UsageError(`${run.path} is not a prefs run (its config.json says ${JSON.stringify(config.command)})`);
   const checkpoint = run.latestCheckpoint();

@@ -49,7 +49,6 @@ const cpuSince = (from: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(from);
   return (d.user + d.system) / 1e6;
 };
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const withDefaults = <T extends object>(defaults: T, input: Partial<T>): T => ({ ...defaults, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) });
 

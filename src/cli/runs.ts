@@ -6,14 +6,18 @@ import { RunDir } from '../utils/runDir.js';
 import { UsageError, type CliIO } from './io.js';
 import type { TrainRunConfig } from './train.js';
 
+/** Opens a run directory; a path that is not one is a usage error (with `prefix` before its message). */
+export function openRunDir(path: string, prefix = ''): RunDir {
+  try {
+    return RunDir.open(path);
+  } catch (e) {
+    throw new UsageError(`${prefix}${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** Opens a run directory and loads its final (or latest, or given) checkpoint, with usage errors for bad paths. */
 export function loadRunAgent(runPath: string, checkpointPath?: string): { agent: ActorCritic; envId: string; envKwargs: Record<string, unknown>; checkpoint: string } {
-  let run: RunDir;
-  try {
-    run = RunDir.open(runPath);
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const run = openRunDir(runPath);
   const config = run.readConfig<TrainRunConfig>();
   if (typeof config.envId !== 'string') throw new UsageError(`${run.configPath} names no envId`);
   const checkpoint = checkpointPath ?? run.latestCheckpoint();
@@ -40,12 +44,7 @@ export function flagOf(attribute: string): string {
  */
 export function openRunToResume<C extends { command: string }>(path: string, command: C['command'], clashing: string[]): { run: RunDir; config: C } {
   if (clashing.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${clashing.join(', ')}`);
-  let run: RunDir;
-  try {
-    run = RunDir.open(path);
-  } catch (e) {
-    throw new UsageError(`--resume: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const run = openRunDir(path, '--resume: ');
   const config = run.readConfig<C>();
   if (config.command !== command) throw new UsageError(`--resume: ${run.path} is not a ${command} run`);
   const summary = join(run.path, 'summary.json');

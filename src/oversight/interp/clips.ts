@@ -8,6 +8,7 @@ import type { Env } from '../../envs/core.js';
 import { Discrete } from '../../envs/spaces.js';
 import type { Segment } from '../../prefs/segments.js';
 import type { ClipSteps } from './features/library.js';
+import { concatFloat32 } from '../../utils/arrays.js';
 
 export interface Clip extends ClipSteps {
   /** Unique among a study's clips: the segment's id, or `rollout-<episode>-<k>`. */
@@ -61,22 +62,13 @@ export function rolloutClips(env: Env, act: (obs: Float32Array) => number | Floa
         length: piece.length,
         obsSize: obs.length,
         actionSize,
-        obs: concat(piece.map((p) => p.obs)),
-        actions: concat(piece.map((p) => p.action)),
+        obs: concatFloat32(piece.map((p) => p.obs)),
+        actions: concatFloat32(piece.map((p) => p.action)),
         renderSize,
-        render: renderSize > 0 ? concat(piece.map((p) => p.render!)) : null,
+        render: renderSize > 0 ? concatFloat32(piece.map((p) => p.render!)) : null,
       });
     }
   }
   return clips;
 }
 
-function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -235,7 +235,7 @@ export function runEasyHard(opts: W2sOptions, env: GridEnv, onCell?: (cell: Easy
             cell.classShares = { studentEasy: shares(truth.student, split.student.easy), studentHard: shares(truth.student, split.student.hard), testHard: shares(truth.test, split.testHard) };
             cell.truth = { easy: part('easy'), hard: part('hard'), all: arm(f.student, oneHotOf(truth.student, null), f.val, oneHotOf(truth.val, null)) };
           } else {
-            const sup = weakSupervisor(opts, env, c, task, weak);
+            const sup = weakSupervisor(env, c, task, weak);
             const L = sup.labels;
             const easyS = split.student.easy;
             cell.supervisor = {

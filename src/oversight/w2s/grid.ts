@@ -271,7 +271,7 @@ export function runGrid(opts: W2sOptions, env: GridEnv): CellResult[] {
             const run = trainStudent(studentConfig(opts, 'naive', largest, seed), { train: f.student, trainLabels: mat(oneHot(truth.student, k), k), val: f.val, valLabels: mat(oneHot(truth.val, k), k) }, evaluate(f));
             cell.ceiling = tuned(run.history[selectByEval(run.history, 'valTrueAccuracy')]);
           } else {
-            const supervisor = weakSupervisor(opts, env, c, task, weak);
+            const supervisor = weakSupervisor(env, c, task, weak);
             cell.weakTestAccuracy = supervisor.testAccuracy;
             for (const method of opts.methods) {
               const chain = method === 'bootstrap' ? [weak, ...family.slice(0, rank).map((s) => s.name)] : [weak];
@@ -339,7 +339,7 @@ export interface SupervisorLabels {
 }
 
 /** A weak supervisor (trained on ground truth of W, cached per seed and task) and its soft labels of S, V and test. */
-export function weakSupervisor(opts: W2sOptions, env: GridEnv, c: SeedContext, task: Task, name: WeakName): { testAccuracy: number; labels: SupervisorLabels } {
+export function weakSupervisor(env: GridEnv, c: SeedContext, task: Task, name: WeakName): { testAccuracy: number; labels: SupervisorLabels } {
   const spec: WeakSpec = WEAK_MODELS[name];
   const k = taskClasses(task);
   const n = Math.min(spec.labels, c.images.weak.n);
@@ -455,7 +455,7 @@ function bootstrapLabels(opts: W2sOptions, env: GridEnv, c: SeedContext, task: T
   const k = taskClasses(task);
   const file = bootFile(env, opts, c.seed, task, weak, family, rank);
   if (!existsSync(file)) {
-    const prev = rank === 0 ? weakSupervisor(opts, env, c, task, weak).labels : bootstrapLabels(opts, env, c, task, weak, family, rank - 1);
+    const prev = rank === 0 ? weakSupervisor(env, c, task, weak).labels : bootstrapLabels(opts, env, c, task, weak, family, rank - 1);
     const f = strongFeatures(opts, env, c, family[rank], parseStrong(family[rank]));
     const run = trainStudent(studentConfig(opts, 'naive', rank === family.length - 1, c.seed), { train: f.student, trainLabels: prev.student, val: f.val, valLabels: prev.val });
     saveBootstrapLabels(env, opts, c.seed, task, weak, family, rank, probeAt(run, selectBySupervisor(run.history)), f);

@@ -15,7 +15,7 @@ import { AntEnv, antDefaults, type AntOptions } from '../../../envs/mujoco/ant.j
 import { mjOBJ, nameOf } from '../../../envs/mujoco/runtime.js';
 import type { FeatureSpec, FeatureValue, StateFeatures } from '../records.js';
 import type { ClipSteps, FeatureLibrary } from './library.js';
-import { TORQUE_FEATURE, floorContacts, torqueAt } from './mujoco.js';
+import { TORQUE_FEATURE, floorContacts, floorSummary, torqueAt } from './mujoco.js';
 
 const ENV_ID = 'Ant-v5';
 
@@ -130,13 +130,6 @@ export function antFeatures(kwargs: Record<string, unknown> = {}): FeatureLibrar
             f[`${l.name}${joint}Speed`] = Math.abs(v);
           });
         });
-        let any = false;
-        let other = false;
-        for (let g = 0; g < touching.length; g++) {
-          if (!touching[g]) continue;
-          any = true;
-          if (!footIds.includes(g)) other = true;
-        }
         let feet = 0;
         LEGS.forEach((l, k) => {
           const c = touching[footIds[k]] === 1;
@@ -144,8 +137,7 @@ export function antFeatures(kwargs: Record<string, unknown> = {}): FeatureLibrar
           if (c) feet++;
         });
         f.feetOnFloor = feet;
-        f.airborne = !any;
-        f.bodyOnFloor = other;
+        Object.assign(f, floorSummary(touching, footIds));
         f.torque = torqueAt(steps, t);
         const finite = qpos.every(Number.isFinite) && qvel.every(Number.isFinite);
         f.healthy = finite && qpos[2] >= o.healthy_z_range[0] && qpos[2] <= o.healthy_z_range[1];

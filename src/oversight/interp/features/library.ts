@@ -7,22 +7,11 @@
  * them, plus the render state when the env records one — and returns one `StateFeatures` per
  * step. Libraries that need a simulator (MuJoCo contacts) hold one; `close` frees it.
  */
+import type { Segment } from '../../../prefs/segments.js';
 import type { FeatureSpec, StateFeatures } from '../records.js';
 
-/** The steps of a clip: a stored `Segment` satisfies it, and so does a recorded rollout. */
-export interface ClipSteps {
-  readonly length: number;
-  readonly obsSize: number;
-  /** Floats per action as the reward model sees it (one-hot for discrete actions). */
-  readonly actionSize: number;
-  /** [length, obsSize]. */
-  readonly obs: Float32Array;
-  /** [length, actionSize]. */
-  readonly actions: Float32Array;
-  readonly renderSize: number;
-  /** [length, renderSize], or null when the env records none. */
-  readonly render: Float32Array | null;
-}
+/** The steps of a clip: a stored `Segment`'s, or a recorded rollout's (actions as the reward model sees them). */
+export type ClipSteps = Pick<Segment, 'length' | 'obsSize' | 'actionSize' | 'obs' | 'actions' | 'renderSize' | 'render'>;
 
 export interface FeatureLibrary {
   readonly envId: string;

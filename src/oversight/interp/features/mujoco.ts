@@ -46,6 +46,18 @@ export function floorContacts(data: MjData, floor: number, touching: Uint8Array)
   }
 }
 
+/** From `floorContacts`' marks: is anything on the floor, and is anything but the feet (a fall)? */
+export function floorSummary(touching: Uint8Array, footIds: readonly number[]): { airborne: boolean; bodyOnFloor: boolean } {
+  let any = false;
+  let other = false;
+  for (let g = 0; g < touching.length; g++) {
+    if (!touching[g]) continue;
+    any = true;
+    if (!footIds.includes(g)) other = true;
+  }
+  return { airborne: !any, bodyOnFloor: other };
+}
+
 /** Torque magnitude of step `t`: the Euclidean norm of its action. */
 export function torqueAt(steps: ClipSteps, t: number): number {
   let sq = 0;
@@ -143,16 +155,8 @@ export function planarLibrary(r: PlanarRobot, kwargs: Record<string, unknown> = 
           f[`${j.name}Velocity`] = qvel[3 + k];
           f[`${j.name}Speed`] = Math.abs(qvel[3 + k]);
         });
-        let any = false;
-        let other = false;
-        for (let g = 0; g < touching.length; g++) {
-          if (!touching[g]) continue;
-          any = true;
-          if (!footIds.includes(g)) other = true;
-        }
         r.feet.forEach((foot, k) => (f[foot.feature] = touching[footIds[k]] === 1));
-        f.airborne = !any;
-        f.bodyOnFloor = other;
+        Object.assign(f, floorSummary(touching, footIds));
         f.torque = torqueAt(steps, t);
         if (r.healthy) f.healthy = r.healthy.test(qpos, qvel);
         out.push(f);
