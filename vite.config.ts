@@ -13,6 +13,7 @@ export default defineConfig({
       input: {
         index: fileURLToPath(new URL('./src/server/ui/index.html', import.meta.url)),
         dashboard: fileURLToPath(new URL('./src/server/ui/dashboard.html', import.meta.url)),
+        attention: fileURLToPath(new URL('./src/server/ui/attention.html', import.meta.url)),
       },
     },
   },

@@ -10,22 +10,27 @@
  * And the same Reacher pair in the assisted arm of a trial of assistance (--labeling-assistant
  * rrm, which points at torques; and the random pointer, whose reveals include the view from
  * above): the critique, its evidence, accept and dismiss.
- * Needs the built UI (npm run build). Run: npx tsx scripts/screenshots.ts [dashboard|projection|critique]
+ * And the page "What is the reward model paying attention to?" of a real prefs run whose project
+ * holds the report `overseer interp` stored (attention RUN_DIR): the whole page, and the second
+ * unit's clips and chart.
+ * Needs the built UI (npm run build). Run: npx tsx scripts/screenshots.ts [dashboard|projection|critique|attention RUN_DIR]
  */
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import '../src/envs/builtins.js';
 import { make } from '../src/envs/registry.js';
 import { defaultSegmentLength, type Segment } from '../src/prefs/segments.js';
-import { openProject } from '../src/store/sqlite.js';
+import { openProject, PROJECT_DB } from '../src/store/sqlite.js';
 import type { ProjectStore } from '../src/store/store.js';
 import { Rng } from '../src/utils/rng.js';
 import { armOf, buildServer } from '../src/server/app.js';
 import { labelingViewOf } from '../src/cli/labelingView.js';
 import { runCli } from '../src/cli/program.js';
+import { projectOfRun, runStoreRef } from '../src/cli/runStore.js';
+import { openProjectAt, projectExists } from '../src/store/open.js';
 import type { Answer } from '../src/prefs/teachers.js';
 
 const UI = fileURLToPath(new URL('../dist/ui', import.meta.url));
@@ -104,12 +109,13 @@ async function shoot(envId: string, file: string, seeds: number[], labelingView:
 }
 
 /** Serves `project` with the built UI, opens `path` in Chromium at `viewport`, runs `shoot`; closes everything (the project too). */
-async function inBrowser(project: ProjectStore, viewport: { width: number; height: number }, path: string, shoot: (page: Page) => Promise<void>): Promise<void> {
+async function inBrowser(project: ProjectStore, viewport: { width: number; height: number }, path: string, shoot: (page: Page) => Promise<void>, before?: (page: Page) => Promise<void>): Promise<void> {
   const app = buildServer({ project, staticDir: UI, labelingView: labelingViewOf });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   try {
     const origin = await app.listen({ host: '127.0.0.1', port: 0 });
     const page = await browser.newPage({ viewport });
+    await before?.(page);
     await page.goto(`${origin}${path}`);
     await shoot(page);
   } finally {
@@ -167,7 +173,72 @@ async function shootDashboard(file: string): Promise<void> {
   console.log(`${file}: ${runId}, ${rows} metrics rows`);
 }
 
+/**
+ * Stops the page's clock, then steps it a frame at a time until the charted clip shows its middle
+ * third (not its first frame, nor held at its end; a short clip's middle lasts a few frames, less
+ * than a full-page shot takes). A clip that cannot be replayed never gets there: at most 8 s of
+ * page time. `page.clock.resume()` goes on.
+ */
+async function midClip(page: Page): Promise<void> {
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 30);
+  const inMiddle = `(() => {
+    const step = Number(document.querySelector('#chart')?.dataset.step);
+    const n = globalThis.attentionCharts?.[0]?.data[0].length ?? 0;
+    return n > 0 && step >= n / 3 && step <= (2 * n) / 3;
+  })()`;
+  for (let ms = 0; ms < 8_000 && !(await page.evaluate(inMiddle)); ms += 16) await page.clock.runFor(16);
+}
+
+/**
+ * The attention page of a prefs run directory, from the report stored in its project (the run
+ * directory itself unless the run was made with --project; a run made before the database keeps
+ * it in its own directory under its name). A SQLite project is copied and the copy served, so the
+ * shots' admin never enters the run's database; a PostgreSQL one gets an admin that expires in
+ * 10 minutes and is revoked after the shots.
+ */
+async function shootAttention(runDir: string): Promise<void> {
+  const at = projectOfRun(runStoreRef(runDir)) ?? { loc: { kind: 'sqlite' as const, dir: runDir }, runId: basename(resolve(runDir)) };
+  if (!projectExists(at.loc)) throw new Error(`${runDir}: its project database is missing`);
+  if (at.loc.kind === 'sqlite') {
+    const copy = mkdtempSync(join(tmpdir(), 'overseer-attention-shots-'));
+    for (const f of [PROJECT_DB, `${PROJECT_DB}-wal`]) if (existsSync(join(at.loc.dir, f))) copyFileSync(join(at.loc.dir, f), join(copy, f));
+    at.loc = { kind: 'sqlite', dir: copy };
+  }
+  const project = openProjectAt(at.loc);
+  const name = `screenshots-${Date.now()}`;
+  const admin = project.addAnnotator(name, 'admin', { expiresAt: new Date(Date.now() + 600_000).toISOString() }).token;
+  const path = `/attention.html?token=${admin}&run=${encodeURIComponent(at.runId)}`;
+  await inBrowser(project, { width: 1100, height: 900 }, path, async (page) => {
+    try {
+      await page.waitForSelector('body[data-state]', { timeout: 15_000 });
+      if ((await page.locator('body').getAttribute('data-state')) !== 'ready') throw new Error(`the page says: ${await page.locator('#message').textContent()}`);
+      // The vocabulary is folded away on the page; the shot shows it.
+      await page.locator('#vocabulary summary').click();
+      await midClip(page);
+      await page.screenshot({ path: join(DOCS, 'attention.png'), fullPage: true });
+      await page.clock.resume();
+      const units = await page.locator('#units tbody tr').count();
+      if (units > 1) {
+        await page.locator('#unit-1').check();
+        await page.waitForSelector('body[data-unit="1"]');
+      }
+      await page.locator('#detail').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await midClip(page);
+      await page.screenshot({ path: join(DOCS, 'attention-unit.png') });
+      console.log(`attention.png, attention-unit.png: run ${at.runId}, ${units} units, unit ${units > 1 ? 2 : 1} shown: ${await page.locator('#detail-title').textContent()}`);
+    } finally {
+      project.revokeAnnotator(name);
+    }
+  }, (page) => page.clock.install());
+}
+
 const only = process.argv[2];
+if (only === 'attention') {
+  const runDir = process.argv[3];
+  if (!runDir) throw new Error('usage: npx tsx scripts/screenshots.ts attention RUN_DIR');
+  await shootAttention(runDir);
+  process.exit(0);
+}
 if (only === 'dashboard') {
   await shootDashboard('dashboard.png');
   process.exit(0);

@@ -9,7 +9,7 @@
  * policy's neurons. Writes OUT/NAME.json, .md and .svg.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { make } from '../envs/registry.js';
 import { toComparison } from '../prefs/run.js';
 import { RewardModel, type Comparison, type RewardModelJson } from '../prefs/rewardModel.js';
@@ -20,10 +20,13 @@ import { lineChart, stackCharts } from '../utils/svg.js';
 import { recordActivations, runNetworks } from '../oversight/interp/activations.js';
 import { clipOfSegment, rolloutClips, type Clip } from '../oversight/interp/clips.js';
 import { featureLibraryFor } from '../oversight/interp/features/forEnv.js';
-import { explainNeurons, studyRewardModelLayer, type LayerStudyResult, type ScoreSummary, type ExplainedUnit, type LayerStudyOptionsInput } from '../oversight/interp/layerStudy.js';
+import { attentionReport } from '../oversight/interp/attention.js';
+import { ATTENTION_REPORT, type AttentionReportJson } from '../server/api.js';
+import { studyRewardModelLayerWithValues, type LayerStudyResult, type ScoreSummary, type LayerStudyOptionsInput } from '../oversight/interp/layerStudy.js';
+import { studyPolicyLayer, type PolicyLayerStudy } from '../oversight/interp/policyStudy.js';
 import { UsageError, type CliIO } from './io.js';
 import type { PrefsRunConfig } from './prefs.js';
-import { openRunStore } from './runStore.js';
+import { openRunStore, projectOfRun, type PrefsStoreRef } from './runStore.js';
 import { openRunDir } from './runs.js';
 
 export interface InterpFlags {
@@ -52,6 +55,9 @@ export const interpDefaults = { member: 0, saeSteps: 2000, dictMultiple: 4, l1: 
 /** A prefs run as the interpretability tools read it. */
 export interface InterpRun {
   path: string;
+  /** Where the run keeps its segments and labels (and where the attention report is stored), and its id there. */
+  store: PrefsStoreRef | undefined;
+  runId: string;
   envId: string;
   envKwargs: Record<string, unknown>;
   checkpoint: string;
@@ -87,6 +93,8 @@ export function loadInterpRun(path: string): InterpRun {
     const summary = existsSync(summaryPath) ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as { eval?: { mean?: number }; envSteps?: number }) : {};
     return {
       path: run.path,
+      store: config.store,
+      runId: projectOfRun(config.store)?.runId ?? basename(resolve(run.path)),
       envId: config.envId,
       envKwargs: config.prefs.envKwargs ?? {},
       checkpoint,
@@ -113,12 +121,13 @@ export interface InterpRunReport {
   evalReturn: number | null;
   envSteps: number;
   study: LayerStudyResult;
-  policy: { layer: number; summary: ScoreSummary; units: ExplainedUnit[] };
+  /** The same recipe on the policy's last hidden layer (SAE, neurons, features, random directions). */
+  policy: PolicyLayerStudy;
   seconds: number;
 }
 
-/** The whole study of one run. */
-export function interpretRun(r: InterpRun, flags: InterpFlags): InterpRunReport {
+/** The whole study of one run, and the data of its attention page. */
+export function interpretRun(r: InterpRun, flags: InterpFlags): { report: InterpRunReport; attention: AttentionReportJson } {
   const t0 = performance.now();
   const library = featureLibraryFor(r.envId, r.envKwargs);
   try {
@@ -133,10 +142,25 @@ export function interpretRun(r: InterpRun, flags: InterpFlags): InterpRunReport 
     }
     const set = recordActivations(clips, runNetworks(r.rm, r.agent), library);
     const options: LayerStudyOptionsInput = { member: flags.member, layer: flags.layer, saeSteps: flags.saeSteps, dictMultiple: flags.dictMultiple, l1Coefficient: flags.l1, units: flags.units, seed: flags.seed };
-    const study = studyRewardModelLayer({ rm: r.rm, set, features: library.features, comparisons: r.comparisons }, options);
-    const policyLayer = r.agent.actor.numLayers - 2;
-    const policy = explainNeurons(set, 'policy', policyLayer, library.features, { units: flags.units, seed: flags.seed });
-    return { run: r.path, envId: r.envId, checkpoint: r.checkpoint, labels: r.labels, madeBy: r.madeBy, evalReturn: r.evalReturn, envSteps: r.envSteps, study, policy: { layer: policyLayer, ...policy }, seconds: (performance.now() - t0) / 1000 };
+    const { result: study, topValues } = studyRewardModelLayerWithValues({ rm: r.rm, set, features: library.features, comparisons: r.comparisons }, options);
+    const { member: _member, ...policyOptions } = options;
+    const policy = studyPolicyLayer({ agent: r.agent, set, features: library.features }, { ...policyOptions, layer: undefined });
+    const explanations = new Map([...study.topFeatures.map((u) => [`sae-feature ${u.unit}`, u.explanation] as const), ...study.topNeurons.map((u) => [`neuron ${u.unit}`, u.explanation] as const)]);
+    const attention = attentionReport({
+      runId: r.runId,
+      envId: r.envId,
+      madeBy: `overseer interp ${r.path}`,
+      checkpoint: r.checkpoint,
+      labels: r.labels,
+      study,
+      units: topValues.map((u) => ({ ...u, explanation: explanations.get(`${u.kind} ${u.index}`)! })),
+      set,
+      clips,
+      features: library.features,
+      rm: r.rm,
+    });
+    const report = { run: r.path, envId: r.envId, checkpoint: r.checkpoint, labels: r.labels, madeBy: r.madeBy, evalReturn: r.evalReturn, envSteps: r.envSteps, study, policy, seconds: (performance.now() - t0) / 1000 };
+    return { report, attention };
   } finally {
     library.close();
   }
@@ -147,10 +171,12 @@ export async function interpCommand(runDirs: readonly string[], input: Partial<I
   const flags: InterpFlags = { ...interpDefaults, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
   if (runDirs.length === 0) throw new UsageError('interp: give at least one prefs run directory');
   const reports: InterpRunReport[] = [];
+  const pages: { run: InterpRun; attention: AttentionReportJson }[] = [];
   for (const dir of runDirs) {
     const run = loadInterpRun(dir);
     io.stderr(`${run.envId}: ${run.segments.length} segments, ${run.labels} labels (${run.comparisons.filter((c) => c.validation).length} held out), ${run.checkpoint}\n`);
-    const report = interpretRun(run, flags);
+    const { report, attention } = interpretRun(run, flags);
+    pages.push({ run, attention: { ...attention, madeBy: `overseer ${argv.join(' ')}` } });
     const s = report.study;
     io.stdout(
       `${run.envId} ${s.network} layer ${s.layer}: SAE FVU ${fmt(s.sae.withResampling.heldOut.fvu)}, L0 ${fmt(s.sae.withResampling.heldOut.l0)}, alive ${s.sae.withResampling.alive}/${s.sae.dictSize} (without resampling ${s.sae.withoutResampling.alive}); ` +
@@ -164,7 +190,31 @@ export async function interpCommand(runDirs: readonly string[], input: Partial<I
   writeFileSync(join(flags.out, `${flags.name}.md`), interpMarkdown(reports, json.command, flags.name));
   writeFileSync(join(flags.out, `${flags.name}.svg`), interpSvg(reports));
   io.stdout(`wrote ${join(flags.out, flags.name)}.{json,md,svg}\n`);
-  return 0;
+  // The pages' data goes to each run's database after the files are written: a database that
+  // cannot be reached costs the page, not the study.
+  let failed = 0;
+  for (const { run, attention } of pages) {
+    try {
+      storeAttention(run, attention);
+    } catch (e) {
+      failed++;
+      io.stderr(`${run.path}: could not store the attention report with run ${run.runId} (${e instanceof Error ? e.message : String(e)}); the files above have the study, run interp on it again to make the page\n`);
+      continue;
+    }
+    const serveFlag = run.store?.kind === 'postgres' ? `--db ${run.store.url}` : `--project ${run.store?.kind === 'sqlite' ? run.store.project : run.path}`;
+    io.stdout(`${run.envId}: stored the attention report with run ${run.runId}; to see it: overseer serve ${serveFlag}, then the dashboard's link "what the reward model pays attention to"\n`);
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+/** Stores the page's data with the run, in its project database (replacing the one made before). */
+function storeAttention(run: InterpRun, attention: AttentionReportJson): void {
+  const opened = openRunStore(run.path, run.store);
+  try {
+    opened.project.putRunReport(run.runId, ATTENTION_REPORT, attention);
+  } finally {
+    opened.close();
+  }
 }
 
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
@@ -197,7 +247,9 @@ export function interpMarkdown(reports: readonly InterpRunReport[], command: str
       [`SAE features (sample of alive ones)`, s.scores.saeFeatures],
       [`… of which positive on ≥ 1% of states`, s.scores.saeFeaturesDense],
       [`random directions`, s.scores.randomDirections],
-      [`policy layer ${r.policy.layer} neurons`, r.policy.summary],
+      [`policy layer ${r.policy.layer} neurons`, r.policy.scores.neurons],
+      [`policy SAE features (sample of alive ones)`, r.policy.scores.saeFeatures],
+      [`policy random directions`, r.policy.scores.randomDirections],
     ];
     for (const [what, sum] of rows) lines.push(`| ${r.envId} | ${r.labels} | ${what} | ${sum.count} | ${fmt(sum.mean)} | ${fmt(sum.median)} | ${pct(sum.shareAbove05)} | ${sum.above08} | ${pct(sum.shareAbove08)} |`);
   }
@@ -211,6 +263,17 @@ export function interpMarkdown(reports: readonly InterpRunReport[], command: str
     lines.push(
       `| ${r.envId} | ${s.network}/${s.layer} (${s.width}) | ${s.sae.dictSize} | ${s.sae.steps} | ${s.sae.l1Coefficient} | ${fmt(w.heldOut.fvu)} (without resampling ${fmt(wo.heldOut.fvu)}) | ${fmt(w.heldOut.l0, 1)} | ${w.alive} | ${wo.alive} | ${w.resampled.join(', ')} | ${fmt(s.accuracy.intact)} | ${fmt(s.accuracy.saeReconstruction)} | ${fmt(s.accuracy.saeWithoutResampling)} | ${fmt(s.accuracy.meanAblation)} | ${s.accuracy.pairs} |`,
     );
+  }
+  lines.push('', '## The policy: a sparse autoencoder on its last hidden layer, and the layer replaced', '');
+  lines.push("Held out: every fifth clip. The action's move with the layer replaced, on held-out states: continuous policies, the change's share of the action mean's variance (fvu); discrete ones, the mean total variation distance between the action distributions (tv); 0 = unchanged either way.", '');
+  lines.push('| run | layer (width) | dict | held-out FVU | L0 | alive with resampling | alive without | resampled | action moved: spliced SAE | spliced SAE without resampling | mean-ablated | held-out states |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of reports) {
+    const p = r.policy;
+    const w = p.sae.withResampling;
+    const a = p.actions;
+    const m = (x: number) => `${fmt(x)} (${a.metric})`;
+    lines.push(`| ${r.envId} | policy/${p.layer} (${p.width}) | ${p.sae.dictSize} | ${fmt(w.heldOut.fvu)} (without resampling ${fmt(p.sae.withoutResampling.heldOut.fvu)}) | ${fmt(w.heldOut.l0, 1)} | ${w.alive} | ${p.sae.withoutResampling.alive} | ${w.resampled.join(', ')} | ${m(a.saeReconstruction)} | ${m(a.saeWithoutResampling)} | ${m(a.meanAblation)} | ${p.states.heldOut} |`);
   }
   lines.push('', '## Top features in words', '', "Ranked by how far the member's reward moves when the feature is taken out of the SAE's reconstruction (neurons: set to 0), mean over states in units of the member's reward std; + raises the reward.", '');
   for (const r of reports) {
@@ -243,7 +306,8 @@ export function interpSvg(reports: readonly InterpRunReport[]): string {
           { label: 'neurons', points: poly(r.study.scores.neurons.histogram), color: '#1f6fb5' },
           { label: 'SAE features', points: poly(r.study.scores.saeFeatures.histogram), color: '#c0392b' },
           { label: 'random directions', points: poly(r.study.scores.randomDirections.histogram), color: '#7f7f7f', dashed: true },
-          { label: 'policy neurons', points: poly(r.policy.summary.histogram), color: '#2a9d5c' },
+          { label: 'policy neurons', points: poly(r.policy.scores.neurons.histogram), color: '#2a9d5c' },
+          { label: 'policy SAE features', points: poly(r.policy.scores.saeFeatures.histogram), color: '#e08a1e' },
         ],
         { title: `${r.envId}: held-out explanation scores (${r.study.network}, layer ${r.study.layer})`, xLabel: 'score (pooled Pearson, held out)', yLabel: 'share of units', hlines: [] },
       ),

@@ -1,10 +1,10 @@
 /**
  * `overseer interp-epic RUN_DIR…` and `overseer interp-cue RUN_DIR…` (issue 22 items 6 and 7), on
- * gridworld prefs runs.
+ * prefs runs of envs that can be put in an observed state (gridworlds, the planar MuJoCo runners).
  *
  * - interp-epic: EPIC and DARD between each run's reward model (the normalised ensemble mean given
  *   to RL, and each member) and the true reward, over the run's own segments (the coverage it was
- *   trained on), with the gridworld simulator as DARD's transition model; beside each, the policy's
+ *   trained on), with the env's simulator as DARD's transition model; beside each, the policy's
  *   shortfall: the true-reward PPO return (a `overseer train` run per env, --baselines) minus the
  *   run's final true return. Writes OUT/interp-epic.{json,md}.
  * - interp-cue: CoinCue-v0 runs trained with the cue truthful (and, as controls, decoupled). Deploys
@@ -24,7 +24,7 @@ import { Rng } from '../utils/rng.js';
 import { mean, pearson } from '../utils/stats.js';
 import { rolloutClips, clipOfSegment } from '../oversight/interp/clips.js';
 import { ppoOnFrozenReward } from '../oversight/interp/frozenReward.js';
-import { correlations, epicOnRun, gridworldSimulator, subsample, transitionsOfClips, type EpicOnRunResult } from '../oversight/interp/epicRun.js';
+import { correlations, epicOnRun, hasSimulator, simulatorOf, subsample, transitionsOfClips, type EpicOnRunResult } from '../oversight/interp/epicRun.js';
 import type { Transitions } from '../oversight/interp/epic.js';
 import { interpDefaults, interpretRun, loadInterpRun, type InterpRun } from './interp.js';
 import { UsageError, type CliIO } from './io.js';
@@ -92,9 +92,14 @@ export interface EpicRunRow {
 export function epicOfRun(run: InterpRun, truthReturn: number, flags: Pick<InterpEpicFlags, 'transitions' | 'samples' | 'gamma' | 'seed'>): EpicRunRow {
   const c0 = process.cpuUsage();
   const rng = new Rng(flags.seed + 31);
-  const sim = gridworldSimulator(run.envId, run.envKwargs, flags.seed + 7);
-  const t = segmentTransitions(run, flags.transitions, rng);
-  const distances = epicOnRun(run.rm, sim.truth, sim.model, t, { samples: flags.samples, gamma: flags.gamma }, rng);
+  const sim = simulatorOf(run.envId, run.envKwargs, flags.seed + 7);
+  let distances: EpicOnRunResult;
+  try {
+    const t = segmentTransitions(run, flags.transitions, rng);
+    distances = epicOnRun(run.rm, sim.truth, sim.model, t, { samples: flags.samples, gamma: flags.gamma }, rng);
+  } finally {
+    sim.close();
+  }
   const shortfall = run.evalReturn === null ? null : truthReturn - run.evalReturn;
   return {
     run: run.path,
@@ -139,6 +144,7 @@ export async function interpEpicCommand(runDirs: readonly string[], input: Parti
   const rows: EpicRunRow[] = [];
   for (const dir of runDirs) {
     const run = loadInterpRun(dir);
+    if (!hasSimulator(run.envId, run.envKwargs)) throw new UsageError(`interp-epic: ${dir} is a ${run.envId} run, and ${run.envId} cannot be put in the state an observation shows (EPIC's true reward and DARD's transitions need that); runs of gridworlds with a restore and of the planar MuJoCo runners can`);
     const base = baselines.get(run.envId);
     if (!base) throw new UsageError(`interp-epic: no --baselines run for ${run.envId} (have: ${[...baselines.keys()].join(', ') || 'none'})`);
     const row = epicOfRun(run, base.evalReturn, flags);
@@ -160,11 +166,11 @@ export function epicMarkdown(j: EpicJson): string {
   const c = j.correlations;
   const corrRow = (what: string, x: ReturnType<typeof correlations>) => `| ${what} | ${x.n} | ${fmt(x.pearson, 2)} | ${fmt(x.spearman, 2)} |`;
   return [
-    '# EPIC and DARD against the policy\'s shortfall (gridworlds)',
+    `# EPIC and DARD against the policy's shortfall (${[...new Set(j.runs.map((r) => r.envId))].join(', ')})`,
     '',
     `Made by \`${j.command}\` on ${j.date.slice(0, 10)}, commit ${j.gitCommit ?? 'unknown'}, ${j.machine.cpu} (${j.machine.cores} cores), Node ${j.machine.node}; ${j.seconds.toFixed(0)} s. Issue 22 item 6.`,
     '',
-    `Per run: EPIC (Gleave et al. 2021) and DARD (Wulfe et al. 2022) between the reward model (the normalised ensemble mean given to RL, and each member's raw output) and the true reward (the env's reward of (s, a), what the oracle labels with), over ${j.flags.transitions} transitions drawn from the run's own segments (the training coverage), ${j.flags.samples} draws per expectation, γ = ${j.flags.gamma}. DARD's next states come from the gridworld simulator put in the state each observation shows (these envs' observations show their whole state). Shortfall = true-reward PPO return (one \`overseer train\` run per env, same PPO settings and steps) − the run's final return (deterministic, 10 episodes); relative shortfall divides by the true-reward return so envs compare.`,
+    `Per run: EPIC (Gleave et al. 2021) and DARD (Wulfe et al. 2022) between the reward model (the normalised ensemble mean given to RL, and each member's raw output) and the true reward (the env's reward of (s, a), what the oracle labels with), over ${j.flags.transitions} transitions drawn from the run's own segments (the training coverage), ${j.flags.samples} draws per expectation, γ = ${j.flags.gamma}. DARD's next states come from the env itself put in the state each observation shows: a gridworld's board is its whole state; a planar MuJoCo runner's observation is qpos without the root position (set to 0: neither its reward nor its dynamics depend on it) and qvel (Hopper's and Walker2d's clipped at ±10; Walker2d's contact solver warm-starts from accelerations no observation holds, so its restored steps differ slightly, src/oversight/interp/epicRun.test.ts). Shortfall = true-reward PPO return (one \`overseer train\` run per env, same PPO settings and steps) − the run's final return (deterministic, 10 episodes); relative shortfall divides by the true-reward return so envs compare.`,
     '',
     'The paper\'s framing: Gleave et al. show EPIC predicts the return of policies trained on the learned reward (low distance, low regret: EPIC bounds the regret of optimal policies), and that it needs a coverage distribution wide enough to see where rewards differ. Ours asks the same of short, imperfect PPO runs: regret here mixes the reward\'s error with PPO\'s.',
     '',
@@ -189,7 +195,23 @@ export function epicMarkdown(j: EpicJson): string {
     '',
     'Members of one run share one shortfall, so the pooled rows are not independent points; the per-run rows are the honest n.',
     '',
+    '## What held',
+    '',
+    ...epicFindings(c),
+    '',
   ].join('\n');
+}
+
+/** The paper's claim set against the correlations, in words (from the numbers, so a rerun says what it found). */
+function epicFindings(c: ReturnType<typeof epicCorrelations>): string[] {
+  const s = (x: ReturnType<typeof correlations>) => x.spearman ?? Number.NaN;
+  const held = c.byEnv.filter((e) => s(e.epic) >= 0.5).map((e) => `${e.envId} (${fmt(s(e.epic), 2)})`);
+  const not = c.byEnv.filter((e) => !(s(e.epic) >= 0.5)).map((e) => `${e.envId} (${fmt(s(e.epic), 2)})`);
+  const dardBetter = c.byEnv.filter((e) => s(e.dard) > s(e.epic)).map((e) => e.envId);
+  return [
+    `- Gleave et al.: a smaller EPIC distance means a smaller regret. Across all runs, EPIC ranks the runs' shortfalls with Spearman ${fmt(s(c.epicMean), 2)} (n = ${c.epicMean.n}). Within an env (Spearman ≥ 0.5 counted as held): held in ${held.join(', ') || 'none'}; not in ${not.join(', ') || 'none'}.`,
+    `- Wulfe et al.: DARD, which evaluates the learned reward only on plausible transitions, should track regret better than EPIC. Across all runs DARD's Spearman is ${fmt(s(c.dardMean), 2)} against EPIC's ${fmt(s(c.epicMean), 2)}; DARD ranks better within ${dardBetter.join(', ') || 'no env'}.`,
+  ];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -306,8 +328,12 @@ export async function cueStudy(run: InterpRun, flags: InterpCueFlags) {
   ];
   const c1 = process.cpuUsage();
   const epic = coverages.map((c) => {
-    const sim = gridworldSimulator(run.envId, kwargs(c.cue), flags.seed + 7);
-    return { coverage: c.name, ...epicOnRun(run.rm, sim.truth, sim.model, c.t, { samples: flags.samples, gamma: flags.gamma }, new Rng(flags.seed + 11)) };
+    const sim = simulatorOf(run.envId, kwargs(c.cue), flags.seed + 7);
+    try {
+      return { coverage: c.name, ...epicOnRun(run.rm, sim.truth, sim.model, c.t, { samples: flags.samples, gamma: flags.gamma }, new Rng(flags.seed + 11)) };
+    } finally {
+      sim.close();
+    }
   });
   const epicSeconds = cpuSince(c1);
   const c2 = process.cpuUsage();
@@ -316,7 +342,7 @@ export async function cueStudy(run: InterpRun, flags: InterpCueFlags) {
 
   // interp: the reward model's top units in words, over the run's segments and policy rollouts (truthful, as before deployment).
   const c3 = process.cpuUsage();
-  const study = interpretRun(run, { ...interpDefaults, saeSteps: flags.saeSteps, units: flags.units, seed: flags.seed, rollouts: 4 });
+  const study = interpretRun(run, { ...interpDefaults, saeSteps: flags.saeSteps, units: flags.units, seed: flags.seed, rollouts: 4 }).report;
   const interpSeconds = cpuSince(c3);
   const top = [...study.study.topFeatures.map((u) => ({ kind: 'SAE feature', ...u })), ...study.study.topNeurons.map((u) => ({ kind: 'neuron', ...u }))];
   const mentions = (u: { sentence: string }, f: string) => new RegExp(`\\b${f}\\b`).test(u.sentence);

@@ -293,8 +293,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
 
   program
     .command('interp-epic')
-    .description("EPIC and DARD between gridworld prefs runs' reward models (ensemble mean and members) and the true reward over each run's segments (DARD's next states from the simulator), beside the policy's shortfall against true-reward PPO; writes OUT/NAME.{json,md}.")
-    .argument('<run_dirs...>', 'gridworld prefs run directories (CoinCue-v0, BoatRace-v0, IslandNavigation-v0)')
+    .description("EPIC and DARD between prefs runs' reward models (ensemble mean and members) and the true reward over each run's segments (DARD's next states from the simulator), beside the policy's shortfall against true-reward PPO; writes OUT/NAME.{json,md}.")
+    .argument('<run_dirs...>', 'prefs run directories of envs that can be put in an observed state: the gridworlds CoinCue-v0, BoatRace-v0, IslandNavigation-v0; Hopper-v5, Walker2d-v5, HalfCheetah-v5, Swimmer-v5')
     .requiredOption('--baselines <dirs>', 'comma-separated overseer train run directories of true-reward PPO, one per env', (v: string) => v.split(',').filter(Boolean))
     .option('--transitions <n>', "transitions drawn from each run's segments (default 256)", positiveInt)
     .option('--samples <n>', 'draws per expectation (default 128)', positiveInt)

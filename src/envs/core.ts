@@ -27,6 +27,17 @@ export interface StepResult {
   info: Info;
 }
 
+/**
+ * An env that can be put in the state an observation shows (gridworlds, whose board is the whole
+ * state; the planar MuJoCo runners, up to the root position the observation leaves out, which no
+ * reward or dynamics depends on). What a simulator needs to evaluate a reward or a transition
+ * from any observed state (EPIC and DARD, src/oversight/interp/epicRun.ts).
+ */
+export interface Restorable {
+  /** Puts the env in the state the observation `obs` shows. */
+  restore(obs: ArrayLike<number>): void;
+}
+
 /** What the registry knows about a constructed env. */
 export interface EnvSpec {
   id: string;

@@ -166,3 +166,92 @@ export interface GoldPairJson {
   answered: number;
   correct: number;
 }
+
+/**
+ * GET /api/admin/runs/:runId/attention: what the run's reward model is paying attention to
+ * (issue 22's page), as `overseer interp` stored it with the run (kind `attention` of the run's
+ * reports). 404 until one is made.
+ */
+export const ATTENTION_REPORT = 'attention';
+
+export interface AttentionReportJson {
+  format: 'overseer.attention/1';
+  runId: string;
+  envId: string;
+  /** The command that made it, and when (ISO time). */
+  madeBy: string;
+  createdAt: string;
+  /** The checkpoint whose reward model (and policy) were read. */
+  checkpoint: string;
+  /** Labels the reward model was trained on. */
+  labels: number;
+  /** The layer studied: `reward-model/<member>`, hidden layer `layer` of `width` neurons. */
+  network: string;
+  layer: number;
+  width: number;
+  /**
+   * The sparse autoencoder on that layer (Bricken et al. 2023): held-out fraction of variance
+   * unexplained, L0, features alive with and without resampling. Here and below, null is a
+   * number that is not defined (JSON has no NaN): a constant held-out layer, no decided
+   * held-out pair, no unit of a kind.
+   */
+  sae: { dictSize: number; fvu: number | null; l0: number | null; alive: number; aliveWithoutResampling: number };
+  /** The member's accuracy on held-out labelled pairs: intact, with the layer replaced by the SAE's reconstruction, and by its mean. */
+  accuracy: { pairs: number; intact: number | null; saeReconstruction: number | null; meanAblation: number | null };
+  /** Held-out explanation scores per kind of unit (Bills et al. 2023: pooled Pearson of 0–10 activations). */
+  scores: { units: string; count: number; mean: number | null; median: number | null; above08: number }[];
+  /** The env's named features: the explainer's vocabulary. */
+  features: { name: string; kind: 'number' | 'boolean'; description: string }[];
+  /** The reward model's top units, most effect on the reward first. */
+  units: AttentionUnitJson[];
+  /** Every clip the units point to. */
+  clips: AttentionClipJson[];
+}
+
+export interface AttentionUnitJson {
+  kind: 'sae-feature' | 'neuron';
+  index: number;
+  /** The explainer's best explanation, as a sentence. */
+  explanation: string;
+  /** Its held-out score (pooled Pearson of 0–10 activations; Bills et al. 2023); null when undefined (a constant simulation). */
+  score: number | null;
+  /** Share of states where the unit is positive. */
+  frequency: number;
+  /** Mean change of the member's reward when the unit is taken out, in the member's reward std (+: the unit raises the reward). */
+  meanEffect: number;
+  /** The unit's largest activation over every recorded state (10 on the 0–10 scale; its top clip holds it). */
+  maxActivation: number;
+  /**
+   * The attribution over named features: a ridge fit of the unit's activation on the standardised
+   * features over every recorded state, activation ≈ intercept + Σ weight · (value − mean) / std,
+   * keeping the features with the largest |weight|. r2: the fit's share of variance explained.
+   */
+  attribution: { r2: number | null; intercept: number; features: { name: string; weight: number; mean: number; std: number }[] };
+  /** The clips that activate it most, most first. */
+  topClips: AttentionActivationJson[];
+}
+
+/** One unit along one clip. */
+export interface AttentionActivationJson {
+  clipId: string;
+  /** The unit's activation at each step. */
+  activations: number[];
+  /** What the explanation predicts at each step (0–10, the simulator's output). */
+  simulated: number[];
+  /** Per feature of the unit's attribution (same order), its contribution at each step: weight · (value − mean) / std. */
+  attribution: number[][];
+}
+
+/** A clip the page replays: a stored segment of the run, or a rollout of its policy recorded by `overseer interp`. */
+export interface AttentionClipJson {
+  id: string;
+  source: 'segment' | 'rollout';
+  length: number;
+  renderSize: number;
+  /** Render states, float32 little-endian, base64 (as in SegmentJson); null when the env has none. */
+  render: string | null;
+  /** The studied member's reward at each step as RL was given it: divided by its std (and centred, if the run centred rewards). */
+  reward: number[];
+  /** The episode ended at the clip's last frame. */
+  terminated: boolean;
+}

@@ -16,7 +16,7 @@ import { ANSWERS } from '../prefs/teachers.js';
 import { exportLines } from '../store/exchange.js';
 import { encodeFloats } from '../utils/floats.js';
 import { CRITIQUE_RESPONSES, concurrentCalls, ForbiddenError, type ConcurrentCalls, InvalidInputError, MAX_GUIDELINES, NotFoundError, type Arm, type CritiqueResponse, type LabelAssistance, type ShownCritique, StoreConflictError, StoreError, type Annotator, type AssignedQuery, type GoldPair, type ProjectStore, type RunRecord } from '../store/store.js';
-import type { CritiqueJson, GoldPairJson, LabelResultJson, RevealJson, OverviewJson, PairSummaryJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from './api.js';
+import { ATTENTION_REPORT, type CritiqueJson, type GoldPairJson, type LabelResultJson, type RevealJson, type OverviewJson, type PairSummaryJson, type QueryJson, type RunStatusJson, type SegmentJson, type UndoResultJson } from './api.js';
 
 export const TOKEN_COOKIE = 'overseer_token';
 
@@ -363,6 +363,13 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const latest = project.latestSegment(req.params.runId);
     const overview: OverviewJson = { status, agreement: project.agreement(req.params.runId), latestSegment: latest ? toSegmentJson(latest) : null };
     return overview;
+  });
+  // What the run's reward model pays attention to: the report `overseer interp` stores with the run, sent as stored.
+  app.get<{ Params: { runId: string } }>('/api/admin/runs/:runId/attention', { schema: { params: runParams } }, async (req, reply) => {
+    await runStatus(req.params.runId, req.annotator);
+    const report = project.getRunReport(req.params.runId, ATTENTION_REPORT);
+    if (!report) return reply.code(404).send({ error: `run ${req.params.runId} has no attention report yet: make one with overseer interp RUN_DIR (the run's directory)` });
+    return reply.header('cache-control', 'no-store').send(report.body);
   });
   // Guidelines may be 10,000 characters of any script (up to 4 bytes each in UTF-8, escaped in JSON).
   app.put<{ Params: { runId: string }; Body: { guidelines: string } }>('/api/admin/runs/:runId/guidelines', { bodyLimit: 128 * 1024, schema: { params: runParams, body: guidelinesBody } }, async (req, reply) => {

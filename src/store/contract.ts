@@ -917,6 +917,43 @@ export function describeProjectStore(name: string, open: OpenStore): void {
       });
     });
 
+    describe('reports made from a run', () => {
+      it('stores one report per kind, replaces it when made again, and keeps runs apart', () => {
+        const p = withQueries(2);
+        p.createRun({ id: 'other', envId: 'Hopper-v5' });
+        expect(p.getRunReport('run1', 'attention')).toBeNull();
+        expect(p.listRunReports('run1')).toEqual([]);
+        const body = { format: 'x/1', units: [{ score: 0.81, sentence: 'fires when … é' }], nested: { a: null, b: [1.5, -0] } };
+        const info = p.putRunReport('run1', 'attention', body);
+        expect(info.kind).toBe('attention');
+        expect(info.bytes).toBe(Buffer.byteLength(JSON.stringify(body)));
+        expect(Number.isFinite(Date.parse(info.createdAt))).toBe(true);
+        const got = p.getRunReport('run1', 'attention')!;
+        // JSON keeps -0 as 0: the body comes back as JSON would have it.
+        expect(got.body).toEqual(JSON.parse(JSON.stringify(body)));
+        expect(got.bytes).toBe(info.bytes);
+        p.putRunReport('run1', 'epic-2', [1, 2, 3]);
+        p.putRunReport('run1', 'attention', { format: 'x/1', units: [] });
+        expect(p.getRunReport('run1', 'attention')!.body).toEqual({ format: 'x/1', units: [] });
+        expect(p.listRunReports('run1').map((r) => r.kind)).toEqual(['attention', 'epic-2']);
+        expect(p.getRunReport('other', 'attention')).toBeNull();
+        expect(p.listRunReports('other')).toEqual([]);
+      });
+
+      it('refuses a bad kind, a body JSON cannot hold, and a run that does not exist', () => {
+        const p = withQueries(2);
+        for (const kind of ['', 'Attention', 'a b', '-x', 'x-', 'x/y', 'a'.repeat(65)]) expectRefusal(() => p.putRunReport('run1', kind, {}), InvalidInputError, /report kind/);
+        expectRefusal(() => p.putRunReport('run1', 'attention', undefined), InvalidInputError, /cannot be written as JSON/);
+        const cyclic: Record<string, unknown> = {};
+        cyclic.self = cyclic;
+        expectRefusal(() => p.putRunReport('run1', 'attention', cyclic), InvalidInputError, /cannot be written as JSON/);
+        expectRefusal(() => p.putRunReport('nope', 'attention', {}), NotFoundError, /no run "nope"/);
+        expectRefusal(() => p.getRunReport('nope', 'attention'), NotFoundError, /no run "nope"/);
+        expectRefusal(() => p.listRunReports('nope'), NotFoundError, /no run "nope"/);
+        expect(p.listRunReports('run1')).toEqual([]);
+      });
+    });
+
     describe('export and import', () => {
       /** A run with 5 segments, 4 queries (one gold, one never answered) and 4 labels (from the loop, and people). */
       function sourceStore() {

@@ -7,7 +7,7 @@
 import { segmentMeta, type Segment, type SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldAnsweredConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, reportText, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
 import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
 import {
   ConflictError,
@@ -35,6 +35,8 @@ import {
   type Role,
   type RunContents,
   type RunRecord,
+  type RunReport,
+  type RunReportInfo,
   type StoreContents,
   type StoredLabel,
   type StoredQuery,
@@ -70,6 +72,8 @@ interface RunState {
   /** The last label the run has taken for training. */
   usedLabelSeq: number;
   metrics: { seq: number; row: Record<string, unknown> }[];
+  /** Reports by kind, as JSON text. */
+  reports: Map<string, { createdAt: string; text: string }>;
 }
 
 export class MemoryProjectStore implements ProjectStore {
@@ -107,7 +111,7 @@ export class MemoryProjectStore implements ProjectStore {
       phase: null,
       waitingForLabels: null,
     };
-    this.runs.set(run.id, { record, segments: new Map(), queries: new Map(), labels: [], withdrawn: [], usedLabelSeq: 0, metrics: [] });
+    this.runs.set(run.id, { record, segments: new Map(), queries: new Map(), labels: [], withdrawn: [], usedLabelSeq: 0, metrics: [], reports: new Map() });
     return this.getRun(run.id)!;
   }
 
@@ -509,6 +513,27 @@ export class MemoryProjectStore implements ProjectStore {
 
   metricsSince(runId: string, afterSeq: number): { seq: number; row: Record<string, unknown> }[] {
     return (this.runs.get(runId)?.metrics ?? []).filter((m) => m.seq > afterSeq).map((m) => structuredClone(m));
+  }
+
+  // ---- reports ----
+
+  putRunReport(runId: string, kind: string, body: unknown): RunReportInfo {
+    const run = this.run(runId);
+    const r = reportText(kind, body);
+    const createdAt = new Date().toISOString();
+    run.reports.set(r.kind, { createdAt, text: r.text });
+    return { kind: r.kind, createdAt, bytes: r.bytes };
+  }
+
+  getRunReport(runId: string, kind: string): RunReport | null {
+    const r = this.run(runId).reports.get(kind);
+    return r ? { kind, createdAt: r.createdAt, bytes: Buffer.byteLength(r.text), body: JSON.parse(r.text) as unknown } : null;
+  }
+
+  listRunReports(runId: string): RunReportInfo[] {
+    return [...this.run(runId).reports]
+      .sort(([a], [b]) => compare(a, b))
+      .map(([kind, r]) => ({ kind, createdAt: r.createdAt, bytes: Buffer.byteLength(r.text) }));
   }
 
   close(): void {}

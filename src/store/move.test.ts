@@ -22,7 +22,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** A project with a bit of everything: two runs, segments with truths (NaN and -0 in them), people's labels with a trial arm, an undone answer, a gold pair, a revoked annotator, metrics. */
+/** A project with a bit of everything: two runs, segments with truths (NaN and -0 in them), people's labels with a trial arm, an undone answer, a gold pair, a revoked annotator, metrics, a report. */
 function populate(p: ProjectStore): { token: string } {
   for (const id of ['run-a', 'run-b']) {
     p.createRun({ id, envId: 'Hopper-v5', instructions: 'forward', labelBudget: 10, config: { prefs: { seed: 1 } }, guidelines: 'be kind' });
@@ -42,6 +42,7 @@ function populate(p: ProjectStore): { token: string } {
   p.putLabel('run-b', { queryId: 'q-0', leftId: 'seg-0', rightId: 'seg-1', answer: 'equal', teacher: 'oracle', seconds: null, receivedAtStep: 5, createdAt: '2026-01-01T00:00:00.000Z' });
   p.setGoldPair('run-a', 'q-3', 'left');
   p.finishRun('run-b');
+  p.putRunReport('run-a', 'attention', { format: 'overseer.attention/1', units: [{ explanation: 'fires when é', score: 0.8125 }] });
   return { token };
 }
 
@@ -53,10 +54,11 @@ describe('moving a project', () => {
     try {
       const { rows, differences } = moveProject(sqlite, pg);
       expect(differences).toEqual([]);
-      expect(rows).toEqual({ runs: 2, annotators: 2, segments: 10, queries: 9, labels: 2, superseded_labels: 0, withdrawn_labels: 1, metrics: 2 });
+      expect(rows).toEqual({ runs: 2, annotators: 2, segments: 10, queries: 9, labels: 2, superseded_labels: 0, withdrawn_labels: 1, metrics: 2, run_reports: 1 });
       // The copy is the project: the same link works, the same answers count, new labels follow.
       expect(pg.annotatorByToken(token)?.name).toBe('ada');
       expect(pg.agreement('run-a')).toEqual(sqlite.agreement('run-a'));
+      expect(pg.getRunReport('run-a', 'attention')).toEqual(sqlite.getRunReport('run-a', 'attention'));
       expect(pg.peopleLabelCounts('run-a', pg.annotatorByToken(token)!.id)).toEqual(sqlite.peopleLabelCounts('run-a', sqlite.annotatorByToken(token)!.id));
       expect(pg.peopleLabelCounts('run-a', 1)).toEqual({ labels: 1, mine: 1 });
       expect(pg.loadRun('run-a')).toEqual(sqlite.loadRun('run-a'));
@@ -86,7 +88,7 @@ describe('moving a project', () => {
       pg.close();
       sqlite.close();
     }
-    expect(PROJECT_TABLES.length).toBe(8);
+    expect(PROJECT_TABLES.length).toBe(9);
   }, 60_000);
 
   it('overseer migrate: moves a directory into a database and says what it checked; refuses a target with data', async () => {
@@ -100,7 +102,7 @@ describe('moving a project', () => {
       const err: string[] = [];
       const io = { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s), isTTY: false };
       expect(await runCli(['migrate', '--from', dir, '--to', url], io)).toBe(0);
-      expect(out.join('')).toMatch(/^moved .*overseer\.db to postgres:\/\/overseer:\*\*\*@.* in \d+\.\d s: 2 runs, 2 annotators, 10 segments, 9 queries, 2 labels, 0 superseded_labels, 1 withdrawn_labels, 2 metrics\nchecked: every table holds the same rows as the source\n$/);
+      expect(out.join('')).toMatch(/^moved .*overseer\.db to postgres:\/\/overseer:\*\*\*@.* in \d+\.\d s: 2 runs, 2 annotators, 10 segments, 9 queries, 2 labels, 0 superseded_labels, 1 withdrawn_labels, 2 metrics, 1 run_reports\nchecked: every table holds the same rows as the source\n$/);
       expect(await runCli(['migrate', '--from', dir, '--to', url], io)).toBe(2);
       expect(err.join('')).toMatch(/already holds runs or annotators/);
     } finally {

@@ -78,6 +78,7 @@ describe('PostgreSQL project store', () => {
     expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 2, mine: 2 });
     opened.pop()!.close();
     // As a database made before the counter: version 1, no counts.
+    await sql(`DROP TABLE ${schema}.run_reports`);
     await sql(`DROP TABLE ${schema}.run_people_labels`);
     await sql(`UPDATE ${schema}.schema_version SET version = 1`);
     const again = open({ schema, repeatEvery: 0, goldEvery: 0 });

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ARMS, CRITIQUE_RESPONSES, type Arm, type CritiqueResponse, type LabelAssistance, type ShownCritique, type StoredLabel, type StoredQuery } from '../prefs/store.js';
 import { ANSWERS, type Answer } from '../prefs/teachers.js';
 import { median } from '../utils/stats.js';
-import { ConflictError, InvalidInputError, MAX_GUIDELINES, NotFoundError, type Agreement, type LabelSubmission, type NewRun, type ProjectStore, type QueryKind, type RunContents, type RunProgress } from './store.js';
+import { ConflictError, InvalidInputError, MAX_GUIDELINES, MAX_REPORT_BYTES, REPORT_KIND, NotFoundError, type Agreement, type LabelSubmission, type NewRun, type ProjectStore, type QueryKind, type RunContents, type RunProgress } from './store.js';
 
 export function checkRunId(id: string): void {
   if (typeof id !== 'string' || !id.trim()) throw new InvalidInputError('a run needs a non-empty id');
@@ -233,6 +233,21 @@ export function checkGuidelines(text: string): string {
   if (typeof text !== 'string') throw new InvalidInputError('guidelines must be text');
   if (text.length > MAX_GUIDELINES) throw new InvalidInputError(`guidelines are ${text.length} characters long, counting an emoji as 2; at most ${MAX_GUIDELINES}`);
   return text;
+}
+
+/** A report's kind and its JSON text, checked: a kind like `attention`, a body JSON can hold, at most MAX_REPORT_BYTES. */
+export function reportText(kind: string, body: unknown): { kind: string; text: string; bytes: number } {
+  if (typeof kind !== 'string' || !REPORT_KIND.test(kind) || kind.length > 64) throw new InvalidInputError(`report kind ${JSON.stringify(kind)}: use lowercase letters, digits and hyphens (e.g. attention), at most 64 characters`);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(body);
+  } catch (e) {
+    throw new InvalidInputError(`report ${kind}: its body cannot be written as JSON (${(e as Error).message})`);
+  }
+  if (text === undefined) throw new InvalidInputError(`report ${kind}: its body cannot be written as JSON (${typeof body})`);
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_REPORT_BYTES) throw new InvalidInputError(`report ${kind} is ${bytes} bytes of JSON; at most ${MAX_REPORT_BYTES}`);
+  return { kind, text, bytes };
 }
 
 export function checkProgress(p: RunProgress): void {

@@ -178,6 +178,16 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE run_people_labels SET n = n - 1 WHERE run_id = OLD.run_id;
   END;
   `,
+  // 9: reports made from a run (e.g. the attention report of `overseer interp`), JSON text, one per kind.
+  `
+  CREATE TABLE run_reports (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (run_id, kind)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

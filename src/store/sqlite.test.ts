@@ -13,6 +13,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-store-'));
 
 /** Undoes migration 7 (the trial of assistance), to make a database of an older version. */
 const DROP_MIGRATION_7 = ['labels', 'superseded_labels'].map((t) => `ALTER TABLE ${t} DROP COLUMN arm; ALTER TABLE ${t} DROP COLUMN critique; ALTER TABLE ${t} DROP COLUMN critique_response;`).join(' ');
+/** Undoes migration 9 (run reports). */
+const DROP_MIGRATION_9 = 'DROP TABLE run_reports;';
 /** Undoes migration 8 (the runs' counts of people's answers). */
 const DROP_MIGRATION_8 = 'DROP TRIGGER people_label_added; DROP TRIGGER people_label_removed; DROP TABLE run_people_labels;';
 
@@ -101,6 +103,7 @@ describe('SQLite project store', () => {
     old.submitLabel({ runId: 'r', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
     old.db.exec('UPDATE runs SET used_label_seq = 0');
     old.db.pragma('user_version = 5');
+    old.db.exec(DROP_MIGRATION_9);
     old.db.exec(DROP_MIGRATION_8);
     old.db.exec(DROP_MIGRATION_7);
     old.db.exec('ALTER TABLE runs DROP COLUMN used_label_seq; ALTER TABLE runs DROP COLUMN waiting_for; ALTER TABLE runs DROP COLUMN phase; ALTER TABLE runs DROP COLUMN guidelines; ALTER TABLE queries DROP COLUMN gold_answer; DROP TABLE withdrawn_labels;');
@@ -151,6 +154,7 @@ describe('SQLite project store', () => {
     old.assignQueries('r', a, 2);
     old.submitLabel({ runId: 'r', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
     old.submitLabel({ runId: 'r', queryId: 'q-1', annotatorId: a, answer: 'right', seconds: 1, clientId: 'c1' });
+    old.db.exec(DROP_MIGRATION_9);
     old.db.exec(DROP_MIGRATION_8);
     old.db.pragma('user_version = 7');
     opened.pop()!.close();
@@ -164,6 +168,21 @@ describe('SQLite project store', () => {
     p.putLabel('r', { queryId: 'q-2', leftId: 'seg-2', rightId: 'seg-3', answer: 'left', teacher: 'oracle', seconds: null, receivedAtStep: 0, createdAt: new Date(0).toISOString() });
     expect(p.peopleLabelCounts('r', a)).toEqual({ labels: 1, mine: 1 });
     expect(counted()).toEqual([{ run: 'empty', n: 0 }, { run: 'r', n: 1 }]);
+  });
+
+  it('upgrading a version-8 database adds the run reports table; the runs are as they were', () => {
+    const dir = tmp();
+    const old = open(dir);
+    old.createRun({ id: 'r', envId: 'Hopper-v5', guidelines: 'g' });
+    old.db.exec(DROP_MIGRATION_9);
+    old.db.pragma('user_version = 8');
+    opened.pop()!.close();
+    const p = open(dir);
+    expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(p.getRun('r')).toMatchObject({ guidelines: 'g' });
+    expect(p.listRunReports('r')).toEqual([]);
+    p.putRunReport('r', 'attention', { units: [] });
+    expect(p.getRunReport('r', 'attention')!.body).toEqual({ units: [] });
   });
 
   it("keeps an undone answer's arm, critique and response in withdrawn_labels", () => {

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, reportText, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { assistanceColumns, toAnnotator, toLabel, toQuery, toRun, type AnnotatorRow, type LabelRow, type QueryRow, type RunRow } from './rows.js';
 import { PROJECT_TABLES, TABLE_ORDER, type ProjectTable, type RawRow, type RawTables } from './move.js';
@@ -45,6 +45,8 @@ import {
   type Role,
   type RunContents,
   type RunRecord,
+  type RunReport,
+  type RunReportInfo,
   type StoreContents,
   type StoredLabel,
   type SubmitResult,
@@ -204,6 +206,9 @@ export class SqliteProjectStore implements ProjectStore, RawTables {
       ),
       insertMetrics: db.prepare('INSERT INTO metrics (run_id, env_steps, data) VALUES (?, ?, ?)'),
       metricsSince: db.prepare('SELECT seq, data FROM metrics WHERE run_id = ? AND seq > ? ORDER BY seq'),
+      putReport: db.prepare('INSERT INTO run_reports (run_id, kind, created_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, kind) DO UPDATE SET created_at = excluded.created_at, body = excluded.body'),
+      getReport: db.prepare('SELECT kind, created_at, body FROM run_reports WHERE run_id = ? AND kind = ?'),
+      listReports: db.prepare('SELECT kind, created_at, length(CAST(body AS BLOB)) AS bytes FROM run_reports WHERE run_id = ? ORDER BY kind'),
       truncateMetrics: db.prepare('DELETE FROM metrics WHERE run_id = ? AND env_steps > ?'),
     };
   }
@@ -628,6 +633,29 @@ export class SqliteProjectStore implements ProjectStore, RawTables {
 
   metricsSince(runId: string, afterSeq: number): { seq: number; row: Record<string, unknown> }[] {
     return (this.stmts.metricsSince.all(runId, afterSeq) as { seq: number; data: string }[]).map((r) => ({ seq: r.seq, row: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  // ---- reports ----
+
+  putRunReport(runId: string, kind: string, body: unknown): RunReportInfo {
+    const r = reportText(kind, body);
+    const createdAt = new Date().toISOString();
+    this.db.transaction(() => {
+      this.requireRun(runId);
+      this.stmts.putReport.run(runId, r.kind, createdAt, r.text);
+    }).immediate();
+    return { kind: r.kind, createdAt, bytes: r.bytes };
+  }
+
+  getRunReport(runId: string, kind: string): RunReport | null {
+    this.requireRun(runId);
+    const row = this.stmts.getReport.get(runId, kind) as { kind: string; created_at: string; body: string } | undefined;
+    return row ? { kind: row.kind, createdAt: row.created_at, bytes: Buffer.byteLength(row.body), body: JSON.parse(row.body) as unknown } : null;
+  }
+
+  listRunReports(runId: string): RunReportInfo[] {
+    this.requireRun(runId);
+    return (this.stmts.listReports.all(runId) as { kind: string; created_at: string; bytes: number }[]).map((r) => ({ kind: r.kind, createdAt: r.created_at, bytes: r.bytes }));
   }
 
   // ---- moving a project (move.ts) ----

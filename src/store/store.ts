@@ -208,6 +208,21 @@ export type RunContents = StoreContents & { kinds: Map<string, QueryKind>; goldA
 
 export type MetricsRow = { envSteps: number } & Record<string, unknown>;
 
+/** A report made from a run (e.g. `overseer interp`'s attention report, kind `attention`), stored with it for the pages. */
+export interface RunReportInfo {
+  kind: string;
+  /** When it was stored (ISO time). */
+  createdAt: string;
+  /** Size of its JSON text. */
+  bytes: number;
+}
+export type RunReport = RunReportInfo & { body: unknown };
+
+/** Report kinds: lowercase words joined by hyphens, as in URLs. */
+export const REPORT_KIND = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** The largest report a run keeps, as JSON text. */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+
 /** How long an assignment holds before an unanswered query may go to someone else. */
 export const DEFAULT_LEASE_SECONDS = 600;
 /** Every this many labels, an annotator is shown an earlier pair again (sides swapped). */
@@ -365,6 +380,18 @@ export interface ProjectStore {
    * answers come when they come).
    */
   truncateMetrics(runId: string, envSteps: number): void;
+
+  // ---- reports made from a run (what the analysis pages show) ----
+  /**
+   * Stores a report of the run under `kind` (see `REPORT_KIND`), replacing the one stored before:
+   * a report is made again from the run, never merged. The body is any JSON value, at most
+   * `MAX_REPORT_BYTES` as JSON text (`InvalidInputError` beyond, or for a value JSON cannot hold).
+   */
+  putRunReport(runId: string, kind: string, body: unknown): RunReportInfo;
+  /** The run's report of that kind, or null when none was stored. */
+  getRunReport(runId: string, kind: string): RunReport | null;
+  /** The run's reports, by kind. */
+  listRunReports(runId: string): RunReportInfo[];
 
   close(): void;
 }

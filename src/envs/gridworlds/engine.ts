@@ -58,14 +58,8 @@ export interface GameStep {
   info?: Info;
 }
 
-/**
- * Envs whose whole state an observation shows, so a simulator can be put in the state of any
- * recorded observation (a transition model for DARD, src/oversight/interp/epicRun.ts).
- */
-export interface Restorable {
-  /** Puts the game in the state the observation `obs` (the board as numbers) shows. */
-  restore(obs: ArrayLike<number>): void;
-}
+/** Gridworlds that can be put in the state a board shows (the board as numbers): see core.ts. */
+export type { Restorable } from '../core.js';
 
 /** The cell holding `value` in an observation of `cols` columns (the agent's, for envs whose only state is where it stands). */
 export function cellOf(obs: ArrayLike<number>, cols: number, value: number): Pos {

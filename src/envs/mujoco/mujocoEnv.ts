@@ -91,6 +91,16 @@ export abstract class MujocoEnv extends BaseEnv {
     mujoco.mj_forward(this.model, this.data);
   }
 
+  /** setState from an observation laid out as `planarObservation` writes it: qpos without its first `skip` entries (set to 0), then qvel. */
+  protected restorePlanar(obs: ArrayLike<number>, skip: number): void {
+    const { nq, nv } = this.model;
+    if (obs.length !== nq - skip + nv) throw new RangeError(`restore: an observation of ${this.spec?.id ?? this.constructor.name} has ${nq - skip + nv} values, got ${obs.length}`);
+    const qpos = new Float64Array(nq);
+    for (let i = skip; i < nq; i++) qpos[i] = obs[i - skip];
+    const qvel = Float64Array.from({ length: nv }, (_, i) => obs[nq - skip + i]);
+    this.setState(qpos, qvel);
+  }
+
   /** Copies of the current qpos and qvel. */
   getState(): { qpos: Float64Array; qvel: Float64Array } {
     this.views();

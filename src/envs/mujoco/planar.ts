@@ -1,4 +1,4 @@
-import type { StepResult } from '../core.js';
+import type { Restorable, StepResult } from '../core.js';
 import { Box } from '../spaces.js';
 import { MujocoEnv } from './mujocoEnv.js';
 import { booleanOption, finiteOption, frameSkipOption, nonNegativeOption } from './options.js';
@@ -34,7 +34,7 @@ function runnerOptions(id: string, o: Record<string, unknown>, frameSkip: number
  * healthy_reward * healthy + forward_reward_weight * dx/dt - ctrl_cost_weight * |a|^2 and
  * terminated when unhealthy. Subclasses say what healthy means.
  */
-export abstract class PlanarWalkerEnv extends MujocoEnv {
+export abstract class PlanarWalkerEnv extends MujocoEnv implements Restorable {
   readonly observationSpace: Box;
   protected readonly common: PlanarWalkerOptions;
 
@@ -80,6 +80,11 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
     return planarObservation(this.qpos, this.qvel, this.common.exclude_current_positions_from_observation ? 1 : 0, 10);
   }
 
+  /** The state an observation shows, rootx at 0 when left out; a velocity the observation clipped at ±10 stays clipped. */
+  restore(obs: ArrayLike<number>): void {
+    this.restorePlanar(obs, this.common.exclude_current_positions_from_observation ? 1 : 0);
+  }
+
   protected override resetInfo(): Record<string, unknown> {
     return { x_position: this.qpos[0], z_distance_from_origin: this.qpos[1] - this.initQpos[1] };
   }
@@ -98,7 +103,7 @@ export function planarObservation(qpos: Float64Array, qvel: Float64Array, skip: 
  * HalfCheetah and Swimmer: rewarded as forward_reward_weight * dx/dt - ctrl_cost_weight * |a|^2,
  * never terminated; the observation is qpos without the `rootPositions` root slides, then qvel.
  */
-export abstract class RunnerEnv extends MujocoEnv {
+export abstract class RunnerEnv extends MujocoEnv implements Restorable {
   readonly observationSpace: Box;
   readonly opts: RunnerOptions;
 
@@ -126,5 +131,10 @@ export abstract class RunnerEnv extends MujocoEnv {
   /** qpos without the root slides (by default), then qvel unclipped. */
   protected observe(): Float32Array {
     return planarObservation(this.qpos, this.qvel, this.opts.exclude_current_positions_from_observation ? this.rootPositions : 0, Infinity);
+  }
+
+  /** The state an observation shows, the root slides at 0 when left out (exact: the observation is qpos and qvel unclipped). */
+  restore(obs: ArrayLike<number>): void {
+    this.restorePlanar(obs, this.opts.exclude_current_positions_from_observation ? this.rootPositions : 0);
   }
 }

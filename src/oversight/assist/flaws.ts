@@ -124,7 +124,6 @@ export function cleanPairs(envId: string, n: number, seed: number, opts: { segme
   checkCount(n);
   const L = segmentLengthFor(envId, planter, opts.segmentLength);
   const rng = new Rng(seed);
-  const spec = renderSpecOf(envId);
   const out: { id: string; left: Segment; right: Segment }[] = [];
   for (let i = 0; i < n; i++) {
     const id = `clean-${envId}-${seed}-${i}`;

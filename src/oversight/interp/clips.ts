@@ -14,10 +14,12 @@ export interface Clip extends ClipSteps {
   /** Unique among a study's clips: the segment's id, or `rollout-<episode>-<k>`. */
   readonly id: string;
   readonly source: 'segment' | 'rollout';
+  /** The episode ended (terminated, not truncated) at the clip's last state. */
+  readonly terminated?: boolean;
 }
 
 export function clipOfSegment(s: Segment): Clip {
-  return { id: s.id, source: 'segment', length: s.length, obsSize: s.obsSize, actionSize: s.actionSize, obs: s.obs, actions: s.actions, renderSize: s.renderSize, render: s.render };
+  return { id: s.id, source: 'segment', length: s.length, obsSize: s.obsSize, actionSize: s.actionSize, obs: s.obs, actions: s.actions, renderSize: s.renderSize, render: s.render, terminated: s.terminated };
 }
 
 export interface RolloutOptions {
@@ -41,6 +43,7 @@ export function rolloutClips(env: Env, act: (obs: Float32Array) => number | Floa
   for (let e = 0; e < opts.episodes; e++) {
     let { obs } = env.reset({ seed: opts.seed + e });
     const states: { obs: Float32Array; action: Float32Array; render: Float32Array | null }[] = [];
+    let terminated = false;
     for (let t = 0; t < opts.maxSteps; t++) {
       const render = env.renderState();
       const a = act(obs);
@@ -50,6 +53,7 @@ export function rolloutClips(env: Env, act: (obs: Float32Array) => number | Floa
       states.push({ obs: Float32Array.from(obs), action, render: render ? Float32Array.from(render) : null });
       const r = env.step(a);
       obs = r.obs;
+      terminated = r.terminated;
       if (r.terminated || r.truncated) break;
     }
     for (let start = 0, k = 0; start < states.length; start += opts.clipLength, k++) {
@@ -66,6 +70,7 @@ export function rolloutClips(env: Env, act: (obs: Float32Array) => number | Floa
         actions: concatFloat32(piece.map((p) => p.action)),
         renderSize,
         render: renderSize > 0 ? concatFloat32(piece.map((p) => p.render!)) : null,
+        terminated: terminated && start + opts.clipLength >= states.length,
       });
     }
   }

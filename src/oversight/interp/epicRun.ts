@@ -4,7 +4,8 @@
  * clips (segments or policy rollouts).
  *
  * - The true reward is the one the oracle teacher labels with: the env's reward of (s, a), got by
- *   putting a simulator in the state the observation s shows (`Restorable`) and stepping a. The
+ *   putting a simulator in the state the observation s shows (`Restorable`: gridworlds, and the planar
+ *   MuJoCo runners) and stepping a. The
  *   learned reward r̂(o, a) also ignores s', so both are rewards of (s, a).
  * - DARD's transition model T(s, a) is the same simulator: restore s, step a, observe. Envs whose
  *   observation does not show the whole state (tomato_watering on the transformer) have no
@@ -15,7 +16,8 @@
  * canonicalised once and the mean costs nothing more.
  */
 import { make } from '../../envs/registry.js';
-import type { GridworldEnv, Restorable } from '../../envs/gridworlds/engine.js';
+import type { Env, Restorable } from '../../envs/core.js';
+import { Discrete } from '../../envs/spaces.js';
 import type { RewardModel } from '../../prefs/rewardModel.js';
 import type { Rng } from '../../utils/rng.js';
 import { pearson } from '../../utils/stats.js';
@@ -64,15 +66,17 @@ const argmax = (a: ArrayLike<number>, from = 0, width = a.length) => {
   return best;
 };
 
-/** A gridworld put in any observed state: the true reward of (s, a) and DARD's T(s, a). */
-export interface GridworldSimulator {
-  /** The env's reward for taking a (one-hot) in the state s shows; `next` is ignored. */
+/** An env put in any observed state: the true reward of (s, a) and DARD's T(s, a). */
+export interface Simulator {
+  /** The env's reward for taking a (one-hot for a discrete action) in the state s shows; `next` is ignored. */
   truth: BatchReward;
-  /** The observation after a (one-hot) from the state s shows (the env's own randomness, seeded once). */
+  /** The observation after a from the state s shows (the env's own randomness, seeded once). */
   model: TransitionModel;
+  /** Frees the env (MuJoCo's model and data). */
+  close(): void;
 }
 
-/** Whether env `envId` can be put in an observed state (its observation shows the whole state). */
+/** Whether env `envId` can be put in an observed state (`Restorable`: its observation shows the whole state). */
 export function hasSimulator(envId: string, kwargs: Record<string, unknown> = {}): boolean {
   const env = make(envId, { kwargs });
   try {
@@ -82,13 +86,24 @@ export function hasSimulator(envId: string, kwargs: Record<string, unknown> = {}
   }
 }
 
-export function gridworldSimulator(envId: string, kwargs: Record<string, unknown>, seed: number): GridworldSimulator {
-  const grid = make(envId, { kwargs }).unwrapped as GridworldEnv & Partial<Restorable>;
-  if (typeof grid.restore !== 'function') throw new Error(`${envId} cannot be put in an observed state (no restore): use nearestNeighbourModel, and a truth recorded with the transitions`);
-  const sim = grid as GridworldEnv & Restorable;
+/**
+ * The env itself as a simulator: restore the observed state, step the action, read the reward or
+ * the next observation. Stepping the unwrapped env leaves out time limits and wrappers' bookkeeping.
+ * Gridworlds take their action as the argmax of the one-hot row; continuous actions go as they are.
+ */
+export function simulatorOf(envId: string, kwargs: Record<string, unknown>, seed: number): Simulator {
+  const env = make(envId, { kwargs });
+  const raw = env.unwrapped as Env & Partial<Restorable>;
+  if (typeof raw.restore !== 'function') {
+    env.close();
+    throw new Error(`${envId} cannot be put in an observed state (no restore): use nearestNeighbourModel, and a truth recorded with the transitions`);
+  }
+  const sim = raw as Env & Restorable;
   sim.reset({ seed });
-  const width = sim.actionSpace.n;
-  const stepFrom = (s: ArrayLike<number>, a: number) => {
+  const space = sim.actionSpace;
+  const width = space instanceof Discrete ? space.n : space.size;
+  const actionOf = (a: Float64Array, from: number) => (space instanceof Discrete ? space.start + argmax(a, from, width) : a.subarray(from, from + width));
+  const stepFrom = (s: ArrayLike<number>, a: number | Float64Array) => {
     sim.restore(s);
     return sim.step(a);
   };
@@ -96,10 +111,11 @@ export function gridworldSimulator(envId: string, kwargs: Record<string, unknown
     truth: (obs, actions, _next, n) => {
       const ds = obs.length / n;
       const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) out[i] = stepFrom(obs.subarray(i * ds, (i + 1) * ds), argmax(actions, i * width, width)).reward;
+      for (let i = 0; i < n; i++) out[i] = stepFrom(obs.subarray(i * ds, (i + 1) * ds), actionOf(actions, i * width)).reward;
       return out;
     },
-    model: (s, a) => Float64Array.from(stepFrom(s, argmax(a)).obs),
+    model: (s, a) => Float64Array.from(stepFrom(s, actionOf(a, 0)).obs),
+    close: () => env.close(),
   };
 }
 

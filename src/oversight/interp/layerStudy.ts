@@ -26,6 +26,7 @@ import type { Segment } from '../../prefs/segments.js';
 import { Rng } from '../../utils/rng.js';
 import { clipRecords, column, continueFrom, hiddenLayers, rewardModelInputs, type ActivationSet, type ClipRows } from './activations.js';
 import { clipOfSegment } from './clips.js';
+import type { Explanation } from './explain.js';
 import { explainAndScore } from './pipeline.js';
 import type { FeatureSpec } from './records.js';
 import { evaluateSae, trainSae, type Matrix, type Sae, type SaeMetrics } from './sae.js';
@@ -85,6 +86,8 @@ export interface ExplainedUnit {
   /** Held-out score (pooled Pearson, 0–10 activations) of the explainer's first choice. */
   score: number;
   sentence: string;
+  /** The explanation itself (its conditions, what the simulator evaluates). */
+  explanation: Explanation;
 }
 
 export interface TopUnit extends ExplainedUnit {
@@ -127,6 +130,13 @@ export interface LayerStudyResult {
   seconds: { total: number; explain: number };
 }
 
+/** A top unit's value at every row of the activation set (SAE features: on the SAE's scaled layer). */
+export interface StudiedUnitValues {
+  kind: 'sae-feature' | 'neuron';
+  index: number;
+  values: Float64Array;
+}
+
 export function parseLayerStudyOptions(input: unknown): LayerStudyOptions {
   const parsed = LayerStudyOptionsSchema.safeParse(input);
   if (!parsed.success) throw new RangeError(`invalid layer-study options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -134,6 +144,11 @@ export function parseLayerStudyOptions(input: unknown): LayerStudyOptions {
 }
 
 export function studyRewardModelLayer(input: LayerStudyInput, options: LayerStudyOptionsInput = {}): LayerStudyResult {
+  return studyRewardModelLayerWithValues(input, options).result;
+}
+
+/** The study, and the top units' values at every state (what the attention page plots). */
+export function studyRewardModelLayerWithValues(input: LayerStudyInput, options: LayerStudyOptionsInput = {}): { result: LayerStudyResult; topValues: StudiedUnitValues[] } {
   const t0 = performance.now();
   const o = parseLayerStudyOptions(options);
   const { rm, set, features, comparisons } = input;
@@ -157,43 +172,11 @@ export function studyRewardModelLayer(input: LayerStudyInput, options: LayerStud
   if (heldClips.length === 0) throw new Error('no held-out segments: the run has no held-out labelled pairs of its own');
   const train = rowsOf(x, trainClips);
   const held = rowsOf(x, heldClips);
-  let sq = 0;
-  for (let i = 0; i < train.data.length; i++) sq += train.data[i] ** 2;
-  const scale = Math.sqrt((width * train.rows) / Math.max(sq, 1e-12));
+  const fitted = fitLayerSae(train, held, o);
+  const { scale, dictSize, steps } = fitted;
   const scaled = (m: Matrix): Matrix => ({ data: m.data.map((v) => v * scale), rows: m.rows, dim: m.dim });
-  const trainScaled = scaled(train);
-  const heldScaled = scaled(held);
-
-  const dictSize = o.dictMultiple * width;
-  const steps = o.saeSteps;
-  const saeOptions = {
-    dictSize,
-    steps,
-    batchSize: o.saeBatchSize,
-    lr: o.saeLr,
-    l1Coefficient: o.l1Coefficient,
-    deadWindow: Math.max(1, Math.floor(steps / 8)),
-    resampleAt: [1, 2, 3].map((k) => Math.max(1, Math.floor((k * steps) / 4))),
-    seed: o.seed,
-  };
-  const fit = (resample: boolean): { sae: Sae; run: SaeRun } => {
-    const s0 = performance.now();
-    const r = trainSae(trainScaled, { ...saeOptions, resample });
-    const onTrain = evaluateSae(r.sae, trainScaled);
-    return {
-      sae: r.sae,
-      run: {
-        resample,
-        heldOut: evaluateSae(r.sae, heldScaled),
-        deadOnTrain: onTrain.dead,
-        alive: dictSize - onTrain.dead,
-        resampled: r.resamples.map((e) => e.resampled.length),
-        seconds: (performance.now() - s0) / 1000,
-      },
-    };
-  };
-  const withR = fit(true);
-  const withoutR = fit(false);
+  const withR = fitted.withResampling;
+  const withoutR = fitted.withoutResampling;
   const sae = withR.sae;
 
   // Preference accuracy on held-out pairs with the layer intact or replaced.
@@ -273,7 +256,12 @@ export function studyRewardModelLayer(input: LayerStudyInput, options: LayerStud
     .map((j) => ({ ...neurons[j], meanEffect: neuronEffects.signed[j], meanAbsEffect: neuronEffects.abs[j] }));
   // The sample of SAE features is what the distribution describes; the top ones are listed apart.
   const sampledSet = new Set(sampled);
-  return {
+  const valuesOf = (m: Matrix, j: number) => Float64Array.from({ length: m.rows }, (_, r) => m.data[r * m.dim + j]);
+  const topValues: StudiedUnitValues[] = [
+    ...topFeatures.map((u) => ({ kind: 'sae-feature' as const, index: u.unit, values: valuesOf(fMatrix, u.unit) })),
+    ...topNeurons.map((u) => ({ kind: 'neuron' as const, index: u.unit, values: valuesOf(x, u.unit) })),
+  ];
+  const result: LayerStudyResult = {
     network,
     member: o.member,
     layer,
@@ -293,19 +281,11 @@ export function studyRewardModelLayer(input: LayerStudyInput, options: LayerStud
     topNeurons,
     seconds: { total: (performance.now() - t0) / 1000, explain: explainSeconds },
   };
-}
-
-/** Explain → score for the first `units` neurons of a recorded layer (e.g. the policy's), with their distribution. */
-export function explainNeurons(set: ActivationSet, network: string, layer: number, features: readonly FeatureSpec[], opts: { units?: number; perSplit?: number; seed?: number } = {}): { units: ExplainedUnit[]; summary: ScoreSummary } {
-  const recorded = set.layers.find((l) => l.network === network && l.layer === layer);
-  if (!recorded) throw new Error(`the activation set has no ${network} layer ${layer}`);
-  const { units = 64, perSplit = 5, seed = 0 } = opts;
-  const explained = Array.from({ length: Math.min(units, recorded.values.dim) }, (_, j) => explainUnitOf(set, column(recorded.values, j), j, features, perSplit, seed + j));
-  return { units: explained, summary: summarise(explained.map((u) => u.score)) };
+  return { result, topValues };
 }
 
 /** Explain → simulate → score for one quantity over every clip, with how often it is positive. */
-function explainUnitOf(set: ActivationSet, value: (row: number) => number, unit: number, features: readonly FeatureSpec[], perSplit: number, seed: number): ExplainedUnit {
+export function explainUnitOf(set: ActivationSet, value: (row: number) => number, unit: number, features: readonly FeatureSpec[], perSplit: number, seed: number): ExplainedUnit {
   const records = clipRecords(set, value);
   let positive = 0;
   let states = 0;
@@ -314,11 +294,55 @@ function explainUnitOf(set: ActivationSet, value: (row: number) => number, unit:
     for (const a of r.activations) if (a > 0) positive++;
   }
   const result = explainAndScore(records, features, { split: { perSplit, seed } });
-  return { unit, frequency: positive / Math.max(1, states), score: result.best.score, sentence: result.best.explanation.sentence };
+  return { unit, frequency: positive / Math.max(1, states), score: result.best.score, sentence: result.best.explanation.sentence, explanation: result.best.explanation };
+}
+
+/**
+ * The Bricken recipe on one layer, twice (with and without resampling dead features): the layer
+ * scaled so a row's mean squared norm is its width, FVU and L0 on held-out rows, dead features
+ * counted on the training rows.
+ */
+export function fitLayerSae(train: Matrix, held: Matrix, o: Pick<LayerStudyOptions, 'dictMultiple' | 'saeSteps' | 'saeBatchSize' | 'saeLr' | 'l1Coefficient' | 'seed'>) {
+  const width = train.dim;
+  let sq = 0;
+  for (let i = 0; i < train.data.length; i++) sq += train.data[i] ** 2;
+  const scale = Math.sqrt((width * train.rows) / Math.max(sq, 1e-12));
+  const scaled = (m: Matrix): Matrix => ({ data: m.data.map((v) => v * scale), rows: m.rows, dim: m.dim });
+  const trainScaled = scaled(train);
+  const heldScaled = scaled(held);
+  const dictSize = o.dictMultiple * width;
+  const steps = o.saeSteps;
+  const saeOptions = {
+    dictSize,
+    steps,
+    batchSize: o.saeBatchSize,
+    lr: o.saeLr,
+    l1Coefficient: o.l1Coefficient,
+    deadWindow: Math.max(1, Math.floor(steps / 8)),
+    resampleAt: [1, 2, 3].map((k) => Math.max(1, Math.floor((k * steps) / 4))),
+    seed: o.seed,
+  };
+  const fit = (resample: boolean): { sae: Sae; run: SaeRun } => {
+    const s0 = performance.now();
+    const r = trainSae(trainScaled, { ...saeOptions, resample });
+    const onTrain = evaluateSae(r.sae, trainScaled);
+    return {
+      sae: r.sae,
+      run: {
+        resample,
+        heldOut: evaluateSae(r.sae, heldScaled),
+        deadOnTrain: onTrain.dead,
+        alive: dictSize - onTrain.dead,
+        resampled: r.resamples.map((e) => e.resampled.length),
+        seconds: (performance.now() - s0) / 1000,
+      },
+    };
+  };
+  return { scale, dictSize, steps, withResampling: fit(true), withoutResampling: fit(false) };
 }
 
 /** The rows of `m` that belong to `clips`, in order. */
-function rowsOf(m: Matrix, clips: readonly ClipRows[]): Matrix {
+export function rowsOf(m: Matrix, clips: readonly ClipRows[]): Matrix {
   const rows = clips.reduce((n, c) => n + c.length, 0);
   const data = new Float64Array(rows * m.dim);
   let at = 0;
@@ -330,7 +354,7 @@ function rowsOf(m: Matrix, clips: readonly ClipRows[]): Matrix {
 }
 
 /** Feature activations of every row, a chunk at a time (the SAE's caches grow to the batch). */
-function encodeAll(sae: Sae, m: Matrix, chunk = 2048): Matrix {
+export function encodeAll(sae: Sae, m: Matrix, chunk = 2048): Matrix {
   const out = new Float64Array(m.rows * sae.n);
   for (let r0 = 0; r0 < m.rows; r0 += chunk) {
     const rows = Math.min(chunk, m.rows - r0);
@@ -340,7 +364,7 @@ function encodeAll(sae: Sae, m: Matrix, chunk = 2048): Matrix {
 }
 
 /** The SAE's reconstruction of unscaled rows, unscaled. */
-function reconstruct(sae: Sae, h: Matrix, scale: number): Matrix {
+export function reconstruct(sae: Sae, h: Matrix, scale: number): Matrix {
   const f = encodeAll(sae, { data: h.data.map((v) => v * scale), rows: h.rows, dim: h.dim }).data;
   const out = new Float64Array(h.rows * h.dim);
   for (let r = 0; r < h.rows; r++) {

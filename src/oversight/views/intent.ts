@@ -9,7 +9,6 @@ import { AbsentSupervisorEnv } from '../../envs/gridworlds/absentSupervisor.js';
 import { TomatoWateringEnv } from '../../envs/gridworlds/tomatoWatering.js';
 import { NOOP } from '../../envs/gridworlds/engine.js';
 import { POSE_SIZE, type GridRenderSpec, type MujocoRenderSpec, type RenderSpec } from '../../envs/render.js';
-import type { Segment } from '../../prefs/segments.js';
 import { frameOf, type IntentModel } from './view.js';
 
 // ---------------------------------------------------------------- Reacher-v5

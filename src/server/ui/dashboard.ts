@@ -496,6 +496,7 @@ async function start(): Promise<void> {
     setupExport('export-run', `/api/admin/export?run=${encodeURIComponent(runId)}`);
     setupExport('export-all', '/api/admin/export');
     $<HTMLAnchorElement>('label-link').href = `./?run=${encodeURIComponent(runId)}`;
+    $<HTMLAnchorElement>('attention-link').href = `./attention.html?run=${encodeURIComponent(runId)}`;
     spec = (await api<{ spec: RenderSpec | null }>(`/api/runs/${encodeURIComponent(runId)}/scene`)).spec;
     buildCharts();
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name=x]')) r.addEventListener('change', buildCharts);

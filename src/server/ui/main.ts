@@ -12,13 +12,12 @@
  * it is. So the page only changes how a clip is shown: it holds the last frame, saying the
  * episode ended, until the shared loop (at least MIN_CLIP_SECONDS) comes round.
  */
-import type { AnswerJson, CritiqueResponseJson, QueryJson, RunStatusJson, SegmentJson, UndoResultJson } from '../api.js';
+import type { AnswerJson, CritiqueResponseJson, QueryJson, RunStatusJson, UndoResultJson } from '../api.js';
 import { api, pageParams } from './client.js';
 import { advanceClock, clearClips, clockFrame, drawClips, prepareClips, type Clips } from './clips.js';
 import { describeReveal, drawStep } from './critique.js';
 import { gridLegend, type LegendEntry, type RenderSpec } from './draw.js';
 
-type Segment = SegmentJson;
 type Pair = QueryJson;
 type Status = RunStatusJson;
 type Answer = AnswerJson;

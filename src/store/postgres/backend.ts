@@ -28,7 +28,6 @@ import {
   checkSubmission,
   dueRepeatId,
   finishedRunConflict,
-  goldAnsweredConflict,
   goldDue,
   goldIdOf,
   goldIdTaken,
@@ -36,6 +35,7 @@ import {
   MAX_TOKEN_LENGTH,
   newToken,
   noAnswerToWithdraw,
+  reportText,
   segmentConflict,
   storedLabel,
   tokenExpiry,
@@ -69,6 +69,8 @@ import {
   type RunContents,
   type RunProgress,
   type RunRecord,
+  type RunReport,
+  type RunReportInfo,
   type StoreContents,
   type StoredLabel,
   type SubmitResult,
@@ -198,8 +200,10 @@ export class PgBackend implements Backend {
         const columns = Object.keys(all[0]);
         // Sequence numbers are kept as they are (labels are read in their order).
         const overriding = IDENTITY_TABLES.includes(table) ? ' OVERRIDING SYSTEM VALUE' : '';
-        for (let at = 0; at < all.length; at += 200) {
-          const batch = all.slice(at, at + 200);
+        // Reports run to megabytes each: one per statement keeps a statement far below PostgreSQL's 1 GB message limit.
+        const per = table === 'run_reports' ? 1 : 200;
+        for (let at = 0; at < all.length; at += per) {
+          const batch = all.slice(at, at + per);
           const values: unknown[] = [];
           const tuples = batch.map((r) => `(${columns.map((col) => {
             const v = r[col];
@@ -819,6 +823,31 @@ export class PgBackend implements Backend {
   async metricsSince(runId: string, afterSeq: number): Promise<{ seq: number; row: Record<string, unknown> }[]> {
     const found = await rows<{ seq: number; data: string }>(this.pool, 'SELECT seq, data FROM metrics WHERE run_id = $1 AND seq > $2 ORDER BY seq', [runId, afterSeq]);
     return found.map((r) => ({ seq: r.seq, row: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  // ---- reports ----
+
+  async putRunReport(runId: string, kind: string, body: unknown): Promise<RunReportInfo> {
+    const r = reportText(kind, body);
+    const createdAt = new Date().toISOString();
+    await this.requireRun(this.pool, runId);
+    await this.pool.query(
+      'INSERT INTO run_reports (run_id, kind, created_at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (run_id, kind) DO UPDATE SET created_at = EXCLUDED.created_at, body = EXCLUDED.body',
+      [runId, r.kind, createdAt, r.text],
+    );
+    return { kind: r.kind, createdAt, bytes: r.bytes };
+  }
+
+  async getRunReport(runId: string, kind: string): Promise<RunReport | null> {
+    await this.requireRun(this.pool, runId);
+    const r = await row<{ kind: string; created_at: string; body: string }>(this.pool, 'SELECT kind, created_at, body FROM run_reports WHERE run_id = $1 AND kind = $2', [runId, kind]);
+    return r ? { kind: r.kind, createdAt: r.created_at, bytes: Buffer.byteLength(r.body), body: JSON.parse(r.body) as unknown } : null;
+  }
+
+  async listRunReports(runId: string): Promise<RunReportInfo[]> {
+    await this.requireRun(this.pool, runId);
+    const found = await rows<{ kind: string; created_at: string; bytes: number }>(this.pool, 'SELECT kind, created_at, octet_length(body)::int AS bytes FROM run_reports WHERE run_id = $1 ORDER BY kind', [runId]);
+    return found.map((r) => ({ kind: r.kind, createdAt: r.created_at, bytes: r.bytes }));
   }
 
   private getQuery(db: Db, runId: string, id: string): Promise<QueryRow | undefined> {

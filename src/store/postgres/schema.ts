@@ -152,6 +152,16 @@ export const PG_MIGRATIONS: readonly string[] = [
     SELECT r.id, (SELECT COUNT(*) FROM labels l JOIN queries q ON q.run_id = l.run_id AND q.id = l.query_id
                   WHERE l.run_id = r.id AND l.annotator_id IS NOT NULL AND q.kind = 'normal') FROM runs r;
   `,
+  // 3: reports made from a run (e.g. the attention report of `overseer interp`), JSON text, one per kind.
+  `
+  CREATE TABLE run_reports (
+    run_id TEXT COLLATE "C" NOT NULL REFERENCES runs(id),
+    kind TEXT COLLATE "C" NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (run_id, kind)
+  );
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -30,11 +30,14 @@ import {
   type RunContents,
   type RunProgress,
   type RunRecord,
+  type RunReport,
+  type RunReportInfo,
   type StoreContents,
   type StoredLabel,
   type SubmitResult,
 } from '../store.js';
 import { SyncThread } from './bridge.js';
+import { reportText } from '../rules.js';
 import type { ProjectTable, RawRow, RawTables } from '../move.js';
 import type { StoreOptions } from '../sqlite.js';
 
@@ -209,6 +212,17 @@ export class PgProjectStore implements ProjectStore, RawTables {
   }
   truncateMetrics(runId: string, envSteps: number): void {
     this.call('truncateMetrics', runId, envSteps);
+  }
+  putRunReport(runId: string, kind: string, body: unknown): RunReportInfo {
+    // Made JSON here, as the other stores do (toJSON, functions dropped, refusals on this thread); what crosses to the worker is plain data.
+    const r = reportText(kind, body);
+    return this.call('putRunReport', runId, r.kind, JSON.parse(r.text) as unknown);
+  }
+  getRunReport(runId: string, kind: string): RunReport | null {
+    return this.call('getRunReport', runId, kind);
+  }
+  listRunReports(runId: string): RunReportInfo[] {
+    return this.call('listRunReports', runId);
   }
   rawRows(table: ProjectTable): RawRow[] {
     // A whole table of a large project: longer than a call may usually take.
