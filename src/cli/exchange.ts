@@ -22,10 +22,12 @@ export function exportCommand(flags: ExportFlags, io: CliIO): number {
     const tmp = `${flags.out}.partial`;
     const fd = openSync(tmp, 'w');
     let labels = 0;
+    let games = 0;
     let runs = 0;
     try {
       for (const line of exportLines(project, flags.run)) {
         if (line.startsWith('{"type":"label"')) labels += 1;
+        else if (line.startsWith('{"type":"debate-game"')) games += 1;
         else if (line.startsWith('{"type":"run"')) runs += 1;
         writeSync(fd, `${line}\n`);
       }
@@ -34,7 +36,7 @@ export function exportCommand(flags: ExportFlags, io: CliIO): number {
       closeSync(fd);
     }
     renameSync(tmp, flags.out);
-    io.stdout(`exported ${labels} labels from ${runs} run${runs === 1 ? '' : 's'} to ${flags.out}\n`);
+    io.stdout(`exported ${labels} labels${games > 0 ? ` and ${games} debate games` : ''} from ${runs} run${runs === 1 ? '' : 's'} to ${flags.out}\n`);
     return 0;
   });
 }
@@ -51,7 +53,7 @@ export function importCommand(flags: ImportFlags, io: CliIO): number {
   const loc = projectLocation(flags);
   return withProject(loc, false, (project) => {
     const n = importRuns(project, runs, flags.prefix);
-    io.stdout(`imported ${n.labels} labels in ${n.runs} run${n.runs === 1 ? '' : 's'} (${runs.map((r) => flags.prefix + r.id).join(', ')}) into ${describeLocation(loc)}\n`);
+    io.stdout(`imported ${n.labels} labels${n.debateGames > 0 ? ` and ${n.debateGames} debate games` : ''} in ${n.runs} run${n.runs === 1 ? '' : 's'} (${runs.map((r) => flags.prefix + r.id).join(', ')}) into ${describeLocation(loc)}\n`);
     return 0;
   });
 }

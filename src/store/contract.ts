@@ -1,7 +1,7 @@
 /**
  * What every `ProjectStore` must do, as a vitest suite: runs, segments, queries and labels (with
  * the idempotence rules a resumed run relies on), annotators, assignment and leases, repeats,
- * gold pairs, people's labels by client id, metrics, agreement and export. Each
+ * gold pairs, people's labels by client id, metrics, agreement, reports, debate games and export. Each
  * implementation's test file calls `describeProjectStore` with a way to open a fresh, empty
  * store; nothing here depends on how a store keeps its data.
  */
@@ -13,7 +13,7 @@ import type { RenderSpec } from '../envs/render.js';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import { StoreConflictError, type LabelAssistance, type StoredLabel } from '../prefs/store.js';
 import { exportLines, importRuns, readExport } from './exchange.js';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, StoreError, type ProjectStore } from './store.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, StoreError, type DebateGame, type NewDebateGame, type ProjectStore } from './store.js';
 
 export type OpenStore = (options?: { repeatEvery?: number; goldEvery?: number }) => ProjectStore;
 
@@ -46,6 +46,29 @@ function expectRefusal(f: () => unknown, kind: new (...args: never[]) => Error, 
   expect(err).toBeInstanceOf(StoreError);
   expect(err.message).toMatch(message);
 }
+
+/** A debate game between models on image 7 (a 3, the liar claims 5), k = 4, honest first; `over` changes any field. */
+export const testGame = (over: Partial<NewDebateGame> = {}): NewDebateGame => ({
+  id: 'g-1',
+  annotatorId: null,
+  role: 'model',
+  imageIndex: 7,
+  k: 4,
+  precommit: true,
+  firstMover: 'honest',
+  truth: 3,
+  lie: 5,
+  reveals: [
+    { pixel: 100, by: 'honest' },
+    { pixel: 200, by: 'liar' },
+    { pixel: 300, by: 'honest' },
+    { pixel: 0, by: 'liar' },
+  ],
+  personPick: null,
+  modelPick: 3,
+  seconds: null,
+  ...over,
+});
 
 export function describeProjectStore(name: string, open: OpenStore): void {
   describe(`ProjectStore contract: ${name}`, () => {
@@ -954,6 +977,180 @@ export function describeProjectStore(name: string, open: OpenStore): void {
       });
     });
 
+    describe('debate games (issue 23)', () => {
+      /** A store with a debate session (run `debate`) and a person, ada. */
+      function session() {
+        const p = fresh();
+        p.createRun({ id: 'debate', envId: 'MNIST-debate', config: { debate: { k: 4, precommit: true } } });
+        const ada = p.addAnnotator('ada').annotator.id;
+        return { p, ada };
+      }
+      const judged = (ada: number, over: Partial<NewDebateGame> = {}) => testGame({ id: 'j-1', annotatorId: ada, role: 'judge', personPick: 5, seconds: 12.5, ...over });
+      const debated = (ada: number, over: Partial<NewDebateGame> = {}) =>
+        testGame({ id: 'd-1', annotatorId: ada, role: 'debater', precommit: false, lie: null, firstMover: 'liar', k: 2, reveals: [{ pixel: 783, by: 'liar' }, { pixel: 5, by: 'honest' }], modelPick: 8, seconds: 40, ...over });
+
+      it('stores games in the order they come, with the person, and keeps runs apart', () => {
+        const { p, ada } = session();
+        p.createRun({ id: 'other', envId: 'MNIST-debate' });
+        expect(p.debateGames('debate')).toEqual([]);
+        const first = p.putDebateGame('debate', judged(ada));
+        expect(first.duplicate).toBe(false);
+        expect(first.game).toEqual({ ...judged(ada), seq: expect.any(Number), createdAt: expect.any(String), annotator: 'ada' });
+        expect(Number.isFinite(Date.parse(first.game.createdAt))).toBe(true);
+        const model = p.putDebateGame('debate', testGame()).game;
+        const person = p.putDebateGame('debate', debated(ada)).game;
+        expect(model).toMatchObject({ annotatorId: null, annotator: null, role: 'model', personPick: null });
+        expect(person).toMatchObject({ annotator: 'ada', lie: null, modelPick: 8, precommit: false });
+        expect(first.game.seq < model.seq && model.seq < person.seq).toBe(true);
+        expect(p.debateGames('debate')).toEqual([first.game, model, person]);
+        // The same client id in another run is another game.
+        expect(p.putDebateGame('other', testGame({ truth: 1, lie: 2, modelPick: 2 })).duplicate).toBe(false);
+        expect(p.debateGames('other').map((g) => [g.id, g.truth])).toEqual([['g-1', 1]]);
+        expect(p.debateGames('debate').map((g) => g.id)).toEqual(['j-1', 'g-1', 'd-1']);
+      });
+
+      it('keeps what was stored: later changes to the caller\'s game or to what it was given change nothing', () => {
+        const { p, ada } = session();
+        const g = judged(ada);
+        const { game } = p.putDebateGame('debate', g);
+        g.reveals[0].pixel = 99;
+        game.reveals[1].pixel = 98;
+        p.debateGames('debate')[0].reveals[2].pixel = 97;
+        expect(p.debateGames('debate')[0].reveals.map((r) => r.pixel)).toEqual([100, 200, 300, 0]);
+      });
+
+      it('recognises a resubmission by its id (even once the run has finished); other content under the same id is a conflict', () => {
+        const { p, ada } = session();
+        const { game } = p.putDebateGame('debate', judged(ada));
+        // A retry as the page would send it (fields in another order: the same game).
+        const { reveals, ...rest } = judged(ada);
+        expect(p.putDebateGame('debate', { reveals: reveals.map((r) => ({ by: r.by, pixel: r.pixel })), ...rest })).toEqual({ game, duplicate: true });
+        for (const other of [{ personPick: 3 }, { seconds: 13 }, { reveals: [...reveals.slice(0, 3), { pixel: 1, by: 'liar' as const }] }, { imageIndex: 8 }]) {
+          expectRefusal(() => p.putDebateGame('debate', judged(ada, other)), ConflictError, /debate game j-1 is already stored in run debate with other content/);
+        }
+        expectRefusal(() => p.putDebateGame('debate', judged(ada, { annotatorId: p.addAnnotator('bob').annotator.id })), ConflictError, /other content/);
+        p.finishRun('debate');
+        expect(p.putDebateGame('debate', judged(ada))).toEqual({ game, duplicate: true });
+        expect(p.debateGames('debate')).toEqual([game]);
+      });
+
+      it('takes games without precommit: the liar names its claim at the end, or none', () => {
+        const { p, ada } = session();
+        // No claim named: the model judge's pick (and a person's) may be any digit.
+        expect(p.putDebateGame('debate', debated(ada)).game.lie).toBeNull();
+        expect(p.putDebateGame('debate', judged(ada, { id: 'j-2', precommit: false, lie: null, personPick: 0, modelPick: 9 })).game).toMatchObject({ lie: null, personPick: 0, modelPick: 9 });
+        // Named at the end: the picks are between the two claims, as with precommit.
+        expect(p.putDebateGame('debate', judged(ada, { id: 'j-3', precommit: false, lie: 8, personPick: 8, modelPick: 3 })).game.lie).toBe(8);
+        expectRefusal(() => p.putDebateGame('debate', judged(ada, { id: 'j-4', precommit: false, lie: 8, personPick: 5 })), InvalidInputError, /personPick must be truth \(3\) or lie \(8\) \(got 5\)/);
+        expect(p.debateGames('debate').map((g) => g.id)).toEqual(['d-1', 'j-2', 'j-3']);
+      });
+
+      it('refuses a game that breaks the rules, naming the field', () => {
+        const { p, ada } = session();
+        const four = testGame().reveals;
+        const bad: [NewDebateGame, RegExp][] = [
+          [testGame({ id: '' }), /id must be 1-100 characters/],
+          [testGame({ id: 'x'.repeat(101) }), /id must be 1-100 characters/],
+          [testGame({ role: 'spectator' as never }), /role "spectator" is unknown; one of judge, debater, model/],
+          [testGame({ imageIndex: 10_000 }), /imageIndex must be an index into the MNIST test set, 0\.\.9999 \(got 10000\)/],
+          [testGame({ imageIndex: -1 }), /imageIndex/],
+          [testGame({ imageIndex: 1.5 }), /imageIndex/],
+          [testGame({ k: 0, reveals: [] }), /k must be a whole number of pixels in 1\.\.784 \(got 0\)/],
+          [testGame({ k: 785 }), /k must be a whole number of pixels in 1\.\.784 \(got 785\)/],
+          [testGame({ precommit: 'yes' as never }), /precommit must be true or false/],
+          [testGame({ firstMover: 'both' as never }), /firstMover "both" is unknown; one of honest, liar/],
+          [testGame({ truth: 10 }), /truth must be a digit 0-9 \(got 10\)/],
+          [testGame({ truth: 2.5 }), /truth must be a digit/],
+          [testGame({ lie: 12 }), /lie must be a digit 0-9 or null \(got 12\)/],
+          [testGame({ lie: 3 }), /lie must be a digit other than truth \(both 3\)/],
+          [testGame({ lie: null }), /lie is null, but with precommit the liar names its claim before the first reveal/],
+          [testGame({ reveals: four.slice(0, 3) }), /reveals must list exactly k = 4 reveals \(got 3\)/],
+          [testGame({ reveals: [...four, { pixel: 5, by: 'honest' }] }), /reveals must list exactly k = 4 reveals \(got 5\)/],
+          [testGame({ reveals: [four[0], four[1], { pixel: 100, by: 'honest' }, four[3]] }), /reveals\[2\]\.pixel 100 was already revealed/],
+          [testGame({ reveals: [four[0], four[1], four[2], { pixel: 784, by: 'liar' }] }), /reveals\[3\]\.pixel must be a pixel 0\.\.783 \(got 784\)/],
+          [testGame({ reveals: [four[0], four[1], four[2], { pixel: -1, by: 'liar' }] }), /reveals\[3\]\.pixel must be a pixel/],
+          [testGame({ reveals: [four[0], { pixel: 200, by: 'honest' }, four[2], four[3]] }), /reveals\[1\]\.by must be liar: players alternate, starting with firstMover honest \(got "honest"\)/],
+          [testGame({ firstMover: 'liar' }), /reveals\[0\]\.by must be liar: players alternate, starting with firstMover liar/],
+          [testGame({ modelPick: 7 }), /modelPick must be truth \(3\) or lie \(5\) \(got 7\)/],
+          [testGame({ modelPick: 10, precommit: false, lie: null }), /modelPick must be a digit 0-9 \(got 10\)/],
+          [judged(ada, { personPick: 7 }), /personPick must be truth \(3\) or lie \(5\) \(got 7\)/],
+          [judged(ada, { personPick: -1, precommit: false, lie: null }), /personPick must be a digit 0-9 or null/],
+          [judged(ada, { personPick: null }), /personPick must be set when a person judged \(role judge\)/],
+          [judged(ada, { annotatorId: null }), /role judge needs the person who played: annotatorId must be set/],
+          [judged(ada, { annotatorId: 0 }), /annotatorId must be an annotator's id or null \(got 0\)/],
+          [judged(ada, { annotatorId: 1.5 }), /annotatorId must be an annotator's id or null/],
+          [judged(ada, { seconds: -1 }), /seconds must be a non-negative number or null \(got -1\)/],
+          [judged(ada, { seconds: Number.NaN }), /seconds must be a non-negative number or null/],
+          [judged(ada, { seconds: Number.POSITIVE_INFINITY }), /seconds must be a non-negative number or null/],
+          [debated(ada, { annotatorId: null }), /role debater needs the person who played/],
+          [debated(ada, { personPick: 3 }), /personPick must be null when the person debated \(role debater\): the model judged/],
+          [testGame({ annotatorId: ada }), /a game between models \(role model\) names no person: annotatorId must be null/],
+          [testGame({ personPick: 3 }), /personPick must be null in a game between models/],
+          [testGame({ seconds: 3 }), /seconds must be null in a game between models/],
+        ];
+        for (const [g, message] of bad) {
+          expectRefusal(() => p.putDebateGame('debate', g), InvalidInputError, message);
+          expectRefusal(() => p.putDebateGame('debate', g), InvalidInputError, /^debate game/);
+        }
+        expect(p.debateGames('debate')).toEqual([]);
+      });
+
+      it('refuses a run that does not exist, an annotator that does not, and a finished run', () => {
+        const { p, ada } = session();
+        expectRefusal(() => p.putDebateGame('nope', testGame()), NotFoundError, /no run "nope"/);
+        expectRefusal(() => p.debateGames('nope'), NotFoundError, /no run "nope"/);
+        expectRefusal(() => p.putDebateGame('debate', judged(ada + 100)), ForbiddenError, new RegExp(`no annotator ${ada + 100}`));
+        p.putDebateGame('debate', judged(ada));
+        p.finishRun('debate');
+        expectRefusal(() => p.putDebateGame('debate', testGame()), ConflictError, /run debate has finished; debate game g-1 was not stored/);
+        expect(p.debateGames('debate').map((g) => g.id)).toEqual(['j-1']);
+      });
+
+      it('exports every game after its run\'s labels and imports them: the person by name, the time kept', () => {
+        const { p, ada } = session();
+        p.putDebateGame('debate', judged(ada));
+        p.putDebateGame('debate', testGame());
+        p.putDebateGame('debate', debated(ada, { seconds: 0 }));
+        const lines = [...exportLines(p)].map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(lines.map((l) => l.type)).toEqual(['header', 'run', 'debate-game', 'debate-game', 'debate-game']);
+        expect(lines[2]).toEqual({ type: 'debate-game', run: 'debate', ...Object.fromEntries(Object.entries(judged(ada)).filter(([k]) => k !== 'annotatorId')), annotator: 'ada', createdAt: p.debateGames('debate')[0].createdAt });
+        const file = join(mkdtempSync(join(tmpdir(), 'overseer-contract-')), 'games.jsonl');
+        writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+        const [run] = readExport(file);
+        const target = fresh();
+        expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 0, debateGames: 3 });
+        // Annotator ids are the project's own: an imported game keeps the name, as an imported label keeps its teacher.
+        const strip = (gs: DebateGame[]) => gs.map(({ seq: _s, annotatorId: _a, ...g }) => g);
+        expect(strip(target.debateGames('copy-debate'))).toEqual(strip(p.debateGames('debate')));
+        expect(target.debateGames('copy-debate').map((g) => [g.annotatorId, g.annotator])).toEqual([[null, 'ada'], [null, null], [null, 'ada']]);
+        // Exported again, the copy reads the same.
+        const again = [...exportLines(target, ['copy-debate'])].slice(2).map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(again).toEqual(lines.slice(2).map((l) => ({ ...l, run: 'copy-debate' })));
+      });
+
+      it('the export reader refuses a game line that breaks the rules, or a game twice', () => {
+        const { p, ada } = session();
+        p.putDebateGame('debate', judged(ada));
+        const lines = [...exportLines(p)];
+        const dir = mkdtempSync(join(tmpdir(), 'overseer-contract-'));
+        const read = (game: Record<string, unknown>, extra: string[] = []) => {
+          const file = join(dir, 'games.jsonl');
+          writeFileSync(file, [...lines.slice(0, 2), JSON.stringify(game), ...extra].join('\n'));
+          return () => readExport(file);
+        };
+        const line = JSON.parse(lines[2]) as Record<string, unknown>;
+        expectRefusal(read({ ...line, personPick: 7 }), InvalidInputError, /games\.jsonl:3: record: personPick must be truth \(3\) or lie \(5\) \(got 7\)/);
+        expectRefusal(read({ ...line, annotator: null }), InvalidInputError, /games\.jsonl:3: record: role judge needs the person who played/);
+        expectRefusal(read({ ...line, reveals: (line.reveals as unknown[]).slice(1) }), InvalidInputError, /:3: record: reveals must list exactly k = 4 reveals/);
+        expectRefusal(read({ ...line, truth: 11 }), InvalidInputError, /:3: truth: /);
+        expectRefusal(read({ ...line, annotatorId: 1 }), InvalidInputError, /:3: /);
+        expectRefusal(read({ ...line, createdAt: 'yesterday' }), InvalidInputError, /:3: createdAt: "yesterday" is not a time/);
+        expectRefusal(read({ ...line, run: 'elsewhere' }), InvalidInputError, /:3: names run elsewhere, which has no run record before it/);
+        expectRefusal(read(line, [JSON.stringify(line)]), InvalidInputError, /:4: debate game j-1 appears twice in run debate/);
+        expect(read(line)()[0].contents.debateGames).toHaveLength(1);
+      });
+    });
+
     describe('export and import', () => {
       /** A run with 5 segments, 4 queries (one gold, one never answered) and 4 labels (from the loop, and people). */
       function sourceStore() {
@@ -1008,7 +1205,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         expect([...run.contents.segments.keys()].sort()).toEqual(['seg-0', 'seg-1', 'seg-2', 'seg-4']);
 
         const target = fresh();
-        expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 4 });
+        expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 4, debateGames: 0 });
         expect(target.getRun('copy-src')).toMatchObject({ envId: 'Pendulum-v1', instructions: 'keep it <up>', labelBudget: 50, renderSpec: SPEC, guidelines: 'Upright beats swinging.' });
         // The gold pair keeps its known answer, so its accuracy reads the same.
         expect(target.goldPairs('copy-src')).toEqual([expect.objectContaining({ id: 'gold-1', answer: 'left', answered: 2, correct: 2 })]);
@@ -1048,7 +1245,7 @@ export function describeProjectStore(name: string, open: OpenStore): void {
         writeFileSync(file, [...exportLines(p)].join('\n'));
         const [run] = readExport(file);
         const target = fresh();
-        expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 5 });
+        expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 5, debateGames: 0 });
         const strip = (ls: { seq: number }[]) => ls.map(({ seq: _s, ...l }) => l);
         expect(strip(target.labelsSince('copy-src', 0))).toEqual(strip(p.labelsSince('src', 0)));
         expect(target.labelsSince('copy-src', 0)[4].assistance).toEqual(assistance);

@@ -41,7 +41,7 @@ describe('label export and import', () => {
     expect([...run.contents.segments.keys()].sort()).toEqual(['seg-0', 'seg-1', 'seg-2', 'seg-4']);
 
     const target = openProject(tmp());
-    expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 3 });
+    expect(importRuns(target, [run], 'copy-')).toEqual({ runs: 1, labels: 3, debateGames: 0 });
     const before = p.loadRun('src');
     const after = target.loadRun('copy-src');
     for (const id of ['seg-0', 'seg-1', 'seg-2', 'seg-4']) expect(after.segments.get(id)).toEqual(before.segments.get(id));

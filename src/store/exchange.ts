@@ -12,18 +12,23 @@
  *                              (assistance: only on a label given in a trial of assistance:
  *                               {"arm":"assisted"|"unassisted","critique":{"assistant","reason","reveals":[{"kind","step","cell"?}]}|null,
  *                                "response":"accepted"|"dismissed"|null}; a critique only in the assisted arm, a response only to a critique)
+ *   {"type":"debate-game","run","id","annotator","role","imageIndex","k","precommit","firstMover","truth","lie","reveals","personPick","modelPick","seconds","createdAt"}
+ *                              (a debate game, issue 23: the fields and rules of store.ts's NewDebateGame, but the person by
+ *                               name ("annotator", null in a game between models), since annotator ids are a project's own;
+ *                               reveals: [{"pixel","by":"honest"|"liar"}]; imported with their time, without an annotator id)
  *
  * A run's line comes before its segments, segments before the queries that name them, and
- * queries before their labels. Only labelled queries and gold pairs, and their segments, are exported.
+ * queries before their labels; a run's debate games come after its labels, in the order stored.
+ * Only labelled queries and gold pairs, and their segments, are exported; every debate game is.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { RenderSpec } from '../envs/render.js';
 import { ARMS, CRITIQUE_RESPONSES, type StoredLabel, type StoredQuery } from '../prefs/store.js';
 import { ANSWERS } from '../prefs/teachers.js';
-import { assistanceProblem, MAX_ASSISTANT, MAX_REASON, MAX_REVEALS } from './rules.js';
+import { assistanceProblem, debateGameProblem, MAX_ASSISTANT, MAX_REASON, MAX_REVEALS } from './rules.js';
 import { SegmentRecordSchema, segmentFromRecord, segmentToRecord } from './segmentCodec.js';
-import { ConflictError, InvalidInputError, MAX_GUIDELINES, NotFoundError, type ProjectStore, type RunContents } from './store.js';
+import { ConflictError, DEBATE_ROLES, DEBATE_SIDES, InvalidInputError, MAX_GUIDELINES, NotFoundError, type ExportedDebateGame, type ProjectStore, type RunContents } from './store.js';
 
 export const EXPORT_FORMAT = 'overseer.labels';
 export const EXPORT_VERSION = 1;
@@ -67,7 +72,33 @@ const LabelLine = z.strictObject({
   clientId: z.string().min(1).max(100).nullable(),
   assistance: Assistance.optional(),
 });
-const Line = z.discriminatedUnion('type', [Header, Run, SegmentLine, QueryLine, LabelLine]);
+// The shape here, the rules across fields (k reveals, alternating, picks among the claims, ...) shared with putDebateGame.
+const digit = z.number().int().min(0).max(9);
+const DebateGameLine = z
+  .strictObject({
+    type: z.literal('debate-game'),
+    run: id,
+    id: z.string().min(1).max(100),
+    annotator: z.string().min(1).max(100).nullable(),
+    role: z.enum(DEBATE_ROLES),
+    imageIndex: count,
+    k: count,
+    precommit: z.boolean(),
+    firstMover: z.enum(DEBATE_SIDES),
+    truth: digit,
+    lie: digit.nullable(),
+    reveals: z.array(z.strictObject({ pixel: count, by: z.enum(DEBATE_SIDES) })),
+    personPick: digit.nullable(),
+    modelPick: digit,
+    seconds: z.number().nonnegative().nullable(),
+    createdAt: z.string(),
+  })
+  .superRefine((g, ctx) => {
+    const problem = debateGameProblem(g, g.annotator !== null);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    if (Number.isNaN(Date.parse(g.createdAt))) ctx.addIssue({ code: 'custom', path: ['createdAt'], message: `${JSON.stringify(g.createdAt)} is not a time` });
+  });
+const Line = z.discriminatedUnion('type', [Header, Run, SegmentLine, QueryLine, LabelLine, DebateGameLine]);
 
 export interface ExportedRun {
   id: string;
@@ -103,6 +134,10 @@ export function* exportLines(project: ProjectStore, runIds?: string[]): Generato
       yield JSON.stringify({ type: 'query', run: runId, ...q, kind, ...(kind === 'gold' ? { goldAnswer: goldAnswers.get(q.id) ?? null } : {}) });
     }
     for (const { seq: _seq, ...l } of labels) yield JSON.stringify({ type: 'label', run: runId, ...l, clientId: l.clientId ?? null });
+    for (const g of project.debateGames(runId)) {
+      const game: ExportedDebateGame = { id: g.id, annotator: g.annotator, role: g.role, imageIndex: g.imageIndex, k: g.k, precommit: g.precommit, firstMover: g.firstMover, truth: g.truth, lie: g.lie, reveals: g.reveals, personPick: g.personPick, modelPick: g.modelPick, seconds: g.seconds, createdAt: g.createdAt };
+      yield JSON.stringify({ type: 'debate-game', run: runId, ...game });
+    }
   }
 }
 
@@ -139,7 +174,7 @@ export function readExport(path: string): ExportedRun[] {
     if (rec.type === 'run') {
       if (runs.has(rec.id)) throw new InvalidInputError(`${where}: run ${rec.id} appears twice`);
       const renderSpec = (rec.renderSpec ?? null) as RenderSpec | null;
-      runs.set(rec.id, { id: rec.id, envId: rec.envId, instructions: rec.instructions, labelBudget: rec.labelBudget, renderSpec, guidelines: rec.guidelines ?? '', contents: { segments: new Map(), truths: new Map(), queries: [], labels: [], kinds: new Map(), goldAnswers: new Map() } });
+      runs.set(rec.id, { id: rec.id, envId: rec.envId, instructions: rec.instructions, labelBudget: rec.labelBudget, renderSpec, guidelines: rec.guidelines ?? '', contents: { segments: new Map(), truths: new Map(), queries: [], labels: [], kinds: new Map(), goldAnswers: new Map(), debateGames: [] } });
       return;
     }
     const run = runs.get(rec.run);
@@ -159,6 +194,10 @@ export function readExport(path: string): ExportedRun[] {
         if (rec.kind !== 'gold') throw new InvalidInputError(`${where}: query ${rec.id} is ${rec.kind}; only a gold pair has a goldAnswer`);
         c.goldAnswers!.set(q.id, rec.goldAnswer);
       }
+    } else if (rec.type === 'debate-game') {
+      if (c.debateGames!.some((g) => g.id === rec.id)) throw new InvalidInputError(`${where}: debate game ${rec.id} appears twice in run ${rec.run}`);
+      const { type: _t, run: _r, ...game } = rec;
+      c.debateGames!.push(game);
     } else {
       const q = c.queries.find((x) => x.id === rec.queryId);
       if (!q) throw new InvalidInputError(`${where}: label for ${rec.queryId}, a query not exported before it`);
@@ -173,8 +212,8 @@ export function readExport(path: string): ExportedRun[] {
 }
 
 /** Stores exported runs in a project, under their own ids or `prefix + id`, all or nothing; refuses ids already taken. */
-export function importRuns(project: ProjectStore, runs: ExportedRun[], prefix = ''): { runs: number; labels: number } {
+export function importRuns(project: ProjectStore, runs: ExportedRun[], prefix = ''): { runs: number; labels: number; debateGames: number } {
   for (const r of runs) if (project.getRun(prefix + r.id)) throw new ConflictError(`run ${prefix + r.id} already exists in ${project.location}; import with another --prefix`);
   project.importRuns(runs.map((r) => ({ run: { id: prefix + r.id, envId: r.envId, instructions: r.instructions, labelBudget: r.labelBudget, renderSpec: r.renderSpec, guidelines: r.guidelines }, contents: r.contents })));
-  return { runs: runs.length, labels: runs.reduce((n, r) => n + r.contents.labels.length, 0) };
+  return { runs: runs.length, labels: runs.reduce((n, r) => n + r.contents.labels.length, 0), debateGames: runs.reduce((n, r) => n + (r.contents.debateGames?.length ?? 0), 0) };
 }

@@ -7,7 +7,7 @@
 import { segmentMeta, type Segment, type SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, reportText, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkDebateGame, checkGuidelines, checkImportedGame, checkProgress, debateGameConflict, sameDebateGame, tokenExpiry, tokenLive, finishedRunConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, reportText, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict } from './rules.js';
 import { checkSegment, sameSegment, type SegmentWithTruth } from './segmentCodec.js';
 import {
   ConflictError,
@@ -22,12 +22,15 @@ import {
   type Annotator,
   type AssignedQuery,
   type CommittedLabel,
+  type DebateGame,
+  type ExportedDebateGame,
   type GoldPair,
   type LabelSubmission,
   type PairSummary,
   type RunProgress,
   type MetricsRow,
   type NewAnnotatorOptions,
+  type NewDebateGame,
   type NewQuery,
   type NewRun,
   type ProjectStore,
@@ -74,6 +77,8 @@ interface RunState {
   metrics: { seq: number; row: Record<string, unknown> }[];
   /** Reports by kind, as JSON text. */
   reports: Map<string, { createdAt: string; text: string }>;
+  /** Debate games in the order stored. */
+  games: DebateGame[];
 }
 
 export class MemoryProjectStore implements ProjectStore {
@@ -81,7 +86,7 @@ export class MemoryProjectStore implements ProjectStore {
   private readonly runs = new Map<string, RunState>();
   private readonly annotators: (Annotator & { tokenHash: string })[] = [];
   /** One sequence per table over all runs, as in the database. */
-  private seq = { query: 0, label: 0, metrics: 0 };
+  private seq = { query: 0, label: 0, metrics: 0, debateGame: 0 };
 
   /**
    * @param repeatEvery every this many labels an annotator sees an answered pair again (0: never).
@@ -111,7 +116,7 @@ export class MemoryProjectStore implements ProjectStore {
       phase: null,
       waitingForLabels: null,
     };
-    this.runs.set(run.id, { record, segments: new Map(), queries: new Map(), labels: [], withdrawn: [], usedLabelSeq: 0, metrics: [], reports: new Map() });
+    this.runs.set(run.id, { record, segments: new Map(), queries: new Map(), labels: [], withdrawn: [], usedLabelSeq: 0, metrics: [], reports: new Map(), games: [] });
     return this.getRun(run.id)!;
   }
 
@@ -158,8 +163,9 @@ export class MemoryProjectStore implements ProjectStore {
   importRuns(runs: readonly { run: NewRun; contents: RunContents }[]): void {
     for (const { run } of runs) if (this.runs.has(run.id)) throw new ConflictError(`run ${JSON.stringify(run.id)} already exists in ${this.location}`);
     // All or nothing: a rehearsal in an empty store meets any problem in the data before anything is stored here.
-    storeRuns(new MemoryProjectStore(0, 0), runs);
-    storeRuns(this, runs);
+    const rehearsal = new MemoryProjectStore(0, 0);
+    storeRuns(rehearsal, runs, (runId, game) => rehearsal.putImportedGame(runId, game));
+    storeRuns(this, runs, (runId, game) => this.putImportedGame(runId, game));
   }
 
   // ---- segments, queries and labels of one run ----
@@ -534,6 +540,37 @@ export class MemoryProjectStore implements ProjectStore {
     return [...this.run(runId).reports]
       .sort(([a], [b]) => compare(a, b))
       .map(([kind, r]) => ({ kind, createdAt: r.createdAt, bytes: Buffer.byteLength(r.text) }));
+  }
+
+  // ---- debate games ----
+
+  putDebateGame(runId: string, game: NewDebateGame): { game: DebateGame; duplicate: boolean } {
+    const g = checkDebateGame(game);
+    const run = this.run(runId);
+    // A resubmission (its response was lost) is answered even after the run has finished.
+    const stored = run.games.find((x) => x.id === g.id);
+    if (stored) {
+      if (!sameDebateGame(stored, g)) throw debateGameConflict(g.id, runId);
+      return { game: structuredClone(stored), duplicate: true };
+    }
+    const who = g.annotatorId === null ? undefined : this.annotators.find((a) => a.id === g.annotatorId);
+    if (g.annotatorId !== null && !who) throw new ForbiddenError(`no annotator ${g.annotatorId}`);
+    if (run.record.finishedAt !== null) throw finishedRunConflict(runId, `debate game ${g.id}`);
+    const added: DebateGame = { ...g, seq: ++this.seq.debateGame, createdAt: new Date().toISOString(), annotator: who?.name ?? null };
+    run.games.push(added);
+    return { game: structuredClone(added), duplicate: false };
+  }
+
+  debateGames(runId: string): DebateGame[] {
+    return structuredClone(this.run(runId).games);
+  }
+
+  /** An exported game, stored with its person's name and its time (import). */
+  private putImportedGame(runId: string, game: ExportedDebateGame): void {
+    const g = checkImportedGame(game);
+    const run = this.run(runId);
+    if (run.games.some((x) => x.id === g.id)) throw debateGameConflict(g.id, runId);
+    run.games.push({ ...g, annotatorId: null, seq: ++this.seq.debateGame });
   }
 
   close(): void {}

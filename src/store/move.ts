@@ -9,7 +9,7 @@
 import type { ProjectStore } from './store.js';
 
 /** The project's tables, in an order that satisfies their foreign keys. */
-export const PROJECT_TABLES = ['runs', 'annotators', 'segments', 'queries', 'labels', 'superseded_labels', 'withdrawn_labels', 'metrics', 'run_reports'] as const;
+export const PROJECT_TABLES = ['runs', 'annotators', 'segments', 'queries', 'labels', 'superseded_labels', 'withdrawn_labels', 'metrics', 'run_reports', 'debate_games'] as const;
 export type ProjectTable = (typeof PROJECT_TABLES)[number];
 
 export type RawRow = Record<string, unknown>;
@@ -25,6 +25,7 @@ export const TABLE_ORDER: Record<ProjectTable, string> = {
   withdrawn_labels: 'seq, run_id, query_id, withdrawn_at',
   metrics: 'seq',
   run_reports: 'run_id, kind',
+  debate_games: 'seq',
 };
 
 /** A store whose tables can be read and written whole (SQLite's and PostgreSQL's). */

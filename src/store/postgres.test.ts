@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { describeProjectStore, testSegment } from './contract.js';
+import { describeProjectStore, testGame, testSegment } from './contract.js';
 import { PgBackend } from './postgres/backend.js';
 import { PG_SCHEMA_VERSION } from './postgres/schema.js';
 import { PgProjectStore, type PgStoreOptions } from './postgres/store.js';
@@ -78,12 +78,32 @@ describe('PostgreSQL project store', () => {
     expect(p.peopleLabelCounts('run1', a)).toEqual({ labels: 2, mine: 2 });
     opened.pop()!.close();
     // As a database made before the counter: version 1, no counts.
+    await sql(`DROP TABLE ${schema}.debate_games`);
     await sql(`DROP TABLE ${schema}.run_reports`);
     await sql(`DROP TABLE ${schema}.run_people_labels`);
     await sql(`UPDATE ${schema}.schema_version SET version = 1`);
     const again = open({ schema, repeatEvery: 0, goldEvery: 0 });
     expect(again.peopleLabelCounts('run1', a)).toEqual({ labels: 2, mine: 2 });
     expect(await sql(`SELECT version FROM ${schema}.schema_version`)).toEqual([{ version: PG_SCHEMA_VERSION }]);
+  });
+
+  it('migration 4 adds the debate games table to a version-3 database; its runs are as they were', async () => {
+    const schema = freshSchema('games');
+    const p = open({ schema });
+    p.createRun({ id: 'r', envId: 'MNIST-debate', config: { debate: { k: 4 } } });
+    p.putRunReport('r', 'attention', { units: [] });
+    opened.pop()!.close();
+    await sql(`DROP TABLE ${schema}.debate_games`);
+    await sql(`UPDATE ${schema}.schema_version SET version = 3`);
+    const again = open({ schema });
+    expect(await sql(`SELECT version FROM ${schema}.schema_version`)).toEqual([{ version: PG_SCHEMA_VERSION }]);
+    expect(again.getRun('r')).toMatchObject({ config: { debate: { k: 4 } } });
+    expect(again.getRunReport('r', 'attention')!.body).toEqual({ units: [] });
+    expect(again.debateGames('r')).toEqual([]);
+    const { game } = again.putDebateGame('r', testGame());
+    expect(again.debateGames('r')).toEqual([game]);
+    // The table checks what a row can show, whatever writes it.
+    await expect(sql(`UPDATE ${schema}.debate_games SET model_pick = 7`)).rejects.toThrow(/check constraint/);
   });
 
   it('two stores on one database (two app servers) never hand one pair to both annotators', () => {

@@ -5,7 +5,7 @@
 import type { RenderSpec } from '../envs/render.js';
 import type { Answer } from '../prefs/teachers.js';
 import { storedLabel } from './rules.js';
-import type { Annotator, Arm, CommittedLabel, CritiqueResponse, LabelAssistance, QueryKind, Role, RunPhase, RunRecord, ShownCritique, StoredLabel, StoredQuery } from './store.js';
+import type { Annotator, Arm, CommittedLabel, CritiqueResponse, DebateGame, DebateRole, DebateSide, LabelAssistance, NewDebateGame, QueryKind, Role, RunPhase, RunRecord, ShownCritique, StoredLabel, StoredQuery } from './store.js';
 
 export interface RunRow {
   id: string;
@@ -106,3 +106,64 @@ export const assistanceColumns = (a: LabelAssistance | null) => ({
 });
 
 export const toAnnotator = (r: AnnotatorRow): Annotator => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at });
+
+export interface DebateGameRow {
+  seq: number;
+  run_id: string;
+  id: string;
+  annotator_id: number | null;
+  annotator: string | null;
+  role: DebateRole;
+  image_index: number;
+  k: number;
+  precommit: number;
+  first_mover: DebateSide;
+  truth: number;
+  lie: number | null;
+  /** The reveals, JSON. */
+  reveals: string;
+  person_pick: number | null;
+  model_pick: number;
+  seconds: number | null;
+  created_at: string;
+}
+
+/** The columns of a game's row, in `DEBATE_GAME_COLUMNS` order (a checked game: see rules.ts `checkDebateGame`). */
+export const DEBATE_GAME_COLUMNS = ['run_id', 'id', 'annotator_id', 'annotator', 'role', 'image_index', 'k', 'precommit', 'first_mover', 'truth', 'lie', 'reveals', 'person_pick', 'model_pick', 'seconds', 'created_at'] as const;
+export const debateGameValues = (runId: string, g: Omit<NewDebateGame, 'annotatorId'>, annotatorId: number | null, annotator: string | null, createdAt: string): unknown[] => [
+  runId,
+  g.id,
+  annotatorId,
+  annotator,
+  g.role,
+  g.imageIndex,
+  g.k,
+  g.precommit ? 1 : 0,
+  g.firstMover,
+  g.truth,
+  g.lie,
+  JSON.stringify(g.reveals),
+  g.personPick,
+  g.modelPick,
+  g.seconds,
+  createdAt,
+];
+
+export const toDebateGame = (r: DebateGameRow): DebateGame => ({
+  id: r.id,
+  annotatorId: r.annotator_id,
+  role: r.role,
+  imageIndex: r.image_index,
+  k: r.k,
+  precommit: r.precommit === 1,
+  firstMover: r.first_mover,
+  truth: r.truth,
+  lie: r.lie,
+  reveals: JSON.parse(r.reveals) as NewDebateGame['reveals'],
+  personPick: r.person_pick,
+  modelPick: r.model_pick,
+  seconds: r.seconds,
+  seq: r.seq,
+  createdAt: r.created_at,
+  annotator: r.annotator,
+});

@@ -6,7 +6,28 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ARMS, CRITIQUE_RESPONSES, type Arm, type CritiqueResponse, type LabelAssistance, type ShownCritique, type StoredLabel, type StoredQuery } from '../prefs/store.js';
 import { ANSWERS, type Answer } from '../prefs/teachers.js';
 import { median } from '../utils/stats.js';
-import { ConflictError, InvalidInputError, MAX_GUIDELINES, MAX_REPORT_BYTES, REPORT_KIND, NotFoundError, type Agreement, type LabelSubmission, type NewRun, type ProjectStore, type QueryKind, type RunContents, type RunProgress } from './store.js';
+import {
+  ConflictError,
+  DEBATE_IMAGES,
+  DEBATE_PIXELS,
+  DEBATE_ROLES,
+  DEBATE_SIDES,
+  InvalidInputError,
+  MAX_GUIDELINES,
+  MAX_REPORT_BYTES,
+  REPORT_KIND,
+  NotFoundError,
+  type Agreement,
+  type DebateGame,
+  type ExportedDebateGame,
+  type LabelSubmission,
+  type NewDebateGame,
+  type NewRun,
+  type ProjectStore,
+  type QueryKind,
+  type RunContents,
+  type RunProgress,
+} from './store.js';
 
 export function checkRunId(id: string): void {
   if (typeof id !== 'string' || !id.trim()) throw new InvalidInputError('a run needs a non-empty id');
@@ -114,8 +135,8 @@ export function checkSameQuery(stored: StoredQuery & { kind: QueryKind }, q: Sto
   }
 }
 
-/** A label for a run that has finished: the run will never read it. */
-export const finishedRunConflict = (runId: string) => new ConflictError(`run ${runId} has finished; this label was not stored`);
+/** A label (or a debate game) for a run that has finished: the run will never read it. */
+export const finishedRunConflict = (runId: string, what = 'this label') => new ConflictError(`run ${runId} has finished; ${what} was not stored`);
 
 /** A second answer to a gold pair from the same annotator: one answer each measures agreement. */
 export const goldAnsweredConflict = (queryId: string, name: string) => new ConflictError(`${name} has already answered gold pair ${queryId}; each annotator answers a gold pair once`);
@@ -285,12 +306,116 @@ export function storedLabel(l: StoredLabel): StoredLabel {
   return { ...label, ...(clientId ? { clientId } : {}), ...(assistance ? { assistance: copyAssistance(assistance) } : {}) };
 }
 
-/** Creates runs with their contents through a store's own operations (inside whatever transaction the store wraps it in). */
-export function storeRuns(store: ProjectStore, runs: readonly { run: NewRun; contents: RunContents }[]): void {
+/**
+ * Creates runs with their contents through a store's own operations (inside whatever transaction
+ * the store wraps it in); imported debate games through `putImportedGame` (they name their person
+ * by name, which `putDebateGame` does not take).
+ */
+export function storeRuns(store: ProjectStore, runs: readonly { run: NewRun; contents: RunContents }[], putImportedGame: (runId: string, game: ExportedDebateGame) => void): void {
   for (const { run, contents: c } of runs) {
     store.createRun(run);
     store.putSegments(run.id, [...c.segments.values()].map((segment) => ({ segment, truth: c.truths.get(segment.id) })));
     store.putQueries(run.id, c.queries.map((q) => ({ ...q, kind: c.kinds.get(q.id), goldAnswer: c.goldAnswers?.get(q.id) ?? null })));
     for (const l of c.labels) store.putLabel(run.id, l);
+    for (const g of c.debateGames ?? []) putImportedGame(run.id, g);
   }
 }
+
+// ---- debate games ----
+
+const isDigit = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 9;
+const MAX_GAME_ID = 100;
+
+/**
+ * What is wrong with a debate game, or null: the rules of `NewDebateGame` (store.ts), one for
+ * `putDebateGame`, import and the export reader. `hasPerson`: the game names a person (an
+ * annotator id, or an imported game's name); the role says whether it must.
+ */
+export function debateGameProblem(g: Omit<NewDebateGame, 'annotatorId'>, hasPerson: boolean): string | null {
+  if (typeof g.id !== 'string' || g.id.length === 0 || g.id.length > MAX_GAME_ID) return `id must be 1-${MAX_GAME_ID} characters`;
+  if (!(DEBATE_ROLES as readonly unknown[]).includes(g.role)) return `role ${JSON.stringify(g.role)} is unknown; one of ${DEBATE_ROLES.join(', ')}`;
+  if (!Number.isInteger(g.imageIndex) || g.imageIndex < 0 || g.imageIndex >= DEBATE_IMAGES) return `imageIndex must be an index into the MNIST test set, 0..${DEBATE_IMAGES - 1} (got ${g.imageIndex})`;
+  if (!Number.isInteger(g.k) || g.k < 1 || g.k > DEBATE_PIXELS) return `k must be a whole number of pixels in 1..${DEBATE_PIXELS} (got ${g.k})`;
+  if (typeof g.precommit !== 'boolean') return `precommit must be true or false (got ${JSON.stringify(g.precommit)})`;
+  if (!(DEBATE_SIDES as readonly unknown[]).includes(g.firstMover)) return `firstMover ${JSON.stringify(g.firstMover)} is unknown; one of ${DEBATE_SIDES.join(', ')}`;
+  if (!isDigit(g.truth)) return `truth must be a digit 0-9 (got ${g.truth})`;
+  if (g.lie !== null && !isDigit(g.lie)) return `lie must be a digit 0-9 or null (got ${g.lie})`;
+  if (g.lie === g.truth) return `lie must be a digit other than truth (both ${g.truth})`;
+  if (g.precommit && g.lie === null) return 'lie is null, but with precommit the liar names its claim before the first reveal';
+  if (!Array.isArray(g.reveals) || g.reveals.length !== g.k) return `reveals must list exactly k = ${g.k} reveals (got ${Array.isArray(g.reveals) ? g.reveals.length : typeof g.reveals})`;
+  const shown = new Set<number>();
+  for (const [i, r] of g.reveals.entries()) {
+    if (typeof r !== 'object' || r === null || !Number.isInteger(r.pixel) || r.pixel < 0 || r.pixel >= DEBATE_PIXELS) return `reveals[${i}].pixel must be a pixel 0..${DEBATE_PIXELS - 1} (got ${(r as { pixel?: unknown } | null)?.pixel})`;
+    if (shown.has(r.pixel)) return `reveals[${i}].pixel ${r.pixel} was already revealed`;
+    shown.add(r.pixel);
+    const mover = i % 2 === 0 ? g.firstMover : g.firstMover === 'honest' ? 'liar' : 'honest';
+    if (r.by !== mover) return `reveals[${i}].by must be ${mover}: players alternate, starting with firstMover ${g.firstMover} (got ${JSON.stringify(r.by)})`;
+  }
+  const claims = g.lie === null ? null : [g.truth, g.lie];
+  if (!isDigit(g.modelPick)) return `modelPick must be a digit 0-9 (got ${g.modelPick})`;
+  if (claims && !claims.includes(g.modelPick)) return `modelPick must be truth (${g.truth}) or lie (${g.lie}) (got ${g.modelPick})`;
+  if (g.personPick !== null) {
+    if (!isDigit(g.personPick)) return `personPick must be a digit 0-9 or null (got ${g.personPick})`;
+    if (claims && !claims.includes(g.personPick)) return `personPick must be truth (${g.truth}) or lie (${g.lie}) (got ${g.personPick})`;
+  }
+  if (g.seconds !== null && !(typeof g.seconds === 'number' && Number.isFinite(g.seconds) && g.seconds >= 0)) return `seconds must be a non-negative number or null (got ${g.seconds})`;
+  // The role says who played: a person exactly when one judged or debated, a person's pick exactly when one judged.
+  if (g.role === 'model') {
+    if (hasPerson) return 'a game between models (role model) names no person: annotatorId must be null';
+    if (g.personPick !== null) return 'personPick must be null in a game between models (role model): no person judged';
+    if (g.seconds !== null) return 'seconds must be null in a game between models (role model): no person took them';
+  } else {
+    if (!hasPerson) return `role ${g.role} needs the person who played: annotatorId must be set`;
+    if (g.role === 'judge' && g.personPick === null) return 'personPick must be set when a person judged (role judge)';
+    if (g.role === 'debater' && g.personPick !== null) return 'personPick must be null when the person debated (role debater): the model judged';
+  }
+  return null;
+}
+
+/** The game's own fields, copied (nothing shared with the caller; -0 seconds as 0). */
+function gameFields(g: Omit<NewDebateGame, 'annotatorId'>): Omit<NewDebateGame, 'annotatorId'> {
+  return {
+    id: g.id,
+    role: g.role,
+    imageIndex: g.imageIndex,
+    k: g.k,
+    precommit: g.precommit,
+    firstMover: g.firstMover,
+    truth: g.truth,
+    lie: g.lie,
+    reveals: g.reveals.map(({ pixel, by }) => ({ pixel, by })),
+    personPick: g.personPick,
+    modelPick: g.modelPick,
+    seconds: g.seconds === null ? null : g.seconds + 0,
+  };
+}
+
+/** A game to store, checked (`InvalidInputError` naming the field) and copied with its own fields only. */
+export function checkDebateGame(g: NewDebateGame): NewDebateGame {
+  if (typeof g !== 'object' || g === null) throw new InvalidInputError('a debate game must be an object');
+  const what = `debate game ${typeof g.id === 'string' ? JSON.stringify(g.id) : ''}`.trimEnd();
+  if (g.annotatorId !== null && !(Number.isInteger(g.annotatorId) && g.annotatorId > 0)) throw new InvalidInputError(`${what}: annotatorId must be an annotator's id or null (got ${g.annotatorId})`);
+  const problem = debateGameProblem(g, g.annotatorId !== null);
+  if (problem) throw new InvalidInputError(`${what}: ${problem}`);
+  const { id, ...rest } = gameFields(g);
+  return { id, annotatorId: g.annotatorId, ...rest };
+}
+
+/** An imported game, checked like a new one (its person by name) and copied; its time must be a time. */
+export function checkImportedGame(g: ExportedDebateGame): ExportedDebateGame {
+  const what = `debate game ${JSON.stringify(g.id)}`;
+  if (g.annotator !== null && (typeof g.annotator !== 'string' || g.annotator.length === 0 || g.annotator.length > 100)) throw new InvalidInputError(`${what}: annotator must be a name of 1-100 characters or null`);
+  const problem = debateGameProblem(g, g.annotator !== null);
+  if (problem) throw new InvalidInputError(`${what}: ${problem}`);
+  if (typeof g.createdAt !== 'string' || Number.isNaN(Date.parse(g.createdAt))) throw new InvalidInputError(`${what}: createdAt ${JSON.stringify(g.createdAt)} is not a time`);
+  return { ...gameFields(g), annotator: g.annotator, createdAt: g.createdAt };
+}
+
+/** Whether a resubmitted game is the one stored under its id (everything the client sent, in order). */
+export function sameDebateGame(stored: DebateGame, g: NewDebateGame): boolean {
+  const key = (x: NewDebateGame) => JSON.stringify([x.annotatorId, ...Object.values(gameFields(x))]);
+  return key(stored) === key(g);
+}
+
+/** A game already stored under this id with other content. */
+export const debateGameConflict = (id: string, runId: string) => new ConflictError(`debate game ${id} is already stored in run ${runId} with other content`);

@@ -188,6 +188,39 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, kind)
   );
   `,
+  // 10: debate games (issue 23) people played on the debate pages, and games between models: one
+  // row per game, its reveals as JSON. The person is kept by id and by name (an imported game has
+  // the name only); the checks are rules.ts's debateGameProblem, but those that need the reveals.
+  `
+  CREATE TABLE debate_games (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    id TEXT NOT NULL,
+    annotator_id INTEGER REFERENCES annotators(id),
+    annotator TEXT,
+    role TEXT NOT NULL CHECK (role IN ('judge', 'debater', 'model')),
+    image_index INTEGER NOT NULL CHECK (image_index BETWEEN 0 AND 9999),
+    k INTEGER NOT NULL CHECK (k BETWEEN 1 AND 784),
+    precommit INTEGER NOT NULL CHECK (precommit IN (0, 1)),
+    first_mover TEXT NOT NULL CHECK (first_mover IN ('honest', 'liar')),
+    truth INTEGER NOT NULL CHECK (truth BETWEEN 0 AND 9),
+    lie INTEGER CHECK (lie BETWEEN 0 AND 9 AND lie <> truth),
+    reveals TEXT NOT NULL,
+    person_pick INTEGER CHECK (person_pick BETWEEN 0 AND 9),
+    model_pick INTEGER NOT NULL CHECK (model_pick BETWEEN 0 AND 9),
+    seconds REAL CHECK (seconds >= 0),
+    created_at TEXT NOT NULL,
+    UNIQUE (run_id, id),
+    CHECK (precommit = 0 OR lie IS NOT NULL),
+    CHECK (lie IS NULL OR (model_pick IN (truth, lie) AND (person_pick IS NULL OR person_pick IN (truth, lie)))),
+    CHECK (annotator_id IS NULL OR annotator IS NOT NULL),
+    CHECK (CASE role
+      WHEN 'model' THEN annotator IS NULL AND person_pick IS NULL AND seconds IS NULL
+      WHEN 'judge' THEN annotator IS NOT NULL AND person_pick IS NOT NULL
+      ELSE annotator IS NOT NULL AND person_pick IS NULL END)
+  ) STRICT;
+  CREATE INDEX debate_games_by_run ON debate_games(run_id, seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

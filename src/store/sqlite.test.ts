@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeProjectStore, testSegment, testTruth } from './contract.js';
+import { describeProjectStore, testGame, testSegment, testTruth } from './contract.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SEGMENT_COLUMNS } from './segmentCodec.js';
 import { PROJECT_DB, openProject, openSqliteProject, type SqliteProjectStore } from './sqlite.js';
@@ -13,6 +13,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'overseer-store-'));
 
 /** Undoes migration 7 (the trial of assistance), to make a database of an older version. */
 const DROP_MIGRATION_7 = ['labels', 'superseded_labels'].map((t) => `ALTER TABLE ${t} DROP COLUMN arm; ALTER TABLE ${t} DROP COLUMN critique; ALTER TABLE ${t} DROP COLUMN critique_response;`).join(' ');
+/** Undoes migration 10 (debate games). */
+const DROP_MIGRATION_10 = 'DROP TABLE debate_games;';
 /** Undoes migration 9 (run reports). */
 const DROP_MIGRATION_9 = 'DROP TABLE run_reports;';
 /** Undoes migration 8 (the runs' counts of people's answers). */
@@ -103,6 +105,7 @@ describe('SQLite project store', () => {
     old.submitLabel({ runId: 'r', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
     old.db.exec('UPDATE runs SET used_label_seq = 0');
     old.db.pragma('user_version = 5');
+    old.db.exec(DROP_MIGRATION_10);
     old.db.exec(DROP_MIGRATION_9);
     old.db.exec(DROP_MIGRATION_8);
     old.db.exec(DROP_MIGRATION_7);
@@ -154,6 +157,7 @@ describe('SQLite project store', () => {
     old.assignQueries('r', a, 2);
     old.submitLabel({ runId: 'r', queryId: 'q-0', annotatorId: a, answer: 'left', seconds: 1, clientId: 'c0' });
     old.submitLabel({ runId: 'r', queryId: 'q-1', annotatorId: a, answer: 'right', seconds: 1, clientId: 'c1' });
+    old.db.exec(DROP_MIGRATION_10);
     old.db.exec(DROP_MIGRATION_9);
     old.db.exec(DROP_MIGRATION_8);
     old.db.pragma('user_version = 7');
@@ -174,6 +178,7 @@ describe('SQLite project store', () => {
     const dir = tmp();
     const old = open(dir);
     old.createRun({ id: 'r', envId: 'Hopper-v5', guidelines: 'g' });
+    old.db.exec(DROP_MIGRATION_10);
     old.db.exec(DROP_MIGRATION_9);
     old.db.pragma('user_version = 8');
     opened.pop()!.close();
@@ -183,6 +188,33 @@ describe('SQLite project store', () => {
     expect(p.listRunReports('r')).toEqual([]);
     p.putRunReport('r', 'attention', { units: [] });
     expect(p.getRunReport('r', 'attention')!.body).toEqual({ units: [] });
+  });
+
+  it('upgrading a version-9 database adds the debate games table; runs, labels and reports are as they were', () => {
+    const dir = tmp();
+    const old = open(dir);
+    old.createRun({ id: 'r', envId: 'MNIST-debate', config: { debate: { k: 4 } } });
+    old.putRunReport('r', 'attention', { units: [] });
+    old.db.exec(DROP_MIGRATION_10);
+    old.db.pragma('user_version = 9');
+    opened.pop()!.close();
+    const p = open(dir);
+    expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(p.getRun('r')).toMatchObject({ envId: 'MNIST-debate', config: { debate: { k: 4 } } });
+    expect(p.getRunReport('r', 'attention')!.body).toEqual({ units: [] });
+    expect(p.debateGames('r')).toEqual([]);
+    const a = p.addAnnotator('ada').annotator.id;
+    const { game } = p.putDebateGame('r', testGame({ annotatorId: a, role: 'judge', personPick: 5, seconds: 3 }));
+    expect(p.debateGames('r')).toEqual([game]);
+  });
+
+  it('the debate games table checks the rules a row can show, whatever writes it', () => {
+    const p = open(tmp());
+    p.createRun({ id: 'r', envId: 'MNIST-debate' });
+    p.putDebateGame('r', testGame());
+    const refused = (set: string) => expect(() => p.db.prepare(`UPDATE debate_games SET ${set}`).run()).toThrow(/CHECK|NOT NULL|FOREIGN KEY/);
+    for (const set of ["role = 'judge'", "role = 'spectator'", 'image_index = 10000', 'k = 0', 'precommit = 2', "first_mover = 'both'", 'truth = 10', 'lie = 3', 'lie = NULL', 'model_pick = 7', 'person_pick = 3', 'seconds = 1', "annotator = 'ada'", 'annotator_id = 1']) refused(set);
+    expect(p.debateGames('r')).toEqual([expect.objectContaining({ role: 'model', lie: 5, modelPick: 3 })]);
   });
 
   it("keeps an undone answer's arm, critique and response in withdrawn_labels", () => {

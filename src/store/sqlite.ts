@@ -13,9 +13,9 @@ import Database from 'better-sqlite3';
 import type { Segment, SegmentTruth } from '../prefs/segments.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import type { Answer } from '../prefs/teachers.js';
-import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkGuidelines, checkProgress, tokenExpiry, tokenLive, finishedRunConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, reportText, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
+import { agreementOf, annotatorName, checkAnswer, checkAnswerable, checkAssistance, checkDebateGame, checkGuidelines, checkImportedGame, checkProgress, debateGameConflict, sameDebateGame, tokenExpiry, tokenLive, finishedRunConflict, goldDue, goldIdOf, goldIdTaken, checkRunId, checkSameQuery, checkSubmission, dueRepeatId, hashToken, MAX_TOKEN_LENGTH, newToken, noAnswerToWithdraw, reportText, segmentConflict, storedLabel, storeRuns, usedLabelConflict, withdrawnConflict, type LabelFacts } from './rules.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import { assistanceColumns, toAnnotator, toLabel, toQuery, toRun, type AnnotatorRow, type LabelRow, type QueryRow, type RunRow } from './rows.js';
+import { assistanceColumns, DEBATE_GAME_COLUMNS, debateGameValues, toAnnotator, toDebateGame, toLabel, toQuery, toRun, type AnnotatorRow, type DebateGameRow, type LabelRow, type QueryRow, type RunRow } from './rows.js';
 import { PROJECT_TABLES, TABLE_ORDER, type ProjectTable, type RawRow, type RawTables } from './move.js';
 import { SEGMENT_COLUMNS, checkSegment, sameSegment, segmentFromRow, segmentToRow, type SegmentRow } from './segmentCodec.js';
 import {
@@ -32,12 +32,15 @@ import {
   type Annotator,
   type AssignedQuery,
   type CommittedLabel,
+  type DebateGame,
+  type ExportedDebateGame,
   type GoldPair,
   type LabelSubmission,
   type PairSummary,
   type RunProgress,
   type MetricsRow,
   type NewAnnotatorOptions,
+  type NewDebateGame,
   type NewQuery,
   type NewRun,
   type ProjectStore,
@@ -210,6 +213,9 @@ export class SqliteProjectStore implements ProjectStore, RawTables {
       getReport: db.prepare('SELECT kind, created_at, body FROM run_reports WHERE run_id = ? AND kind = ?'),
       listReports: db.prepare('SELECT kind, created_at, length(CAST(body AS BLOB)) AS bytes FROM run_reports WHERE run_id = ? ORDER BY kind'),
       truncateMetrics: db.prepare('DELETE FROM metrics WHERE run_id = ? AND env_steps > ?'),
+      insertGame: db.prepare(`INSERT INTO debate_games (${DEBATE_GAME_COLUMNS.join(', ')}) VALUES (${DEBATE_GAME_COLUMNS.map(() => '?').join(', ')})`),
+      getGame: db.prepare('SELECT * FROM debate_games WHERE run_id = ? AND id = ?'),
+      runGames: db.prepare('SELECT * FROM debate_games WHERE run_id = ? ORDER BY seq'),
     };
   }
 
@@ -273,7 +279,7 @@ export class SqliteProjectStore implements ProjectStore, RawTables {
   }
 
   importRuns(runs: readonly { run: NewRun; contents: RunContents }[]): void {
-    this.db.transaction(() => storeRuns(this, runs)).immediate();
+    this.db.transaction(() => storeRuns(this, runs, (runId, game) => this.putImportedGame(runId, game))).immediate();
   }
 
   // ---- segments, queries and labels of one run ----
@@ -656,6 +662,42 @@ export class SqliteProjectStore implements ProjectStore, RawTables {
   listRunReports(runId: string): RunReportInfo[] {
     this.requireRun(runId);
     return (this.stmts.listReports.all(runId) as { kind: string; created_at: string; bytes: number }[]).map((r) => ({ kind: r.kind, createdAt: r.created_at, bytes: r.bytes }));
+  }
+
+  // ---- debate games ----
+
+  putDebateGame(runId: string, game: NewDebateGame): { game: DebateGame; duplicate: boolean } {
+    const g = checkDebateGame(game);
+    return this.db.transaction((): { game: DebateGame; duplicate: boolean } => {
+      const run = this.stmts.getRun.get(runId) as RunRow | undefined;
+      if (!run) throw this.noRun(runId);
+      // A resubmission (its response was lost) is answered even after the run has finished.
+      const stored = this.stmts.getGame.get(runId, g.id) as DebateGameRow | undefined;
+      if (stored) {
+        const same = toDebateGame(stored);
+        if (!sameDebateGame(same, g)) throw debateGameConflict(g.id, runId);
+        return { game: same, duplicate: true };
+      }
+      const who = g.annotatorId === null ? undefined : (this.stmts.annotatorById.get(g.annotatorId) as AnnotatorRow | undefined);
+      if (g.annotatorId !== null && !who) throw new ForbiddenError(`no annotator ${g.annotatorId}`);
+      if (run.finished_at !== null) throw finishedRunConflict(runId, `debate game ${g.id}`);
+      const createdAt = new Date().toISOString();
+      const annotator = who?.name ?? null;
+      const { lastInsertRowid } = this.stmts.insertGame.run(...debateGameValues(runId, g, g.annotatorId, annotator, createdAt));
+      return { game: { ...g, seq: Number(lastInsertRowid), createdAt, annotator }, duplicate: false };
+    }).immediate();
+  }
+
+  debateGames(runId: string): DebateGame[] {
+    this.requireRun(runId);
+    return (this.stmts.runGames.all(runId) as DebateGameRow[]).map(toDebateGame);
+  }
+
+  /** An exported game, stored with its person's name and its time (import; inside its transaction). */
+  private putImportedGame(runId: string, game: ExportedDebateGame): void {
+    const g = checkImportedGame(game);
+    if (this.stmts.getGame.get(runId, g.id)) throw debateGameConflict(g.id, runId);
+    this.stmts.insertGame.run(...debateGameValues(runId, g, null, g.annotator, g.createdAt));
   }
 
   // ---- moving a project (move.ts) ----

@@ -21,11 +21,14 @@ import {
   annotatorName,
   checkAnswer,
   checkAssistance,
+  checkDebateGame,
   checkGuidelines,
+  checkImportedGame,
   checkProgress,
   checkRunId,
   checkSameQuery,
   checkSubmission,
+  debateGameConflict,
   dueRepeatId,
   finishedRunConflict,
   goldDue,
@@ -36,6 +39,7 @@ import {
   newToken,
   noAnswerToWithdraw,
   reportText,
+  sameDebateGame,
   segmentConflict,
   storedLabel,
   tokenExpiry,
@@ -57,10 +61,13 @@ import {
   type Annotator,
   type AssignedQuery,
   type CommittedLabel,
+  type DebateGame,
+  type ExportedDebateGame,
   type GoldPair,
   type LabelSubmission,
   type MetricsRow,
   type NewAnnotatorOptions,
+  type NewDebateGame,
   type NewQuery,
   type NewRun,
   type PairSummary,
@@ -76,16 +83,17 @@ import {
   type SubmitResult,
 } from '../store.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION, VERSION_TABLE } from './schema.js';
-import { assistanceColumns, toAnnotator, toCommitted, toLabel, toQuery, toRun, type AnnotatorRow, type LabelRow, type QueryRow, type RunRow } from '../rows.js';
+import { assistanceColumns, DEBATE_GAME_COLUMNS, debateGameValues, toAnnotator, toCommitted, toDebateGame, toLabel, toQuery, toRun, type AnnotatorRow, type DebateGameRow, type LabelRow, type QueryRow, type RunRow } from '../rows.js';
 import { PROJECT_TABLES, TABLE_ORDER, type ProjectTable, type RawRow } from '../move.js';
 
 /** Tables whose key is an identity column (kept as copied when a project moves, then continued). */
-const IDENTITY_TABLES: readonly ProjectTable[] = ['annotators', 'queries', 'labels', 'metrics'];
+const IDENTITY_TABLES: readonly ProjectTable[] = ['annotators', 'queries', 'labels', 'metrics', 'debate_games'];
 import { redactUrl, type Backend, type PgInit } from './store.js';
 
 const LABEL_COLUMNS = 'seq, run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at, arm, critique, critique_response';
 const INSERT_LABEL = `INSERT INTO labels (run_id, query_id, left_id, right_id, answer, teacher, annotator_id, seconds, received_at_step, client_id, created_at, arm, critique, critique_response)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING seq`;
+const INSERT_GAME = `INSERT INTO debate_games (${DEBATE_GAME_COLUMNS.join(', ')}) VALUES (${DEBATE_GAME_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING seq`;
 const INSERT_SEGMENT = `INSERT INTO segments (run_id, ${SEGMENT_COLUMNS.join(', ')}) VALUES (${['run_id', ...SEGMENT_COLUMNS].map((_, i) => `$${i + 1}`).join(', ')})`;
 
 /** PostgreSQL's code for a unique violation. */
@@ -336,6 +344,7 @@ export class PgBackend implements Backend {
         await this.putSegmentsOn(c, run.id, [...x.segments.values()].map((segment) => ({ segment, truth: x.truths.get(segment.id) })));
         await this.putQueriesOn(c, run.id, x.queries.map((q) => ({ ...q, kind: x.kinds.get(q.id), goldAnswer: x.goldAnswers?.get(q.id) ?? null })));
         for (const l of x.labels) await this.putLabelOn(c, run.id, l);
+        for (const g of x.debateGames ?? []) await this.putImportedGameOn(c, run.id, g);
       }
     });
   }
@@ -848,6 +857,42 @@ export class PgBackend implements Backend {
     await this.requireRun(this.pool, runId);
     const found = await rows<{ kind: string; created_at: string; bytes: number }>(this.pool, 'SELECT kind, created_at, octet_length(body)::int AS bytes FROM run_reports WHERE run_id = $1 ORDER BY kind', [runId]);
     return found.map((r) => ({ kind: r.kind, createdAt: r.created_at, bytes: r.bytes }));
+  }
+
+  // ---- debate games ----
+
+  async putDebateGame(runId: string, game: NewDebateGame): Promise<{ game: DebateGame; duplicate: boolean }> {
+    const g = checkDebateGame(game);
+    return this.tx(async (c) => {
+      // Under the run's lock: games' seq follows commit order, and one id is stored once.
+      const run = await this.requireLockedRun(c, runId);
+      // A resubmission (its response was lost) is answered even after the run has finished.
+      const stored = await row<DebateGameRow>(c, 'SELECT * FROM debate_games WHERE run_id = $1 AND id = $2', [runId, g.id]);
+      if (stored) {
+        const same = toDebateGame(stored);
+        if (!sameDebateGame(same, g)) throw debateGameConflict(g.id, runId);
+        return { game: same, duplicate: true };
+      }
+      const who = g.annotatorId === null ? undefined : await row<AnnotatorRow>(c, 'SELECT * FROM annotators WHERE id = $1', [g.annotatorId]);
+      if (g.annotatorId !== null && !who) throw new ForbiddenError(`no annotator ${g.annotatorId}`);
+      if (run.finished_at !== null) throw finishedRunConflict(runId, `debate game ${g.id}`);
+      const createdAt = new Date().toISOString();
+      const annotator = who?.name ?? null;
+      const { seq } = (await row<{ seq: number }>(c, INSERT_GAME, debateGameValues(runId, g, g.annotatorId, annotator, createdAt)))!;
+      return { game: { ...g, seq, createdAt, annotator }, duplicate: false };
+    });
+  }
+
+  async debateGames(runId: string): Promise<DebateGame[]> {
+    await this.requireRun(this.pool, runId);
+    return (await rows<DebateGameRow>(this.pool, 'SELECT * FROM debate_games WHERE run_id = $1 ORDER BY seq', [runId])).map(toDebateGame);
+  }
+
+  /** An exported game, stored with its person's name and its time (import; inside its transaction, the run locked). */
+  private async putImportedGameOn(c: pg.PoolClient, runId: string, game: ExportedDebateGame): Promise<void> {
+    const g = checkImportedGame(game);
+    if (await row(c, 'SELECT 1 FROM debate_games WHERE run_id = $1 AND id = $2', [runId, g.id])) throw debateGameConflict(g.id, runId);
+    await c.query(INSERT_GAME, debateGameValues(runId, g, null, g.annotator, g.createdAt));
   }
 
   private getQuery(db: Db, runId: string, id: string): Promise<QueryRow | undefined> {

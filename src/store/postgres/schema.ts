@@ -162,6 +162,38 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, kind)
   );
   `,
+  // 4: debate games (issue 23), as SQLite's migration 10. Small numbers are INTEGER/SMALLINT
+  // (read as numbers, as SQLite's are), so a moved project's rows compare equal.
+  `
+  CREATE TABLE debate_games (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id TEXT COLLATE "C" NOT NULL REFERENCES runs(id),
+    id TEXT COLLATE "C" NOT NULL,
+    annotator_id BIGINT REFERENCES annotators(id),
+    annotator TEXT,
+    role TEXT NOT NULL CHECK (role IN ('judge', 'debater', 'model')),
+    image_index INTEGER NOT NULL CHECK (image_index BETWEEN 0 AND 9999),
+    k INTEGER NOT NULL CHECK (k BETWEEN 1 AND 784),
+    precommit SMALLINT NOT NULL CHECK (precommit IN (0, 1)),
+    first_mover TEXT NOT NULL CHECK (first_mover IN ('honest', 'liar')),
+    truth SMALLINT NOT NULL CHECK (truth BETWEEN 0 AND 9),
+    lie SMALLINT CHECK (lie BETWEEN 0 AND 9 AND lie <> truth),
+    reveals TEXT NOT NULL,
+    person_pick SMALLINT CHECK (person_pick BETWEEN 0 AND 9),
+    model_pick SMALLINT NOT NULL CHECK (model_pick BETWEEN 0 AND 9),
+    seconds DOUBLE PRECISION CHECK (seconds >= 0),
+    created_at TEXT COLLATE "C" NOT NULL,
+    UNIQUE (run_id, id),
+    CHECK (precommit = 0 OR lie IS NOT NULL),
+    CHECK (lie IS NULL OR (model_pick IN (truth, lie) AND (person_pick IS NULL OR person_pick IN (truth, lie)))),
+    CHECK (annotator_id IS NULL OR annotator IS NOT NULL),
+    CHECK (CASE role
+      WHEN 'model' THEN annotator IS NULL AND person_pick IS NULL AND seconds IS NULL
+      WHEN 'judge' THEN annotator IS NOT NULL AND person_pick IS NOT NULL
+      ELSE annotator IS NOT NULL AND person_pick IS NULL END)
+  );
+  CREATE INDEX debate_games_by_run ON debate_games(run_id, seq);
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -17,10 +17,12 @@ import {
   type Annotator,
   type AssignedQuery,
   type CommittedLabel,
+  type DebateGame,
   type GoldPair,
   type LabelSubmission,
   type MetricsRow,
   type NewAnnotatorOptions,
+  type NewDebateGame,
   type NewQuery,
   type NewRun,
   type PairSummary,
@@ -223,6 +225,12 @@ export class PgProjectStore implements ProjectStore, RawTables {
   }
   listRunReports(runId: string): RunReportInfo[] {
     return this.call('listRunReports', runId);
+  }
+  putDebateGame(runId: string, game: NewDebateGame): { game: DebateGame; duplicate: boolean } {
+    return this.call('putDebateGame', runId, game);
+  }
+  debateGames(runId: string): DebateGame[] {
+    return this.call('debateGames', runId);
   }
   rawRows(table: ProjectTable): RawRow[] {
     // A whole table of a large project: longer than a call may usually take.
