@@ -14,6 +14,7 @@ export default defineConfig({
         index: fileURLToPath(new URL('./src/server/ui/index.html', import.meta.url)),
         dashboard: fileURLToPath(new URL('./src/server/ui/dashboard.html', import.meta.url)),
         attention: fileURLToPath(new URL('./src/server/ui/attention.html', import.meta.url)),
+        debate: fileURLToPath(new URL('./src/server/ui/debate.html', import.meta.url)),
       },
     },
   },

@@ -1,5 +1,5 @@
 /**
- * Benchmarks. `npm run bench -- <nn|ppo-speed|learn|baselines|prefs|labels-load|startup|report|all> [options]`.
+ * Benchmarks. `npm run bench -- <nn|ppo-speed|learn|baselines|prefs|labels-load|startup|debate-speed|report|all> [options]`.
  * Each writes bench/results/<name>.json with the command, commit and machine, and
  * regenerates bench/results/README.md from every JSON file there.
  */
@@ -317,6 +317,18 @@ program
   .option('--baseline <dir>', 'another checkout, built with npm run build, to compare against')
   .action(async (o: { reps: number; baseline?: string }) => {
     await benchStartup(o.reps, o.baseline, argv);
+    writeReport();
+  });
+program
+  .command('debate-speed')
+  .description('issue 23: judge training time per k (extrapolated to the paper schedule) and games/s of the greedy and MCTS debaters with precommit')
+  .option('--steps <n>', 'timed judge training steps per k', positiveInt, 300)
+  .option('--images <n>', 'test images per debater and k (9 games each)', positiveInt, 20)
+  .option('--rollouts <n>', 'MCTS rollouts per move', positiveInt, 64)
+  .option('--judges <dir>', 'judge checkpoints (overseer debate train-judge)', 'bench/results/debate/judges')
+  .action(async (o: { steps: number; images: number; rollouts: number; judges: string }) => {
+    const { benchDebateSpeed } = await import('./debate.js');
+    await benchDebateSpeed(o, argv);
     writeReport();
   });
 program.command('report').description('regenerate bench/results/README.md').action(() => {

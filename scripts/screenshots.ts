@@ -13,9 +13,14 @@
  * And the page "What is the reward model paying attention to?" of a real prefs run whose project
  * holds the report `overseer interp` stored (attention RUN_DIR): the whole page, and the second
  * unit's clips and chart.
- * Needs the built UI (npm run build). Run: npx tsx scripts/screenshots.ts [dashboard|projection|critique|attention RUN_DIR]
+ * And the debate page (issue 23): a debate session (k = 6, MCTS debaters, 200 rollouts a move)
+ * with the trained judge of bench/results/debate if there is one (else a tiny judge trained here):
+ * a person who has judged three debates sees the fourth's result beside the model judge's
+ * (debate-judge.png), and a person who argued the truth against the MCTS liar, picking the
+ * greedy honest move each turn, sees the model judge's verdict (debate-debater.png).
+ * Needs the built UI (npm run build). Run: npx tsx scripts/screenshots.ts [dashboard|projection|critique|attention RUN_DIR|debate]
  */
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -232,7 +237,87 @@ async function shootAttention(runDir: string): Promise<void> {
   }, (page) => page.clock.install());
 }
 
+/** The trained k = 6 judge the MCTS cell of bench/results/debate played with (or any k = 6 checkpoint there), or null. */
+function benchJudge(): string | null {
+  const bench = fileURLToPath(new URL('../bench/results/debate', import.meta.url));
+  const cells = join(bench, 'cells');
+  if (existsSync(cells)) {
+    for (const f of readdirSync(cells).filter((n) => n.startsWith('k6-') && n.endsWith('-mcts.json'))) {
+      const path = /— (\S+)$/.exec((JSON.parse(readFileSync(join(cells, f), 'utf8')) as { judge: string }).judge)?.[1];
+      if (path && existsSync(resolve(bench, '..', '..', '..', path))) return resolve(bench, '..', '..', '..', path);
+    }
+  }
+  const judges = join(bench, 'judges');
+  const any = existsSync(judges) ? readdirSync(judges).filter((n) => n.startsWith('judge-k6-') && n.endsWith('.json')).sort() : [];
+  return any.length > 0 ? join(judges, any[0]) : null;
+}
+
+async function shootDebate(): Promise<void> {
+  const { loadMnist } = await import('../src/data/mnist.js');
+  const { registerDebateRoutes } = await import('../src/oversight/debate/server.js');
+  const { loadJudgeCheckpoint } = await import('../src/cli/debatePlay.js');
+  const { DebateGame } = await import('../src/oversight/debate/game.js');
+  const { greedyDebater } = await import('../src/oversight/debate/greedy.js');
+  const k = 6;
+  let judgePath = benchJudge();
+  if (!judgePath) {
+    const { trainTinyJudge, saveTinyJudge, randomRevealAccuracy } = await import('../src/oversight/debate/sparseJudges.js');
+    const tiny = trainTinyJudge(loadMnist('train'), { k, hidden: 128, steps: 3000, batch: 128, lr: 1e-3, seed: 1 });
+    judgePath = join(mkdtempSync(join(tmpdir(), 'overseer-debate-judge-')), 'tiny-judge-k6.json');
+    writeFileSync(judgePath, JSON.stringify(saveTinyJudge(tiny, k, 3000, randomRevealAccuracy(tiny, loadMnist('test'), k))));
+  }
+  const { judge, name } = await loadJudgeCheckpoint(judgePath, k);
+  const project = openProject(mkdtempSync(join(tmpdir(), 'overseer-shots-')));
+  project.createRun({ id: 'debate-k6', envId: 'MNIST-debate', instructions: 'Debate on MNIST', labelBudget: null, config: { debate: { k, judge: judgePath, debater: 'mcts', rollouts: 200, precommit: true } } });
+  const judgeToken = project.addAnnotator('ada').token;
+  const debaterToken = project.addAnnotator('grace').token;
+  const app = buildServer({ project, staticDir: UI });
+  registerDebateRoutes(app, { project, loadJudge: () => judge, rng: new Rng(23) });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const origin = await app.listen({ host: '127.0.0.1', port: 0 });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+    await page.goto(`${origin}/debate.html?token=${judgeToken}&run=debate-k6&mode=judge&pace=100`);
+    // A scripted person who picks the first claim, then the second, and so on; the shot is the fourth debate's result.
+    for (let round = 0; round < 4; round++) {
+      await page.waitForSelector('body[data-state="choosing"]', { timeout: 60_000 });
+      await page.keyboard.press(round % 2 === 0 ? '1' : '2');
+      await page.waitForSelector('body[data-state="result"]');
+      if (round < 3) await page.keyboard.press('Enter');
+    }
+    await page.screenshot({ path: join(DOCS, 'debate-judge.png') });
+    console.log(`debate-judge.png: ${await page.locator('#accuracy').textContent()}; judge ${name}`);
+
+    type Played = { image: number[]; truth: number; lie: number; first: 'honest' | 'liar'; reveals: { pixel: number }[] };
+    const dealt = page.waitForResponse((r) => r.url().endsWith('/debater/next'));
+    await page.goto(`${origin}/debate.html?token=${debaterToken}&run=debate-k6&mode=debater`);
+    let game = (await (await dealt).json()) as Played;
+    await page.waitForSelector('body[data-state="your-turn"]', { timeout: 60_000 });
+    while ((await page.locator('body').getAttribute('data-state')) !== 'over') {
+      const g = new DebateGame(Float32Array.from(game.image, (v) => v / 255), game.truth, game.lie, { k, precommit: true, first: game.first });
+      for (const r of game.reveals) g.reveal(r.pixel);
+      const pixel = greedyDebater.choose(g, judge);
+      const box = (await page.locator('#board').boundingBox())!;
+      const answered = page.waitForResponse((r) => r.url().endsWith('/reveal'));
+      await page.mouse.click(box.x + ((pixel % 28) + 0.5) * (box.width / 28), box.y + (Math.floor(pixel / 28) + 0.5) * (box.height / 28));
+      game = (await (await answered).json()) as Played;
+      await page.waitForSelector(`body[data-shown="${game.reveals.length}"]:is([data-state="your-turn"], [data-state="over"])`);
+    }
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(DOCS, 'debate-debater.png') });
+    console.log(`debate-debater.png: ${await page.locator('#verdict').textContent()}`);
+  } finally {
+    await browser.close();
+    await app.close();
+    project.close();
+  }
+}
+
 const only = process.argv[2];
+if (only === 'debate') {
+  await shootDebate();
+  process.exit(0);
+}
 if (only === 'attention') {
   const runDir = process.argv[3];
   if (!runDir) throw new Error('usage: npx tsx scripts/screenshots.ts attention RUN_DIR');

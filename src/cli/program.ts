@@ -23,6 +23,10 @@ import type { W2sFlags } from './w2s.js';
 import type { W2sRewardFlags } from './w2sReward.js';
 import type { InterpFlags } from './interp.js';
 import type { InterpCueFlags, InterpEpicFlags } from './interpEpic.js';
+import type { DebateTrainJudgeFlags } from './debate.js';
+import type { DebateSessionFlags } from './debateSession.js';
+import type { DebatePlayFlags } from './debatePlay.js';
+import type { DebateOutcomesFlags } from './debateOutcomes.js';
 
 /** Registers the built-in envs, for commands that make them. */
 const withEnvs = () => import('../envs/builtins.js');
@@ -335,6 +339,85 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .action(async (opts: { from: string; to: string }) => {
       const { migrateCommand } = await import('./migrate.js');
       setCode(migrateCommand(opts, io));
+    });
+
+  const debate = program.command('debate').description('Debate on MNIST (Irving et al. 2018): two debaters reveal pixels, a judge who sees only those k pixels picks between their claims.');
+  debate
+    .command('train-judge')
+    .description('Train the judge: a classifier of MNIST from k random nonzero pixels (sparse gather layer -> MLP), fresh pixels every batch; 60k training images minus a held-out validation slice; accuracy on the 10k test images over several draws of pixels with a 95% interval. Reuses DIR/judges/<name>.json when it exists; writes DIR/<name>.json.')
+    .option('--k <n>', 'pixels revealed per image (the paper: 4 or 6)')
+    .option('--batches <n>', 'minibatches (default: the paper, 30000 at k=6, 50000 at k=4)')
+    .option('--batch-size <n>', 'images per minibatch (default 128)')
+    .option('--lr <x>', 'Adam learning rate (default 1e-3, chosen on validation)')
+    .option('--hidden <list>', 'widths: gather layer, then MLP hidden layers (default 256)')
+    .option('--seed <n>', 'seed of the split, init, batches and pixel draws (default 1)')
+    .option('--val-size <n>', 'training images held out for validation (default 5000)')
+    .option('--eval-every <n>', 'batches between validation points of the learning curve (default 2000; 0: only at the end)')
+    .option('--draws <n>', 'draws of k pixels per validation image in the final measurement (default 5)')
+    .option('--test-draws <n>', 'draws of k pixels per test image (default 5; 0 skips the test set, for tuning on validation)')
+    .option('--retrain', 'train again even if the checkpoint exists', false)
+    .option('--out <dir>', 'where the summary goes (checkpoints under DIR/judges/, git-ignored)', 'bench/results/debate')
+    .action(async (opts: DebateTrainJudgeFlags) => {
+      const { debateTrainJudgeCommand } = await import('./debate.js');
+      setCode(await debateTrainJudgeCommand(opts, io, argv));
+    });
+  debate
+    .command('play')
+    .description("Play the debates: an honest and a lying debater (greedy or MCTS) reveal pixels to a sparse judge; plays every k x precommit x first mover x debater cell resumably and writes debate.{json,md} beside the paper's numbers.")
+    .option('--judge <spec>', 'judge checkpoint: k=PATH, a PATH (its k is read from it) or a directory holding one checkpoint per k; repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--k <list>', 'pixels revealed, comma-separated (default 6,4)')
+    .option('--precommit <list>', 'yes, no, or yes,no (default yes,no)')
+    .option('--first <list>', 'who moves first: honest, liar, or both (default honest,liar)')
+    .option('--debaters <list>', 'greedy, mcts (default both)')
+    .option('--greedy-images <n>', 'test images per greedy cell (default 10000)')
+    .option('--mcts-images <n>', 'test images per MCTS cell (default 1000)')
+    .option('--rollouts <n>', 'MCTS rollouts per move (default 100; the paper used 10,000)')
+    .option('--c-puct <x>', 'MCTS PUCT exploration constant (default 1)')
+    .option('--prior <p>', 'MCTS priors: uniform or margin (default margin)')
+    .option('--leaf <v>', 'MCTS value of a non-terminal leaf: rollout or margin (default margin)')
+    .option('--batch <n>', 'MCTS leaves per judge call (default 16)')
+    .option('--sample-seed <n>', 'seed of the test-image shuffle and of the judge-alone reveals (default 0)')
+    .option('--design-images <n>', 'also run the MCTS design study (prior x leaf against greedy, per k) on N images')
+    .option('--report-only', 'rewrite debate.{json,md} from the saved cells without playing', false)
+    .option('--out <dir>', 'where debate.json and .md go (cells under DIR/debate/cells/)', 'bench/results')
+    .action(async (opts: DebatePlayFlags) => {
+      const { debatePlayCommand } = await import('./debatePlay.js');
+      setCode(await debatePlayCommand(opts, io, argv));
+    });
+  debate
+    .command('from-outcomes')
+    .description("Beyond the paper: label a seeded sample of MNIST training images by debate alone (a round robin of precommit games among the judge's top-m digits, greedy debaters, no labels read), train an MLP on the 784 pixels from those labels, and compare it on the 10k test images with the same MLP trained on the true labels, per judge k. Debate labels are saved under OUT/debate-outcomes/ and reused when their settings match; writes OUT/debate-outcomes.{json,md}.")
+    .option('--k <list>', 'judges to label with, comma-separated (default 4,6)')
+    .option('--images <n>', 'training images labelled by debate (default 3000)')
+    .option('--candidates <m>', "candidate digits per image: the judge's top m from random reveals; 10 = all digits (default 4)")
+    .option('--protocol <name>', 'round-robin (precommit games between candidate pairs) or open (each candidate against an opponent without precommit, as david-lindner/ai-safety-debate) (default round-robin)')
+    .option('--draws <n>', 'random reveals of k pixels that rank the candidates (default 8)')
+    .option('--compare-images <n>', 'images of the sample also labelled by the full 10-digit round robin and the open protocol (default 200)')
+    .option('--seed <n>', 'seed of the sample and of the random reveals (default 0)')
+    .option('--hidden <list>', "the classifier's hidden widths, or none for logistic regression (default 128)")
+    .option('--epochs <n>', 'classifier epochs (default 10)')
+    .option('--judge <spec>', 'judge checkpoint: k=PATH, a PATH (its k is read from it) or a directory holding one per k; repeatable (default: the judge-k<k>-h256-lr0.001-*-s1.json in --judges-dir)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--judges-dir <dir>', 'where the default judges are', 'bench/results/debate/judges')
+    .option('--out <dir>', 'where debate-outcomes.{json,md} go (saved debate labels under OUT/debate-outcomes/)', 'bench/results')
+    .action(async (opts: DebateOutcomesFlags) => {
+      const { debateOutcomesCommand } = await import('./debateOutcomes.js');
+      setCode(await debateOutcomesCommand(opts, io, argv));
+    });
+  debate
+    .command('session')
+    .description('Make a debate session (a run of env MNIST-debate): people judge live debates between model debaters, or debate the model liar, on the page overseer serve serves (debate.html); prints their links.')
+    .option('--project <dir>', 'project directory (its overseer.db is created if missing)')
+    .option('--db <url>', 'or a PostgreSQL database: postgres://USER:PASSWORD@HOST:PORT/DATABASE (instead of --project)')
+    .requiredOption('--k <n>', 'pixels revealed per debate (the paper: 4 or 6)')
+    .requiredOption('--judge <path>', 'the judge checkpoint for that k (overseer debate train-judge)')
+    .option('--debater <kind>', 'the model debaters: greedy or mcts', 'mcts')
+    .option('--rollouts <n>', 'MCTS rollouts per move (at most 1000: the search runs inside the page\'s requests)', '200')
+    .option('--run <id>', "the session's run id (default debate-k<k>-<time>)")
+    .option('--person <name...>', 'add these people now and print their links')
+    .option('--url <base>', 'server address for the printed links', 'http://127.0.0.1:8080')
+    .action(async (opts: DebateSessionFlags) => {
+      const { debateSessionCommand } = await import('./debateSession.js');
+      setCode(await debateSessionCommand(opts, io));
     });
 
   const queue = program.command('queue').description('Runs fanned out through a job queue on PostgreSQL (pg-boss): enqueue runs, see how they are doing.');

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { DEBATE_ENV_ID } from '../server/api.js';
 import { buildServer } from '../server/app.js';
 import { CONNECTION_DEFAULTS, stopServer, type ConnectionOptions } from '../server/connections.js';
 import { PROJECT_DB } from '../store/sqlite.js';
@@ -71,6 +72,21 @@ async function labelingViews(project: ProjectStore): Promise<(run: RunRecord) =>
 }
 
 /**
+ * The debate pages' routes (src/oversight/debate/server.ts), for a project that has a debate
+ * session (a run of env MNIST-debate) when the server starts: loaded only then, as the labeling
+ * views are. A session made while the server runs is served after a restart; until then its
+ * page is told so.
+ */
+async function debateRoutes(app: FastifyInstance, project: ProjectStore): Promise<void> {
+  if (project.listRuns().some((r) => r.envId === DEBATE_ENV_ID)) {
+    const [{ registerDebateRoutes }, { loadJudgeCheckpoint }] = await Promise.all([import('../oversight/debate/server.js'), import('./debatePlay.js')]);
+    registerDebateRoutes(app, { project, loadJudge: async (path, k) => (await loadJudgeCheckpoint(path, k)).judge });
+    return;
+  }
+  app.all('/api/debate/*', async (_req, reply) => reply.code(404).send({ error: 'this server started before the project had a debate session: restart overseer serve to serve it' }));
+}
+
+/**
  * A PostgreSQL project's admin token, when this call made the admin: a database keeps only
  * tokens' hashes and has no directory for a token file, so the first `serve` prints the admin's
  * link once; later ones say how to make another admin. null: an admin existed already.
@@ -99,6 +115,7 @@ export async function startServer(
   try {
     const adminToken = loc.kind === 'sqlite' ? ensureAdminToken(project, loc.dir) : firstAdminToken(project);
     const app = buildServer({ project, staticDir: builtUi(), labelingView: await labelingViews(project) });
+    await debateRoutes(app, project);
     app.server.keepAliveTimeout = keepAliveMs;
     let address: string;
     try {

@@ -255,3 +255,118 @@ export interface AttentionClipJson {
   /** The episode ended at the clip's last frame. */
   terminated: boolean;
 }
+
+// ---- debate on MNIST (issue 23): the debate page's JSON (routes in src/oversight/debate/server.ts) ----
+
+/** A debate session is a run with this env id. */
+export const DEBATE_ENV_ID = 'MNIST-debate';
+
+/** The session's settings, as the page is told them. */
+export interface DebateSessionJson {
+  runId: string;
+  /** Pixels revealed per debate. */
+  k: number;
+  /** The model debaters' kind (both sides when people judge; the liar when a person debates). */
+  debater: 'greedy' | 'mcts';
+  /** MCTS rollouts per move (null for greedy). */
+  rollouts: number | null;
+  finished: boolean;
+}
+
+/** Right answers out of games: a person's, and the model judge's on the same games. */
+export interface DebateAccuracyJson {
+  games: number;
+  /** The person's right picks (their own; in `all`, everyone's). */
+  person: number;
+  /** The model judge's right picks on the same games. */
+  model: number;
+}
+
+/** One pixel shown to the judge: its index (row * 28 + col), its value (0–1) and which claim's player showed it (0 or 1, as in `claims`). */
+export interface DebateClaimRevealJson {
+  pixel: number;
+  value: number;
+  claim: 0 | 1;
+}
+
+/**
+ * POST /api/debate/:runId/judge/next → a live debate for a person to judge: the two claims (in
+ * a random order; which one is honest is not said), the k reveals in order, and never the image.
+ */
+export interface JudgeDebateJson {
+  gameId: string;
+  k: number;
+  claims: [number, number];
+  reveals: DebateClaimRevealJson[];
+  /** This person's record so far. */
+  accuracy: DebateAccuracyJson;
+}
+
+/** POST /api/debate/:runId/judge/:gameId {pick, seconds, clientId} → the stored game's outcome. */
+export interface JudgeResultJson {
+  gameId: string;
+  pick: number;
+  right: boolean;
+  /** The image's digit (the honest claim). */
+  truth: number;
+  /** The model judge's pick between the two claims on the same reveals (ties go to the liar). */
+  modelPick: number;
+  /** The image (784 bytes, 0–255, row-major), shown once the person has picked. */
+  image: number[];
+  /** The same game sent again (same client id): nothing new stored. */
+  duplicate: boolean;
+  /** This person's record, and the model judge's on the same games, this one included. */
+  accuracy: DebateAccuracyJson;
+}
+
+/** A pixel shown in a game the person debates: by the person (honest) or the machine (liar). */
+export interface DebateSideRevealJson {
+  pixel: number;
+  value: number;
+  by: 'honest' | 'liar';
+}
+
+/** The model judge's verdict on a game a person debated. */
+export interface DebateVerdictJson {
+  /** Who convinced the model judge (ties go to the liar). */
+  winner: 'honest' | 'liar';
+  modelPick: number;
+  /** The model judge's logit of the truth minus the lie's (> 0: the honest side won). */
+  margin: number;
+}
+
+/** A person's record as the honest debater. */
+export interface DebaterRecordJson {
+  games: number;
+  wins: number;
+}
+
+/**
+ * POST /api/debate/:runId/debater/next, and .../debater/:gameId/reveal {pixel, turn} → a game in
+ * which the person argues for the truth against the machine's liar: the image (for the person
+ * only; the model judge sees the reveals), the claims, the reveals so far, and the verdict at the end.
+ */
+export interface DebaterGameJson {
+  gameId: string;
+  k: number;
+  /** 784 bytes, 0–255, row-major. */
+  image: number[];
+  truth: number;
+  lie: number;
+  first: 'honest' | 'liar';
+  reveals: DebateSideRevealJson[];
+  /** Null until k pixels are shown. */
+  verdict: DebateVerdictJson | null;
+  record: DebaterRecordJson;
+}
+
+/** GET /api/debate/:runId/stats: people as judges beside the model judge, and people as debaters. */
+export interface DebateStatsJson {
+  session: DebateSessionJson;
+  /** The person asking. */
+  you: { judging: DebateAccuracyJson; debating: DebaterRecordJson };
+  /** Everyone's games. */
+  all: { judging: DebateAccuracyJson; debating: DebaterRecordJson };
+  /** Per person (the admin sees everyone; a person only themselves), by name. */
+  people: { name: string; judging: DebateAccuracyJson; debating: DebaterRecordJson }[];
+}

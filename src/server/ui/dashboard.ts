@@ -8,7 +8,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { AnswerJson, AnnotatorStatsJson, GoldPairJson, OverviewJson, PairSummaryJson, QueryJson, RunStatusJson, SegmentJson } from '../api.js';
+import { DEBATE_ENV_ID, type AnswerJson, type AnnotatorStatsJson, type GoldPairJson, type OverviewJson, type PairSummaryJson, type QueryJson, type RunStatusJson, type SegmentJson } from '../api.js';
 import { api, download, pageParams } from './client.js';
 import { advanceClock, clearClips, clockFrame, drawClips, prepareClips, type Clips } from './clips.js';
 import type { RenderSpec } from './draw.js';
@@ -497,6 +497,10 @@ async function start(): Promise<void> {
     setupExport('export-all', '/api/admin/export');
     $<HTMLAnchorElement>('label-link').href = `./?run=${encodeURIComponent(runId)}`;
     $<HTMLAnchorElement>('attention-link').href = `./attention.html?run=${encodeURIComponent(runId)}`;
+    // A debate session's people judge and debate on their own page.
+    const debateLink = $<HTMLAnchorElement>('debate-link');
+    debateLink.href = `./debate.html?run=${encodeURIComponent(runId)}`;
+    debateLink.hidden = runs.find((r) => r.id === runId)?.envId !== DEBATE_ENV_ID;
     spec = (await api<{ spec: RenderSpec | null }>(`/api/runs/${encodeURIComponent(runId)}/scene`)).spec;
     buildCharts();
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name=x]')) r.addEventListener('change', buildCharts);
