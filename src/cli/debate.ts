@@ -6,13 +6,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { loadMnist } from '../data/mnist.js';
 import { judgeImages, judgeSplit, pixelStats } from '../oversight/debate/judgeData.js';
 import { loadJudge, saveJudge, type MnistJudge } from '../oversight/debate/judgeModel.js';
 import { JudgeOptionsSchema, PAPER_ACCURACY, PAPER_BATCHES, evaluateJudge, judgeDefaults, trainJudge, type JudgeAccuracy, type JudgeEvalPoint, type JudgeOptions } from '../oversight/debate/judgeTrain.js';
 import { UsageError, type CliIO } from './io.js';
-import { formatZodError } from './parse.js';
+import { numberFlag, parseFlagOptions } from './parse.js';
 import { provenance } from './provenance.js';
 
 export interface DebateTrainJudgeFlags {
@@ -43,18 +42,11 @@ const FLAG_OF: Record<string, string> = {
   evalEvery: '--eval-every',
 };
 
-function number(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v.replace(/_/g, ''));
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(v)}`);
-  return n;
-}
-
 /** The flags as judge options (schema-checked) plus the evaluation settings; every error names its flag. */
 export function debateJudgeOptions(flags: DebateTrainJudgeFlags): { opts: JudgeOptions; draws: number; testDraws: number } {
-  const k = number('--k', flags.k);
+  const k = numberFlag('--k', flags.k);
   if (k === undefined) throw new UsageError('debate train-judge: --k is required (the paper: 4 or 6)');
-  let batches = number('--batches', flags.batches);
+  let batches = numberFlag('--batches', flags.batches);
   if (batches === undefined) {
     batches = PAPER_BATCHES[k];
     if (batches === undefined) throw new UsageError(`debate train-judge: --batches is required for --k ${k} (the paper's schedules are for k = 4 and 6)`);
@@ -67,25 +59,20 @@ export function debateJudgeOptions(flags: DebateTrainJudgeFlags): { opts: JudgeO
   const given = {
     k,
     batches,
-    batchSize: number('--batch-size', flags.batchSize),
-    lr: number('--lr', flags.lr),
+    batchSize: numberFlag('--batch-size', flags.batchSize),
+    lr: numberFlag('--lr', flags.lr),
     hidden,
-    seed: number('--seed', flags.seed),
-    valSize: number('--val-size', flags.valSize),
-    evalEvery: number('--eval-every', flags.evalEvery),
+    seed: numberFlag('--seed', flags.seed),
+    valSize: numberFlag('--val-size', flags.valSize),
+    evalEvery: numberFlag('--eval-every', flags.evalEvery),
   };
-  const raw = { ...judgeDefaults, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
-  const parsed = JudgeOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const byFlag = new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: [FLAG_OF[String(i.path[0])] ?? String(i.path[0] ?? ''), ...i.path.slice(1)] })));
-    throw new UsageError(formatZodError(byFlag, Object.values(FLAG_OF), 'debate train-judge'));
-  }
+  const opts = parseFlagOptions(JudgeOptionsSchema, { ...judgeDefaults, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) }, FLAG_OF, 'debate train-judge');
   const whole = (flag: string, v: string | undefined, dflt: number, min: number) => {
-    const n = number(flag, v) ?? dflt;
+    const n = numberFlag(flag, v) ?? dflt;
     if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag}: expected a whole number >= ${min}, got ${JSON.stringify(v)}`);
     return n;
   };
-  return { opts: parsed.data, draws: whole('--draws', flags.draws, 5, 1), testDraws: whole('--test-draws', flags.testDraws, 5, 0) };
+  return { opts, draws: whole('--draws', flags.draws, 5, 1), testDraws: whole('--test-draws', flags.testDraws, 5, 0) };
 }
 
 /** The checkpoint's name: everything that changes the trained weights. */

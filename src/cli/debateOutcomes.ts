@@ -18,7 +18,7 @@ import { writeJsonAtomic } from '../utils/files.js';
 import type { Proportion } from '../utils/stats.js';
 import { loadJudgeCheckpoint, resolveJudgePaths } from './debatePlay.js';
 import { UsageError, type CliIO } from './io.js';
-import { formatZodError } from './parse.js';
+import { numberFlag, parseFlagOptions } from './parse.js';
 import { provenance } from './provenance.js';
 
 export interface DebateOutcomesFlags {
@@ -59,34 +59,23 @@ export type OutcomesOptions = z.infer<typeof OutcomesOptionsSchema>;
 
 const FLAG_OF: Record<string, string> = { ks: '--k', images: '--images', candidates: '--candidates', protocol: '--protocol', draws: '--draws', compareImages: '--compare-images', seed: '--seed', classifier: '--hidden/--epochs' };
 
-function number(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v.replace(/_/g, ''));
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(v)}`);
-  return n;
-}
-
 /** The flags as one options object, schema-checked; errors name the flag. */
 export function debateOutcomesOptions(flags: DebateOutcomesFlags): OutcomesOptions {
-  const list = (flag: string, v: string | undefined) => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean).map((x) => number(flag, x)!));
-  const classifier = Object.fromEntries(Object.entries({ hidden: flags.hidden === undefined ? undefined : flags.hidden === 'none' ? [] : list('--hidden', flags.hidden), epochs: number('--epochs', flags.epochs) }).filter(([, v]) => v !== undefined));
+  const list = (flag: string, v: string | undefined) => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean).map((x) => numberFlag(flag, x)!));
+  const classifier = Object.fromEntries(Object.entries({ hidden: flags.hidden === undefined ? undefined : flags.hidden === 'none' ? [] : list('--hidden', flags.hidden), epochs: numberFlag('--epochs', flags.epochs) }).filter(([, v]) => v !== undefined));
   const given = {
     ks: list('--k', flags.k),
-    images: number('--images', flags.images),
-    candidates: number('--candidates', flags.candidates),
+    images: numberFlag('--images', flags.images),
+    candidates: numberFlag('--candidates', flags.candidates),
     protocol: flags.protocol,
-    draws: number('--draws', flags.draws),
-    compareImages: number('--compare-images', flags.compareImages),
-    seed: number('--seed', flags.seed),
+    draws: numberFlag('--draws', flags.draws),
+    compareImages: numberFlag('--compare-images', flags.compareImages),
+    seed: numberFlag('--seed', flags.seed),
     classifier,
   };
-  const parsed = OutcomesOptionsSchema.safeParse(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) {
-    const byFlag = new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: [FLAG_OF[String(i.path[0])] ?? String(i.path[0] ?? ''), ...i.path.slice(1)] })));
-    throw new UsageError(formatZodError(byFlag, Object.values(FLAG_OF), 'debate from-outcomes'));
-  }
-  if (parsed.data.compareImages > parsed.data.images) throw new UsageError(`--compare-images: at most --images (${parsed.data.images}), got ${parsed.data.compareImages}`);
-  return parsed.data;
+  const opts = parseFlagOptions(OutcomesOptionsSchema, given, FLAG_OF, 'debate from-outcomes');
+  if (opts.compareImages > opts.images) throw new UsageError(`--compare-images: at most --images (${opts.images}), got ${opts.compareImages}`);
+  return opts;
 }
 
 /** The default judge of a k: the one `judge-k<k>-h256-lr0.001-…-s1.json` checkpoint in `dir`. */

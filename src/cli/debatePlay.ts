@@ -6,14 +6,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { loadMnist } from '../data/mnist.js';
 import type { Judge } from '../oversight/debate/judge.js';
 import { PlayOptionsSchema, mctsDesignStudy, plannedCells, readCells, runCell, type DesignStudy, type PlayEnv, type PlayOptions } from '../oversight/debate/play.js';
 import { buildDebateReport, debateMarkdown } from '../oversight/debate/report.js';
 import { isTinyJudgeJson, loadTinyJudge } from '../oversight/debate/sparseJudges.js';
 import { UsageError, type CliIO } from './io.js';
-import { formatZodError } from './parse.js';
+import { numberFlag, parseFlagOptions } from './parse.js';
 import { provenance } from './provenance.js';
 
 export interface DebatePlayFlags {
@@ -41,44 +40,29 @@ const list = (v: string | undefined) => (v === undefined ? undefined : v.split('
 
 /** The flags as one options object, validated by the play schema; errors name the flag. */
 export function debatePlayOptions(flags: DebatePlayFlags): PlayOptions {
-  const num = (flag: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(v)}`);
-    return n;
-  };
   const precommit = list(flags.precommit)?.map((v) => {
     if (v === 'yes' || v === 'true') return true;
     if (v === 'no' || v === 'false') return false;
     throw new UsageError(`--precommit: expected yes or no (comma-separated), got ${JSON.stringify(v)}`);
   });
   const mcts = Object.fromEntries(
-    Object.entries({ rollouts: num('--rollouts', flags.rollouts), cPuct: num('--c-puct', flags.cPuct), prior: flags.prior, leaf: flags.leaf, batch: num('--batch', flags.batch) }).filter(([, v]) => v !== undefined),
+    Object.entries({ rollouts: numberFlag('--rollouts', flags.rollouts), cPuct: numberFlag('--c-puct', flags.cPuct), prior: flags.prior, leaf: flags.leaf, batch: numberFlag('--batch', flags.batch) }).filter(([, v]) => v !== undefined),
   );
   const given = {
-    ks: list(flags.k)?.map((v) => num('--k', v)),
+    ks: list(flags.k)?.map((v) => numberFlag('--k', v)),
     precommit,
     first: list(flags.first),
     debaters: list(flags.debaters),
-    greedyImages: num('--greedy-images', flags.greedyImages),
-    mctsImages: num('--mcts-images', flags.mctsImages),
-    sampleSeed: num('--sample-seed', flags.sampleSeed),
+    greedyImages: numberFlag('--greedy-images', flags.greedyImages),
+    mctsImages: numberFlag('--mcts-images', flags.mctsImages),
+    sampleSeed: numberFlag('--sample-seed', flags.sampleSeed),
     mcts,
   };
-  const parsed = PlayOptionsSchema.safeParse(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) {
-    const flagOf: Record<string, string> = { ks: '--k', precommit: '--precommit', first: '--first', debaters: '--debaters', greedyImages: '--greedy-images', mctsImages: '--mcts-images', sampleSeed: '--sample-seed', mcts: '--mcts' };
-    const mctsFlag: Record<string, string> = { rollouts: '--rollouts', cPuct: '--c-puct', prior: '--prior', leaf: '--leaf', batch: '--batch' };
-    const byFlag = new z.ZodError(
-      parsed.error.issues.map((i) => {
-        const head = String(i.path[0] ?? '');
-        if (head === 'mcts') return { ...i, path: [mctsFlag[String(i.path[1])] ?? `--${String(i.path[1])}`, ...i.path.slice(2)] };
-        return { ...i, path: [flagOf[head] ?? head, ...i.path.slice(1)] };
-      }),
-    );
-    throw new UsageError(formatZodError(byFlag, [...Object.values(flagOf), ...Object.values(mctsFlag)], 'debate play'));
-  }
-  return parsed.data;
+  const flagOf: Record<string, string> = {
+    ...{ ks: '--k', precommit: '--precommit', first: '--first', debaters: '--debaters', greedyImages: '--greedy-images', mctsImages: '--mcts-images', sampleSeed: '--sample-seed' },
+    ...{ 'mcts.rollouts': '--rollouts', 'mcts.cPuct': '--c-puct', 'mcts.prior': '--prior', 'mcts.leaf': '--leaf', 'mcts.batch': '--batch' },
+  };
+  return parseFlagOptions(PlayOptionsSchema, given, flagOf, 'debate play');
 }
 
 /** The k a checkpoint was trained for, read from either format (null when it does not say). */

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { DEBATE_ENV_ID, DebateSessionSchema, type DebateSession } from '../oversight/debate/session.js';
 import { loadJudgeCheckpoint } from './debatePlay.js';
 import { UsageError, type CliIO } from './io.js';
+import { numberFlag, parseFlagOptions } from './parse.js';
 import { projectLocation, withProject, type ProjectFlags } from './project.js';
 
 export interface DebateSessionFlags extends ProjectFlags {
@@ -25,16 +26,8 @@ export interface DebateSessionFlags extends ProjectFlags {
 
 /** The session's settings from the flags (schema-checked; the judge path made absolute, so `serve` finds it from anywhere). */
 export function debateSessionOptions(flags: DebateSessionFlags): DebateSession {
-  const num = (flag: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    const n = Number(v.replace(/_/g, ''));
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(v)}`);
-    return n;
-  };
-  const raw = { k: num('--k', flags.k), judge: resolve(flags.judge), debater: flags.debater, rollouts: num('--rollouts', flags.rollouts), precommit: true };
-  const parsed = DebateSessionSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${String(i.path[0] ?? 'k')}: ${i.message}`).join('\n'));
-  return parsed.data;
+  const raw = { k: numberFlag('--k', flags.k), judge: resolve(flags.judge), debater: flags.debater, rollouts: numberFlag('--rollouts', flags.rollouts), precommit: true };
+  return parseFlagOptions(DebateSessionSchema, raw, { k: '--k', judge: '--judge', debater: '--debater', rollouts: '--rollouts' }, 'debate session');
 }
 
 export async function debateSessionCommand(flags: DebateSessionFlags, io: CliIO): Promise<number> {

@@ -145,7 +145,6 @@ export function interpretRun(r: InterpRun, flags: InterpFlags): { report: Interp
     const { result: study, topValues } = studyRewardModelLayerWithValues({ rm: r.rm, set, features: library.features, comparisons: r.comparisons }, options);
     const { member: _member, ...policyOptions } = options;
     const policy = studyPolicyLayer({ agent: r.agent, set, features: library.features }, { ...policyOptions, layer: undefined });
-    const explanations = new Map([...study.topFeatures.map((u) => [`sae-feature ${u.unit}`, u.explanation] as const), ...study.topNeurons.map((u) => [`neuron ${u.unit}`, u.explanation] as const)]);
     const attention = attentionReport({
       runId: r.runId,
       envId: r.envId,
@@ -153,7 +152,7 @@ export function interpretRun(r: InterpRun, flags: InterpFlags): { report: Interp
       checkpoint: r.checkpoint,
       labels: r.labels,
       study,
-      units: topValues.map((u) => ({ ...u, explanation: explanations.get(`${u.kind} ${u.index}`)! })),
+      units: topValues,
       set,
       clips,
       features: library.features,

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { UsageError } from './io.js';
 
 /** Commander parser for a positive integer flag; accepts 1e6 and 1_000_000. */
@@ -66,6 +66,33 @@ export function formatZodError(error: z.ZodError, allowedKeys: string[], prefix:
       return `${prefix} ${where}: ${issue.message}`;
     })
     .join('\n');
+}
+
+/** A number flag given as text (commands that check their numbers by schema); accepts 1e6 and 1_000_000; undefined when not given. */
+export function numberFlag(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.replace(/_/g, ''));
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/**
+ * A command's options from its flags, checked by `schema` (flags not given are left out, so the
+ * schema's defaults apply); each problem is named by its flag, in the CLI's one format.
+ * `flagOf` maps an option's path ("images", or "mcts.rollouts" for a nested one) to its flag.
+ */
+export function parseFlagOptions<S extends z.ZodType>(schema: S, given: Record<string, unknown>, flagOf: Record<string, string>, command: string): z.output<S> {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)));
+  if (parsed.success) return parsed.data;
+  const named = (path: string[]): string[] => {
+    for (let n = path.length; n > 0; n--) {
+      const flag = flagOf[path.slice(0, n).join('.')];
+      if (flag) return [flag, ...path.slice(n)];
+    }
+    return path;
+  };
+  const byFlag = new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: named(i.path.map(String)) })));
+  throw new UsageError(formatZodError(byFlag, Object.values(flagOf), command));
 }
 
 /** The JSON object in a `--config` file ({} without one), with usage errors for a missing or bad file. */

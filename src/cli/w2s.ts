@@ -1,10 +1,9 @@
 /** `overseer w2s`: runs the weak-to-strong grid resumably and writes w2s.{json,md,svg}. */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { loadMnist } from '../data/mnist.js';
 import { UsageError, type CliIO } from './io.js';
-import { formatZodError, seedRange } from './parse.js';
+import { parseFlagOptions, seedRange } from './parse.js';
 import { provenance } from './provenance.js';
 import { runEasyHard, type EasyHardCell } from '../oversight/w2s/easyHard.js';
 import { QUICK_OPTIONS, W2sOptionsSchema, cachedModelSeconds, runGrid, type CellResult, type W2sOptions } from '../oversight/w2s/grid.js';
@@ -43,16 +42,10 @@ export function w2sOptions(flags: W2sFlags): W2sOptions {
     daeEpochs: num('--dae-epochs', flags.daeEpochs),
     parts: list(flags.parts),
   };
-  // Flags win over --quick's reductions, which win over the schema's defaults.
-  const raw = { ...(flags.quick ? QUICK_OPTIONS : {}), ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
-  const parsed = W2sOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const flagOf: Record<string, string> = { tasks: '--tasks', seeds: '--seeds', weak: '--weak', strong: '--strong', methods: '--methods', studentEpochs: '--student-epochs', daeEpochs: '--dae-epochs', parts: '--parts' };
-    // Issues named by flag (e.g. --strong.1: the second name given to --strong), in the CLI's one format.
-    const byFlag = new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: [flagOf[String(i.path[0])] ?? String(i.path[0] ?? ''), ...i.path.slice(1)] })));
-    throw new UsageError(formatZodError(byFlag, Object.values(flagOf), 'w2s'));
-  }
-  return parsed.data;
+  const flagOf: Record<string, string> = { tasks: '--tasks', seeds: '--seeds', weak: '--weak', strong: '--strong', methods: '--methods', studentEpochs: '--student-epochs', daeEpochs: '--dae-epochs', parts: '--parts' };
+  // Flags win over --quick's reductions, which win over the schema's defaults. Issues are named
+  // by flag (e.g. --strong.1: the second name given to --strong).
+  return parseFlagOptions(W2sOptionsSchema, { ...(flags.quick ? QUICK_OPTIONS : {}), ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) }, flagOf, 'w2s');
 }
 
 /** One line of runs.jsonl, checked: the fields the timing uses must be there. */

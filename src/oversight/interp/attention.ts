@@ -17,7 +17,6 @@ import type { RewardModel } from '../../prefs/rewardModel.js';
 import { encodeFloats } from '../../utils/floats.js';
 import type { ActivationSet } from './activations.js';
 import type { Clip } from './clips.js';
-import type { Explanation } from './explain.js';
 import type { LayerStudyResult, StudiedUnitValues } from './layerStudy.js';
 import type { FeatureSpec, StateFeatures } from './records.js';
 import { simulateState } from './simulate.js';
@@ -29,8 +28,8 @@ export interface AttentionInput {
   checkpoint: string;
   labels: number;
   study: LayerStudyResult;
-  /** The top units' activations over every row of `set`, with their explanations. */
-  units: readonly (StudiedUnitValues & { explanation: Explanation })[];
+  /** The top units, with their activations over every row of `set`. */
+  units: readonly StudiedUnitValues[];
   set: ActivationSet;
   /** The clips of `set`, by id (for their render states and the member's reward). */
   clips: readonly Clip[];
@@ -55,11 +54,9 @@ export function attentionReport(input: AttentionInput, opts: Partial<AttentionOp
   const byId = new Map(input.clips.map((c) => [c.id, c]));
   const standardised = standardiseFeatures(set.states, input.features);
   const shown = new Set<string>();
-  const explained = new Map([...study.topFeatures.map((u) => [`sae-feature ${u.unit}`, u] as const), ...study.topNeurons.map((u) => [`neuron ${u.unit}`, u] as const)]);
 
   const units: AttentionUnitJson[] = input.units.map((u) => {
-    const about = explained.get(`${u.kind} ${u.index}`);
-    if (!about) throw new Error(`unit ${u.kind} ${u.index} is not among the study's top units`);
+    const about = u.unit;
     const fit = ridgeFit(standardised, u.values, o.ridge);
     const kept = [...fit.weights.keys()].sort((a, b) => Math.abs(fit.weights[b]) - Math.abs(fit.weights[a])).slice(0, o.attributionFeatures);
     const peaks = set.clips.map((c) => {
@@ -72,7 +69,7 @@ export function attentionReport(input: AttentionInput, opts: Partial<AttentionOp
     for (const v of u.values) max = Math.max(max, v);
     return {
       kind: u.kind,
-      index: u.index,
+      index: about.unit,
       explanation: about.sentence,
       score: about.score,
       frequency: about.frequency,
@@ -85,7 +82,7 @@ export function attentionReport(input: AttentionInput, opts: Partial<AttentionOp
         return {
           clipId: c.id,
           activations: rows.map((r) => u.values[r]),
-          simulated: rows.map((r) => simulateState(u.explanation, set.states[r])),
+          simulated: rows.map((r) => simulateState(about.explanation, set.states[r])),
           attribution: kept.map((j) => rows.map((r) => fit.weights[j] * standardised.z[r * standardised.names.length + j])),
         };
       }),

@@ -130,10 +130,10 @@ export interface LayerStudyResult {
   seconds: { total: number; explain: number };
 }
 
-/** A top unit's value at every row of the activation set (SAE features: on the SAE's scaled layer). */
+/** A top unit with its value at every row of the activation set (SAE features: on the SAE's scaled layer). */
 export interface StudiedUnitValues {
   kind: 'sae-feature' | 'neuron';
-  index: number;
+  unit: TopUnit;
   values: Float64Array;
 }
 
@@ -227,11 +227,6 @@ export function studyRewardModelLayerWithValues(input: LayerStudyInput, options:
   const sampled = rng.shuffle([...alive]).slice(0, o.units);
   const featureIds = [...new Set([...topFeatureIds, ...sampled])];
   const neuronIds = Array.from({ length: Math.min(width, o.units) }, (_, i) => i);
-  const directions = Array.from({ length: o.units }, () => {
-    const u = Float64Array.from({ length: width }, () => rng.normal());
-    const n = Math.hypot(...u);
-    return u.map((v) => v / n);
-  });
 
   const e0 = performance.now();
   const explain = (value: (row: number) => number, unit: number): ExplainedUnit => {
@@ -239,13 +234,7 @@ export function studyRewardModelLayerWithValues(input: LayerStudyInput, options:
   };
   const neurons = neuronIds.map((j) => explain(column(x, j), j));
   const saeFeatures = featureIds.map((j) => explain(column(fMatrix, j), j));
-  const randomDirections = directions.map((u, j) =>
-    explain((row) => {
-      let s = 0;
-      for (let i = 0; i < width; i++) s += u[i] * x.data[row * width + i];
-      return s;
-    }, j),
-  );
+  const randomDirections = explainRandomDirections(x, o.units, rng, explain);
   const explainSeconds = (performance.now() - e0) / 1000;
 
   const byUnit = new Map(saeFeatures.map((u) => [u.unit, u]));
@@ -258,8 +247,8 @@ export function studyRewardModelLayerWithValues(input: LayerStudyInput, options:
   const sampledSet = new Set(sampled);
   const valuesOf = (m: Matrix, j: number) => Float64Array.from({ length: m.rows }, (_, r) => m.data[r * m.dim + j]);
   const topValues: StudiedUnitValues[] = [
-    ...topFeatures.map((u) => ({ kind: 'sae-feature' as const, index: u.unit, values: valuesOf(fMatrix, u.unit) })),
-    ...topNeurons.map((u) => ({ kind: 'neuron' as const, index: u.unit, values: valuesOf(x, u.unit) })),
+    ...topFeatures.map((u) => ({ kind: 'sae-feature' as const, unit: u, values: valuesOf(fMatrix, u.unit) })),
+    ...topNeurons.map((u) => ({ kind: 'neuron' as const, unit: u, values: valuesOf(x, u.unit) })),
   ];
   const result: LayerStudyResult = {
     network,
@@ -282,6 +271,23 @@ export function studyRewardModelLayerWithValues(input: LayerStudyInput, options:
     seconds: { total: (performance.now() - t0) / 1000, explain: explainSeconds },
   };
   return { result, topValues };
+}
+
+/** `count` random unit directions of a layer, each explained and scored as a unit: the baseline neurons and SAE features are set against. */
+export function explainRandomDirections(x: Matrix, count: number, rng: Rng, explain: (value: (row: number) => number, unit: number) => ExplainedUnit): ExplainedUnit[] {
+  const width = x.dim;
+  const directions = Array.from({ length: count }, () => {
+    const u = Float64Array.from({ length: width }, () => rng.normal());
+    const n = Math.hypot(...u);
+    return u.map((v) => v / n);
+  });
+  return directions.map((u, j) =>
+    explain((row) => {
+      let s = 0;
+      for (let i = 0; i < width; i++) s += u[i] * x.data[row * width + i];
+      return s;
+    }, j),
+  );
 }
 
 /** Explain → simulate → score for one quantity over every clip, with how often it is positive. */

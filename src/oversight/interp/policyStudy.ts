@@ -15,7 +15,7 @@ import type { ActorCritic } from '../../rl/agent.js';
 import { Discrete } from '../../envs/spaces.js';
 import { Rng } from '../../utils/rng.js';
 import { column, continueFrom, type ActivationSet } from './activations.js';
-import { encodeAll, explainUnitOf, fitLayerSae, parseLayerStudyOptions, reconstruct, rowsOf, summarise, type ExplainedUnit, type LayerStudyOptionsInput, type SaeRun, type ScoreSummary } from './layerStudy.js';
+import { encodeAll, explainRandomDirections, explainUnitOf, fitLayerSae, parseLayerStudyOptions, reconstruct, rowsOf, summarise, type ExplainedUnit, type LayerStudyOptionsInput, type SaeRun, type ScoreSummary } from './layerStudy.js';
 import type { FeatureSpec } from './records.js';
 import type { Matrix } from './sae.js';
 
@@ -91,15 +91,7 @@ export function studyPolicyLayer(input: PolicyStudyInput, options: Omit<LayerStu
   const explain = (value: (row: number) => number, unit: number) => explainUnitOf(set, value, unit, features, o.perSplit, o.seed + unit);
   const neurons = Array.from({ length: Math.min(width, o.units) }, (_, j) => explain(column(x, j), j));
   const saeFeatures = sampled.map((j) => explain(column(fMatrix, j), j));
-  const randomDirections = Array.from({ length: o.units }, (_, j) => {
-    const u = Float64Array.from({ length: width }, () => rng.normal());
-    const n = Math.hypot(...u);
-    return explain((row) => {
-      let s = 0;
-      for (let i = 0; i < width; i++) s += (u[i] / n) * x.data[row * width + i];
-      return s;
-    }, j);
-  });
+  const randomDirections = explainRandomDirections(x, o.units, rng, explain);
   return {
     network: 'policy',
     layer,
