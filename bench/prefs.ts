@@ -38,6 +38,8 @@ export interface Variant {
   rm?: Record<string, string | number | boolean | number[]>;
   /** PPO options (`--hp key=value`); the true-reward comparison trains with the same ones. */
   hp?: Record<string, string | number | boolean>;
+  /** `--initial-action-scales`. */
+  initialActionScales?: number[];
 }
 
 /** Where the k-center schemes are measured: two tasks that 350 oracle labels leave short of 90%. */
@@ -82,6 +84,15 @@ export const VARIANTS: Record<string, Variant> = {
     budgets: [700],
     description: "the current defaults without the paper's entropy bonus (PPO as the env's preset; Swimmer keeps its discount 0.9999)",
     hp: { entCoef: 0 },
+  },
+  // The initial policy's clips span action scales, so the reward model sees effort vary (issue 24: Ant ignored its action cost).
+  scales: {
+    name: 'scales',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [350, 700],
+    description: "the initial policy's clips span action scales 0, 0.25, 0.5, 0.75 and 1 (--initial-action-scales)",
+    initialActionScales: [0, 0.25, 0.5, 0.75, 1],
   },
   // The paper trained on tasks without termination; Gymnasium's walkers offer that as an option.
   noterm: {
@@ -277,6 +288,7 @@ export function variantFlags(env: string, v: Variant, labels: number, seed: numb
     steps,
     seed,
     teacherParams: v.teacherParams,
+    initialActionScales: v.initialActionScales,
     rm: v.rm,
     hp: v.hp,
     envKwargs: Object.keys(kwargs).length > 0 ? kwargs : undefined,
@@ -289,6 +301,7 @@ export function variantFlags(env: string, v: Variant, labels: number, seed: numb
 export function commandLine(f: PrefsFlags, out: string): string[] {
   const args = ['--env', f.env!, '--teacher', f.teacher!, '--selection', f.selection!, '--label-budget', String(f.labelBudget), '--steps', String(f.steps), '--seed', String(f.seed), '--out', out, '--eval-episodes', String(f.evalEpisodes)];
   if (f.teacherParams) args.push('--teacher-params', JSON.stringify(f.teacherParams));
+  if (f.initialActionScales) args.push('--initial-action-scales', f.initialActionScales.join(','));
   for (const [k, value] of Object.entries(f.rm ?? {})) args.push('--rm', `${k}=${Array.isArray(value) ? JSON.stringify(value) : value}`);
   for (const [k, value] of Object.entries(f.hp ?? {})) args.push('--hp', `${k}=${value}`);
   if (f.envKwargs) args.push('--env-kwargs', JSON.stringify(f.envKwargs));
@@ -308,7 +321,10 @@ export function configKey(prefs: PrefsConfig, ppo: PpoConfig, evalEnvKwargs: Rec
   // Waiting for labels changes nothing with a simulated teacher, which answers at once; how people
   // see the clips (a labeling view, a trial of assistance) changes nothing either.
   const { seed: _seed, diagnostics: _diagnostics, waitForInitialLabels: _wait, maxPendingLabels: _pace, undoSeconds: _undo, labelingView: _view, labelingAssistant: _assistant, labelingReveals: _reveals, labelBudget, ...others } = prefs as PrefsConfig & { labels?: number };
-  const rest = { ...others, labels: labelBudget ?? (prefs as { labels?: number }).labels };
+  const rest: Record<string, unknown> = { ...others, labels: labelBudget ?? (prefs as { labels?: number }).labels };
+  // Options added later are hashed only when they change something, so the stored runs keep their keys.
+  const scales = rest.initialActionScales as number[] | undefined;
+  if (scales?.length === 1 && scales[0] === 1) delete rest.initialActionScales;
   const { seed: _ppoSeed, ...ppoRest } = ppo;
   return createHash('sha256').update(stableJson({ ...rest, ppo: ppoRest, evalEnvKwargs })).digest('hex').slice(0, 12);
 }

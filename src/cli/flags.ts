@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { PrefsConfigSchema } from '../prefs/config.js';
 import { SELECTIONS } from '../prefs/queries.js';
 import { TEACHER_NAMES } from '../prefs/teachers.js';
-import { collectKeyValue, nonNegativeInt, nonNegativeNumber, parseJsonObject, positiveInt } from './parse.js';
+import { collectKeyValue, nonNegativeInt, nonNegativeNumber, numberList, parseJsonObject, positiveInt } from './parse.js';
 
 type ConfigKey = keyof typeof PrefsConfigSchema.shape;
 
@@ -43,6 +43,7 @@ export const PREFS_CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: '--labeling-reveals <n>', key: 'labelingReveals', help: 'with --labeling-assistant: the most pieces of evidence one critique shows', parse: positiveInt },
   { flag: '--seed <n>', key: 'seed', help: 'seed of every random stream (envs, networks, queries, teacher)', parse: nonNegativeInt },
   { flag: '--selection <how>', key: 'selection', help: `query selection: ${SELECTIONS.join(', ')}` },
+  { flag: '--initial-action-scales <list>', key: 'initialActionScales', help: "the initial policy's clips span these action scales, e.g. 0,0.25,0.5,0.75,1 (each sub-env cycles through them, one segment length each; default 1: the policy as it is)", parse: numberList },
   { flag: '--segment-length <steps>', key: 'segmentLength', help: 'steps per segment (null: 1.5 s of simulated time, 15-60 steps)', parse: positiveInt },
   { flag: '--teacher-params <json>', key: 'teacherParams', help: 'override teacher parameters, e.g. \'{"epsilon": 0.1}\'', parse: parseJsonObject, merge: true },
   { flag: '--env-kwargs <json>', key: 'envKwargs', help: 'env constructor options as a JSON object', parse: parseJsonObject },

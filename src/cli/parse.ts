@@ -116,6 +116,13 @@ export function wholeNumberList(flag: string, value: string, min: number): numbe
   return xs;
 }
 
+/** Commander parser for a comma-separated list of numbers, e.g. 0,0.5,1. */
+export function numberList(value: string): number[] {
+  const xs = value.split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x.trim())));
+  if (xs.some((x) => !Number.isFinite(x))) throw new InvalidArgumentError('expected comma-separated numbers, e.g. 0,0.5,1.');
+  return xs;
+}
+
 /** Seeds as given: "1-10", "1,2,5" or a mix ("1-3,7"). */
 export function seedRange(value: string): number[] {
   const out: number[] = [];

@@ -53,6 +53,7 @@ export interface PrefsFlags extends Record<string, unknown> {
   seed?: number;
   selection?: string;
   segmentLength?: number;
+  initialActionScales?: number[];
   teacherParams?: Record<string, unknown>;
   envKwargs?: Record<string, unknown>;
   rm?: Record<string, unknown>;

@@ -31,6 +31,15 @@ export const PrefsConfigSchema = z.strictObject({
   oversample: z.number().min(1).default(10),
   /** Steps per segment; null: 1.5 s of simulated time, within 15-60 steps. */
   segmentLength: z.number().int().positive().nullable().default(null),
+  /**
+   * The initial policy's segments are collected with its (Box) actions shrunk towards the centre
+   * of the action box by these factors, each sub-env cycling through them one segment length at
+   * a time; [1]: the policy as it is (the paper). A reward model can learn only what varies
+   * between the clips it is shown: a random policy's clips all cost about the same effort, so
+   * on Ant-v5 (control cost 0.5 |a|^2, some 2.4 per step at random) the learned reward ignored
+   * the action cost and PPO's actions grew until the ant flipped (bench/results/prefs.md, Ant).
+   */
+  initialActionScales: z.array(z.number().min(0).max(1)).min(1).default([1]),
   /** Fraction of the budget asked about the initial policy's segments. */
   initialLabelFraction: z.number().min(0).max(1).default(0.25),
   /** After that, labels arrive at a rate proportional to halfLife / (T + halfLife). */

@@ -360,6 +360,32 @@ describe('preference loop', () => {
     expect(runs[1].stored).toEqual(runs[0].stored);
   });
 
+  it('initialActionScales: the initial clips span the scales (each sub-env cycling one segment at a time); RL clips are the policy as it is', async () => {
+    const store = newStore();
+    const r = await trainFromPreferences(base({ initialActionScales: [0, 0.5, 1], totalTimesteps: 4096 }), { store, teacher: new ObsTeacher() });
+    expect(r.envSteps).toBe(4096);
+    const { segments, queries } = store.load();
+    const maxAbs = (s: Segment) => s.actions.reduce((m, a) => Math.max(m, Math.abs(a)), 0);
+    const initial = queries.filter((q) => q.askedAtStep === queries[0].askedAtStep).flatMap((q) => [segments.get(q.leftId)!, segments.get(q.rightId)!]);
+    const later = queries.filter((q) => q.askedAtStep > queries[0].askedAtStep).flatMap((q) => [segments.get(q.leftId)!, segments.get(q.rightId)!]);
+    expect(initial.length).toBeGreaterThanOrEqual(12);
+    // Scale 0: the actions are exactly the centre of the box; 0.5: within half of it; 1: beyond half.
+    const zero = initial.filter((s) => maxAbs(s) === 0).length;
+    const half = initial.filter((s) => maxAbs(s) > 0 && maxAbs(s) <= 0.5).length;
+    const full = initial.filter((s) => maxAbs(s) > 0.5).length;
+    expect(zero).toBeGreaterThan(0);
+    expect(half).toBeGreaterThan(0);
+    expect(full).toBeGreaterThan(0);
+    expect(zero + half + full).toBe(initial.length);
+    // Episodes here are 3 segments long, so each segment lies within one block: none mixes scale 0 with another.
+    for (const s of initial) if (maxAbs(s) > 0) expect(s.actions.every((a) => a !== 0)).toBe(true);
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.some((s) => maxAbs(s) > 0.5)).toBe(true);
+    store.close();
+    // Discrete actions cannot be scaled: refused with the option named.
+    await expect(trainFromPreferences(base({ envId: 'CartPole-v1', initialActionScales: [0.5, 1] }), { store: newStore(), teacher: new ObsTeacher() })).rejects.toThrow(/initialActionScales: CartPole-v1 has discrete actions/);
+  });
+
   it("normalises the members over the latest ~4096 steps ('recent') or over every labelled segment once ('labelled')", () => {
     const seg = (i: number): Segment => ({ id: `seg-${i}`, envId: 'PrefsWalk-v0', seed: 1, envIndex: 0, globalStep: i * 64, length: 64, obsSize: 2, actionSize: 1, obs: new Float32Array(128), actions: new Float32Array(64), renderSize: 0, render: null, terminated: false });
     const pool = Array.from({ length: 100 }, (_, i) => seg(i));

@@ -11,6 +11,7 @@
  * stores again identically (the store keeps the first copy), so a crash anywhere is harmless.
  */
 import { make, registration } from '../envs/registry.js';
+import { Discrete } from '../envs/spaces.js';
 import { makeVec } from '../envs/vector/make.js';
 import { Ppo, type PpoMetrics, type PpoState } from '../rl/ppo.js';
 import { RngStreams } from '../utils/streams.js';
@@ -129,6 +130,10 @@ export class PreferenceRun {
       throw e;
     }
     this.ppo = build.ppo ? Ppo.load(build.ppo, { makeEnv: () => this.learned, rng: streams.get('ppo') }) : new Ppo(ppoCfg, { makeEnv: () => this.learned, rng: streams.get('ppo') });
+    if (this.ppo.agent.actionSpace instanceof Discrete && !(cfg.initialActionScales.length === 1 && cfg.initialActionScales[0] === 1)) {
+      this.ppo.close();
+      throw new Error(`initialActionScales: ${cfg.envId} has discrete actions, which cannot be scaled (use [1])`);
+    }
     this.selector = parts.selector ?? querySelector(cfg.selection, cfg.oversample);
     if (cfg.teacher === 'human' && !parts.teacher) throw new Error("teacher 'human' answers through the labeling server: pass its teacher in the run's parts");
     this.teacher =
@@ -281,9 +286,17 @@ export class PreferenceRun {
     return this.ppo.done;
   }
 
-  /** Runs the current policy for `steps` env steps without learning; the segments go to the pool. */
+  /**
+   * Runs the current policy for `steps` env steps without learning; the segments go to the pool.
+   * With `initialActionScales` other than [1], sub-env e takes its actions scaled by the
+   * scales in turn, switching every segment length (block b: scale (b * numEnvs + e) mod count).
+   */
   collectSegments(steps: number): void {
-    this.ppo.explore(steps);
+    const scales = this.cfg.initialActionScales;
+    if (scales.length === 1 && scales[0] === 1) return this.ppo.explore(steps);
+    const N = this.ppo.cfg.numEnvs;
+    const L = this.segmentLength;
+    this.ppo.explore(steps, (e, t) => scales[(Math.floor(t / L) * N + e) % scales.length]);
   }
 
   /** Asks `count` queries: uniformly random pairs in the initial phase, the selector's after. Returns how many were asked. */

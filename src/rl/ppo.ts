@@ -4,6 +4,7 @@
  * config -> rollout -> GAE -> loss -> update -> metrics.
  */
 import { z } from 'zod';
+import { Box } from '../envs/spaces.js';
 import { makeVec } from '../envs/vector/make.js';
 import { VecNormalizeObservation } from '../envs/vector/normalizeObservation.js';
 import { VecNormalizeReward } from '../envs/vector/normalizeReward.js';
@@ -314,16 +315,32 @@ export class Ppo {
     return { interrupted: false };
   }
 
-  /** Steps the envs with the current policy for `steps` env steps without learning (the initial policy's segments). */
-  explore(steps: number): void {
+  /**
+   * Steps the envs with the current policy for `steps` env steps without learning (the initial
+   * policy's segments). `actionScale(env, t)`, for Box actions: sub-env `env` at vector step `t`
+   * takes the clipped action shrunk by that factor towards the centre of the box.
+   */
+  explore(steps: number, actionScale?: (env: number, t: number) => number): void {
     const N = this.cfg.numEnvs;
     const { agent } = this;
     const { stepActions, envActions } = this;
+    const space = agent.actionSpace;
+    if (actionScale && !(space instanceof Box)) throw new Error('explore: an action scale needs a Box action space');
     let obs = this.startObs(this.obsEnvs);
     for (let t = 0; t < steps; t += N) {
       const logits = agent.actor.forward(obs, N);
       for (let e = 0; e < N; e++) agent.head.sample(logits, e, this.rng, stepActions);
       this.writeEnvActions();
+      if (actionScale && space instanceof Box) {
+        const k = space.size;
+        for (let e = 0; e < N; e++) {
+          const c = actionScale(e, t / N);
+          for (let j = 0; j < k; j++) {
+            const mid = (space.low[j] + space.high[j]) / 2;
+            envActions[e * k + j] = mid + c * (envActions[e * k + j] - mid);
+          }
+        }
+      }
       obs = this.obsEnvs.step(envActions).obs;
       this.globalStep += N;
     }
