@@ -40,6 +40,8 @@ export interface Variant {
   hp?: Record<string, string | number | boolean>;
   /** `--initial-action-scales`. */
   initialActionScales?: number[];
+  /** `--scaled-segments-per-round`. */
+  scaledSegmentsPerRound?: number;
 }
 
 /** Where the k-center schemes are measured: two tasks that 350 oracle labels leave short of 90%. */
@@ -93,6 +95,16 @@ export const VARIANTS: Record<string, Variant> = {
     budgets: [350, 700],
     description: "the initial policy's clips span action scales 0, 0.25, 0.5, 0.75 and 1 (--initial-action-scales)",
     initialActionScales: [0, 0.25, 0.5, 0.75, 1],
+  },
+  // ... and every round, 2 segments per sub-env of the current policy at the smaller scales, for queries only.
+  'scales-round': {
+    name: 'scales-round',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [350, 700],
+    description: "as 'scales', and every round the current policy also acts 2 segment lengths per sub-env at scales 0-0.75, for queries only (--scaled-segments-per-round 2)",
+    initialActionScales: [0, 0.25, 0.5, 0.75, 1],
+    scaledSegmentsPerRound: 2,
   },
   // The paper trained on tasks without termination; Gymnasium's walkers offer that as an option.
   noterm: {
@@ -289,6 +301,7 @@ export function variantFlags(env: string, v: Variant, labels: number, seed: numb
     seed,
     teacherParams: v.teacherParams,
     initialActionScales: v.initialActionScales,
+    scaledSegmentsPerRound: v.scaledSegmentsPerRound,
     rm: v.rm,
     hp: v.hp,
     envKwargs: Object.keys(kwargs).length > 0 ? kwargs : undefined,
@@ -302,6 +315,7 @@ export function commandLine(f: PrefsFlags, out: string): string[] {
   const args = ['--env', f.env!, '--teacher', f.teacher!, '--selection', f.selection!, '--label-budget', String(f.labelBudget), '--steps', String(f.steps), '--seed', String(f.seed), '--out', out, '--eval-episodes', String(f.evalEpisodes)];
   if (f.teacherParams) args.push('--teacher-params', JSON.stringify(f.teacherParams));
   if (f.initialActionScales) args.push('--initial-action-scales', f.initialActionScales.join(','));
+  if (f.scaledSegmentsPerRound) args.push('--scaled-segments-per-round', String(f.scaledSegmentsPerRound));
   for (const [k, value] of Object.entries(f.rm ?? {})) args.push('--rm', `${k}=${Array.isArray(value) ? JSON.stringify(value) : value}`);
   for (const [k, value] of Object.entries(f.hp ?? {})) args.push('--hp', `${k}=${value}`);
   if (f.envKwargs) args.push('--env-kwargs', JSON.stringify(f.envKwargs));
@@ -325,6 +339,7 @@ export function configKey(prefs: PrefsConfig, ppo: PpoConfig, evalEnvKwargs: Rec
   // Options added later are hashed only when they change something, so the stored runs keep their keys.
   const scales = rest.initialActionScales as number[] | undefined;
   if (scales?.length === 1 && scales[0] === 1) delete rest.initialActionScales;
+  if (rest.scaledSegmentsPerRound === 0) delete rest.scaledSegmentsPerRound;
   const { seed: _ppoSeed, ...ppoRest } = ppo;
   return createHash('sha256').update(stableJson({ ...rest, ppo: ppoRest, evalEnvKwargs })).digest('hex').slice(0, 12);
 }

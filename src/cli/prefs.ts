@@ -54,6 +54,7 @@ export interface PrefsFlags extends Record<string, unknown> {
   selection?: string;
   segmentLength?: number;
   initialActionScales?: number[];
+  scaledSegmentsPerRound?: number;
   teacherParams?: Record<string, unknown>;
   envKwargs?: Record<string, unknown>;
   rm?: Record<string, unknown>;

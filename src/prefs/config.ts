@@ -33,13 +33,21 @@ export const PrefsConfigSchema = z.strictObject({
   segmentLength: z.number().int().positive().nullable().default(null),
   /**
    * The initial policy's segments are collected with its (Box) actions shrunk towards the centre
-   * of the action box by these factors, each sub-env cycling through them one segment length at
-   * a time; [1]: the policy as it is (the paper). A reward model can learn only what varies
+   * of the action box by these factors, each new segment taking the next in turn; [1]: the
+   * policy as it is (the paper). A reward model can learn only what varies
    * between the clips it is shown: a random policy's clips all cost about the same effort, so
    * on Ant-v5 (control cost 0.5 |a|^2, some 2.4 per step at random) the learned reward ignored
    * the action cost and PPO's actions grew until the ant flipped (bench/results/prefs.md, Ant).
    */
   initialActionScales: z.array(z.number().min(0).max(1)).min(1).default([1]),
+  /**
+   * Every round before PPO's rollout, the current policy also acts for this many segment
+   * lengths per sub-env with its actions scaled by the `initialActionScales` other than 1 (in
+   * turn); those clips join the query pool, not PPO's batch (their steps count toward the run's).
+   * The initial clips teach effort only around the random policy's states; these keep showing
+   * what less effort is worth where the current policy is. 0: none (the paper).
+   */
+  scaledSegmentsPerRound: z.number().int().nonnegative().default(0),
   /** Fraction of the budget asked about the initial policy's segments. */
   initialLabelFraction: z.number().min(0).max(1).default(0.25),
   /** After that, labels arrive at a rate proportional to halfLife / (T + halfLife). */

@@ -360,7 +360,7 @@ describe('preference loop', () => {
     expect(runs[1].stored).toEqual(runs[0].stored);
   });
 
-  it('initialActionScales: the initial clips span the scales (each sub-env cycling one segment at a time); RL clips are the policy as it is', async () => {
+  it('initialActionScales: the initial clips span the scales (each new segment takes the next); RL clips are the policy as it is', async () => {
     const store = newStore();
     const r = await trainFromPreferences(base({ initialActionScales: [0, 0.5, 1], totalTimesteps: 4096 }), { store, teacher: new ObsTeacher() });
     expect(r.envSteps).toBe(4096);
@@ -377,13 +377,41 @@ describe('preference loop', () => {
     expect(half).toBeGreaterThan(0);
     expect(full).toBeGreaterThan(0);
     expect(zero + half + full).toBe(initial.length);
-    // Episodes here are 3 segments long, so each segment lies within one block: none mixes scale 0 with another.
+    // A scale holds for a whole segment: none mixes scale 0 with another.
     for (const s of initial) if (maxAbs(s) > 0) expect(s.actions.every((a) => a !== 0)).toBe(true);
     expect(later.length).toBeGreaterThan(0);
     expect(later.some((s) => maxAbs(s) > 0.5)).toBe(true);
     store.close();
     // Discrete actions cannot be scaled: refused with the option named.
     await expect(trainFromPreferences(base({ envId: 'CartPole-v1', initialActionScales: [0.5, 1] }), { store: newStore(), teacher: new ObsTeacher() })).rejects.toThrow(/initialActionScales: CartPole-v1 has discrete actions/);
+  });
+
+  it('scaledSegmentsPerRound: each round the policy also acts at the other scales, for the query pool only; the run keeps its step budget', async () => {
+    const store = newStore();
+    let zeroInRL = 0;
+    let initialSteps = 0;
+    const seen = new Set<string>();
+    const r = await trainFromPreferences(base({ initialActionScales: [0, 1], scaledSegmentsPerRound: 1, totalTimesteps: 4096 }), {
+      store,
+      teacher: new ObsTeacher(),
+      onRound: (_m, run) => {
+        initialSteps = run.initialSteps;
+        for (const s of run.pool) {
+          if (seen.has(s.id) || s.globalStep < run.initialSteps) continue;
+          seen.add(s.id);
+          if (s.actions.every((a) => a === 0)) zeroInRL += 1;
+        }
+      },
+    });
+    // 1 segment (10 steps) x 2 sub-envs at scale 0 before each 128-step rollout (12.8 segments): ~1/7 of the RL-phase clips.
+    expect(zeroInRL).toBeGreaterThanOrEqual(10);
+    expect(zeroInRL / seen.size).toBeGreaterThan(0.08);
+    expect(zeroInRL / seen.size).toBeLessThan(0.25);
+    expect(initialSteps).toBeGreaterThan(0);
+    expect(r.envSteps).toBeLessThanOrEqual(4096);
+    expect(r.envSteps).toBeGreaterThan(4096 - 128 - 20);
+    store.close();
+    await expect(trainFromPreferences(base({ scaledSegmentsPerRound: 1 }), { store: newStore(), teacher: new ObsTeacher() })).rejects.toThrow(/scaledSegmentsPerRound: needs initialActionScales/);
   });
 
   it("normalises the members over the latest ~4096 steps ('recent') or over every labelled segment once ('labelled')", () => {

@@ -87,6 +87,8 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
         interrupted = true;
         break;
       }
+      run.collectScaledSegments(); //    (option) the policy's clips at other action scales, for queries only
+      if (run.done) break;
       const ppo = run.trainPolicy(); // 4. a round of RL on r̂
       run.askDue(); //    labels due by now, chosen by the selector
       run.collectAnswers(); //    whatever has been answered (never waits)

@@ -61,6 +61,8 @@ export interface PreferenceRunState {
   asked: string[];
   answered: string[];
   lastFitStep: number;
+  /** Scaled segments begun in RL (absent in states saved before they existed: 0). */
+  scaledSegments?: number;
   fits: number;
   fitSeconds: number;
   newLabelsSinceFit: number;
@@ -109,6 +111,8 @@ export class PreferenceRun {
   private fitSeconds = 0;
   private newLabelsSinceFit = 0;
   private lastFit: FitStats | null = null;
+  /** Scaled segments begun in RL so far (which scale comes next). */
+  private scaledSegments = 0;
 
   private constructor(cfg: PrefsConfig, parts: RunParts, streams: RngStreams, scene: EnvScene, initialSteps: number, build: { ppo?: PpoState; rewardModel?: unknown }) {
     this.cfg = cfg;
@@ -116,8 +120,8 @@ export class PreferenceRun {
     this.streams = streams;
     this.initialSteps = initialSteps;
     this.schedule = scheduleOf(cfg);
-    const ppoCfg = prefsPpoConfig(cfg, cfg.totalTimesteps - initialSteps);
     this.segmentLength = segmentLengthOf(cfg, scene);
+    const ppoCfg = prefsPpoConfig(cfg, ppoStepsOf(cfg, initialSteps, this.segmentLength));
     const raw = makeVec(cfg.envId, { numEnvs: ppoCfg.numEnvs, mode: ppoCfg.vectorization, makeOptions: { kwargs: cfg.envKwargs }, infoKeys: ['episode'], recordRender: scene.replayable });
     try {
       const actionSize = modelActionSize(raw);
@@ -133,6 +137,10 @@ export class PreferenceRun {
     if (this.ppo.agent.actionSpace instanceof Discrete && !(cfg.initialActionScales.length === 1 && cfg.initialActionScales[0] === 1)) {
       this.ppo.close();
       throw new Error(`initialActionScales: ${cfg.envId} has discrete actions, which cannot be scaled (use [1])`);
+    }
+    if (cfg.scaledSegmentsPerRound > 0 && cfg.initialActionScales.every((c) => c === 1)) {
+      this.ppo.close();
+      throw new Error('scaledSegmentsPerRound: needs initialActionScales other than 1 to scale by');
     }
     this.selector = parts.selector ?? querySelector(cfg.selection, cfg.oversample);
     if (cfg.teacher === 'human' && !parts.teacher) throw new Error("teacher 'human' answers through the labeling server: pass its teacher in the run's parts");
@@ -208,6 +216,7 @@ export class PreferenceRun {
       this.receive(l);
     }
     this.lastFitStep = state.lastFitStep;
+    this.scaledSegments = state.scaledSegments ?? 0;
     this.fits = state.fits;
     this.fitSeconds = state.fitSeconds;
     this.newLabelsSinceFit = state.newLabelsSinceFit;
@@ -288,15 +297,41 @@ export class PreferenceRun {
 
   /**
    * Runs the current policy for `steps` env steps without learning; the segments go to the pool.
-   * With `initialActionScales` other than [1], sub-env e takes its actions scaled by the
-   * scales in turn, switching every segment length (block b: scale (b * numEnvs + e) mod count).
+   * With `initialActionScales` other than [1], every new segment of a sub-env takes the next
+   * scale in turn (see `scaledExplore`).
    */
   collectSegments(steps: number): void {
     const scales = this.cfg.initialActionScales;
     if (scales.length === 1 && scales[0] === 1) return this.ppo.explore(steps);
+    this.scaledExplore(steps, scales, { next: 0 });
+  }
+
+  /**
+   * `scaledSegmentsPerRound` segment lengths per sub-env of the current policy with its actions
+   * scaled (the `initialActionScales` other than 1, in turn); the clips go to the pool. The
+   * unfinished segments before and after are dropped, so no clip mixes scales. Returns the env
+   * steps taken.
+   */
+  collectScaledSegments(): number {
+    const per = this.cfg.scaledSegmentsPerRound;
+    if (per === 0 || this.done) return 0;
     const N = this.ppo.cfg.numEnvs;
-    const L = this.segmentLength;
-    this.ppo.explore(steps, (e, t) => scales[(Math.floor(t / L) * N + e) % scales.length]);
+    const steps = Math.min(per * this.segmentLength * N, Math.max(0, this.cfg.totalTimesteps - this.envSteps));
+    const counter = { next: this.scaledSegments };
+    this.recorder.discardOpen();
+    this.scaledExplore(steps, this.cfg.initialActionScales.filter((c) => c !== 1), counter);
+    this.recorder.discardOpen();
+    this.scaledSegments = counter.next;
+    return steps;
+  }
+
+  /** Explores with a scale per segment: a sub-env starting a new segment takes scales[counter.next++ mod count]. */
+  private scaledExplore(steps: number, scales: readonly number[], counter: { next: number }): void {
+    const current = new Float64Array(this.ppo.cfg.numEnvs);
+    this.ppo.explore(steps, (e) => {
+      if (this.recorder.openLength(e) === 0) current[e] = scales[counter.next++ % scales.length];
+      return current[e];
+    });
   }
 
   /** Asks `count` queries: uniformly random pairs in the initial phase, the selector's after. Returns how many were asked. */
@@ -404,6 +439,7 @@ export class PreferenceRun {
       asked: [...this.queries.keys()],
       answered: [...this.answered],
       lastFitStep: this.lastFitStep,
+      scaledSegments: this.scaledSegments,
       fits: this.fits,
       fitSeconds: this.fitSeconds,
       newLabelsSinceFit: this.newLabelsSinceFit,
@@ -521,6 +557,20 @@ function decodeFitStats(f: JsonFitStats): FitStats {
 /** Steps per segment: the config's, or 1.5 s of simulated time within 15-60 steps. */
 function segmentLengthOf(cfg: PrefsConfig, scene: EnvScene): number {
   return cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
+}
+
+/**
+ * PPO's share of the run's env steps: all but the initial segments' and, with
+ * `scaledSegmentsPerRound`, the scaled clips each round adds to its rollout.
+ */
+function ppoStepsOf(cfg: PrefsConfig, initialSteps: number, segmentLength: number): number {
+  const rest = cfg.totalTimesteps - initialSteps;
+  if (cfg.scaledSegmentsPerRound === 0) return rest;
+  const probe = prefsPpoConfig(cfg, rest);
+  const rollout = probe.numEnvs * probe.numSteps;
+  const scaled = cfg.scaledSegmentsPerRound * segmentLength * probe.numEnvs;
+  // Whole rounds that fit, so the run never takes more steps than its budget.
+  return Math.max(1, Math.floor(rest / (rollout + scaled))) * rollout;
 }
 
 function scheduleOf(cfg: PrefsConfig): LabelSchedule {

@@ -187,6 +187,11 @@ export class SegmentRecorder {
     this.nextId = 0;
   }
 
+  /** Steps recorded so far in sub-env e's unfinished segment (0: its next step starts a segment). */
+  openLength(e: number): number {
+    return this.len[e];
+  }
+
   /** Drops unfinished segments (after a reset, the streams start over). */
   discardOpen(): void {
     this.len.fill(0);
