@@ -21,6 +21,8 @@ import { prefsPpoConfig, type PrefsConfig } from '../src/prefs/loop.js';
 import { PpoConfigSchema, type PpoConfig } from '../src/rl/ppo.js';
 import { ppoPreset } from '../src/rl/presets.js';
 import type { Selection } from '../src/prefs/queries.js';
+import { PUBLISHED_SETTINGS } from '../src/prefs/config.js';
+import { PREFS_CONFIG_FLAGS, attributeOf, flagName } from '../src/cli/flags.js';
 
 /** A family of runs: which teacher, which selection, which budgets. */
 export interface Variant {
@@ -42,6 +44,19 @@ export interface Variant {
   initialActionScales?: number[];
   /** `--scaled-segments-per-round`. */
   scaledSegmentsPerRound?: number;
+  /** Label-efficiency options (`LABEL_EFFICIENCY_KEYS`), given by their flags. */
+  options?: Partial<Record<LabelEfficiencyKey, number>>;
+}
+
+/** The label-efficiency options (OVERSIGHT.md §7), each off at 0 (see `PrefsConfigSchema`). */
+const LABEL_EFFICIENCY_KEYS = ['unsupervisedSteps', 'pseudoLabelRatio', 'pseudoLabelThreshold', 'policyAlignedEpisodes', 'subClips', 'disagreementBonus', 'disagreementBonusDecay'] as const;
+type LabelEfficiencyKey = (typeof LABEL_EFFICIENCY_KEYS)[number];
+
+/** The flag that sets a label-efficiency option. */
+function flagOfOption(key: LabelEfficiencyKey): string {
+  const f = PREFS_CONFIG_FLAGS.find((x) => x.key === key);
+  if (!f) throw new Error(`no flag sets ${key}`);
+  return f.flag;
 }
 
 /** Where the k-center schemes are measured: two tasks that 350 oracle labels leave short of 90%. */
@@ -105,6 +120,39 @@ export const VARIANTS: Record<string, Variant> = {
     description: "as 'scales', and every round the current policy also acts 2 segment lengths per sub-env at scales 0-0.75, for queries only (--scaled-segments-per-round 2)",
     initialActionScales: [0, 0.25, 0.5, 0.75, 1],
     scaledSegmentsPerRound: 2,
+  },
+  // Label efficiency after 2017 (OVERSIGHT.md §7), each alone at its published setting (PUBLISHED_SETTINGS).
+  pebble: {
+    name: 'pebble',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [350, 700],
+    description: "PEBBLE's unsupervised pre-training: PPO first trains 10,240 steps (5 rollouts; PEBBLE 9,000) on the state-entropy reward, then the critic is reset (--unsupervised-steps)",
+    options: PUBLISHED_SETTINGS.pebble,
+  },
+  surf: {
+    name: 'surf',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [350, 700],
+    description: "SURF: 4 unlabelled pairs per labelled one at each fit, pseudo-labelled at confidence 0.99, and temporal cropping (--pseudo-labels)",
+    options: PUBLISHED_SETTINGS.surf,
+  },
+  qpa: {
+    name: 'qpa',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [350, 700],
+    description: "QPA: queries only from the last 10 episodes' worth of segments, and each labelled pair fitted as 20 sub-clip pairs (--policy-aligned-episodes, --sub-clips)",
+    options: PUBLISHED_SETTINGS.qpa,
+  },
+  rune: {
+    name: 'rune',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [350, 700],
+    description: "RUNE: PPO's reward is r̂ + β_t · the members' std, β_t = 0.05 (1 − 1e-5)^t (--disagreement-bonus)",
+    options: PUBLISHED_SETTINGS.rune,
   },
   // The paper trained on tasks without termination; Gymnasium's walkers offer that as an option.
   noterm: {
@@ -302,6 +350,7 @@ export function variantFlags(env: string, v: Variant, labels: number, seed: numb
     teacherParams: v.teacherParams,
     initialActionScales: v.initialActionScales,
     scaledSegmentsPerRound: v.scaledSegmentsPerRound,
+    ...Object.fromEntries(Object.entries(v.options ?? {}).map(([k, value]) => [attributeOf(flagOfOption(k as LabelEfficiencyKey)), value])),
     rm: v.rm,
     hp: v.hp,
     envKwargs: Object.keys(kwargs).length > 0 ? kwargs : undefined,
@@ -316,6 +365,11 @@ export function commandLine(f: PrefsFlags, out: string): string[] {
   if (f.teacherParams) args.push('--teacher-params', JSON.stringify(f.teacherParams));
   if (f.initialActionScales) args.push('--initial-action-scales', f.initialActionScales.join(','));
   if (f.scaledSegmentsPerRound) args.push('--scaled-segments-per-round', String(f.scaledSegmentsPerRound));
+  for (const key of LABEL_EFFICIENCY_KEYS) {
+    const flag = flagOfOption(key);
+    const value = f[attributeOf(flag)];
+    if (value !== undefined) args.push(flagName(flag), String(value));
+  }
   for (const [k, value] of Object.entries(f.rm ?? {})) args.push('--rm', `${k}=${Array.isArray(value) ? JSON.stringify(value) : value}`);
   for (const [k, value] of Object.entries(f.hp ?? {})) args.push('--hp', `${k}=${value}`);
   if (f.envKwargs) args.push('--env-kwargs', JSON.stringify(f.envKwargs));
@@ -340,6 +394,18 @@ export function configKey(prefs: PrefsConfig, ppo: PpoConfig, evalEnvKwargs: Rec
   const scales = rest.initialActionScales as number[] | undefined;
   if (scales?.length === 1 && scales[0] === 1) delete rest.initialActionScales;
   if (rest.scaledSegmentsPerRound === 0) delete rest.scaledSegmentsPerRound;
+  // The label-efficiency options likewise, each with the settings that mean nothing while it is off.
+  if (rest.unsupervisedSteps === 0) delete rest.unsupervisedSteps;
+  if (rest.pseudoLabelRatio === 0) {
+    delete rest.pseudoLabelRatio;
+    delete rest.pseudoLabelThreshold;
+  }
+  if (rest.policyAlignedEpisodes === 0) delete rest.policyAlignedEpisodes;
+  if (rest.subClips === 0) delete rest.subClips;
+  if (rest.disagreementBonus === 0) {
+    delete rest.disagreementBonus;
+    delete rest.disagreementBonusDecay;
+  }
   const { seed: _ppoSeed, ...ppoRest } = ppo;
   return createHash('sha256').update(stableJson({ ...rest, ppo: ppoRest, evalEnvKwargs })).digest('hex').slice(0, 12);
 }

@@ -60,6 +60,48 @@ export const PrefsConfigSchema = z.strictObject({
   epochsPerFit: z.number().int().positive().default(3),
   /** Env steps between fits (a fit happens only when new labels have arrived). */
   fitEvery: z.number().int().positive().default(20_000),
+  // Label efficiency after 2017 (OVERSIGHT.md §7). Each is off by default (the 2017 loop); the
+  // published value is in its comment, and a new default is adopted only once measured.
+  /**
+   * PEBBLE's unsupervised pre-training (arXiv:2106.05091): before the initial policy's segments,
+   * PPO trains this many env steps (rounded up to whole rollouts; they count toward
+   * `totalTimesteps`) on the state-entropy reward log(c + ‖s − s_k‖), s_k the k-th nearest
+   * neighbour (k 5, c 1) of the normalised observation among the last rollout's; the critic is
+   * then reset, as PEBBLE and B-Pref's PrefPPO do (`stateEntropy.ts`). PEBBLE: 9,000 SAC steps
+   * (one gradient step each) after 1,000 random ones. Our PPO learns only at a rollout's end, and
+   * 9,000 is 4.4 rollouts of the MuJoCo preset's 2 x 1024, so the setting used is 10,240: the
+   * fewest whole rollouts (5) that cover PEBBLE's 9,000, and its 10,000 steps before the first
+   * query (`PEBBLE_UNSUPERVISED_STEPS`).
+   * B-Pref's PrefPPO pre-trains 32,000 steps (4 rollouts of 16 x 500, 50 epochs each, which our
+   * PPO's fixed epochs cannot do). 0: none (the paper).
+   */
+  unsupervisedSteps: z.number().int().nonnegative().default(0),
+  /**
+   * SURF's semi-supervised fit (arXiv:2203.10050): at each fit, this many unlabelled pairs of
+   * pool segments per labelled one beside every minibatch, each member training on those it
+   * predicts with confidence `pseudoLabelThreshold` (its own pseudo-label, never stored or
+   * counted as a label), and temporal cropping of every pair (`TEMPORAL_CROP`). SURF: 4 (mu).
+   * 0: off (the paper).
+   */
+  pseudoLabelRatio: z.number().nonnegative().default(0),
+  /** SURF's confidence τ for a pseudo-label, on the member's Bradley-Terry P̂ without the random-answer term (SURF: 0.99; its cheetah script 0.999). */
+  pseudoLabelThreshold: z.number().gt(0.5).max(1).default(0.99),
+  /**
+   * QPA's policy-aligned queries (arXiv:2305.17400): in RL, pairs are chosen (by `selection`)
+   * only among segments of the last this-many episodes' worth of steps (episodes at the env's
+   * time limit, 1000 steps without one). QPA: 10. 0: the whole pool (the paper).
+   */
+  policyAlignedEpisodes: z.number().int().nonnegative().default(0),
+  /** QPA's data augmentation: each labelled pair is fitted as this many random sub-clip pairs (`SUB_CLIP`). QPA: 20. 0: whole clips (the paper). */
+  subClips: z.number().int().nonnegative().default(0),
+  /**
+   * RUNE's exploration bonus (arXiv:2205.12401): PPO's reward is r̂ + β_t · std over members of
+   * the normalised member rewards, β_t = β0 (1 − ρ)^t at env step t. This is β0; RUNE: 0.05
+   * (its PEBBLE config; its PrefPPO script 0.01, constant). 0: none (the paper).
+   */
+  disagreementBonus: z.number().nonnegative().default(0),
+  /** RUNE's decay ρ of the bonus per env step (RUNE: 0.00001, so β_t falls to 5% by 300k steps). */
+  disagreementBonusDecay: z.number().min(0).lt(1).default(1e-5),
   rewardModel: RewardModelConfigSchema.default(RewardModelConfigSchema.parse({})),
   /**
    * RL starts only once the initial labels are in, as in the paper (it pretrains the reward
@@ -96,6 +138,17 @@ export const PrefsConfigSchema = z.strictObject({
 });
 export type PrefsConfig = z.infer<typeof PrefsConfigSchema>;
 export type PrefsConfigInput = z.input<typeof PrefsConfigSchema>;
+
+/** PEBBLE's 9,000 unsupervised steps (after 1,000 random ones) as whole rollouts of our PPO's 2 x 1024: 5. */
+export const PEBBLE_UNSUPERVISED_STEPS = 10_240;
+
+/** Each label-efficiency option at its published setting (see the options' comments): what the benchmark measures, one at a time. */
+export const PUBLISHED_SETTINGS = {
+  pebble: { unsupervisedSteps: PEBBLE_UNSUPERVISED_STEPS },
+  surf: { pseudoLabelRatio: 4, pseudoLabelThreshold: 0.99 },
+  qpa: { policyAlignedEpisodes: 10, subClips: 20 },
+  rune: { disagreementBonus: 0.05, disagreementBonusDecay: 1e-5 },
+} as const satisfies Record<string, Partial<PrefsConfigInput>>;
 
 /**
  * PPO settings a preference run adds to the env's preset (the comparison in the benchmark is

@@ -4,6 +4,7 @@ import { decodeFloats, encodeFloats } from '../utils/floats.js';
 import { VectorWrapper } from '../envs/vector/wrapper.js';
 import type { PreferenceModel } from './rewardModel.js';
 import type { Segment, SegmentRecorder, SegmentRecorderState, SegmentTruth } from './segments.js';
+import type { StateEntropy, StateEntropyState } from './stateEntropy.js';
 
 /** The wrapper's part of a snapshot: the step it is at, open segments, and the learned returns so far. */
 interface LearnedRewardState {
@@ -13,6 +14,14 @@ interface LearnedRewardState {
   episodeLearned: number[];
   finishedLearned: number[];
   recorder: SegmentRecorderState;
+  /** PEBBLE's recent observations, while the wrapper pays the state-entropy reward. */
+  entropy?: StateEntropyState;
+}
+
+/** RUNE's exploration bonus: β_t · (std over members of the normalised reward), β_t = beta0 (1 − decay)^t at env step t. */
+export interface DisagreementBonus {
+  beta0: number;
+  decay: number;
 }
 
 /** Floats per action as the reward model sees it: one-hot for Discrete spaces. */
@@ -41,6 +50,13 @@ export class VecLearnedReward extends VectorWrapper {
   private finishedLearned: number[] = [];
   /** Env steps taken through this wrapper (the segments' `globalStep`). */
   globalStep: number;
+  /**
+   * PEBBLE's unsupervised pre-training: while set, PPO is paid the state-entropy reward of the
+   * observations as `normalize` maps them (the policy's normalisation) instead of r̂.
+   */
+  entropy: { reward: StateEntropy; normalize: (raw: Float32Array) => Float32Array } | null = null;
+  /** RUNE's bonus on r̂ (null: r̂ alone, the paper). */
+  private bonus: DisagreementBonus | null = null;
 
   constructor(
     env: VectorEnv,
@@ -55,6 +71,23 @@ export class VecLearnedReward extends VectorWrapper {
     this.modelActions = new Float32Array(env.numEnvs * this.actionWidth);
     this.episodeLearned = new Float64Array(env.numEnvs);
     this.globalStep = 0;
+  }
+
+  /** Adds RUNE's bonus to the reward (the model must report its members' spread, `rewardWithStd`). */
+  setDisagreementBonus(bonus: DisagreementBonus | null): void {
+    if (bonus && !this.model.rewardWithStd) throw new Error('disagreementBonus: this reward model does not report the spread of its members (rewardWithStd)');
+    this.bonus = bonus;
+  }
+
+  /** What PPO is paid for `obs` and the actions taken from it: the entropy reward, r̂ with RUNE's bonus, or r̂. */
+  private rewardOf(obs: Float32Array, actions: Float32Array, n: number): Float64Array {
+    if (this.entropy) return this.entropy.reward.reward(this.entropy.normalize(obs), n);
+    if (!this.bonus) return this.model.reward(obs, actions, n);
+    const std = new Float64Array(n);
+    const r = this.model.rewardWithStd!(obs, actions, n, std);
+    const beta = this.bonus.beta0 * (1 - this.bonus.decay) ** this.globalStep;
+    for (let e = 0; e < n; e++) r[e] += beta * std[e];
+    return r;
   }
 
   override reset(opts?: VectorResetOptions): VectorResetResult {
@@ -78,7 +111,7 @@ export class VecLearnedReward extends VectorWrapper {
       for (let i = 0; i < a.length; i++) a[i] = actions[i];
     }
     const r = this.env.step(actions);
-    const learned = this.model.reward(obs, a, N);
+    const learned = this.rewardOf(obs, a, N);
     const segments = this.recorder.record(this.globalStep, obs, this.lastRender, a, r.rewards, r.terminated, r.truncated);
     if (segments.length > 0) this.onSegments(segments);
     for (let e = 0; e < N; e++) {
@@ -102,6 +135,7 @@ export class VecLearnedReward extends VectorWrapper {
       episodeLearned: Array.from(this.episodeLearned),
       finishedLearned: [...this.finishedLearned],
       recorder: this.recorder.state(),
+      ...(this.entropy ? { entropy: this.entropy.reward.state() } : {}),
     };
     return { format: 'overseer.vecenv', version: 1, kind: 'learnedReward', numEnvs: this.numEnvs, state, inner: this.env.snapshot() };
   }
@@ -116,6 +150,10 @@ export class VecLearnedReward extends VectorWrapper {
     this.episodeLearned.set(s.episodeLearned);
     this.finishedLearned = [...s.finishedLearned];
     this.recorder.load(s.recorder);
+    if (s.entropy) {
+      if (!this.entropy) throw new Error('learned-reward env: the snapshot was taken during unsupervised pre-training, but this run is past it');
+      this.entropy.reward.load(s.entropy);
+    }
   }
 
   /** Learned (normalised) returns of the episodes finished since the last call. */

@@ -12,6 +12,11 @@
  * answers are polled between rounds. True rewards reach only a simulated teacher and the logs.
  * The run's state and its named steps are in `run.ts`; teachers, query selection and the
  * store are strategies passed in (`RunParts`).
+ *
+ * Label efficiency after 2017, each an option off by default (`config.ts`): PEBBLE's
+ * pre-training is a step 0 here (PPO on state entropy before the initial policy acts); SURF's
+ * pseudo-labels and QPA's sub-clips live in the fit (`run.fit`, `RewardModel.fit`), QPA's
+ * policy-aligned queries in the selector, RUNE's bonus in the reward PPO is paid (`learnedReward.ts`).
  */
 import type { PrefsConfigInput, PrefsMetrics } from './config.js';
 import { PrefsConfigSchema } from './config.js';
@@ -64,12 +69,22 @@ export async function trainFromPreferences(input: PrefsConfigInput, hooks: Prefs
   try {
     hooks.onStart?.(run);
     let interrupted = false;
-    if (run.phase === 'initial') {
+    while (run.phase === 'initial' && run.unsupervisedDue) {
+      // 0. (option) PEBBLE: first the policy learns to visit varied states, paid their entropy
+      if (hooks.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      hooks.onRound?.(run.metrics(run.pretrainPolicy()), run);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (run.phase === 'initial' && !interrupted) {
+      run.endUnsupervised();
       run.collectSegments(run.initialSteps); // 1. the initial policy's segments
       run.ask(run.schedule.initial - run.asked); // 2. its share of the labels, on random pairs
       run.beginPretraining();
     }
-    if (run.phase === 'pretraining') {
+    if (run.phase === 'pretraining' && !interrupted) {
       // People answer when they answer: RL starts once they have (the paper pretrains first).
       interrupted = !(await waitForLabels(run, cfg.waitForInitialLabels ? 0 : Number.POSITIVE_INFINITY, hooks));
       if (!interrupted) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../utils/rng.js';
-import { kCenterGreedy, samplePairs, scorePairs, selectQueries } from './queries.js';
+import { kCenterGreedy, policyAlignedPool, policyAlignedSelector, querySelector, samplePairs, scorePairs, selectQueries } from './queries.js';
 import { RewardModel } from './rewardModel.js';
 import type { Segment } from './segments.js';
 
@@ -80,5 +80,17 @@ describe('query selection', () => {
     const all = scorePairs(model, samplePairs(segments, 60, new Rng(4))).map((c) => c.variance).sort((a, b) => a - b);
     const kd = selectQueries('kcenter-disagreement', model, segments, 6, 10, new Rng(4), labelled);
     expect(Math.min(...kd.map((p) => p.variance))).toBeGreaterThanOrEqual(all[Math.floor(all.length / 2) - 1]);
+  });
+
+  it("QPA's policy-aligned selection asks only about segments begun within the window of the latest one", () => {
+    // 40 segments, one every 100 env steps: the window of 1000 steps holds the last 11.
+    const timed = segments.map((s, i) => ({ ...s, globalStep: i * 100 }));
+    expect(policyAlignedPool(timed, 1000).map((s) => s.globalStep)).toEqual([2900, 3000, 3100, 3200, 3300, 3400, 3500, 3600, 3700, 3800, 3900]);
+    // Fewer than two that recent: the whole pool.
+    expect(policyAlignedPool(timed, 50)).toHaveLength(40);
+    const selector = policyAlignedSelector(querySelector('disagreement', 10), 1000);
+    const pairs = selector.select(model, timed, 20, new Rng(4), []);
+    expect(pairs).toHaveLength(20);
+    for (const p of pairs) for (const s of [p.left, p.right]) expect(s.globalStep).toBeGreaterThanOrEqual(2900);
   });
 });

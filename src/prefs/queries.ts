@@ -101,6 +101,28 @@ export function querySelector(selection: Selection, oversample: number): QuerySe
 }
 
 /**
+ * QPA's policy-aligned query selection: `inner` chooses among the pool's segments that began
+ * within the last `windowSteps` env steps (the current policy's recent episodes), so the teacher
+ * is asked about what the policy does now; the whole pool if fewer than two are that recent.
+ * (QPA's other half, drawing half of each SAC batch from those episodes, has no PPO analogue:
+ * PPO trains only on its latest rollout.)
+ */
+export function policyAlignedSelector(inner: QuerySelector, windowSteps: number): QuerySelector {
+  return {
+    name: `${inner.name}+policy-aligned`,
+    select: (model, pool, count, rng, labelled) => inner.select(model, policyAlignedPool(pool, windowSteps), count, rng, labelled),
+  };
+}
+
+/** The segments of `pool` that began within `windowSteps` env steps of the latest one's start (the whole pool if fewer than two did). */
+export function policyAlignedPool(pool: readonly Segment[], windowSteps: number): readonly Segment[] {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const s of pool) latest = Math.max(latest, s.globalStep);
+  const recent = pool.filter((s) => s.globalStep >= latest - windowSteps);
+  return recent.length >= 2 ? recent : pool;
+}
+
+/**
  * A pair's features for k-center, as B-Pref's: the observations of both segments, each padded
  * with zeros to the longer segment's length, one after the other.
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maxRelativeError, numericGradient } from '../nn/gradcheck.js';
 import { Rng } from '../utils/rng.js';
-import { RewardModel, poisson1, preferenceLoss, type Comparison, type PreferenceTarget } from './rewardModel.js';
+import { RewardModel, SUB_CLIP, TEMPORAL_CROP, cropPair, poisson1, preferenceLoss, pseudoLabel, type Comparison, type PreferenceTarget, type SegmentPair } from './rewardModel.js';
 import type { Segment } from './segments.js';
 
 /** A segment of `n` random steps with 3-dim observations and 1-dim actions. */
@@ -233,5 +233,110 @@ describe('reward model', () => {
     expect(Array.from(copy.reward(s.obs, s.actions, s.length))).toEqual(Array.from(model.reward(s.obs, s.actions, s.length)));
     expect(copy.l2).toEqual(model.l2);
     expect(() => RewardModel.load({ format: 'nope' } as never)).toThrow(/not an overseer reward model/);
+  });
+});
+
+describe('label efficiency in the fit (SURF, QPA)', () => {
+  it('augmented sub-clips stay inside their clip: every crop is a window of [0, length), one length for both clips', () => {
+    const rng = new Rng(5);
+    let draws = 0;
+    for (const range of [SUB_CLIP, TEMPORAL_CROP]) {
+      for (const [l, r] of [
+        [50, 50],
+        [15, 15],
+        [60, 7], // the right clip cut short by termination
+        [1, 1],
+        [3, 40],
+      ]) {
+        const lengths = new Set<number>();
+        for (let i = 0; i < 500; i++) {
+          const [a, b] = cropPair(l, r, range, rng);
+          for (const [crop, clip] of [
+            [a, l],
+            [b, r],
+          ] as const) {
+            expect(Number.isInteger(crop.start) && Number.isInteger(crop.length)).toBe(true);
+            expect(crop.start).toBeGreaterThanOrEqual(0);
+            expect(crop.length).toBeGreaterThanOrEqual(0);
+            expect(crop.start + crop.length).toBeLessThanOrEqual(clip);
+          }
+          const nominal = Math.max(l, r);
+          // The longer clip is never cut by termination: its crop has the pair's length, within the range.
+          const full = l >= r ? a : b;
+          expect(full.length).toBeGreaterThanOrEqual(Math.max(1, Math.ceil(range[0] * nominal - 1e-9)));
+          expect(full.length).toBeLessThanOrEqual(Math.max(1, Math.floor(range[1] * nominal + 1e-9)));
+          if (l === r) expect(a.length).toBe(b.length);
+          lengths.add(full.length);
+          draws += 1;
+        }
+        // QPA's 35-45 of 50 and SURF's 40-50 of 50: every length in the range is drawn.
+        if (l === 50) expect(lengths.size).toBe(11);
+      }
+    }
+    expect(draws).toBe(5000);
+  });
+
+  it('a pseudo-label needs the confidence threshold, on P̂ without the random-answer term (whose ceiling is 0.95)', () => {
+    expect(pseudoLabel(5, 0, 0.99)).toBe(1); // σ(5) = 0.9933
+    expect(pseudoLabel(0, 5, 0.99)).toBe(0);
+    expect(pseudoLabel(4, 0, 0.99)).toBe(null); // σ(4) = 0.982
+    expect(pseudoLabel(4, 0, 0.98)).toBe(1);
+    expect(pseudoLabel(0, 0, 0.51)).toBe(null);
+    expect(preferenceLoss(100, 1, 0.1).p).toBeLessThan(0.99); // why the noise-free P̂
+  });
+
+  it('pseudo-labels train only inside the fit: the labelled comparisons and the unlabelled pairs are left as they were, and confident pairs grow more confident', () => {
+    const data = new Rng(21);
+    const labelled = comparisons(60, data, (a, b) => (hidden(a) > hidden(b) ? 1 : 0));
+    const unlabelled: SegmentPair[] = Array.from({ length: 240 }, (_, i) => ({ left: randomSegment(1000 + 2 * i, 10, data), right: randomSegment(1001 + 2 * i, 10, data) }));
+    const snapshot = () => JSON.stringify([labelled.map((c) => [c.left.id, c.right.id, c.mu, c.validation, [...c.counts]]), unlabelled.map((u) => [u.left.id, u.right.id, [...u.left.obs]])]);
+    const before = snapshot();
+    const fitted = (threshold: number | null) => {
+      const m = new RewardModel(3, 1, { ensembleSize: 3 }, new Rng(4));
+      m.fit(labelled, 30, new Rng(8));
+      const stats = m.fit(labelled, 30, new Rng(9), threshold === null ? { crops: { count: 1, range: TEMPORAL_CROP } } : { crops: { count: 1, range: TEMPORAL_CROP }, unlabelled: { pairs: unlabelled, perLabel: 4, threshold } });
+      expect(stats.trainAccuracy).toBeGreaterThan(0.8);
+      return m;
+    };
+    // Mean confidence (|P̂ − 1/2| per member) on the unlabelled pairs.
+    const confidence = (m: RewardModel) => {
+      let sum = 0;
+      for (const u of unlabelled) for (const p of m.memberPreferences(m.memberReturns(u.left), m.memberReturns(u.right))) sum += Math.abs(p - 0.5);
+      return sum / (unlabelled.length * 3);
+    };
+    const withPseudo = fitted(0.7);
+    const none = fitted(null);
+    expect(snapshot()).toBe(before);
+    // Self-training sharpens what the members already predict confidently (SURF's aim); with no
+    // unlabelled pairs, or a threshold no pair reaches, it cannot.
+    expect(confidence(withPseudo)).toBeGreaterThan(confidence(none) + 0.01);
+    expect(confidence(fitted(1))).toBeCloseTo(confidence(none), 2);
+  });
+
+  it("QPA's 20 sub-clips per label still learn the hidden reward (each crop a window of one forward pass)", () => {
+    const rng = new Rng(3);
+    const data = comparisons(200, rng, (a, b) => (hidden(a) > hidden(b) ? 1 : 0));
+    const m = new RewardModel(3, 1, { ensembleSize: 3 }, new Rng(7));
+    const stats = m.fit(data, 40, new Rng(8), { crops: { count: 20, range: SUB_CLIP } });
+    expect(stats.validationAccuracy).toBeGreaterThan(0.85);
+  });
+
+  it("RUNE's spread: rewardWithStd gives the reward of `reward` and the population std over members of their normalised rewards", () => {
+    const rng = new Rng(12);
+    const m = new RewardModel(3, 1, { ensembleSize: 4 }, rng);
+    const segs = Array.from({ length: 4 }, (_, i) => randomSegment(i, 12, rng));
+    m.fitOutputNormalization(segs);
+    const s = segs[0];
+    const std = new Float64Array(s.length);
+    const r = m.rewardWithStd(s.obs, s.actions, s.length, std);
+    const plain = m.reward(s.obs, s.actions, s.length);
+    const raw = m.memberRewards(s.obs, s.actions, s.length);
+    for (let t = 0; t < s.length; t++) {
+      expect(r[t]).toBeCloseTo(plain[t], 12);
+      const v = [0, 1, 2, 3].map((k) => (raw[k * s.length + t] - (m.centred ? m.outMean[k] : 0)) / m.outStd[k]);
+      const mu = v.reduce((a, b) => a + b, 0) / 4;
+      expect(std[t]).toBeCloseTo(Math.sqrt(v.reduce((a, b) => a + (b - mu) ** 2, 0) / 4), 12);
+      expect(std[t]).toBeGreaterThan(0);
+    }
   });
 });

@@ -12,6 +12,9 @@
  *
  * The model sees observations and actions only: its inputs are `Segment`s, which carry no
  * true rewards (those live in `SegmentTruth`).
+ *
+ * Options of the fit beyond the paper (`FitOptions`, off unless given): QPA's sub-clip
+ * augmentation and SURF's temporal crops and confident pseudo-labels on unlabelled pairs.
  */
 import { z } from 'zod';
 import { Adam, type AdamState } from '../nn/adam.js';
@@ -95,6 +98,73 @@ export interface Comparison {
   counts: Uint8Array;
 }
 
+/** Two segments to compare, labelled or not (SURF's unlabelled pairs). */
+export interface SegmentPair {
+  left: Segment;
+  right: Segment;
+}
+
+/** A window [start, start + length) of a clip's steps. */
+export interface Crop {
+  start: number;
+  length: number;
+}
+
+/**
+ * SURF's temporal cropping, as fractions of the clip: SURF crops a 50-step labelled clip, kept
+ * with 5 more steps each side, to 45-55 steps; our teacher saw the whole clip and no more, so
+ * the range keeps SURF's width (2Δ = 20%) and ends at the whole clip.
+ */
+export const TEMPORAL_CROP: readonly [number, number] = [0.8, 1];
+/** QPA's sub-snippets: 35-45 of a 50-step clip (its cropping mask, S − 15 to S − 5). */
+export const SUB_CLIP: readonly [number, number] = [0.7, 0.9];
+
+/**
+ * A random crop of a pair, as SURF and QPA draw them: one length for both clips (a `range`
+ * fraction of the longer, at least 1 step), each clip at its own random start, in the
+ * nominal time of the longer clip; a clip cut short by termination keeps only the part of its
+ * window before its end (after it the reward is 0), so every crop lies inside its clip.
+ */
+export function cropPair(leftLength: number, rightLength: number, range: readonly [number, number], rng: Rng): [Crop, Crop] {
+  const nominal = Math.max(leftLength, rightLength);
+  const lo = Math.max(1, Math.ceil(range[0] * nominal - 1e-9));
+  const hi = Math.max(lo, Math.floor(range[1] * nominal + 1e-9));
+  const length = lo + rng.integer(hi - lo + 1);
+  const window = (clipLength: number): Crop => {
+    const from = rng.integer(nominal - length + 1);
+    const start = Math.min(from, clipLength);
+    return { start, length: Math.min(from + length, clipLength) - start };
+  };
+  return [window(leftLength), window(rightLength)];
+}
+
+/**
+ * SURF's pseudo-label of an unlabelled pair from one member's summed rewards: 1 (left) or 0
+ * (right) when that member's P̂ of it reaches `threshold`, else null (not trained on). P̂ here
+ * is the Bradley-Terry probability without the random-answer term, whose 0.95 ceiling no
+ * threshold above it could ever pass.
+ */
+export function pseudoLabel(leftReturn: number, rightReturn: number, threshold: number): 0 | 1 | null {
+  const d = leftReturn - rightReturn;
+  const p = d >= 0 ? 1 / (1 + Math.exp(-d)) : Math.exp(d) / (1 + Math.exp(d));
+  if (p >= threshold) return 1;
+  if (1 - p >= threshold) return 0;
+  return null;
+}
+
+/** How `fit` augments its minibatches (SURF, QPA); absent: the paper's fit, whole clips and labels only. */
+export interface FitOptions {
+  /** Each labelled pair is fitted as `count` random crops (QPA: 20 sub-clips; SURF: 1), their lengths a `range` fraction of the clip. */
+  crops?: { count: number; range: readonly [number, number] };
+  /**
+   * SURF: `perLabel` unlabelled pairs beside each labelled one in a minibatch, each member
+   * training on those it predicts with confidence `threshold` (cropped as one labelled crop),
+   * weighted as SURF's (mean over the unlabelled drawn, λ = 1). They are never labels: only
+   * this fit sees them.
+   */
+  unlabelled?: { pairs: readonly SegmentPair[]; perLabel: number; threshold: number };
+}
+
 /**
  * Bradley-Terry loss with random-answer noise for one comparison, as a function of
  * d = Σ r̂(left) − Σ r̂(right). Returns the loss and dLoss/dd.
@@ -162,14 +232,16 @@ export interface PreferenceModel {
   readonly ensembleSize: number;
   /** r̂ given to RL for `n` steps: normalised, one value per step. */
   reward(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out?: Float64Array): Float64Array;
+  /** As `reward`, and the std over members of their normalised rewards into `std` (RUNE's bonus); optional. */
+  rewardWithStd?(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, std: Float64Array): Float64Array;
   /** Per member, the segment's summed raw reward (what preferences are modelled on). */
   memberReturns(s: Segment): Float64Array;
   /** Per member, P̂[left ≻ right] from `memberReturns` of both segments. */
   memberPreferences(left: Float64Array, right: Float64Array): Float64Array;
   /** Standardises inputs from the labelled segments (or not, per the model's options). */
   fitInputNormalization(segments: readonly Segment[]): void;
-  /** Fits the comparisons for `epochs` passes, drawing only from `rng`. */
-  fit(comparisons: readonly Comparison[], epochs: number, rng: Rng): FitStats;
+  /** Fits the comparisons for `epochs` passes, drawing only from `rng`; `options` augment the minibatches (SURF, QPA) where the model supports it. */
+  fit(comparisons: readonly Comparison[], epochs: number, rng: Rng, options?: FitOptions): FitStats;
   /** Rescales the output given to RL over these segments' states. */
   fitOutputNormalization(segments: readonly Segment[]): void;
   /** Everything needed to rebuild it exactly, optimiser state included (JSON-able). */
@@ -323,6 +395,27 @@ export class RewardModel implements PreferenceModel {
     return out;
   }
 
+  /**
+   * RUNE's two terms: the reward given to RL (as `reward`, the members' normalised rewards
+   * averaged) and, into `std`, the population std over members of those normalised rewards.
+   */
+  rewardWithStd(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, std: Float64Array): Float64Array {
+    const raw = this.memberRewards(obs, actions, n);
+    const M = this.ensembleSize;
+    const out = new Float64Array(n);
+    const sq = new Float64Array(n);
+    for (let k = 0; k < M; k++) {
+      const shift = this.centred ? this.outMean[k] : 0;
+      for (let t = 0; t < n; t++) {
+        const v = (raw[k * n + t] - shift) / this.outStd[k];
+        out[t] += v / M;
+        sq[t] += (v * v) / M;
+      }
+    }
+    for (let t = 0; t < n; t++) std[t] = Math.sqrt(Math.max(0, sq[t] - out[t] * out[t]));
+    return out;
+  }
+
   /** Per member, Σ r̂ over the segment (raw outputs, as in training). */
   memberReturns(s: Segment): Float64Array {
     const raw = this.memberRewards(s.obs, s.actions, s.length);
@@ -419,6 +512,72 @@ export class RewardModel implements PreferenceModel {
     return { loss: loss / Math.max(1, B), correct, decided };
   }
 
+  /**
+   * One augmented minibatch of member k (SURF, QPA), its gradient accumulated: each labelled
+   * pair as `crops.count` random crops (weight 1/(B·count) each, so the labelled term is a mean
+   * as in the paper's fit), and the unlabelled pairs this member predicts confidently on their
+   * whole clips, each as one crop with its pseudo-label (weight 1/U: SURF's mean over the U drawn,
+   * the unconfident counting 0). One forward pass serves every crop: r̂ is per step, so a crop's
+   * sum is a window of the clip's outputs. Returns the labelled term's mean loss.
+   */
+  private augmentedLoss(k: number, batch: readonly Comparison[], unlabelled: readonly SegmentPair[], options: FitOptions, rng: Rng): { loss: number } {
+    const pairs: readonly SegmentPair[] = [...batch, ...unlabelled];
+    let rowsTotal = 0;
+    for (const c of pairs) rowsTotal += c.left.length + c.right.length;
+    this.ensureRows(rowsTotal);
+    const starts: number[] = [];
+    let at = 0;
+    for (const c of pairs) {
+      starts.push(at);
+      this.writeRows(c.left.obs, c.left.actions, c.left.length, this.rows, at);
+      at += c.left.length;
+      this.writeRows(c.right.obs, c.right.actions, c.right.length, this.rows, at);
+      at += c.right.length;
+    }
+    const member = this.members[k];
+    const y = member.forward(this.rows, rowsTotal);
+    const dOut = this.dOut;
+    dOut.fill(0, 0, rowsTotal);
+    const sum = (from: number, crop: Crop) => {
+      let s = 0;
+      for (let t = crop.start; t < crop.start + crop.length; t++) s += y[from + t];
+      return s;
+    };
+    const whole = (c: SegmentPair): [Crop, Crop] => [
+      { start: 0, length: c.left.length },
+      { start: 0, length: c.right.length },
+    ];
+    const term = (i: number, crops: [Crop, Crop], mu: number, weight: number): number => {
+      const c = pairs[i];
+      const left = starts[i];
+      const right = starts[i] + c.left.length;
+      const l = preferenceLoss(sum(left, crops[0]) - sum(right, crops[1]), mu, this.config.randomAnswerProb);
+      const g = weight * l.dd;
+      for (let t = crops[0].start; t < crops[0].start + crops[0].length; t++) dOut[left + t] += g;
+      for (let t = crops[1].start; t < crops[1].start + crops[1].length; t++) dOut[right + t] -= g;
+      return l.loss;
+    };
+    const count = options.crops?.count ?? 1;
+    const range = options.crops?.range;
+    let loss = 0;
+    batch.forEach((c, i) => {
+      for (let j = 0; j < count; j++) {
+        const crops = range ? cropPair(c.left.length, c.right.length, range, rng) : whole(c);
+        loss += term(i, crops, c.mu, 1 / (batch.length * count)) / (batch.length * count);
+      }
+    });
+    const threshold = options.unlabelled?.threshold ?? 1;
+    unlabelled.forEach((u, j) => {
+      const i = batch.length + j;
+      const mu = pseudoLabel(sum(starts[i], whole(u)[0]), sum(starts[i] + u.left.length, whole(u)[1]), threshold);
+      if (mu === null) return;
+      term(i, range ? cropPair(u.left.length, u.right.length, range, rng) : whole(u), mu, 1 / unlabelled.length);
+    });
+    member.backward(dOut);
+    this.addL2Gradient(k);
+    return { loss };
+  }
+
   /** grads += 2 λ W for the weight matrices (biases are not regularised). */
   private addL2Gradient(k: number): void {
     const lambda = this.l2[k];
@@ -451,7 +610,7 @@ export class RewardModel implements PreferenceModel {
    * comparisons, then adapts each member's L2 from its training and held-out losses, and
    * reports both.
    */
-  fit(comparisons: readonly Comparison[], epochs: number, rng: Rng): FitStats {
+  fit(comparisons: readonly Comparison[], epochs: number, rng: Rng, options: FitOptions = {}): FitStats {
     const train = comparisons.filter((c) => !c.validation);
     const held = comparisons.filter((c) => c.validation);
     if (train.some((c) => c.left.terminated || c.right.terminated)) this.terminationSeen = true;
@@ -464,11 +623,16 @@ export class RewardModel implements PreferenceModel {
       for (const c of train) for (let j = 0; j < c.counts[k]; j++) sample.push(c);
       const optimizer = this.optimizers[k];
       const member = this.members[k];
+      const augmented = options.crops !== undefined || options.unlabelled !== undefined;
+      const unlabelled = augmented ? new UnlabelledCycle(options.unlabelled?.pairs ?? [], rng) : null;
       for (let epoch = 0; epoch < epochs && sample.length > 0; epoch++) {
         rng.shuffle(sample);
         for (let i = 0; i < sample.length; i += batchSize) {
           member.zeroGrad();
-          const { loss } = this.memberLoss(k, sample.slice(i, i + batchSize), true);
+          const batch = sample.slice(i, i + batchSize);
+          const { loss } = unlabelled
+            ? this.augmentedLoss(k, batch, unlabelled.take(Math.ceil((options.unlabelled?.perLabel ?? 0) * batch.length)), options, rng)
+            : this.memberLoss(k, batch, true);
           // A NaN here would silently poison every reward RL sees from now on: stop loudly.
           if (!Number.isFinite(loss)) throw new Error(`reward model member ${k}: the preference loss is ${loss} (non-finite segment data, or a diverged fit)`);
           optimizer.step();
@@ -564,3 +728,29 @@ export class RewardModel implements PreferenceModel {
 }
 
 
+
+/** SURF's pass over the unlabelled pairs: a member takes them in a shuffled order, reshuffled at each wrap. */
+class UnlabelledCycle {
+  private readonly order: SegmentPair[];
+  private next = 0;
+
+  constructor(
+    pairs: readonly SegmentPair[],
+    private readonly rng: Rng,
+  ) {
+    this.order = rng.shuffle([...pairs]);
+  }
+
+  take(count: number): SegmentPair[] {
+    const out: SegmentPair[] = [];
+    if (this.order.length === 0) return out;
+    while (out.length < count) {
+      if (this.next === this.order.length) {
+        this.rng.shuffle(this.order);
+        this.next = 0;
+      }
+      out.push(this.order[this.next++]);
+    }
+    return out;
+  }
+}

@@ -21,8 +21,9 @@ import { mean } from '../utils/stats.js';
 import { correlations, disagreement } from './diagnostics.js';
 import { VecLearnedReward, modelActionSize } from './learnedReward.js';
 import { prefsPpoConfig, type PrefsConfig, type PrefsMetrics } from './config.js';
-import { querySelector, samplePairs, type QuerySelector } from './queries.js';
-import { RewardModel, poisson1, type Comparison, type FitStats, type PreferenceModel, type PreferenceTarget, type RewardModelConfig, type RewardModelJson } from './rewardModel.js';
+import { policyAlignedSelector, querySelector, samplePairs, type QuerySelector } from './queries.js';
+import { RewardModel, SUB_CLIP, TEMPORAL_CROP, poisson1, type Comparison, type FitOptions, type FitStats, type PreferenceModel, type PreferenceTarget, type RewardModelConfig, type RewardModelJson } from './rewardModel.js';
+import { StateEntropy } from './stateEntropy.js';
 import { LabelSchedule } from './schedule.js';
 import { SegmentRecorder, defaultSegmentLength, segmentFromRecord, segmentToRecord, type Segment, type SegmentRecord, type SegmentTruth } from './segments.js';
 import type { PreferenceStore, StoredLabel, StoredQuery } from './store.js';
@@ -63,6 +64,8 @@ export interface PreferenceRunState {
   lastFitStep: number;
   /** Scaled segments begun in RL (absent in states saved before they existed: 0). */
   scaledSegments?: number;
+  /** With `unsupervisedSteps`: whether PEBBLE's pre-training is over (absent: it is, or there was none). */
+  unsupervisedDone?: boolean;
   fits: number;
   fitSeconds: number;
   newLabelsSinceFit: number;
@@ -113,8 +116,11 @@ export class PreferenceRun {
   private lastFit: FitStats | null = null;
   /** Scaled segments begun in RL so far (which scale comes next). */
   private scaledSegments = 0;
+  /** PEBBLE's pre-training: its PPO updates, and whether it is over. */
+  private readonly unsupervisedUpdates: number;
+  private unsupervisedDone: boolean;
 
-  private constructor(cfg: PrefsConfig, parts: RunParts, streams: RngStreams, scene: EnvScene, initialSteps: number, build: { ppo?: PpoState; rewardModel?: unknown }) {
+  private constructor(cfg: PrefsConfig, parts: RunParts, streams: RngStreams, scene: EnvScene, initialSteps: number, build: { ppo?: PpoState; rewardModel?: unknown; unsupervisedDone?: boolean }) {
     this.cfg = cfg;
     this.store = parts.store;
     this.streams = streams;
@@ -129,10 +135,16 @@ export class PreferenceRun {
       this.model = (parts.rewardModel ?? ensembleOf(cfg))(init);
       this.recorder = new SegmentRecorder({ envId: cfg.envId, seed: cfg.seed, numEnvs: raw.numEnvs, obsSize: raw.obsSize, actionSize, renderSize: raw.renderSize, segmentLength: this.segmentLength });
       this.learned = new VecLearnedReward(raw, this.model, this.recorder, (segments) => this.keepSegments(segments));
+      this.learned.setDisagreementBonus(cfg.disagreementBonus > 0 ? { beta0: cfg.disagreementBonus, decay: cfg.disagreementBonusDecay } : null);
     } catch (e) {
       raw.close();
       throw e;
     }
+    // PEBBLE: until its pre-training is over, PPO is paid the state entropy of the observations as the policy normalises them.
+    const rollout = ppoCfg.numEnvs * ppoCfg.numSteps;
+    this.unsupervisedUpdates = Math.ceil(cfg.unsupervisedSteps / rollout);
+    this.unsupervisedDone = cfg.unsupervisedSteps === 0 || (build.unsupervisedDone ?? false);
+    if (!this.unsupervisedDone) this.learned.entropy = { reward: new StateEntropy(raw.obsSize, rollout), normalize: (obs) => this.ppo.agent.normalize(obs) };
     this.ppo = build.ppo ? Ppo.load(build.ppo, { makeEnv: () => this.learned, rng: streams.get('ppo') }) : new Ppo(ppoCfg, { makeEnv: () => this.learned, rng: streams.get('ppo') });
     if (this.ppo.agent.actionSpace instanceof Discrete && !(cfg.initialActionScales.length === 1 && cfg.initialActionScales[0] === 1)) {
       this.ppo.close();
@@ -142,7 +154,9 @@ export class PreferenceRun {
       this.ppo.close();
       throw new Error('scaledSegmentsPerRound: needs initialActionScales other than 1 to scale by');
     }
-    this.selector = parts.selector ?? querySelector(cfg.selection, cfg.oversample);
+    const selector = parts.selector ?? querySelector(cfg.selection, cfg.oversample);
+    // QPA: the last policyAlignedEpisodes episodes' worth of steps, episodes taken at the time limit.
+    this.selector = cfg.policyAlignedEpisodes > 0 ? policyAlignedSelector(selector, cfg.policyAlignedEpisodes * (scene.maxEpisodeSteps ?? 1000)) : selector;
     if (cfg.teacher === 'human' && !parts.teacher) throw new Error("teacher 'human' answers through the labeling server: pass its teacher in the run's parts");
     this.teacher =
       parts.teacher ?? new SimulatedTeacher(cfg.teacher, teacherParams(cfg.teacher as TeacherName, cfg.teacherParams), (id) => this.truths.get(id), this.segmentLength, streams.get('teacher'));
@@ -187,7 +201,8 @@ export class PreferenceRun {
     if (state?.format !== 'overseer.prefs-run' || state.version !== 1) throw new Error('not a preference run state (format overseer.prefs-run, version 1)');
     const streams = new RngStreams(cfg.seed);
     streams.load(state.streams);
-    const run = new PreferenceRun(cfg, parts, streams, envScene(cfg), state.initialSteps, { ppo: state.ppo, rewardModel: state.rewardModel });
+    const unsupervisedDone = state.phase !== 'initial' || (state.unsupervisedDone ?? true);
+    const run = new PreferenceRun(cfg, parts, streams, envScene(cfg), state.initialSteps, { ppo: state.ppo, rewardModel: state.rewardModel, unsupervisedDone });
     try {
       run.restore(state);
     } catch (e) {
@@ -295,6 +310,34 @@ export class PreferenceRun {
     return this.ppo.done;
   }
 
+  /** Whether PEBBLE's unsupervised pre-training has rounds left. */
+  get unsupervisedDue(): boolean {
+    return !this.unsupervisedDone && this.ppo.updates < this.unsupervisedUpdates && !this.ppo.done;
+  }
+
+  /** One round of PEBBLE's pre-training: a rollout paid the state-entropy reward, and its PPO update. */
+  pretrainPolicy(): PpoMetrics {
+    return this.trainPolicy();
+  }
+
+  /**
+   * Ends PEBBLE's pre-training: PPO is paid r̂ from now on, and the critic starts afresh (as
+   * PEBBLE's reset_critic and B-Pref PrefPPO's reset_value): it valued the entropy return, a
+   * reward that is gone, and a stale baseline would skew the first advantages on r̂ (its Adam
+   * moments are PPO's own and are kept). The pre-training clips leave the pool, so the initial
+   * queries are about the pre-trained policy's own clips. A no-op without pre-training.
+   */
+  endUnsupervised(): void {
+    if (this.unsupervisedDone) return;
+    this.learned.entropy = null;
+    // The initialisation of ActorCritic.init (orthogonal, gain √2, output gain 1), from a stream of its own.
+    this.ppo.agent.critic.init(this.streams.get('unsupervised'), { scheme: 'orthogonal', gain: Math.SQRT2 }, { scheme: 'orthogonal', gain: 1 });
+    for (const s of this.pool) if (!this.segments.has(s.id)) this.truths.delete(s.id);
+    this.pool = [];
+    this.recorder.discardOpen();
+    this.unsupervisedDone = true;
+  }
+
   /**
    * Runs the current policy for `steps` env steps without learning; the segments go to the pool.
    * With `initialActionScales` other than [1], every new segment of a sub-env takes the next
@@ -373,6 +416,23 @@ export class PreferenceRun {
     return n;
   }
 
+  /**
+   * How a fit augments its minibatches, or null for the paper's fit: QPA's sub-clips, SURF's
+   * temporal crops and unlabelled pairs (random pairs of the pool, drawn anew at each fit from
+   * their own stream; only the fit sees them, never the store or the label count).
+   */
+  private fitOptions(): FitOptions | null {
+    const { subClips, pseudoLabelRatio, pseudoLabelThreshold } = this.cfg;
+    if (subClips === 0 && pseudoLabelRatio === 0) return null;
+    const options: FitOptions = { crops: subClips > 0 ? { count: subClips, range: SUB_CLIP } : { count: 1, range: TEMPORAL_CROP } };
+    if (pseudoLabelRatio > 0) {
+      const training = this.comparisons.filter((c) => !c.validation).length;
+      const pairs = samplePairs(this.pool, Math.ceil(pseudoLabelRatio * training), this.streams.get('pseudo-labels')).map(([left, right]) => ({ left, right }));
+      options.unlabelled = { pairs, perLabel: pseudoLabelRatio, threshold: pseudoLabelThreshold };
+    }
+    return options;
+  }
+
   /** Whether a refit is due: new labels, and `fitEvery` env steps since the last fit. */
   get fitDue(): boolean {
     return this.newLabelsSinceFit > 0 && this.envSteps - this.lastFitStep >= this.cfg.fitEvery;
@@ -384,7 +444,8 @@ export class PreferenceRun {
     const t0 = performance.now();
     const { model } = this;
     model.fitInputNormalization(this.comparisons.flatMap((c) => [c.left, c.right]));
-    this.lastFit = model.fit(this.comparisons, epochs, this.streams.get('fit'));
+    const options = this.fitOptions();
+    this.lastFit = options ? model.fit(this.comparisons, epochs, this.streams.get('fit'), options) : model.fit(this.comparisons, epochs, this.streams.get('fit'));
     model.fitOutputNormalization(normalizationSegments(this.cfg.rewardModel.normalizeOver, this.pool, this.comparisons, this.segmentLength));
     this.fitSeconds += (performance.now() - t0) / 1000;
     this.lastFitStep = this.envSteps;
@@ -408,7 +469,8 @@ export class PreferenceRun {
     return {
       ...m,
       envSteps: this.envSteps,
-      ppoStep: this.envSteps - this.initialSteps,
+      // Until the initial segments are collected (PEBBLE's pre-training comes before them), every step was PPO's.
+      ppoStep: this.envSteps - (this._phase === 'initial' ? 0 : this.initialSteps),
       labels: this.labels,
       labelsAsked: this.asked,
       pendingQueries: this.teacher.pending,
@@ -440,6 +502,7 @@ export class PreferenceRun {
       answered: [...this.answered],
       lastFitStep: this.lastFitStep,
       scaledSegments: this.scaledSegments,
+      ...(this.cfg.unsupervisedSteps > 0 ? { unsupervisedDone: this.unsupervisedDone } : {}),
       fits: this.fits,
       fitSeconds: this.fitSeconds,
       newLabelsSinceFit: this.newLabelsSinceFit,
@@ -569,8 +632,8 @@ function ppoStepsOf(cfg: PrefsConfig, initialSteps: number, segmentLength: numbe
   const probe = prefsPpoConfig(cfg, rest);
   const rollout = probe.numEnvs * probe.numSteps;
   const scaled = cfg.scaledSegmentsPerRound * segmentLength * probe.numEnvs;
-  // Whole rounds that fit, so the run never takes more steps than its budget.
-  return Math.max(1, Math.floor(rest / (rollout + scaled))) * rollout;
+  // Whole rounds, the last one overshooting the budget as PPO's last rollout does.
+  return Math.max(1, Math.ceil(rest / (rollout + scaled))) * rollout;
 }
 
 function scheduleOf(cfg: PrefsConfig): LabelSchedule {
