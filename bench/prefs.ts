@@ -121,6 +121,51 @@ export const VARIANTS: Record<string, Variant> = {
     initialActionScales: [0, 0.25, 0.5, 0.75, 1],
     scaledSegmentsPerRound: 2,
   },
+  // The same two without the entropy bonus: on Ant the bonus keeps PPO's actions large, against the action cost.
+  'scales-noent': {
+    name: 'scales-noent',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [700],
+    description: "as 'scales', without the paper's entropy bonus (PPO as the env's preset)",
+    initialActionScales: [0, 0.25, 0.5, 0.75, 1],
+    hp: { entCoef: 0 },
+    tasks: ['Ant-v5'],
+  },
+  'scales-round-noent': {
+    name: 'scales-round-noent',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [700],
+    description: "as 'scales-round', without the paper's entropy bonus (PPO as the env's preset)",
+    initialActionScales: [0, 0.25, 0.5, 0.75, 1],
+    scaledSegmentsPerRound: 2,
+    hp: { entCoef: 0 },
+    tasks: ['Ant-v5'],
+  },
+  // ... with each member centred at mean 0: a segment cut short by the ant's fall or jump no longer makes the level
+  // negative, so living at little effort is worth more than ending the episode.
+  'scales-round-noent-meanstd': {
+    name: 'scales-round-noent-meanstd',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [700],
+    description: "as 'scales-round-noent', with every member centred at mean 0 (--rm normalization=meanstd, the paper's normalisation)",
+    initialActionScales: [0, 0.25, 0.5, 0.75, 1],
+    scaledSegmentsPerRound: 2,
+    hp: { entCoef: 0 },
+    rm: { normalization: 'meanstd' },
+    tasks: ['Ant-v5'],
+  },
+  // REED's anchor: with 50 labels PEBBLE-style methods recover 38% (Walker) / 21% (Cheetah) of true-reward performance.
+  few: {
+    name: 'few',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [100],
+    description: '100 oracle labels (the defaults), beside REED\'s anchor',
+    tasks: ['Walker2d-v5', 'HalfCheetah-v5'],
+  },
   // Label efficiency after 2017 (OVERSIGHT.md §7), each alone at its published setting (PUBLISHED_SETTINGS).
   pebble: {
     name: 'pebble',
@@ -444,7 +489,9 @@ export function diskKey(out: string): string | null {
 function outcomeFromDisk(out: string, seed: number, steps: number): RunOutcome | null {
   const s = readJson<PrefsRunSummary>(join(out, 'summary.json'));
   const key = diskKey(out);
-  if (s?.status !== 'finished' || s.envSteps < steps || key === null) return null;
+  // A finished run may stop short of the budget by less than one rollout: runs with scaled clips
+  // (--scaled-segments-per-round) made before PPO's share rounded up ended 912 steps short.
+  if (s?.status !== 'finished' || s.envSteps < steps - 2048 || key === null) return null;
   const stamp = readJson<BenchStamp>(join(out, 'bench.json'));
   return {
     seed,
@@ -757,6 +804,27 @@ const ABLATIONS = [
   { variant: 'l2fixed', labels: 700, title: '700, L2 not adapted' },
 ];
 
+/** Issue 24: clips that span action scales, so the reward model can learn what effort costs. */
+const EFFORT = [
+  { variant: 'oracle', labels: 700, title: '700 (default)' },
+  { variant: 'noent', labels: 700, title: 'no entropy bonus' },
+  { variant: 'scales', labels: 700, title: 'initial clips span scales' },
+  { variant: 'scales-round', labels: 700, title: '... and scaled clips every round' },
+  { variant: 'scales-noent', labels: 700, title: 'scales, no entropy bonus' },
+  { variant: 'scales-round-noent', labels: 700, title: 'scales + every round, no entropy bonus' },
+  { variant: 'scales-round-noent-meanstd', labels: 700, title: '... and centred' },
+];
+
+/** Label efficiency after 2017, each option alone at its published setting, at 350 labels. */
+const OPTIONS_350 = [
+  { variant: 'oracle', labels: 350, title: '350 (the 2017 loop)' },
+  { variant: 'pebble', labels: 350, title: 'PEBBLE pre-training' },
+  { variant: 'surf', labels: 350, title: 'SURF pseudo-labels + crop' },
+  { variant: 'qpa', labels: 350, title: 'QPA policy-aligned + sub-clips' },
+  { variant: 'rune', labels: 350, title: 'RUNE bonus' },
+  { variant: 'scales-round', labels: 350, title: 'effort clips (scales-round)' },
+];
+
 /** Query selection at 350 labels (the k-center rows). */
 const SELECTION_350 = [
   { variant: 'oracle', labels: 350, title: 'disagreement (default)' },
@@ -796,6 +864,11 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     `|---|---|${columns.map(() => '---|').join('')}`,
     ...Object.values(tasks).map((t) => `| ${t.env} | ${t.baseline ? t.baseline.mean.toFixed(1) : '-'} | ${columns.map((c) => fmtCell(cell(t, c.variant, c.labels))).join(' | ')} |`),
   ];
+  // A table of the tasks where any but the first column has a cell.
+  const someTable = (columns: typeof COLUMNS) => {
+    const [head, rule, ...rows] = table(columns);
+    return [head, rule, ...rows.filter((_, i) => columns.slice(1).some((c) => cell(Object.values(tasks)[i], c.variant, c.labels)))];
+  };
   // The same cells against true-reward PPO as the preset trains it (no entropy bonus): the
   // bonus costs true-reward PPO a lot on some tasks, so the matched comparison flatters.
   const presetRatio = (t: TaskPrefsResult, c: CellResult | undefined): number | null => {
@@ -858,6 +931,35 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     ...table(ABLATIONS),
     '',
     `With the earlier defaults (\`raw\`), the paper's bar is met on ${rawBar(700)} tasks, ours on ${rawBar(350)}.`,
+    '',
+    '## Effort: clips that span action scales (issue 24)',
+    '',
+    ...Object.values(VARIANTS)
+      .filter((v) => EFFORT.some((c) => c.variant === v.name && v.name !== 'oracle' && v.name !== 'noent'))
+      .map((v) => `- \`${v.name}\`: ${v.description}${v.tasks ? ` (${v.tasks.join(', ')})` : ''}.`),
+    '',
+    'Cells with the entropy bonus compare with true-reward PPO with it; cells without, with the preset. Only tasks where an effort cell ran are listed.',
+    '',
+    ...someTable(EFFORT),
+    '',
+    '## Label efficiency after 2017: each option alone (OVERSIGHT.md §7)',
+    '',
+    ...Object.values(VARIANTS)
+      .filter((v) => OPTIONS_350.some((c) => c.variant === v.name && v.name !== 'oracle' && v.name !== 'scales-round'))
+      .map((v) => `- \`${v.name}\`: ${v.description}.`),
+    '',
+    'Only tasks where an option ran are listed; a cell with fewer than 3 seeds says so.',
+    '',
+    ...someTable(OPTIONS_350),
+    '',
+    '## 100 labels (REED\'s anchor)',
+    '',
+    'REED (arXiv:2402.17975): with 50 labels, PEBBLE-style methods recover 38% (Walker) and 21% (Cheetah) of true-reward performance (DMControl, SAC).',
+    '',
+    ...someTable([
+      { variant: 'few', labels: 100, title: '100 oracle labels' },
+      { variant: 'oracle', labels: 350, title: '350' },
+    ]),
     '',
     '## Query selection at 350 labels',
     '',

@@ -331,6 +331,16 @@ program
     await benchDebateSpeed(o, argv);
     writeReport();
   });
+program
+  .command('effort')
+  .description("issue 24: does each run's learned reward see effort (learned reward of the policy's actions scaled by 0 / 0.5 / 1 at its states, beside the true action cost)")
+  .argument('<runs...>', 'NAME=RUN_DIR of prefs runs')
+  .option('--episodes <n>', 'deterministic episodes per run', positiveInt, 5)
+  .action(async (runs: string[], o: { episodes: number }) => {
+    const { benchEffort } = await import('./effort.js');
+    benchEffort(runs, o.episodes, argv);
+    writeReport();
+  });
 program.command('report').description('regenerate bench/results/README.md').action(() => {
   writeReport();
 });
