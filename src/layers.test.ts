@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The folders are the pipeline, and a folder imports only from folders below it:
- * utils → envs, nn, data → rl → prefs → store → server, queue → oversight → cli. (envs, nn and data,
+ * utils → envs, nn, data → rl → prefs → store → server, queue → oversight, demos → cli. (envs, nn and data,
  * datasets such as MNIST, are side by side, and server and queue: neither imports the other.) Tests
  * may reach up for fixtures; code may not.
  */
-const LAYERS: Record<string, number> = { utils: 0, envs: 1, nn: 1, data: 1, rl: 2, prefs: 3, store: 4, server: 5, queue: 5, oversight: 6, cli: 7 };
+const LAYERS: Record<string, number> = { utils: 0, envs: 1, nn: 1, data: 1, rl: 2, prefs: 3, store: 4, server: 5, queue: 5, oversight: 6, demos: 6, cli: 7 };
 
 const SRC = dirname(fileURLToPath(import.meta.url));
 

@@ -11,6 +11,7 @@ import type { ExportFlags, ImportFlags } from './exchange.js';
 import type { GridworldsReportFlags, GridworldsShowFlags } from './gridworlds.js';
 import type { SophistryFlags } from './oversight.js';
 import type { AssistFlags } from './assist.js';
+import type { BackflipFlags } from './backflip.js';
 import { configOptions } from './flags.js';
 import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, nonNegativeNumber, parseJsonObject, port, positiveInt } from './parse.js';
@@ -456,6 +457,28 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .action(async (opts: { db?: string; name?: string; maintenanceSeconds?: number }) => {
       const { workerCommand } = await import('./queue.js');
       setCode(await workerCommand(opts, io));
+    });
+
+  program
+    .command('demo')
+    .description('Demonstrations, end to end.')
+    .command('backflip')
+    .description('Teach the Hopper a backflip by comparisons: overseer prefs --teacher human, labelled over HTTP by a scripted annotator that sees only the drawn poses; then flips counted from poses, a picture and a report.')
+    .option('--out <dir>', 'the demo directory (a finished run in it is measured again, not retrained)', 'runs/backflip-demo')
+    .option('--quick', 'a smoke setting: 30k steps, 40 labels, 60-step clips', false)
+    .option('--steps <n>', 'env steps (default 3000000)', positiveInt)
+    .option('--labels <n>', 'label budget (default 900)', positiveInt)
+    .option('--segment-length <steps>', 'steps per clip (default 125: 1 s)', positiveInt)
+    .option('--seed <n>', 'seed of the run', nonNegativeInt, 1)
+    .option('--episodes <n>', 'evaluation episodes', positiveInt, 10)
+    .option('--reference <run_dir>', 'a normally trained Hopper run (or checkpoint) measured on the same episodes')
+    .option('--reference-steps <n>', 'without --reference: train a normal Hopper (overseer train, true reward) for this many steps into DIR/normal first (default 1000000; 0: none)', nonNegativeInt)
+    .option('--report', 'also write bench/results/backflip.{json,md} and docs/backflip.svg', false)
+    .option('--notes <file>', 'Markdown appended to the report as its notes')
+    .action(async (opts: BackflipFlags) => {
+      await withEnvs();
+      const { backflipCommand } = await import('./backflip.js');
+      setCode(await backflipCommand(opts, io, argv));
     });
 
   const annotators = program.command('annotators').description('People who label, each with a token.');

@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { openProject } from '../../store/sqlite.js';
+import { BACKFLIP_ENV_KWARGS, backflipDemo } from './demo.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+describe('the backflip demo, end to end on a tiny run', () => {
+  it('starts overseer prefs --teacher human, labels its pairs over HTTP with the scripted annotator, then measures, draws and reports', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'overseer-backflip-demo-'));
+    const lines: string[] = [];
+    const report = await backflipDemo({
+      out,
+      steps: 4096,
+      labels: 12,
+      segmentLength: 30,
+      seed: 3,
+      episodes: 1,
+      envKwargs: BACKFLIP_ENV_KWARGS,
+      prefsArgs: ['--rm', 'ensembleSize=1', '--eval-episodes', '1'],
+      reference: null,
+      referenceSteps: 0,
+      notes: 'A tiny run.',
+      reportTo: null,
+      pictureTo: null,
+      cli: { file: process.execPath, args: ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')] },
+      command: 'test',
+      log: (l) => lines.push(l),
+    });
+    const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
+    expect(training.prefsCommand).toContain('--teacher human');
+    expect(training.prefsCommand).toContain('--undo-seconds 0');
+    // The run waits for the first quarter of its budget (3) before RL; the rest come as they come, and the run may end first.
+    expect(training.annotator.labels).toBeGreaterThanOrEqual(3);
+    // Every label the run has came through the server, from the token the run printed.
+    const project = openProject(join(out, 'run'));
+    const labels = project.labelsSince('run', 0);
+    project.close();
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    expect(labels.every((l) => l.teacher === 'admin' && l.clientId !== null)).toBe(true);
+    expect(report.labels.used).toBeGreaterThanOrEqual(3);
+    expect(report.labels.used).toBeLessThanOrEqual(12);
+    expect(report.envSteps).toBeGreaterThanOrEqual(4096);
+    expect(report.episodes).toHaveLength(1);
+    expect(report.episodes[0].length).toBe(1000);
+    expect(report.settings).toMatchObject({ segmentLength: 30, labelBudget: 12, seed: 3, evalSeeds: [1_000_003] });
+    for (const f of ['report.json', 'report.md', 'evaluation.json', 'episodes.json', 'prefs.log']) expect(existsSync(join(out, f)), f).toBe(true);
+    const svg = readFileSync(join(out, 'backflip.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('<animate attributeName="visibility"');
+    expect(statSync(join(out, 'backflip.svg')).size).toBeLessThan(300_000);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('| flips per episode (full backward turns) |');
+    expect(md).toContain('## Notes\n\nA tiny run.');
+  }, 60_000);
+});

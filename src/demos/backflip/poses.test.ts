@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { backflipScore, backwardRotation, countFlips, hopperGeoms, torsoPoses, wrap } from './poses.js';
+import { HOPPER_DT, HOPPER_GEOMS, hopperClip, ramp } from './testing.js';
+
+const g = hopperGeoms(HOPPER_GEOMS);
+const TAU = 2 * Math.PI;
+const poses = (pitch: number[], height: number[], o = {}) => {
+  const c = hopperClip(pitch, height, o);
+  return torsoPoses(c.render, c.frameSize, g);
+};
+const flat = (n: number, v: number) => Array.from({ length: n }, () => v);
+
+/** Stands 20 frames, turns `turns` (+ backwards) over 100 frames in the air, then stands 60 frames. */
+function somersault(turns: number, airHeight = 2, landHeight = 1.25) {
+  const pitch = [...flat(20, 0), ...ramp(0, -turns * TAU, 100), ...flat(60, wrap(-turns * TAU))];
+  const height = [...flat(20, 1.25), ...ramp(1.25, airHeight, 50), ...ramp(airHeight, landHeight, 50), ...flat(60, landHeight)];
+  return poses(pitch, height);
+}
+
+describe('torso pose', () => {
+  it('reads pitch (+ forward), height and x from the drawn geoms, whichever way a capsule axis points', () => {
+    for (const flipAxis of [false, true]) {
+      const p = poses([0, 0.5, -1, 3], [1.25, 1.1, 0.9, 0.3], { flipAxis, x: [0, 1, 2, 3] });
+      expect(p.map((q) => q.pitch)).toEqual([0, 0.5, -1, 3].map((v) => expect.closeTo(v, 5)));
+      expect(p.map((q) => q.height)).toEqual([1.25, 1.1, 0.9, 0.3].map((v) => expect.closeTo(v, 5)));
+      expect(p.map((q) => q.x)).toEqual([0, 1, 2, 3].map((v) => expect.closeTo(v, 5)));
+    }
+  });
+
+  it('unwraps across ±π: backward rotation keeps growing through a full turn', () => {
+    const pitch = ramp(0, -1.5 * TAU, 200).map(wrap);
+    const beta = backwardRotation(pitch);
+    expect(beta.at(-1)).toBeCloseTo(1.5 * TAU, 6);
+    for (let t = 1; t < beta.length; t++) expect(beta[t]).toBeGreaterThan(beta[t - 1]);
+  });
+});
+
+describe('flip counter', () => {
+  it('one backward flip in the air, landed upright: 1 flip, 1 landed', () => {
+    const c = countFlips(somersault(1), HOPPER_DT);
+    expect(c).toMatchObject({ flips: 1, landed: 1 });
+    expect(c.at).toEqual([119]);
+    expect(c.netBackward).toBeCloseTo(TAU, 6);
+  });
+
+  it('a forward flip: 0', () => {
+    expect(countFlips(somersault(-1), HOPPER_DT)).toMatchObject({ flips: 0, landed: 0 });
+  });
+
+  it('rocking back and forth by a radian, ten times: 0', () => {
+    const n = 1000;
+    const pitch = Array.from({ length: n }, (_, t) => Math.sin((t / n) * 10 * TAU));
+    const c = countFlips(poses(pitch, flat(n, 1.25)), HOPPER_DT);
+    expect(c.flips).toBe(0);
+    expect(c.partial).toBeCloseTo(2, 2);
+  });
+
+  it('two flips in a row: 2; a turn that ends on the ground: 1 flip, not landed', () => {
+    expect(countFlips(somersault(2), HOPPER_DT)).toMatchObject({ flips: 2, landed: 2 });
+    expect(countFlips(somersault(1, 2, 0.15), HOPPER_DT)).toMatchObject({ flips: 1, landed: 0 });
+    // A roll along the ground: a flip by the rule, with the torso low all the way round.
+    const roll = countFlips(poses(ramp(0, -TAU, 100).map(wrap), flat(100, 0.2)), HOPPER_DT);
+    expect(roll).toMatchObject({ flips: 1, landed: 0 });
+    expect(roll.lowest[0]).toBeCloseTo(0.2, 5);
+    expect(countFlips(somersault(1), HOPPER_DT).lowest[0]).toBeCloseTo(1.25, 5);
+  });
+
+  it('three quarters back, three quarters forward, three quarters back: no flip (forward turning undoes progress)', () => {
+    const q = 0.75 * TAU;
+    const pitch = [...ramp(0, -q, 50), ...ramp(-q, 0, 50), ...ramp(0, -q, 50)].map(wrap);
+    expect(countFlips(poses(pitch, flat(150, 1.25)), HOPPER_DT).flips).toBe(0);
+  });
+});
+
+describe('backflip score', () => {
+  it('orders: landed flip > flip ending on the ground > half turn back > standing > forward turn; turning on the ground counts for nothing', () => {
+    const landed = backflipScore(somersault(1), HOPPER_DT);
+    const onGround = backflipScore(somersault(1, 2, 0.15), HOPPER_DT);
+    const half = backflipScore(somersault(0.5), HOPPER_DT);
+    const standing = backflipScore(poses(flat(180, 0), flat(180, 1.25)), HOPPER_DT);
+    const forward = backflipScore(somersault(-1, 1.25), HOPPER_DT);
+    expect(landed).toBeCloseTo(TAU + Math.PI + 0.5 * 2, 6);
+    // Its last part turns below AIR_HEIGHT, which does not count.
+    expect(onGround).toBeGreaterThan(0.5 * TAU + 1);
+    expect(onGround).toBeLessThan(TAU + 1);
+    expect(half).toBeCloseTo(Math.PI + 0.5 * 2, 6);
+    expect(standing).toBeCloseTo(0.5 * 1.25, 6);
+    expect([landed, onGround, half, standing]).toEqual([landed, onGround, half, standing].sort((a, b) => b - a));
+    expect(forward).toBeCloseTo(-0.5 * Math.PI + 0.5 * 1.25, 6);
+    // Backward rolls along the ground earn nothing however many; spinning high is capped at one turn.
+    const spin = (turns: number, height: number) => backflipScore(poses(ramp(0, -turns * TAU, 180).map(wrap), flat(180, height)), HOPPER_DT);
+    expect(spin(1, 0.15)).toBeCloseTo(0.5 * 0.15, 6);
+    expect(spin(3, 0.15)).toBeCloseTo(0.5 * 0.15, 6);
+    expect(spin(3, 1.25)).toBeCloseTo(TAU + Math.PI + 0.5 * 1.25, 6);
+  });
+});

@@ -1,0 +1,196 @@
+/** The backflip demo's results: what was run, on what, and what the policy does, as JSON and Markdown. */
+import { execSync } from 'node:child_process';
+import { cpus, release, totalmem, type as osType } from 'node:os';
+import type { AnswerJson } from '../../server/api.js';
+import type { EpisodeMeasure, Evaluation } from './evaluate.js';
+import { FLIP_RULE } from './poses.js';
+
+/** How the training went, as the demo saw it. */
+export interface TrainingRecord {
+  prefsCommand: string;
+  startedAt: string;
+  endedAt: string;
+  /** From starting `overseer prefs` to its exit (labelling, training and its own evaluation). */
+  wallSeconds: number;
+  resumed: boolean;
+  annotator: { labels: number; answers: Record<AnswerJson, number> } | null;
+}
+
+interface Stats {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export interface BackflipReport {
+  format: 'overseer.backflip/1';
+  command: string;
+  prefsCommand: string;
+  date: string;
+  gitCommit: string | null;
+  machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
+  settings: { envId: string; envKwargs: Record<string, unknown>; steps: number; labelBudget: number; segmentLength: number; segmentSeconds: number; seed: number; evalSeeds: number[]; undoSeconds: 0 };
+  /** used: labels the run trained on; posted: answers the annotator gave (repeat pairs included). */
+  labels: { used: number; posted: number | null; answers: Record<AnswerJson, number> | null };
+  envSteps: number;
+  wallClock: { totalSeconds: number; trainSeconds: number; startedAt: string; endedAt: string };
+  flipRule: string;
+  episodes: EpisodeMeasure[];
+  summary: { flipsPerEpisode: Stats; landedFlipsPerEpisode: Stats; highFlipsPerEpisode: Stats; forwardReward: Stats; trueReturn: Stats; netBackwardTurns: Stats; uprightShare: Stats };
+  /** A normally trained Hopper on the same evaluation episodes: how it was made, and its measures. */
+  reference: { checkpoint: string; madeBy: string; forwardReward: Stats; trueReturn: Stats; flipsPerEpisode: Stats } | null;
+  picture: { episode: number; fromFrame: number; toFrame: number; caption: string; bytes: number };
+  verdict: string;
+  /** Hand-written notes (Markdown) passed with --notes: earlier attempts, what changed. */
+  notes: string | null;
+}
+
+export const FLIP_RULE_TEXT =
+  `β = minus the torso's pitch (hip-to-head direction from vertical, read from the drawn poses), unwrapped. ` +
+  `The base starts at β of the first frame and follows β down whenever β falls below it; each time β reaches base + 2π one flip is counted and the base moves up 2π. ` +
+  `A flip is high when the torso's centre stayed at least 0.7 m up throughout its turn (a roll along the ground does not). A flip has landed when within ${FLIP_RULE.landingSeconds} s after it the torso is within ${Math.round((FLIP_RULE.uprightPitch * 180) / Math.PI)}° of upright with its centre at least ${FLIP_RULE.uprightHeight} m high.`;
+
+function stats(xs: number[]): Stats {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+function machine(): BackflipReport['machine'] {
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version };
+}
+
+function gitCommit(): string | null {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execSync('git status --porcelain -- src/demos', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return dirty ? `${head}+uncommitted` : head;
+  } catch {
+    return null;
+  }
+}
+
+export function backflipReport(a: {
+  options: { command: string; steps: number; labels: number; segmentLength: number; seed: number; envKwargs: Record<string, unknown>; notes: string | null };
+  training: TrainingRecord;
+  summary: { labels: number; envSteps: number; trainSeconds: number };
+  evaluation: Evaluation;
+  reference: Evaluation | null;
+  /** How the reference was made. */
+  referenceMadeBy?: string;
+}): BackflipReport {
+  const { options: o, training, summary, evaluation: ev, reference } = a;
+  const eps = ev.episodes;
+  const s = {
+    flipsPerEpisode: stats(eps.map((e) => e.flips)),
+    landedFlipsPerEpisode: stats(eps.map((e) => e.landedFlips)),
+    highFlipsPerEpisode: stats(eps.map((e) => e.highFlips)),
+    forwardReward: stats(eps.map((e) => e.forwardReward)),
+    trueReturn: stats(eps.map((e) => e.trueReturn)),
+    netBackwardTurns: stats(eps.map((e) => e.netBackwardTurns)),
+    uprightShare: stats(eps.map((e) => e.uprightShare)),
+  };
+  const ref = reference
+    ? { checkpoint: reference.checkpoint, madeBy: a.referenceMadeBy ?? reference.checkpoint, forwardReward: stats(reference.episodes.map((e) => e.forwardReward)), trueReturn: stats(reference.episodes.map((e) => e.trueReturn)), flipsPerEpisode: stats(reference.episodes.map((e) => e.flips)) }
+    : null;
+  return {
+    format: 'overseer.backflip/1',
+    command: o.command,
+    prefsCommand: training.prefsCommand,
+    date: new Date().toISOString(),
+    gitCommit: gitCommit(),
+    machine: machine(),
+    settings: {
+      envId: ev.envId,
+      envKwargs: o.envKwargs,
+      steps: o.steps,
+      labelBudget: o.labels,
+      segmentLength: o.segmentLength,
+      segmentSeconds: o.segmentLength * ev.spec.dt,
+      seed: o.seed,
+      evalSeeds: eps.map((e) => e.seed),
+      undoSeconds: 0,
+    },
+    labels: { used: summary.labels, posted: training.annotator?.labels ?? null, answers: training.annotator?.answers ?? null },
+    envSteps: summary.envSteps,
+    wallClock: { totalSeconds: training.wallSeconds, trainSeconds: summary.trainSeconds, startedAt: training.startedAt, endedAt: training.endedAt },
+    flipRule: FLIP_RULE_TEXT,
+    episodes: eps,
+    summary: s,
+    reference: ref,
+    picture: { episode: 0, fromFrame: 0, toFrame: 0, caption: '', bytes: 0 },
+    verdict: verdict(eps, s, ref),
+    notes: o.notes,
+  };
+}
+
+/** One paragraph: did it flip, and if not, what it does instead (from the measures alone). */
+function verdict(eps: EpisodeMeasure[], s: BackflipReport['summary'], ref: BackflipReport['reference']): string {
+  const n = eps.length;
+  const count = (f: (e: EpisodeMeasure) => boolean) => eps.filter(f).length;
+  const fwd = `forward reward ${s.forwardReward.mean.toFixed(0)} per episode${ref ? ` (a normally trained Hopper on the same episodes: ${ref.forwardReward.mean.toFixed(0)})` : ''}`;
+  const turns = `net backward rotation ${s.netBackwardTurns.mean.toFixed(2)} turns per episode`;
+  if (s.landedFlipsPerEpisode.mean > 0) {
+    return (
+      `Backflips: ${s.landedFlipsPerEpisode.mean.toFixed(1)} landed upright per episode (in ${count((e) => e.landedFlips > 0)} of ${n} episodes), ` +
+      `${s.flipsPerEpisode.mean.toFixed(1)} full backward turns per episode in all (${s.highFlipsPerEpisode.mean.toFixed(1)} of them with the torso high throughout); ${turns}; ${fwd}.`
+    );
+  }
+  if (s.flipsPerEpisode.mean > 0) {
+    const lows = eps.flatMap((e) => e.flipLowest);
+    const what = s.highFlipsPerEpisode.mean > 0 ? `${s.highFlipsPerEpisode.mean.toFixed(1)} per episode turned with the torso high throughout, but none landed` : `the torso's centre went down to ${Math.min(...lows).toFixed(2)}-${Math.max(...lows).toFixed(2)} m in them: rolls over backwards along the ground, not flips in the air`;
+    return `No landed backflip: ${s.flipsPerEpisode.mean.toFixed(1)} full backward turns per episode (in ${count((e) => e.flips > 0)} of ${n} episodes), none ending upright; ${what}. Upright ${(100 * s.uprightShare.mean).toFixed(0)}% of the time; ${turns}; ${fwd}.`;
+  }
+  const maxTurn = Math.max(...eps.map((e) => e.netBackwardTurns));
+  return (
+    `No backflip: no evaluation episode turned the torso a full turn backwards (${turns}, at most ${maxTurn.toFixed(2)}). ` +
+    `Upright ${(100 * s.uprightShare.mean).toFixed(0)}% of the time, torso ${(eps.reduce((a, e) => a + e.meanHeight, 0) / n).toFixed(2)} m high on average; ${fwd}.`
+  );
+}
+
+const f1 = (v: number) => v.toFixed(1);
+const pm = (st: Stats, d = 1) => `${st.mean.toFixed(d)} ± ${st.std.toFixed(d)}`;
+
+export function reportMarkdown(r: BackflipReport): string {
+  const lines = [
+    '# The backflip, taught by comparisons',
+    '',
+    `Generated by \`${r.command}\` (${r.date.slice(0, 10)}, commit ${r.gitCommit ?? 'unknown'}).`,
+    '',
+    `A Hopper-v5 (${JSON.stringify(r.settings.envKwargs)}) trained by \`overseer prefs --teacher human\`, labelled through the labeling server's HTTP API by a scripted annotator that sees only the clips' drawn poses and prefers the clip closer to a backflip (src/demos/backflip). No reward function for a backflip exists anywhere in the run.`,
+    '',
+    `**${r.verdict}**`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| labels the run trained on | ${r.labels.used} (budget ${r.settings.labelBudget}) |`,
+    ...(r.labels.answers ? [`| answers the annotator posted | ${r.labels.posted}: left ${r.labels.answers.left}, right ${r.labels.answers.right}, equal ${r.labels.answers.equal}, can't tell ${r.labels.answers.incomparable} (they include the repeated pairs the server mixes in to measure a person's consistency, which do not count toward the budget, and any that arrived after the run's last round) |`] : []),
+    `| env steps | ${r.envSteps} |`,
+    `| clips | ${r.settings.segmentLength} steps (${r.settings.segmentSeconds.toFixed(2)} s) |`,
+    `| seed | ${r.settings.seed}; evaluation episodes reset with seeds ${r.settings.evalSeeds[0]}-${r.settings.evalSeeds[r.settings.evalSeeds.length - 1]}, deterministic policy |`,
+    `| wall clock | ${(r.wallClock.totalSeconds / 60).toFixed(1)} min for the preference run, labelling included, from start to exit (its training loop ${(r.wallClock.trainSeconds / 60).toFixed(1)} min); the normal Hopper and the measuring come on top |`,
+    `| flips per episode (full backward turns) | ${pm(r.summary.flipsPerEpisode, 2)}; turned with the torso high throughout: ${pm(r.summary.highFlipsPerEpisode, 2)}; landed upright: ${pm(r.summary.landedFlipsPerEpisode, 2)} |`,
+    `| net backward rotation | ${pm(r.summary.netBackwardTurns, 2)} turns per episode |`,
+    `| forward reward | ${pm(r.summary.forwardReward)} per episode${r.reference ? ` (normal Hopper, same episodes: ${pm(r.reference.forwardReward)})` : ''} |`,
+    `| true return (Hopper-v5 reward) | ${pm(r.summary.trueReturn)}${r.reference ? ` (normal Hopper: ${pm(r.reference.trueReturn)})` : ''} |`,
+    ...(r.reference ? [`| normal Hopper (for comparison) | ${r.reference.madeBy}; ${pm(r.reference.flipsPerEpisode, 2)} flips per episode |`] : []),
+    `| machine | ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.os}, Node ${r.machine.node} |`,
+    '',
+    `The run: \`${r.prefsCommand}\``,
+    '',
+    '## Per episode',
+    '',
+    '| episode | seed | flips | high | landed | lowest torso centre in each flip (m) | net backward turns | forward reward | true return | upright | mean / max torso height (m) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...r.episodes.map((e, k) => `| ${k + 1} | ${e.seed} | ${e.flips} | ${e.highFlips} | ${e.landedFlips} | ${e.flipLowest.map((h) => h.toFixed(2)).join(', ') || '-'} | ${e.netBackwardTurns.toFixed(2)} | ${f1(e.forwardReward)} | ${f1(e.trueReturn)} | ${(100 * e.uprightShare).toFixed(0)}% | ${e.meanHeight.toFixed(2)} / ${e.maxHeight.toFixed(2)} |`),
+    '',
+    '## How flips are counted',
+    '',
+    r.flipRule,
+    '',
+    `The picture (${(r.picture.bytes / 1024).toFixed(0)} kB): ${r.picture.caption}.`,
+    '',
+    ...(r.notes ? ['## Notes', '', r.notes.trim(), ''] : []),
+  ];
+  return lines.join('\n');
+}
