@@ -186,9 +186,10 @@ export const VARIANTS: Record<string, Variant> = {
   qpa: {
     name: 'qpa',
     teacher: 'oracle',
-    selection: 'disagreement',
+    // QPA samples its queries uniformly from the policy-aligned buffer, in place of uncertainty-based selection.
+    selection: 'uniform',
     budgets: [350, 700],
-    description: "QPA: queries only from the last 10 episodes' worth of segments, and each labelled pair fitted as 20 sub-clip pairs (--policy-aligned-episodes, --sub-clips)",
+    description: "QPA: queries drawn uniformly from the last 10 episodes' worth of segments, and each labelled pair fitted as 20 sub-clip pairs (--selection uniform --policy-aligned-episodes 10 --sub-clips 20)",
     options: PUBLISHED_SETTINGS.qpa,
   },
   rune: {
@@ -489,9 +490,10 @@ export function diskKey(out: string): string | null {
 function outcomeFromDisk(out: string, seed: number, steps: number): RunOutcome | null {
   const s = readJson<PrefsRunSummary>(join(out, 'summary.json'));
   const key = diskKey(out);
-  // A finished run may stop short of the budget by less than one rollout: runs with scaled clips
-  // (--scaled-segments-per-round) made before PPO's share rounded up ended 912 steps short.
-  if (s?.status !== 'finished' || s.envSteps < steps - 2048 || key === null) return null;
+  // Runs with scaled clips (--scaled-segments-per-round) made before PPO's share rounded up ended
+  // up to one rollout short of the budget; only they are let off.
+  const scaled = (readJson<PrefsRunConfig>(join(out, 'config.json'))?.prefs.scaledSegmentsPerRound ?? 0) > 0;
+  if (s?.status !== 'finished' || s.envSteps < steps - (scaled ? 2048 : 0) || key === null) return null;
   const stamp = readJson<BenchStamp>(join(out, 'bench.json'));
   return {
     seed,
@@ -864,10 +866,10 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     `|---|---|${columns.map(() => '---|').join('')}`,
     ...Object.values(tasks).map((t) => `| ${t.env} | ${t.baseline ? t.baseline.mean.toFixed(1) : '-'} | ${columns.map((c) => fmtCell(cell(t, c.variant, c.labels))).join(' | ')} |`),
   ];
-  // A table of the tasks where any but the first column has a cell.
-  const someTable = (columns: typeof COLUMNS) => {
+  // A table of the tasks where any of the `shown` variants has a cell (the other columns are for comparison).
+  const someTable = (columns: typeof COLUMNS, shown: readonly string[]) => {
     const [head, rule, ...rows] = table(columns);
-    return [head, rule, ...rows.filter((_, i) => columns.slice(1).some((c) => cell(Object.values(tasks)[i], c.variant, c.labels)))];
+    return [head, rule, ...rows.filter((_, i) => columns.some((c) => shown.includes(c.variant) && cell(Object.values(tasks)[i], c.variant, c.labels)))];
   };
   // The same cells against true-reward PPO as the preset trains it (no entropy bonus): the
   // bonus costs true-reward PPO a lot on some tasks, so the matched comparison flatters.
@@ -938,9 +940,10 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
       .filter((v) => EFFORT.some((c) => c.variant === v.name && v.name !== 'oracle' && v.name !== 'noent'))
       .map((v) => `- \`${v.name}\`: ${v.description}${v.tasks ? ` (${v.tasks.join(', ')})` : ''}.`),
     '',
-    'Cells with the entropy bonus compare with true-reward PPO with it; cells without, with the preset. Only tasks where an effort cell ran are listed.',
+    'Why: at the final policy\'s states, the default learned reward scores doing nothing barely above the policy\'s action, where the true reward saves the whole action cost (`effort.md`, `npm run bench -- effort`).',
+    'Cells with the entropy bonus compare with true-reward PPO with it; cells without, with the preset (`baselines.json`). Only tasks where an effort cell ran are listed.',
     '',
-    ...someTable(EFFORT),
+    ...someTable(EFFORT, ['scales', 'scales-round', 'scales-noent', 'scales-round-noent', 'scales-round-noent-meanstd']),
     '',
     '## Label efficiency after 2017: each option alone (OVERSIGHT.md §7)',
     '',
@@ -950,16 +953,19 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     '',
     'Only tasks where an option ran are listed; a cell with fewer than 3 seeds says so.',
     '',
-    ...someTable(OPTIONS_350),
+    ...someTable(OPTIONS_350, ['pebble', 'surf', 'qpa', 'rune']),
     '',
     '## 100 labels (REED\'s anchor)',
     '',
     'REED (arXiv:2402.17975): with 50 labels, PEBBLE-style methods recover 38% (Walker) and 21% (Cheetah) of true-reward performance (DMControl, SAC).',
     '',
-    ...someTable([
-      { variant: 'few', labels: 100, title: '100 oracle labels' },
-      { variant: 'oracle', labels: 350, title: '350' },
-    ]),
+    ...someTable(
+      [
+        { variant: 'few', labels: 100, title: '100 oracle labels' },
+        { variant: 'oracle', labels: 350, title: '350' },
+      ],
+      ['few'],
+    ),
     '',
     '## Query selection at 350 labels',
     '',

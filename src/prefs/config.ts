@@ -45,7 +45,9 @@ export const PrefsConfigSchema = z.strictObject({
    * lengths per sub-env with its actions scaled by the `initialActionScales` other than 1 (in
    * turn); those clips join the query pool, not PPO's batch (their steps count toward the run's).
    * The initial clips teach effort only around the random policy's states; these keep showing
-   * what less effort is worth where the current policy is. 0: none (the paper).
+   * what less effort is worth where the current policy is. 0: none (the paper). The training
+   * curves' true returns then include the scaled steps of episodes that span them (the
+   * evaluation after training does not).
    */
   scaledSegmentsPerRound: z.number().int().nonnegative().default(0),
   /** Fraction of the budget asked about the initial policy's segments. */
@@ -87,7 +89,8 @@ export const PrefsConfigSchema = z.strictObject({
   /** SURF's confidence τ for a pseudo-label, on the member's Bradley-Terry P̂ without the random-answer term (SURF: 0.99; its cheetah script 0.999). */
   pseudoLabelThreshold: z.number().gt(0.5).max(1).default(0.99),
   /**
-   * QPA's policy-aligned queries (arXiv:2305.17400): in RL, pairs are chosen (by `selection`)
+   * QPA's policy-aligned queries (arXiv:2305.17400; QPA draws them uniformly, `selection`
+   * 'uniform'): in RL, pairs are chosen (by `selection`)
    * only among segments of the last this-many episodes' worth of steps (episodes at the env's
    * time limit, 1000 steps without one). QPA: 10. 0: the whole pool (the paper).
    */

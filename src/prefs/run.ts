@@ -324,7 +324,8 @@ export class PreferenceRun {
    * Ends PEBBLE's pre-training: PPO is paid r̂ from now on, and the critic starts afresh (as
    * PEBBLE's reset_critic and B-Pref PrefPPO's reset_value): it valued the entropy return, a
    * reward that is gone, and a stale baseline would skew the first advantages on r̂ (its Adam
-   * moments are PPO's own and are kept). The pre-training clips leave the pool, so the initial
+   * moments are PPO's own and are kept, as are its reward-normalisation statistics, which hold
+   * the entropy returns until RL's dilute them). The pre-training clips leave the pool, so the initial
    * queries are about the pre-trained policy's own clips. A no-op without pre-training.
    */
   endUnsupervised(): void {
@@ -347,6 +348,8 @@ export class PreferenceRun {
     const scales = this.cfg.initialActionScales;
     if (scales.length === 1 && scales[0] === 1) return this.ppo.explore(steps);
     this.scaledExplore(steps, scales, { next: 0 });
+    // PPO would finish the open segments at full scale: drop them, so no clip mixes scales.
+    this.recorder.discardOpen();
   }
 
   /**
