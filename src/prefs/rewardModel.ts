@@ -464,28 +464,36 @@ export class RewardModel implements PreferenceModel {
   // Training
   // -------------------------------------------------------------------------------------
 
+  /** Writes the pairs' steps as input rows, left then right clip of each in turn; returns the row count and where each pair starts. */
+  private writePairRows(pairs: readonly SegmentPair[]): { rowsTotal: number; starts: number[] } {
+    let rowsTotal = 0;
+    for (const c of pairs) rowsTotal += c.left.length + c.right.length;
+    this.ensureRows(rowsTotal);
+    const starts: number[] = [];
+    let at = 0;
+    for (const c of pairs) {
+      starts.push(at);
+      this.writeRows(c.left.obs, c.left.actions, c.left.length, this.rows, at);
+      at += c.left.length;
+      this.writeRows(c.right.obs, c.right.actions, c.right.length, this.rows, at);
+      at += c.right.length;
+    }
+    return { rowsTotal, starts };
+  }
+
   /**
    * Loss of member k on the comparisons in `batch` (mean over them, without the L2 term), and
    * how many it ranked right; with `train`, also accumulates the gradient of mean loss + λ‖W‖²
    * into its grads.
    */
   memberLoss(k: number, batch: readonly Comparison[], train: boolean): { loss: number; correct: number; decided: number } {
-    let rowsTotal = 0;
-    for (const c of batch) rowsTotal += c.left.length + c.right.length;
-    this.ensureRows(rowsTotal);
-    let at = 0;
-    for (const c of batch) {
-      this.writeRows(c.left.obs, c.left.actions, c.left.length, this.rows, at);
-      at += c.left.length;
-      this.writeRows(c.right.obs, c.right.actions, c.right.length, this.rows, at);
-      at += c.right.length;
-    }
+    const { rowsTotal } = this.writePairRows(batch);
     const member = this.members[k];
     const y = member.forward(this.rows, rowsTotal);
     let loss = 0;
     let correct = 0;
     let decided = 0;
-    at = 0;
+    let at = 0;
     const B = batch.length;
     for (const c of batch) {
       let s1 = 0;
@@ -522,18 +530,7 @@ export class RewardModel implements PreferenceModel {
    */
   private augmentedLoss(k: number, batch: readonly Comparison[], unlabelled: readonly SegmentPair[], options: FitOptions, rng: Rng): { loss: number } {
     const pairs: readonly SegmentPair[] = [...batch, ...unlabelled];
-    let rowsTotal = 0;
-    for (const c of pairs) rowsTotal += c.left.length + c.right.length;
-    this.ensureRows(rowsTotal);
-    const starts: number[] = [];
-    let at = 0;
-    for (const c of pairs) {
-      starts.push(at);
-      this.writeRows(c.left.obs, c.left.actions, c.left.length, this.rows, at);
-      at += c.left.length;
-      this.writeRows(c.right.obs, c.right.actions, c.right.length, this.rows, at);
-      at += c.right.length;
-    }
+    const { rowsTotal, starts } = this.writePairRows(pairs);
     const member = this.members[k];
     const y = member.forward(this.rows, rowsTotal);
     const dOut = this.dOut;

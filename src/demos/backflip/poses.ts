@@ -72,7 +72,7 @@ export function torsoPose(render: ArrayLike<number>, frameSize: number, t: numbe
   return { pitch: Math.atan2(sign * a.ax, sign * a.az), height: a.z, x: a.x };
 }
 
-/** Rotates v by the unit quaternion (w, x, y, z) (as the page's drawing does). */
+/** Rotates v by the unit quaternion (w, x, y, z), as the page's drawing (`server/ui/draw.ts`) does; a copy, so the annotator provably loads nothing but this file. */
 export function rotate(q: readonly [number, number, number, number], v: readonly [number, number, number]): [number, number, number] {
   const [w, x, y, z] = q;
   const [vx, vy, vz] = v;
