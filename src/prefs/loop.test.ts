@@ -417,6 +417,8 @@ describe('preference loop', () => {
     expect(r.envSteps).toBeLessThan(4096 + 128 + 20);
     store.close();
     await expect(trainFromPreferences(base({ scaledSegmentsPerRound: 1 }), { store: newStore(), teacher: new ObsTeacher() })).rejects.toThrow(/scaledSegmentsPerRound: needs initialActionScales/);
+    // PEBBLE's pre-training may not take every PPO update (the run would end without RL on r̂).
+    await expect(trainFromPreferences(base({ unsupervisedSteps: 4096 }), { store: newStore(), teacher: new ObsTeacher() })).rejects.toThrow(/unsupervisedSteps: 4096 steps of pre-training \(32 rollouts\) leave no PPO update/);
   });
 
   it("normalises the members over the latest ~4096 steps ('recent') or over every labelled segment once ('labelled')", () => {

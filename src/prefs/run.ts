@@ -150,6 +150,10 @@ export class PreferenceRun {
       this.ppo.close();
       throw new Error(`initialActionScales: ${cfg.envId} has discrete actions, which cannot be scaled (use [1])`);
     }
+    if (!this.unsupervisedDone && this.unsupervisedUpdates >= this.ppo.numUpdates) {
+      this.ppo.close();
+      throw new Error(`unsupervisedSteps: ${cfg.unsupervisedSteps} steps of pre-training (${this.unsupervisedUpdates} rollouts) leave no PPO update on the learned reward (PPO has ${this.ppo.numUpdates} in this run); use fewer, or more steps`);
+    }
     if (cfg.scaledSegmentsPerRound > 0 && cfg.initialActionScales.every((c) => c === 1)) {
       this.ppo.close();
       throw new Error('scaledSegmentsPerRound: needs initialActionScales other than 1 to scale by');
