@@ -104,6 +104,49 @@ class SlowTeacher extends ObsTeacher {
   }
 }
 
+/** What a run stored, as another process would read it back. */
+const contents = (store: PreferenceStore) => {
+  const { queries, labels, segments } = store.load();
+  return {
+    queries,
+    labels: labels.map(({ createdAt: _, ...l }) => l),
+    segments: [...segments.values()].map((s) => JSON.stringify({ ...s, obs: [...s.obs], actions: [...s.actions] })),
+  };
+};
+const learned = (r: { checkpoint: { agent: object; rewardModel: unknown } }) => JSON.stringify({ agent: { ...r.checkpoint.agent, meta: {} }, rewardModel: r.checkpoint.rewardModel });
+/** Metrics without the timings, which differ between any two runs. */
+const logged = (m: PrefsMetrics) => ({ ...m, sps: 0, rolloutSeconds: 0, updateSeconds: 0, fitSeconds: 0 });
+
+/**
+ * The run three ways: whole; stopped (aborted) at round `killRound` after saving its state at
+ * round `checkpointRound` (0: at its start), storing more in between; and resumed from that state
+ * in the same project.
+ */
+async function stopAndResume(cfg: PrefsConfigInput, checkpointRound: number, killRound: number) {
+  const wholeStore = newStore();
+  const wholeRows: PrefsMetrics[] = [];
+  const whole = await trainFromPreferences(cfg, { store: wholeStore, onRound: (m) => wholeRows.push(m) });
+  let store = newStore();
+  const project = store.project;
+  const controller = new AbortController();
+  let saved: PreferenceRunState | null = null;
+  const save = (run: { state(): PreferenceRunState }) => (saved = JSON.parse(JSON.stringify(run.state())) as PreferenceRunState);
+  const first = await trainFromPreferences(cfg, {
+    store,
+    signal: controller.signal,
+    onStart: (run) => checkpointRound === 0 && save(run),
+    onRound: (m, run) => {
+      if (m.update === checkpointRound) save(run);
+      if (m.update === killRound) controller.abort();
+    },
+  });
+  store.close();
+  store = newStore(project);
+  const rows: PrefsMetrics[] = [];
+  const resumed = saved ? await trainFromPreferences(cfg, { store, resumeFrom: saved, onRound: (m) => rows.push(m) }) : null;
+  return { whole, wholeRows, wholeStore, first, saved, resumed, rows, store };
+}
+
 describe('preference loop', () => {
   it('neither the reward model nor the policy ever receives true rewards', async () => {
     const runs = [];
@@ -173,55 +216,19 @@ describe('preference loop', () => {
     expect(slowRows.at(-1)!.fits).toBeGreaterThan(1);
   });
 
-  /** What a run stored, as another process would read it back. */
-  const contents = (store: PreferenceStore) => {
-    const { queries, labels, segments } = store.load();
-    return {
-      queries,
-      labels: labels.map(({ createdAt: _, ...l }) => l),
-      segments: [...segments.values()].map((s) => JSON.stringify({ ...s, obs: [...s.obs], actions: [...s.actions] })),
-    };
-  };
-  const learned = (r: { checkpoint: { agent: object; rewardModel: unknown } }) => JSON.stringify({ agent: { ...r.checkpoint.agent, meta: {} }, rewardModel: r.checkpoint.rewardModel });
-
   it.each([
     ['at its start', 0, 6, 'oracle'],
     ['mid-run, with work done after the checkpoint', 7, 15, 'oracle'],
     ['mid-run, B-Pref\'s stochastic teacher (its answers draw random numbers)', 5, 12, 'stoc'],
   ] as const)('a run stopped after a checkpoint taken %s and resumed from it ends bit-identical to the run uninterrupted: policy, reward model, queries and labels', async (_when, checkpointRound, killRound, teacher) => {
-    const cfg = base({ labelBudget: 40, teacher });
-    const wholeStore = newStore();
-    const wholeRows: PrefsMetrics[] = [];
-    const whole = await trainFromPreferences(cfg, { store: wholeStore, onRound: (m) => wholeRows.push(m) });
-
-    // First attempt: save the state at one round, keep going (storing more), then die.
-    let store = newStore();
-    const project = store.project;
-    const controller = new AbortController();
-    let saved: PreferenceRunState | null = null;
-    const save = (run: { state(): PreferenceRunState }) => (saved = JSON.parse(JSON.stringify(run.state())) as PreferenceRunState);
-    const first = await trainFromPreferences(cfg, {
-      store,
-      signal: controller.signal,
-      onStart: (run) => checkpointRound === 0 && save(run),
-      onRound: (m, run) => {
-        if (m.update === checkpointRound) save(run);
-        if (m.update === killRound) controller.abort();
-      },
-    });
-    store.close();
+    const { whole, wholeRows, wholeStore, first, saved, resumed, rows, store } = await stopAndResume(base({ labelBudget: 40, teacher }), checkpointRound, killRound);
     expect(first.interrupted).toBe(true);
     expect(saved).not.toBeNull();
-
-    store = newStore(project);
-    const rows: PrefsMetrics[] = [];
-    const resumed = await trainFromPreferences(cfg, { store, resumeFrom: saved!, onRound: (m) => rows.push(m) });
     expect(rows[0].update).toBe(checkpointRound + 1);
-    expect(resumed.envSteps).toBe(3072);
-    expect(learned(resumed)).toBe(learned(whole));
+    expect(resumed!.envSteps).toBe(3072);
+    expect(learned(resumed!)).toBe(learned(whole));
     expect(contents(store)).toEqual(contents(wholeStore));
     expect(contents(store).labels).toHaveLength(40);
-    const logged = (m: PrefsMetrics) => ({ ...m, sps: 0, rolloutSeconds: 0, updateSeconds: 0, fitSeconds: 0 });
     expect(rows.map(logged)).toEqual(wholeRows.slice(checkpointRound).map(logged));
     store.close();
     wholeStore.close();
@@ -444,12 +451,6 @@ describe('preference loop', () => {
 });
 
 describe('label efficiency after 2017 (OVERSIGHT.md §7)', () => {
-  const stored = (store: PreferenceStore) => {
-    const { queries, labels, segments } = store.load();
-    return { queries, labels: labels.map(({ createdAt: _, ...l }) => l), segments: [...segments.keys()] };
-  };
-  const learnedOf = (r: { checkpoint: { agent: object; rewardModel: unknown } }) => JSON.stringify({ agent: { ...r.checkpoint.agent, meta: {} }, rewardModel: r.checkpoint.rewardModel });
-
   it.each([
     ['PEBBLE, a checkpoint during its pre-training', { unsupervisedSteps: 256 }, 1, 6],
     ['PEBBLE, a checkpoint after its last pre-training round (before the critic is reset)', { unsupervisedSteps: 256 }, 2, 9],
@@ -457,32 +458,14 @@ describe('label efficiency after 2017 (OVERSIGHT.md §7)', () => {
     ['QPA', { policyAlignedEpisodes: 2, subClips: 5 }, 7, 15],
     ['RUNE', { disagreementBonus: 0.05, disagreementBonusDecay: 1e-3 }, 7, 15],
   ] as const)('%s: a run resumed from it ends bit-identical to the run uninterrupted', async (_name, options, checkpointRound, killRound) => {
-    const cfg = base({ labelBudget: 40, ...options });
-    const wholeStore = newStore();
-    const wholeRows: PrefsMetrics[] = [];
-    const whole = await trainFromPreferences(cfg, { store: wholeStore, onRound: (m) => wholeRows.push(m) });
-    let store = newStore();
-    const project = store.project;
-    const controller = new AbortController();
-    let saved: PreferenceRunState | null = null;
-    await trainFromPreferences(cfg, {
-      store,
-      signal: controller.signal,
-      onRound: (m, run) => {
-        if (m.update === checkpointRound) saved = JSON.parse(JSON.stringify(run.state())) as PreferenceRunState;
-        if (m.update === killRound) controller.abort();
-      },
-    });
-    store = newStore(project);
-    const rows: PrefsMetrics[] = [];
-    const resumed = await trainFromPreferences(cfg, { store, resumeFrom: saved!, onRound: (m) => rows.push(m) });
-    expect(resumed.envSteps).toBe(3072);
-    expect(learnedOf(resumed)).toBe(learnedOf(whole));
-    expect(stored(store)).toEqual(stored(wholeStore));
-    const logged = (m: PrefsMetrics) => ({ ...m, sps: 0, rolloutSeconds: 0, updateSeconds: 0, fitSeconds: 0 });
+    const { whole, wholeRows, wholeStore, saved, resumed, rows, store } = await stopAndResume(base({ labelBudget: 40, ...options }), checkpointRound, killRound);
+    expect(saved).not.toBeNull();
+    expect(resumed!.envSteps).toBe(3072);
+    expect(learned(resumed!)).toBe(learned(whole));
+    expect(contents(store)).toEqual(contents(wholeStore));
     expect(rows.map(logged)).toEqual(wholeRows.slice(checkpointRound).map(logged));
     // And the option changed the run (the same seed without it learns something else).
-    expect(learnedOf(await trainFromPreferences(base({ labelBudget: 40 }), { store: newStore() }))).not.toBe(learnedOf(whole));
+    expect(learned(await trainFromPreferences(base({ labelBudget: 40 }), { store: newStore() }))).not.toBe(learned(whole));
   });
 
   it("PEBBLE: PPO first trains on state entropy, in the run's steps and before any label; the initial clips are the pre-trained policy's", async () => {
