@@ -208,7 +208,7 @@ function animate(now: number): void {
     if (!p.clips || !spec) continue;
     p.t = advanceClock(p.t, now - p.last, 1, p.clips.period);
     p.last = now;
-    const frame = clockFrame(p.t, spec.dt);
+    const frame = clockFrame(p.t, spec.dt, p.clips.period);
     drawClips(spec, p.clips, frame, [p.canvas], [p.overlay]);
     showStep(p, Math.min(frame, p.clips.segments[0].length - 1));
   }

@@ -10,10 +10,18 @@ const clip = (id: string, length: number, swing: number): SegmentJson => ({ id, 
 describe('the clips clock', () => {
   it('never runs backwards: a frame timestamp from before the last advance leaves the clock where it was', () => {
     expect(advanceClock(0, -4, 1, 2)).toBe(0);
-    expect(clockFrame(advanceClock(0, -4, 1, 2), 0.05)).toBe(0);
+    expect(clockFrame(advanceClock(0, -4, 1, 2), 0.05, 2)).toBe(0);
     expect(advanceClock(0.5, -16, 0.5, 2)).toBe(0.5);
     expect(advanceClock(0.5, 1000, 0.5, 2)).toBeCloseTo(1);
     expect(advanceClock(1.9, 200, 1, 2)).toBeCloseTo(0.1);
+  });
+
+  it("a time a hair under the period stays on the loop's last frame (CI once showed frame 40 of a 40-frame loop)", () => {
+    expect(clockFrame(2 - 1e-9, 0.05, 2)).toBe(39);
+    expect(clockFrame(1.99999995, 0.05, 2)).toBe(39);
+    expect(clockFrame(1.95, 0.05, 2)).toBe(39);
+    expect(clockFrame(1.9499, 0.05, 2)).toBe(38);
+    expect(clockFrame(0.1 + 0.2, 0.1, 2)).toBe(3);
   });
 
   it('a pair shares one scale and lasts at least MIN_CLIP_SECONDS plus the hold', () => {

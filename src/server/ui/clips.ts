@@ -48,8 +48,12 @@ export function advanceClock(t: number, elapsedMs: number, speed: number, period
   return (t + (Math.max(0, elapsedMs) / 1000) * speed) % period;
 }
 
-/** The clock's frame at `t` seconds into the loop. */
-export const clockFrame = (t: number, dt: number): number => Math.max(0, Math.floor(t / dt + 1e-6));
+/**
+ * The clock's frame at `t` seconds into a loop of `period` seconds. The 1e-6 absorbs rounding below a whole frame; the
+ * clamp keeps a `t` a hair under the period (the modulo's float remainder) on the loop's last frame, not one past it.
+ */
+export const clockFrame = (t: number, dt: number, period: number): number =>
+  Math.max(0, Math.min(Math.floor(t / dt + 1e-6), Math.ceil(period / dt - 1e-6) - 1));
 
 /** Paints each clip at the clock's frame; a clip past its end holds its last frame and its overlay says why. */
 export function drawClips(spec: RenderSpec, clips: Clips, clock: number, canvases: HTMLCanvasElement[], overlays: (HTMLElement | null)[]): void {

@@ -207,7 +207,7 @@ function animate(now: number): void {
     for (const p of playing.values()) {
       p.t = advanceClock(p.t, now - p.last, 1, p.clips.period);
       p.last = now;
-      drawClips(spec, p.clips, clockFrame(p.t, spec.dt), p.canvases, p.overlays);
+      drawClips(spec, p.clips, clockFrame(p.t, spec.dt, p.clips.period), p.canvases, p.overlays);
     }
   }
   requestAnimationFrame(animate);

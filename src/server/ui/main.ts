@@ -398,7 +398,7 @@ function animate(now: number): void {
     if (playback.playing) playback.t = advanceClock(playback.t, now - playback.last, playback.speed, current.clips.period);
     playback.last = now;
     // The clock's frame; each clip holds its last frame once past it, until the loop comes round.
-    const clock = clockFrame(playback.t, spec.dt);
+    const clock = clockFrame(playback.t, spec.dt, current.clips.period);
     document.body.dataset.frame = String(clock);
     const scrub = $<HTMLInputElement>('scrub');
     const at = String(Math.min(clock, current.clips.frames1x - 1));
