@@ -79,6 +79,9 @@ export function writeReport(): string {
   if (results.prefs) {
     lines.push('## Learning from preferences', '', 'Preference-learning runs against true-reward PPO on the MuJoCo tasks: see [prefs.md](prefs.md).', '');
   }
+  if (results['prefs-speed']) {
+    lines.push('## Preference loop throughput', '', 'The whole preference loop and true-reward PPO against raw vectorised physics on the MuJoCo tasks: see [prefs-speed.md](prefs-speed.md).', '');
+  }
   if (results['prefs-recheck']) {
     lines.push('## Preference runs rechecked at a later commit', '', 'Committed cells rerun with later code, beside the committed numbers: see [prefs-recheck.md](prefs-recheck.md).', '');
   }

@@ -1,5 +1,5 @@
 /**
- * Benchmarks. `npm run bench -- <nn|ppo-speed|learn|baselines|prefs|labels-load|startup|debate-speed|report|all> [options]`.
+ * Benchmarks. `npm run bench -- <nn|ppo-speed|learn|baselines|prefs|prefs-speed|labels-load|startup|debate-speed|report|all> [options]`.
  * Each writes bench/results/<name>.json with the command, commit and machine, and
  * regenerates bench/results/README.md from every JSON file there.
  */
@@ -25,6 +25,7 @@ import { VARIANTS, benchPrefs, loadResults as loadPrefsResults, writePrefsResult
 import { benchLabelsLoad } from './labelsLoad.js';
 import { benchStartup } from './startup.js';
 import { benchThreads } from './threads.js';
+import { benchPrefsSpeed } from './prefsSpeed.js';
 import { benchRecheck } from './recheck.js';
 import { benchPerson } from './person.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
@@ -212,6 +213,18 @@ program
     const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
     await benchPrefs(list(o.env), list(o.variants), list(o.seeds).map(positiveInt), o.steps, o.episodes, o.labels ? list(o.labels).map(positiveInt) : null, argv, o.parallel, o.db);
     if (!o.db) writeReport();
+  });
+program
+  .command('prefs-speed')
+  .description('throughput of the whole preference loop (oracle teacher) and of true-reward PPO against raw vectorised physics, per MuJoCo task, in one run')
+  .option('--env <list>', 'comma-separated env ids', Object.keys(BASELINE_TARGETS).join(','))
+  .option('--steps <n>', 'env steps of each PPO and preference run', positiveInt, 200_000)
+  .option('--labels <n>', 'label budget of each preference run', positiveInt, 140)
+  .option('--raw-steps <n>', 'env steps for the raw throughput measurement', positiveInt, 50_000)
+  .action(async (o: { env: string; steps: number; labels: number; rawSteps: number }) => {
+    const envs = o.env.split(',').map((e) => e.trim()).filter(Boolean);
+    await benchPrefsSpeed(envs, o.steps, o.labels, o.rawSteps, argv);
+    writeReport();
   });
 program
   .command('prefs-recheck')
