@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectKeyValue } from '../src/cli/parse.js';
+import { resolvePrefsConfig } from '../src/cli/prefs.js';
 import '../src/envs/builtins.js';
-import { commandLine, expectedKey, loadResults, rebuildRunDirs, scoreRatio, stampCommit, supersede, variantFlags, VARIANTS, withLock, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
+import { prefsPpoConfig, type PrefsConfig } from '../src/prefs/config.js';
+import { commandLine, configKey, expectedKey, loadResults, rebuildRunDirs, scoreRatio, stampCommit, supersede, variantFlags, VARIANTS, withLock, type CellResult, type RunOutcome, type TaskPrefsResult } from './prefs.js';
 
 const run = (seed: number, configKey: string, evalMean: number): RunOutcome => ({ seed, evalMean, labels: 700, heldOutAccuracy: 0.9, trainSeconds: 100, curve: [], commit: 'abc1234', configKey });
 const cell = (runs: RunOutcome[], hp: string[]): CellResult => ({ variant: 'oracle', labels: 700, hp, runs, mean: runs.reduce((a, r) => a + r.evalMean, 0) / runs.length, ratio: 0.5 });
@@ -97,6 +99,18 @@ describe('bench prefs', () => {
     }
     expect(runs).toBeGreaterThan(100);
     expect(mismatched).toEqual([]);
+  });
+
+  it("a training time limit of its own (maxEpisodeSteps) changes the key; left at the env's, the key is that of runs made before the option", () => {
+    const prefs = resolvePrefsConfig(variantFlags('Hopper-v5', VARIANTS.oracle, 700, 1, 1_000_000, 10));
+    const ppo = prefsPpoConfig(prefs, prefs.totalTimesteps);
+    // A run made before the option has no such field in its config.json.
+    const { maxEpisodeSteps, ...before } = prefs;
+    expect(maxEpisodeSteps).toBeNull();
+    const key = configKey(prefs, ppo, {});
+    expect(configKey(before as PrefsConfig, ppo, {})).toBe(key);
+    expect(key).toBe(expectedKey('Hopper-v5', VARIANTS.oracle, 700, 1_000_000, 10));
+    expect(configKey({ ...prefs, maxEpisodeSteps: 250 }, ppo, {})).not.toBe(key);
   });
 
   it('a run recorded by a queue worker elsewhere is rebuilt under this checkout from its kept files; one already here is left alone', () => {

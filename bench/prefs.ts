@@ -440,6 +440,7 @@ export function configKey(prefs: PrefsConfig, ppo: PpoConfig, evalEnvKwargs: Rec
   const scales = rest.initialActionScales as number[] | undefined;
   if (scales?.length === 1 && scales[0] === 1) delete rest.initialActionScales;
   if (rest.scaledSegmentsPerRound === 0) delete rest.scaledSegmentsPerRound;
+  if (rest.maxEpisodeSteps === null) delete rest.maxEpisodeSteps;
   // The label-efficiency options likewise, each with the settings that mean nothing while it is off.
   if (rest.unsupervisedSteps === 0) delete rest.unsupervisedSteps;
   if (rest.pseudoLabelRatio === 0) {

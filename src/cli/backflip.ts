@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKFLIP_ENV_KWARGS, BACKFLIP_SETTINGS, backflipDemo } from '../demos/backflip/demo.js';
-import type { CliIO } from './io.js';
+import { UsageError, type CliIO } from './io.js';
 
 export interface BackflipFlags {
   out: string;
@@ -10,6 +10,7 @@ export interface BackflipFlags {
   steps?: number;
   labels?: number;
   segmentLength?: number;
+  episodeSteps?: number;
   seed: number;
   episodes: number;
   reference?: string;
@@ -20,11 +21,15 @@ export interface BackflipFlags {
 
 export async function backflipCommand(flags: BackflipFlags, io: CliIO, argv: string[]): Promise<number> {
   const base = flags.quick ? BACKFLIP_SETTINGS.quick : BACKFLIP_SETTINGS.full;
+  const segmentLength = flags.segmentLength ?? base.segmentLength;
+  const episodeSteps = flags.episodeSteps ?? base.episodeSteps;
+  if (episodeSteps < segmentLength) throw new UsageError(`--episode-steps: training episodes of ${episodeSteps} steps cannot hold a clip of ${segmentLength} steps (--segment-length); use at least ${segmentLength}`);
   await backflipDemo({
     out: flags.out,
     steps: flags.steps ?? base.steps,
     labels: flags.labels ?? base.labels,
-    segmentLength: flags.segmentLength ?? base.segmentLength,
+    segmentLength,
+    episodeSteps,
     seed: flags.seed,
     episodes: flags.episodes,
     envKwargs: BACKFLIP_ENV_KWARGS,

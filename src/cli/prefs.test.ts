@@ -63,6 +63,9 @@ describe('overseer prefs', () => {
     [['prefs', '--env', 'Pendulum-v1', '--hp', 'lr=1'], /PPO option: unknown key lr/],
     [['prefs', '--env', 'Pendulum-v1', '--env-kwargs', '{"gravity": 1}'], /--env-kwargs: Pendulum-v1 does not take option gravity/],
     [['prefs', '--env', 'Pendulum-v1', '--eval-env-kwargs', '{"gravity": 1}'], /--eval-env-kwargs: Pendulum-v1 does not take option gravity/],
+    [['prefs', '--env', 'Pendulum-v1', '--max-episode-steps', '0'], /option '--max-episode-steps <n>' argument '0' is invalid. expected a positive integer/],
+    [['prefs', '--env', 'Pendulum-v1', '--max-episode-steps', '2.5'], /option '--max-episode-steps <n>' argument '2.5' is invalid/],
+    [['prefs', '--env', 'Pendulum-v1', '--max-episode-steps', '20', '--segment-length', '30'], /--max-episode-steps: episodes of 20 steps are shorter than a clip \(--segment-length 30\)/],
     [['prefs', '--env', 'Pendulum-v1', '--labels-from', '/no/such/run'], /--labels-from: \/no\/such\/run is neither a run directory nor an export \(\.jsonl\)/],
     [['prefs', '--resume', '/no/such/run'], /--resume: run directory \/no\/such\/run does not exist/],
     [['prefs', '--resume', '/no/such/run', '--label-budget', '5', '--labels', '5', '--project', 'p'], /--resume continues a run with its own config; drop --label-budget, --labels, --project/],
@@ -74,6 +77,30 @@ describe('overseer prefs', () => {
       expect(r.err + r.out).toMatch(message);
     });
   }
+
+  it("--max-episode-steps: saved in config.json, training episodes end at n steps, the evaluation keeps the env's own limit; a bad value from a --config file names the flag", async () => {
+    const out = join(tmp(), 'short');
+    const r = await cli('prefs', ...small, '--label-budget', '8', '--steps', '2048', '--max-episode-steps', '64', '--out', out);
+    expect(r.code).toBe(0);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.prefs).toMatchObject({ maxEpisodeSteps: 64, segmentLength: null });
+    const metrics = lines(join(out, 'metrics.jsonl')).map((l) => JSON.parse(l));
+    expect(new Set(metrics.filter((m) => m.episodesFinished > 0).map((m) => m.episodicLength))).toEqual(new Set([64]));
+    const { store, close } = openRunStore(out, config.store);
+    const clips = [...store.load().segments.values()];
+    close();
+    // Pendulum's 1.5 s clips (30 steps): two per 64-step episode, the 4 steps left over dropped.
+    expect(clips.length).toBeGreaterThan(0);
+    expect(clips.every((s) => s.length === 30)).toBe(true);
+    // Evaluation is on the standard task: Pendulum-v1's own 200 steps.
+    const ev = await cli('eval', out, '--episodes', '1', '--json');
+    expect(JSON.parse(ev.out).lengths).toEqual([200]);
+    const file = join(tmp(), 'bad.json');
+    writeFileSync(file, JSON.stringify({ envId: 'Pendulum-v1', maxEpisodeSteps: -5 }));
+    const bad = await cli('prefs', '--config', file);
+    expect(bad.code).toBe(2);
+    expect(bad.err + bad.out).toMatch(/--max-episode-steps: Too small/);
+  });
 
   it('writes a run directory (config, metrics with diagnostics, stored segments and labels, summary) that eval reads', async () => {
     const out = join(tmp(), 'run');

@@ -53,6 +53,7 @@ export interface PrefsFlags extends Record<string, unknown> {
   seed?: number;
   selection?: string;
   segmentLength?: number;
+  maxEpisodeSteps?: number;
   initialActionScales?: number[];
   scaledSegmentsPerRound?: number;
   teacherParams?: Record<string, unknown>;
@@ -129,6 +130,10 @@ export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
     checkLabelingView(cfg.envId, cfg.labelingView);
   }
   if (cfg.labelingAssistant !== null) checkLabelingAssistant(cfg.envId, cfg.labelingView, cfg.labelingAssistant);
+  // A clip cut by the time limit is dropped, so episodes shorter than a clip would give none to ask about.
+  if (cfg.maxEpisodeSteps !== null && cfg.segmentLength !== null && cfg.segmentLength > cfg.maxEpisodeSteps) {
+    throw new UsageError(`--max-episode-steps: episodes of ${cfg.maxEpisodeSteps} steps are shorter than a clip (--segment-length ${cfg.segmentLength}), and clips cut by the time limit are dropped; use at least ${cfg.segmentLength}`);
+  }
   let ppo: PpoConfig;
   try {
     ppo = prefsPpoConfig(cfg, cfg.totalTimesteps);

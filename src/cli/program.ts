@@ -469,6 +469,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .option('--steps <n>', 'env steps (default 3000000)', positiveInt)
     .option('--labels <n>', 'label budget (default 900)', positiveInt)
     .option('--segment-length <steps>', 'steps per clip (default 125: 1 s)', positiveInt)
+    .option('--episode-steps <steps>', "training episodes end after this many steps (default 250: 2 s); evaluation episodes last Hopper-v5's own 1000 (8 s), or this many if longer", positiveInt)
     .option('--seed <n>', 'seed of the run', nonNegativeInt, 1)
     .option('--episodes <n>', 'evaluation episodes', positiveInt, 10)
     .option('--reference <run_dir>', 'a normally trained Hopper run (or checkpoint) measured on the same episodes')

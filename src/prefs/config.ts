@@ -16,6 +16,12 @@ import { TEACHER_NAMES, TeacherOverridesSchema, type TeacherName } from './teach
 export const PrefsConfigSchema = z.strictObject({
   envId: z.string().min(1),
   envKwargs: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Training episodes are truncated after this many steps, in place of the env's own time limit
+   * (null: the env's own). Only training: the final evaluation (and `overseer eval`) keeps the
+   * env's own limit, the standard task the benchmark compares on.
+   */
+  maxEpisodeSteps: z.number().int().positive().nullable().default(null),
   seed: z.number().int().nonnegative().default(1),
   /** Env steps of the whole run, the initial policy's segments included. */
   totalTimesteps: z.number().int().positive().default(1_000_000),
@@ -91,8 +97,8 @@ export const PrefsConfigSchema = z.strictObject({
   /**
    * QPA's policy-aligned queries (arXiv:2305.17400; QPA draws them uniformly, `selection`
    * 'uniform'): in RL, pairs are chosen (by `selection`)
-   * only among segments of the last this-many episodes' worth of steps (episodes at the env's
-   * time limit, 1000 steps without one). QPA: 10. 0: the whole pool (the paper).
+   * only among segments of the last this-many episodes' worth of steps (episodes at the run's
+   * time limit, `maxEpisodeSteps` or the env's, 1000 steps without one). QPA: 10. 0: the whole pool (the paper).
    */
   policyAlignedEpisodes: z.number().int().nonnegative().default(0),
   /** QPA's data augmentation: each labelled pair is fitted as this many random sub-clip pairs (`SUB_CLIP`). QPA: 20. 0: whole clips (the paper). */

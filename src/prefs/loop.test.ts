@@ -371,6 +371,23 @@ describe('preference loop', () => {
     expect(runs[1].stored).toEqual(runs[0].stored);
   });
 
+  it("maxEpisodeSteps: training episodes are truncated at n steps instead of the env's 30, and the default clip fits in one", async () => {
+    const lengths = async (over: Partial<PrefsConfigInput>) => {
+      const store = newStore();
+      const rows: PrefsMetrics[] = [];
+      await trainFromPreferences(base(over), { store, teacher: new ObsTeacher(), onRound: (m) => rows.push(m) });
+      const segments = [...store.load().segments.values()];
+      store.close();
+      return { episodes: new Set(rows.filter((m) => m.episodesFinished > 0).map((m) => m.episodicLength)), clips: new Set(segments.map((s) => s.length)) };
+    };
+    expect(await lengths({})).toEqual({ episodes: new Set([30]), clips: new Set([10]) });
+    expect(await lengths({ maxEpisodeSteps: 20 })).toEqual({ episodes: new Set([20]), clips: new Set([10]) });
+    // Without a segment length, clips are 1.5 s (30 steps here) but no longer than an episode.
+    expect(await lengths({ maxEpisodeSteps: 12, segmentLength: null })).toEqual({ episodes: new Set([12]), clips: new Set([12]) });
+    expect(() => PrefsConfigSchema.parse(base({ maxEpisodeSteps: 0 }))).toThrow(/maxEpisodeSteps/);
+    expect(PrefsConfigSchema.parse(base()).maxEpisodeSteps).toBeNull();
+  });
+
   it('initialActionScales: the initial clips span the scales (each new segment takes the next); RL clips are the policy as it is', async () => {
     const store = newStore();
     const r = await trainFromPreferences(base({ initialActionScales: [0, 0.5, 1], totalTimesteps: 4096 }), { store, teacher: new ObsTeacher() });

@@ -10,7 +10,7 @@
  * the store, which a resumed run reads back; everything it stored after its checkpoint it
  * stores again identically (the store keeps the first copy), so a crash anywhere is harmless.
  */
-import { make, registration } from '../envs/registry.js';
+import { make, registration, type MakeOptions } from '../envs/registry.js';
 import { Discrete } from '../envs/spaces.js';
 import { makeVec } from '../envs/vector/make.js';
 import { Ppo, type PpoMetrics, type PpoState } from '../rl/ppo.js';
@@ -128,7 +128,7 @@ export class PreferenceRun {
     this.schedule = scheduleOf(cfg);
     this.segmentLength = segmentLengthOf(cfg, scene);
     const ppoCfg = prefsPpoConfig(cfg, ppoStepsOf(cfg, initialSteps, this.segmentLength));
-    const raw = makeVec(cfg.envId, { numEnvs: ppoCfg.numEnvs, mode: ppoCfg.vectorization, makeOptions: { kwargs: cfg.envKwargs }, infoKeys: ['episode'], recordRender: scene.replayable });
+    const raw = makeVec(cfg.envId, { numEnvs: ppoCfg.numEnvs, mode: ppoCfg.vectorization, makeOptions: trainingMakeOptions(cfg), infoKeys: ['episode'], recordRender: scene.replayable });
     try {
       const actionSize = modelActionSize(raw);
       const init = { obsSize: raw.obsSize, actionSize, rng: streams.get('reward-model-init'), saved: build.rewardModel ?? null };
@@ -653,12 +653,17 @@ interface EnvScene {
   replayable: boolean;
 }
 
-/** Seconds per env step (for the segment length), the time limit, and whether segments can be replayed in a browser. */
+/** How the training envs are made: the run's env options, and its time limit when it sets one (`maxEpisodeSteps`). */
+function trainingMakeOptions(cfg: PrefsConfig): MakeOptions {
+  return cfg.maxEpisodeSteps === null ? { kwargs: cfg.envKwargs } : { kwargs: cfg.envKwargs, maxEpisodeSteps: cfg.maxEpisodeSteps };
+}
+
+/** Seconds per env step (for the segment length), the training time limit, and whether segments can be replayed in a browser. */
 function envScene(cfg: PrefsConfig): EnvScene {
   const probe = make(cfg.envId, { kwargs: cfg.envKwargs });
   try {
     const spec = probe.renderSpec();
-    return { dt: spec?.dt ?? 0.05, maxEpisodeSteps: registration(cfg.envId).maxEpisodeSteps, replayable: spec !== null };
+    return { dt: spec?.dt ?? 0.05, maxEpisodeSteps: cfg.maxEpisodeSteps ?? registration(cfg.envId).maxEpisodeSteps, replayable: spec !== null };
   } finally {
     probe.close();
   }

@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +19,12 @@ const flat = (n: number, v: number) => Array.from({ length: n }, () => v);
 const SPEC: MujocoRenderSpec = { kind: 'mujoco', dt: HOPPER_DT, geoms: HOPPER_GEOMS };
 const scene: SceneJson = { envId: 'Hopper-v5', spec: SPEC };
 
-/** 125-frame clips: a landed backflip, a backflip ending on the ground, a fall backwards, standing, a forward somersault. */
+/** 125-frame clips: a landed backflip, a backflip ending on the ground, a fall backwards, a fall backwards and up again, standing, a forward somersault. */
 const CLIPS = {
   flip: () => hopperClip([...flat(10, 0), ...ramp(0, -TAU, 80), ...flat(35, 0)], [...flat(10, 1.25), ...ramp(1.25, 2, 40), ...ramp(2, 1.25, 40), ...flat(35, 1.25)]),
   flipOnGround: () => hopperClip([...flat(10, 0), ...ramp(0, -TAU, 80), ...flat(35, 0)], [...flat(10, 1.25), ...ramp(1.25, 2, 40), ...ramp(2, 0.15, 40), ...flat(35, 0.15)]),
   fallBack: () => hopperClip([...ramp(0, -Math.PI / 2, 60), ...flat(65, -Math.PI / 2)], [...ramp(1.25, 0.1, 60), ...flat(65, 0.1)]),
+  getUp: () => hopperClip([...flat(10, 0), ...ramp(0, -Math.PI, 40), ...ramp(-Math.PI, 0, 40), ...flat(35, 0)], [...flat(10, 1.25), ...ramp(1.25, 0.3, 40), ...ramp(0.3, 1.25, 40), ...flat(35, 1.25)]),
   stand: () => hopperClip(flat(125, 0), flat(125, 1.25)),
   forward: () => hopperClip([...flat(10, 0), ...ramp(0, TAU, 80), ...flat(35, 0)].map((p) => Math.atan2(Math.sin(p), Math.cos(p))), [...flat(10, 1.25), ...ramp(1.25, 2, 40), ...ramp(2, 1.25, 40), ...flat(35, 1.25)]),
 };
@@ -44,11 +47,21 @@ describe('the annotator judges pairs from drawn poses', () => {
       ['forward', 'fallBack', 'right'],
       ['stand', 'stand', 'equal'],
       ['forward', 'stand', 'right'],
+      ['fallBack', 'getUp', 'right'],
+      ['getUp', 'stand', 'left'],
+      ['getUp', 'flip', 'right'],
     ];
     for (const [l, r, answer] of cases) expect(judgePair(pair(l, r), scene).answer, `${l} vs ${r}`).toBe(answer);
     const j = judgePair(pair('flip', 'stand'), scene);
-    expect(j.left).toBeCloseTo(TAU + Math.PI + 1, 5);
+    // The flip ends the clip upright after its turn: it gets the getting-up bonus (2) too.
+    expect(j.left).toBeCloseTo(TAU + Math.PI + 1 + 2, 5);
     expect(j.right).toBeCloseTo(0.625, 5);
+    // Falling back half a turn (the torso down to 0.3 m) and getting up: the part of the turn made high (about 1.85 of π rad), minus π/2 for turning forward to stand, 0.625 for the height, 2 for getting up.
+    const up = judgePair(pair('getUp', 'fallBack'), scene);
+    expect(up.left).toBeCloseTo(2.90694, 4);
+    // Without the bonus it would lose to the fall that stays down (1.37): standing up costs a forward turn.
+    expect(up.right).toBeCloseTo(1.37046, 4);
+    expect(up.left! - 2).toBeLessThan(up.right!);
   });
 
   it("says it can't tell when a clip has no render states, and refuses a scene that is not a hopper's", () => {
@@ -110,5 +123,31 @@ describe('annotator and labeling server', () => {
     expect(new Set(labels.map((l) => l.teacher))).toEqual(new Set(['script']));
     // A wrong token is refused, as it would be for the page.
     await expect(runAnnotator({ url, token: 'nope', runId: 'flip', maxLabels: 1 })).rejects.toThrow(/token/);
+  });
+
+  it('stops without an error when the server closes as the run ends: before the scene, or while an answer is being sent', async () => {
+    // Nothing listening (a run so short its server closed before the annotator's first request).
+    const closed = createServer();
+    const port = await new Promise<number>((r) => closed.listen(0, '127.0.0.1', () => r((closed.address() as AddressInfo).port)));
+    await new Promise((r) => closed.close(r));
+    const before = await runAnnotator({ url: `http://127.0.0.1:${port}`, token: 't', runId: 'flip', pollMs: 1 });
+    expect([before.serverGone, before.labels]).toEqual([true, 0]);
+
+    // A server that hands out a pair, then drops the connection of the answer and every request after it.
+    let gone = false;
+    const posts: string[] = [];
+    const server = createServer((req, res) => {
+      if (gone) return req.socket.destroy();
+      const send = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url?.endsWith('/scene')) return send(scene);
+      if (req.url?.includes('/next')) return send({ status: { state: 'running' }, queries: [pair('flip', 'stand')] });
+      posts.push(req.url ?? '');
+      gone = true;
+      req.socket.destroy();
+    });
+    const at = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const during = await runAnnotator({ url: `http://127.0.0.1:${at}`, token: 't', runId: 'flip', pollMs: 1 });
+    expect([during.serverGone, during.labels, posts.length]).toEqual([true, 0, 1]);
   });
 });

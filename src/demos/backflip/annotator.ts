@@ -101,8 +101,19 @@ export async function runAnnotator(opts: AnnotatorOptions): Promise<AnnotatorRes
     }
     return (await res.json()) as T;
   };
-  const scene = await api<SceneJson>(`/api/runs/${run}/scene`);
+  let scene: SceneJson | null = null;
   let failures = 0;
+  // The run may finish (and its server close) before the first request: a tiny run does.
+  while (scene === null) {
+    try {
+      scene = await api<SceneJson>(`/api/runs/${run}/scene`);
+    } catch (e) {
+      if (e instanceof HttpError || opts.signal?.aborted) throw e;
+      if (++failures >= 5) return done(false, true);
+      await sleep(pollMs * failures);
+    }
+  }
+  failures = 0;
   while (!opts.signal?.aborted) {
     if (opts.maxLabels !== undefined && labels >= opts.maxLabels) return done(false);
     let batch: { status: RunStatusJson; queries: QueryJson[] };
@@ -132,8 +143,9 @@ export async function runAnnotator(opts: AnnotatorOptions): Promise<AnnotatorRes
           body: JSON.stringify({ queryId: pair.id, answer, seconds: (performance.now() - shown) / 1000, clientId: crypto.randomUUID() }),
         });
       } catch (e) {
-        // 409: the run finished, or the pair was answered meanwhile; the next fetch says which.
-        if ((e instanceof HttpError && e.status === 409) || opts.signal?.aborted) break;
+        // 409: the run finished, or the pair was answered meanwhile. No answer at all: the server
+        // closed as the run ended, or is restarting. Either way the next fetch says which.
+        if (!(e instanceof HttpError) || e.status === 409 || opts.signal?.aborted) break;
         throw e;
       }
       labels += 1;

@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { registration } from '../../envs/registry.js';
 import { runAnnotator, type AnnotatorResult } from './annotator.js';
 import { evaluateBackflips, type Evaluation } from './evaluate.js';
 import { backflipSvg, pickClip } from './picture.js';
@@ -24,10 +25,16 @@ import { backflipReport, reportMarkdown, type BackflipReport, type TrainingRecor
 
 export const BACKFLIP_INSTRUCTIONS = 'Which clip is closer to a backflip? The hopper should turn over backwards and land on its foot.';
 
-/** The settings of a full run and of the quick smoke setting. */
+/**
+ * The settings of a full run and of the quick smoke setting. Training episodes last 2 s (250
+ * steps): with Hopper-v5's own 8 s, the second run turned over in the first second and lay on
+ * the ground for the other seven, so most clips showed a hopper lying down
+ * (bench/results/backflip.md, notes); now every episode starts standing, and every other 1 s
+ * clip shows a take-off.
+ */
 export const BACKFLIP_SETTINGS = {
-  full: { steps: 3_000_000, labels: 900, segmentLength: 125, referenceSteps: 1_000_000 },
-  quick: { steps: 30_000, labels: 40, segmentLength: 60, referenceSteps: 0 },
+  full: { steps: 3_000_000, labels: 900, segmentLength: 125, episodeSteps: 250, referenceSteps: 1_000_000 },
+  quick: { steps: 30_000, labels: 40, segmentLength: 60, episodeSteps: 250, referenceSteps: 0 },
 } as const;
 
 export interface BackflipOptions {
@@ -36,6 +43,8 @@ export interface BackflipOptions {
   steps: number;
   labels: number;
   segmentLength: number;
+  /** Training episodes end (truncated) after this many steps (`overseer prefs --max-episode-steps`); at least `segmentLength`. */
+  episodeSteps: number;
   seed: number;
   /** Evaluation episodes. */
   episodes: number;
@@ -62,6 +71,9 @@ export interface BackflipOptions {
 export const BACKFLIP_ENV_KWARGS = { terminate_when_unhealthy: false };
 
 export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> {
+  if (!Number.isInteger(o.episodeSteps) || o.episodeSteps < o.segmentLength) {
+    throw new Error(`episodeSteps: training episodes of ${o.episodeSteps} steps cannot hold a clip of ${o.segmentLength} (segmentLength); use at least ${o.segmentLength}`);
+  }
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
   const runDir = join(out, 'run');
@@ -75,8 +87,9 @@ export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> 
     writeFileSync(trainingPath, `${JSON.stringify(training, null, 2)}\n`);
   }
   const checkpoint = join(runDir, 'checkpoints', 'final.json');
-  o.log(`evaluating ${checkpoint} over ${o.episodes} episodes`);
-  const evaluation = evaluateBackflips(checkpoint, { envKwargs: o.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed) });
+  const lengths = episodeLengths(runDir);
+  o.log(`evaluating ${checkpoint} over ${o.episodes} episodes of ${lengths.evaluation} steps (training episodes: ${lengths.training})`);
+  const evaluation = evaluateBackflips(checkpoint, { envKwargs: o.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed), maxEpisodeSteps: lengths.evaluation });
   writeFileSync(join(out, 'episodes.json'), `${JSON.stringify({ format: 'overseer.render', version: 1, envId: evaluation.envId, checkpoint, render: evaluation.spec, episodes: evaluation.episodes.map((e, k) => ({ seed: e.seed, return: e.trueReturn, length: e.length, frames: evaluation.frames[k] })) })}\n`);
   let reference: Evaluation | null = null;
   let referencePath = o.reference;
@@ -87,11 +100,11 @@ export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> 
   if (referencePath) {
     const refCheckpoint = referencePath.endsWith('.json') ? referencePath : join(referencePath, 'checkpoints', 'final.json');
     o.log(`evaluating the reference ${refCheckpoint}`);
-    reference = evaluateBackflips(refCheckpoint, { envKwargs: o.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed) });
+    reference = evaluateBackflips(refCheckpoint, { envKwargs: o.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed), maxEpisodeSteps: lengths.evaluation });
   }
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { labels: number; envSteps: number; trainSeconds: number };
   const referenceMadeBy = o.reference ? o.reference : `\`overseer train --env Hopper-v5 --steps ${o.referenceSteps} --seed ${o.seed}\` (PPO on Hopper-v5's own reward, with its termination), evaluated like the learned policy`;
-  const report = backflipReport({ options: o, training, summary, evaluation, reference, referenceMadeBy });
+  const report = backflipReport({ options: o, training, summary, evaluation, reference, referenceMadeBy, trainingEpisodeSteps: lengths.training });
   writeFileSync(join(out, 'evaluation.json'), `${JSON.stringify(report.episodes, null, 2)}\n`);
   const clip = pickClip(evaluation);
   const svg = backflipSvg(evaluation.spec, clip.frames, { title: clip.caption, startSeconds: clip.from * evaluation.spec.dt });
@@ -106,6 +119,19 @@ export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> 
   }
   o.log(report.verdict);
   return report;
+}
+
+/**
+ * Episode lengths, in steps: the run's training episodes (its config's `maxEpisodeSteps`, or
+ * Hopper-v5's own limit for runs made without one), and the evaluation's: Hopper-v5's own 1000
+ * (8 s, long enough to show a flip and the landing, and what earlier reports used), or the
+ * training episodes' length if that is longer.
+ */
+export function episodeLengths(runDir: string): { training: number; evaluation: number } {
+  const own = registration('Hopper-v5').maxEpisodeSteps!;
+  const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { prefs?: { maxEpisodeSteps?: number | null } };
+  const training = config.prefs?.maxEpisodeSteps ?? own;
+  return { training, evaluation: Math.max(own, training) };
 }
 
 /** Evaluation episodes are reset with seeds the run never trained on (as `overseer prefs`' own evaluation). */
@@ -144,6 +170,7 @@ async function train(o: BackflipOptions, runDir: string): Promise<TrainingRecord
         '--teacher', 'human',
         '--env-kwargs', JSON.stringify(o.envKwargs),
         '--segment-length', String(o.segmentLength),
+        '--max-episode-steps', String(o.episodeSteps),
         '--undo-seconds', '0',
         '--label-budget', String(o.labels),
         '--steps', String(o.steps),

@@ -38,6 +38,8 @@ export interface EpisodeMeasure {
 export interface Evaluation {
   envId: string;
   envKwargs: Record<string, unknown>;
+  /** Episodes end (truncated) after this many steps. */
+  maxEpisodeSteps: number;
   checkpoint: string;
   deterministic: boolean;
   spec: MujocoRenderSpec;
@@ -54,11 +56,13 @@ export function loadAgent(checkpoint: string): ActorCritic {
 
 const round = (v: number) => Math.round(v * 1e5) / 1e5;
 
-/** Runs `episodes` deterministic episodes (episode k reset with seed + k) and measures each. */
-export function evaluateBackflips(checkpoint: string, opts: { envId?: string; envKwargs: Record<string, unknown>; episodes: number; seed: number }): Evaluation {
+/** Runs `episodes` deterministic episodes (episode k reset with seed + k; `maxEpisodeSteps` steps long, default the env's own limit) and measures each. */
+export function evaluateBackflips(checkpoint: string, opts: { envId?: string; envKwargs: Record<string, unknown>; episodes: number; seed: number; maxEpisodeSteps?: number }): Evaluation {
   const envId = opts.envId ?? 'Hopper-v5';
   const agent = loadAgent(checkpoint);
-  const env = make(envId, { kwargs: opts.envKwargs });
+  const env = make(envId, { kwargs: opts.envKwargs, maxEpisodeSteps: opts.maxEpisodeSteps });
+  const maxEpisodeSteps = env.spec?.maxEpisodeSteps;
+  if (maxEpisodeSteps === undefined) throw new Error(`${envId} has no time limit: give maxEpisodeSteps`);
   const rng = new Rng(opts.seed);
   const spec = env.renderSpec() as MujocoRenderSpec;
   if (spec?.kind !== 'mujoco') throw new Error(`${envId} has no MuJoCo render states`);
@@ -106,5 +110,5 @@ export function evaluateBackflips(checkpoint: string, opts: { envId?: string; en
   } finally {
     env.close();
   }
-  return { envId, envKwargs: opts.envKwargs, checkpoint, deterministic: true, spec, episodes, frames };
+  return { envId, envKwargs: opts.envKwargs, maxEpisodeSteps, checkpoint, deterministic: true, spec, episodes, frames };
 }

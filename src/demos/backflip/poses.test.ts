@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backflipScore, backwardRotation, countFlips, hopperGeoms, torsoPoses, wrap } from './poses.js';
+import { GET_UP, backflipScore, backwardRotation, countFlips, hopperGeoms, torsoPoses, wrap } from './poses.js';
 import { HOPPER_DT, HOPPER_GEOMS, hopperClip, ramp } from './testing.js';
 
 const g = hopperGeoms(HOPPER_GEOMS);
@@ -79,7 +79,8 @@ describe('backflip score', () => {
     const half = backflipScore(somersault(0.5), HOPPER_DT);
     const standing = backflipScore(poses(flat(180, 0), flat(180, 1.25)), HOPPER_DT);
     const forward = backflipScore(somersault(-1, 1.25), HOPPER_DT);
-    expect(landed).toBeCloseTo(TAU + Math.PI + 0.5 * 2, 6);
+    // It ends the clip upright after turning back, so it has got up again too (GET_UP.bonus, 2).
+    expect(landed).toBeCloseTo(TAU + Math.PI + 0.5 * 2 + 2, 6);
     // Its last part turns below AIR_HEIGHT, which does not count.
     expect(onGround).toBeGreaterThan(0.5 * TAU + 1);
     expect(onGround).toBeLessThan(TAU + 1);
@@ -91,6 +92,29 @@ describe('backflip score', () => {
     const spin = (turns: number, height: number) => backflipScore(poses(ramp(0, -turns * TAU, 180).map(wrap), flat(180, height)), HOPPER_DT);
     expect(spin(1, 0.15)).toBeCloseTo(0.5 * 0.15, 6);
     expect(spin(3, 0.15)).toBeCloseTo(0.5 * 0.15, 6);
-    expect(spin(3, 1.25)).toBeCloseTo(TAU + Math.PI + 0.5 * 1.25, 6);
+    expect(spin(3, 1.25)).toBeCloseTo(TAU + Math.PI + 0.5 * 1.25 + 2, 6);
+  });
+
+  it('pays GET_UP.bonus (2) for ending upright and high after turning back at least half a turn, on the ground or not', () => {
+    expect(GET_UP).toEqual({ minTurn: Math.PI, bonus: 2 });
+    // Back half a turn and forward again, in place at 1.25 m, against staying over: π - π/2 + 0.625 + 2 = 4.196 against π + 0.625 = 3.767.
+    const back = (turn: number, end: number[]) => [...flat(20, 0), ...ramp(0, -turn, 50), ...end];
+    const up = backflipScore(poses(back(Math.PI, ramp(-Math.PI, 0, 50)), flat(120, 1.25)), HOPPER_DT);
+    const over = backflipScore(poses(back(Math.PI, flat(50, -Math.PI)), flat(120, 1.25)), HOPPER_DT);
+    expect(up).toBeCloseTo(Math.PI / 2 + 0.625 + 2, 6);
+    expect(up).toBeCloseTo(4.19580, 4);
+    expect(over).toBeCloseTo(Math.PI + 0.625, 6);
+    expect(up).toBeGreaterThan(over);
+    // Less than half a turn back (0.4 turns) and up again: no bonus, 0.8π - 0.4π + 0.625.
+    expect(backflipScore(poses(back(0.8 * Math.PI, ramp(-0.8 * Math.PI, 0, 50)), flat(120, 1.25)), HOPPER_DT)).toBeCloseTo(0.4 * Math.PI + 0.625, 6);
+    // A fall onto the ground (the torso down to 0.2 m) and up again: the turn on the ground counts here; ending at 0.79 m (under FLIP_RULE's 0.8) or leaning 35° does not.
+    const fall = (endHeight: number, endPitch = 0) => {
+      const height = [...flat(20, 1.25), ...ramp(1.25, 0.2, 50), ...ramp(0.2, endHeight, 50)];
+      return backflipScore(poses(back(Math.PI, ramp(-Math.PI, endPitch, 50)), height), HOPPER_DT);
+    };
+    expect(fall(0.8) - fall(0.79)).toBeCloseTo(2, 2);
+    expect(fall(1.25) - fall(1.25, (35 * Math.PI) / 180)).toBeGreaterThan(1.9);
+    // Staying down after a fall earns nothing for getting up.
+    expect(backflipScore(poses(back(Math.PI, flat(50, -Math.PI)), [...flat(20, 1.25), ...ramp(1.25, 0.2, 50), ...flat(50, 0.2)]), HOPPER_DT)).toBeLessThan(fall(1.25));
   });
 });

@@ -180,13 +180,25 @@ export const AIR_HEIGHT = 0.7;
 export const GROUND_TURN_WEIGHT = 0;
 
 /**
+ * Getting up again. A second run learned to throw itself over backwards and then lay on the
+ * ground (bench/results/backflip.md, notes); a clip that turns back at least `minTurn` (radians,
+ * ground included) and ends with the torso upright and high (`FLIP_RULE`, last frame) earns
+ * `bonus`. The bonus is more than the π/2 that turning forwards by half a turn costs, so
+ * falling back and getting up beats falling back and lying there; it is less than the π a
+ * landed full turn earns (a landed turn that ends the clip upright earns both).
+ */
+export const GET_UP = { minTurn: Math.PI, bonus: 2 };
+
+/**
  * How close a clip is to a backflip, for someone asked "which is closer to a backflip?": the
  * largest backward turn it shows (from the most forward the torso was before), counting only
  * the turning done high (torso centre above `AIR_HEIGHT`; on the ground it counts
  * `GROUND_TURN_WEIGHT`), capped at one full turn so that spinning on and on earns nothing more;
  * plus π if a completed turn lands upright within the clip (`countFlips`); minus half its
  * largest forward turn (up to π: falling on its face is further from a backflip than standing
- * still); plus 0.5 per metre of the torso's highest point (a jump is a start).
+ * still); plus 0.5 per metre of the torso's highest point (a jump is a start); plus
+ * `GET_UP.bonus` if, after a backward turn of at least `GET_UP.minTurn` (on the ground or not),
+ * the clip ends upright and high.
  */
 export function backflipScore(poses: readonly TorsoPose[], dt: number): number {
   if (poses.length === 0) return 0;
@@ -196,6 +208,8 @@ export function backflipScore(poses: readonly TorsoPose[], dt: number): number {
   let backward = 0;
   let most = beta[0];
   let forward = 0;
+  let least = beta[0];
+  let backwardAll = 0;
   for (let t = 1; t < beta.length; t++) {
     const d = beta[t] - beta[t - 1];
     const high = (poses[t].height + poses[t - 1].height) / 2 >= AIR_HEIGHT;
@@ -204,8 +218,12 @@ export function backflipScore(poses: readonly TorsoPose[], dt: number): number {
     backward = Math.max(backward, turned - lowest);
     most = Math.max(most, beta[t]);
     forward = Math.max(forward, most - beta[t]);
+    least = Math.min(least, beta[t]);
+    backwardAll = Math.max(backwardAll, beta[t] - least);
   }
   const landed = countFlips(poses, dt).landed > 0;
   const peak = Math.max(...poses.map((p) => p.height));
-  return Math.min(backward, TAU) + (landed ? Math.PI : 0) - 0.5 * Math.min(forward, Math.PI) + 0.5 * Math.max(0, peak);
+  const end = poses[poses.length - 1];
+  const gotUp = backwardAll >= GET_UP.minTurn && Math.abs(wrap(end.pitch)) <= FLIP_RULE.uprightPitch && end.height >= FLIP_RULE.uprightHeight;
+  return Math.min(backward, TAU) + (landed ? Math.PI : 0) - 0.5 * Math.min(forward, Math.PI) + 0.5 * Math.max(0, peak) + (gotUp ? GET_UP.bonus : 0);
 }

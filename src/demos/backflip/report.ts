@@ -3,7 +3,8 @@ import { execSync } from 'node:child_process';
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import type { AnswerJson } from '../../server/api.js';
 import type { EpisodeMeasure, Evaluation } from './evaluate.js';
-import { FLIP_RULE } from './poses.js';
+import { AIR_HEIGHT, FLIP_RULE, GET_UP, GROUND_TURN_WEIGHT } from './poses.js';
+import { EQUAL_MARGIN } from './annotator.js';
 
 /** How the training went, as the demo saw it. */
 export interface TrainingRecord {
@@ -30,12 +31,27 @@ export interface BackflipReport {
   date: string;
   gitCommit: string | null;
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
-  settings: { envId: string; envKwargs: Record<string, unknown>; steps: number; labelBudget: number; segmentLength: number; segmentSeconds: number; seed: number; evalSeeds: number[]; undoSeconds: 0 };
+  settings: {
+    envId: string;
+    envKwargs: Record<string, unknown>;
+    steps: number;
+    labelBudget: number;
+    segmentLength: number;
+    segmentSeconds: number;
+    /** Training episodes end (truncated) after this many steps; the evaluation's after `evalEpisodeSteps`. */
+    trainingEpisodeSteps: number;
+    evalEpisodeSteps: number;
+    seed: number;
+    evalSeeds: number[];
+    undoSeconds: 0;
+  };
   /** used: labels the run trained on; posted: answers the annotator gave (repeat pairs included). */
   labels: { used: number; posted: number | null; answers: Record<AnswerJson, number> | null };
   envSteps: number;
   wallClock: { totalSeconds: number; trainSeconds: number; startedAt: string; endedAt: string };
   flipRule: string;
+  /** How the scripted annotator scores a clip (`backflipScore`). */
+  scoreRule: string;
   episodes: EpisodeMeasure[];
   summary: { flipsPerEpisode: Stats; landedFlipsPerEpisode: Stats; highFlipsPerEpisode: Stats; forwardReward: Stats; trueReturn: Stats; netBackwardTurns: Stats; uprightShare: Stats };
   /** A normally trained Hopper on the same evaluation episodes: how it was made, and its measures. */
@@ -50,6 +66,15 @@ export const FLIP_RULE_TEXT =
   `β = minus the torso's pitch (hip-to-head direction from vertical, read from the drawn poses), unwrapped. ` +
   `The base starts at β of the first frame and follows β down whenever β falls below it; each time β reaches base + 2π one flip is counted and the base moves up 2π. ` +
   `A flip is high when the torso's centre stayed at least 0.7 m up throughout its turn (a roll along the ground does not). A flip has landed when within ${FLIP_RULE.landingSeconds} s after it the torso is within ${Math.round((FLIP_RULE.uprightPitch * 180) / Math.PI)}° of upright with its centre at least ${FLIP_RULE.uprightHeight} m high.`;
+
+const deg = (rad: number) => Math.round((rad * 180) / Math.PI);
+
+export const SCORE_RULE_TEXT =
+  `The scripted annotator prefers the clip with the higher \`backflipScore\` (src/demos/backflip/poses.ts), computed from the torso's drawn pose alone: ` +
+  `the largest backward turn in the clip made while the torso is high (centre at least ${AIR_HEIGHT} m up; a turn on the ground counts ${GROUND_TURN_WEIGHT}), capped at one full turn; ` +
+  `plus π when a full turn lands upright; minus half of the largest forward turn (up to π); plus 0.5 per metre of the torso's highest point; ` +
+  `plus ${GET_UP.bonus} for getting up again: the clip ends with the torso within ${deg(FLIP_RULE.uprightPitch)}° of upright and its centre at least ${FLIP_RULE.uprightHeight} m high after a backward turn of at least ${deg(GET_UP.minTurn)}° (on the ground or not; ` +
+  `more than the π/2 that standing up again by turning forwards half a turn costs). Scores closer than ${EQUAL_MARGIN} are answered "equal".`;
 
 function stats(xs: number[]): Stats {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -78,6 +103,8 @@ export function backflipReport(a: {
   reference: Evaluation | null;
   /** How the reference was made. */
   referenceMadeBy?: string;
+  /** Steps of the run's training episodes (the evaluation's are `evaluation.maxEpisodeSteps`). */
+  trainingEpisodeSteps: number;
 }): BackflipReport {
   const { options: o, training, summary, evaluation: ev, reference } = a;
   const eps = ev.episodes;
@@ -107,6 +134,8 @@ export function backflipReport(a: {
       labelBudget: o.labels,
       segmentLength: o.segmentLength,
       segmentSeconds: o.segmentLength * ev.spec.dt,
+      trainingEpisodeSteps: a.trainingEpisodeSteps,
+      evalEpisodeSteps: ev.maxEpisodeSteps,
       seed: o.seed,
       evalSeeds: eps.map((e) => e.seed),
       undoSeconds: 0,
@@ -115,6 +144,7 @@ export function backflipReport(a: {
     envSteps: summary.envSteps,
     wallClock: { totalSeconds: training.wallSeconds, trainSeconds: summary.trainSeconds, startedAt: training.startedAt, endedAt: training.endedAt },
     flipRule: FLIP_RULE_TEXT,
+    scoreRule: SCORE_RULE_TEXT,
     episodes: eps,
     summary: s,
     reference: ref,
@@ -152,6 +182,7 @@ const f1 = (v: number) => v.toFixed(1);
 const pm = (st: Stats, d = 1) => `${st.mean.toFixed(d)} ± ${st.std.toFixed(d)}`;
 
 export function reportMarkdown(r: BackflipReport): string {
+  const seconds = (steps: number) => ((steps * r.settings.segmentSeconds) / r.settings.segmentLength).toFixed(2);
   const lines = [
     '# The backflip, taught by comparisons',
     '',
@@ -167,6 +198,7 @@ export function reportMarkdown(r: BackflipReport): string {
     ...(r.labels.answers ? [`| answers the annotator posted | ${r.labels.posted}: left ${r.labels.answers.left}, right ${r.labels.answers.right}, equal ${r.labels.answers.equal}, can't tell ${r.labels.answers.incomparable} (they include the repeated pairs the server mixes in to measure a person's consistency, which do not count toward the budget, and any that arrived after the run's last round) |`] : []),
     `| env steps | ${r.envSteps} |`,
     `| clips | ${r.settings.segmentLength} steps (${r.settings.segmentSeconds.toFixed(2)} s) |`,
+    `| episodes | training: ${r.settings.trainingEpisodeSteps} steps (${seconds(r.settings.trainingEpisodeSteps)} s), then reset; evaluation: ${r.settings.evalEpisodeSteps} steps (${seconds(r.settings.evalEpisodeSteps)} s) |`,
     `| seed | ${r.settings.seed}; evaluation episodes reset with seeds ${r.settings.evalSeeds[0]}-${r.settings.evalSeeds[r.settings.evalSeeds.length - 1]}, deterministic policy |`,
     `| wall clock | ${(r.wallClock.totalSeconds / 60).toFixed(1)} min for the preference run, labelling included, from start to exit (its training loop ${(r.wallClock.trainSeconds / 60).toFixed(1)} min); the normal Hopper and the measuring come on top |`,
     `| flips per episode (full backward turns) | ${pm(r.summary.flipsPerEpisode, 2)}; turned with the torso high throughout: ${pm(r.summary.highFlipsPerEpisode, 2)}; landed upright: ${pm(r.summary.landedFlipsPerEpisode, 2)} |`,
@@ -189,6 +221,10 @@ export function reportMarkdown(r: BackflipReport): string {
     r.flipRule,
     '',
     `The picture (${(r.picture.bytes / 1024).toFixed(0)} kB): ${r.picture.caption}.`,
+    '',
+    '## How the annotator scores',
+    '',
+    r.scoreRule,
     '',
     ...(r.notes ? ['## Notes', '', r.notes.trim(), ''] : []),
   ];
