@@ -157,6 +157,17 @@ export const VARIANTS: Record<string, Variant> = {
     rm: { normalization: 'meanstd' },
     tasks: ['Ant-v5'],
   },
+  // ... and the same two changes without effort clips: is centring (with no entropy bonus) enough on its own?
+  'noent-meanstd': {
+    name: 'noent-meanstd',
+    teacher: 'oracle',
+    selection: 'disagreement',
+    budgets: [700],
+    description: "the current defaults without the entropy bonus and with every member centred (--hp entCoef=0 --rm normalization=meanstd), no effort clips",
+    hp: { entCoef: 0 },
+    rm: { normalization: 'meanstd' },
+    tasks: ['Ant-v5'],
+  },
   // REED's anchor: with 50 labels PEBBLE-style methods recover 38% (Walker) / 21% (Cheetah) of true-reward performance.
   few: {
     name: 'few',
@@ -816,6 +827,7 @@ const EFFORT = [
   { variant: 'scales-noent', labels: 700, title: 'scales, no entropy bonus' },
   { variant: 'scales-round-noent', labels: 700, title: 'scales + every round, no entropy bonus' },
   { variant: 'scales-round-noent-meanstd', labels: 700, title: '... and centred' },
+  { variant: 'noent-meanstd', labels: 700, title: 'centred, no entropy bonus, no effort clips' },
 ];
 
 /** Label efficiency after 2017, each option alone at its published setting, at 350 labels. */
@@ -944,7 +956,7 @@ export function writePrefsResults(results: Record<string, TaskPrefsResult>): voi
     'Why: at the final policy\'s states, the default learned reward scores doing nothing barely above the policy\'s action, where the true reward saves the whole action cost (`effort.md`, `npm run bench -- effort`).',
     'Cells with the entropy bonus compare with true-reward PPO with it; cells without, with the preset (`baselines.json`). Only tasks where an effort cell ran are listed.',
     '',
-    ...someTable(EFFORT, ['scales', 'scales-round', 'scales-noent', 'scales-round-noent', 'scales-round-noent-meanstd']),
+    ...someTable(EFFORT, ['scales', 'scales-round', 'scales-noent', 'scales-round-noent', 'scales-round-noent-meanstd', 'noent-meanstd']),
     '',
     '## Label efficiency after 2017: each option alone (OVERSIGHT.md §7)',
     '',
