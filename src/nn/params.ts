@@ -1,3 +1,5 @@
+import { scratchKernels } from './wasm/kernels.js';
+
 /** Float storage used by networks: float32 by default, float64 for exact gradient checks. */
 export type FloatArray = Float32Array | Float64Array;
 export type DType = 'float32' | 'float64';
@@ -23,12 +25,36 @@ export function gradNorm(groups: readonly ParamGroup[]): number {
   return Math.sqrt(s);
 }
 
-/** Scales all gradients so their global norm is at most `maxNorm` (PyTorch's clip_grad_norm_); returns the norm before clipping. */
+/**
+ * Scales all gradients so their global norm is at most `maxNorm` (PyTorch's clip_grad_norm_); returns the norm before clipping.
+ * Float32 gradients go through the WebAssembly kernels (copied into scratch memory and back),
+ * which repeat these JS loops operation for operation, so the results are the same to the bit.
+ */
 export function clipGradNorm(groups: readonly ParamGroup[], maxNorm: number): number {
-  const norm = gradNorm(groups);
-  if (Number.isFinite(maxNorm) && norm > maxNorm) {
-    const scale = maxNorm / (norm + 1e-6);
-    for (const { grads } of groups) for (let i = 0; i < grads.length; i++) grads[i] *= scale;
+  const clip = (norm: number) => (Number.isFinite(maxNorm) && norm > maxNorm ? maxNorm / (norm + 1e-6) : null);
+  const all = groups.map((g) => g.grads);
+  const s = all.every((a) => a instanceof Float32Array) ? scratchKernels(all.reduce((n, a) => n + a.length, 0)) : null;
+  if (!s) {
+    const norm = gradNorm(groups);
+    const scale = clip(norm);
+    if (scale !== null) for (const grads of all) for (let i = 0; i < grads.length; i++) grads[i] *= scale;
+    return norm;
+  }
+  // The sum of squares runs in order over the groups laid end to end, as gradNorm's does.
+  let n = 0;
+  for (const a of all) {
+    s.f32.set(a, n);
+    n += a.length;
+  }
+  const norm = Math.sqrt(s.kernels.sumSquares(0, n, 0));
+  const scale = clip(norm);
+  if (scale !== null) {
+    s.kernels.scaleF64(0, n, scale);
+    let o = 0;
+    for (const a of all) {
+      a.set(s.f32.subarray(o, o + a.length));
+      o += a.length;
+    }
   }
   return norm;
 }

@@ -1,6 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { ParamGroup } from '../nn/params.js';
 import { zeroGrad } from '../nn/params.js';
+import { scratchKernels } from '../nn/wasm/kernels.js';
 import { spawnWorker, threadBudget, waitForValue } from '../utils/workers.js';
 import { ActorCritic, type ActorCriticSpec } from './agent.js';
 import { GradientScratch, allocMinibatch, ppoMinibatchGradient, type LossCoefs, type LossStats, type Minibatch } from './ppoLoss.js';
@@ -38,8 +39,13 @@ export function packInto(groups: readonly ParamGroup[], which: 'params' | 'grads
   }
 }
 
-/** Copies a flat array back into every group's params, or adds it to every group's grads. */
+/**
+ * Copies a flat array back into every group's params, or adds it to every group's grads. The
+ * float32 addition runs in the WebAssembly kernels (through scratch memory), which round
+ * exactly as the JS loop: a float64 sum of two float32 values rounds to their float32 sum.
+ */
 export function unpackFrom(groups: readonly ParamGroup[], flat: Float32Array, which: 'params' | 'add-grads'): void {
+  if (which === 'add-grads' && addGradsWasm(groups, flat)) return;
   let o = 0;
   for (const g of groups) {
     if (which === 'params') {
@@ -52,6 +58,29 @@ export function unpackFrom(groups: readonly ParamGroup[], flat: Float32Array, wh
       o += gr.length;
     }
   }
+}
+
+/** unpackFrom's 'add-grads' in the WebAssembly kernels; false (nothing done) unless all gradients are float32 and SIMD is available. */
+function addGradsWasm(groups: readonly ParamGroup[], flat: Float32Array): boolean {
+  const all = groups.map((g) => g.grads);
+  if (!all.every((a) => a instanceof Float32Array)) return false;
+  const n = all.reduce((k, a) => k + a.length, 0);
+  const s = scratchKernels(2 * n);
+  if (!s) return false;
+  // Scratch: the flat gradients at [0, n), the groups' gradients end to end at [n, 2n).
+  s.f32.set(flat.subarray(0, n), 0);
+  let o = n;
+  for (const a of all) {
+    s.f32.set(a, o);
+    o += a.length;
+  }
+  s.kernels.addInto(0, 4 * n, n);
+  o = n;
+  for (const a of all) {
+    a.set(s.f32.subarray(o, o + a.length));
+    o += a.length;
+  }
+  return true;
 }
 
 export function statsToArray(s: LossStats, out: Float64Array): void {

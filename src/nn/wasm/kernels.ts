@@ -15,6 +15,14 @@ export interface WasmKernels {
   addBias(y: number, bias: number, rows: number, cols: number): void;
   /** dst[:] += column sums of a [rows, cols] matrix. */
   addColumnSums(g: number, dst: number, rows: number, cols: number): void;
+  /** dst[0, n) += src[0, n) (float32; equal to JS's `dst[i] += src[i]` on Float32Arrays). */
+  addInto(src: number, dst: number, n: number): void;
+  /** One Adam update over n elements: float32 p and g, float64 m and v (adam.ts has the formula). */
+  adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, c1: number, beta2: number, c2: number, stepSize: number, sqrtBc2: number, eps: number): void;
+  /** s + sum of g[i]^2 over n float32 values, added one by one in float64 as a JS loop does. */
+  sumSquares(g: number, n: number, s: number): number;
+  /** g[i] = f32(f64(g[i]) * scale) over n float32 values. */
+  scaleF64(g: number, n: number, scale: number): void;
 }
 
 const bytes = Buffer.from(KERNELS_WASM_BASE64, 'base64');
@@ -29,3 +37,24 @@ export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels {
 }
 
 export const WASM_PAGE_BYTES = 65536;
+
+let scratch: { memory: WebAssembly.Memory; kernels: WasmKernels; f32: Float32Array } | null = null;
+
+/**
+ * Kernels bound to this thread's scratch memory, for arrays that live elsewhere (another
+ * network's memory, a SharedArrayBuffer): copy them in at byte offset 0 on, run, copy back.
+ * `f32` covers the whole memory, at least `floats` long; it is valid until the next call.
+ * Null where WebAssembly SIMD is unavailable.
+ */
+export function scratchKernels(floats: number): { kernels: WasmKernels; f32: Float32Array } | null {
+  if (!kernelsModule) return null;
+  const pages = Math.ceil((4 * floats) / WASM_PAGE_BYTES);
+  if (!scratch) {
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, pages) });
+    scratch = { memory, kernels: instantiateKernels(memory), f32: new Float32Array(memory.buffer) };
+  } else if (scratch.f32.length < floats) {
+    scratch.memory.grow(pages - scratch.memory.buffer.byteLength / WASM_PAGE_BYTES);
+    scratch.f32 = new Float32Array(scratch.memory.buffer);
+  }
+  return scratch;
+}

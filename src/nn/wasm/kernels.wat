@@ -445,4 +445,117 @@
               (call $dot (local.get $pa) (i32.add (local.get $b) (i32.mul (local.get $n) (local.get $rowA))) (local.get $K)) (local.get $acc))
             (local.set $n (i32.add (local.get $n) (i32.const 1)))
             (br $ol))))))
+
+  ;; Optimizer kernels. These repeat the JS loops of adam.ts and params.ts operation for
+  ;; operation in float64 (f32 values promoted on load, rounded to f32 on store), so results
+  ;; are bit-identical: every element is independent, there is no fused multiply-add, and
+  ;; sqrt and division are correctly rounded in both.
+
+  ;; Adam over n elements: float32 p and g, float64 moments m and v; c1 = 1 - beta1 and
+  ;; c2 = 1 - beta2 as JS computes them. Two elements per iteration in f64x2 lanes.
+  (func (export "adamStep") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+    (param $beta1 f64) (param $c1 f64) (param $beta2 f64) (param $c2 f64)
+    (param $stepSize f64) (param $sqrtBc2 f64) (param $eps f64)
+    (local $end2 i32) (local $end i32)
+    (local $B1 v128) (local $C1 v128) (local $B2 v128) (local $C2 v128) (local $SS v128) (local $SQ v128) (local $EPS v128)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $gs f64) (local $ms f64) (local $vs f64)
+    (local.set $B1 (f64x2.splat (local.get $beta1)))
+    (local.set $C1 (f64x2.splat (local.get $c1)))
+    (local.set $B2 (f64x2.splat (local.get $beta2)))
+    (local.set $C2 (f64x2.splat (local.get $c2)))
+    (local.set $SS (f64x2.splat (local.get $stepSize)))
+    (local.set $SQ (f64x2.splat (local.get $sqrtBc2)))
+    (local.set $EPS (f64x2.splat (local.get $eps)))
+    ;; Where p's pairs end, and where p ends.
+    (local.set $end2 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end2)))
+      (local.set $gv (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $g))))
+      ;; m = beta1 m + (1 - beta1) g
+      (local.set $mv (f64x2.add (f64x2.mul (local.get $B1) (v128.load (local.get $m))) (f64x2.mul (local.get $C1) (local.get $gv))))
+      ;; v = beta2 v + ((1 - beta2) g) g, associating left as JS does
+      (local.set $vv (f64x2.add (f64x2.mul (local.get $B2) (v128.load (local.get $v)))
+        (f64x2.mul (f64x2.mul (local.get $C2) (local.get $gv)) (local.get $gv))))
+      (v128.store (local.get $m) (local.get $mv))
+      (v128.store (local.get $v) (local.get $vv))
+      ;; p -= (stepSize m) / (sqrt(v) / sqrtBc2 + eps)
+      (v128.store64_lane 0 (local.get $p)
+        (f32x4.demote_f64x2_zero
+          (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p)))
+            (f64x2.div (f64x2.mul (local.get $SS) (local.get $mv))
+              (f64x2.add (f64x2.div (f64x2.sqrt (local.get $vv)) (local.get $SQ)) (local.get $EPS))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (local.set $g (i32.add (local.get $g) (i32.const 8)))
+      (local.set $m (i32.add (local.get $m) (i32.const 16)))
+      (local.set $v (i32.add (local.get $v) (i32.const 16)))
+      (br $l)))
+    ;; The odd last element, if any.
+    (if (i32.lt_u (local.get $p) (local.get $end))
+      (then
+        (local.set $gs (f64.promote_f32 (f32.load (local.get $g))))
+        (local.set $ms (f64.add (f64.mul (local.get $beta1) (f64.load (local.get $m))) (f64.mul (local.get $c1) (local.get $gs))))
+        (local.set $vs (f64.add (f64.mul (local.get $beta2) (f64.load (local.get $v)))
+          (f64.mul (f64.mul (local.get $c2) (local.get $gs)) (local.get $gs))))
+        (f64.store (local.get $m) (local.get $ms))
+        (f64.store (local.get $v) (local.get $vs))
+        (f32.store (local.get $p)
+          (f32.demote_f64
+            (f64.sub (f64.promote_f32 (f32.load (local.get $p)))
+              (f64.div (f64.mul (local.get $stepSize) (local.get $ms))
+                (f64.add (f64.div (f64.sqrt (local.get $vs)) (local.get $sqrtBc2)) (local.get $eps)))))))))
+
+  ;; s + sum of g[i]^2 over n float32 values, in float64 and strictly in order (the rounding of
+  ;; a float64 sum depends on its order, so no lanes here), four elements per iteration.
+  (func (export "sumSquares") (param $g i32) (param $n i32) (param $s f64) (result f64)
+    (local $end4 i32) (local $end i32) (local $x f64)
+    (local.set $end4 (i32.add (local.get $g) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $g) (local.get $end4)))
+      (local.set $x (f64.promote_f32 (f32.load offset=0 (local.get $g))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+      (local.set $x (f64.promote_f32 (f32.load offset=4 (local.get $g))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+      (local.set $x (f64.promote_f32 (f32.load offset=8 (local.get $g))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+      (local.set $x (f64.promote_f32 (f32.load offset=12 (local.get $g))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (br $l)))
+    (block $done1 (loop $l1
+      (br_if $done1 (i32.ge_u (local.get $g) (local.get $end)))
+      (local.set $x (f64.promote_f32 (f32.load (local.get $g))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+      (local.set $g (i32.add (local.get $g) (i32.const 4)))
+      (br $l1)))
+    (local.get $s))
+
+  ;; g[i] = f32(f64(g[i]) * scale) over n float32 values: JS's `g[i] *= scale` on a Float32Array.
+  (func (export "scaleF64") (param $g i32) (param $n i32) (param $scale f64)
+    (local $end4 i32) (local $end i32) (local $x v128) (local $S v128)
+    (local.set $S (f64x2.splat (local.get $scale)))
+    (local.set $end4 (i32.add (local.get $g) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $g) (local.get $end4)))
+      (local.set $x (v128.load (local.get $g)))
+      ;; Lanes 0-1 and 2-3 promoted, scaled and demoted, then put back together.
+      (v128.store (local.get $g)
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (local.get $S)))
+          (f32x4.demote_f64x2_zero (f64x2.mul
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $x) (local.get $x)))
+            (local.get $S)))))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (br $l)))
+    (block $done1 (loop $l1
+      (br_if $done1 (i32.ge_u (local.get $g) (local.get $end)))
+      (f32.store (local.get $g) (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (local.get $g))) (local.get $scale))))
+      (local.set $g (i32.add (local.get $g) (i32.const 4)))
+      (br $l1))))
+
+  ;; dst[0, n) += src[0, n) in float32, which equals JS's float64 sum rounded to float32.
+  (export "addInto" (func $addRow))
 )
