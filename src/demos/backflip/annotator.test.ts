@@ -54,7 +54,8 @@ describe('the annotator judges pairs from drawn poses', () => {
     for (const [l, r, answer] of cases) expect(judgePair(pair(l, r), scene).answer, `${l} vs ${r}`).toBe(answer);
     const j = judgePair(pair('flip', 'stand'), scene);
     // The flip ends the clip upright after its turn: it gets the getting-up bonus (2) too.
-    expect(j.left).toBeCloseTo(TAU + Math.PI + 1 + 2, 5);
+    // ... and 3 x 0.75 for its jump to 2 m (JUMP).
+    expect(j.left).toBeCloseTo(TAU + Math.PI + 1 + 2 + 2.25, 5);
     expect(j.right).toBeCloseTo(0.625, 5);
     // Falling back half a turn (the torso down to 0.3 m) and getting up: the part of the turn made high (about 1.85 of π rad), minus π/2 for turning forward to stand, 0.625 for the height, 2 for getting up.
     const up = judgePair(pair('getUp', 'fallBack'), scene);

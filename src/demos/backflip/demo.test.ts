@@ -63,6 +63,7 @@ describe('the backflip demo, end to end on a tiny run', () => {
     expect(md).toContain('| episodes | training: 60 steps (0.48 s), then reset; evaluation: 1000 steps (8.00 s) |');
     expect(md).toContain('## How the annotator scores');
     expect(md).toContain('plus 2 for getting up again');
+    expect(md).toContain('plus 3 per metre the torso');
     expect(md).toContain('## Notes\n\nA tiny run.');
   }, 60_000);
 

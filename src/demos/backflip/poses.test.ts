@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GET_UP, backflipScore, backwardRotation, countFlips, hopperGeoms, torsoPoses, wrap } from './poses.js';
+import { GET_UP, JUMP, backflipScore, backwardRotation, countFlips, hopperGeoms, torsoPoses, wrap } from './poses.js';
 import { HOPPER_DT, HOPPER_GEOMS, hopperClip, ramp } from './testing.js';
 
 const g = hopperGeoms(HOPPER_GEOMS);
@@ -80,11 +80,12 @@ describe('backflip score', () => {
     const standing = backflipScore(poses(flat(180, 0), flat(180, 1.25)), HOPPER_DT);
     const forward = backflipScore(somersault(-1, 1.25), HOPPER_DT);
     // It ends the clip upright after turning back, so it has got up again too (GET_UP.bonus, 2).
-    expect(landed).toBeCloseTo(TAU + Math.PI + 0.5 * 2 + 2, 6);
+    // The jump (JUMP: 3 per metre above 1.25 m) adds 3 x 0.75 to each that peaks at 2 m.
+    expect(landed).toBeCloseTo(TAU + Math.PI + 0.5 * 2 + 2 + 3 * 0.75, 6);
     // Its last part turns below AIR_HEIGHT, which does not count.
-    expect(onGround).toBeGreaterThan(0.5 * TAU + 1);
-    expect(onGround).toBeLessThan(TAU + 1);
-    expect(half).toBeCloseTo(Math.PI + 0.5 * 2, 6);
+    expect(onGround).toBeGreaterThan(0.5 * TAU + 1 + 2.25);
+    expect(onGround).toBeLessThan(TAU + 1 + 2.25);
+    expect(half).toBeCloseTo(Math.PI + 0.5 * 2 + 2.25, 6);
     expect(standing).toBeCloseTo(0.5 * 1.25, 6);
     expect([landed, onGround, half, standing]).toEqual([landed, onGround, half, standing].sort((a, b) => b - a));
     expect(forward).toBeCloseTo(-0.5 * Math.PI + 0.5 * 1.25, 6);
@@ -93,6 +94,17 @@ describe('backflip score', () => {
     expect(spin(1, 0.15)).toBeCloseTo(0.5 * 0.15, 6);
     expect(spin(3, 0.15)).toBeCloseTo(0.5 * 0.15, 6);
     expect(spin(3, 1.25)).toBeCloseTo(TAU + Math.PI + 0.5 * 1.25 + 2, 6);
+  });
+
+  it('pays JUMP.perMetre (3) per metre the torso rises above standing, unless the clip turns forwards a quarter turn or more', () => {
+    expect(JUMP).toEqual({ standing: 1.25, perMetre: 3, maxForward: Math.PI / 2 });
+    // The same fall back (0.8 of a turn, the torso down to 0.2 m), from standing and from a 0.1 m hop.
+    const fall = (hop: number) =>
+      backflipScore(poses([...flat(20, 0), ...ramp(0, -0.8 * TAU, 80)].map(wrap), [...ramp(1.25, 1.25 + hop, 20), ...ramp(1.25 + hop, 0.2, 80)]), HOPPER_DT);
+    // 0.3 for the hop, 0.05 for the higher highest point, and 0.25 more of the turn made high: far over the annotator's 0.1 margin.
+    expect(fall(0.1) - fall(0)).toBeCloseTo(0.6045, 3);
+    // A forward somersault peaking at 2 m earns no jump: -π/2 + 0.5 x 2.
+    expect(backflipScore(somersault(-1), HOPPER_DT)).toBeCloseTo(-0.5 * Math.PI + 0.5 * 2, 6);
   });
 
   it('pays GET_UP.bonus (2) for ending upright and high after turning back at least half a turn, on the ground or not', () => {

@@ -3,7 +3,7 @@ import { execSync } from 'node:child_process';
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import type { AnswerJson } from '../../server/api.js';
 import type { EpisodeMeasure, Evaluation } from './evaluate.js';
-import { AIR_HEIGHT, FLIP_RULE, GET_UP, GROUND_TURN_WEIGHT } from './poses.js';
+import { AIR_HEIGHT, FLIP_RULE, GET_UP, GROUND_TURN_WEIGHT, JUMP } from './poses.js';
 import { EQUAL_MARGIN } from './annotator.js';
 
 /** How the training went, as the demo saw it. */
@@ -74,7 +74,9 @@ export const SCORE_RULE_TEXT =
   `the largest backward turn in the clip made while the torso is high (centre at least ${AIR_HEIGHT} m up; a turn on the ground counts ${GROUND_TURN_WEIGHT}), capped at one full turn; ` +
   `plus π when a full turn lands upright; minus half of the largest forward turn (up to π); plus 0.5 per metre of the torso's highest point; ` +
   `plus ${GET_UP.bonus} for getting up again: the clip ends with the torso within ${deg(FLIP_RULE.uprightPitch)}° of upright and its centre at least ${FLIP_RULE.uprightHeight} m high after a backward turn of at least ${deg(GET_UP.minTurn)}° (on the ground or not; ` +
-  `more than the π/2 that standing up again by turning forwards half a turn costs). Scores closer than ${EQUAL_MARGIN} are answered "equal".`;
+  `more than the π/2 that standing up again by turning forwards half a turn costs); ` +
+  `plus ${JUMP.perMetre} per metre the torso's centre rises above its standing ${JUMP.standing} m, unless the clip turns forwards ${deg(JUMP.maxForward)}° or more (a jump is how a backflip starts). ` +
+  `Scores closer than ${EQUAL_MARGIN} are answered "equal".`;
 
 function stats(xs: number[]): Stats {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
