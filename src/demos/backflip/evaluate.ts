@@ -9,7 +9,7 @@ import { make } from '../../envs/registry.js';
 import type { MujocoRenderSpec } from '../../envs/render.js';
 import { ActorCritic } from '../../rl/agent.js';
 import { Rng } from '../../utils/rng.js';
-import { AIR_HEIGHT, countFlips, hopperGeoms, torsoPoses, type FlipCount } from './poses.js';
+import { AIR_HEIGHT, AIRBORNE, airShare, clearances, countFlips, hopperGeoms, torsoPoses, type FlipCount } from './poses.js';
 
 export interface EpisodeMeasure {
   seed: number;
@@ -23,9 +23,13 @@ export interface EpisodeMeasure {
   landedFlips: number;
   /** Flips turned high: the torso's centre never below AIR_HEIGHT (0.7 m) during the turn (a roll along the ground is not). */
   highFlips: number;
+  /** Flips turned mostly in the air: the whole body off the floor (`AIRBORNE`) for at least half the turn's frames. A tucked flip is, though its torso dips under AIR_HEIGHT. */
+  airFlips: number;
   /** Frames at which each flip completed, and the lowest the torso's centre was during each (m). */
   flipFrames: number[];
   flipLowest: number[];
+  /** For each flip, the share of its turning frames (from the turn's start to its completion) with the whole body off the floor. */
+  airShare: number[];
   /** Net backward rotation of the torso over the episode, in turns (+ backwards). */
   netBackwardTurns: number;
   /** Share of frames with the torso upright (within 30°) and its centre at least 0.8 m high. */
@@ -89,6 +93,8 @@ export function evaluateBackflips(checkpoint: string, opts: { envId?: string; en
       const frameSize = ep[0].length;
       const poses = torsoPoses(flat, frameSize, geoms);
       const c: FlipCount = countFlips(poses, spec.dt);
+      const clear = clearances(flat, frameSize, geoms);
+      const air = c.from.map((from, i) => airShare(clear, from, c.at[i]));
       const upright = poses.filter((p) => Math.abs(p.pitch) <= Math.PI / 6 && p.height >= 0.8).length;
       const heights = poses.map((p) => p.height);
       episodes.push({
@@ -99,8 +105,10 @@ export function evaluateBackflips(checkpoint: string, opts: { envId?: string; en
         flips: c.flips,
         landedFlips: c.landed,
         highFlips: c.lowest.filter((h) => h >= AIR_HEIGHT).length,
+        airFlips: air.filter((a) => a >= AIRBORNE.mostly).length,
         flipFrames: c.at,
         flipLowest: c.lowest,
+        airShare: air,
         netBackwardTurns: c.netBackward / (2 * Math.PI),
         uprightShare: upright / poses.length,
         meanHeight: heights.reduce((a, b) => a + b, 0) / heights.length,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GET_UP, JUMP, backflipScore, backwardRotation, countFlips, hopperGeoms, torsoPoses, wrap } from './poses.js';
+import { AIR_HEIGHT, AIRBORNE, GET_UP, JUMP, airShare, backflipScore, backwardRotation, clearance, clearances, countFlips, hopperGeoms, torsoPoses, wrap } from './poses.js';
 import { HOPPER_DT, HOPPER_GEOMS, hopperClip, ramp } from './testing.js';
 
 const g = hopperGeoms(HOPPER_GEOMS);
@@ -39,6 +39,8 @@ describe('flip counter', () => {
   it('one backward flip in the air, landed upright: 1 flip, 1 landed', () => {
     const c = countFlips(somersault(1), HOPPER_DT);
     expect(c).toMatchObject({ flips: 1, landed: 1 });
+    // The turn begins as the torso leaves upright (frame 20), not when it first stood there.
+    expect(c.from).toEqual([20]);
     expect(c.at).toEqual([119]);
     expect(c.netBackward).toBeCloseTo(TAU, 6);
   });
@@ -69,6 +71,82 @@ describe('flip counter', () => {
     const q = 0.75 * TAU;
     const pitch = [...ramp(0, -q, 50), ...ramp(-q, 0, 50), ...ramp(0, -q, 50)].map(wrap);
     expect(countFlips(poses(pitch, flat(150, 1.25)), HOPPER_DT).flips).toBe(0);
+  });
+});
+
+/** Hopper-v5's first frame after reset as drawn (the fifth full run's evaluation episode 1): floor, torso, thigh, leg, foot. */
+const RESET_FRAME = [
+  0, 0, 0, 1, 0, 0, 0, -0.00494, 0, 1.25038, 1, 0, -0.00076, 0, -0.00404, 0, 0.82538, 1, 0, -0.00134, 0, -0.00386, 0, 0.35038, 1, 0, 0.00084, 0, 0.06072, 0, 0.10017, 0.70827, 0, -0.70594, 0,
+];
+
+describe('clearance above the floor', () => {
+  it("reads the floor and the body's capsules from the render spec's geoms", () => {
+    expect(g.floor).toBe(0);
+    expect(g.capsules).toEqual([
+      { index: 1, radius: 0.05, half: 0.2 },
+      { index: 2, radius: 0.05, half: 0.225 },
+      { index: 3, radius: 0.04, half: 0.25 },
+      { index: 4, radius: 0.06, half: 0.195 },
+    ]);
+    // The labeling API's scene may send names and sizes only.
+    expect(hopperGeoms(HOPPER_GEOMS.map(({ name, size }) => ({ name, size })))).toEqual(g);
+  });
+
+  it("Hopper-v5's reset pose holds the foot (lying across) 0.04 m up; hopperClip draws that pose", () => {
+    expect(clearance(RESET_FRAME, 35, 0, g)).toBeCloseTo(0.0395, 4);
+    const c = hopperClip([0], [1.25]);
+    expect(Array.from(c.render)).toEqual(RESET_FRAME.map((v) => expect.closeTo(v, 2)));
+    expect(clearance(c.render, c.frameSize, 0, g)).toBeCloseTo(0.04, 5);
+  });
+
+  it('standing with the foot on the floor: 0; lifted 0.3 m: 0.3; measured from the floor, whichever way the capsule axes point', () => {
+    for (const flipAxis of [false, true]) {
+      const c = hopperClip([0, 0], [1.21, 1.51], { flipAxis });
+      expect(clearances(c.render, c.frameSize, g)).toEqual([expect.closeTo(0, 5), expect.closeTo(0.3, 5)]);
+      c.render[2] = 0.3;
+      expect(clearance(c.render, c.frameSize, 0, g)).toBeCloseTo(-0.3, 5);
+    }
+    // Lying on its back, the torso's centre 0.05 m up: its underside in the floor (as a contact sinks in).
+    const lying = hopperClip([-Math.PI / 2], [0.05]);
+    expect(clearance(lying.render, lying.frameSize, 0, g)).toBeLessThan(0);
+  });
+});
+
+describe('in the air during a flip', () => {
+  /** Stands 20 frames, turns back a full turn over 100 frames with the torso's centre from `top` down to `bottom`, then stands 60 frames. */
+  function jump(top: number, bottom: number, tucked: boolean) {
+    const pitch = [...flat(20, 0), ...ramp(0, -TAU, 100), ...flat(60, 0)].map(wrap);
+    const height = [...flat(20, 1.21), ...ramp(top, bottom, 100), ...flat(60, 1.21)];
+    const c = hopperClip(pitch, height, { tucked: pitch.map((_, t) => tucked && t >= 20 && t < 120) });
+    const f = countFlips(torsoPoses(c.render, c.frameSize, g), HOPPER_DT);
+    const clear = clearances(c.render, c.frameSize, g);
+    return { ...f, air: f.from.map((from, i) => airShare(clear, from, f.at[i])), clear };
+  }
+
+  it("a tucked somersault: the torso's centre dips to 0.62 m, not high, yet the whole body is off the floor all the turn", () => {
+    const tuck = jump(1.6, 0.62, true);
+    expect(tuck).toMatchObject({ flips: 1, landed: 1, from: [20], at: [119] });
+    expect(tuck.lowest[0]).toBeCloseTo(0.62, 5);
+    expect(tuck.lowest[0]).toBeLessThan(AIR_HEIGHT);
+    expect(tuck.air).toEqual([1]);
+    // Folded up, nothing reaches more than 0.45 m from the torso's centre.
+    expect(Math.min(...tuck.clear.slice(20, 120))).toBeGreaterThan(0.62 - 0.45);
+    // Standing before and after: on the floor.
+    expect(Math.max(...tuck.clear.slice(0, 20), ...tuck.clear.slice(120))).toBeCloseTo(0, 5);
+  });
+
+  it('the same turn drawn straight is in the air only while its leg clears the floor; a roll along the ground never is', () => {
+    const straight = jump(1.6, 0.62, false);
+    expect(straight).toMatchObject({ flips: 1, from: [20], at: [119] });
+    expect(straight.air).toEqual([0.82]);
+    // Rolling over with the torso's centre 0.05 m up, its radius: lying on the floor. (Drawn stiff and straight with the centre at 0.15 m, the body would float 0.1 m over the floor while level.)
+    const pitch = ramp(0, -TAU, 100).map(wrap);
+    const roll = countFlips(poses(pitch, flat(100, 0.05)), HOPPER_DT);
+    const c = hopperClip(pitch, flat(100, 0.05));
+    expect(roll).toMatchObject({ flips: 1, from: [0], at: [99] });
+    expect(roll.lowest[0]).toBeCloseTo(0.05, 5);
+    expect(airShare(clearances(c.render, c.frameSize, g), roll.from[0], roll.at[0])).toBe(0);
+    expect(AIRBORNE).toEqual({ clearance: 0.01, mostly: 0.5 });
   });
 });
 

@@ -19,14 +19,26 @@ export interface HopperGeoms {
   thigh: number;
   /** Half the length of the torso capsule's axis (MuJoCo capsule size[1]). */
   torsoHalf: number;
+  /** The floor plane (its drawn z is the floor's height; Hopper-v5's is 0), or -1 when the scene draws none. */
+  floor: number;
+  /** The body: every geom but the floor, each a capsule of `radius` (size[0]) around an axis `half` (size[1]) long each way. */
+  capsules: { index: number; radius: number; half: number }[];
 }
 
-/** Finds the torso and thigh in a scene's geoms (Hopper: torso_geom, thigh_geom). */
-export function hopperGeoms(geoms: readonly { name: string; size: readonly number[] }[]): HopperGeoms {
+/**
+ * Finds the torso and thigh in a scene's geoms (Hopper: torso_geom, thigh_geom), the floor (the
+ * plane, or the geom named floor) and the body's capsules. The labeling API's scene may leave
+ * out geom types; sizes and names are enough.
+ */
+export function hopperGeoms(geoms: readonly { name: string; type?: string; size: readonly number[] }[]): HopperGeoms {
   const torso = geoms.findIndex((g) => g.name === 'torso_geom');
   const thigh = geoms.findIndex((g) => g.name === 'thigh_geom');
   if (torso < 0 || thigh < 0) throw new Error(`not a hopper scene: no torso_geom and thigh_geom among ${geoms.map((g) => g.name).join(', ')}`);
-  return { torso, thigh, torsoHalf: geoms[torso].size[1] };
+  const floor = geoms.findIndex((g) => g.type === 'plane' || g.name === 'floor');
+  const odd = geoms.find((g, i) => i !== floor && g.type !== undefined && g.type !== 'capsule');
+  if (odd) throw new Error(`not a hopper scene: its body is capsules, but ${odd.name} is a ${odd.type}`);
+  const capsules = geoms.flatMap((g, index) => (index === floor ? [] : [{ index, radius: g.size[0], half: g.size[1] }]));
+  return { torso, thigh, torsoHalf: geoms[torso].size[1], floor, capsules };
 }
 
 /** What one frame shows of the torso. */
@@ -82,6 +94,48 @@ export function rotate(q: readonly [number, number, number, number], v: readonly
   return [vx + w * tx + (y * tz - z * ty), vy + w * ty + (z * tx - x * tz), vz + w * tz + (x * ty - y * tx)];
 }
 
+/**
+ * How high the body's lowest point is above the floor in frame t (m). A capsule's lowest point
+ * is the lower of its axis's two end centres (its centre ± half its axis, the local z turned by
+ * its quaternion) less its radius; the floor's height is the plane's drawn z. Negative when the
+ * body presses into the floor, as MuJoCo's soft contacts let it: lying still, Hopper-v5 reads
+ * -0.003; pushing off hard, down to -0.055.
+ */
+export function clearance(render: ArrayLike<number>, frameSize: number, t: number, g: HopperGeoms): number {
+  const f = t * frameSize;
+  let lowest = Infinity;
+  for (const c of g.capsules) {
+    const o = f + c.index * POSE;
+    const [, , az] = rotate([render[o + 3], render[o + 4], render[o + 5], render[o + 6]], [0, 0, c.half]);
+    lowest = Math.min(lowest, render[o + 2] - Math.abs(az) - c.radius);
+  }
+  return lowest - (g.floor >= 0 ? render[f + g.floor * POSE + 2] : 0);
+}
+
+/** Every frame's clearance (see `clearance`). */
+export function clearances(render: ArrayLike<number>, frameSize: number, g: HopperGeoms): number[] {
+  return Array.from({ length: Math.floor(render.length / frameSize) }, (_, t) => clearance(render, frameSize, t, g));
+}
+
+/**
+ * In the air: the whole body off the floor. A frame is airborne when its clearance is over
+ * `clearance` (m). Lying on the floor Hopper-v5 reads -0.0031 to -0.0006 (a contact sinks in
+ * about 3 mm) and its smallest hop peaks at 0.04 (the 3M-step fifth run's ten evaluation
+ * episodes). Its reset pose holds the foot 0.033-0.043 up, so the first 0.06 s of an episode,
+ * dropping onto the floor, are airborne too.
+ */
+export const AIRBORNE = {
+  clearance: 0.01,
+  /** A flip turned mostly in the air has at least this share of its turning frames airborne. */
+  mostly: 0.5,
+};
+
+/** The share of frames `from` to `to` (both included) whose clearance is over `AIRBORNE.clearance`. */
+export function airShare(clearance: readonly number[], from: number, to: number, margin = AIRBORNE.clearance): number {
+  const span = clearance.slice(from, to + 1);
+  return span.length ? span.filter((c) => c > margin).length / span.length : 0;
+}
+
 /** Every frame's torso pose. */
 export function torsoPoses(render: ArrayLike<number>, frameSize: number, g: HopperGeoms): TorsoPose[] {
   const frames = Math.floor(render.length / frameSize);
@@ -122,7 +176,8 @@ export interface FlipCount {
   flips: number;
   /** Of those, the ones after which the hopper was upright within `FLIP_RULE.landingSeconds`. */
   landed: number;
-  /** Frame at which each flip completed. */
+  /** Frame at which each flip's turn began (the last frame the torso was its most forward since the previous flip), and at which it completed. */
+  from: number[];
   at: number[];
   /** For each flip, the lowest the torso's centre was while it turned (m): a roll along the ground stays under 0.4. */
   lowest: number[];
@@ -144,17 +199,20 @@ export interface FlipCount {
  */
 export function countFlips(poses: readonly TorsoPose[], dt: number, rule = FLIP_RULE): FlipCount {
   const beta = backwardRotation(poses.map((p) => p.pitch));
+  const starts: number[] = [];
   const at: number[] = [];
   const lowest: number[] = [];
   let base = beta[0] ?? 0;
   let from = 0;
   let partial = 0;
   for (let t = 0; t < beta.length; t++) {
-    if (beta[t] < base) {
+    // At the base counts too, so a turn begins when the torso leaves its most forward pose, not when it first got there.
+    if (beta[t] <= base) {
       base = beta[t];
       from = t;
     }
     while (beta[t] - base >= TAU) {
+      starts.push(from);
       at.push(t);
       lowest.push(Math.min(...poses.slice(from, t + 1).map((p) => p.height)));
       base += TAU;
@@ -166,7 +224,7 @@ export function countFlips(poses: readonly TorsoPose[], dt: number, rule = FLIP_
   const window = Math.round(rule.landingSeconds / dt);
   const upright = (p: TorsoPose) => Math.abs(wrap(p.pitch)) <= rule.uprightPitch && p.height >= rule.uprightHeight;
   const landed = at.filter((t) => poses.slice(t, t + window + 1).some(upright)).length;
-  return { flips: at.length, landed, at, lowest, netBackward: beta.length ? beta[beta.length - 1] - beta[0] : 0, partial };
+  return { flips: at.length, landed, from: starts, at, lowest, netBackward: beta.length ? beta[beta.length - 1] - beta[0] : 0, partial };
 }
 
 /** A torso centre at least this high (m) turns in the air, or on its foot; below it the hopper is on the ground (lying: under 0.4 m). */

@@ -3,7 +3,7 @@ import { execSync } from 'node:child_process';
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import type { AnswerJson } from '../../server/api.js';
 import type { EpisodeMeasure, Evaluation } from './evaluate.js';
-import { AIR_HEIGHT, FLIP_RULE, GET_UP, GROUND_TURN_WEIGHT, JUMP } from './poses.js';
+import { AIR_HEIGHT, AIRBORNE, FLIP_RULE, GET_UP, GROUND_TURN_WEIGHT, JUMP } from './poses.js';
 import { EQUAL_MARGIN } from './annotator.js';
 
 /** How the training went, as the demo saw it. */
@@ -53,7 +53,7 @@ export interface BackflipReport {
   /** How the scripted annotator scores a clip (`backflipScore`). */
   scoreRule: string;
   episodes: EpisodeMeasure[];
-  summary: { flipsPerEpisode: Stats; landedFlipsPerEpisode: Stats; highFlipsPerEpisode: Stats; forwardReward: Stats; trueReturn: Stats; netBackwardTurns: Stats; uprightShare: Stats };
+  summary: { flipsPerEpisode: Stats; landedFlipsPerEpisode: Stats; highFlipsPerEpisode: Stats; airFlipsPerEpisode: Stats; forwardReward: Stats; trueReturn: Stats; netBackwardTurns: Stats; uprightShare: Stats };
   /** A normally trained Hopper on the same evaluation episodes: how it was made, and its measures. */
   reference: { checkpoint: string; madeBy: string; forwardReward: Stats; trueReturn: Stats; flipsPerEpisode: Stats } | null;
   picture: { episode: number; fromFrame: number; toFrame: number; caption: string; bytes: number };
@@ -65,7 +65,9 @@ export interface BackflipReport {
 export const FLIP_RULE_TEXT =
   `β = minus the torso's pitch (hip-to-head direction from vertical, read from the drawn poses), unwrapped. ` +
   `The base starts at β of the first frame and follows β down whenever β falls below it; each time β reaches base + 2π one flip is counted and the base moves up 2π. ` +
-  `A flip is high when the torso's centre stayed at least 0.7 m up throughout its turn (a roll along the ground does not). A flip has landed when within ${FLIP_RULE.landingSeconds} s after it the torso is within ${Math.round((FLIP_RULE.uprightPitch * 180) / Math.PI)}° of upright with its centre at least ${FLIP_RULE.uprightHeight} m high.`;
+  `A flip's turn runs from the last frame the torso was its most forward (since the previous flip) to the frame the flip completes. ` +
+  `A flip is high when the torso's centre stayed at least ${AIR_HEIGHT} m up throughout its turn: a roll along the ground is not, nor is a tucked flip, whose torso dips lower in the air. ` +
+  `Less strict, a flip turned mostly in the air when the whole body was off the floor in at least ${100 * AIRBORNE.mostly}% of its turn's frames: every capsule's lowest point (the lower end of its axis, from the drawn position and quaternion, less its radius) more than ${AIRBORNE.clearance} m above the floor (Hopper-v5 lying on the floor reads about -0.003, a contact sinking in). A flip has landed when within ${FLIP_RULE.landingSeconds} s after it the torso is within ${Math.round((FLIP_RULE.uprightPitch * 180) / Math.PI)}° of upright with its centre at least ${FLIP_RULE.uprightHeight} m high.`;
 
 const deg = (rad: number) => Math.round((rad * 180) / Math.PI);
 
@@ -110,15 +112,7 @@ export function backflipReport(a: {
 }): BackflipReport {
   const { options: o, training, summary, evaluation: ev, reference } = a;
   const eps = ev.episodes;
-  const s = {
-    flipsPerEpisode: stats(eps.map((e) => e.flips)),
-    landedFlipsPerEpisode: stats(eps.map((e) => e.landedFlips)),
-    highFlipsPerEpisode: stats(eps.map((e) => e.highFlips)),
-    forwardReward: stats(eps.map((e) => e.forwardReward)),
-    trueReturn: stats(eps.map((e) => e.trueReturn)),
-    netBackwardTurns: stats(eps.map((e) => e.netBackwardTurns)),
-    uprightShare: stats(eps.map((e) => e.uprightShare)),
-  };
+  const s = summarize(eps);
   const ref = reference
     ? { checkpoint: reference.checkpoint, madeBy: a.referenceMadeBy ?? reference.checkpoint, forwardReward: stats(reference.episodes.map((e) => e.forwardReward)), trueReturn: stats(reference.episodes.map((e) => e.trueReturn)), flipsPerEpisode: stats(reference.episodes.map((e) => e.flips)) }
     : null;
@@ -156,8 +150,30 @@ export function backflipReport(a: {
   };
 }
 
+/** The evaluation's measures, each over the episodes. */
+export function summarize(eps: readonly EpisodeMeasure[]): BackflipReport['summary'] {
+  return {
+    flipsPerEpisode: stats(eps.map((e) => e.flips)),
+    landedFlipsPerEpisode: stats(eps.map((e) => e.landedFlips)),
+    highFlipsPerEpisode: stats(eps.map((e) => e.highFlips)),
+    airFlipsPerEpisode: stats(eps.map((e) => e.airFlips)),
+    forwardReward: stats(eps.map((e) => e.forwardReward)),
+    trueReturn: stats(eps.map((e) => e.trueReturn)),
+    netBackwardTurns: stats(eps.map((e) => e.netBackwardTurns)),
+    uprightShare: stats(eps.map((e) => e.uprightShare)),
+  };
+}
+
+/** "a-b", or "a" when they read the same. */
+function span(xs: readonly number[], show: (v: number) => string): string {
+  const [lo, hi] = [show(Math.min(...xs)), show(Math.max(...xs))];
+  return lo === hi ? lo : `${lo}-${hi}`;
+}
+
+const percent = (v: number) => (100 * v).toFixed(0);
+
 /** One paragraph: did it flip, and if not, what it does instead (from the measures alone). */
-function verdict(eps: EpisodeMeasure[], s: BackflipReport['summary'], ref: BackflipReport['reference']): string {
+export function verdict(eps: readonly EpisodeMeasure[], s: BackflipReport['summary'], ref: BackflipReport['reference']): string {
   const n = eps.length;
   const count = (f: (e: EpisodeMeasure) => boolean) => eps.filter(f).length;
   const fwd = `forward reward ${s.forwardReward.mean.toFixed(0)} per episode${ref ? ` (a normally trained Hopper on the same episodes: ${ref.forwardReward.mean.toFixed(0)})` : ''}`;
@@ -165,12 +181,21 @@ function verdict(eps: EpisodeMeasure[], s: BackflipReport['summary'], ref: Backf
   if (s.landedFlipsPerEpisode.mean > 0) {
     return (
       `Backflips: ${s.landedFlipsPerEpisode.mean.toFixed(1)} landed upright per episode (in ${count((e) => e.landedFlips > 0)} of ${n} episodes), ` +
-      `${s.flipsPerEpisode.mean.toFixed(1)} full backward turns per episode in all (${s.highFlipsPerEpisode.mean.toFixed(1)} of them with the torso high throughout); ${turns}; ${fwd}.`
+      `${s.flipsPerEpisode.mean.toFixed(1)} full backward turns per episode in all (${s.highFlipsPerEpisode.mean.toFixed(1)} of them with the torso high throughout, ${s.airFlipsPerEpisode.mean.toFixed(1)} turned mostly in the air); ${turns}; ${fwd}.`
     );
   }
   if (s.flipsPerEpisode.mean > 0) {
-    const lows = eps.flatMap((e) => e.flipLowest);
-    const what = s.highFlipsPerEpisode.mean > 0 ? `${s.highFlipsPerEpisode.mean.toFixed(1)} per episode turned with the torso high throughout, but none landed` : `the torso's centre went down to ${Math.min(...lows).toFixed(2)}-${Math.max(...lows).toFixed(2)} m in them: rolls over backwards along the ground, not flips in the air`;
+    const flips = eps.flatMap((e) => e.flipLowest.map((lowest, i) => ({ lowest, air: e.airShare[i] })));
+    const inAir = flips.filter((f) => f.air >= AIRBORNE.mostly);
+    const lows = (fs: typeof flips) => span(fs.map((f) => f.lowest), (h) => h.toFixed(2));
+    const shares = (fs: typeof flips) => span(fs.map((f) => f.air), percent);
+    let what: string;
+    if (s.highFlipsPerEpisode.mean > 0) what = `${s.highFlipsPerEpisode.mean.toFixed(1)} per episode turned with the torso high throughout, but none landed`;
+    else if (inAir.length > 0) {
+      const which = inAir.length === flips.length ? 'they' : `${s.airFlipsPerEpisode.mean.toFixed(1)} per episode`;
+      const rest = inAir.length === flips.length ? '' : `; the others stayed on the ground (off it for ${shares(flips.filter((f) => f.air < AIRBORNE.mostly))}% of the turn)`;
+      what = `${which} turned mostly in the air (the whole body off the ground for ${shares(inAir)}% of each turn, the torso's centre down to ${lows(inAir)} m: a low, tucked turn in the air, not a roll along the ground)${rest}`;
+    } else what = `the torso's centre went down to ${lows(flips)} m in them and the whole body was off the ground for ${shares(flips)}% of each turn: rolls over backwards along the ground, not flips in the air`;
     return `No landed backflip: ${s.flipsPerEpisode.mean.toFixed(1)} full backward turns per episode (in ${count((e) => e.flips > 0)} of ${n} episodes), none ending upright; ${what}. Upright ${(100 * s.uprightShare.mean).toFixed(0)}% of the time; ${turns}; ${fwd}.`;
   }
   const maxTurn = Math.max(...eps.map((e) => e.netBackwardTurns));
@@ -204,6 +229,7 @@ export function reportMarkdown(r: BackflipReport): string {
     `| seed | ${r.settings.seed}; evaluation episodes reset with seeds ${r.settings.evalSeeds[0]}-${r.settings.evalSeeds[r.settings.evalSeeds.length - 1]}, deterministic policy |`,
     `| wall clock | ${(r.wallClock.totalSeconds / 60).toFixed(1)} min for the preference run, labelling included, from start to exit (its training loop ${(r.wallClock.trainSeconds / 60).toFixed(1)} min); the normal Hopper and the measuring come on top |`,
     `| flips per episode (full backward turns) | ${pm(r.summary.flipsPerEpisode, 2)}; turned with the torso high throughout: ${pm(r.summary.highFlipsPerEpisode, 2)}; landed upright: ${pm(r.summary.landedFlipsPerEpisode, 2)} |`,
+    `| flips turned mostly in the air (≥ ${percent(AIRBORNE.mostly)}% of the turn airborne) | ${pm(r.summary.airFlipsPerEpisode, 2)} per episode |`,
     `| net backward rotation | ${pm(r.summary.netBackwardTurns, 2)} turns per episode |`,
     `| forward reward | ${pm(r.summary.forwardReward)} per episode${r.reference ? ` (normal Hopper, same episodes: ${pm(r.reference.forwardReward)})` : ''} |`,
     `| true return (Hopper-v5 reward) | ${pm(r.summary.trueReturn)}${r.reference ? ` (normal Hopper: ${pm(r.reference.trueReturn)})` : ''} |`,
@@ -214,9 +240,9 @@ export function reportMarkdown(r: BackflipReport): string {
     '',
     '## Per episode',
     '',
-    '| episode | seed | flips | high | landed | lowest torso centre in each flip (m) | net backward turns | forward reward | true return | upright | mean / max torso height (m) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...r.episodes.map((e, k) => `| ${k + 1} | ${e.seed} | ${e.flips} | ${e.highFlips} | ${e.landedFlips} | ${e.flipLowest.map((h) => h.toFixed(2)).join(', ') || '-'} | ${e.netBackwardTurns.toFixed(2)} | ${f1(e.forwardReward)} | ${f1(e.trueReturn)} | ${(100 * e.uprightShare).toFixed(0)}% | ${e.meanHeight.toFixed(2)} / ${e.maxHeight.toFixed(2)} |`),
+    '| episode | seed | flips | high | landed | lowest torso centre in each flip (m) | in the air during each flip (share of its frames) | net backward turns | forward reward | true return | upright | mean / max torso height (m) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...r.episodes.map((e, k) => `| ${k + 1} | ${e.seed} | ${e.flips} | ${e.highFlips} | ${e.landedFlips} | ${e.flipLowest.map((h) => h.toFixed(2)).join(', ') || '-'} | ${e.airShare.map((a) => `${percent(a)}%`).join(', ') || '-'} | ${e.netBackwardTurns.toFixed(2)} | ${f1(e.forwardReward)} | ${f1(e.trueReturn)} | ${(100 * e.uprightShare).toFixed(0)}% | ${e.meanHeight.toFixed(2)} / ${e.maxHeight.toFixed(2)} |`),
     '',
     '## How flips are counted',
     '',
