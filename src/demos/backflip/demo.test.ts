@@ -67,8 +67,8 @@ describe('the backflip demo, end to end on a tiny run', () => {
     expect(md).toContain('## Notes\n\nA tiny run.');
   }, 60_000);
 
-  it("trains on 2 s episodes by default; evaluates on Hopper-v5's own 1000 steps, or on the training episodes' length if longer", () => {
-    expect([BACKFLIP_SETTINGS.full.episodeSteps, BACKFLIP_SETTINGS.quick.episodeSteps]).toEqual([250, 250]);
+  it("trains on 1.5 s episodes of one 1.5 s clip by default; evaluates on Hopper-v5's own 1000 steps, or on the training episodes' length if longer", () => {
+    expect([BACKFLIP_SETTINGS.full.segmentLength, BACKFLIP_SETTINGS.full.episodeSteps, BACKFLIP_SETTINGS.quick.episodeSteps]).toEqual([188, 188, 250]);
     const run = (maxEpisodeSteps: number | null | undefined) => {
       const dir = mkdtempSync(join(tmpdir(), 'overseer-backflip-lengths-'));
       writeFileSync(join(dir, 'config.json'), JSON.stringify({ command: 'prefs', prefs: maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps } }));

@@ -26,14 +26,14 @@ import { backflipReport, reportMarkdown, type BackflipReport, type TrainingRecor
 export const BACKFLIP_INSTRUCTIONS = 'Which clip is closer to a backflip? The hopper should turn over backwards and land on its foot.';
 
 /**
- * The settings of a full run and of the quick smoke setting. Training episodes last 2 s (250
- * steps): with Hopper-v5's own 8 s, the second run turned over in the first second and lay on
- * the ground for the other seven, so most clips showed a hopper lying down
- * (bench/results/backflip.md, notes); now every episode starts standing, and every other 1 s
- * clip shows a take-off.
+ * The settings of a full run and of the quick smoke setting. A full run's training episodes are
+ * one 1.5 s clip (188 steps): with Hopper-v5's own 8 s, the second run turned over in the first
+ * second and lay on the ground for the other seven, so most clips showed a hopper lying down
+ * (bench/results/backflip.md, notes). Now every clip starts standing and shows a take-off, and
+ * 1.5 s leaves time after a turn to show a landing (the sixth run; 1 s clips ended as the turn did).
  */
 export const BACKFLIP_SETTINGS = {
-  full: { steps: 3_000_000, labels: 900, segmentLength: 125, episodeSteps: 250, referenceSteps: 1_000_000 },
+  full: { steps: 3_000_000, labels: 900, segmentLength: 188, episodeSteps: 188, referenceSteps: 1_000_000 },
   quick: { steps: 30_000, labels: 40, segmentLength: 60, episodeSteps: 250, referenceSteps: 0 },
 } as const;
 
