@@ -115,7 +115,7 @@ export function prefsSpeedMarkdown(r: PrefsSpeedResult): string {
       ` **PPO alone**, true-reward \`trainPpo\` for ${r.steps} steps with the preset and the loop's PPO settings (\`PREFS_PPO_SETTINGS\`), wall time;` +
       ` **preference loop**, \`overseer prefs --env <task> --teacher oracle --label-budget ${r.labels} --steps ${r.steps} --seed 1\` (Ant-v5 with the baselines' env options; each command in prefs-speed.json), env steps / its \`trainSeconds\` (summary.json: process startup and the final evaluation excluded).` +
       ' The loop\'s time is split with its metrics.jsonl: rollout (PPO\'s rollouts on the learned reward: env steps, policy, learned-reward inference, segment recording), update (GAE and gradient epochs),' +
-      ' RM fit (every reward-model fit, the pretraining fit included), and other, the rest of the training time: the initial policy\'s segments, segment storage, query selection, the teacher and the per-round diagnostics.',
+      ' RM fit (every reward-model fit, the pretraining fit included), and other, the rest of the training time: the initial policy\'s segments, segment storage, query selection, the teacher, the per-round diagnostics, metrics writes and the checkpoints (about 10 a run, each with the run\'s full resume state).',
     '',
     '| task | raw steps/s | PPO alone steps/s (% of raw) | preference loop steps/s (% of raw) | ≥ 40% | rollout s | update s | RM fit s | other s |',
     '|---|---|---|---|---|---|---|---|---|',

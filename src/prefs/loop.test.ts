@@ -386,6 +386,8 @@ describe('preference loop', () => {
     expect(await lengths({ maxEpisodeSteps: 12, segmentLength: null })).toEqual({ episodes: new Set([12]), clips: new Set([12]) });
     expect(() => PrefsConfigSchema.parse(base({ maxEpisodeSteps: 0 }))).toThrow(/maxEpisodeSteps/);
     expect(PrefsConfigSchema.parse(base()).maxEpisodeSteps).toBeNull();
+    // Episodes shorter than an explicit clip would give no clips at all: refused before anything runs.
+    await expect(trainFromPreferences(base({ maxEpisodeSteps: 8 }), { store: newStore(), teacher: new ObsTeacher() })).rejects.toThrow(/episodes of 8 steps are shorter than a clip \(segmentLength 10\)/);
   });
 
   it('initialActionScales: the initial clips span the scales (each new segment takes the next); RL clips are the policy as it is', async () => {

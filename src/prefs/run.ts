@@ -626,6 +626,10 @@ function decodeFitStats(f: JsonFitStats): FitStats {
 
 /** Steps per segment: the config's, or 1.5 s of simulated time within 15-60 steps. */
 function segmentLengthOf(cfg: PrefsConfig, scene: EnvScene): number {
+  // A clip cut by the time limit is dropped: episodes shorter than a clip would give none to ask about, and the run would wait forever.
+  if (cfg.segmentLength !== null && cfg.maxEpisodeSteps !== null && cfg.segmentLength > cfg.maxEpisodeSteps) {
+    throw new Error(`maxEpisodeSteps: episodes of ${cfg.maxEpisodeSteps} steps are shorter than a clip (segmentLength ${cfg.segmentLength}), and clips cut by the time limit are dropped`);
+  }
   return cfg.segmentLength ?? defaultSegmentLength(scene.dt, scene.maxEpisodeSteps);
 }
 

@@ -150,5 +150,18 @@ describe('annotator and labeling server', () => {
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     const during = await runAnnotator({ url: `http://127.0.0.1:${at}`, token: 't', runId: 'flip', pollMs: 1 });
     expect([during.serverGone, during.labels, posts.length]).toEqual([true, 0, 1]);
+
+    // Stopped (the run's process has exited) while waiting to try the scene again: it ends, it does not fail.
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 30);
+    const stopped = await runAnnotator({ url: `http://127.0.0.1:${port}`, token: 't', runId: 'flip', pollMs: 20, signal: stop.signal });
+    expect([stopped.serverGone, stopped.labels]).toEqual([false, 0]);
+  });
+
+  it('fails on an answer it cannot use: a server that answers, but not with JSON, is not a server that has gone', async () => {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>not the labeling server</html>'));
+    const at = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    await expect(runAnnotator({ url: `http://127.0.0.1:${at}`, token: 't', runId: 'flip', pollMs: 1 })).rejects.toThrow(/JSON/);
   });
 });

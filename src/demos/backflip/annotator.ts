@@ -108,7 +108,8 @@ export async function runAnnotator(opts: AnnotatorOptions): Promise<AnnotatorRes
     try {
       scene = await api<SceneJson>(`/api/runs/${run}/scene`);
     } catch (e) {
-      if (e instanceof HttpError || opts.signal?.aborted) throw e;
+      if (opts.signal?.aborted) return done(false);
+      if (!serverUnreachable(e)) throw e;
       if (++failures >= 5) return done(false, true);
       await sleep(pollMs * failures);
     }
@@ -123,7 +124,7 @@ export async function runAnnotator(opts: AnnotatorOptions): Promise<AnnotatorRes
     } catch (e) {
       if (opts.signal?.aborted) break;
       // Connection refused or reset: the server has closed (the run ended) or is restarting.
-      if (e instanceof HttpError) throw e;
+      if (!serverUnreachable(e)) throw e;
       if (++failures >= 5) return done(false, true);
       await sleep(pollMs * failures);
       continue;
@@ -145,7 +146,7 @@ export async function runAnnotator(opts: AnnotatorOptions): Promise<AnnotatorRes
       } catch (e) {
         // 409: the run finished, or the pair was answered meanwhile. No answer at all: the server
         // closed as the run ended, or is restarting. Either way the next fetch says which.
-        if (!(e instanceof HttpError) || e.status === 409 || opts.signal?.aborted) break;
+        if (serverUnreachable(e) || (e instanceof HttpError && e.status === 409) || opts.signal?.aborted) break;
         throw e;
       }
       labels += 1;
@@ -154,6 +155,17 @@ export async function runAnnotator(opts: AnnotatorOptions): Promise<AnnotatorRes
     }
   }
   return done(false);
+}
+
+/**
+ * Whether a failed request found no server to answer it (refused, reset or closed mid-way), as
+ * when the run has ended, rather than an answer it could not use (an HTTP error, a body that is
+ * not JSON, a malformed URL), which is a real error.
+ */
+function serverUnreachable(e: unknown): boolean {
+  if (!(e instanceof TypeError)) return false;
+  const code = (e.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
