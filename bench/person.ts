@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProject } from '../src/store/sqlite.js';
 import { RESULTS_DIR, provenance, writeResult, type Provenance } from './machine.js';
-import { ROOT } from './train.js';
+import { ROOT, readMetrics } from './train.js';
 
 interface PersonRun {
   env: string;
@@ -88,7 +88,7 @@ async function personRun(env: string, steps: number, labelBudget: number, second
   project.close();
   const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { prefs: { totalTimesteps: number } };
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { eval?: { mean: number } };
-  const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { envSteps: number; ppoStep: number });
+  const metrics = readMetrics<{ envSteps: number; ppoStep: number }>(out);
   const initialSteps = metrics.length > 0 ? metrics[0].envSteps - metrics[0].ppoStep : 0;
   const total = config.prefs.totalTimesteps;
   return {

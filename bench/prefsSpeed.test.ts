@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loopBreakdown, pct, prefsSpeedMarkdown, readMetricsRows, throughputRatio, type LoopMetricsRow, type PrefsSpeedResult, type TaskSpeed } from './prefsSpeed.js';
+import { readMetrics } from './train.js';
+import { loopBreakdown, pct, prefsSpeedMarkdown, throughputRatio, type LoopMetricsRow, type PrefsSpeedResult, type TaskSpeed } from './prefsSpeed.js';
 
 // Two PPO updates of 2048 steps after 1024 initial-segment steps; fitSeconds is cumulative.
 const rows: LoopMetricsRow[] = [
@@ -65,7 +66,7 @@ describe('bench prefs-speed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'overseer-prefs-speed-test-'));
     try {
       writeFileSync(join(dir, 'metrics.jsonl'), `${rows.map((r) => JSON.stringify({ ...r, update: 1, sps: 900 })).join('\n')}\n`);
-      const read = readMetricsRows(dir);
+      const read = readMetrics<LoopMetricsRow>(dir);
       expect(read).toHaveLength(2);
       expect(loopBreakdown(read, 10, 5120).otherSeconds).toBe(2.5);
     } finally {

@@ -16,6 +16,7 @@ import { threadBudget } from '../src/utils/workers.js';
 import { BASELINE_TARGETS, MIN_THROUGHPUT_RATIO, measureRawThroughput } from './baselines.js';
 import { RESULTS_DIR, provenance, writeResult, type Provenance } from './machine.js';
 import { VARIANTS, commandLine, runPrefs, variantFlags } from './prefs.js';
+import { readMetrics } from './train.js';
 
 /** The fields of a prefs run's metrics.jsonl row that the breakdown reads. */
 export interface LoopMetricsRow {
@@ -59,14 +60,6 @@ export function loopBreakdown(rows: LoopMetricsRow[], trainSeconds: number, envS
     updates: rows.length,
     fits: last?.fits ?? 0,
   };
-}
-
-export function readMetricsRows(runDir: string): LoopMetricsRow[] {
-  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as LoopMetricsRow);
 }
 
 /** Steps per second as a share of raw physics. */
@@ -159,7 +152,7 @@ async function measureTask(env: string, steps: number, labels: number, rawSteps:
   delete childEnv.OVERSEER_THREADS;
   await runPrefs(args, childEnv);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { envSteps: number; labels: number; trainSeconds: number };
-  const b = loopBreakdown(readMetricsRows(out), summary.trainSeconds, summary.envSteps);
+  const b = loopBreakdown(readMetrics<LoopMetricsRow>(out), summary.trainSeconds, summary.envSteps);
   const breakdown = { ...b, rolloutSeconds: round2(b.rolloutSeconds), updateSeconds: round2(b.updateSeconds), fitSeconds: round2(b.fitSeconds), otherSeconds: round2(b.otherSeconds) };
   const sps = Math.round(summary.envSteps / summary.trainSeconds);
   const ratio = throughputRatio(sps, raw.stepsPerSecond);

@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provenance, writeResult } from './machine.js';
 import { runPrefs } from './prefs.js';
+import { readMetrics } from './train.js';
 
 export interface ThreadsResult {
   provenance: ReturnType<typeof provenance>;
@@ -34,11 +35,7 @@ async function timedPrefs(args: string[], out: string, threads: string | undefin
 
 /** A run's metrics without the timing fields, and its final weights. */
 function fingerprint(out: string): string {
-  const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !/seconds|sps/i.test(k))));
+  const rows = readMetrics(out).map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !/seconds|sps/i.test(k))));
   return JSON.stringify(rows) + readFileSync(join(out, 'checkpoints', 'final.json'), 'utf8');
 }
 

@@ -31,16 +31,20 @@ export function readSummary(out: string): RunSummary | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RunSummary) : null;
 }
 
+/** A run's metrics.jsonl, one row per update (empty lines skipped). */
+export function readMetrics<T = Record<string, unknown>>(out: string): T[] {
+  return readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
 /**
  * Training returns per update as [step, return] (read from metrics.jsonl keys `x` and `y`),
  * smoothed over `window` updates and thinned to about `points`.
  */
 export function learningCurve(out: string, window = 5, points = 100, x = 'globalStep', y = 'episodicReturn'): [number, number][] {
-  const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, number | null>)
-    .filter((r) => r[y] !== null && r[y] !== undefined);
+  const rows = readMetrics<Record<string, number | null>>(out).filter((r) => r[y] !== null && r[y] !== undefined);
   const smoothed = rows.map((r, i) => {
     const slice = rows.slice(Math.max(0, i - window + 1), i + 1);
     return [r[x] as number, slice.reduce((s, row) => s + (row[y] as number), 0) / slice.length] as [number, number];
