@@ -527,7 +527,11 @@ function outcomeFromDisk(out: string, seed: number, steps: number): RunOutcome |
  * An unfinished directory with the current options is resumed; one with other options is
  * moved aside, never deleted.
  */
-export async function benchPrefs(envs: string[], variants: string[], seeds: number[], steps: number, episodes: number, budgets: number[] | null, argv: string[], parallel = 1, queueUrl?: string): Promise<void> {
+/**
+ * With `rerun`, cells prefs.json already holds are trained again with this code (their rows are
+ * replaced as the new runs finish); a finished run directory on disk is still kept.
+ */
+export async function benchPrefs(envs: string[], variants: string[], seeds: number[], steps: number, episodes: number, budgets: number[] | null, argv: string[], parallel = 1, queueUrl?: string, rerun = false): Promise<void> {
   const results = loadResults();
   const commit = provenance(argv).gitCommit;
   for (const env of envs) {
@@ -568,7 +572,7 @@ export async function benchPrefs(envs: string[], variants: string[], seeds: numb
             console.log(`${env} ${v.name} ${labels} seed ${seed}: ${out} has other options; moved to ${aside}`);
           } else if (onDisk && outcomeFromDisk(out, seed, steps)) {
             continue;
-          } else if (!onDisk && storedRun(results[env], v.name, labels, seed, key)) {
+          } else if (!onDisk && !rerun && storedRun(results[env], v.name, labels, seed, key)) {
             continue;
           }
           runJobs.push({ env, v, labels, seed, key });

@@ -227,9 +227,10 @@ program
   .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 10)
   .option('--parallel <n>', 'runs at a time, each on one thread (OVERSEER_THREADS=1; same numbers)', positiveInt, availableParallelism())
   .option('--db <url>', 'instead of running them here, put the missing runs in the job queue of this PostgreSQL database (overseer worker --db runs them on any machines; prefs-report --db collects them)')
-  .action(async (o: { env: string; variants: string; labels?: string; steps: number; seeds: string; episodes: number; parallel: number; db?: string }) => {
+  .option('--rerun', 'train the selected cells again with this code even where prefs.json holds them (regenerating the table at one commit)', false)
+  .action(async (o: { env: string; variants: string; labels?: string; steps: number; seeds: string; episodes: number; parallel: number; db?: string; rerun: boolean }) => {
     const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-    await benchPrefs(list(o.env), list(o.variants), list(o.seeds).map(positiveInt), o.steps, o.episodes, o.labels ? list(o.labels).map(positiveInt) : null, argv, o.parallel, o.db);
+    await benchPrefs(list(o.env), list(o.variants), list(o.seeds).map(positiveInt), o.steps, o.episodes, o.labels ? list(o.labels).map(positiveInt) : null, argv, o.parallel, o.db, o.rerun);
     if (!o.db) writeReport();
   });
 program
