@@ -1,6 +1,6 @@
 // The second thread of ParallelGradient: a replica of the agent computing gradients on half of each minibatch.
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { spinUntilChanged } from '../utils/workers.js';
+import { SpinBudget, waitForChange } from '../utils/workers.js';
 import { ActorCritic } from './agent.js';
 import { ARGS, CMD, CTRL, replicaGradient, type GradientWorkerInit } from './parallelGradient.js';
 import { GradientScratch, type Minibatch } from './ppoLoss.js';
@@ -30,9 +30,10 @@ function finish(seq: number, status: number): void {
 }
 
 let lastSeq = 0;
+const spin = new SpinBudget(init.spinMicros);
 for (;;) {
-  // Minibatches follow each other within a millisecond: spin before sleeping.
-  if (!spinUntilChanged(control, CTRL.CommandSeq, lastSeq, init.spinMicros)) Atomics.wait(control, CTRL.CommandSeq, lastSeq);
+  // Minibatches follow each other within a millisecond: spin (while that pays) before sleeping.
+  waitForChange(control, CTRL.CommandSeq, lastSeq, spin);
   const seq = Atomics.load(control, CTRL.CommandSeq);
   if (seq === lastSeq) continue;
   lastSeq = seq;

@@ -2,7 +2,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import type { ParamGroup } from '../nn/params.js';
 import { zeroGrad } from '../nn/params.js';
 import { scratchKernels } from '../nn/wasm/kernels.js';
-import { spawnWorker, threadBudget, waitForValue } from '../utils/workers.js';
+import { SpinBudget, spawnWorker, threadBudget, waitForValue } from '../utils/workers.js';
 import { ActorCritic, type ActorCriticSpec } from './agent.js';
 import { GradientScratch, allocMinibatch, ppoMinibatchGradient, type LossCoefs, type LossStats, type Minibatch } from './ppoLoss.js';
 
@@ -188,6 +188,7 @@ export class ParallelGradient implements HalvedGradient {
   private readonly grads: Float32Array;
   private readonly stats: Float64Array;
   private readonly scratch: GradientScratch;
+  private readonly spin: SpinBudget;
   private seq = 0;
   private closed = false;
 
@@ -217,6 +218,7 @@ export class ParallelGradient implements HalvedGradient {
     this.grads = new Float32Array(init.grads);
     this.stats = new Float64Array(init.stats);
     this.scratch = new GradientScratch(rows, agent.head.inputSize);
+    this.spin = new SpinBudget(spinMicros);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = spawnWorker(new URL('./gradientWorker.js', import.meta.url), { init, port: port2 }, [port2]);
@@ -265,7 +267,7 @@ export class ParallelGradient implements HalvedGradient {
   }
 
   private wait(): void {
-    waitForValue(this.control, CTRL.DoneSeq, this.seq, this.spinMicros, this.timeoutMs, 'gradient worker');
+    waitForValue(this.control, CTRL.DoneSeq, this.seq, this.spin, this.timeoutMs, 'gradient worker');
     if (Atomics.load(this.control, CTRL.Status) !== 0) {
       const msg = receiveMessageOnPort(this.port)?.message as string | undefined;
       throw new Error(`gradient worker failed: ${msg ?? 'no message'}`);

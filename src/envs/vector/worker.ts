@@ -2,7 +2,7 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import '../builtins.js';
 import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type RestorePayload, type WorkerInit, type WorkerMessage } from './protocol.js';
-import { spinUntilChanged } from '../../utils/workers.js';
+import { SpinBudget, waitForChange } from '../../utils/workers.js';
 import { EnvSlice, makeEnvs, type SharedViews } from './slice.js';
 
 const { init, port } = workerData as { init: WorkerInit; port: MessagePort };
@@ -40,11 +40,10 @@ async function main(): Promise<void> {
   }
 
   let lastSeq = 0;
+  const spin = new SpinBudget(init.spinMicros);
   for (;;) {
-    // During a rollout the next command follows within microseconds: spin before sleeping.
-    if (!spinUntilChanged(control, base + Slot.CommandSeq, lastSeq, init.spinMicros)) {
-      Atomics.wait(control, base + Slot.CommandSeq, lastSeq);
-    }
+    // During a rollout the next command follows within microseconds: spin (while that pays) before sleeping.
+    waitForChange(control, base + Slot.CommandSeq, lastSeq, spin);
     const seq = Atomics.load(control, base + Slot.CommandSeq);
     if (seq === lastSeq) continue;
     lastSeq = seq;

@@ -4,7 +4,7 @@ import type { Info } from '../core.js';
 import { make, registration, type MakeOptions } from '../registry.js';
 import { Box, flatActionSize, type Discrete } from '../spaces.js';
 import { CONTROL_STRIDE, Command, Slot, Status, type ResetPayload, type RestorePayload, type WorkerInit, type WorkerMessage } from './protocol.js';
-import { spawnWorker, threadBudget, waitForValue } from '../../utils/workers.js';
+import { SpinBudget, spawnWorker, threadBudget, waitForValue } from '../../utils/workers.js';
 import { EnvSlice, finalObservations, makeEnvs, probeRenderSize, type SharedViews } from './slice.js';
 import { checkActionBatch } from './sync.js';
 import { decodeSubEnvs, subEnvsIdentity, subEnvsSnapshot, type SubEnvSnapshot, type SubEnvsIdentity } from './snapshot.js';
@@ -55,6 +55,7 @@ export class WorkerVectorEnv implements VectorEnv {
   private readonly seqs: number[];
   private readonly timeoutMs: number;
   private readonly spinMicros: number;
+  private readonly spin: SpinBudget;
   /** Global indices [first, last) of each worker's sub-envs. */
   private readonly workerBounds: [number, number][] = [];
   private readonly identity: SubEnvsIdentity;
@@ -84,6 +85,7 @@ export class WorkerVectorEnv implements VectorEnv {
     this.numWorkers = Math.max(onCaller ? 0 : 1, participants - (onCaller ? 1 : 0));
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.spinMicros = opts.spinMicros ?? 300;
+    this.spin = new SpinBudget(this.spinMicros);
 
     const sab = (bytes: number) => new SharedArrayBuffer(bytes);
     const buffers = {
@@ -264,7 +266,7 @@ export class WorkerVectorEnv implements VectorEnv {
 
   private waitAll(): void {
     for (let w = 0; w < this.numWorkers; w++) {
-      waitForValue(this.control, w * CONTROL_STRIDE + Slot.DoneSeq, this.seqs[w], this.spinMicros, this.timeoutMs, `${this.envId}: worker ${w}`);
+      waitForValue(this.control, w * CONTROL_STRIDE + Slot.DoneSeq, this.seqs[w], this.spin, this.timeoutMs, `${this.envId}: worker ${w}`);
     }
   }
 }
