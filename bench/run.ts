@@ -28,6 +28,7 @@ import { benchStartup } from './startup.js';
 import { benchThreads } from './threads.js';
 import { benchPrefsSpeed } from './prefsSpeed.js';
 import { benchRecheck } from './recheck.js';
+import { benchContention } from './contention.js';
 import { benchPerson } from './person.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
@@ -341,6 +342,16 @@ program
   .action(async (o: { env: string; steps: number; labels: number }) => {
     await benchThreads(o.env, o.steps, o.labels, argv);
     writeReport();
+  });
+program
+  .command('contention')
+  .description('raw vectorised stepping idle and beside busy processes, default threads against OVERSEER_THREADS=1 (spin-waiting under contention)')
+  .option('--env <list>', 'comma-separated env ids', 'InvertedPendulum-v5,Reacher-v5,Hopper-v5')
+  .option('--steps <n>', 'env steps per measurement', positiveInt, 100_000)
+  .option('--busy <n>', 'CPU-bound processes beside the loaded measurements', positiveInt, 2)
+  .option('--reference <dir>', 'an earlier checkout (dependencies installed) measured the same way')
+  .action(async (o: { env: string; steps: number; busy: number; reference?: string }) => {
+    await benchContention(o.env.split(',').map((x) => x.trim()).filter(Boolean), o.steps, o.busy, o.reference ?? null, argv);
   });
 program
   .command('startup')
