@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openProject } from '../../store/sqlite.js';
-import { BACKFLIP_ENV_KWARGS, BACKFLIP_SETTINGS, backflipDemo, episodeLengths } from './demo.js';
+import { BACKFLIP_ENV_KWARGS, BACKFLIP_SETTINGS, backflipDemo, episodeLengths, trainedWith } from './demo.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -79,5 +79,15 @@ describe('the backflip demo, end to end on a tiny run', () => {
     // Runs made before the option (the first two full runs) trained on Hopper-v5's own 1000.
     expect(run(null)).toEqual({ training: 1000, evaluation: 1000 });
     expect(run(undefined)).toEqual({ training: 1000, evaluation: 1000 });
+  });
+
+  it('reports a run with the settings in its config, not with the flags of the command that resumed or re-measured it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overseer-backflip-settings-'));
+    const flags = { steps: 30_000, labels: 40, segmentLength: 60, seed: 7, envKwargs: { a: 1 } };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ command: 'prefs', seed: 3, prefs: { totalTimesteps: 3_000_000, labelBudget: 900, segmentLength: 188, envKwargs: { b: 2 } } }));
+    expect(trainedWith(dir, flags)).toEqual({ steps: 3_000_000, labels: 900, segmentLength: 188, seed: 3, envKwargs: { b: 2 } });
+    // A clip length left to the loop's default (null) falls back to the flag.
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ command: 'prefs', seed: 3, prefs: { totalTimesteps: 3_000_000, labelBudget: 900, segmentLength: null } }));
+    expect(trainedWith(dir, flags)).toEqual({ steps: 3_000_000, labels: 900, segmentLength: 60, seed: 3, envKwargs: { a: 1 } });
   });
 });

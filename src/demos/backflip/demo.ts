@@ -88,8 +88,10 @@ export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> 
   }
   const checkpoint = join(runDir, 'checkpoints', 'final.json');
   const lengths = episodeLengths(runDir);
+  // A resumed or re-measured run is evaluated and reported with the settings it was trained with, not today's flags.
+  const trained = trainedWith(runDir, o);
   o.log(`evaluating ${checkpoint} over ${o.episodes} episodes of ${lengths.evaluation} steps (training episodes: ${lengths.training})`);
-  const evaluation = evaluateBackflips(checkpoint, { envKwargs: o.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed), maxEpisodeSteps: lengths.evaluation });
+  const evaluation = evaluateBackflips(checkpoint, { envKwargs: trained.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed), maxEpisodeSteps: lengths.evaluation });
   writeFileSync(join(out, 'episodes.json'), `${JSON.stringify({ format: 'overseer.render', version: 1, envId: evaluation.envId, checkpoint, render: evaluation.spec, episodes: evaluation.episodes.map((e, k) => ({ seed: e.seed, return: e.trueReturn, length: e.length, frames: evaluation.frames[k] })) })}\n`);
   let reference: Evaluation | null = null;
   let referencePath = o.reference;
@@ -100,11 +102,11 @@ export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> 
   if (referencePath) {
     const refCheckpoint = referencePath.endsWith('.json') ? referencePath : join(referencePath, 'checkpoints', 'final.json');
     o.log(`evaluating the reference ${refCheckpoint}`);
-    reference = evaluateBackflips(refCheckpoint, { envKwargs: o.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed), maxEpisodeSteps: lengths.evaluation });
+    reference = evaluateBackflips(refCheckpoint, { envKwargs: trained.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed), maxEpisodeSteps: lengths.evaluation });
   }
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { labels: number; envSteps: number; trainSeconds: number };
   const referenceMadeBy = o.reference ? o.reference : `\`overseer train --env Hopper-v5 --steps ${o.referenceSteps} --seed ${o.seed}\` (PPO on Hopper-v5's own reward, with its termination), evaluated like the learned policy`;
-  const report = backflipReport({ options: o, training, summary, evaluation, reference, referenceMadeBy, trainingEpisodeSteps: lengths.training });
+  const report = backflipReport({ options: { ...o, ...trained }, training, summary, evaluation, reference, referenceMadeBy, trainingEpisodeSteps: lengths.training });
   writeFileSync(join(out, 'evaluation.json'), `${JSON.stringify(report.episodes, null, 2)}\n`);
   const clip = pickClip(evaluation);
   const svg = backflipSvg(evaluation.spec, clip.frames, { title: clip.caption, startSeconds: clip.from * evaluation.spec.dt });
@@ -132,6 +134,26 @@ export function episodeLengths(runDir: string): { training: number; evaluation: 
   const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { prefs?: { maxEpisodeSteps?: number | null } };
   const training = config.prefs?.maxEpisodeSteps ?? own;
   return { training, evaluation: Math.max(own, training) };
+}
+
+/**
+ * The settings a run was trained with, from its config.json: env steps, label budget, clip
+ * length, seed and env options. A value the config does not hold (a default left null) is
+ * taken from `flags`.
+ */
+export function trainedWith(runDir: string, flags: Pick<BackflipOptions, 'steps' | 'labels' | 'segmentLength' | 'seed' | 'envKwargs'>): Pick<BackflipOptions, 'steps' | 'labels' | 'segmentLength' | 'seed' | 'envKwargs'> {
+  const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as {
+    seed?: number;
+    prefs?: { totalTimesteps?: number; labelBudget?: number; segmentLength?: number | null; envKwargs?: Record<string, unknown> };
+  };
+  const p = config.prefs ?? {};
+  return {
+    steps: p.totalTimesteps ?? flags.steps,
+    labels: p.labelBudget ?? flags.labels,
+    segmentLength: p.segmentLength ?? flags.segmentLength,
+    seed: config.seed ?? flags.seed,
+    envKwargs: p.envKwargs ?? flags.envKwargs,
+  };
 }
 
 /** Evaluation episodes are reset with seeds the run never trained on (as `overseer prefs`' own evaluation). */
