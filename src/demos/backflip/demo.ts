@@ -91,7 +91,7 @@ export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> 
   // A resumed or re-measured run is evaluated and reported with the settings it was trained with, not today's flags.
   const trained = trainedWith(runDir, o);
   o.log(`evaluating ${checkpoint} over ${o.episodes} episodes of ${lengths.evaluation} steps (training episodes: ${lengths.training})`);
-  const evaluation = evaluateBackflips(checkpoint, { envKwargs: trained.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed), maxEpisodeSteps: lengths.evaluation });
+  const evaluation = evaluateBackflips(checkpoint, { envKwargs: trained.envKwargs, episodes: o.episodes, seed: evalSeed(trained.seed), maxEpisodeSteps: lengths.evaluation });
   writeFileSync(join(out, 'episodes.json'), `${JSON.stringify({ format: 'overseer.render', version: 1, envId: evaluation.envId, checkpoint, render: evaluation.spec, episodes: evaluation.episodes.map((e, k) => ({ seed: e.seed, return: e.trueReturn, length: e.length, frames: evaluation.frames[k] })) })}\n`);
   let reference: Evaluation | null = null;
   let referencePath = o.reference;
@@ -102,7 +102,7 @@ export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> 
   if (referencePath) {
     const refCheckpoint = referencePath.endsWith('.json') ? referencePath : join(referencePath, 'checkpoints', 'final.json');
     o.log(`evaluating the reference ${refCheckpoint}`);
-    reference = evaluateBackflips(refCheckpoint, { envKwargs: trained.envKwargs, episodes: o.episodes, seed: evalSeed(o.seed), maxEpisodeSteps: lengths.evaluation });
+    reference = evaluateBackflips(refCheckpoint, { envKwargs: trained.envKwargs, episodes: o.episodes, seed: evalSeed(trained.seed), maxEpisodeSteps: lengths.evaluation });
   }
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { labels: number; envSteps: number; trainSeconds: number };
   const referenceMadeBy = o.reference ? o.reference : `\`overseer train --env Hopper-v5 --steps ${o.referenceSteps} --seed ${o.seed}\` (PPO on Hopper-v5's own reward, with its termination), evaluated like the learned policy`;
