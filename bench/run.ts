@@ -18,7 +18,7 @@ import { evaluatePolicy } from '../src/rl/evaluate.js';
 import { trainPpo } from '../src/rl/ppo.js';
 import { ppoPreset } from '../src/rl/presets.js';
 import { Rng } from '../src/utils/rng.js';
-import { positiveInt } from '../src/cli/parse.js';
+import { nonNegativeInt, positiveInt } from '../src/cli/parse.js';
 import { provenance, writeResult } from './machine.js';
 import { BASELINE_TARGETS, benchBaselines } from './baselines.js';
 import { writeReport } from './report.js';
@@ -29,6 +29,7 @@ import { benchThreads } from './threads.js';
 import { benchPrefsSpeed } from './prefsSpeed.js';
 import { benchRecheck } from './recheck.js';
 import { benchContention } from './contention.js';
+import { benchMinAtarRandom } from './minatarRandom.js';
 import { benchPerson } from './person.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
@@ -352,6 +353,14 @@ program
   .option('--reference <dir>', 'an earlier checkout (dependencies installed) measured the same way')
   .action(async (o: { env: string; steps: number; busy: number; reference?: string }) => {
     await benchContention(o.env.split(',').map((x) => x.trim()).filter(Boolean), o.steps, o.busy, o.reference ?? null, argv);
+  });
+program
+  .command('minatar-random')
+  .description("MinAtar's five games under a random policy, beside MinAtar's own Python run and README")
+  .option('--episodes <n>', 'episodes per game (at most as many as the Python run)', positiveInt, 1000)
+  .option('--seed <n>', 'seed of the env and the policy', nonNegativeInt, 0)
+  .action((o: { episodes: number; seed: number }) => {
+    benchMinAtarRandom(o.episodes, o.seed, argv);
   });
 program
   .command('startup')

@@ -196,7 +196,7 @@ export class ParallelGradient implements HalvedGradient {
     private readonly agent: ActorCritic,
     readonly rows: number,
     private readonly timeoutMs = 120_000,
-    private readonly spinMicros = 300,
+    spinMicros = 300,
   ) {
     const n = paramCount(agent.paramGroups);
     const sab = (bytes: number) => new SharedArrayBuffer(bytes);

@@ -1,0 +1,113 @@
+import { NumpyRandomState, type Mt19937State } from '../../utils/mt19937.js';
+import { Rng, type RngState } from '../../utils/rng.js';
+import { BaseEnv, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
+import { Box, Discrete, type Action } from '../spaces.js';
+import { GRID, MINATAR_ACTIONS, type MinAtarGame } from './game.js';
+
+/** Options of every MinAtar env, as MinAtar's Gymnasium envs take them (camel-cased). */
+export interface MinAtarOptions {
+  /** The chance that a step repeats the previous action instead of the one given (MinAtar: 0.1). */
+  stickyActionProb: number;
+  /** Whether the games with a difficulty ramp (Asterix, Seaquest, Space Invaders) speed up as they go. */
+  difficultyRamping: boolean;
+  /** The game's minimal action set (-v1) or all six actions (-v0). */
+  minimalActionSet: boolean;
+}
+export const minAtarDefaults: MinAtarOptions = { stickyActionProb: 0.1, difficultyRamping: true, minimalActionSet: true };
+
+/** What a MinAtar env's generator state carries besides the env's own Rng. */
+interface MinAtarRngState extends RngState {
+  minatar?: Mt19937State & { lastAction: number };
+}
+
+/**
+ * A MinAtar game as a Gymnasium env, as MinAtar's own `minatar.gym.BaseEnv` over its
+ * `Environment`: sticky actions drawn from the game's generator before each frame, the previous
+ * action remembered across episodes, `reset({seed})` replacing the generator with
+ * `RandomState(seed)` and unseeded resets continuing it. Observations are the 10x10xn 0/1 grid,
+ * flattened row, column, channel. No time limit: the games end themselves (Freeway after 2500
+ * frames), as MinAtar registers them.
+ */
+export class MinAtarEnv extends BaseEnv {
+  readonly observationSpace: Box;
+  readonly actionSpace: Discrete;
+  override readonly metadata = { renderModes: [] as string[] };
+  readonly opts: MinAtarOptions;
+  /** Full-set action of each of this env's actions. */
+  readonly actionSet: readonly number[];
+  private random: NumpyRandomState;
+  private lastAction = 0;
+  private started = false;
+
+  constructor(
+    readonly game: MinAtarGame,
+    opts: Partial<MinAtarOptions> = {},
+  ) {
+    super();
+    this.opts = { ...minAtarDefaults, ...opts };
+    const p = this.opts.stickyActionProb;
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`stickyActionProb must be a number in [0, 1], got ${String(p)}`);
+    if (typeof this.opts.difficultyRamping !== 'boolean') throw new TypeError(`difficultyRamping must be true or false, got ${String(this.opts.difficultyRamping)}`);
+    if (typeof this.opts.minimalActionSet !== 'boolean') throw new TypeError(`minimalActionSet must be true or false, got ${String(this.opts.minimalActionSet)}`);
+    this.actionSet = this.opts.minimalActionSet ? [...game.minimalActionSet] : MINATAR_ACTIONS.map((_, i) => i);
+    this.observationSpace = new Box(0, 1, [GRID, GRID, game.channels.length]);
+    this.actionSpace = new Discrete(this.actionSet.length);
+    // Never seeded, MinAtar draws its generator's seed from the OS; here from the env's Rng.
+    this.random = new NumpyRandomState(this.rng.integer(2 ** 32));
+    this.game.random = this.random;
+  }
+
+  /** Names of the observation's channels, in order. */
+  get channels(): readonly string[] {
+    return this.game.channels;
+  }
+
+  reset(opts: ResetOptions = {}): ResetResult {
+    if (opts.seed !== undefined && opts.seed > 0xffffffff) throw new RangeError(`MinAtar seeds numpy's RandomState, which takes seeds up to 2^32 - 1; got ${opts.seed}`);
+    this.seedRng(opts.seed);
+    if (opts.seed !== undefined) {
+      this.random = new NumpyRandomState(opts.seed);
+      this.game.random = this.random;
+    } else if (!this.started) {
+      this.random = new NumpyRandomState(this.rng.integer(2 ** 32));
+      this.game.random = this.random;
+    }
+    this.started = true;
+    this.game.reset();
+    return { obs: this.observe(), info: {} };
+  }
+
+  step(action: Action): StepResult {
+    this.checkAction(action);
+    let a = this.actionSet[action as number]!;
+    // Sticky actions: drawn every frame, before the game's own draws (MinAtar's Environment.act).
+    if (this.random.rand() < this.opts.stickyActionProb) a = this.lastAction;
+    this.lastAction = a;
+    const { reward, terminal } = this.game.act(a);
+    return { obs: this.observe(), reward, terminated: terminal, truncated: false, info: {} };
+  }
+
+  override rngState(): RngState {
+    const state: MinAtarRngState = { ...this.rng.getState(), minatar: { ...this.random.getState(), lastAction: this.lastAction } };
+    return state;
+  }
+
+  override setRngState(state: RngState): void {
+    this.rng = Rng.fromState(state);
+    const m = (state as MinAtarRngState).minatar;
+    if (m) {
+      if (!Number.isInteger(m.lastAction) || m.lastAction < 0 || m.lastAction >= MINATAR_ACTIONS.length) throw new RangeError(`MinAtar generator state has a bad lastAction ${String(m.lastAction)}`);
+      this.random = NumpyRandomState.fromState(m);
+      this.game.random = this.random;
+      this.lastAction = m.lastAction;
+      this.started = true;
+    }
+  }
+
+  private observe(): Float32Array {
+    const obs = new Float32Array(GRID * GRID * this.game.channels.length);
+    this.game.state(obs);
+    return obs;
+  }
+}
+
