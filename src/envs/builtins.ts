@@ -2,3 +2,4 @@
 import './classic/index.js';
 import './mujoco/index.js';
 import './gridworlds/index.js';
+import './minatar/index.js';
