@@ -31,6 +31,7 @@ import { benchRecheck } from './recheck.js';
 import { benchContention } from './contention.js';
 import { benchMinAtarRandom } from './minatarRandom.js';
 import { benchPerson } from './person.js';
+import { benchConv } from './conv.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
 const argv = process.argv.slice(2);
@@ -361,6 +362,14 @@ program
   .option('--seed <n>', 'seed of the env and the policy', nonNegativeInt, 0)
   .action((o: { episodes: number; seed: number }) => {
     benchMinAtarRandom(o.episodes, o.seed, argv);
+  });
+program
+  .command('conv')
+  .description("convolutional networks' forward and forward+backward samples/s, WebAssembly SIMD against plain TS (MinAtar's and the pixel network)")
+  .option('--batches <list>', 'comma-separated batch sizes', '1,64,2048')
+  .option('--seconds <s>', 'measured seconds per cell', (v: string) => Number(v), 0.5)
+  .action((o: { batches: string; seconds: number }) => {
+    benchConv(argv, { batches: o.batches.split(',').map((b) => Number(b.trim())), seconds: o.seconds });
   });
 program
   .command('startup')

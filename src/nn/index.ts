@@ -7,3 +7,4 @@ export * from './heads.js';
 export * from './losses.js';
 export * from './serialize.js';
 export * from './gradcheck.js';
+export * from './conv.js';

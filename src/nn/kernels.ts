@@ -116,3 +116,85 @@ export function transpose(src: FloatArray, sOff: number, rows: number, cols: num
     for (let c = 0; c < cols; c++) dst[dOff + c * rows + r] = src[so + c];
   }
 }
+
+/** Shape of a convolution over HWC images: input [H, W, C], a kh x kw kernel, stride, zero padding and the output grid. */
+export interface ConvGeometry {
+  H: number;
+  W: number;
+  C: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pad: number;
+  outH: number;
+  outW: number;
+}
+
+/**
+ * Walks the patches of `n` HWC images as the WebAssembly im2col/col2im do: for each sample,
+ * output cell (oy, ox) and kernel row ky, the kw * C floats of that patch row are one run of
+ * image row iy, clipped at the borders (padding cells are zero). `visit(xOff, colOff, len)`
+ * gets each in-image run; `pad(colOff, len)` each clipped stretch.
+ */
+function eachPatchRun(
+  xOff: number,
+  cOff: number,
+  n: number,
+  g: ConvGeometry,
+  visit: (x: number, col: number, len: number) => void,
+  pad: (col: number, len: number) => void,
+): void {
+  const { H, W, C, kh, kw, stride, outH, outW } = g;
+  const run = kw * C;
+  let pd = cOff;
+  for (let s = 0; s < n; s++) {
+    const px = xOff + s * H * W * C;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * stride - g.pad;
+        const lo = Math.min(kw, Math.max(0, -ix0));
+        const hi = Math.max(lo, Math.min(kw, W - ix0));
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * stride - g.pad + ky;
+          if (iy < 0 || iy >= H) {
+            pad(pd, run);
+          } else {
+            pad(pd, lo * C);
+            visit(px + (iy * W + ix0 + lo) * C, pd + lo * C, (hi - lo) * C);
+            pad(pd + hi * C, (kw - hi) * C);
+          }
+          pd += run;
+        }
+      }
+    }
+  }
+}
+
+/** cols[n * outH * outW, kh * kw * C] = the patches of n HWC images at x[xOff...]. */
+export function im2col(x: FloatArray, xOff: number, cols: FloatArray, cOff: number, n: number, g: ConvGeometry): void {
+  eachPatchRun(
+    xOff,
+    cOff,
+    n,
+    g,
+    (xo, co, len) => {
+      for (let i = 0; i < len; i++) cols[co + i] = x[xo + i];
+    },
+    (co, len) => cols.fill(0, co, co + len),
+  );
+}
+
+/** x[n, H, W, C] = im2col's adjoint of cols (overwritten): each cell sums its entries, in im2col's order. */
+export function col2im(cols: FloatArray, cOff: number, x: FloatArray, xOff: number, n: number, g: ConvGeometry): void {
+  x.fill(0, xOff, xOff + n * g.H * g.W * g.C);
+  eachPatchRun(
+    xOff,
+    cOff,
+    n,
+    g,
+    (xo, co, len) => {
+      for (let i = 0; i < len; i++) x[xo + i] += cols[co + i];
+    },
+    () => {},
+  );
+}

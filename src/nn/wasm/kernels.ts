@@ -23,6 +23,13 @@ export interface WasmKernels {
   sumSquares(g: number, n: number, s: number): number;
   /** g[i] = f32(f64(g[i]) * scale) over n float32 values. */
   scaleF64(g: number, n: number, scale: number): void;
+  /**
+   * cols[n * outH * outW, kh * kw * C] = the patches of n HWC images [H, W, C] (rows in
+   * (oy, ox) order, each patch in (ky, kx, c) order; cells in the zero padding are 0).
+   */
+  im2col(x: number, cols: number, n: number, H: number, W: number, C: number, kh: number, kw: number, stride: number, pad: number, outH: number, outW: number): void;
+  /** x = im2col's adjoint of cols: each image cell gets the sum of its entries in the patches (x is overwritten). */
+  col2im(cols: number, x: number, n: number, H: number, W: number, C: number, kh: number, kw: number, stride: number, pad: number, outH: number, outW: number): void;
 }
 
 const bytes = Buffer.from(KERNELS_WASM_BASE64, 'base64');

@@ -558,4 +558,112 @@
 
   ;; dst[0, n) += src[0, n) in float32, which equals JS's float64 sum rounded to float32.
   (export "addInto" (func $addRow))
+
+  ;; Convolution kernels (conv.ts). Images are HWC per sample: x[((s * H + y) * W + x) * C + c].
+  ;; A patch row of `cols` holds one output position's receptive field in (ky, kx, c) order,
+  ;; K = kh * kw * C floats, so cols [n * outH * outW, K] times W^T [K, outC] is the HWC output.
+
+  ;; dst[0, n) = src[0, n).
+  (func $copyRun (param $src i32) (param $dst i32) (param $n i32)
+    (local $c i32) (local $end4 i32)
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $vdone (loop $vl
+      (br_if $vdone (i32.ge_s (local.get $c) (local.get $end4)))
+      (v128.store (i32.add (local.get $dst) (local.get $c)) (v128.load (i32.add (local.get $src) (local.get $c))))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $vl)))
+    (block $sdone (loop $sl
+      (br_if $sdone (i32.ge_s (local.get $c) (local.get $n)))
+      (f32.store (i32.add (local.get $dst) (local.get $c)) (f32.load (i32.add (local.get $src) (local.get $c))))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $sl))))
+
+  ;; dst[0, n) = 0.
+  (func $zeroRun (param $dst i32) (param $n i32)
+    (local $c i32) (local $end4 i32)
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $vdone (loop $vl
+      (br_if $vdone (i32.ge_s (local.get $c) (local.get $end4)))
+      (v128.store (i32.add (local.get $dst) (local.get $c)) (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $vl)))
+    (block $sdone (loop $sl
+      (br_if $sdone (i32.ge_s (local.get $c) (local.get $n)))
+      (f32.store (i32.add (local.get $dst) (local.get $c)) (f32.const 0))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $sl))))
+
+  ;; Walks every (sample, oy, ox, ky) of n images [H, W, C] under a kh x kw kernel with the
+  ;; given stride and zero padding: for each, the kw * C floats of patch row ky are one run of
+  ;; the image row iy (clipped at the borders, whose cells are zero). $dir = 0 (im2col): copy
+  ;; the run into cols and zero the clipped cells. $dir = 1 (col2im): zero x first, then add
+  ;; each run of cols into x, in this same order.
+  (func $patches (param $x i32) (param $cols i32) (param $n i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $outH i32) (param $outW i32) (param $dir i32)
+    (local $s i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $iy i32) (local $ix0 i32)
+    (local $lo i32) (local $hi i32) (local $run i32) (local $px i32) (local $pd i32) (local $img i32) (local $src i32)
+    (local.set $run (i32.mul (local.get $kw) (local.get $C)))
+    (local.set $img (i32.shl (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $C)) (i32.const 2)))
+    (if (local.get $dir) (then (call $zeroRun (local.get $x) (i32.mul (local.get $n) (i32.shr_u (local.get $img) (i32.const 2))))))
+    (local.set $pd (local.get $cols))
+    (local.set $px (local.get $x))
+    (block $sdone (loop $sl
+      (br_if $sdone (i32.ge_s (local.get $s) (local.get $n)))
+      (local.set $oy (i32.const 0))
+      (block $ydone (loop $yl
+        (br_if $ydone (i32.ge_s (local.get $oy) (local.get $outH)))
+        (local.set $ox (i32.const 0))
+        (block $xdone (loop $xl
+          (br_if $xdone (i32.ge_s (local.get $ox) (local.get $outW)))
+          (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $stride)) (local.get $pad)))
+          ;; Kernel columns kx in [lo, hi) fall inside the image.
+          (local.set $lo (select (i32.sub (i32.const 0) (local.get $ix0)) (i32.const 0) (i32.lt_s (local.get $ix0) (i32.const 0))))
+          (local.set $hi (select (local.get $kw) (i32.sub (local.get $W) (local.get $ix0)) (i32.le_s (local.get $kw) (i32.sub (local.get $W) (local.get $ix0)))))
+          ;; Padding wider than the kernel can leave no column inside: then lo = hi = kw.
+          (if (i32.gt_s (local.get $lo) (local.get $kw)) (then (local.set $lo (local.get $kw))))
+          (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+          (local.set $ky (i32.const 0))
+          (block $kdone (loop $kl
+            (br_if $kdone (i32.ge_s (local.get $ky) (local.get $kh)))
+            (local.set $iy (i32.add (i32.sub (i32.mul (local.get $oy) (local.get $stride)) (local.get $pad)) (local.get $ky)))
+            (if (i32.or (i32.lt_s (local.get $iy) (i32.const 0)) (i32.ge_s (local.get $iy) (local.get $H)))
+              (then (if (i32.eqz (local.get $dir)) (then (call $zeroRun (local.get $pd) (local.get $run)))))
+              (else
+                ;; Byte address of image cell (iy, ix0 + lo).
+                (local.set $src (i32.add (local.get $px)
+                  (i32.shl (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (i32.add (local.get $ix0) (local.get $lo))) (local.get $C)) (i32.const 2))))
+                (if (local.get $dir)
+                  (then
+                    (call $addRow (i32.add (local.get $pd) (i32.shl (i32.mul (local.get $lo) (local.get $C)) (i32.const 2)))
+                      (local.get $src) (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $C))))
+                  (else
+                    (call $zeroRun (local.get $pd) (i32.mul (local.get $lo) (local.get $C)))
+                    (call $copyRun (local.get $src) (i32.add (local.get $pd) (i32.shl (i32.mul (local.get $lo) (local.get $C)) (i32.const 2)))
+                      (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $C)))
+                    (call $zeroRun (i32.add (local.get $pd) (i32.shl (i32.mul (local.get $hi) (local.get $C)) (i32.const 2)))
+                      (i32.mul (i32.sub (local.get $kw) (local.get $hi)) (local.get $C)))))))
+            (local.set $pd (i32.add (local.get $pd) (i32.shl (local.get $run) (i32.const 2))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $kl)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $xl)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $yl)))
+      (local.set $px (i32.add (local.get $px) (local.get $img)))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br $sl))))
+
+  ;; cols[n * outH * outW, kh * kw * C] = the patches of n images x [H, W, C].
+  (func (export "im2col") (param $x i32) (param $cols i32) (param $n i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $outH i32) (param $outW i32)
+    (call $patches (local.get $x) (local.get $cols) (local.get $n) (local.get $H) (local.get $W) (local.get $C)
+      (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $outH) (local.get $outW) (i32.const 0)))
+
+  ;; x[n, H, W, C] = the sum over patches of each cell's entries of cols (im2col's adjoint).
+  (func (export "col2im") (param $cols i32) (param $x i32) (param $n i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $kh i32) (param $kw i32) (param $stride i32) (param $pad i32) (param $outH i32) (param $outW i32)
+    (call $patches (local.get $x) (local.get $cols) (local.get $n) (local.get $H) (local.get $W) (local.get $C)
+      (local.get $kh) (local.get $kw) (local.get $stride) (local.get $pad) (local.get $outH) (local.get $outW) (i32.const 1)))
 )
