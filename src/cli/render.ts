@@ -53,7 +53,7 @@ export async function renderCommand(runPath: string, flags: RenderFlags, io: Cli
   };
   writeFileSync(flags.out, `${JSON.stringify(file)}\n`);
   const scene = spec!;
-  const what = scene.kind === 'mujoco' ? `${scene.geoms.length} geoms` : scene.kind === 'grid' ? `the ${scene.rows}x${scene.cols} board` : `the ${scene.scene} state`;
+  const what = scene.kind === 'mujoco' ? `${scene.geoms.length} geoms` : scene.kind === 'grid' ? `the ${scene.rows}x${scene.cols} board` : scene.kind === 'channels' ? `the ${scene.rows}x${scene.cols}x${scene.channels.length} grid` : `the ${scene.scene} state`;
   io.stdout(`${envId}: wrote ${flags.episodes} episode(s), ${frames.reduce((n, f) => n + f.length, 0)} frames of ${what}, to ${flags.out}\n`);
   return 0;
 }

@@ -63,6 +63,25 @@ export interface GridRenderSpec {
 
 export type GridDirection = 'up' | 'down' | 'left' | 'right';
 
-export type RenderSpec = MujocoRenderSpec | ClassicRenderSpec | GridRenderSpec;
+/**
+ * A grid of 0/1 channels (MinAtar): each frame is the observation itself, `rows * cols *
+ * channels.length` numbers, index (row * cols + col) * channels.length + channel, several
+ * channels possibly set in one cell (the ball over a brick). Viewers paint a cell in the colour
+ * of its highest-index set channel, as MinAtar's own display does, and an empty cell dark.
+ */
+export interface ChannelsRenderSpec {
+  kind: 'channels';
+  rows: number;
+  cols: number;
+  dt: number;
+  /** The channels' names, in the frame's order (e.g. Breakout's 'paddle', 'ball', 'trail', 'brick'). */
+  channels: string[];
+  /** One CSS colour per channel, in the same order. */
+  colors: string[];
+  /** Readable names per channel for the page's legend (e.g. 'enemy sub' for 'enemy_sub'); without it, the names as they are. */
+  legend?: string[];
+}
+
+export type RenderSpec = MujocoRenderSpec | ClassicRenderSpec | GridRenderSpec | ChannelsRenderSpec;
 
 export const POSE_SIZE = 7;

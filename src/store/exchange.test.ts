@@ -76,6 +76,9 @@ describe('label export and import', () => {
     expect(attempt([good[0], good[2]])).toThrow(/:2: names run src, which has no run record before it/);
     expect(attempt([])).toThrow(/empty; expected an overseer.labels export/);
     expect(attempt(edit(1, (o) => (o.renderSpec = { kind: 'photo', dt: 1 })))).toThrow(/:2: renderSpec.kind: Invalid option/);
+    // MinAtar's channel grids travel with their run.
+    const channels = { kind: 'channels', rows: 10, cols: 10, dt: 0.1, channels: ['paddle', 'ball'], colors: ['#4ea8ff', '#ffd23f'], legend: ['paddle', 'ball'] };
+    expect(attempt(edit(1, (o) => (o.renderSpec = channels)))()[0].renderSpec).toEqual(channels);
     // A label's assistance: its shape, and the rules of the trial as submitLabel has them.
     const critique = { assistant: 'rrm', reason: 'it falls', reveals: [{ kind: 'contact', step: 2 }] };
     const assisting = (assistance: unknown) => attempt(edit(9, (o) => (o.assistance = assistance)));

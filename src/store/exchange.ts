@@ -37,7 +37,7 @@ const id = z.string().min(1).max(300);
 const count = z.number().int().nonnegative();
 const Header = z.strictObject({ type: z.literal('header'), format: z.literal(EXPORT_FORMAT), version: z.literal(EXPORT_VERSION), exportedAt: z.string() });
 // A render spec is checked for its kind only: the page draws what it knows and says so otherwise.
-const RenderSpecJson = z.looseObject({ kind: z.enum(['mujoco', 'classic', 'grid']), dt: z.number().positive() });
+const RenderSpecJson = z.looseObject({ kind: z.enum(['mujoco', 'classic', 'grid', 'channels']), dt: z.number().positive() });
 const Run = z.strictObject({ type: z.literal('run'), id, envId: id, instructions: z.string(), labelBudget: count.nullable(), renderSpec: RenderSpecJson.nullable().optional(), guidelines: z.string().max(MAX_GUIDELINES).optional() });
 const SegmentLine = SegmentRecordSchema.extend({ type: z.literal('segment'), run: id });
 const QueryLine = z.strictObject({ type: z.literal('query'), run: id, id, leftId: id, rightId: id, askedAtStep: count, kind: z.enum(['normal', 'gold', 'repeat']), goldAnswer: z.enum(ANSWERS).nullable().optional() });

@@ -1,6 +1,7 @@
 import { NumpyRandomState, type Mt19937State } from '../../utils/mt19937.js';
 import { Rng, type RngState } from '../../utils/rng.js';
 import { BaseEnv, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
+import type { ChannelsRenderSpec } from '../render.js';
 import { Box, Discrete, type Action } from '../spaces.js';
 import { GRID, MINATAR_ACTIONS, type MinAtarGame } from './game.js';
 
@@ -14,6 +15,38 @@ export interface MinAtarOptions {
   minimalActionSet: boolean;
 }
 export const minAtarDefaults: MinAtarOptions = { stickyActionProb: 0.1, difficultyRamping: true, minimalActionSet: true };
+
+/**
+ * Colours of the channels on the labeling page, by channel index: distinct hues bright enough
+ * on the board's black, the first (each game's player: paddle, chicken, cannon, submarine) blue.
+ * MinAtar's own display uses a cubehelix ramp, whose first colours are near black and hard to
+ * tell apart on a small board; these are told apart at a glance. Games with more channels than
+ * these get further hues around the colour wheel.
+ */
+export const CHANNEL_COLORS = ['#4ea8ff', '#ffd23f', '#ff5c5c', '#4cd97b', '#c77dff', '#ff9f43', '#3ee0e0', '#ff7eb6', '#b8e04a', '#f2f2f2'] as const;
+
+/** The colour of channel `i` of a game (see CHANNEL_COLORS). */
+export function channelColor(i: number): string {
+  return CHANNEL_COLORS[i] ?? `hsl(${Math.round((i * 137.508) % 360)}, 80%, 65%)`;
+}
+
+/** A channel's name as a person reads it: 'enemy_sub' -> 'enemy sub', 'speed1' -> 'speed 1', MinAtar's 'oxygen_guage' -> 'oxygen gauge'. */
+export function readableChannel(name: string): string {
+  return name
+    .replace(/_/g, ' ')
+    .replace(/guage/g, 'gauge')
+    .replace(/([a-z])(\d)/g, '$1 $2');
+}
+
+/**
+ * Seconds per frame when a clip is played back. MinAtar has no simulated time: a frame is one
+ * move, objects jump a whole cell at a time (the ball one cell a frame), so the rate only has
+ * to let a person follow the jumps. At 30-60 a second (Atari's rate) a ball crosses the 10x10
+ * board in a blink; at 0.1 s (10 a second) each jump can be followed by eye while a clip still
+ * shows a rally: the default segment (1.5 s, defaultSegmentLength's floor of 15 frames) is a
+ * ball's trip down and back up. The page's 0.5x and 0.25x slow it further.
+ */
+export const MINATAR_FRAME_SECONDS = 0.1;
 
 /** What a MinAtar env's generator state carries besides the env's own Rng. */
 interface MinAtarRngState extends RngState {
@@ -60,6 +93,17 @@ export class MinAtarEnv extends BaseEnv {
   /** Names of the observation's channels, in order. */
   get channels(): readonly string[] {
     return this.game.channels;
+  }
+
+  /** The observation grid as it is (see ChannelsRenderSpec): a cell painted in the colour of its highest-index set channel. */
+  override renderSpec(): ChannelsRenderSpec {
+    const channels = [...this.game.channels];
+    return { kind: 'channels', rows: GRID, cols: GRID, dt: MINATAR_FRAME_SECONDS, channels, colors: channels.map((_, i) => channelColor(i)), legend: channels.map(readableChannel) };
+  }
+
+  /** The current observation: the frame is the grid the agent sees. */
+  override renderState(): Float32Array {
+    return this.observe();
   }
 
   reset(opts: ResetOptions = {}): ResetResult {

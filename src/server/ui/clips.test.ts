@@ -32,4 +32,14 @@ describe('the clips clock', () => {
     // Side view: one vertical window for both.
     expect([clips.bounds[0].minV, clips.bounds[0].maxV]).toEqual([clips.bounds[1].minV, clips.bounds[1].maxV]);
   });
+
+  it('MinAtar clips (channel grids): both boards framed whole on one scale, no MuJoCo camera, played at 0.1 s a frame', () => {
+    const spec: RenderSpec = { kind: 'channels', rows: 10, cols: 10, dt: 0.1, channels: ['paddle', 'ball'], colors: ['#00f', '#ff0'] };
+    const board = (id: string, length: number): SegmentJson => ({ id, envId: 'MinAtar/Breakout-v1', length, renderSize: 200, terminated: id === 'a', render: b64(Array.from({ length: 200 * length }, (_, k) => (k % 200 === 2 * 94 ? 1 : 0))) });
+    const clips = prepareClips(spec, [board('a', 6), board('b', 25)], 480, 360);
+    expect(clips.camera).toBeNull();
+    expect(clips.bounds).toEqual([{ minU: 0, maxU: 10, minV: 0, maxV: 10 }, { minU: 0, maxU: 10, minV: 0, maxV: 10 }]);
+    expect(clips.scale).toBeCloseTo(360 / 11.5);
+    expect(clips.period).toBeCloseTo(2.5 + HOLD_SECONDS);
+  });
 });

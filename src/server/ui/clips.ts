@@ -8,7 +8,7 @@
 import type { SegmentJson } from '../api.js';
 import { paint } from './canvas.js';
 import { decode } from './client.js';
-import { cameraFor, framePrimitives, pairViews, segmentBounds, shownFrame, type Bounds, type RenderSpec, type View } from './draw.js';
+import { cameraFor, framePrimitives, isBoard, pairViews, segmentBounds, shownFrame, type Bounds, type RenderSpec, type View } from './draw.js';
 
 /** Clips shorter than this (at 1x) hold their last frame until this much time has passed. */
 export const MIN_CLIP_SECONDS = 1.5;
@@ -64,8 +64,8 @@ export function drawClips(spec: RenderSpec, clips: Clips, clock: number, canvase
     // The frame on screen: an earlier one when the view did not see this one (keyframes).
     canvas.dataset.shown = String(shownFrame(clips.frames[i], segment.renderSize, frame));
     if (clips.camera) canvas.dataset.view = clips.camera;
-    // Gridworld boards show motion by their cells: no reference lines.
-    paint(canvas, framePrimitives(segment.envId, spec, clips.frames[i], segment.renderSize, frame, clips.camera ?? undefined), clips.bounds[i], clips.scale, clips.camera, spec.kind !== 'grid');
+    // Boards (gridworlds, channel grids) show motion by their cells: no reference lines.
+    paint(canvas, framePrimitives(segment.envId, spec, clips.frames[i], segment.renderSize, frame, clips.camera ?? undefined), clips.bounds[i], clips.scale, clips.camera, !isBoard(spec));
     const overlay = overlays[i];
     if (!overlay) return;
     const held = clock >= segment.length;

@@ -4,6 +4,7 @@ import type { RenderSpec } from './draw.js';
 
 const GRID: RenderSpec = { kind: 'grid', rows: 3, cols: 4, dt: 1, colors: {}, legend: { T: 'watered tomato', t: 'dry tomato' }, truthLayer: 'the tomatoes as they really are' };
 const REACHER: RenderSpec = { kind: 'mujoco', dt: 0.02, geoms: [] };
+const BREAKOUT: RenderSpec = { kind: 'channels', rows: 10, cols: 10, dt: 0.1, channels: ['paddle', 'ball', 'trail', 'brick'], colors: ['#00f', '#ff0', '#f00', '#0f0'], legend: ['paddle', 'ball', 'trail', 'brick'] };
 
 describe("a critique's evidence in words", () => {
   it('torques: each clip\'s values and their sum of squares (the effort the control cost charges), no "-0.00"', () => {
@@ -23,5 +24,11 @@ describe("a critique's evidence in words", () => {
     expect(describeReveal(REACHER, { kind: 'frame', step: 5, left: [], right: [] }, 'side').picture).toBe('side');
     expect(describeReveal(REACHER, { kind: 'top', step: 5, left: [], right: [] }, 'side')).toEqual({ title: 'Step 5 (0.10 s): seen from above', left: '', right: '', picture: 'top' });
     expect(describeReveal(GRID, { kind: 'frame', step: 1, left: [], right: [] }, null).picture).toBe('board');
+    expect(describeReveal(BREAKOUT, { kind: 'frame', step: 1, left: [], right: [] }, null).picture).toBe('board');
+  });
+
+  it("a cell of a channel grid: where it is on the 10x10 board and the channels set in it, by name", () => {
+    const t = describeReveal(BREAKOUT, { kind: 'cell', step: 4, cell: 93, left: [1, 1, 0, 0], right: [0, 0, 0, 0] }, null);
+    expect(t).toEqual({ title: 'Step 4 (0.40 s): the cell at row 10, column 4, hidden from you', left: 'paddle, ball', right: 'empty', picture: null });
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { RevealJson, SegmentJson } from '../api.js';
 import { paint } from './canvas.js';
-import { framePrimitives, pairViews, segmentBounds, type RenderSpec, type View } from './draw.js';
+import { framePrimitives, isBoard, pairViews, segmentBounds, type RenderSpec, type View } from './draw.js';
 
 export interface RevealText {
   /** What it shows and when, e.g. "Step 12 (0.24 s): the torques". */
@@ -27,7 +27,7 @@ export function describeReveal(spec: RenderSpec, r: RevealJson, camera: View | n
   const when = `Step ${r.step} (${(r.step * spec.dt).toFixed(2)} s)`;
   switch (r.kind) {
     case 'frame':
-      return { title: `${when}: the whole frame, which this view skips`, left: '', right: '', picture: spec.kind === 'grid' ? 'board' : (camera ?? 'side') };
+      return { title: `${when}: the whole frame, which this view skips`, left: '', right: '', picture: isBoard(spec) ? 'board' : (camera ?? 'side') };
     case 'top':
       return { title: `${when}: seen from above`, left: '', right: '', picture: 'top' };
     case 'torque': {
@@ -35,10 +35,16 @@ export function describeReveal(spec: RenderSpec, r: RevealJson, camera: View | n
       return { title: `${when}: the torques (the control cost is their sum of squares, the effort)`, left: words(r.left), right: words(r.right), picture: null };
     }
     case 'cell': {
-      const cols = spec.kind === 'grid' ? spec.cols : 1;
+      const cols = isBoard(spec) ? spec.cols : 1;
       const cell = r.cell ?? 0;
       const where = `row ${Math.floor(cell / cols) + 1}, column ${(cell % cols) + 1}`;
       const meaning = (v: number[]) => {
+        if (spec.kind === 'channels') {
+          // The cell's numbers, one per channel: the channels set in it, by their readable names.
+          if (!v.slice(0, spec.channels.length).every((x) => typeof x === 'number' && Number.isFinite(x))) return '?';
+          const set = spec.channels.flatMap((name, i) => (v[i] >= 0.5 ? [spec.legend?.[i] ?? name] : []));
+          return set.length ? set.join(', ') : 'empty';
+        }
         const ch = Number.isFinite(v[0]) ? String.fromCharCode(v[0]) : '?';
         const legend = spec.kind === 'grid' ? spec.legend?.[ch] : undefined;
         return legend ? `${legend} (${JSON.stringify(ch)})` : JSON.stringify(ch);
@@ -61,6 +67,6 @@ export function drawStep(spec: RenderSpec, segments: SegmentJson[], frames: Floa
   }
   const { bounds, scale } = pairViews([own[0], own[own.length - 1]], canvases[0].width, canvases[0].height, camera);
   segments.forEach((s, i) => {
-    paint(canvases[i], framePrimitives(s.envId, spec, one[i], s.renderSize, 0, camera), bounds[i], scale, spec.kind === 'mujoco' ? camera : null, spec.kind !== 'grid');
+    paint(canvases[i], framePrimitives(s.envId, spec, one[i], s.renderSize, 0, camera), bounds[i], scale, spec.kind === 'mujoco' ? camera : null, !isBoard(spec));
   });
 }

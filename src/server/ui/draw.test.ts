@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { GridRenderSpec } from '../../envs/render.js';
+import type { ChannelsRenderSpec, GridRenderSpec } from '../../envs/render.js';
 import { BoatRaceEnv } from '../../envs/gridworlds/boatRace.js';
-import { segmentBounds, cameraFor, classicPrimitives, convexHull, framePrimitives, gridLegend, HIDDEN_CELL, shownFrame, gridPrimitives, gridUnder, mujocoPrimitives, pairViews, rotate, toPixels, viewFor, type Bounds, type Primitive, type RenderSpec } from './draw.js';
+import { CHANNELS_BACKGROUND, CHANNELS_EMPTY, channelCellColor, channelOfCell, channelUnder, channelsLegend, channelsPrimitives, isBoard, segmentBounds, cameraFor, classicPrimitives, convexHull, framePrimitives, gridLegend, HIDDEN_CELL, shownFrame, gridPrimitives, gridUnder, mujocoPrimitives, pairViews, rotate, toPixels, viewFor, type Bounds, type Primitive, type RenderSpec } from './draw.js';
 
 const close = (a: number[], b: number[]) => a.forEach((x, i) => expect(x).toBeCloseTo(b[i], 6));
 const geom = (name: string, type: string, size: [number, number, number]) => ({ name, type: type as 'capsule', size, rgba: [1, 0, 0, 1] as [number, number, number, number] });
@@ -196,5 +196,75 @@ describe('clips as a limited overseer sees them (NaN where it is blind, never on
     const legend = gridLegend(spec, [render], 6);
     expect(legend.map((e) => e.char)).toEqual(['A', ' ', 'P', HIDDEN_CELL]);
     expect(legend.at(-1)!.meaning).toMatch(/hidden/);
+  });
+});
+
+describe('channel grids (MinAtar) a person can read', () => {
+  // A 2x3 grid of three channels: 'player', 'ball', 'enemy_sub' (frame index (row * 3 + col) * 3 + channel).
+  const spec: ChannelsRenderSpec = { kind: 'channels', rows: 2, cols: 3, dt: 0.1, channels: ['player', 'ball', 'enemy_sub'], colors: ['#0000ff', '#ffff00', '#ff0000'], legend: ['player', 'ball', 'enemy sub'] };
+  const frameOf = (cells: Record<number, number[]>) => {
+    const f = new Float32Array(2 * 3 * 3);
+    for (const [cell, chs] of Object.entries(cells)) for (const ch of chs) f[Number(cell) * 3 + ch] = 1;
+    return f;
+  };
+  // Row 0: the ball alone at column 0; the player under the ball at column 2 (two channels set). Row 1: the player at column 1, the enemy at column 2.
+  const frame = frameOf({ 0: [1], 2: [0, 1], 4: [0], 5: [2] });
+  const centre = (p: Primitive) => {
+    const pts = (p as Extract<Primitive, { kind: 'polygon' }>).points;
+    return [pts.reduce((s, q) => s + q[0], 0) / pts.length, pts.reduce((s, q) => s + q[1], 0) / pts.length];
+  };
+
+  it("shows each cell's highest-index set channel, as MinAtar draws it; empty -1, a cell the view cannot see NaN", () => {
+    expect([0, 1, 2, 3, 4, 5].map((c) => channelOfCell(spec, frame, c))).toEqual([1, -1, 1, -1, 0, 2]);
+    expect([0, 1, 2, 3, 4, 5].map((c) => channelCellColor(spec, frame, c))).toEqual(['#ffff00', CHANNELS_EMPTY, '#ffff00', CHANNELS_EMPTY, '#0000ff', '#ff0000']);
+    const hidden = Float32Array.from(frame);
+    hidden[3 * 3 + 1] = NaN;
+    expect(channelOfCell(spec, hidden, 3)).toBeNaN();
+    expect(channelCellColor(spec, hidden, 3)).toBe('#c9c9c9');
+  });
+
+  it('draws a black board and one unit square per cell, row 0 on top, in its cell colour; a second object in a cell as a square inside', () => {
+    const prims = channelsPrimitives(spec, frame);
+    // 6 cells, and inside cell 2 (ball over player) the player's square.
+    expect(prims).toHaveLength(1 + 6 + 1);
+    expect(prims.every((p) => p.kind === 'polygon')).toBe(true);
+    expect(prims[0]).toEqual({ kind: 'polygon', points: [[0, 0], [3, 0], [3, 2], [0, 2]], color: CHANNELS_BACKGROUND });
+    expect([0, 1, 2, 3, 4, 5].map((c) => channelUnder(spec, frame, c))).toEqual([-1, -1, 0, -1, -1, -1]);
+    const inner = prims[4] as Extract<Primitive, { kind: 'polygon' }>;
+    expect(inner.color).toBe('#0000ff');
+    close(centre(inner), [2.5, 1.5]);
+    expect(inner.points[1][0] - inner.points[0][0]).toBeCloseTo(0.4, 10);
+    const cells = prims.filter((p) => p !== inner).slice(1);
+    // Row-major from the top: row 0 is v in [1, 2], row 1 is v in [0, 1].
+    close(cells.map(centre).flat(), [0.5, 1.5, 1.5, 1.5, 2.5, 1.5, 0.5, 0.5, 1.5, 0.5, 2.5, 0.5]);
+    expect(cells.map((p) => (p as { color: string }).color)).toEqual(['#ffff00', CHANNELS_EMPTY, '#ffff00', CHANNELS_EMPTY, '#0000ff', '#ff0000']);
+    // Inset so neighbouring cells (a row of bricks) are told apart, but still inside their cell.
+    const [a, , b] = (cells[0] as Extract<Primitive, { kind: 'polygon' }>).points;
+    expect(a[0]).toBeGreaterThan(0);
+    expect(b[0]).toBeLessThan(1);
+    expect(b[0] - a[0]).toBeGreaterThan(0.9);
+  });
+
+  it('plays frame by frame through framePrimitives; the camera frames the whole board, still over the segment', () => {
+    const second = frameOf({ 1: [1], 4: [0] }); // the ball moved right, the enemy left
+    const render = new Float32Array([...frame, ...second]);
+    const colours = (t: number) => framePrimitives('MinAtar/Breakout-v1', spec, render, 18, t).slice(1).map((p) => (p as { color: string }).color);
+    expect(colours(0)).toEqual(['#ffff00', CHANNELS_EMPTY, '#ffff00', '#0000ff', CHANNELS_EMPTY, '#0000ff', '#ff0000']);
+    expect(colours(1)).toEqual([CHANNELS_EMPTY, '#ffff00', CHANNELS_EMPTY, CHANNELS_EMPTY, '#0000ff', CHANNELS_EMPTY]);
+    expect(segmentBounds('MinAtar/Breakout-v1', spec, render, 18, 2)).toEqual({ minU: 0, maxU: 3, minV: 0, maxV: 2 });
+    expect(isBoard(spec)).toBe(true);
+    // A frame the view did not see at all is held at the last one it saw.
+    const unseen = new Float32Array([...frame, ...new Float32Array(18).fill(NaN)]);
+    expect(framePrimitives('MinAtar/Breakout-v1', spec, unseen, 18, 1)).toEqual(framePrimitives('MinAtar/Breakout-v1', spec, unseen, 18, 0));
+  });
+
+  it("lists every channel in the legend, in order, with its colour and readable name", () => {
+    expect(channelsLegend(spec)).toEqual([
+      { channel: 'player', color: '#0000ff', meaning: 'player' },
+      { channel: 'ball', color: '#ffff00', meaning: 'ball' },
+      { channel: 'enemy_sub', color: '#ff0000', meaning: 'enemy sub' },
+    ]);
+    const { legend: _, ...bare } = spec;
+    expect(channelsLegend(bare).map((e) => e.meaning)).toEqual(['player', 'ball', 'enemy_sub']);
   });
 });

@@ -2,7 +2,8 @@
  * Segments drawn from render states, without the simulator: each frame becomes a list of 2D
  * primitives in world units (metres, v pointing up), which the page scales onto a canvas.
  * MuJoCo scenes are projected orthographically: planar walkers from the side, swimmers,
- * reachers and the ant from above. Pure functions, so tests can check the geometry.
+ * reachers and the ant from above; gridworld boards and MinAtar's channel grids as unit squares,
+ * row 0 on top. Pure functions, so tests can check the geometry.
  *
  * A run may show its clips in a limited overseer's view: the render states then hold NaN
  * wherever that overseer is blind, and they are drawn as it sees them, with no NaN reaching
@@ -11,7 +12,7 @@
  * as a hidden cell.
  */
 
-import type { ClassicRenderSpec, GeomDescription, GridDirection, GridRenderSpec, RenderSpec } from '../../envs/render.js';
+import type { ChannelsRenderSpec, ClassicRenderSpec, GeomDescription, GridDirection, GridRenderSpec, RenderSpec } from '../../envs/render.js';
 
 export type { RenderSpec };
 
@@ -265,12 +266,89 @@ export function gridLegend(spec: GridRenderSpec, frames: ArrayLike<number>[], re
     }));
 }
 
+/** The board behind a channel grid, and the colour of a cell with no channel set (MinAtar's black, a shade lighter so the cells can be counted). */
+export const CHANNELS_BACKGROUND = '#000000';
+export const CHANNELS_EMPTY = '#181818';
+
+/**
+ * Which channel a channel grid's cell shows: the highest-index channel set in it (as MinAtar
+ * draws), -1 for an empty cell, NaN for a cell the overseer's view cannot see (any of its
+ * numbers NaN).
+ */
+export function channelOfCell(spec: ChannelsRenderSpec, frame: ArrayLike<number>, cell: number): number {
+  const n = spec.channels.length;
+  let shown = -1;
+  for (let ch = 0; ch < n; ch++) {
+    const v = frame[cell * n + ch];
+    if (Number.isNaN(v)) return NaN;
+    if (v >= 0.5) shown = ch;
+  }
+  return shown;
+}
+
+/** The highest-index channel set in a cell below the one it shows (see `channelOfCell`), or -1 if there is none. */
+export function channelUnder(spec: ChannelsRenderSpec, frame: ArrayLike<number>, cell: number): number {
+  const shown = channelOfCell(spec, frame, cell);
+  if (!(shown > 0)) return -1;
+  const n = spec.channels.length;
+  for (let ch = shown - 1; ch >= 0; ch--) if (frame[cell * n + ch]! >= 0.5) return ch;
+  return -1;
+}
+
+/** The colour a channel grid's cell is painted: its shown channel's colour (see `channelOfCell`), dark when empty, grey when hidden. */
+export function channelCellColor(spec: ChannelsRenderSpec, frame: ArrayLike<number>, cell: number): string {
+  const ch = channelOfCell(spec, frame, cell);
+  return Number.isNaN(ch) ? HIDDEN_COLOR : ch < 0 ? CHANNELS_EMPTY : (spec.colors[ch] ?? '#bbbbbb');
+}
+
+/**
+ * A channel grid (MinAtar: `rows * cols * channels` 0/1 numbers, row-major, channel fastest)
+ * as unit squares on a black board, row 0 at the top, each in the colour of its cell (see
+ * `channelCellColor`).
+ */
+export function channelsPrimitives(spec: ChannelsRenderSpec, frame: ArrayLike<number>): Primitive[] {
+  const prims: Primitive[] = [{ kind: 'polygon', points: [[0, 0], [spec.cols, 0], [spec.cols, spec.rows], [0, spec.rows]], color: CHANNELS_BACKGROUND }];
+  const inset = 0.04;
+  for (let r = 0; r < spec.rows; r++) {
+    for (let c = 0; c < spec.cols; c++) {
+      const v = spec.rows - 1 - r;
+      const cell = r * spec.cols + c;
+      const color = channelCellColor(spec, frame, cell);
+      prims.push({ kind: 'polygon', points: [[c + inset, v + inset], [c + 1 - inset, v + inset], [c + 1 - inset, v + 1 - inset], [c + inset, v + 1 - inset]], color });
+      // A second object in the cell (Breakout's ball over a brick) would be hidden by the first: a square inside shows it.
+      const under = channelUnder(spec, frame, cell);
+      if (under >= 0) {
+        const k = 0.3;
+        prims.push({ kind: 'polygon', points: [[c + k, v + k], [c + 1 - k, v + k], [c + 1 - k, v + 1 - k], [c + k, v + 1 - k]], color: spec.colors[under] ?? '#bbbbbb' });
+      }
+    }
+  }
+  return prims;
+}
+
+export interface ChannelLegendEntry {
+  /** The channel's name in the render state (e.g. 'enemy_sub'). */
+  channel: string;
+  color: string;
+  /** What the page shows (the spec's readable legend, else the name). */
+  meaning: string;
+}
+
+/** The legend of a channel grid: every channel, in order, with its colour and readable name. */
+export function channelsLegend(spec: ChannelsRenderSpec): ChannelLegendEntry[] {
+  return spec.channels.map((channel, i) => ({ channel, color: spec.colors[i] ?? '#bbbbbb', meaning: spec.legend?.[i] ?? channel }));
+}
+
+/** Whether a scene is a board of cells (a gridworld or a channel grid): drawn without reference lines, looked at from above. */
+export const isBoard = (spec: RenderSpec): spec is GridRenderSpec | ChannelsRenderSpec => spec.kind === 'grid' || spec.kind === 'channels';
+
 /** Primitives of frame `t` of a segment (held at the last frame seen, for views that skip frames); MuJoCo scenes through `camera`. */
 export function framePrimitives(envId: string, spec: RenderSpec, render: Float32Array, renderSize: number, t: number, camera: View = viewFor(envId)): Primitive[] {
   const k = shownFrame(render, renderSize, t);
   if (k < 0) return [];
   const frame = render.subarray(k * renderSize, (k + 1) * renderSize);
   if (spec.kind === 'mujoco') return mujocoPrimitives(spec.geoms, frame, camera);
+  if (spec.kind === 'channels') return channelsPrimitives(spec, frame);
   return spec.kind === 'grid' ? gridPrimitives(spec, frame, gridUnder(render, renderSize, k)) : classicPrimitives(spec, frame);
 }
 

@@ -16,7 +16,7 @@ import type { AnswerJson, CritiqueResponseJson, QueryJson, RunStatusJson, UndoRe
 import { api, pageParams } from './client.js';
 import { advanceClock, clearClips, clockFrame, drawClips, prepareClips, type Clips } from './clips.js';
 import { describeReveal, drawStep } from './critique.js';
-import { gridLegend, type LegendEntry, type RenderSpec } from './draw.js';
+import { channelsLegend, gridLegend, type LegendEntry, type RenderSpec } from './draw.js';
 
 type Pair = QueryJson;
 type Status = RunStatusJson;
@@ -330,8 +330,22 @@ function respond(response: 'accepted' | 'dismissed'): void {
 function showLegend(shown: Shown | null): void {
   const list = $('legend');
   list.replaceChildren();
-  list.hidden = !shown || spec?.kind !== 'grid';
-  if (!shown || spec?.kind !== 'grid') return;
+  list.hidden = !shown || (spec?.kind !== 'grid' && spec?.kind !== 'channels');
+  if (!shown || !spec) return;
+  if (spec.kind === 'channels') {
+    // Every channel, in order: a cell shows the colour of the last one set in it.
+    for (const e of channelsLegend(spec)) {
+      const item = document.createElement('li');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch on-board';
+      swatch.style.background = e.color;
+      item.append(swatch, document.createTextNode(e.meaning));
+      item.dataset.channel = e.channel;
+      list.append(item);
+    }
+    return;
+  }
+  if (spec.kind !== 'grid') return;
   const arrowChar = { up: '↑', down: '↓', left: '←', right: '→' } as const;
   // Characters that mean the same (BoatRace's four checkpoints) share one entry.
   const byMeaning = new Map<string, LegendEntry[]>();
