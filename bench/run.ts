@@ -13,6 +13,7 @@ import { registration } from '../src/envs/registry.js';
 import { Adam, type AdamBackend } from '../src/nn/adam.js';
 import { mseLoss } from '../src/nn/losses.js';
 import { Mlp } from '../src/nn/mlp.js';
+import { RewardModel } from '../src/prefs/rewardModel.js';
 import type { ParamGroup } from '../src/nn/params.js';
 import { evaluatePolicy } from '../src/rl/evaluate.js';
 import { trainPpo } from '../src/rl/ppo.js';
@@ -89,12 +90,23 @@ function benchNn() {
   };
   const adamJs = adamOnly('js');
   const adamWasm = adamOnly('wasm');
+  // The learned reward during a rollout: the 3-member ensemble (Reacher-v5: 10 obs + 2 action
+  // inputs, 64-64 leaky ReLU) is asked for each vector step's 2 rows; asked once for a whole
+  // 2048-row rollout instead, what would batching (fusing) the rollout's inference save?
+  const rm = new RewardModel(10, 2, {}, new Rng(2));
+  const rmObs = Float32Array.from({ length: 2048 * 10 }, () => rng.normal());
+  const rmAct = Float32Array.from({ length: 2048 * 2 }, () => rng.normal());
+  const rmOut = new Float64Array(3 * 2048);
+  const rmStep = timeMicros(() => rm.memberRewards(rmObs, rmAct, 2, rmOut), 20_000);
+  const rmRollout = timeMicros(() => rm.memberRewards(rmObs, rmAct, 2048, rmOut), 50) / 1024;
   const rows = [
     { name: 'batch-1 forward, 11-64-64-1 tanh (predict)', micros: forward1, target: '<= 8 us', pass: forward1 <= 8 },
     { name: 'batch-64 Adam step (forward + MSE + backward + Adam)', micros: adam64, target: '<= 1000 us', pass: adam64 <= 1000 },
     { name: 'batch-256 Adam step', micros: adam256, target: 'reference: 2700 us (DEVELOPERS.md)', pass: null },
     { name: 'Adam step alone, 9925 params (Reacher-v5 PPO agent), JS', micros: adamJs, target: 'reference for the WASM row', pass: null },
     { name: 'Adam step alone, 9925 params (Reacher-v5 PPO agent), WASM', micros: adamWasm, target: 'faster than JS, same bits', pass: adamWasm < adamJs },
+    { name: 'learned reward of one vector step (3 members, 2 rows, Reacher-v5 sizes)', micros: rmStep, target: 'reference: the rollout asks this per step', pass: null },
+    { name: 'learned reward per 2 rows, asked once for a 2048-row rollout', micros: rmRollout, target: 'what batching the rollout inference would cost instead', pass: null },
   ];
   const result = { provenance: provenance(argv), network: '11-64-64-1 tanh, float32', rows };
   console.log(rows.map((r) => `${r.name}: ${r.micros.toFixed(2)} us (${r.target})`).join('\n'));
