@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
+import { networkOf, networkProblem } from '../rl/agent.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
 import { Ppo, PpoConfigSchema, type PpoConfig, type PpoMetrics, type PpoState } from '../rl/ppo.js';
 import { ppoPreset } from '../rl/presets.js';
@@ -149,12 +150,17 @@ export const RESUME_CHECKPOINT = 'resume';
 function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: RunDir; config: TrainRunConfig; resumeFrom: null } {
   if (flags.env === undefined) throw new UsageError('--env is required (e.g. --env CartPole-v1), or --resume RUN_DIR');
   const ppo = resolvePpoConfig({ ...flags, env: flags.env });
-  // Make the env once up front, so bad kwargs fail before a run directory is created.
+  // Make the env once up front, so bad kwargs (or a network that cannot take its observations) fail before a run directory is created.
+  let obsShape: readonly number[];
   try {
-    make(ppo.envId, { kwargs: ppo.envKwargs }).close();
+    const env = make(ppo.envId, { kwargs: ppo.envKwargs });
+    obsShape = env.observationSpace.shape;
+    env.close();
   } catch (e) {
     throw new UsageError(`--env-kwargs: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const problem = networkProblem(networkOf(ppo), obsShape);
+  if (problem) throw new UsageError(`PPO option network: ${problem} (${ppo.envId})`);
   const numUpdates = Math.ceil(ppo.totalTimesteps / (ppo.numEnvs * ppo.numSteps));
   const run = RunDir.create(flags.out ?? defaultRunPath(ppo.envId, flags.algo, ppo.seed));
   const config: TrainRunConfig = {

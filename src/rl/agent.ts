@@ -1,4 +1,5 @@
 import { CategoricalHead, DiagGaussianHead, type ActionHead } from '../nn/heads.js';
+import { ConvNet, loadConvNetInto, minAtarNet, pixelNet, saveConvNet, type ConvNetJson } from '../nn/conv.js';
 import { Mlp } from '../nn/mlp.js';
 import type { FloatArray, ParamGroup } from '../nn/params.js';
 import { loadMlpInto, saveMlp, type MlpJson } from '../nn/serialize.js';
@@ -8,9 +9,25 @@ import { RunningMeanStd, type RunningMeanStdState } from '../utils/runningMeanSt
 import type { Rng } from '../utils/rng.js';
 import type { Activation } from '../nn/activations.js';
 
+/**
+ * The actor's and the critic's architecture (two separate networks either way):
+ * - 'mlp': an MLP over the flattened observation, `hidden` widths, `activation`;
+ * - 'minatar': MinAtar's network (Young & Tian 2019; `minAtarNet`) over a 10 x 10 x C
+ *   observation: conv 16 3x3 valid, ReLU, dense 128, ReLU, then the outputs;
+ * - 'pixels': `pixelNet` over an H x W x C observation (two strided convolutions, dense 128, ReLU).
+ * The convolutional networks are fixed architectures: `hidden` and `activation` apply to 'mlp' only.
+ */
+export const NETWORKS = ['mlp', 'minatar', 'pixels'] as const;
+export type NetworkKind = (typeof NETWORKS)[number];
+
+/** The actor or the critic: an MLP, or a ConvNet (the same forward/backward/params/grads surface). */
+export type PolicyNet = Mlp | ConvNet;
+
 export interface ActorCriticSpec {
   observationSpace: SpaceJson;
   actionSpace: SpaceJson;
+  /** Architecture of both networks; absent means 'mlp' (so MLP specs and checkpoints are as before). */
+  network?: NetworkKind;
   /** Hidden layer widths shared by the policy and value MLPs (separate networks). */
   hidden: number[];
   activation: Activation;
@@ -26,21 +43,64 @@ export interface AgentCheckpoint {
   format: 'overseer.agent';
   version: 1;
   spec: ActorCriticSpec;
-  actor: MlpJson;
-  critic: MlpJson;
+  /** An MLP (network 'mlp') or a ConvNet (the convolutional networks). */
+  actor: MlpJson | ConvNetJson;
+  critic: MlpJson | ConvNetJson;
   logStd: string | null;
   obsRms: RunningMeanStdState | null;
   /** Free-form provenance: env id, step count, config. */
   meta: Record<string, unknown>;
 }
 
+/** The spec's network, 'mlp' when absent; an unknown name is an error. */
+export function networkOf(spec: Pick<ActorCriticSpec, 'network'>): NetworkKind {
+  const n = spec.network ?? 'mlp';
+  if (!(NETWORKS as readonly string[]).includes(n)) throw new Error(`unknown network ${JSON.stringify(n)}; allowed: ${NETWORKS.join(', ')}`);
+  return n;
+}
+
+/** Why `network` cannot take observations of this shape, or null if it can. */
+export function networkProblem(network: NetworkKind, shape: readonly number[]): string | null {
+  if (network === 'minatar' && (shape.length !== 3 || shape[0] !== 10 || shape[1] !== 10)) {
+    return `network 'minatar' needs a 10 x 10 x channels observation space, got shape [${shape.join(', ')}]`;
+  }
+  if (network === 'pixels' && shape.length !== 3) return `network 'pixels' needs a height x width x channels observation space, got shape [${shape.join(', ')}]`;
+  return null;
+}
+
+/** One network of the agent (`outputs` wide) for an observation space. */
+function buildNet(spec: ActorCriticSpec, obsSpace: Box, outputs: number): PolicyNet {
+  const network = networkOf(spec);
+  if (network === 'mlp') return new Mlp({ sizes: [obsSpace.size, ...spec.hidden, outputs], activation: spec.activation });
+  const problem = networkProblem(network, obsSpace.shape);
+  if (problem) throw new Error(problem);
+  const [height, width, channels] = obsSpace.shape;
+  return network === 'minatar' ? minAtarNet(channels, outputs) : pixelNet(outputs, { input: { height, width, channels } });
+}
+
+function saveNet(net: PolicyNet): MlpJson | ConvNetJson {
+  return net instanceof ConvNet ? saveConvNet(net) : saveMlp(net);
+}
+
+function loadNetInto(net: PolicyNet, json: unknown, network: NetworkKind, name: string): void {
+  const format = (json as { format?: unknown } | null)?.format;
+  const want = net instanceof ConvNet ? 'overseer.convnet' : 'overseer.mlp';
+  if (format !== want) {
+    const saved = format === 'overseer.mlp' ? 'an MLP' : format === 'overseer.convnet' ? 'a ConvNet' : `not a network (format ${JSON.stringify(format)})`;
+    throw new Error(`${name}: the checkpoint's spec names network '${network}' but the network is saved as ${saved}`);
+  }
+  if (net instanceof ConvNet) loadConvNetInto(net, json, name);
+  else loadMlpInto(net, json, name);
+}
+
 /**
- * Separate policy and value MLPs plus an action head (categorical or diagonal Gaussian),
+ * Separate policy and value networks (MLPs, or ConvNets for image observations) plus an action head (categorical or diagonal Gaussian),
  * with the observation normaliser whose statistics belong to the policy.
  */
 export class ActorCritic {
-  readonly actor: Mlp;
-  readonly critic: Mlp;
+  readonly actor: PolicyNet;
+  readonly critic: PolicyNet;
+  readonly network: NetworkKind;
   readonly head: ActionHead;
   readonly obsRms: RunningMeanStd | null;
   readonly actionSpace: Box | Discrete;
@@ -55,18 +115,28 @@ export class ActorCritic {
     this.obsSize = obsSpace.size;
     const nOut = this.actionSpace instanceof Discrete ? this.actionSpace.n : this.actionSpace.size;
     this.head = this.actionSpace instanceof Discrete ? new CategoricalHead(nOut) : new DiagGaussianHead(nOut, spec.initLogStd);
-    this.actor = new Mlp({ sizes: [this.obsSize, ...spec.hidden, nOut], activation: spec.activation });
-    this.critic = new Mlp({ sizes: [this.obsSize, ...spec.hidden, 1], activation: spec.activation });
+    this.network = networkOf(spec);
+    this.actor = buildNet(spec, obsSpace, nOut);
+    this.critic = buildNet(spec, obsSpace, 1);
     this.obsRms = spec.normalizeObs ? new RunningMeanStd(this.obsSize) : null;
     this.normObs = new Float32Array(this.obsSize);
     this.actionRow = new Float32Array(this.head.actionSize);
   }
 
-  /** Orthogonal init as in CleanRL/SB3: gain sqrt(2) hidden, 0.01 policy output, 1 value output. */
+  /**
+   * Orthogonal init as in CleanRL/SB3: gain sqrt(2) hidden, 0.01 policy output, 1 value output
+   * (convolutions too, as CleanRL's Atari agent: each as an [outC, kh * kw * inC] matrix).
+   */
   init(rng: Rng): this {
     this.actor.init(rng, { scheme: 'orthogonal', gain: Math.SQRT2 }, { scheme: 'orthogonal', gain: 0.01 });
     this.critic.init(rng, { scheme: 'orthogonal', gain: Math.SQRT2 }, { scheme: 'orthogonal', gain: 1 });
     return this;
+  }
+
+  /** The actor as an MLP, for tools that read MLP layers (interpretability); an error for the convolutional networks. */
+  mlpActor(what = 'this tool'): Mlp {
+    if (!(this.actor instanceof Mlp)) throw new Error(`${what} needs an MLP policy (network 'mlp'), not network '${this.network}'`);
+    return this.actor;
   }
 
   get paramGroups(): ParamGroup[] {
@@ -109,8 +179,8 @@ export class ActorCritic {
       format: 'overseer.agent',
       version: 1,
       spec: this.spec,
-      actor: saveMlp(this.actor),
-      critic: saveMlp(this.critic),
+      actor: saveNet(this.actor),
+      critic: saveNet(this.critic),
       logStd: this.head instanceof DiagGaussianHead ? encodeFloats(this.head.logStd.params) : null,
       obsRms: this.obsRms?.state() ?? null,
       meta,
@@ -124,8 +194,8 @@ export class ActorCritic {
     if (c.version !== 1) throw new Error(`${name}: unsupported checkpoint version ${String(c.version)}`);
     if (!c.spec || !c.actor || !c.critic) throw new Error(`${name}: checkpoint is missing spec, actor or critic`);
     const agent = new ActorCritic(c.spec);
-    loadMlpInto(agent.actor, c.actor, `${name} actor`);
-    loadMlpInto(agent.critic, c.critic, `${name} critic`);
+    loadNetInto(agent.actor, c.actor, agent.network, `${name} actor`);
+    loadNetInto(agent.critic, c.critic, agent.network, `${name} critic`);
     if (agent.head instanceof DiagGaussianHead) {
       if (typeof c.logStd !== 'string') throw new Error(`${name}: Gaussian policy checkpoint has no logStd`);
       const ls: FloatArray = decodeFloats(c.logStd, 'float32');

@@ -17,7 +17,7 @@ import { Rng, type RngState } from '../utils/rng.js';
 import type { VecEnvSnapshot } from '../envs/vector/types.js';
 import type { AdamState } from '../nn/adam.js';
 import { decodeFloats, encodeFloats } from '../utils/floats.js';
-import { ActorCritic, type AgentCheckpoint } from './agent.js';
+import { ActorCritic, NETWORKS, networkOf, type AgentCheckpoint } from './agent.js';
 import { RolloutBuffer } from './buffers.js';
 import { halvedGradient, type HalvedGradient } from './parallelGradient.js';
 import { GradientScratch, allocMinibatch, ppoMinibatchGradient, type Minibatch } from './ppoLoss.js';
@@ -71,9 +71,15 @@ export const PpoConfigSchema = z.strictObject({
   maxGradNorm: z.number().positive().default(0.5),
   /** Stop an update's epochs early once the approximate KL exceeds this; null disables. */
   targetKl: z.number().positive().nullable().default(null),
-  /** Hidden layer widths of the (separate) policy and value MLPs. */
+  /**
+   * The policy's and the value function's architecture (separate networks): 'mlp' (absent means
+   * 'mlp'), 'minatar' (MinAtar's conv network, 10 x 10 x C observations) or 'pixels' (`pixelNet`,
+   * H x W x C observations). See `NETWORKS` in agent.ts.
+   */
+  network: z.enum(NETWORKS).optional(),
+  /** Hidden layer widths of the (separate) policy and value MLPs (network 'mlp' only). */
   hidden: z.array(z.number().int().positive()).min(1).default([64, 64]),
-  /** Hidden activation. */
+  /** Hidden activation (network 'mlp' only; the convolutional networks use ReLU). */
   activation: z.enum(ACTIVATIONS).default('tanh'),
   /** Initial log-std of a Gaussian policy. */
   initLogStd: z.number().default(0),
@@ -264,11 +270,16 @@ export class Ppo {
           infoKeys: ['episode'],
         });
     try {
+      if (opts.agent && opts.agent.network !== networkOf(cfg)) {
+        throw new Error(`the agent's network '${opts.agent.network}' does not match the config's network '${networkOf(cfg)}'`);
+      }
       this.agent =
         opts.agent ??
         new ActorCritic({
           observationSpace: this.baseEnv.singleObservationSpace.toJSON(),
           actionSpace: this.baseEnv.singleActionSpace.toJSON(),
+          // Only when set, so MLP agents' specs (and checkpoints) are as they were.
+          ...(cfg.network !== undefined ? { network: cfg.network } : {}),
           hidden: cfg.hidden,
           activation: cfg.activation,
           initLogStd: cfg.initLogStd,

@@ -69,6 +69,38 @@ for (const id of ['Hopper-v5', 'Walker2d-v5', 'HalfCheetah-v5', 'Swimmer-v5', 'A
   ppoPresets[id] = { ...mujocoPpo };
 }
 
+/**
+ * The MinAtar games with MinAtar's network (Young & Tian 2019: conv 16 3x3, dense 128, ReLU;
+ * separate actor and critic networks). Hyper-parameters from Pgx's minatar-ppo example
+ * (Koyamada et al. 2023, arXiv:2303.17503; github.com/sotetsuk/pgx examples/minatar-ppo/train.py,
+ * itself PureJaxRL's PPO): lr 3e-4 constant, 3 epochs, gamma 0.99, GAE lambda 0.95, clip 0.2 with
+ * the clipped value loss, entropy 0.01, value 0.5, gradient norm 0.5. Scaled to a CPU: Pgx's
+ * 4096 envs x 128 steps in minibatches of 4096 become 8 envs x 128 steps in minibatches of 256
+ * (4 per rollout), and its 20M steps become 5M (the MinAtar paper's budget of 5M frames).
+ * Pgx's own network (conv 32 2x2, avg-pool, a shared torso) is replaced by MinAtar's.
+ */
+const minAtarPpo: Partial<PpoConfigInput> = {
+  network: 'minatar',
+  totalTimesteps: 5_000_000,
+  numEnvs: 8,
+  numSteps: 128,
+  numMinibatches: 4,
+  updateEpochs: 3,
+  learningRate: 3e-4,
+  annealLr: false,
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  clipCoef: 0.2,
+  clipVloss: true,
+  entCoef: 0.01,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+};
+
+for (const game of ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders']) {
+  for (const version of ['v0', 'v1']) ppoPresets[`MinAtar/${game}-${version}`] = { ...minAtarPpo };
+}
+
 export function ppoPreset(envId: string): Partial<PpoConfigInput> {
   return ppoPresets[envId] ?? {};
 }

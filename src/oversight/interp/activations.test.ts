@@ -74,7 +74,7 @@ describe('hidden activations from parameters', () => {
     const policyLast = set.layers.find((l) => l.network === 'policy' && l.layer === 1)!.values;
     const mean = agent.actor.forward(Float32Array.from(policyInputs(agent, c)), c.length);
     const slice = { data: policyLast.data.subarray(row.start * 12, (row.start + row.length) * 12), rows: row.length, dim: 12 };
-    expect(maxAbsDiff(continueFrom(agent.actor, 1, slice).data, mean, c.length * 3)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(continueFrom(agent.mlpActor(), 1, slice).data, mean, c.length * 3)).toBeLessThan(1e-4);
 
     // One record per clip, its states and activations aligned with the set's rows.
     const records = clipRecords(set, column(policyLast, 3));

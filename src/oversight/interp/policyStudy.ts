@@ -50,7 +50,7 @@ export function studyPolicyLayer(input: PolicyStudyInput, options: Omit<LayerStu
   const t0 = performance.now();
   const o = parseLayerStudyOptions(options);
   const { agent, set, features } = input;
-  const mlp = agent.actor;
+  const mlp = agent.mlpActor('the policy layer study');
   const hiddenCount = mlp.numLayers - 1;
   const layer = o.layer ?? hiddenCount - 1;
   if (layer >= hiddenCount) throw new RangeError(`layer ${layer}: the policy has hidden layers 0..${hiddenCount - 1}`);

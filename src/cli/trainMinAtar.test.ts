@@ -1,0 +1,35 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ActorCritic } from '../rl/agent.js';
+import { cli, tmp } from './testing/cli.js';
+
+describe('overseer train on MinAtar', () => {
+  it('trains with the preset (MinAtar network), checkpoints a ConvNet agent, and eval reads it', async () => {
+    const out = join(tmp(), 'breakout');
+    const r = await cli('train', '--env', 'MinAtar/Breakout-v1', '--steps', '2048', '--eval-episodes', '2', '--no-progress', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/MinAtar\/Breakout-v1: trained 2048 steps; eval over 2 episodes: mean return/);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.ppo).toMatchObject({ network: 'minatar', numEnvs: 8, numSteps: 128, updateEpochs: 3, learningRate: 3e-4 });
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const ckpt = JSON.parse(readFileSync(summary.checkpoint, 'utf8'));
+    expect(ckpt.spec.network).toBe('minatar');
+    expect(ckpt.actor.format).toBe('overseer.convnet');
+    expect(ActorCritic.load(ckpt).actor.numParams).toBe(592 + 131_200 + 387);
+    const e = await cli('eval', out, '--episodes', '2', '--json');
+    expect(e.code, e.err).toBe(0);
+    expect(JSON.parse(e.out).returns).toHaveLength(2);
+  });
+
+  it('refuses a convolutional network for observations that are not images, before making a run directory', async () => {
+    const out = join(tmp(), 'x');
+    const r = await cli('train', '--env', 'CartPole-v1', '--hp', 'network=minatar', '--out', out);
+    expect(r.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    expect(r.err).toMatch(/PPO option network: network 'minatar' needs a 10 x 10 x channels observation space, got shape \[4\] \(CartPole-v1\)/);
+    const bad = await cli('train', '--env', 'CartPole-v1', '--hp', 'network=resnet');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/PPO option network/);
+  });
+});
