@@ -9,7 +9,7 @@
  * move more often.
  */
 import { NumpyRandomState } from '../../utils/mt19937.js';
-import { DOWN, GRID, LEFT, NOOP, RIGHT, UP, type MinAtarGame, type MinAtarGameOptions } from './game.js';
+import { DOWN, GRID, LEFT, NOOP, RIGHT, UP, gridWriter, type MinAtarGame, type MinAtarGameOptions } from './game.js';
 
 const RAMP_INTERVAL = 100;
 const START_SPAWN_INTERVAL = 10;
@@ -142,11 +142,7 @@ export class AsterixGame implements MinAtarGame {
   }
 
   state(out: Float32Array): void {
-    out.fill(0);
-    const n = this.channels.length;
-    const set = (row: number, col: number, ch: number): void => {
-      out[(row * GRID + col) * n + ch] = 1;
-    };
+    const set = gridWriter(out, this.channels.length);
     set(this.playerY, this.playerX, CH_PLAYER);
     for (const e of this.entities) {
       if (!e) continue;

@@ -1,5 +1,5 @@
 import { NumpyRandomState } from '../../utils/mt19937.js';
-import { DOWN, GRID, UP, type MinAtarGame, type MinAtarGameOptions } from './game.js';
+import { DOWN, GRID, UP, gridWriter, type MinAtarGame, type MinAtarGameOptions } from './game.js';
 
 /**
  * Freeway, after MinAtar's rules (Young & Tian 2019). A chicken in column 4 tries to cross eight
@@ -93,11 +93,7 @@ export class FreewayGame implements MinAtarGame {
   }
 
   state(out: Float32Array): void {
-    out.fill(0);
-    const n = this.channels.length;
-    const set = (row: number, col: number, ch: number): void => {
-      out[(row * GRID + col) * n + ch] = 1;
-    };
+    const set = gridWriter(out, this.channels.length);
     set(this.row, CHICKEN_COLUMN, 0);
     // A car with period 0 (a direction draw of exactly 0.5) has no trail channel of its own; it
     // reuses the previous car's, as a loop variable left over from the last iteration would.

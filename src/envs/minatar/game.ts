@@ -46,3 +46,11 @@ export interface MinAtarGame {
 export interface MinAtarGameOptions {
   ramping: boolean;
 }
+
+/** Clears an observation and returns what marks (row, column, channel) in it: the layout every game's `state` writes. */
+export function gridWriter(out: Float32Array, channels: number): (row: number, col: number, ch: number) => void {
+  out.fill(0);
+  return (row, col, ch) => {
+    out[(row * GRID + col) * channels + ch] = 1;
+  };
+}

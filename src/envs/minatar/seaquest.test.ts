@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DOWN, FIRE, GRID, NOOP, UP } from './game.js';
-import { SeaquestGame } from './seaquest.js';
+import { SeaquestGame, type Piece } from './seaquest.js';
 import { loadTraces, replayTrace } from './testing.js';
 
 /** The private state the rule tests set up by hand (names as in seaquest.ts). */
-interface Piece {
-  x: number;
-  y: number;
-  right: boolean;
-  wait: number;
-  reload: number;
-}
 interface Inside {
   oxygen: number;
   divers: number;

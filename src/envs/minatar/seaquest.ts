@@ -13,7 +13,7 @@
  */
 
 import { NumpyRandomState } from '../../utils/mt19937.js';
-import { GRID, type MinAtarGame, type MinAtarGameOptions } from './game.js';
+import { GRID, gridWriter, type MinAtarGame, type MinAtarGameOptions } from './game.js';
 
 const MAX_OXYGEN = 200;
 const FIRST_SPAWN_INTERVAL = 20;
@@ -29,7 +29,7 @@ const MAX_DIVERS = 6;
  * `wait` counts frames to the next move (0 for bullets, which move every frame); `reload` counts
  * frames to an enemy sub's next shot (0 for everything else).
  */
-interface Piece {
+export interface Piece {
   x: number;
   y: number;
   right: boolean;
@@ -177,11 +177,7 @@ export class SeaquestGame implements MinAtarGame {
   }
 
   state(out: Float32Array): void {
-    out.fill(0);
-    const n = this.channels.length;
-    const set = (row: number, col: number, ch: number): void => {
-      out[(row * GRID + col) * n + ch] = 1;
-    };
+    const set = gridWriter(out, this.channels.length);
     set(this.subY, this.subX, 0);
     // numpy wraps a -1 column to the last one; the sub's controls never actually produce it.
     const back = this.facingRight ? this.subX - 1 : this.subX + 1;
