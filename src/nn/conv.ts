@@ -1,11 +1,9 @@
-import type { Rng } from '../utils/rng.js';
 import { decodeFloats, encodeFloats } from '../utils/floats.js';
-import { activate, activationBackward, assertActivation, type Activation } from './activations.js';
-import { initLayer, type LayerInit } from './init.js';
-import { col2im, gemmABt, im2col, transpose, type ConvGeometry } from './kernels.js';
+import { assertActivation, type Activation } from './activations.js';
+import { HeapNet } from './heap.js';
+import { col2im, im2col, type ConvGeometry } from './kernels.js';
 import type { MlpBackend } from './mlp.js';
-import type { DType, FloatArray, ParamGroup } from './params.js';
-import { WASM_PAGE_BYTES, instantiateKernels, kernelsModule, type WasmKernels } from './wasm/kernels.js';
+import type { DType, FloatArray } from './params.js';
 
 /** 'wasm': WebAssembly SIMD kernels (float32 only); 'js': plain TypeScript loops. Chosen as for `Mlp`. */
 export type ConvBackend = MlpBackend;
@@ -86,8 +84,6 @@ const CHUNK_FLOATS = 1 << 16;
 /** Rows of activations reserved up front; larger batches grow the heap. */
 const INITIAL_CAPACITY = 64;
 
-const align4 = (n: number) => (n + 3) & ~3;
-
 const isPositiveInt = (n: unknown): n is number => Number.isInteger(n) && (n as number) > 0;
 
 function paddingCells(p: Padding | undefined, what: string): number {
@@ -132,9 +128,8 @@ const shapeText = (s: ImageShape) => `${s.height}x${s.width}x${s.channels}`;
  * The engine under `Conv2d` and `ConvNet`: a chain of convolutions (dense layers being 1x1
  * convolutions of a 1x1 image), with explicit forward and backward passes, laid out as `Mlp`
  * lays out its layers. Every buffer (parameters, gradients, activations, scratch) lives in one
- * flat heap at fixed offsets: a WebAssembly memory for the SIMD kernels, or a typed array for
- * the JS kernels. Parameters are one flat vector, per layer W as [outC, kh, kw, inC] row-major
- * (a row per output channel, in the order of a patch), then b [outC].
+ * flat heap at fixed offsets (see `HeapNet`). Parameters are one flat vector, per layer W as
+ * [outC, kh, kw, inC] row-major (a row per output channel, in the order of a patch), then b [outC].
  *
  * A convolution is im2col (each output cell's receptive field copied to a row of a patch
  * matrix, a chunk of samples at a time) then the same products as a dense layer: the patch
@@ -142,166 +137,48 @@ const shapeText = (s: ImageShape) => `${s.height}x${s.width}x${s.channels}`;
  * so only activations are kept per row. `params`/`grads` are views of the heap, valid until a
  * forward pass with a batch larger than any before (the heap may grow then).
  */
-export abstract class ConvStack implements ParamGroup {
-  readonly dtype: DType;
-  readonly backend: ConvBackend;
-  /** Offset of each layer's W within the parameter vector; b follows W. */
-  readonly offsets: readonly number[];
+export abstract class ConvStack extends HeapNet {
   /** Number of weights (not biases) of each layer, outC * kh * kw * inC: for L2 penalties over W only. */
   readonly weightSizes: readonly number[];
   /** Floats per sample at each layer boundary, input first (flattened HWC). */
   readonly widths: readonly number[];
-  readonly numParams: number;
   protected readonly layers: readonly Layer[];
   private readonly name: string;
-  private heap: FloatArray;
-  private readonly memory: WebAssembly.Memory | null;
-  private readonly kernels: WasmKernels | null;
-  // Element offsets into the heap.
-  private readonly gradOff: number;
+  // Heap offsets of the scratch: W^T, the patch matrix and its second buffer, dZ^T.
   private readonly wTOff: number;
   private readonly colsOff: number;
   private readonly cols2Off: number;
   private readonly gTOff: number;
-  private readonly singleOff: number[];
-  private readonly tailOff: number;
-  private actOff: number[] = [];
-  private deltaOff: number[] = [];
-  private capacity = 0;
   private batch = 0;
-  /** Cached view of the batch-1 output, so `predict` allocates nothing. */
-  private singleOut!: FloatArray;
 
   protected constructor(layers: Layer[], dtype: DType | undefined, backend: ConvBackend | undefined, name: string) {
-    this.name = name;
-    this.layers = layers;
-    this.dtype = dtype ?? 'float32';
-    if (this.dtype !== 'float32' && this.dtype !== 'float64') throw new Error(`${name} dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
-    const want = backend ?? (kernelsModule && this.dtype === 'float32' ? 'wasm' : 'js');
-    if (want === 'wasm' && this.dtype !== 'float32') throw new Error(`the 'wasm' ${name} backend supports float32 only`);
-    if (want === 'wasm' && !kernelsModule) throw new Error('WebAssembly SIMD is not available; use backend: "js"');
-    if (want !== 'wasm' && want !== 'js') throw new Error(`${name} backend must be 'wasm' or 'js', got ${JSON.stringify(want)}`);
-    this.backend = want;
+    const dt = dtype ?? 'float32';
+    if (dt !== 'float32' && dt !== 'float64') throw new Error(`${name} dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
 
-    const offsets: number[] = [];
-    let n = 0;
     let maxW = 0;
     let maxCols = 0;
     let maxG = 0;
     for (const L of layers) {
-      offsets.push(n);
-      n += L.outC * L.K + L.outC;
       maxW = Math.max(maxW, L.outC * L.K);
       maxCols = Math.max(maxCols, L.chunk * L.P * L.K);
       maxG = Math.max(maxG, L.chunk * L.P * L.outC);
     }
-    this.offsets = offsets;
+    const widths = [layers[0].inSize, ...layers.map((L) => L.outSize)];
+    super({
+      name,
+      dtype: dt,
+      backend,
+      weights: layers.map((L) => ({ rows: L.outC, cols: L.K })),
+      widths,
+      scratch: [maxW, maxCols, maxCols, maxG],
+      rowScratch: [],
+      capacity: INITIAL_CAPACITY,
+    });
+    this.name = name;
+    this.layers = layers;
     this.weightSizes = layers.map((L) => L.outC * L.K);
-    this.widths = [layers[0].inSize, ...layers.map((L) => L.outSize)];
-    this.numParams = n;
-    // Fixed part: params | grads | W^T | patches | patches' second buffer | dZ^T | batch-1 activations. The tail (per-row buffers) follows.
-    this.gradOff = align4(n);
-    this.wTOff = this.gradOff + align4(n);
-    this.colsOff = this.wTOff + align4(maxW);
-    this.cols2Off = this.colsOff + align4(maxCols);
-    this.gTOff = this.cols2Off + align4(maxCols);
-    let off = this.gTOff + align4(maxG);
-    this.singleOff = this.widths.map((s) => {
-      const o = off;
-      off += align4(s);
-      return o;
-    });
-    this.tailOff = off;
-
-    const total = this.tailOff + this.tailSize(INITIAL_CAPACITY);
-    if (this.backend === 'wasm') {
-      this.memory = new WebAssembly.Memory({ initial: Math.ceil((4 * total) / WASM_PAGE_BYTES) });
-      this.kernels = instantiateKernels(this.memory);
-      this.heap = new Float32Array(this.memory.buffer);
-    } else {
-      this.memory = null;
-      this.kernels = null;
-      this.heap = this.dtype === 'float64' ? new Float64Array(total) : new Float32Array(total);
-    }
-    this.layoutTail(INITIAL_CAPACITY);
-    this.singleOut = this.heap.subarray(this.singleOff[layers.length], this.singleOff[layers.length] + this.outputSize);
-  }
-
-  get numLayers(): number {
-    return this.layers.length;
-  }
-  /** Floats per input sample (height x width x channels). */
-  get inputSize(): number {
-    return this.widths[0];
-  }
-  get outputSize(): number {
-    return this.widths[this.widths.length - 1];
-  }
-  /** The flat parameter vector (a view of the heap). */
-  get params(): FloatArray {
-    return this.heap.subarray(0, this.numParams);
-  }
-  /** Gradients accumulated by `backward`, same layout as `params`. */
-  get grads(): FloatArray {
-    return this.heap.subarray(this.gradOff, this.gradOff + this.numParams);
-  }
-
-  /** Initialises every layer as a [outC, kh * kw * inC] matrix (fan-in = patch size); `last` overrides the scheme for the output layer. */
-  init(rng: Rng, hidden: LayerInit, last: LayerInit = hidden): this {
-    const p = this.params;
-    this.layers.forEach((L, l) => {
-      const w = p.subarray(this.offsets[l], this.offsets[l] + L.outC * L.K);
-      const b = p.subarray(this.offsets[l] + L.outC * L.K, this.offsets[l] + L.outC * L.K + L.outC);
-      initLayer(l === this.numLayers - 1 ? last : hidden, w, b, L.outC, L.K, rng);
-    });
-    return this;
-  }
-
-  private tailSize(capacity: number): number {
-    let n = 0;
-    for (const s of this.widths) n += 2 * align4(capacity * s);
-    return n;
-  }
-
-  private layoutTail(capacity: number): void {
-    let off = this.tailOff;
-    const take = (n: number) => {
-      const o = off;
-      off += align4(n);
-      return o;
-    };
-    this.actOff = this.widths.map((s) => take(capacity * s));
-    this.deltaOff = this.widths.map((s) => take(capacity * s));
-    this.capacity = capacity;
-  }
-
-  /** Grows the per-row buffers; parameters and gradients are kept. */
-  private ensureCapacity(batch: number): void {
-    if (batch <= this.capacity) return;
-    const capacity = Math.max(batch, 2 * this.capacity);
-    const total = this.tailOff + this.tailSize(capacity);
-    if (this.memory) {
-      const needPages = Math.ceil((4 * total) / WASM_PAGE_BYTES) - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
-      if (needPages > 0) this.memory.grow(needPages);
-      this.heap = new Float32Array(this.memory.buffer);
-    } else {
-      const grown = this.dtype === 'float64' ? new Float64Array(total) : new Float32Array(total);
-      grown.set(this.heap.subarray(0, this.tailOff));
-      this.heap = grown;
-    }
-    this.singleOut = this.heap.subarray(this.singleOff[this.numLayers], this.singleOff[this.numLayers] + this.outputSize);
-    this.layoutTail(capacity);
-  }
-
-  /** C (+)= A B^T on heap offsets, through the SIMD kernel or the JS one. */
-  private gemm(aOff: number, bOff: number, cOff: number, M: number, N: number, K: number, accumulate: boolean): void {
-    if (this.kernels) this.kernels.gemmABt(4 * aOff, 4 * bOff, 4 * cOff, M, N, K, accumulate ? 1 : 0);
-    else gemmABt(this.heap, aOff, this.heap, bOff, this.heap, cOff, M, N, K, accumulate);
-  }
-
-  private transpose(srcOff: number, rows: number, cols: number, dstOff: number): void {
-    if (this.kernels) this.kernels.transpose(4 * srcOff, 4 * dstOff, rows, cols);
-    else transpose(this.heap, srcOff, rows, cols, this.heap, dstOff);
+    this.widths = widths;
+    [this.wTOff, this.colsOff, this.cols2Off, this.gTOff] = this.scratchOff;
   }
 
   /** The patch matrix of `n` samples of layer L's input at xOff, into the scratch at colsOff. */
@@ -340,19 +217,8 @@ export abstract class ConvStack implements ParamGroup {
       if (blocked) k.gemmAB(4 * aOff, 4 * this.wTOff, 4 * cOff, n * L.P, L.outC, L.K, 0);
       else this.gemm(aOff, wOff, cOff, n * L.P, L.outC, L.K, false);
     }
-    const h = this.heap;
-    const bOff = wOff + L.outC * L.K;
-    if (k) {
-      k.addBias(4 * yOff, 4 * bOff, rows, L.outC);
-    } else {
-      for (let r = 0; r < rows; r++) {
-        const yo = yOff + r * L.outC;
-        for (let o = 0; o < L.outC; o++) h[yo + o] += h[bOff + o];
-      }
-    }
-    // Every heap buffer is padded to a multiple of 4 floats, as the SIMD tanh requires.
-    if (L.act === 'tanh' && k) k.tanh(4 * yOff, rows * L.outC);
-    else activate(L.act, h, yOff, yOff + rows * L.outC);
+    this.addBias(yOff, wOff + L.outC * L.K, rows, L.outC);
+    this.activate(L.act, yOff, rows * L.outC);
   }
 
   private checkInput(x: ArrayLike<number>, batch: number, what: string): void {
@@ -404,19 +270,10 @@ export abstract class ConvStack implements ParamGroup {
       const L = this.layers[l];
       const gOff = this.deltaOff[l + 1];
       const rowsAll = batch * L.P;
-      if (L.act === 'tanh' && k) k.tanhBackward(4 * this.actOff[l + 1], 4 * gOff, rowsAll * L.outC);
-      else activationBackward(L.act, h, this.actOff[l + 1], gOff, rowsAll * L.outC);
+      this.activationBackward(L.act, this.actOff[l + 1], gOff, rowsAll * L.outC);
       // db += sum over rows (samples x output cells) of dZ.
       const dWOff = this.gradOff + this.offsets[l];
-      const dbOff = dWOff + L.outC * L.K;
-      if (k) {
-        k.addColumnSums(4 * gOff, 4 * dbOff, rowsAll, L.outC);
-      } else {
-        for (let r = 0; r < rowsAll; r++) {
-          const go = gOff + r * L.outC;
-          for (let o = 0; o < L.outC; o++) h[dbOff + o] += h[go + o];
-        }
-      }
+      this.addColumnSums(gOff, dWOff + L.outC * L.K, rowsAll, L.outC);
       const needDx = l > 0 || inputGrad;
       const wide = k !== null && L.K >= 8;
       if (needDx && !wide) this.transpose(this.offsets[l], L.outC, L.K, this.wTOff);
@@ -460,10 +317,6 @@ export abstract class ConvStack implements ParamGroup {
     if (!out) return this.singleOut;
     out.set(this.singleOut);
     return out;
-  }
-
-  zeroGrad(): void {
-    this.heap.fill(0, this.gradOff, this.gradOff + this.numParams);
   }
 }
 
