@@ -59,7 +59,7 @@ describe('overseer prefs', () => {
     [['prefs', '--env', 'Pendulum-v1', '--label-budget', '-3'], /option '--label-budget <n>' argument '-3' is invalid/],
     [['prefs', '--env', 'Pendulum-v1', '--teacher-params', '{"epsilon": 2}'], /prefs option teacherParams.epsilon: Too big/],
     [['prefs', '--env', 'Pendulum-v1', '--teacher-params', '{"eps": 0.1}'], /prefs option teacherParams: unknown key eps; allowed: beta, gamma, epsilon, skip, equal/],
-    [['prefs', '--env', 'Pendulum-v1', '--rm', 'members=5'], /prefs option rewardModel: unknown key members; allowed: ensembleSize/],
+    [['prefs', '--env', 'Pendulum-v1', '--rm', 'members=5'], /prefs option rewardModel: unknown key members; allowed: network, rewardStd, ensembleSize/],
     [['prefs', '--env', 'Pendulum-v1', '--hp', 'lr=1'], /PPO option: unknown key lr/],
     [['prefs', '--env', 'Pendulum-v1', '--env-kwargs', '{"gravity": 1}'], /--env-kwargs: Pendulum-v1 does not take option gravity/],
     [['prefs', '--env', 'Pendulum-v1', '--eval-env-kwargs', '{"gravity": 1}'], /--eval-env-kwargs: Pendulum-v1 does not take option gravity/],

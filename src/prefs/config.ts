@@ -151,6 +151,21 @@ export type PrefsConfigInput = z.input<typeof PrefsConfigSchema>;
 /** PEBBLE's 9,000 unsupervised steps (after 1,000 random ones) as whole rollouts of our PPO's 2 x 1024: 5. */
 export const PEBBLE_UNSUPERVISED_STEPS = 10_240;
 
+/**
+ * The paper's Atari settings, where they apply, at MinAtar scale: 25-step clips (the paper's
+ * Atari clips were 25 steps, against 1.5 s on MuJoCo) and a convolutional reward model over
+ * (observation, action) (`network` 'minatar'), whose r̂ goes to RL at std 0.05 (its
+ * `rewardStd` default, the paper's Atari normalisation). On the command line:
+ * `overseer prefs --env MinAtar/Breakout-v1 --segment-length 25 --rm network=minatar`.
+ * Nothing here is a default: MuJoCo runs (and MinAtar runs without these) are as before.
+ */
+export const MINATAR_PREFS_SETTINGS = { segmentLength: 25, rewardModel: { network: 'minatar' } } as const satisfies Partial<PrefsConfigInput>;
+
+/** `input` over `MINATAR_PREFS_SETTINGS` (its own reward-model options merged over theirs). */
+export function minAtarPrefsConfig(input: PrefsConfigInput): PrefsConfigInput {
+  return { ...MINATAR_PREFS_SETTINGS, ...input, rewardModel: { ...MINATAR_PREFS_SETTINGS.rewardModel, ...input.rewardModel } };
+}
+
 /** Each label-efficiency option at its published setting (see the options' comments): what the benchmark measures, one at a time. */
 export const PUBLISHED_SETTINGS = {
   pebble: { unsupervisedSteps: PEBBLE_UNSUPERVISED_STEPS },

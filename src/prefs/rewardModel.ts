@@ -13,12 +13,18 @@
  * The model sees observations and actions only: its inputs are `Segment`s, which carry no
  * true rewards (those live in `SegmentTruth`).
  *
+ * Members are MLPs over [o, a] (network 'mlp', the paper's MuJoCo predictor) or, for MinAtar's
+ * 10 x 10 x C grids, ConvNets (network 'minatar', the paper's Atari setting at MinAtar scale):
+ * the action enters as extra constant planes, the one-hot action broadcast over the grid, so a
+ * member sees 10 x 10 x (C + actions) and runs conv 16 3x3 -> dense 128 -> 1 with leaky ReLU.
+ *
  * Options of the fit beyond the paper (`FitOptions`, off unless given): QPA's sub-clip
  * augmentation and SURF's temporal crops and confident pseudo-labels on unlabelled pairs.
  */
 import { z } from 'zod';
 import { Adam, type AdamState } from '../nn/adam.js';
 import { mean } from '../utils/stats.js';
+import { ConvNet, loadConvNetInto, minAtarNet, saveConvNet, type ConvNetJson } from '../nn/conv.js';
 import { Mlp } from '../nn/mlp.js';
 import type { DType } from '../nn/params.js';
 import { loadMlpInto, saveMlp, type MlpJson } from '../nn/serialize.js';
@@ -26,10 +32,33 @@ import { decodeFloats, encodeFloats } from '../utils/floats.js';
 import type { Rng } from '../utils/rng.js';
 import type { Segment } from './segments.js';
 
+export const REWARD_NETWORKS = ['mlp', 'minatar'] as const;
+/** The paper's std of r̂ for RL on Atari (its MuJoCo tasks: 1): the default of network 'minatar'. */
+export const MINATAR_REWARD_STD = 0.05;
+export type RewardNetwork = (typeof REWARD_NETWORKS)[number];
+
 export const RewardModelConfigSchema = z.strictObject({
+  /**
+   * Each member's architecture; absent means 'mlp' (so MLP configs and saved models are as
+   * before). 'mlp': an MLP over [o, a] of widths `hidden`. 'minatar': for 10 x 10 x C
+   * observations (MinAtar), MinAtar's network with leaky ReLU (conv 16 3x3 valid -> dense 128
+   * -> 1) over the grid with the action as extra planes (its one-hot broadcast over the 10 x 10
+   * cells: 10 x 10 x (C + actions)); `hidden` does not apply. Its inputs are the raw 0/1 planes,
+   * never standardised (`normalizeInputs` does not apply): they are bounded already, per-cell
+   * statistics would break the convolution's translation symmetry (and blow a rarely lit cell up
+   * to the clip), and per-channel ones are an affine map the first valid convolution absorbs.
+   */
+  network: z.enum(REWARD_NETWORKS).optional(),
+  /**
+   * Std of the reward given to RL (each member normalised to this std, then averaged). Absent:
+   * 1 for network 'mlp' (the paper's MuJoCo setting), 0.05 for network 'minatar' (the paper's
+   * Atari setting). Where PPO normalises rewards itself (the MuJoCo preset) the scale washes out;
+   * the MinAtar preset does not.
+   */
+  rewardStd: z.number().positive().optional(),
   /** Members of the ensemble. */
   ensembleSize: z.number().int().min(1).default(3),
-  /** Hidden widths (paper: two layers of 64). */
+  /** Hidden widths of network 'mlp' (paper: two layers of 64). */
   hidden: z.array(z.number().int().positive()).min(1).default([64, 64]),
   /** Adam learning rate. */
   learningRate: z.number().positive().default(1e-3),
@@ -208,9 +237,12 @@ export interface RewardModelJson {
   format: 'overseer.reward-model';
   version: 1;
   obsSize: number;
+  /** The observation grid of network 'minatar' (absent for MLP models). */
+  obsShape?: number[];
   actionSize: number;
   config: RewardModelConfig;
-  members: MlpJson[];
+  /** MLPs (network 'mlp') or ConvNets (network 'minatar'). */
+  members: (MlpJson | ConvNetJson)[];
   l2: number[];
   inputMean: string;
   inputStd: string;
@@ -248,10 +280,26 @@ export interface PreferenceModel {
   save(): unknown;
 }
 
+/** A member of the ensemble: an MLP or a ConvNet (the same forward/backward/params/grads surface). */
+export type RewardNet = Mlp | ConvNet;
+
+/** Why reward-model `network` cannot take observations of this shape, or null if it can. */
+export function rewardNetworkProblem(network: RewardNetwork, shape: readonly number[]): string | null {
+  if (network === 'minatar' && (shape.length !== 3 || shape[0] !== 10 || shape[1] !== 10 || !(shape[2] > 0))) {
+    return `reward model network 'minatar' needs a 10 x 10 x channels observation space, got shape [${shape.join(', ')}]`;
+  }
+  return null;
+}
+
 export class RewardModel implements PreferenceModel {
   readonly config: RewardModelConfig;
   readonly inputSize: number;
-  readonly members: Mlp[];
+  /** 'mlp' or 'minatar' (the config's `network`, 'mlp' when absent). */
+  readonly network: RewardNetwork;
+  /** The observation's shape ([obsSize] when the model was given a flat size). */
+  readonly obsShape: readonly number[];
+  readonly obsSize: number;
+  readonly members: RewardNet[];
   readonly l2: number[];
   private readonly optimizers: Adam[];
   /** Input standardisation (see `normalizeInputs`). */
@@ -267,8 +315,12 @@ export class RewardModel implements PreferenceModel {
   private rows: Float32Array = new Float32Array(0);
   private dOut: Float32Array = new Float32Array(0);
 
+  /**
+   * `obs`: the observation's size, or its shape (network 'minatar' needs the shape, 10 x 10 x C).
+   * `actionSize`: floats per action as the model sees it (one-hot for Discrete spaces).
+   */
   constructor(
-    readonly obsSize: number,
+    obs: number | readonly number[],
     readonly actionSize: number,
     config: RewardModelConfigInput = {},
     rng?: Rng,
@@ -277,22 +329,50 @@ export class RewardModel implements PreferenceModel {
     this.config = RewardModelConfigSchema.parse(config);
     const c = this.config;
     if (c.l2Band[0] >= c.l2Band[1]) throw new RangeError(`l2Band must be [low, high] with low < high, got [${c.l2Band.join(', ')}]`);
-    this.inputSize = obsSize + actionSize;
-    this.members = Array.from({ length: c.ensembleSize }, () => {
-      const m = new Mlp({ sizes: [this.inputSize, ...c.hidden, 1], activation: 'leaky_relu', dtype });
-      if (rng) m.init(rng, { scheme: 'fan_in_uniform' });
-      return m;
-    });
+    this.obsShape = typeof obs === 'number' ? [obs] : [...obs];
+    this.obsSize = this.obsShape.reduce((a, b) => a * b, 1);
+    this.network = c.network ?? 'mlp';
+    const problem = rewardNetworkProblem(this.network, this.obsShape);
+    if (problem) throw new Error(problem);
+    if (this.network === 'minatar') {
+      const channels = this.obsShape[2] + actionSize;
+      this.inputSize = 100 * channels;
+      this.members = Array.from({ length: c.ensembleSize }, () => {
+        const m = minAtarNet(channels, 1, { activation: 'leaky_relu', dtype });
+        if (rng) m.init(rng, { scheme: 'fan_in_uniform' });
+        return m;
+      });
+    } else {
+      this.inputSize = this.obsSize + actionSize;
+      this.members = Array.from({ length: c.ensembleSize }, () => {
+        const m = new Mlp({ sizes: [this.inputSize, ...c.hidden, 1], activation: 'leaky_relu', dtype });
+        if (rng) m.init(rng, { scheme: 'fan_in_uniform' });
+        return m;
+      });
+    }
     this.optimizers = this.members.map((m) => new Adam([m], { lr: c.learningRate }));
     this.l2 = this.members.map(() => c.l2);
-    this.inputMean = new Float32Array(this.inputSize);
-    this.inputStd = new Float32Array(this.inputSize).fill(1);
+    // Standardisation of [o, a] (network 'mlp'; network 'minatar' keeps these at 0 and 1, unused).
+    this.inputMean = new Float32Array(this.obsSize + actionSize);
+    this.inputStd = new Float32Array(this.obsSize + actionSize).fill(1);
     this.outMean = this.members.map(() => 0);
     this.outStd = this.members.map(() => 1);
   }
 
   get ensembleSize(): number {
     return this.members.length;
+  }
+
+  /** The std of the reward given to RL (`rewardStd`, or its default for the network). */
+  get rewardStd(): number {
+    return this.config.rewardStd ?? (this.network === 'minatar' ? MINATAR_REWARD_STD : 1);
+  }
+
+  /** Member k as an MLP, for tools that read MLP layers (interpretability); an error for network 'minatar'. */
+  mlpMember(k: number, what: string): Mlp {
+    const m = this.members[k];
+    if (!(m instanceof Mlp)) throw new Error(`${what} needs an MLP reward model (network 'mlp'), not network '${this.network}'`);
+    return m;
   }
 
   // -------------------------------------------------------------------------------------
@@ -302,6 +382,22 @@ export class RewardModel implements PreferenceModel {
   /** Writes the standardised [o, a] rows of `n` steps into `out` at row `at`. */
   private writeRows(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out: Float32Array, at: number): void {
     const { obsSize, actionSize, inputSize, inputMean, inputStd } = this;
+    if (this.network === 'minatar') {
+      // HWC planes: at each of the 100 cells the C observation channels, then the action's one-hot (raw, see `network`).
+      const C = this.obsShape[2];
+      const width = C + actionSize;
+      for (let t = 0; t < n; t++) {
+        const o = (at + t) * inputSize;
+        const ob = t * obsSize;
+        const ab = t * actionSize;
+        for (let i = 0; i < 100; i++) {
+          const cell = o + i * width;
+          for (let j = 0; j < C; j++) out[cell + j] = obs[ob + i * C + j];
+          for (let j = 0; j < actionSize; j++) out[cell + C + j] = actions[ab + j];
+        }
+      }
+      return;
+    }
     if (this.config.normalizeInputs === 'off') {
       for (let t = 0; t < n; t++) {
         const o = (at + t) * inputSize;
@@ -328,11 +424,11 @@ export class RewardModel implements PreferenceModel {
 
   /**
    * Sets the input standardisation from the steps of `segments` (std floored at 1e-2), per
-   * `normalizeInputs`: never, once, or at every call.
+   * `normalizeInputs`: never, once, or at every call. Network 'minatar' takes its 0/1 planes raw (see `network`).
    */
   fitInputNormalization(segments: readonly Segment[]): void {
     const mode = this.config.normalizeInputs;
-    if (mode === 'off' || (mode === 'first-fit' && this.inputStatsFitted)) return;
+    if (this.network === 'minatar' || mode === 'off' || (mode === 'first-fit' && this.inputStatsFitted)) return;
     const { obsSize, actionSize, inputSize } = this;
     const sum = new Float64Array(inputSize);
     const sq = new Float64Array(inputSize);
@@ -386,10 +482,11 @@ export class RewardModel implements PreferenceModel {
   reward(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out = new Float64Array(n)): Float64Array {
     const raw = this.memberRewards(obs, actions, n);
     const M = this.ensembleSize;
+    const std = this.rewardStd;
     out.fill(0, 0, n);
     for (let k = 0; k < M; k++) {
       const shift = this.centred ? this.outMean[k] : 0;
-      const scale = 1 / (M * this.outStd[k]);
+      const scale = std / (M * this.outStd[k]);
       for (let t = 0; t < n; t++) out[t] += (raw[k * n + t] - shift) * scale;
     }
     return out;
@@ -397,17 +494,19 @@ export class RewardModel implements PreferenceModel {
 
   /**
    * RUNE's two terms: the reward given to RL (as `reward`, the members' normalised rewards
-   * averaged) and, into `std`, the population std over members of those normalised rewards.
+   * averaged) and, into `std`, the population std over members of those normalised rewards
+   * (both at the scale `rewardStd`).
    */
   rewardWithStd(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, std: Float64Array): Float64Array {
     const raw = this.memberRewards(obs, actions, n);
     const M = this.ensembleSize;
+    const scale = this.rewardStd;
     const out = new Float64Array(n);
     const sq = new Float64Array(n);
     for (let k = 0; k < M; k++) {
       const shift = this.centred ? this.outMean[k] : 0;
       for (let t = 0; t < n; t++) {
-        const v = (raw[k * n + t] - shift) / this.outStd[k];
+        const v = ((raw[k * n + t] - shift) / this.outStd[k]) * scale;
         out[t] += v / M;
         sq[t] += (v * v) / M;
       }
@@ -584,7 +683,7 @@ export class RewardModel implements PreferenceModel {
     const g = m.grads;
     for (let l = 0; l < m.numLayers; l++) {
       const off = m.offsets[l];
-      const nW = m.sizes[l] * m.sizes[l + 1];
+      const nW = weightCount(m, l);
       for (let i = off; i < off + nW; i++) g[i] += 2 * lambda * p[i];
     }
   }
@@ -596,7 +695,7 @@ export class RewardModel implements PreferenceModel {
     let s = 0;
     for (let l = 0; l < m.numLayers; l++) {
       const off = m.offsets[l];
-      const nW = m.sizes[l] * m.sizes[l + 1];
+      const nW = weightCount(m, l);
       for (let i = off; i < off + nW; i++) s += p[i] * p[i];
     }
     return this.l2[k] * s;
@@ -692,9 +791,10 @@ export class RewardModel implements PreferenceModel {
       format: 'overseer.reward-model',
       version: 1,
       obsSize: this.obsSize,
+      ...(this.network === 'minatar' ? { obsShape: [...this.obsShape] } : {}),
       actionSize: this.actionSize,
       config: this.config,
-      members: this.members.map(saveMlp),
+      members: this.members.map((m) => (m instanceof ConvNet ? saveConvNet(m) : saveMlp(m))),
       l2: [...this.l2],
       inputMean: encodeFloats(this.inputMean),
       inputStd: encodeFloats(this.inputStd),
@@ -708,9 +808,22 @@ export class RewardModel implements PreferenceModel {
 
   static load(json: RewardModelJson): RewardModel {
     if (json?.format !== 'overseer.reward-model' || json.version !== 1) throw new Error('not an overseer reward model (format overseer.reward-model, version 1)');
-    const model = new RewardModel(json.obsSize, json.actionSize, json.config);
+    const network = json.config?.network ?? 'mlp';
+    if (network === 'minatar' && !Array.isArray(json.obsShape)) throw new Error("reward model: network 'minatar' saved without its observation shape (obsShape)");
+    const model = new RewardModel(network === 'minatar' ? (json.obsShape as number[]) : json.obsSize, json.actionSize, json.config);
     if (json.members.length !== model.ensembleSize) throw new Error(`reward model: ${json.members.length} members saved, config says ${model.ensembleSize}`);
-    json.members.forEach((m, k) => loadMlpInto(model.members[k], m, `reward model member ${k}`));
+    json.members.forEach((m, k) => {
+      const name = `reward model member ${k}`;
+      const member = model.members[k];
+      const format = (m as { format?: unknown } | null)?.format;
+      const want = member instanceof ConvNet ? 'overseer.convnet' : 'overseer.mlp';
+      if (format !== want) {
+        const saved = format === 'overseer.mlp' ? 'an MLP' : format === 'overseer.convnet' ? 'a ConvNet' : `not a network (format ${JSON.stringify(format)})`;
+        throw new Error(`${name}: the saved config names network '${network}' but the member is saved as ${saved}`);
+      }
+      if (member instanceof ConvNet) loadConvNetInto(member, m, name);
+      else loadMlpInto(member, m, name);
+    });
     json.l2.forEach((v, k) => (model.l2[k] = v));
     model.inputMean.set(decodeFloats(json.inputMean, 'float32'));
     model.inputStd.set(decodeFloats(json.inputStd, 'float32'));
@@ -725,6 +838,11 @@ export class RewardModel implements PreferenceModel {
 }
 
 
+
+/** Weights (not biases) of layer l of a member: L2 applies to these. */
+function weightCount(m: RewardNet, l: number): number {
+  return m instanceof ConvNet ? m.weightSizes[l] : m.sizes[l] * m.sizes[l + 1];
+}
 
 /** SURF's pass over the unlabelled pairs: a member takes them in a shuffled order, reshuffled at each wrap. */
 class UnlabelledCycle {

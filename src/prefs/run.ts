@@ -22,7 +22,7 @@ import { correlations, disagreement } from './diagnostics.js';
 import { VecLearnedReward, modelActionSize } from './learnedReward.js';
 import { prefsPpoConfig, type PrefsConfig, type PrefsMetrics } from './config.js';
 import { policyAlignedSelector, querySelector, samplePairs, type QuerySelector } from './queries.js';
-import { RewardModel, SUB_CLIP, TEMPORAL_CROP, poisson1, type Comparison, type FitOptions, type FitStats, type PreferenceModel, type PreferenceTarget, type RewardModelConfig, type RewardModelJson } from './rewardModel.js';
+import { RewardModel, SUB_CLIP, rewardNetworkProblem, TEMPORAL_CROP, poisson1, type Comparison, type FitOptions, type FitStats, type PreferenceModel, type PreferenceTarget, type RewardModelConfig, type RewardModelJson } from './rewardModel.js';
 import { StateEntropy } from './stateEntropy.js';
 import { LabelSchedule } from './schedule.js';
 import { SegmentRecorder, defaultSegmentLength, segmentFromRecord, segmentToRecord, type Segment, type SegmentRecord, type SegmentTruth } from './segments.js';
@@ -41,7 +41,7 @@ export interface RunParts {
    * Builds the reward model, or rebuilds it from what its `save()` returned (`saved`, on
    * resume); default: the ensemble of the config's `rewardModel` options.
    */
-  rewardModel?: (init: { obsSize: number; actionSize: number; rng: Rng; saved: unknown }) => PreferenceModel;
+  rewardModel?: (init: { obsSize: number; obsShape: readonly number[]; actionSize: number; rng: Rng; saved: unknown }) => PreferenceModel;
 }
 
 /**
@@ -131,7 +131,7 @@ export class PreferenceRun {
     const raw = makeVec(cfg.envId, { numEnvs: ppoCfg.numEnvs, mode: ppoCfg.vectorization, makeOptions: trainingMakeOptions(cfg), infoKeys: ['episode'], recordRender: scene.replayable });
     try {
       const actionSize = modelActionSize(raw);
-      const init = { obsSize: raw.obsSize, actionSize, rng: streams.get('reward-model-init'), saved: build.rewardModel ?? null };
+      const init = { obsSize: raw.obsSize, obsShape: raw.singleObservationSpace.shape, actionSize, rng: streams.get('reward-model-init'), saved: build.rewardModel ?? null };
       this.model = (parts.rewardModel ?? ensembleOf(cfg))(init);
       this.recorder = new SegmentRecorder({ envId: cfg.envId, seed: cfg.seed, numEnvs: raw.numEnvs, obsSize: raw.obsSize, actionSize, renderSize: raw.renderSize, segmentLength: this.segmentLength });
       this.learned = new VecLearnedReward(raw, this.model, this.recorder, (segments) => this.keepSegments(segments));
@@ -582,7 +582,26 @@ export class PreferenceRun {
 
 /** The default reward model: the paper's ensemble with the config's options. */
 function ensembleOf(cfg: PrefsConfig): NonNullable<RunParts['rewardModel']> {
-  return ({ obsSize, actionSize, rng, saved }) => (saved ? RewardModel.load(saved as RewardModelJson) : new RewardModel(obsSize, actionSize, cfg.rewardModel, rng));
+  return ({ obsShape, actionSize, rng, saved }) => {
+    const network = cfg.rewardModel.network ?? 'mlp';
+    if (!saved) {
+      const problem = rewardNetworkProblem(network, obsShape);
+      if (problem) throw new Error(`${problem} (${cfg.envId})`);
+      return new RewardModel(obsShape, actionSize, cfg.rewardModel, rng);
+    }
+    const json = saved as RewardModelJson;
+    const savedNetwork = json?.config?.network ?? 'mlp';
+    if (savedNetwork !== network) {
+      throw new Error(`resume: the checkpoint's reward model is network '${savedNetwork}' but the run's options name network '${network}' (--rm network=${savedNetwork} to resume it)`);
+    }
+    const model = RewardModel.load(json);
+    const savedShape = model.obsShape.length === 1 ? [model.obsSize] : model.obsShape;
+    const envShape = model.obsShape.length === 1 ? [obsShape.reduce((a, b) => a * b, 1)] : obsShape;
+    if (savedShape.join('x') !== envShape.join('x') || model.actionSize !== actionSize) {
+      throw new Error(`resume: the checkpoint's reward model takes observations [${savedShape.join(', ')}] and actions of ${model.actionSize}, ${cfg.envId} has [${envShape.join(', ')}] and ${actionSize}`);
+    }
+    return model;
+  };
 }
 
 /**

@@ -68,7 +68,7 @@ describe('hidden activations from parameters', () => {
     for (const k of [0, 1]) {
       const last = set.layers.find((l) => l.network === `reward-model/${k}` && l.layer === 1)!.values;
       const slice = { data: last.data.subarray(row.start * 16, (row.start + row.length) * 16), rows: row.length, dim: 16 };
-      expect(maxAbsDiff(continueFrom(rm.members[k], 1, slice).data, own.subarray(k * c.length), c.length)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(continueFrom(rm.mlpMember(k, 'test'), 1, slice).data, own.subarray(k * c.length), c.length)).toBeLessThan(1e-4);
     }
     expect(rewardModelInputs(rm, c)).toHaveLength(c.length * 14);
     const policyLast = set.layers.find((l) => l.network === 'policy' && l.layer === 1)!.values;

@@ -94,7 +94,7 @@ export interface RecordedNetwork {
 
 /** The networks of a run: every reward-model member, and the policy's actor if given. */
 export function runNetworks(rm: RewardModel, agent?: ActorCritic): RecordedNetwork[] {
-  const nets: RecordedNetwork[] = rm.members.map((mlp, k) => ({ name: `reward-model/${k}`, mlp, inputs: (c: Clip) => rewardModelInputs(rm, c) }));
+  const nets: RecordedNetwork[] = rm.members.map((_, k) => ({ name: `reward-model/${k}`, mlp: rm.mlpMember(k, 'recording reward-model activations'), inputs: (c: Clip) => rewardModelInputs(rm, c) }));
   if (agent) nets.push({ name: 'policy', mlp: agent.mlpActor('recording policy activations'), inputs: (c: Clip) => policyInputs(agent, c) });
   return nets;
 }

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import type { Comparison, RewardModel } from '../../prefs/rewardModel.js';
 import type { Segment } from '../../prefs/segments.js';
 import { Rng } from '../../utils/rng.js';
+import type { Mlp } from '../../nn/mlp.js';
 import { clipRecords, column, continueFrom, hiddenLayers, rewardModelInputs, type ActivationSet, type ClipRows } from './activations.js';
 import { clipOfSegment } from './clips.js';
 import type { Explanation } from './explain.js';
@@ -153,7 +154,7 @@ export function studyRewardModelLayerWithValues(input: LayerStudyInput, options:
   const o = parseLayerStudyOptions(options);
   const { rm, set, features, comparisons } = input;
   if (o.member >= rm.ensembleSize) throw new RangeError(`member ${o.member}: the reward model has ${rm.ensembleSize} members`);
-  const mlp = rm.members[o.member];
+  const mlp = rm.mlpMember(o.member, 'the layer study');
   const hiddenCount = mlp.numLayers - 1;
   const layer = o.layer ?? hiddenCount - 1;
   if (layer >= hiddenCount) throw new RangeError(`layer ${layer}: member ${o.member} has hidden layers 0..${hiddenCount - 1}`);
@@ -398,7 +399,7 @@ function sampleRows(m: Matrix, rng: Rng, count: number): Matrix {
 }
 
 /** Per SAE feature: mean (signed and absolute) of r(x̂) − r(x̂ − f_j d_j) over sampled states, in units of `std`. */
-function featureEffects(mlp: RewardModel['members'][number], layer: number, x: Matrix, sae: Sae, scale: number, rng: Rng, count: number, std: number): { signed: Float64Array; abs: Float64Array } {
+function featureEffects(mlp: Mlp, layer: number, x: Matrix, sae: Sae, scale: number, rng: Rng, count: number, std: number): { signed: Float64Array; abs: Float64Array } {
   const rows = sampleRows(x, rng, count);
   const xhat = reconstruct(sae, rows, scale);
   const base = continueFrom(mlp, layer, xhat).data;
@@ -426,7 +427,7 @@ function featureEffects(mlp: RewardModel['members'][number], layer: number, x: M
 }
 
 /** Per neuron: mean (signed and absolute) of r(h) − r(h with the neuron at 0) over sampled states, in units of `std`. */
-function neuronAblationEffects(mlp: RewardModel['members'][number], layer: number, x: Matrix, rng: Rng, count: number, std: number): { signed: Float64Array; abs: Float64Array } {
+function neuronAblationEffects(mlp: Mlp, layer: number, x: Matrix, rng: Rng, count: number, std: number): { signed: Float64Array; abs: Float64Array } {
   const rows = sampleRows(x, rng, count);
   const base = continueFrom(mlp, layer, rows).data;
   const signed = new Float64Array(x.dim);
