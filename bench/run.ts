@@ -33,6 +33,7 @@ import { benchContention } from './contention.js';
 import { benchMinAtarRandom } from './minatarRandom.js';
 import { benchPerson } from './person.js';
 import { benchConv } from './conv.js';
+import { GAMES as MINATAR_GAMES, VARIANTS as MINATAR_VARIANTS, benchMinatar, cellsOf, loadMinatar, writeMinatar, type MinAtarVariant } from './minatar.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
 const argv = process.argv.slice(2);
@@ -374,6 +375,31 @@ program
   .option('--seed <n>', 'seed of the env and the policy', nonNegativeInt, 0)
   .action((o: { episodes: number; seed: number }) => {
     benchMinAtarRandom(o.episodes, o.seed, argv);
+  });
+program
+  .command('minatar')
+  .description('MinAtar: true-reward PPO, preference cells (oracle labels) and the offline-only ablation per game and budget, beside the published numbers, conformance and conv kernels (resumable; bench/results/minatar.md)')
+  .option('--games <list>', 'comma-separated games', MINATAR_GAMES.join(','))
+  .option('--variants <list>', `comma-separated: ${MINATAR_VARIANTS.join(', ')}`, MINATAR_VARIANTS.join(','))
+  .option('--labels <list>', 'label budgets of the preference cells', '1000,3300')
+  .option('--steps <n>', 'env steps (MinAtar frames) per cell', positiveInt, 5_000_000)
+  .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
+  .option('--episodes <n>', 'evaluation episodes per cell', positiveInt, 10)
+  .option('--parallel <n>', 'cells at a time, each on one thread', positiveInt, availableParallelism())
+  .option('--report', 'only rewrite minatar.md from minatar.json (and bench/minatar-notes.md)', false)
+  .action(async (o: { games: string; variants: string; labels: string; steps: number; seeds: string; episodes: number; parallel: number; report: boolean }) => {
+    const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+    if (o.report) {
+      const r = loadMinatar();
+      if (!r) throw new Error('bench/results/minatar.json does not exist yet: run the cells first');
+      writeMinatar(r);
+      return;
+    }
+    const variants = list(o.variants);
+    for (const v of variants) if (!(MINATAR_VARIANTS as readonly string[]).includes(v)) throw new Error(`--variants: unknown ${v}; known: ${MINATAR_VARIANTS.join(', ')}`);
+    const cells = cellsOf(list(o.games), variants as MinAtarVariant[], list(o.labels).map(positiveInt), o.steps, list(o.seeds).map(positiveInt));
+    await benchMinatar(cells, o.parallel, o.episodes, argv);
+    writeReport();
   });
 program
   .command('conv')

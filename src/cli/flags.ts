@@ -43,6 +43,7 @@ export const PREFS_CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: '--labeling-reveals <n>', key: 'labelingReveals', help: 'with --labeling-assistant: the most pieces of evidence one critique shows', parse: positiveInt },
   { flag: '--seed <n>', key: 'seed', help: 'seed of every random stream (envs, networks, queries, teacher)', parse: nonNegativeInt },
   { flag: '--selection <how>', key: 'selection', help: `query selection: ${SELECTIONS.join(', ')}` },
+  { flag: '--initial-label-fraction <f>', key: 'initialLabelFraction', help: "fraction of the budget asked about the initial policy's clips before RL (1: every label offline, the paper's offline-only ablation)", parse: nonNegativeNumber },
   { flag: '--initial-action-scales <list>', key: 'initialActionScales', help: "the initial policy's clips span these action scales, e.g. 0,0.25,0.5,0.75,1 (each new segment takes the next in turn; default 1: the policy as it is)", parse: numberList },
   { flag: '--scaled-segments-per-round <n>', key: 'scaledSegmentsPerRound', help: 'every round, the current policy also acts n segment lengths per sub-env at the --initial-action-scales other than 1; the clips are for queries only', parse: nonNegativeInt },
   { flag: '--unsupervised-steps <n>', key: 'unsupervisedSteps', help: "PEBBLE: PPO first trains n env steps (whole rollouts, counted in --steps) on the state-entropy reward, then its critic is reset and the initial clips are the pre-trained policy's (published: 10240)", parse: nonNegativeInt },
@@ -56,7 +57,7 @@ export const PREFS_CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: '--teacher-params <json>', key: 'teacherParams', help: 'override teacher parameters, e.g. \'{"epsilon": 0.1}\'', parse: parseJsonObject, merge: true },
   { flag: '--env-kwargs <json>', key: 'envKwargs', help: 'env constructor options as a JSON object', parse: parseJsonObject },
   { flag: '--max-episode-steps <n>', key: 'maxEpisodeSteps', help: "training episodes end (truncated) after n steps instead of at the env's own time limit; the final evaluation keeps the env's own", parse: positiveInt },
-  { flag: '--rm <key=value>', key: 'rewardModel', help: "override one reward-model option (repeatable), e.g. --rm ensembleSize=5; MinAtar with the paper's Atari settings: --rm network=minatar --segment-length 25 (a conv reward model, r̂ at std 0.05)", parse: collectKeyValue, merge: true },
+  { flag: '--rm <key=value>', key: 'rewardModel', help: "override one reward-model option (repeatable), e.g. --rm ensembleSize=5; MinAtar games default to the paper's Atari settings: network=minatar (a conv reward model, r̂ at std 0.05) and 25-step clips", parse: collectKeyValue, merge: true },
   { flag: '--hp <key=value>', key: 'ppo', help: 'override one PPO option (repeatable)', parse: collectKeyValue, merge: true },
 ];
 

@@ -8,7 +8,7 @@ import '../envs/builtins.js';
 import type { StoreContents } from '../prefs/store.js';
 import { segmentToRecord } from '../store/segmentCodec.js';
 import { openProject } from '../store/sqlite.js';
-import { openRunStore, runStoreRef } from './prefs.js';
+import { openRunStore, resolvePrefsConfig, runStoreRef } from './prefs.js';
 import { cli, tmp } from './testing/cli.js';
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '') : []);
@@ -61,6 +61,7 @@ describe('overseer prefs', () => {
     [['prefs', '--env', 'Pendulum-v1', '--teacher-params', '{"eps": 0.1}'], /prefs option teacherParams: unknown key eps; allowed: beta, gamma, epsilon, skip, equal/],
     [['prefs', '--env', 'Pendulum-v1', '--rm', 'members=5'], /prefs option rewardModel: unknown key members; allowed: network, rewardStd, ensembleSize/],
     [['prefs', '--env', 'Pendulum-v1', '--hp', 'lr=1'], /PPO option: unknown key lr/],
+    [['prefs', '--env', 'MinAtar/Breakout-v1', '--initial-label-fraction', '1.5'], /--initial-label-fraction: Too big: expected number to be <=1/],
     [['prefs', '--env', 'Pendulum-v1', '--env-kwargs', '{"gravity": 1}'], /--env-kwargs: Pendulum-v1 does not take option gravity/],
     [['prefs', '--env', 'Pendulum-v1', '--eval-env-kwargs', '{"gravity": 1}'], /--eval-env-kwargs: Pendulum-v1 does not take option gravity/],
     [['prefs', '--env', 'Pendulum-v1', '--max-episode-steps', '0'], /option '--max-episode-steps <n>' argument '0' is invalid. expected a positive integer/],
@@ -77,6 +78,17 @@ describe('overseer prefs', () => {
       expect(r.err + r.out).toMatch(message);
     });
   }
+
+  it("MinAtar games start from the paper's Atari settings (25-step clips, a conv reward model at std 0.05); flags win, other envs keep theirs", () => {
+    const base = { evalEpisodes: 10, progress: false };
+    const breakout = resolvePrefsConfig({ ...base, env: 'MinAtar/Breakout-v1' });
+    expect(breakout.segmentLength).toBe(25);
+    expect(breakout.rewardModel.network).toBe('minatar');
+    const mine = resolvePrefsConfig({ ...base, env: 'MinAtar/Breakout-v1', segmentLength: 10, rm: { network: 'mlp' }, initialLabelFraction: 1 });
+    expect([mine.segmentLength, mine.rewardModel.network, mine.initialLabelFraction]).toEqual([10, 'mlp', 1]);
+    const pendulum = resolvePrefsConfig({ ...base, env: 'Pendulum-v1' });
+    expect([pendulum.segmentLength, pendulum.rewardModel.network, pendulum.initialLabelFraction]).toEqual([null, undefined, 0.25]);
+  });
 
   it("--max-episode-steps: saved in config.json, training episodes end at n steps, the evaluation keeps the env's own limit; a bad value from a --config file names the flag", async () => {
     const out = join(tmp(), 'short');

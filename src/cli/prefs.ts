@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { Discrete } from '../envs/spaces.js';
 import { PrefsConfigSchema, prefsCheckpoint, prefsPpoConfig, trainFromPreferences, type PreferenceRunState, type PrefsConfig, type PrefsMetrics, type PrefsResult } from '../prefs/loop.js';
+import { minAtarPrefsConfig, type PrefsConfigInput } from '../prefs/config.js';
 import { RewardModelConfigSchema } from '../prefs/rewardModel.js';
 import type { PreferenceStore } from '../prefs/store.js';
 import { SimulatedTeacherSchema } from '../prefs/teachers.js';
@@ -102,7 +103,7 @@ export interface PrefsRunConfig {
 
 /** Merges --config file < flags, and validates the result with errors that name the option. */
 export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
-  const merged = mergeConfigFlags(readConfigFile(flags.config), flags);
+  let merged = mergeConfigFlags(readConfigFile(flags.config), flags);
   // People set the pace: RL never runs more than HUMAN_MAX_PENDING answers ahead of them.
   if (merged.teacher === 'human' && merged.maxPendingLabels === undefined) merged.maxPendingLabels = HUMAN_MAX_PENDING;
   if (typeof merged.envId !== 'string') throw new UsageError('--env is required (e.g. --env Hopper-v5)');
@@ -112,6 +113,8 @@ export function resolvePrefsConfig(flags: PrefsFlags): PrefsConfig {
     if (e instanceof UnknownEnvError) throw new UsageError(`--env: ${e.message}`);
     throw e;
   }
+  // The paper's Atari settings are the MinAtar games' defaults; the config file and flags win.
+  if (merged.envId.startsWith('MinAtar/')) merged = minAtarPrefsConfig(merged as PrefsConfigInput) as Record<string, unknown>;
   const parsed = PrefsConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {

@@ -155,9 +155,9 @@ export const PEBBLE_UNSUPERVISED_STEPS = 10_240;
  * The paper's Atari settings, where they apply, at MinAtar scale: 25-step clips (the paper's
  * Atari clips were 25 steps, against 1.5 s on MuJoCo) and a convolutional reward model over
  * (observation, action) (`network` 'minatar'), whose r̂ goes to RL at std 0.05 (its
- * `rewardStd` default, the paper's Atari normalisation). On the command line:
- * `overseer prefs --env MinAtar/Breakout-v1 --segment-length 25 --rm network=minatar`.
- * Nothing here is a default: MuJoCo runs (and MinAtar runs without these) are as before.
+ * `rewardStd` default, the paper's Atari normalisation). `overseer prefs` starts every MinAtar
+ * run from these (its config file and flags win, e.g. `--rm network=mlp`); the schema's own
+ * defaults stay the MuJoCo ones.
  */
 export const MINATAR_PREFS_SETTINGS = { segmentLength: 25, rewardModel: { network: 'minatar' } } as const satisfies Partial<PrefsConfigInput>;
 

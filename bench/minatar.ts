@@ -1,0 +1,316 @@
+/**
+ * `npm run bench -- minatar`: the MinAtar domain's report (issue 25), bench/results/minatar.{json,md}.
+ *
+ * Runs (or resumes) the missing cells, each through the CLI as a user would, one process per
+ * cell on one thread (OVERSEER_THREADS=1, same numbers as threaded):
+ *   - `ppo`: PPO on the game's true score (the MinAtar preset);
+ *   - `oracle`: the preference loop with synthetic labels (the oracle teacher), the MinAtar
+ *     settings (25-step clips, the conv reward model, r̂ at std 0.05), the paper's schedule;
+ *   - `offline`: the same budget, every label asked about the initial (random) policy's clips
+ *     before RL (`--initial-label-fraction 1`): the paper's offline-only ablation.
+ * and then sets them beside each other, the published numbers, the conformance results
+ * (minatar-random.json, the recorded traces) and the conv kernels' throughput (conv.json).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { RESULTS_DIR, provenance, writeResult, type Provenance } from './machine.js';
+import type { MinAtarRandomResult } from './minatarRandom.js';
+import { ROOT, learningCurve, pool, readMetrics, readSummary } from './train.js';
+
+export const GAMES = ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders'] as const;
+export const VARIANTS = ['ppo', 'oracle', 'offline'] as const;
+export type MinAtarVariant = (typeof VARIANTS)[number];
+
+/**
+ * Published final returns. MinAtar (Young & Tian 2019): its README's learning curves (30 runs,
+ * moving average over 100 episodes, read off the plot at 5M frames, so about +-0.5; Space
+ * Invaders +-5). gymnax's README prints PPO checkpoints' returns on its JAX ports (10M steps, an
+ * MLP). Pgx's minatar-ppo plots (20M steps, its ports; read off the plot, x axis in seconds).
+ */
+export const PUBLISHED: Record<string, { dqn: number; ac: number; gymnaxPpo: number | null; pgxPpo: number }> = {
+  Asterix: { dqn: 17, ac: 19.5, gymnaxPpo: 15, pgxPpo: 22 },
+  Breakout: { dqn: 10, ac: 17.5, gymnaxPpo: 28, pgxPpo: 50 },
+  Freeway: { dqn: 50, ac: 47.5, gymnaxPpo: 58, pgxPpo: 63 },
+  Seaquest: { dqn: 20, ac: 16, gymnaxPpo: null, pgxPpo: 54 },
+  SpaceInvaders: { dqn: 43, ac: 185, gymnaxPpo: 131, pgxPpo: 145 },
+};
+export const PUBLISHED_SOURCES = [
+  'DQN, AC(λ=0.8): Young & Tian 2019 (arXiv:1903.03176), the learning curves in MinAtar\'s README (github.com/kenjyoung/MinAtar img/learning_curves.gif, 30 runs, average of the last 100 episodes at 5M frames; read off the plot, about ±0.5, Space Invaders ±5; Seaquest for MinAtar ≤ 1.0.10).',
+  'gymnax PPO: github.com/RobertTLange/gymnax README (printed checkpoint returns; gymnax-blines PPO, 10M steps, MLP 2×256 on the flat grid, its JAX ports).',
+  'Pgx PPO: Koyamada et al. 2023 (arXiv:2303.17503), github.com/sotetsuk/pgx examples/minatar-ppo plots (20M steps by default, its ports; evaluation return read off the final point).',
+];
+
+export interface CellSpec {
+  game: string;
+  variant: MinAtarVariant;
+  /** Label budget (null for `ppo`). */
+  labels: number | null;
+  steps: number;
+  seed: number;
+}
+
+export interface CellResult extends CellSpec {
+  /** The CLI's deterministic evaluation on the true score after training. */
+  evalMean: number;
+  evalStd: number;
+  evalReturns: number[];
+  /** Mean true return of the training episodes that ended in the last 10% of the run's steps. */
+  finalTrainingReturn: number | null;
+  /** Preference runs: the learned (normalised) return of those episodes, and the last fit's correlation of predicted and true clip returns. */
+  finalLearnedReturn: number | null;
+  finalReturnCorrelation: number | null;
+  labelsUsed: number | null;
+  trainSeconds: number;
+  stepsPerSecond: number;
+  curve: [number, number][];
+}
+
+export interface MinAtarResult {
+  provenance: Provenance;
+  cells: CellResult[];
+}
+
+export function cellDir(c: CellSpec, root = ROOT): string {
+  const name = c.variant === 'ppo' ? `ppo-${c.steps}` : `${c.variant}-${c.labels}-${c.steps}`;
+  return join(root, 'bench', 'runs', 'minatar', c.game, name, `seed${c.seed}`);
+}
+
+/** The CLI arguments of a fresh cell. */
+export function cellArgs(c: CellSpec, out: string, episodes: number): string[] {
+  const env = `MinAtar/${c.game}-v1`;
+  const common = ['--env', env, '--seed', String(c.seed), '--steps', String(c.steps), '--out', out, '--eval-episodes', String(episodes), '--no-progress'];
+  if (c.variant === 'ppo') return ['train', ...common];
+  const prefs = ['prefs', ...common, '--teacher', 'oracle', '--labels', String(c.labels)];
+  return c.variant === 'offline' ? [...prefs, '--initial-label-fraction', '1'] : prefs;
+}
+
+function finished(out: string): boolean {
+  return readSummary(out)?.status === 'finished';
+}
+
+function runCli(args: string[]): Promise<void> {
+  const cli = join(ROOT, 'src', 'cli', 'main.ts');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: ROOT, env: { ...process.env, OVERSEER_THREADS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`overseer ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+/** Trains a cell, or resumes it if an earlier bench was stopped part-way. */
+export async function runCell(c: CellSpec, episodes: number): Promise<void> {
+  const out = cellDir(c);
+  if (finished(out)) return;
+  const resumable = existsSync(join(out, 'config.json'));
+  await runCli(resumable ? [c.variant === 'ppo' ? 'train' : 'prefs', '--resume', out, '--no-progress'] : cellArgs(c, out, episodes));
+}
+
+/** Weighted mean of `key` over the metrics rows in the last 10% of steps (each row weighs its finished episodes). */
+function tailMean(rows: Record<string, unknown>[], steps: number, x: string, key: string): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const r of rows) {
+    const v = r[key];
+    const k = (r.episodesFinished as number | undefined) ?? 1;
+    if ((r[x] as number) <= 0.9 * steps || typeof v !== 'number' || k === 0) continue;
+    sum += v * k;
+    n += k;
+  }
+  return n === 0 ? null : sum / n;
+}
+
+/** A finished cell's numbers, read from its run directory. */
+export function collectCell(c: CellSpec): CellResult | null {
+  const out = cellDir(c);
+  const summary = readSummary(out) as (ReturnType<typeof readSummary> & { labels?: number; labelsUsed?: number }) | null;
+  if (summary?.status !== 'finished' || !summary.eval) return null;
+  const rows = readMetrics<Record<string, unknown>>(out);
+  const prefs = c.variant !== 'ppo';
+  const x = prefs ? 'envSteps' : 'globalStep';
+  const last = rows.at(-1) ?? {};
+  return {
+    ...c,
+    evalMean: summary.eval.mean,
+    evalStd: summary.eval.std,
+    evalReturns: (summary.eval as { returns?: number[] }).returns ?? [],
+    finalTrainingReturn: tailMean(rows, c.steps, x, prefs ? 'trueReturn' : 'episodicReturn'),
+    finalLearnedReturn: prefs ? tailMean(rows, c.steps, x, 'learnedReturn') : null,
+    finalReturnCorrelation: prefs ? ((rows.filter((r) => typeof r.returnCorrelation === 'number').at(-1)?.returnCorrelation as number | undefined) ?? null) : null,
+    labelsUsed: prefs ? ((last.labels as number | undefined) ?? null) : null,
+    trainSeconds: summary.trainSeconds,
+    stepsPerSecond: Math.round(c.steps / summary.trainSeconds),
+    curve: learningCurve(out, 5, 40, x, prefs ? 'trueReturn' : 'episodicReturn'),
+  };
+}
+
+export function cellsOf(games: string[], variants: MinAtarVariant[], labels: number[], steps: number, seeds: number[]): CellSpec[] {
+  const cells: CellSpec[] = [];
+  for (const seed of seeds)
+    for (const game of games)
+      for (const variant of variants) {
+        if (variant === 'ppo') cells.push({ game, variant, labels: null, steps, seed });
+        else for (const l of labels) cells.push({ game, variant, labels: l, steps, seed });
+      }
+  return cells;
+}
+
+function sameCell(a: CellSpec, b: CellSpec): boolean {
+  return a.game === b.game && a.variant === b.variant && a.labels === b.labels && a.steps === b.steps && a.seed === b.seed;
+}
+
+/** Runs the missing cells, then merges every finished one into minatar.json (earlier cells are kept). */
+export async function benchMinatar(cells: CellSpec[], parallel: number, episodes: number, argv: string[], log = console.log): Promise<MinAtarResult> {
+  for (const c of cells) {
+    if (!(GAMES as readonly string[]).includes(c.game)) throw new Error(`unknown MinAtar game ${c.game}; known: ${GAMES.join(', ')}`);
+  }
+  await pool(cells, parallel, async (c) => {
+    const started = Date.now();
+    await runCell(c, episodes);
+    const r = collectCell(c);
+    log(`${c.game} ${c.variant}${c.labels === null ? '' : ` ${c.labels} labels`} seed ${c.seed}: eval ${r?.evalMean.toFixed(2)} +- ${r?.evalStd.toFixed(2)} (${((Date.now() - started) / 60000).toFixed(1)} min)`);
+  });
+  const previous = loadMinatar();
+  const fresh = cells.map(collectCell).filter((r): r is CellResult => r !== null);
+  const kept = (previous?.cells ?? []).filter((p) => !fresh.some((f) => sameCell(f, p)));
+  const result: MinAtarResult = { provenance: provenance(argv), cells: [...kept, ...fresh] };
+  writeMinatar(result);
+  return result;
+}
+
+export function loadMinatar(): MinAtarResult | null {
+  const path = join(RESULTS_DIR, 'minatar.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as MinAtarResult) : null;
+}
+
+function readJson<T>(name: string): T | null {
+  const path = join(RESULTS_DIR, `${name}.json`);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : null;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const fmt = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? '–' : x.toFixed(d));
+
+/** Mean ± sd over seeds of a group of cells, with the seeds' own values. */
+function seedsCell(cs: CellResult[], pick: (c: CellResult) => number | null): string {
+  const xs = cs.map(pick).filter((v): v is number => v !== null);
+  if (xs.length === 0) return '–';
+  const each = xs.length > 1 ? ` (${xs.map((v) => fmt(v, 1)).join(', ')})` : '';
+  return `${fmt(mean(xs))}${xs.length > 1 ? ` ± ${fmt(sd(xs))}` : ''}${each}`;
+}
+
+/** The recorded conformance traces, per file: how many and how long. */
+function traceSummary(): { file: string; traces: number; steps: number }[] {
+  const dir = join(ROOT, 'src', 'envs', 'minatar', 'traces');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json.gz'))
+    .sort()
+    .map((file) => {
+      const { traces } = JSON.parse(gunzipSync(readFileSync(join(dir, file))).toString('utf8')) as { traces: { steps: unknown[] }[] };
+      return { file, traces: traces.length, steps: traces.reduce((s, t) => s + t.steps.length, 0) };
+    });
+}
+
+export function minatarMarkdown(result: MinAtarResult, notes: string | null): string {
+  const cells = result.cells;
+  const group = (game: string, variant: MinAtarVariant, labels: number | null, steps: number) =>
+    cells.filter((c) => c.game === game && c.variant === variant && c.labels === labels && c.steps === steps).sort((a, b) => a.seed - b.seed);
+  const lines: string[] = [];
+  lines.push('# MinAtar: games from the grid, a convolutional reward model, and preferences on them');
+  lines.push('');
+  lines.push(`Cells merged over runs; the last: \`${result.provenance.command}\` at ${result.provenance.gitCommit ?? '?'}, ${result.provenance.date}; ${result.provenance.machine.cpu}, ${result.provenance.machine.cores} cores, Node ${result.provenance.machine.node}. Every cell is one CLI process on one thread (OVERSEER_THREADS=1), its run directory under bench/runs/minatar/<game>/<variant>/seed<n>.`);
+  lines.push('');
+
+  lines.push('## 1. Conformance');
+  lines.push('');
+  const traces = traceSummary();
+  lines.push(`Traces recorded by running MinAtar 1.0.15 (kenjyoung/MinAtar 4241f24) with \`python3 scripts/minatar/record_traces.py <MinAtar> src/envs/minatar/traces\` replay observation by observation and reward by reward in \`src/envs/minatar/*.test.ts\`: ${traces.map((t) => `${t.file} (${t.traces} traces, ${t.steps} steps)`).join(', ')}.`);
+  lines.push('');
+  const random = readJson<MinAtarRandomResult>('minatar-random');
+  if (random) {
+    lines.push(`Random-policy returns (\`${random.provenance.command}\`, ${random.provenance.gitCommit}), against MinAtar's Python run here (${random.pythonRecordedWith}) and its README:`);
+    lines.push('');
+    lines.push('| game | episodes | ours | MinAtar (Python, here) | MinAtar README | z |');
+    lines.push('|---|---|---|---|---|---|');
+    for (const r of random.rows) {
+      lines.push(`| ${r.game} | ${r.episodes} | ${fmt(r.mean, 3)} ± ${fmt(r.stderr, 3)} | ${r.python ? `${fmt(r.python.mean, 3)} ± ${fmt(r.python.stderr, 3)}` : '–'} | ${r.readme ? `${r.readme.mean} ± ${r.readme.stderr}` : '–'} | ${fmt(r.z)} |`);
+    }
+    lines.push('');
+  }
+
+  lines.push('## 2. Convolutions: WebAssembly SIMD against plain TypeScript');
+  lines.push('');
+  const conv = readJson<{ provenance: Provenance; cells: { net: string; backend: string; batch: number; mode: string; samplesPerSecond: number }[] }>('conv');
+  lines.push('Gradients are checked by finite differences in both backends (src/nn/conv.test.ts: Conv2d with stride and padding, ConvNet, MinAtar\'s and the pixel network; src/prefs/rewardModelConv.test.ts: the conv reward model).');
+  if (conv?.cells) {
+    lines.push(`Throughput from \`${conv.provenance.command}\` at ${conv.provenance.gitCommit} (conv.md has the wall-clock table too), samples per CPU-second:`);
+    lines.push('');
+    lines.push('| network | batch | forward: wasm / js | forward + backward: wasm / js |');
+    lines.push('|---|---|---|---|');
+    const at = (net: string, batch: number, mode: string, backend: string) => conv.cells.find((c) => c.net === net && c.batch === batch && c.mode === mode && c.backend === backend)?.samplesPerSecond ?? NaN;
+    const pairs = [...new Set(conv.cells.map((c) => `${c.net}|${c.batch}`))];
+    for (const pair of pairs) {
+      const [net, b] = pair.split('|');
+      const batch = Number(b);
+      const modes = [...new Set(conv.cells.filter((c) => c.net === net).map((c) => c.mode))];
+      const cell = (mode: string) => {
+        const w = at(net, batch, mode, 'wasm');
+        const j = at(net, batch, mode, 'js');
+        return `${Math.round(w)} / ${Math.round(j)} (${(w / j).toFixed(1)}x)`;
+      };
+      lines.push(`| ${net} | ${batch} | ${cell(modes[0])} | ${modes[1] ? cell(modes[1]) : '–'} |`);
+    }
+  } else lines.push('See conv.md.');
+  lines.push('');
+
+  lines.push('## 3. True-reward PPO beside the published numbers');
+  lines.push('');
+  lines.push('Ours: the MinAtar preset (src/rl/presets.ts: Pgx\'s minatar-ppo settings scaled to a CPU, MinAtar\'s network), "eval" = 10 episodes of the deterministic policy after training, "training" = the mean return of training episodes ending in the last 10% of the steps (as MinAtar\'s curves average the last 100 episodes). A frame is an env step (MinAtar has no frame skip).');
+  lines.push('');
+  lines.push('| game | frames | seeds | ours: eval | ours: training (last 10%) | steps/s | MinAtar DQN (5M) | MinAtar AC(λ) (5M) | gymnax PPO (10M) | Pgx PPO (20M) |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|');
+  const ppoSteps = [...new Set(cells.filter((c) => c.variant === 'ppo').map((c) => c.steps))].sort((a, b) => a - b);
+  for (const game of GAMES)
+    for (const steps of ppoSteps) {
+      const g = group(game, 'ppo', null, steps);
+      if (g.length === 0) continue;
+      const p = PUBLISHED[game];
+      lines.push(`| ${game} | ${steps.toLocaleString('en-US')} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} | ~${p.dqn} | ~${p.ac} | ${p.gymnaxPpo ?? '–'} | ~${p.pgxPpo} |`);
+    }
+  lines.push('');
+  for (const s of PUBLISHED_SOURCES) lines.push(`- ${s}`);
+  lines.push('');
+
+  lines.push('## 4. Preferences against true-reward PPO, and the offline-only ablation');
+  lines.push('');
+  lines.push('Synthetic labels (the oracle teacher: the larger true clip return wins) with the paper\'s Atari settings at MinAtar scale: 25-step clips, an ensemble of 3 conv reward models (MinAtar\'s network over the grid plus the action as planes), r̂ to PPO at std 0.05, disagreement selection, 25% of the labels on the random policy\'s clips and the rest at the paper\'s rate. "offline": every label on the random policy\'s clips before RL (`--initial-label-fraction 1`), so the reward model never sees what the policy later does. "vs PPO": our eval mean over true-reward PPO\'s at the same frames and seeds. "learned" is the normalised learned return of the late training episodes; "corr" the last fit\'s correlation of predicted and true clip returns over the rollout\'s clips.');
+  lines.push('');
+  lines.push('| game | frames | labels | variant | seeds | eval (true score) | vs PPO | training (last 10%) | learned (last 10%) | corr | steps/s |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  const prefCells = cells.filter((c) => c.variant !== 'ppo');
+  const keys = [...new Set(prefCells.map((c) => `${c.game}|${c.steps}|${c.labels}|${c.variant}`))].sort();
+  for (const key of keys) {
+    const [game, stepsS, labelsS, variant] = key.split('|');
+    const steps = Number(stepsS);
+    const g = group(game, variant as MinAtarVariant, Number(labelsS), steps);
+    const ppo = group(game, 'ppo', null, steps).filter((p) => g.some((c) => c.seed === p.seed));
+    const ratio = ppo.length > 0 ? `${Math.round((100 * mean(g.filter((c) => ppo.some((p) => p.seed === c.seed)).map((c) => c.evalMean))) / mean(ppo.map((p) => p.evalMean)))}%` : '–';
+    lines.push(`| ${game} | ${steps.toLocaleString('en-US')} | ${labelsS} | ${variant} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${ratio} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${seedsCell(g, (c) => c.finalLearnedReturn)} | ${seedsCell(g, (c) => c.finalReturnCorrelation)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} |`);
+  }
+  lines.push('');
+  if (notes) {
+    lines.push(notes.trim());
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeMinatar(result: MinAtarResult, notesFile = join(ROOT, 'bench', 'minatar-notes.md')): void {
+  writeResult('minatar', result);
+  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : null;
+  writeFileSync(join(RESULTS_DIR, 'minatar.md'), minatarMarkdown(result, notes));
+}
