@@ -56,7 +56,10 @@ export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig
     throw new UsageError(`--algo: unknown algorithm ${JSON.stringify(flags.algo)}; allowed: ${ALGOS.join(', ')}`);
   }
   const fromFile = readConfigFile(flags.config);
-  const merged: Record<string, unknown> = { ...ppoPreset(flags.env), ...fromFile, ...(flags.hp ?? {}), envId: flags.env, seed: flags.seed ?? 1 };
+  const overrides: Record<string, unknown> = { ...fromFile, ...(flags.hp ?? {}) };
+  // The preset depends on the env's kwargs (MinAtar's obsType 'rgb' takes network 'pixels').
+  const envKwargs = flags.envKwargs ?? (overrides.envKwargs as Record<string, unknown> | undefined) ?? {};
+  const merged: Record<string, unknown> = { ...ppoPreset(flags.env, envKwargs), ...overrides, envId: flags.env, seed: flags.seed ?? 1 };
   if (flags.steps !== undefined) merged.totalTimesteps = flags.steps;
   if (flags.numEnvs !== undefined) merged.numEnvs = flags.numEnvs;
   if (flags.vec !== undefined) merged.vectorization = flags.vec;

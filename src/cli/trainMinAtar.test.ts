@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import '../envs/builtins.js';
 import { ActorCritic } from '../rl/agent.js';
 import { cli, tmp } from './testing/cli.js';
+import { resolvePpoConfig } from './train.js';
 
 describe('overseer train on MinAtar', () => {
   it('trains with the preset (MinAtar network), checkpoints a ConvNet agent, and eval reads it', async () => {
@@ -20,6 +22,18 @@ describe('overseer train on MinAtar', () => {
     const e = await cli('eval', out, '--episodes', '2', '--json');
     expect(e.code, e.err).toBe(0);
     expect(JSON.parse(e.out).returns).toHaveLength(2);
+  });
+
+  it("with obsType 'rgb' the preset's network is 'pixels'; MinAtar's network given by hand is refused, naming the fix", async () => {
+    const flags = { env: 'MinAtar/Breakout-v1', algo: 'ppo', evalEpisodes: 1, progress: false };
+    expect(resolvePpoConfig({ ...flags, envKwargs: { obsType: 'rgb' } }).network).toBe('pixels');
+    expect(resolvePpoConfig({ ...flags, hp: { envKwargs: { obsType: 'rgb' } } }).network).toBe('pixels');
+    expect(resolvePpoConfig(flags).network).toBe('minatar');
+    const out = join(tmp(), 'x');
+    const r = await cli('train', '--env', 'MinAtar/Breakout-v1', '--env-kwargs', '{"obsType": "rgb"}', '--hp', 'network=minatar', '--out', out);
+    expect(r.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    expect(r.err).toMatch(/got shape \[40, 40, 3\]; for image observations \(MinAtar's obsType 'rgb'\) use network 'pixels' \(MinAtar\/Breakout-v1\)/);
   });
 
   it('refuses a convolutional network for observations that are not images, before making a run directory', async () => {

@@ -161,9 +161,14 @@ export const PEBBLE_UNSUPERVISED_STEPS = 10_240;
  */
 export const MINATAR_PREFS_SETTINGS = { segmentLength: 25, rewardModel: { network: 'minatar' } } as const satisfies Partial<PrefsConfigInput>;
 
-/** `input` over `MINATAR_PREFS_SETTINGS` (its own reward-model options merged over theirs). */
+/**
+ * `input` over `MINATAR_PREFS_SETTINGS` (its own reward-model options merged over theirs). On
+ * rendered frames (env kwargs `obsType: 'rgb'`) the reward model is network 'pixels', which
+ * takes them, in place of 'minatar'.
+ */
 export function minAtarPrefsConfig(input: PrefsConfigInput): PrefsConfigInput {
-  return { ...MINATAR_PREFS_SETTINGS, ...input, rewardModel: { ...MINATAR_PREFS_SETTINGS.rewardModel, ...input.rewardModel } };
+  const network = input.envKwargs?.obsType === 'rgb' ? 'pixels' : MINATAR_PREFS_SETTINGS.rewardModel.network;
+  return { ...MINATAR_PREFS_SETTINGS, ...input, rewardModel: { network, ...input.rewardModel } };
 }
 
 /** Each label-efficiency option at its published setting (see the options' comments): what the benchmark measures, one at a time. */
@@ -206,7 +211,7 @@ export const PREFS_PPO_SETTINGS: Record<string, Partial<PpoConfigInput>> = {
  */
 export function prefsPpoConfig(cfg: PrefsConfig, ppoSteps: number): PpoConfig {
   return PpoConfigSchema.parse({
-    ...ppoPreset(cfg.envId),
+    ...ppoPreset(cfg.envId, cfg.envKwargs),
     ...PREFS_PPO_SETTINGS[cfg.envId],
     ...cfg.ppo,
     envId: cfg.envId,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '../envs/builtins.js';
 import { MemoryProjectStore } from '../store/memory.js';
+import { minAtarPrefsConfig } from './config.js';
 import { trainFromPreferences, type PreferenceRunState, type PrefsConfigInput } from './loop.js';
 import { RewardModel } from './rewardModel.js';
 import type { PreferenceStore } from './store.js';
@@ -39,4 +40,16 @@ describe('preference runs on MinAtar with the convolutional reward model', () =>
     expect(resumed.labels).toBe(first.labels);
     expect(JSON.stringify(resumed.checkpoint.rewardModel)).toBe(JSON.stringify(first.checkpoint.rewardModel));
   }, 300_000);
+
+  it("on rendered frames (obsType 'rgb') the policy and the reward model are both network 'pixels', and people still get the grid", async () => {
+    const store = newStore();
+    const rgb = minAtarPrefsConfig({ ...cfg, rewardModel: { ensembleSize: 1 }, envKwargs: { obsType: 'rgb' }, labelBudget: 8, totalTimesteps: 1024, ppo: { numEnvs: 2, numSteps: 128, numMinibatches: 2 } });
+    const r = await trainFromPreferences(rgb, { store });
+    expect(r.envSteps).toBe(1024);
+    expect(r.agent.network).toBe('pixels');
+    const model = r.rewardModel as RewardModel;
+    expect([model.network, model.obsShape, model.rewardStd]).toEqual(['pixels', [40, 40, 3], 0.05]);
+    const [segment] = store.load().segments.values();
+    expect([segment!.obsSize, segment!.renderSize]).toEqual([40 * 40 * 3, 10 * 10 * 4]);
+  }, 120_000);
 });

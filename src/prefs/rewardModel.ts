@@ -16,7 +16,9 @@
  * Members are MLPs over [o, a] (network 'mlp', the paper's MuJoCo predictor) or, for MinAtar's
  * 10 x 10 x C grids, ConvNets (network 'minatar', the paper's Atari setting at MinAtar scale):
  * the action enters as extra constant planes, the one-hot action broadcast over the grid, so a
- * member sees 10 x 10 x (C + actions) and runs conv 16 3x3 -> dense 128 -> 1 with leaky ReLU.
+ * member sees 10 x 10 x (C + actions) and runs conv 16 3x3 -> dense 128 -> 1 with leaky ReLU;
+ * or, for MinAtar's rendered frames (obsType 'rgb', what the labeling page shows a person),
+ * `pixelNet` over the 40 x 40 x 3 frame with the action as planes the same way (network 'pixels').
  *
  * Options of the fit beyond the paper (`FitOptions`, off unless given): QPA's sub-clip
  * augmentation and SURF's temporal crops and confident pseudo-labels on unlabelled pairs.
@@ -24,7 +26,7 @@
 import { z } from 'zod';
 import { Adam, type AdamState } from '../nn/adam.js';
 import { mean } from '../utils/stats.js';
-import { ConvNet, loadConvNetInto, minAtarNet, saveConvNet, type ConvNetJson } from '../nn/conv.js';
+import { ConvNet, loadConvNetInto, minAtarNet, pixelNet, saveConvNet, type ConvNetJson } from '../nn/conv.js';
 import { Mlp } from '../nn/mlp.js';
 import type { DType } from '../nn/params.js';
 import { loadMlpInto, saveMlp, type MlpJson } from '../nn/serialize.js';
@@ -32,8 +34,8 @@ import { decodeFloats, encodeFloats } from '../utils/floats.js';
 import type { Rng } from '../utils/rng.js';
 import type { Segment } from './segments.js';
 
-export const REWARD_NETWORKS = ['mlp', 'minatar'] as const;
-/** The paper's std of r̂ for RL on Atari (its MuJoCo tasks: 1): the default of network 'minatar'. */
+export const REWARD_NETWORKS = ['mlp', 'minatar', 'pixels'] as const;
+/** The paper's std of r̂ for RL on Atari (its MuJoCo tasks: 1): the default of networks 'minatar' and 'pixels'. */
 export const MINATAR_REWARD_STD = 0.05;
 export type RewardNetwork = (typeof REWARD_NETWORKS)[number];
 
@@ -47,13 +49,17 @@ export const RewardModelConfigSchema = z.strictObject({
    * never standardised (`normalizeInputs` does not apply): they are bounded already, per-cell
    * statistics would break the convolution's translation symmetry (and blow a rarely lit cell up
    * to the clip), and per-channel ones are an affine map the first valid convolution absorbs.
+   * 'pixels': for H x W x C images (MinAtar's obsType 'rgb' frames, 40 x 40 x 3), `pixelNet` with
+   * leaky ReLU (conv 8 4x4/2 -> conv 16 3x3/2 -> dense 128 -> 1) over the image with the action
+   * as extra planes the same way (H x W x (C + actions)), its raw [0, 1] values as inputs for the
+   * same reasons.
    */
   network: z.enum(REWARD_NETWORKS).optional(),
   /**
    * Std of the reward given to RL (each member normalised to this std, then averaged). Absent:
-   * 1 for network 'mlp' (the paper's MuJoCo setting), 0.05 for network 'minatar' (the paper's
-   * Atari setting). Where PPO normalises rewards itself (the MuJoCo preset) the scale washes out;
-   * the MinAtar preset does not.
+   * 1 for network 'mlp' (the paper's MuJoCo setting), 0.05 for networks 'minatar' and 'pixels'
+   * (the paper's Atari setting). Where PPO normalises rewards itself (the MuJoCo preset) the
+   * scale washes out; the MinAtar preset does not.
    */
   rewardStd: z.number().positive().optional(),
   /** Members of the ensemble. */
@@ -237,11 +243,11 @@ export interface RewardModelJson {
   format: 'overseer.reward-model';
   version: 1;
   obsSize: number;
-  /** The observation grid of network 'minatar' (absent for MLP models). */
+  /** The observation's shape for the convolutional networks, 'minatar' and 'pixels' (absent for MLP models). */
   obsShape?: number[];
   actionSize: number;
   config: RewardModelConfig;
-  /** MLPs (network 'mlp') or ConvNets (network 'minatar'). */
+  /** MLPs (network 'mlp') or ConvNets ('minatar', 'pixels'). */
   members: (MlpJson | ConvNetJson)[];
   l2: number[];
   inputMean: string;
@@ -286,15 +292,23 @@ export type RewardNet = Mlp | ConvNet;
 /** Why reward-model `network` cannot take observations of this shape, or null if it can. */
 export function rewardNetworkProblem(network: RewardNetwork, shape: readonly number[]): string | null {
   if (network === 'minatar' && (shape.length !== 3 || shape[0] !== 10 || shape[1] !== 10 || !(shape[2] > 0))) {
-    return `reward model network 'minatar' needs a 10 x 10 x channels observation space, got shape [${shape.join(', ')}]`;
+    // An image (MinAtar's obsType 'rgb'): say which network takes it.
+    const fix = shape.length === 3 ? "; for image observations (MinAtar's obsType 'rgb') use network 'pixels'" : '';
+    return `reward model network 'minatar' needs a 10 x 10 x channels observation space, got shape [${shape.join(', ')}]${fix}`;
+  }
+  if (network === 'pixels' && (shape.length !== 3 || !shape.every((n) => Number.isInteger(n) && n > 0))) {
+    return `reward model network 'pixels' needs a height x width x channels observation space, got shape [${shape.join(', ')}]`;
   }
   return null;
 }
 
+/** Whether members are ConvNets over the observation's planes with the action as extra planes (inputs raw, shape saved). */
+const isConv = (network: RewardNetwork) => network !== 'mlp';
+
 export class RewardModel implements PreferenceModel {
   readonly config: RewardModelConfig;
   readonly inputSize: number;
-  /** 'mlp' or 'minatar' (the config's `network`, 'mlp' when absent). */
+  /** 'mlp', 'minatar' or 'pixels' (the config's `network`, 'mlp' when absent). */
   readonly network: RewardNetwork;
   /** The observation's shape ([obsSize] when the model was given a flat size). */
   readonly obsShape: readonly number[];
@@ -316,7 +330,8 @@ export class RewardModel implements PreferenceModel {
   private dOut: Float32Array = new Float32Array(0);
 
   /**
-   * `obs`: the observation's size, or its shape (network 'minatar' needs the shape, 10 x 10 x C).
+   * `obs`: the observation's size, or its shape (the convolutional networks need the shape:
+   * 10 x 10 x C for 'minatar', H x W x C for 'pixels').
    * `actionSize`: floats per action as the model sees it (one-hot for Discrete spaces).
    */
   constructor(
@@ -334,11 +349,12 @@ export class RewardModel implements PreferenceModel {
     this.network = c.network ?? 'mlp';
     const problem = rewardNetworkProblem(this.network, this.obsShape);
     if (problem) throw new Error(problem);
-    if (this.network === 'minatar') {
-      const channels = this.obsShape[2] + actionSize;
-      this.inputSize = 100 * channels;
+    if (isConv(this.network)) {
+      const [height, width, C] = this.obsShape;
+      const channels = C + actionSize;
+      this.inputSize = height * width * channels;
       this.members = Array.from({ length: c.ensembleSize }, () => {
-        const m = minAtarNet(channels, 1, { activation: 'leaky_relu', dtype });
+        const m = this.network === 'minatar' ? minAtarNet(channels, 1, { activation: 'leaky_relu', dtype }) : pixelNet(1, { input: { height, width, channels }, activation: 'leaky_relu', dtype });
         if (rng) m.init(rng, { scheme: 'fan_in_uniform' });
         return m;
       });
@@ -352,7 +368,7 @@ export class RewardModel implements PreferenceModel {
     }
     this.optimizers = this.members.map((m) => new Adam([m], { lr: c.learningRate }));
     this.l2 = this.members.map(() => c.l2);
-    // Standardisation of [o, a] (network 'mlp'; network 'minatar' keeps these at 0 and 1, unused).
+    // Standardisation of [o, a] (network 'mlp'; the convolutional networks keep these at 0 and 1, unused).
     this.inputMean = new Float32Array(this.obsSize + actionSize);
     this.inputStd = new Float32Array(this.obsSize + actionSize).fill(1);
     this.outMean = this.members.map(() => 0);
@@ -365,10 +381,10 @@ export class RewardModel implements PreferenceModel {
 
   /** The std of the reward given to RL (`rewardStd`, or its default for the network). */
   get rewardStd(): number {
-    return this.config.rewardStd ?? (this.network === 'minatar' ? MINATAR_REWARD_STD : 1);
+    return this.config.rewardStd ?? (isConv(this.network) ? MINATAR_REWARD_STD : 1);
   }
 
-  /** Member k as an MLP, for tools that read MLP layers (interpretability); an error for network 'minatar'. */
+  /** Member k as an MLP, for tools that read MLP layers (interpretability); an error for the convolutional networks. */
   mlpMember(k: number, what: string): Mlp {
     const m = this.members[k];
     if (!(m instanceof Mlp)) throw new Error(`${what} needs an MLP reward model (network 'mlp'), not network '${this.network}'`);
@@ -382,15 +398,16 @@ export class RewardModel implements PreferenceModel {
   /** Writes the standardised [o, a] rows of `n` steps into `out` at row `at`. */
   private writeRows(obs: ArrayLike<number>, actions: ArrayLike<number>, n: number, out: Float32Array, at: number): void {
     const { obsSize, actionSize, inputSize, inputMean, inputStd } = this;
-    if (this.network === 'minatar') {
-      // HWC planes: at each of the 100 cells the C observation channels, then the action's one-hot (raw, see `network`).
-      const C = this.obsShape[2];
+    if (isConv(this.network)) {
+      // HWC planes: at each cell (pixel) the C observation channels, then the action's one-hot (raw, see `network`).
+      const [height, w, C] = this.obsShape;
+      const cells = height * w;
       const width = C + actionSize;
       for (let t = 0; t < n; t++) {
         const o = (at + t) * inputSize;
         const ob = t * obsSize;
         const ab = t * actionSize;
-        for (let i = 0; i < 100; i++) {
+        for (let i = 0; i < cells; i++) {
           const cell = o + i * width;
           for (let j = 0; j < C; j++) out[cell + j] = obs[ob + i * C + j];
           for (let j = 0; j < actionSize; j++) out[cell + C + j] = actions[ab + j];
@@ -424,11 +441,11 @@ export class RewardModel implements PreferenceModel {
 
   /**
    * Sets the input standardisation from the steps of `segments` (std floored at 1e-2), per
-   * `normalizeInputs`: never, once, or at every call. Network 'minatar' takes its 0/1 planes raw (see `network`).
+   * `normalizeInputs`: never, once, or at every call. The convolutional networks take their planes raw (see `network`).
    */
   fitInputNormalization(segments: readonly Segment[]): void {
     const mode = this.config.normalizeInputs;
-    if (this.network === 'minatar' || mode === 'off' || (mode === 'first-fit' && this.inputStatsFitted)) return;
+    if (isConv(this.network) || mode === 'off' || (mode === 'first-fit' && this.inputStatsFitted)) return;
     const { obsSize, actionSize, inputSize } = this;
     const sum = new Float64Array(inputSize);
     const sq = new Float64Array(inputSize);
@@ -791,7 +808,7 @@ export class RewardModel implements PreferenceModel {
       format: 'overseer.reward-model',
       version: 1,
       obsSize: this.obsSize,
-      ...(this.network === 'minatar' ? { obsShape: [...this.obsShape] } : {}),
+      ...(isConv(this.network) ? { obsShape: [...this.obsShape] } : {}),
       actionSize: this.actionSize,
       config: this.config,
       members: this.members.map((m) => (m instanceof ConvNet ? saveConvNet(m) : saveMlp(m))),
@@ -809,8 +826,8 @@ export class RewardModel implements PreferenceModel {
   static load(json: RewardModelJson): RewardModel {
     if (json?.format !== 'overseer.reward-model' || json.version !== 1) throw new Error('not an overseer reward model (format overseer.reward-model, version 1)');
     const network = json.config?.network ?? 'mlp';
-    if (network === 'minatar' && !Array.isArray(json.obsShape)) throw new Error("reward model: network 'minatar' saved without its observation shape (obsShape)");
-    const model = new RewardModel(network === 'minatar' ? (json.obsShape as number[]) : json.obsSize, json.actionSize, json.config);
+    if (isConv(network) && !Array.isArray(json.obsShape)) throw new Error(`reward model: network '${network}' saved without its observation shape (obsShape)`);
+    const model = new RewardModel(isConv(network) ? (json.obsShape as number[]) : json.obsSize, json.actionSize, json.config);
     if (json.members.length !== model.ensembleSize) throw new Error(`reward model: ${json.members.length} members saved, config says ${model.ensembleSize}`);
     json.members.forEach((m, k) => {
       const name = `reward model member ${k}`;

@@ -62,7 +62,9 @@ export function networkOf(spec: Pick<ActorCriticSpec, 'network'>): NetworkKind {
 /** Why `network` cannot take observations of this shape, or null if it can. */
 export function networkProblem(network: NetworkKind, shape: readonly number[]): string | null {
   if (network === 'minatar' && (shape.length !== 3 || shape[0] !== 10 || shape[1] !== 10)) {
-    return `network 'minatar' needs a 10 x 10 x channels observation space, got shape [${shape.join(', ')}]`;
+    // An image (MinAtar's obsType 'rgb'): say which network takes it.
+    const fix = shape.length === 3 ? "; for image observations (MinAtar's obsType 'rgb') use network 'pixels'" : '';
+    return `network 'minatar' needs a 10 x 10 x channels observation space, got shape [${shape.join(', ')}]${fix}`;
   }
   if (network === 'pixels' && shape.length !== 3) return `network 'pixels' needs a height x width x channels observation space, got shape [${shape.join(', ')}]`;
   return null;

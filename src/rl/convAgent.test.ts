@@ -203,6 +203,28 @@ describe('PPO with MinAtar network', () => {
     expect(ppoPreset('CartPole-v1').network).toBeUndefined();
   });
 
+  it("takes network 'pixels' for MinAtar's rendered frames (obsType 'rgb') from the preset, and one update runs", async () => {
+    const rgb = { obsType: 'rgb' };
+    expect(ppoPreset(BREAKOUT, rgb).network).toBe('pixels');
+    expect(ppoPreset(BREAKOUT, { obsType: 'grid' }).network).toBe('minatar');
+    expect(ppoPreset('CartPole-v1', rgb).network).toBeUndefined();
+    const ppo = new Ppo({ ...small, ...ppoPreset(BREAKOUT, rgb), envKwargs: rgb, totalTimesteps: 64 });
+    try {
+      expect(ppo.agent.network).toBe('pixels');
+      expect((ppo.agent.actor as ConvNet).input).toEqual({ height: 40, width: 40, channels: 3 });
+      expect(ppo.agent.obsSize).toBe(4800);
+      const rows = await run(ppo);
+      expect(rows).toHaveLength(1);
+      expect(Number.isFinite(rows[0].policyLoss) && Number.isFinite(rows[0].valueLoss)).toBe(true);
+    } finally {
+      ppo.close();
+    }
+  });
+
+  it("refuses MinAtar's network on rendered frames, naming network 'pixels'", () => {
+    expect(() => new Ppo({ ...small, envKwargs: { obsType: 'rgb' } })).toThrow("network 'minatar' needs a 10 x 10 x channels observation space, got shape [40, 40, 3]; for image observations (MinAtar's obsType 'rgb') use network 'pixels'");
+  });
+
   it('gives identical runs with a gradient worker and on one thread (OVERSEER_THREADS=1)', async () => {
     const threaded = new Ppo(small);
     const threadedRows = await run(threaded);

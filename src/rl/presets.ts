@@ -101,6 +101,12 @@ for (const game of ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders
   for (const version of ['v0', 'v1']) ppoPresets[`MinAtar/${game}-${version}`] = { ...minAtarPpo };
 }
 
-export function ppoPreset(envId: string): Partial<PpoConfigInput> {
-  return ppoPresets[envId] ?? {};
+/**
+ * The env's preset for these env kwargs: a MinAtar env observing rendered frames (`obsType:
+ * 'rgb'`) gets `pixelNet` (network 'pixels') in place of MinAtar's network, which takes only the
+ * 10 x 10 grid.
+ */
+export function ppoPreset(envId: string, envKwargs: Record<string, unknown> = {}): Partial<PpoConfigInput> {
+  const preset = ppoPresets[envId] ?? {};
+  return preset.network === 'minatar' && envKwargs.obsType === 'rgb' ? { ...preset, network: 'pixels' } : preset;
 }

@@ -3,6 +3,7 @@ import { Rng, type RngState } from '../../utils/rng.js';
 import { BaseEnv, type ResetOptions, type ResetResult, type StepResult } from '../core.js';
 import type { ChannelsRenderSpec } from '../render.js';
 import { Box, Discrete, type Action } from '../spaces.js';
+import { FRAME_CELL_PIXELS, rasterizeChannels } from './frame.js';
 import { GRID, MINATAR_ACTIONS, type MinAtarGame } from './game.js';
 
 /** Options of every MinAtar env, as MinAtar's Gymnasium envs take them (camel-cased). */
@@ -13,8 +14,16 @@ export interface MinAtarOptions {
   difficultyRamping: boolean;
   /** The game's minimal action set (-v1) or all six actions (-v0). */
   minimalActionSet: boolean;
+  /**
+   * What an observation is (after ALE's obs_type): 'grid', MinAtar's 10 x 10 x channels 0/1
+   * planes; 'rgb', the grid as the labeling page draws it, a 40 x 40 x 3 frame in [0, 1] (4
+   * pixels a cell; see frame.ts), so a reward model learns from what a person saw.
+   */
+  obsType: MinAtarObsType;
 }
-export const minAtarDefaults: MinAtarOptions = { stickyActionProb: 0.1, difficultyRamping: true, minimalActionSet: true };
+export const MINATAR_OBS_TYPES = ['grid', 'rgb'] as const;
+export type MinAtarObsType = (typeof MINATAR_OBS_TYPES)[number];
+export const minAtarDefaults: MinAtarOptions = { stickyActionProb: 0.1, difficultyRamping: true, minimalActionSet: true, obsType: 'grid' };
 
 /**
  * Colours of the channels on the labeling page, by channel index: distinct hues bright enough
@@ -58,8 +67,8 @@ interface MinAtarRngState extends RngState {
  * `Environment`: sticky actions drawn from the game's generator before each frame, the previous
  * action remembered across episodes, `reset({seed})` replacing the generator with
  * `RandomState(seed)` and unseeded resets continuing it. Observations are the 10x10xn 0/1 grid,
- * flattened row, column, channel. No time limit: the games end themselves (Freeway after 2500
- * frames), as MinAtar registers them.
+ * flattened row, column, channel, or with `obsType: 'rgb'` its 40x40x3 picture. No time limit:
+ * the games end themselves (Freeway after 2500 frames), as MinAtar registers them.
  */
 export class MinAtarEnv extends BaseEnv {
   readonly observationSpace: Box;
@@ -68,6 +77,8 @@ export class MinAtarEnv extends BaseEnv {
   readonly opts: MinAtarOptions;
   /** Full-set action of each of this env's actions. */
   readonly actionSet: readonly number[];
+  /** What an 'rgb' observation draws (the page's spec), null for 'grid'. */
+  private readonly frameSpec: ChannelsRenderSpec | null;
   private random: NumpyRandomState;
   private lastAction = 0;
   private started = false;
@@ -82,9 +93,12 @@ export class MinAtarEnv extends BaseEnv {
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`stickyActionProb must be a number in [0, 1], got ${String(p)}`);
     if (typeof this.opts.difficultyRamping !== 'boolean') throw new TypeError(`difficultyRamping must be true or false, got ${String(this.opts.difficultyRamping)}`);
     if (typeof this.opts.minimalActionSet !== 'boolean') throw new TypeError(`minimalActionSet must be true or false, got ${String(this.opts.minimalActionSet)}`);
+    if (!(MINATAR_OBS_TYPES as readonly unknown[]).includes(this.opts.obsType)) throw new TypeError(`obsType must be ${MINATAR_OBS_TYPES.map((t) => `'${t}'`).join(' or ')}, got ${JSON.stringify(this.opts.obsType)}`);
     this.actionSet = this.opts.minimalActionSet ? [...game.minimalActionSet] : MINATAR_ACTIONS.map((_, i) => i);
-    this.observationSpace = new Box(0, 1, [GRID, GRID, game.channels.length]);
+    const side = GRID * FRAME_CELL_PIXELS;
+    this.observationSpace = this.opts.obsType === 'rgb' ? new Box(0, 1, [side, side, 3]) : new Box(0, 1, [GRID, GRID, game.channels.length]);
     this.actionSpace = new Discrete(this.actionSet.length);
+    this.frameSpec = this.opts.obsType === 'rgb' ? this.renderSpec() : null;
     // Never seeded, MinAtar draws its generator's seed from the OS; here from the env's Rng.
     this.random = new NumpyRandomState(this.rng.integer(2 ** 32));
     this.game.random = this.random;
@@ -101,9 +115,9 @@ export class MinAtarEnv extends BaseEnv {
     return { kind: 'channels', rows: GRID, cols: GRID, dt: MINATAR_FRAME_SECONDS, channels, colors: channels.map((_, i) => channelColor(i)), legend: channels.map(readableChannel) };
   }
 
-  /** The current observation: the frame is the grid the agent sees. */
+  /** The current grid (with either obsType: the page draws the grid itself, which an 'rgb' observation is a picture of). */
   override renderState(): Float32Array {
-    return this.observe();
+    return this.grid();
   }
 
   reset(opts: ResetOptions = {}): ResetResult {
@@ -148,10 +162,14 @@ export class MinAtarEnv extends BaseEnv {
     }
   }
 
-  private observe(): Float32Array {
+  private grid(): Float32Array {
     const obs = new Float32Array(GRID * GRID * this.game.channels.length);
     this.game.state(obs);
     return obs;
+  }
+
+  private observe(): Float32Array {
+    return this.frameSpec ? rasterizeChannels(this.frameSpec, this.grid()) : this.grid();
   }
 }
 

@@ -1,13 +1,14 @@
 import { register } from '../registry.js';
 import { AsterixGame } from './asterix.js';
 import { BreakoutGame } from './breakout.js';
-import { MinAtarEnv, minAtarDefaults, type MinAtarOptions } from './env.js';
+import { MINATAR_OBS_TYPES, MinAtarEnv, minAtarDefaults, type MinAtarObsType, type MinAtarOptions } from './env.js';
 import { FreewayGame } from './freeway.js';
 import type { MinAtarGame, MinAtarGameOptions } from './game.js';
 import { SeaquestGame } from './seaquest.js';
 import { SpaceInvadersGame } from './spaceInvaders.js';
 
-export { MinAtarEnv, minAtarDefaults, type MinAtarOptions };
+export { MINATAR_OBS_TYPES, MinAtarEnv, minAtarDefaults, type MinAtarObsType, type MinAtarOptions };
+export { FRAME_CELL_PIXELS, rasterizeChannels } from './frame.js';
 export { AsterixGame, BreakoutGame, FreewayGame, SeaquestGame, SpaceInvadersGame };
 
 /** The five games by MinAtar's module name, with the name their env ids use. */
@@ -30,7 +31,7 @@ export function makeMinAtar(game: string, opts: Partial<MinAtarOptions> = {}): M
 // As MinAtar registers them: -v0 with all six actions, -v1 with the game's minimal set; no time
 // limit (the games end themselves).
 for (const [game, { id }] of Object.entries(MINATAR_GAMES)) {
-  const { stickyActionProb, difficultyRamping } = minAtarDefaults;
-  register({ id: `MinAtar/${id}-v0`, entryPoint: (k) => makeMinAtar(game, { ...(k as Partial<MinAtarOptions>), minimalActionSet: false }), kwargs: { stickyActionProb, difficultyRamping } });
-  register({ id: `MinAtar/${id}-v1`, entryPoint: (k) => makeMinAtar(game, { ...(k as Partial<MinAtarOptions>), minimalActionSet: true }), kwargs: { stickyActionProb, difficultyRamping } });
+  const { stickyActionProb, difficultyRamping, obsType } = minAtarDefaults;
+  register({ id: `MinAtar/${id}-v0`, entryPoint: (k) => makeMinAtar(game, { ...(k as Partial<MinAtarOptions>), minimalActionSet: false }), kwargs: { stickyActionProb, difficultyRamping, obsType } });
+  register({ id: `MinAtar/${id}-v1`, entryPoint: (k) => makeMinAtar(game, { ...(k as Partial<MinAtarOptions>), minimalActionSet: true }), kwargs: { stickyActionProb, difficultyRamping, obsType } });
 }

@@ -26,7 +26,7 @@ export interface FrozenRewardOptions {
 /** Mean true return (deterministic episodes, in the same env options) of PPO trained on `model` alone. */
 export async function ppoOnFrozenReward(model: PreferenceModel, o: FrozenRewardOptions): Promise<{ meanReturn: number; returns: number[]; seconds: number }> {
   const t0 = performance.now();
-  const cfg = PpoConfigSchema.parse({ ...ppoPreset(o.envId), ...PREFS_PPO_SETTINGS[o.envId], ...o.ppo, envId: o.envId, envKwargs: o.envKwargs, seed: o.seed, totalTimesteps: o.steps });
+  const cfg = PpoConfigSchema.parse({ ...ppoPreset(o.envId, o.envKwargs), ...PREFS_PPO_SETTINGS[o.envId], ...o.ppo, envId: o.envId, envKwargs: o.envKwargs, seed: o.seed, totalTimesteps: o.steps });
   const ppo = new Ppo(cfg, {
     makeEnv: (c) => {
       const raw = makeVec(c.envId, { numEnvs: c.numEnvs, mode: c.vectorization, makeOptions: { kwargs: c.envKwargs }, infoKeys: ['episode'] });

@@ -12,9 +12,12 @@
  * as a hidden cell.
  */
 
+import { CHANNELS_BACKGROUND, CHANNELS_EMPTY, HIDDEN_COLOR, channelCellColor, channelOfCell, channelUnder, channelsSquares } from '../../envs/channelGrid.js';
 import type { ChannelsRenderSpec, ClassicRenderSpec, GeomDescription, GridDirection, GridRenderSpec, RenderSpec } from '../../envs/render.js';
 
 export type { RenderSpec };
+// The channel grid's colours and squares live with the envs, which rasterise the same picture for models.
+export { CHANNELS_BACKGROUND, CHANNELS_EMPTY, channelCellColor, channelOfCell, channelUnder };
 
 export type Primitive =
   | { kind: 'segment'; a: [number, number]; b: [number, number]; width: number; color: string; round: boolean }
@@ -177,7 +180,6 @@ const AGENT = 'A'.charCodeAt(0);
 const FLOOR = ' '.charCodeAt(0);
 /** A board cell the overseer's view cannot see (NaN in the render state), drawn and listed as hidden. */
 export const HIDDEN_CELL = '\u0000';
-const HIDDEN_COLOR = '#c9c9c9';
 const cellChar = (code: number) => (Number.isNaN(code) ? HIDDEN_CELL : String.fromCharCode(code));
 
 /**
@@ -266,62 +268,16 @@ export function gridLegend(spec: GridRenderSpec, frames: ArrayLike<number>[], re
     }));
 }
 
-/** The board behind a channel grid, and the colour of a cell with no channel set (MinAtar's black, a shade lighter so the cells can be counted). */
-export const CHANNELS_BACKGROUND = '#000000';
-export const CHANNELS_EMPTY = '#181818';
-
-/**
- * Which channel a channel grid's cell shows: the highest-index channel set in it (as MinAtar
- * draws), -1 for an empty cell, NaN for a cell the overseer's view cannot see (any of its
- * numbers NaN).
- */
-export function channelOfCell(spec: ChannelsRenderSpec, frame: ArrayLike<number>, cell: number): number {
-  const n = spec.channels.length;
-  let shown = -1;
-  for (let ch = 0; ch < n; ch++) {
-    const v = frame[cell * n + ch];
-    if (Number.isNaN(v)) return NaN;
-    if (v >= 0.5) shown = ch;
-  }
-  return shown;
-}
-
-/** The highest-index channel set in a cell below the one it shows (see `channelOfCell`), or -1 if there is none. */
-export function channelUnder(spec: ChannelsRenderSpec, frame: ArrayLike<number>, cell: number): number {
-  const shown = channelOfCell(spec, frame, cell);
-  if (!(shown > 0)) return -1;
-  const n = spec.channels.length;
-  for (let ch = shown - 1; ch >= 0; ch--) if (frame[cell * n + ch]! >= 0.5) return ch;
-  return -1;
-}
-
-/** The colour a channel grid's cell is painted: its shown channel's colour (see `channelOfCell`), dark when empty, grey when hidden. */
-export function channelCellColor(spec: ChannelsRenderSpec, frame: ArrayLike<number>, cell: number): string {
-  const ch = channelOfCell(spec, frame, cell);
-  return Number.isNaN(ch) ? HIDDEN_COLOR : ch < 0 ? CHANNELS_EMPTY : (spec.colors[ch] ?? '#bbbbbb');
-}
-
 /**
  * A channel grid (MinAtar: `rows * cols * channels` 0/1 numbers, row-major, channel fastest)
- * as unit squares on a black board, row 0 at the top, each in the colour of its cell (see
- * `channelCellColor`).
+ * as unit squares on a black board, row 0 at the top: the squares of `channelsSquares`, shared
+ * with the RGB frames models see (src/envs/channelGrid.ts).
  */
 export function channelsPrimitives(spec: ChannelsRenderSpec, frame: ArrayLike<number>): Primitive[] {
   const prims: Primitive[] = [{ kind: 'polygon', points: [[0, 0], [spec.cols, 0], [spec.cols, spec.rows], [0, spec.rows]], color: CHANNELS_BACKGROUND }];
-  const inset = 0.04;
-  for (let r = 0; r < spec.rows; r++) {
-    for (let c = 0; c < spec.cols; c++) {
-      const v = spec.rows - 1 - r;
-      const cell = r * spec.cols + c;
-      const color = channelCellColor(spec, frame, cell);
-      prims.push({ kind: 'polygon', points: [[c + inset, v + inset], [c + 1 - inset, v + inset], [c + 1 - inset, v + 1 - inset], [c + inset, v + 1 - inset]], color });
-      // A second object in the cell (Breakout's ball over a brick) would be hidden by the first: a square inside shows it.
-      const under = channelUnder(spec, frame, cell);
-      if (under >= 0) {
-        const k = 0.3;
-        prims.push({ kind: 'polygon', points: [[c + k, v + k], [c + 1 - k, v + k], [c + 1 - k, v + 1 - k], [c + k, v + 1 - k]], color: spec.colors[under] ?? '#bbbbbb' });
-      }
-    }
+  for (const { row, col: c, inset, color } of channelsSquares(spec, frame)) {
+    const v = spec.rows - 1 - row;
+    prims.push({ kind: 'polygon', points: [[c + inset, v + inset], [c + 1 - inset, v + inset], [c + 1 - inset, v + 1 - inset], [c + inset, v + 1 - inset]], color });
   }
   return prims;
 }
