@@ -49,6 +49,23 @@ describe('overseer oversight sophistry', () => {
     expect(readFileSync(join(out, 'sophistry.md'), 'utf8')).toMatch(/\| assisted \(rrm, 100 labels, 2 reveals per label\) \|/);
   }, 60_000);
 
+  it('runs on MinAtar Seaquest with the oxygen gauge hidden (a tiny PPO), and names a bad channel', async () => {
+    const out = tmp();
+    const ppo = JSON.stringify({ ppo: { numEnvs: 2, numSteps: 128, updateEpochs: 1 } });
+    const r = await cli('oversight', 'sophistry', '--env', 'MinAtar/Seaquest-v1', '--overseer', 'hidden-channels', '--labels', '20', '--steps', '1024', '--seeds', '1', '--probes', '20', '--prefs', ppo, '--out', out);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/MinAtar\/Seaquest-v1 hidden-channels:oxygen_guage limited seed 1: approval/);
+    const cells = readdirSync(join(out, 'sophistry')).sort();
+    expect(cells).toHaveLength(2);
+    expect(cells[0]).toMatch(/^MinAtar-Seaquest-v1__hidden-channels-oxygen_guage__control__s1__l20__n1024__/);
+    const cell = JSON.parse(readFileSync(join(out, 'sophistry', cells[1]), 'utf8'));
+    // Rollouts of 2 x 128 steps: one of the initial policy, then a round per PPO update.
+    expect(cell.rows.map((row: { envSteps: number }) => row.envSteps)).toEqual([512, 768, 1024]);
+    const bad = await cli('oversight', 'sophistry', '--env', 'MinAtar/Seaquest-v1', '--overseer', 'hidden-channels:air', '--out', tmp());
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--overseer: hidden-channels: MinAtar\/Seaquest-v1 has no channel "air"; MinAtar\/Seaquest-v1's channels: sub_front, sub_back, /);
+  }, 60_000);
+
   it('refuses a view that does not apply to the env, an unknown env and a bad audit rate, naming what is allowed', async () => {
     const bad = await cli('oversight', 'sophistry', '--env', 'Reacher-v5', '--overseer', 'observed-board', '--out', tmp());
     expect(bad.code).toBe(2);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join } from 'node:path';
 import { make } from '../envs/registry.js';
 import { defaultSegmentLength } from '../prefs/segments.js';
+import { minAtarPrefsConfig, type PrefsConfigInput } from '../prefs/config.js';
 import { teacherParams, TEACHER_NAMES, type TeacherName } from '../prefs/teachers.js';
 import { ARMS, runSophistryCell, type Arm, type SophistryCell, type SophistryResult } from '../oversight/sophistry/experiment.js';
 import { findings, groupSummaries, markdownTable, reportSvg, summarizeCell } from '../oversight/sophistry/report.js';
@@ -50,7 +51,8 @@ export interface SophistryFlags {
  */
 const cellFile = (c: SophistryCell, f: Pick<SophistryFlags, 'teacher' | 'probes' | 'prefs'>) => {
   const extra = [f.teacher !== 'oracle' ? `t${f.teacher}` : '', f.probes !== 200 ? `p${f.probes}` : '', f.prefs ? `x${fnv1a32(JSON.stringify(f.prefs)).toString(16)}` : ''].filter(Boolean);
-  return `${c.envId}__${c.view.replace(/:/g, '-')}__${c.arm}${c.assistant ? `-${c.assistant.name}-l${c.assistant.labels}-b${c.assistant.budget}` : ''}__s${c.seed}__l${c.labels}__n${c.steps}__a${c.auditRate}${extra.map((e) => `__${e}`).join('')}.json`;
+  // MinAtar's ids hold a slash: not a folder here.
+  return `${c.envId.replace(/\//g, '-')}__${c.view.replace(/:/g, '-')}__${c.arm}${c.assistant ? `-${c.assistant.name}-l${c.assistant.labels}-b${c.assistant.budget}` : ''}__s${c.seed}__l${c.labels}__n${c.steps}__a${c.auditRate}${extra.map((e) => `__${e}`).join('')}.json`;
 };
 
 export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: string[]): Promise<number> {
@@ -84,7 +86,9 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
   const maxEpisodeSteps = env.spec?.maxEpisodeSteps;
   env.close();
   if (!spec) throw new UsageError(`${flags.env} has no render states; the overseers judge clips by them`);
-  const segmentLength = (flags.prefs?.segmentLength as number | undefined) ?? defaultSegmentLength(spec.dt, maxEpisodeSteps);
+  // MinAtar runs start from the paper's Atari settings, as `overseer prefs` starts them.
+  const prefs = flags.env.startsWith('MinAtar/') ? (minAtarPrefsConfig({ envId: flags.env, ...flags.prefs }) as Partial<PrefsConfigInput>) : flags.prefs;
+  const segmentLength = (prefs?.segmentLength as number | undefined) ?? defaultSegmentLength(spec.dt, maxEpisodeSteps);
   const params = teacherParams(flags.teacher as TeacherName);
   const name = experimentName('sophistry', purpose);
   const cellsDir = join(flags.out, name);
@@ -104,7 +108,7 @@ export async function sophistryCommand(flags: SophistryFlags, io: CliIO, argv: s
         const assistant = assistantFor(flags.assistant!, { rng: new Rng(seed * 1000 + 5), view, auditor: fullView, spec, params, labels: flags.assistantLabels, trainingPairs: () => trialPairs(flags.env, 200, 100, seed + 500_000, segmentLength) });
         return new AssistedOverseer(`overseer:${view.name}+${assistant.name}`, view, spec, params, segmentLength, s, assistant, flags.revealBudget, (_, c) => onReveals(c.reveals.length));
       };
-      const result = await runSophistryCell(cell, { spec, limitedView, fullView, overseer: (view, s) => overseerFor(flags.env, view.name, params, spec, segmentLength, s), assisted: assistedOverseer, prefs: flags.prefs });
+      const result = await runSophistryCell(cell, { spec, limitedView, fullView, overseer: (view, s) => overseerFor(flags.env, view.name, params, spec, segmentLength, s), assisted: assistedOverseer, prefs });
       const s = summarizeCell(result);
       const saved = { ...result, command: `overseer ${argv.join(' ')}`, date: new Date().toISOString(), node: process.version, seconds: (performance.now() - t0) / 1000 };
       writeFileSync(`${file}.tmp`, `${JSON.stringify(saved)}\n`);

@@ -21,18 +21,21 @@ export const UNDER_INSET = 0.3;
 
 /**
  * Which channel a channel grid's cell shows: the highest-index channel set in it (as MinAtar
- * draws), -1 for an empty cell, NaN for a cell the overseer's view cannot see (any of its
- * numbers NaN).
+ * draws), -1 for an empty cell, NaN for a cell the overseer's view cannot see (all of its
+ * numbers NaN). A view that hides some channels (NaN in them) sees the cell's other channels,
+ * so the hidden ones are simply not drawn.
  */
 export function channelOfCell(spec: ChannelsRenderSpec, frame: ArrayLike<number>, cell: number): number {
   const n = spec.channels.length;
   let shown = -1;
+  let seen = 0;
   for (let ch = 0; ch < n; ch++) {
     const v = frame[cell * n + ch];
-    if (Number.isNaN(v)) return NaN;
+    if (Number.isNaN(v)) continue;
+    seen += 1;
     if (v >= 0.5) shown = ch;
   }
-  return shown;
+  return seen === 0 ? NaN : shown;
 }
 
 /** The highest-index channel set in a cell below the one it shows (see `channelOfCell`), or -1 if there is none. */

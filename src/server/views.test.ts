@@ -136,8 +136,8 @@ describe('what the page draws of a view', () => {
   const clipsOf: Record<string, { spec: RenderSpec; clips: Segment[] }> = {
     'Reacher-v5': { spec: reacher.spec, clips: reacherClips.slice(0, 2) },
     ...Object.fromEntries(
-      ['TomatoWatering-v0', 'AbsentSupervisor-v0'].map((envId) => {
-        const r = rollout(envId, 2, 40, randomMove);
+      ['TomatoWatering-v0', 'AbsentSupervisor-v0', 'MinAtar/Seaquest-v0', 'MinAtar/Seaquest-v1'].map((envId) => {
+        const r = rollout(envId, 2, 40, envId.startsWith('MinAtar/') ? (_t, rng) => rng.integer(6) : randomMove);
         return [envId, { spec: r.spec, clips: [clipOf(r, 0, Math.min(20, r.actions.length))] }];
       }),
     ),
@@ -171,6 +171,8 @@ describe('--labeling-view', () => {
     expect(() => resolvePrefsConfig(flags({ labelingView: 'from-above' }))).toThrow(/--labeling-view: view "from-above" does not apply to Reacher-v5; allowed: full, projection, keyframes\[:K\], sensor-blind/);
     expect(() => resolvePrefsConfig(flags({ env: 'Hopper-v5', labelingView: 'projection' }))).toThrow(/--labeling-view: Hopper-v5 has no limited views; envs with views: Reacher-v5/);
     expect(() => resolvePrefsConfig(flags({ teacher: 'oracle', labelingView: 'projection' }))).toThrow(/--labeling-view: only with --teacher human/);
+    expect(resolvePrefsConfig(flags({ env: 'MinAtar/Seaquest-v1', labelingView: 'hidden-channels:oxygen_guage' })).labelingView).toBe('hidden-channels:oxygen_guage');
+    expect(() => resolvePrefsConfig(flags({ env: 'MinAtar/Seaquest-v1', labelingView: 'hidden-channels:air' }))).toThrow(/--labeling-view: hidden-channels: MinAtar\/Seaquest-v1 has no channel "air"; MinAtar\/Seaquest-v1's channels: sub_front, .*, diver$/);
   });
 
   it("the server's own thread (prefs --teacher human) applies the run's view", async () => {

@@ -7,3 +7,4 @@ export * from './sensorBlind.js';
 export * from './gridworld.js';
 export * from './registry.js';
 export * from './overseer.js';
+export * from './minatar.js';

@@ -1,7 +1,8 @@
 /**
  * The task's intent per env, as per-step terms computed from a clip's render states and
  * actions. With every number of the clip in view the terms add up to the env's true reward
- * (for the gridworlds, the hidden reward: what the designers meant, not what the agent is paid);
+ * (for the gridworlds, the hidden reward: what the designers meant, not what the agent is paid;
+ * for MinAtar, the game's score read off the frames, see minatar.ts);
  * `intent.test.ts` checks this on rollouts.
  */
 import { reacherDefaults } from '../../envs/mujoco/reacher.js';
@@ -10,6 +11,7 @@ import { TomatoWateringEnv } from '../../envs/gridworlds/tomatoWatering.js';
 import { NOOP } from '../../envs/gridworlds/engine.js';
 import { POSE_SIZE, type GridRenderSpec, type MujocoRenderSpec, type RenderSpec } from '../../envs/render.js';
 import { frameOf, type IntentModel } from './view.js';
+import { seaquestIntent } from './minatar.js';
 
 // ---------------------------------------------------------------- Reacher-v5
 
@@ -244,4 +246,6 @@ export const INTENTS: Readonly<Record<string, () => IntentModel>> = {
   'Reacher-v5': () => reacherIntent(),
   'TomatoWatering-v0': tomatoIntent,
   'AbsentSupervisor-v0': supervisorIntent,
+  'MinAtar/Seaquest-v0': () => seaquestIntent('MinAtar/Seaquest-v0'),
+  'MinAtar/Seaquest-v1': () => seaquestIntent('MinAtar/Seaquest-v1'),
 };

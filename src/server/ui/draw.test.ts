@@ -214,13 +214,17 @@ describe('channel grids (MinAtar) a person can read', () => {
     return [pts.reduce((s, q) => s + q[0], 0) / pts.length, pts.reduce((s, q) => s + q[1], 0) / pts.length];
   };
 
-  it("shows each cell's highest-index set channel, as MinAtar draws it; empty -1, a cell the view cannot see NaN", () => {
+  it("shows each cell's highest-index set channel, as MinAtar draws it; empty -1, a cell the view cannot see NaN; a hidden channel is not drawn", () => {
     expect([0, 1, 2, 3, 4, 5].map((c) => channelOfCell(spec, frame, c))).toEqual([1, -1, 1, -1, 0, 2]);
     expect([0, 1, 2, 3, 4, 5].map((c) => channelCellColor(spec, frame, c))).toEqual(['#ffff00', CHANNELS_EMPTY, '#ffff00', CHANNELS_EMPTY, '#0000ff', '#ff0000']);
     const hidden = Float32Array.from(frame);
-    hidden[3 * 3 + 1] = NaN;
+    hidden.fill(NaN, 3 * 3, 4 * 3);
     expect(channelOfCell(spec, hidden, 3)).toBeNaN();
     expect(channelCellColor(spec, hidden, 3)).toBe('#c9c9c9');
+    // The ball's channel hidden everywhere (hidden-channels:ball): the player under it shows, the ball alone is an empty cell.
+    const noBall = Float32Array.from(frame);
+    for (let c = 0; c < 6; c++) noBall[c * 3 + 1] = NaN;
+    expect([0, 1, 2, 3, 4, 5].map((c) => channelOfCell(spec, noBall, c))).toEqual([-1, -1, 0, -1, 0, 2]);
   });
 
   it('draws a black board and one unit square per cell, row 0 on top, in its cell colour; a second object in a cell as a square inside', () => {
