@@ -56,7 +56,7 @@ export const PREFS_CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: '--segment-length <steps>', key: 'segmentLength', help: 'steps per segment (null: 1.5 s of simulated time, 15-60 steps)', parse: positiveInt },
   { flag: '--teacher-params <json>', key: 'teacherParams', help: 'override teacher parameters, e.g. \'{"epsilon": 0.1}\'', parse: parseJsonObject, merge: true },
   { flag: '--env-kwargs <json>', key: 'envKwargs', help: 'env constructor options as a JSON object', parse: parseJsonObject },
-  { flag: '--max-episode-steps <n>', key: 'maxEpisodeSteps', help: "training episodes end (truncated) after n steps instead of at the env's own time limit; the final evaluation keeps the env's own", parse: positiveInt },
+  { flag: '--max-episode-steps <n>', key: 'maxEpisodeSteps', help: "training episodes end (truncated) after n steps instead of at the env's own time limit; the final evaluation keeps the env's own (on an env without one, such as MinAtar's, it stops at n too)", parse: positiveInt },
   { flag: '--rm <key=value>', key: 'rewardModel', help: "override one reward-model option (repeatable), e.g. --rm ensembleSize=5; MinAtar games default to the paper's Atari settings: 25-step clips and a conv reward model at std 0.05 (network=minatar on the grid, network=pixels on rendered frames, --env-kwargs '{\"obsType\": \"rgb\"}')", parse: collectKeyValue, merge: true },
   { flag: '--hp <key=value>', key: 'ppo', help: 'override one PPO option (repeatable)', parse: collectKeyValue, merge: true },
 ];

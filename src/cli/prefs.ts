@@ -420,11 +420,13 @@ function interrupted(run: RunDir, result: PrefsResult & { trainSeconds: number }
 function finish(run: RunDir, config: PrefsRunConfig, result: PrefsResult & { trainSeconds: number; last: PrefsMetrics | null }, io: CliIO): number {
   const { prefs } = config;
   const path = run.saveCheckpoint('final', result.checkpoint);
+  // An env without a time limit of its own (MinAtar) is evaluated at the run's, if it set one: a policy that never loses would play forever.
+  const cap = registration(prefs.envId).maxEpisodeSteps === undefined && prefs.maxEpisodeSteps !== null ? { maxEpisodeSteps: prefs.maxEpisodeSteps } : {};
   const evaluation = evaluatePolicy(result.agent, prefs.envId, {
     episodes: config.evalEpisodes,
     seed: 1_000_000 + prefs.seed,
     deterministic: true,
-    makeOptions: { kwargs: config.evalEnvKwargs ?? prefs.envKwargs },
+    makeOptions: { kwargs: config.evalEnvKwargs ?? prefs.envKwargs, ...cap },
   });
   const l = result.last;
   run.writeSummary({

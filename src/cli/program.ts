@@ -12,6 +12,7 @@ import type { GridworldsReportFlags, GridworldsShowFlags } from './gridworlds.js
 import type { SophistryFlags } from './oversight.js';
 import type { AssistFlags } from './assist.js';
 import type { BackflipFlags } from './backflip.js';
+import type { PaddleFlags } from './paddle.js';
 import { configOptions } from './flags.js';
 import { UsageError, processIO, type CliIO } from './io.js';
 import { collectKeyValue, nonNegativeInt, nonNegativeNumber, parseJsonObject, port, positiveInt } from './parse.js';
@@ -459,9 +460,8 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
       setCode(await workerCommand(opts, io));
     });
 
-  program
-    .command('demo')
-    .description('Demonstrations, end to end.')
+  const demo = program.command('demo').description('Demonstrations, end to end.');
+  demo
     .command('backflip')
     .description('Teach the Hopper a backflip by comparisons: overseer prefs --teacher human, labelled over HTTP by a scripted annotator that sees only the drawn poses; then flips counted from poses, a picture and a report.')
     .option('--out <dir>', 'the demo directory (a finished run in it is measured again, not retrained)', 'runs/backflip-demo')
@@ -480,6 +480,25 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
       await withEnvs();
       const { backflipCommand } = await import('./backflip.js');
       setCode(await backflipCommand(opts, io, argv));
+    });
+  demo
+    .command('paddle')
+    .description("Teach MinAtar Breakout's paddle to stay under the ball by comparisons: overseer prefs --teacher human with the MinAtar settings, labelled over HTTP by a scripted annotator that reads only the clips' frames; then tracking measured beside a random policy (and true-reward PPO), a picture and a report.")
+    .option('--out <dir>', 'the demo directory (a finished run in it is measured again, not retrained)', 'runs/paddle-demo')
+    .option('--quick', 'a smoke setting: 3072 steps, 12 labels, one reward model', false)
+    .option('--steps <n>', 'env steps (default 1000000)', positiveInt)
+    .option('--labels <n>', 'label budget (default 1200)', positiveInt)
+    .option('--seed <n>', 'seed of the run', nonNegativeInt, 1)
+    .option('--episodes <n>', 'evaluation episodes', positiveInt, 10)
+    .option('--max-episode-steps <n>', 'training and evaluation episodes end after this many steps (default 2000): a tracker that never misses would play forever', positiveInt)
+    .option('--reference <run_dir>', 'a true-reward PPO run on MinAtar/Breakout-v1 (or its checkpoint) measured on the same episodes')
+    .option('--reference-steps <n>', 'without --reference: train one (overseer train, true reward) for this many steps into DIR/reference first (default 0: none)', nonNegativeInt)
+    .option('--report', 'also write bench/results/paddle.{json,md} and docs/paddle-breakout.svg', false)
+    .option('--notes <file>', 'Markdown appended to the report as its notes')
+    .action(async (opts: PaddleFlags) => {
+      await withEnvs();
+      const { paddleCommand } = await import('./paddle.js');
+      setCode(await paddleCommand(opts, io, argv));
     });
 
   const annotators = program.command('annotators').description('People who label, each with a token.');

@@ -76,14 +76,15 @@ describe('the annotator reads nothing a browser could not see', () => {
   const here = dirname(fileURLToPath(import.meta.url));
   const root = resolve(here, '..', '..', '..');
 
-  it('loads only itself and its pose arithmetic: no store, no prefs, no envs, no simulator, no files, no Node modules', () => {
-    expect([...staticImports(relative(root, join(here, 'annotator.ts')))].sort()).toEqual(['src/demos/backflip/annotator.ts', 'src/demos/backflip/poses.ts']);
+  it('loads only itself, the shared HTTP client and its pose arithmetic: no store, no prefs, no envs, no simulator, no files, no Node modules', () => {
+    expect([...staticImports(relative(root, join(here, 'annotator.ts')))].sort()).toEqual(['src/demos/backflip/annotator.ts', 'src/demos/backflip/poses.ts', 'src/demos/shared/labelingClient.ts']);
   });
 
   it("names no type but the labeling API's (src/server/api.ts), whose responses the page reads too", () => {
     const specifiers = (file: string) => [...readFileSync(join(here, file), 'utf8').matchAll(/^\s*(?:import|export)\s[^'";]*?['"]([^'"]+)['"]/gm)].map((m) => m[1]);
-    expect(specifiers('annotator.ts').sort()).toEqual(['../../server/api.js', './poses.js']);
+    expect(specifiers('annotator.ts').sort()).toEqual(['../../server/api.js', '../shared/labelingClient.js', './poses.js']);
     expect(specifiers('poses.ts')).toEqual([]);
+    expect(specifiers('../shared/labelingClient.ts')).toEqual(['../../server/api.js']);
   });
 
   it('reads from the scene only fields the server sends (a MujocoRenderSpec is a SceneJson spec)', () => {

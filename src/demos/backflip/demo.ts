@@ -14,14 +14,16 @@
  * A directory whose run has finished is not trained again: the command then only measures,
  * draws and reports (so it can be rerun, e.g. with more evaluation episodes).
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { registration } from '../../envs/registry.js';
-import { runAnnotator, type AnnotatorResult } from './annotator.js';
+import { evalSeed, finishedTraining, finalCheckpoint, runChild, trainedWith, trainWithAnnotator, type CliCommand, type TrainingRecord } from '../shared/humanRun.js';
+import { runAnnotator } from './annotator.js';
 import { evaluateBackflips, type Evaluation } from './evaluate.js';
 import { backflipSvg, pickClip } from './picture.js';
-import { backflipReport, reportMarkdown, type BackflipReport, type TrainingRecord } from './report.js';
+import { backflipReport, reportMarkdown, type BackflipReport } from './report.js';
+
+export { evalSeed, trainedWith };
 
 export const BACKFLIP_INSTRUCTIONS = 'Which clip is closer to a backflip? The hopper should turn over backwards and land on its foot.';
 
@@ -62,7 +64,7 @@ export interface BackflipOptions {
   /** Notes (Markdown) for the report. */
   notes: string | null;
   /** How to run the overseer CLI: this process's own entry point by default. */
-  cli: { file: string; args: string[] };
+  cli: CliCommand;
   /** The command as typed, for the report. */
   command: string;
   log: (line: string) => void;
@@ -77,14 +79,11 @@ export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> 
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
   const runDir = join(out, 'run');
-  const trainingPath = join(out, 'training.json');
-  let training: TrainingRecord;
-  if (existsSync(join(runDir, 'summary.json')) && JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')).status === 'finished' && existsSync(trainingPath)) {
-    training = JSON.parse(readFileSync(trainingPath, 'utf8')) as TrainingRecord;
-    o.log(`${runDir} has finished training; measuring it again`);
-  } else {
+  let training: TrainingRecord | null = finishedTraining(out, runDir);
+  if (training) o.log(`${runDir} has finished training; measuring it again`);
+  else {
     training = await train(o, runDir);
-    writeFileSync(trainingPath, `${JSON.stringify(training, null, 2)}\n`);
+    writeFileSync(join(out, 'training.json'), `${JSON.stringify(training, null, 2)}\n`);
   }
   const checkpoint = join(runDir, 'checkpoints', 'final.json');
   const lengths = episodeLengths(runDir);
@@ -100,7 +99,7 @@ export async function backflipDemo(o: BackflipOptions): Promise<BackflipReport> 
     if (!existsSync(join(referencePath, 'summary.json'))) await normalHopper(o, referencePath);
   }
   if (referencePath) {
-    const refCheckpoint = referencePath.endsWith('.json') ? referencePath : join(referencePath, 'checkpoints', 'final.json');
+    const refCheckpoint = finalCheckpoint(referencePath);
     o.log(`evaluating the reference ${refCheckpoint}`);
     reference = evaluateBackflips(refCheckpoint, { envKwargs: trained.envKwargs, episodes: o.episodes, seed: evalSeed(trained.seed), maxEpisodeSteps: lengths.evaluation });
   }
@@ -136,113 +135,32 @@ export function episodeLengths(runDir: string): { training: number; evaluation: 
   return { training, evaluation: Math.max(own, training) };
 }
 
-/**
- * The settings a run was trained with, from its config.json: env steps, label budget, clip
- * length, seed and env options. A value the config does not hold (a default left null) is
- * taken from `flags`.
- */
-export function trainedWith(runDir: string, flags: Pick<BackflipOptions, 'steps' | 'labels' | 'segmentLength' | 'seed' | 'envKwargs'>): Pick<BackflipOptions, 'steps' | 'labels' | 'segmentLength' | 'seed' | 'envKwargs'> {
-  const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as {
-    seed?: number;
-    prefs?: { totalTimesteps?: number; labelBudget?: number; segmentLength?: number | null; envKwargs?: Record<string, unknown> };
-  };
-  const p = config.prefs ?? {};
-  return {
-    steps: p.totalTimesteps ?? flags.steps,
-    labels: p.labelBudget ?? flags.labels,
-    segmentLength: p.segmentLength ?? flags.segmentLength,
-    seed: config.seed ?? flags.seed,
-    envKwargs: p.envKwargs ?? flags.envKwargs,
-  };
-}
-
-/** Evaluation episodes are reset with seeds the run never trained on (as `overseer prefs`' own evaluation). */
-export const evalSeed = (seed: number) => 1_000_000 + seed;
-
 /** A Hopper trained normally, on Hopper-v5's own reward (with its termination), to set the forward reward beside. */
 async function normalHopper(o: BackflipOptions, dir: string): Promise<void> {
   const args = ['train', '--env', 'Hopper-v5', '--steps', String(o.referenceSteps), '--seed', String(o.seed), '--out', dir, '--no-progress'];
   o.log(`a normal Hopper to compare with: overseer ${args.join(' ')}`);
-  const code = await runChild(o, args, join(resolve(o.out), 'normal.log'));
+  const code = await runChild(o.cli, args, join(resolve(o.out), 'normal.log'));
   if (code !== 0) throw new Error(`overseer train exited with code ${code}; see ${join(o.out, 'normal.log')}`);
 }
 
-function runChild(o: BackflipOptions, args: string[], logPath: string): Promise<number> {
-  const log = createWriteStream(logPath, { flags: 'a' });
-  const child = spawn(o.cli.file, [...o.cli.args, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OVERSEER_EXIT_WITH_PARENT: '1' } });
-  child.stdout.on('data', (d: Buffer) => log.write(d));
-  child.stderr.on('data', (d: Buffer) => log.write(d));
-  return new Promise<number>((done, fail) => {
-    child.once('error', fail);
-    child.once('exit', (c, signal) => {
-      log.end();
-      done(c ?? (signal ? 128 : 1));
-    });
-  });
+/** `overseer prefs --teacher human` on Hopper-v5, labelled by the scripted annotator. */
+function train(o: BackflipOptions, runDir: string): Promise<TrainingRecord> {
+  const args = [
+    'prefs',
+    '--env', 'Hopper-v5',
+    '--teacher', 'human',
+    '--env-kwargs', JSON.stringify(o.envKwargs),
+    '--segment-length', String(o.segmentLength),
+    '--max-episode-steps', String(o.episodeSteps),
+    '--undo-seconds', '0',
+    '--label-budget', String(o.labels),
+    '--steps', String(o.steps),
+    '--seed', String(o.seed),
+    '--port', '0',
+    '--out', runDir,
+    '--instructions', BACKFLIP_INSTRUCTIONS,
+    '--no-progress',
+    ...o.prefsArgs,
+  ];
+  return trainWithAnnotator({ out: o.out, runDir, args, cli: o.cli, log: o.log, annotate: (link) => runAnnotator({ ...link, log: o.log }) });
 }
-
-/** `overseer prefs --teacher human` in a child process, and the annotator on the link it prints. */
-async function train(o: BackflipOptions, runDir: string): Promise<TrainingRecord> {
-  const resuming = existsSync(join(runDir, 'config.json'));
-  const args = resuming
-    ? ['prefs', '--resume', runDir, '--port', '0', '--no-progress']
-    : [
-        'prefs',
-        '--env', 'Hopper-v5',
-        '--teacher', 'human',
-        '--env-kwargs', JSON.stringify(o.envKwargs),
-        '--segment-length', String(o.segmentLength),
-        '--max-episode-steps', String(o.episodeSteps),
-        '--undo-seconds', '0',
-        '--label-budget', String(o.labels),
-        '--steps', String(o.steps),
-        '--seed', String(o.seed),
-        '--port', '0',
-        '--out', runDir,
-        '--instructions', BACKFLIP_INSTRUCTIONS,
-        '--no-progress',
-        ...o.prefsArgs,
-      ];
-  const started = new Date();
-  o.log(`overseer ${args.map(shellQuote).join(' ')}`);
-  const log = createWriteStream(join(resolve(o.out), 'prefs.log'), { flags: 'a' });
-  const child = spawn(o.cli.file, [...o.cli.args, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OVERSEER_EXIT_WITH_PARENT: '1' } });
-  const stop = new AbortController();
-  let annotator: Promise<AnnotatorResult> | null = null;
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => {
-    log.write(d);
-    stdout += d.toString();
-    const link = /label segments at (http:\/\/\S+)\/\?token=([\w-]+)&run=(\S+)/.exec(stdout);
-    if (link && !annotator) {
-      o.log(`the annotator labels at ${link[1]} (run ${decodeURIComponent(link[3])})`);
-      annotator = runAnnotator({ url: link[1], token: link[2], runId: decodeURIComponent(link[3]), signal: stop.signal, log: o.log });
-      // Its failure is reported when the run ends; the run itself would wait for labels forever, so stop it.
-      annotator.catch((e: unknown) => {
-        o.log(`annotator failed: ${(e as Error).message}`);
-        child.kill('SIGINT');
-      });
-    }
-  });
-  child.stderr.on('data', (d: Buffer) => log.write(d));
-  const code = await new Promise<number>((done, fail) => {
-    child.once('error', fail);
-    child.once('exit', (c, signal) => done(c ?? (signal ? 128 : 1)));
-  });
-  stop.abort();
-  const answered: AnnotatorResult | null = annotator ? await (annotator as Promise<AnnotatorResult>).catch(() => null) : null;
-  log.end();
-  const ended = new Date();
-  if (code !== 0) throw new Error(`overseer prefs exited with code ${code}; see ${join(o.out, 'prefs.log')}${resuming ? '' : `; continue it with the same command (it resumes ${runDir})`}`);
-  return {
-    prefsCommand: `overseer ${args.map(shellQuote).join(' ')}`,
-    startedAt: started.toISOString(),
-    endedAt: ended.toISOString(),
-    wallSeconds: (ended.getTime() - started.getTime()) / 1000,
-    resumed: resuming,
-    annotator: answered ? { labels: answered.labels, answers: answered.answers } : null,
-  };
-}
-
-/** An argument as a shell would need it typed. */
-const shellQuote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);

@@ -3,12 +3,11 @@
  * cut short), with every frame's drawn poses kept, flips counted from those poses alone, and
  * the env's true forward reward (which the policy never saw) summed beside them.
  */
-import { readFileSync } from 'node:fs';
 import '../../envs/builtins.js';
 import { make } from '../../envs/registry.js';
 import type { MujocoRenderSpec } from '../../envs/render.js';
-import { ActorCritic } from '../../rl/agent.js';
 import { Rng } from '../../utils/rng.js';
+import { loadAgent } from '../shared/humanRun.js';
 import { AIR_HEIGHT, AIRBORNE, airShare, clearances, countFlips, hopperGeoms, torsoPoses, type FlipCount } from './poses.js';
 
 export interface EpisodeMeasure {
@@ -50,12 +49,6 @@ export interface Evaluation {
   episodes: EpisodeMeasure[];
   /** Every episode's render states, one array of numbers per frame (rounded to 1e-5). */
   frames: number[][][];
-}
-
-/** A policy from a run's checkpoint (a preference run's holds the agent beside the reward model). */
-export function loadAgent(checkpoint: string): ActorCritic {
-  const json = JSON.parse(readFileSync(checkpoint, 'utf8')) as { format?: string; agent?: unknown };
-  return ActorCritic.load(json.format === 'overseer.prefs' ? json.agent : json, checkpoint);
 }
 
 const round = (v: number) => Math.round(v * 1e5) / 1e5;

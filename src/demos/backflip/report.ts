@@ -1,28 +1,10 @@
 /** The backflip demo's results: what was run, on what, and what the policy does, as JSON and Markdown. */
-import { execSync } from 'node:child_process';
-import { cpus, release, totalmem, type as osType } from 'node:os';
 import type { AnswerJson } from '../../server/api.js';
+import type { TrainingRecord } from '../shared/humanRun.js';
+import { gitCommit, machine, pm, stats, type Machine, type Stats } from '../shared/report.js';
 import type { EpisodeMeasure, Evaluation } from './evaluate.js';
 import { AIR_HEIGHT, AIRBORNE, FLIP_RULE, GET_UP, GROUND_TURN_WEIGHT, JUMP } from './poses.js';
 import { EQUAL_MARGIN } from './annotator.js';
-
-/** How the training went, as the demo saw it. */
-export interface TrainingRecord {
-  prefsCommand: string;
-  startedAt: string;
-  endedAt: string;
-  /** From starting `overseer prefs` to its exit (labelling, training and its own evaluation). */
-  wallSeconds: number;
-  resumed: boolean;
-  annotator: { labels: number; answers: Record<AnswerJson, number> } | null;
-}
-
-interface Stats {
-  mean: number;
-  std: number;
-  min: number;
-  max: number;
-}
 
 export interface BackflipReport {
   format: 'overseer.backflip/1';
@@ -30,7 +12,7 @@ export interface BackflipReport {
   prefsCommand: string;
   date: string;
   gitCommit: string | null;
-  machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
+  machine: Machine;
   settings: {
     envId: string;
     envKwargs: Record<string, unknown>;
@@ -79,25 +61,6 @@ export const SCORE_RULE_TEXT =
   `more than the π/2 that standing up again by turning forwards half a turn costs); ` +
   `plus ${JUMP.perMetre} per metre the torso's centre rises above its standing ${JUMP.standing} m, unless the clip turns forwards ${deg(JUMP.maxForward)}° or more (a jump is how a backflip starts). ` +
   `Scores closer than ${EQUAL_MARGIN} are answered "equal".`;
-
-function stats(xs: number[]): Stats {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length), min: Math.min(...xs), max: Math.max(...xs) };
-}
-
-function machine(): BackflipReport['machine'] {
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version };
-}
-
-function gitCommit(): string | null {
-  try {
-    const head = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- src/demos', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    return dirty ? `${head}+uncommitted` : head;
-  } catch {
-    return null;
-  }
-}
 
 export function backflipReport(a: {
   options: { command: string; steps: number; labels: number; segmentLength: number; seed: number; envKwargs: Record<string, unknown>; notes: string | null };
@@ -206,7 +169,6 @@ export function verdict(eps: readonly EpisodeMeasure[], s: BackflipReport['summa
 }
 
 const f1 = (v: number) => v.toFixed(1);
-const pm = (st: Stats, d = 1) => `${st.mean.toFixed(d)} ± ${st.std.toFixed(d)}`;
 
 export function reportMarkdown(r: BackflipReport): string {
   const seconds = (steps: number) => ((steps * r.settings.segmentSeconds) / r.settings.segmentLength).toFixed(2);
