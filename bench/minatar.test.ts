@@ -1,4 +1,8 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli, tmp } from '../src/cli/testing/cli.js';
+import { minatarClip } from './minatarClip.js';
 import { cellArgs, cellsOf, minatarMarkdown, type CellResult, type MinAtarResult } from './minatar.js';
 
 const prov = { command: 'npm run bench -- minatar', date: 'd', gitCommit: 'abc', machine: { cpu: 'c', cores: 2, memoryGiB: 24, os: 'Linux', node: 'v20' } };
@@ -43,4 +47,28 @@ describe('bench minatar', () => {
     expect(md).toContain('| Breakout | 500,000 | 1000 | offline | 1 | 1.00 | 10% |');
     expect(md).toContain('NOTES HERE');
   });
+
+  it("plays a preference run's final policy scoring each step with the true and the learned reward, and draws where r̂ pays most", async () => {
+    const root = tmp('overseer-clip-');
+    mkdirSync(join(root, 'docs'));
+    const run = join(root, 'run');
+    const r = await cli('prefs', '--env', 'MinAtar/Breakout-v1', '--steps', '2048', '--labels', '20', '--rm', 'ensembleSize=1', '--hp', 'numEnvs=2', '--seed', '3', '--out', run, '--eval-episodes', '1', '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    const clip = minatarClip(run, 'clip', { episodes: 3, maxSteps: 50, count: 6, argv: [], root, resultsDir: root });
+    expect(clip.episodes).toHaveLength(3);
+    expect(clip.episodes.map((e) => e.seed)).toEqual([1000003, 1000004, 1000005]);
+    const steps = clip.episodes.reduce((s, e) => s + e.length, 0);
+    expect(clip.episodes.every((e) => e.length <= 50 && (e.capped ? e.length === 50 : true))).toBe(true);
+    expect(clip.truePerStep).toBeCloseTo(clip.episodes.reduce((s, e) => s + e.trueReturn, 0) / steps, 12);
+    expect(clip.learnedPerStep).toBeCloseTo(clip.episodes.reduce((s, e) => s + e.learnedReturn, 0) / steps, 12);
+    expect(Object.keys(clip.actionShares)).toEqual(['n', 'l', 'r']);
+    expect(Object.values(clip.actionShares).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(clip.picture.count).toBe(Math.min(6, clip.episodes[clip.picture.episode]!.length));
+    const svg = readFileSync(join(root, 'docs', 'clip.svg'), 'utf8');
+    expect(svg.match(/<text [^>]*>t=/g)).toHaveLength(clip.picture.count);
+    expect(JSON.parse(readFileSync(join(root, 'minatar-clips.json'), 'utf8')).clip.picture.learned).toBeCloseTo(clip.picture.learned, 12);
+    expect(existsSync(join(root, 'docs', 'clip.svg'))).toBe(true);
+    // A run that has not finished is named.
+    expect(() => minatarClip(join(root, 'none'), 'x', { episodes: 1, maxSteps: 5, count: 2, argv: [], root, resultsDir: root })).toThrow(/none is not a run directory \(no config\.json\)/);
+  }, 120_000);
 });

@@ -16,6 +16,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { RESULTS_DIR, provenance, writeResult, type Provenance } from './machine.js';
+import type { ClipResult } from './minatarClip.js';
 import type { MinAtarRandomResult } from './minatarRandom.js';
 import { ROOT, learningCurve, pool, readMetrics, readSummary } from './train.js';
 
@@ -302,6 +303,23 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
     lines.push(`| ${game} | ${steps.toLocaleString('en-US')} | ${labelsS} | ${variant} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${ratio} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${seedsCell(g, (c) => c.finalLearnedReturn)} | ${seedsCell(g, (c) => c.finalReturnCorrelation)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} |`);
   }
   lines.push('');
+  const clips = readJson<Record<string, ClipResult>>('minatar-clips');
+  if (clips && Object.keys(clips).length > 0) {
+    lines.push('## 5. What the final policies do, and what their reward models pay for it');
+    lines.push('');
+    lines.push('`npm run bench -- minatar-clip --run <dir> --name <name>`: the final policy played deterministically (episode k reset with seed 1000000 + the run\'s seed + k, cut at the step cap), every step scored by the true reward and by the run\'s own learned reward r̂ as RL got it (std 0.05, not centred once terminations were seen). The picture is the stretch of frames the reward model pays most for.');
+    lines.push('');
+    lines.push('| name | run | episodes | mean length | true score per episode | true per step | r̂ per step | actions | picture |');
+    lines.push('|---|---|---|---|---|---|---|---|---|');
+    for (const [name, c] of Object.entries(clips)) {
+      const lengths = c.episodes.map((e) => e.length);
+      const scores = c.episodes.map((e) => e.trueReturn);
+      const capped = c.episodes.filter((e) => e.capped).length;
+      const actions = Object.entries(c.actionShares).map(([a, v]) => `${a} ${Math.round(100 * v)}%`).join(', ');
+      lines.push(`| ${name} | ${c.run} | ${c.episodes.length}${capped ? ` (${capped} cut at ${c.maxSteps})` : ''} | ${fmt(mean(lengths), 1)} | ${fmt(mean(scores))} ± ${fmt(sd(scores))} | ${fmt(c.truePerStep, 3)} | ${fmt(c.learnedPerStep, 3)} | ${actions} | [${c.picture.path}](../../${c.picture.path}) |`);
+    }
+    lines.push('');
+  }
   if (notes) {
     lines.push(notes.trim());
     lines.push('');

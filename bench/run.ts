@@ -33,6 +33,7 @@ import { benchContention } from './contention.js';
 import { benchMinAtarRandom } from './minatarRandom.js';
 import { benchPerson } from './person.js';
 import { benchConv } from './conv.js';
+import { minatarClip } from './minatarClip.js';
 import { GAMES as MINATAR_GAMES, VARIANTS as MINATAR_VARIANTS, benchMinatar, cellsOf, loadMinatar, writeMinatar, type MinAtarVariant } from './minatar.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
@@ -400,6 +401,20 @@ program
     const cells = cellsOf(list(o.games), variants as MinAtarVariant[], list(o.labels).map(positiveInt), o.steps, list(o.seeds).map(positiveInt));
     await benchMinatar(cells, o.parallel, o.episodes, argv);
     writeReport();
+  });
+program
+  .command('minatar-clip')
+  .description("what a MinAtar preference run's final policy does beside what its reward model pays for it: true and learned returns per episode, action shares, and a picture of the stretch the reward model pays most for (docs/<name>.svg; numbers in minatar-clips.json, listed in minatar.md)")
+  .requiredOption('--run <dir>', 'a finished MinAtar prefs run directory')
+  .requiredOption('--name <name>', 'name of the picture and of its entry, e.g. minatar-offline-breakout')
+  .option('--episodes <n>', 'episodes played', positiveInt, 10)
+  .option('--max-steps <n>', 'each episode cut at this many steps', positiveInt, 2000)
+  .option('--count <n>', 'frames in the picture', positiveInt, 16)
+  .action((o: { run: string; name: string; episodes: number; maxSteps: number; count: number }) => {
+    const r = minatarClip(o.run, o.name, { episodes: o.episodes, maxSteps: o.maxSteps, count: o.count, argv });
+    console.log(`${o.name}: true ${r.truePerStep.toFixed(3)} / step, learned ${r.learnedPerStep.toFixed(3)} / step; episodes ${r.episodes.map((e) => `${e.length} steps score ${e.trueReturn}`).join('; ')}; actions ${JSON.stringify(r.actionShares)}; ${r.picture.path}`);
+    const m = loadMinatar();
+    if (m) writeMinatar(m);
   });
 program
   .command('conv')
