@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { registration } from '../../envs/registry.js';
-import { evalSeed, finishedTraining, finalCheckpoint, runChild, trainedWith, trainWithAnnotator, type CliCommand, type TrainingRecord } from '../shared/humanRun.js';
+import { evalSeed, finishedTraining, finalCheckpoint, runChild, scriptedPrefsArgs, trainedWith, trainWithAnnotator, type CliCommand, type TrainingRecord } from '../shared/humanRun.js';
 import { runAnnotator } from './annotator.js';
 import { evaluateBackflips, type Evaluation } from './evaluate.js';
 import { backflipSvg, pickClip } from './picture.js';
@@ -145,22 +145,16 @@ async function normalHopper(o: BackflipOptions, dir: string): Promise<void> {
 
 /** `overseer prefs --teacher human` on Hopper-v5, labelled by the scripted annotator. */
 function train(o: BackflipOptions, runDir: string): Promise<TrainingRecord> {
-  const args = [
-    'prefs',
-    '--env', 'Hopper-v5',
-    '--teacher', 'human',
-    '--env-kwargs', JSON.stringify(o.envKwargs),
-    '--segment-length', String(o.segmentLength),
-    '--max-episode-steps', String(o.episodeSteps),
-    '--undo-seconds', '0',
-    '--label-budget', String(o.labels),
-    '--steps', String(o.steps),
-    '--seed', String(o.seed),
-    '--port', '0',
-    '--out', runDir,
-    '--instructions', BACKFLIP_INSTRUCTIONS,
-    '--no-progress',
-    ...o.prefsArgs,
-  ];
+  const args = scriptedPrefsArgs({
+    env: 'Hopper-v5',
+    settings: ['--env-kwargs', JSON.stringify(o.envKwargs), '--segment-length', String(o.segmentLength)],
+    maxEpisodeSteps: o.episodeSteps,
+    labels: o.labels,
+    steps: o.steps,
+    seed: o.seed,
+    runDir,
+    instructions: BACKFLIP_INSTRUCTIONS,
+    extra: o.prefsArgs,
+  });
   return trainWithAnnotator({ out: o.out, runDir, args, cli: o.cli, log: o.log, annotate: (link) => runAnnotator({ ...link, log: o.log }) });
 }

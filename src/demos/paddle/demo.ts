@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MINATAR_PREFS_SETTINGS } from '../../prefs/config.js';
-import { evalSeed, finalCheckpoint, finishedTraining, runChild, trainedWith, trainWithAnnotator, type CliCommand, type TrainingRecord } from '../shared/humanRun.js';
+import { evalSeed, finalCheckpoint, finishedTraining, runChild, scriptedPrefsArgs, trainedWith, trainWithAnnotator, type CliCommand, type TrainingRecord } from '../shared/humanRun.js';
 import { runAnnotator } from './annotator.js';
 import { EVAL_MAX_STEPS, PADDLE_ENV, checkpointPolicy, evaluatePaddle, randomPolicy, type PaddleEvaluation } from './evaluate.js';
 import { paddleSvg, pickClip } from './picture.js';
@@ -102,24 +102,18 @@ export async function paddleDemo(o: PaddleOptions): Promise<PaddleReport> {
 
 /** `overseer prefs --teacher human` on Breakout with the MinAtar settings, labelled by the scripted annotator. */
 function train(o: PaddleOptions, runDir: string): Promise<TrainingRecord> {
-  const args = [
-    'prefs',
-    '--env', PADDLE_ENV,
-    '--teacher', 'human',
-    '--segment-length', String(MINATAR_PREFS_SETTINGS.segmentLength),
-    '--rm', `network=${MINATAR_PREFS_SETTINGS.rewardModel.network}`,
+  const args = scriptedPrefsArgs({
+    env: PADDLE_ENV,
+    settings: ['--segment-length', String(MINATAR_PREFS_SETTINGS.segmentLength), '--rm', `network=${MINATAR_PREFS_SETTINGS.rewardModel.network}`],
     // Also caps the run's own final evaluation (Breakout has no time limit of its own).
-    '--max-episode-steps', String(o.maxEpisodeSteps),
-    '--undo-seconds', '0',
-    '--label-budget', String(o.labels),
-    '--steps', String(o.steps),
-    '--seed', String(o.seed),
-    '--port', '0',
-    '--out', runDir,
-    '--instructions', PADDLE_INSTRUCTIONS,
-    '--no-progress',
-    ...o.prefsArgs,
-  ];
+    maxEpisodeSteps: o.maxEpisodeSteps,
+    labels: o.labels,
+    steps: o.steps,
+    seed: o.seed,
+    runDir,
+    instructions: PADDLE_INSTRUCTIONS,
+    extra: o.prefsArgs,
+  });
   return trainWithAnnotator({ out: o.out, runDir, args, cli: o.cli, log: o.log, annotate: (link) => runAnnotator({ ...link, log: o.log }) });
 }
 

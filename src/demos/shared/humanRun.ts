@@ -49,6 +49,42 @@ export interface HumanRunOptions {
   log: (line: string) => void;
 }
 
+/** What a demo's `overseer prefs --teacher human` run differs in; the rest is the same for every demo. */
+export interface ScriptedPrefsRun {
+  env: string;
+  /** The demo's own run options (env kwargs, clip length, reward model), right after the teacher. */
+  settings: string[];
+  /** Training episodes end here (on envs without a time limit, the final evaluation too). */
+  maxEpisodeSteps: number;
+  labels: number;
+  steps: number;
+  seed: number;
+  runDir: string;
+  instructions: string;
+  /** Extra flags, last (they win). */
+  extra: string[];
+}
+
+/** The `overseer prefs` arguments of a demo run labelled by a scripted annotator: people's teacher, answers final at once (no undo window), any free port. */
+export function scriptedPrefsArgs(r: ScriptedPrefsRun): string[] {
+  return [
+    'prefs',
+    '--env', r.env,
+    '--teacher', 'human',
+    ...r.settings,
+    '--max-episode-steps', String(r.maxEpisodeSteps),
+    '--undo-seconds', '0',
+    '--label-budget', String(r.labels),
+    '--steps', String(r.steps),
+    '--seed', String(r.seed),
+    '--port', '0',
+    '--out', r.runDir,
+    '--instructions', r.instructions,
+    '--no-progress',
+    ...r.extra,
+  ];
+}
+
 /** The training record of a run that has finished in `out` (so it is measured again, not retrained), or null. */
 export function finishedTraining(out: string, runDir: string): TrainingRecord | null {
   const summary = join(runDir, 'summary.json');
