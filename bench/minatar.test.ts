@@ -1,15 +1,16 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tmp } from '../src/cli/testing/cli.js';
 import { minatarClip } from './minatarClip.js';
-import { cellArgs, cellsOf, minatarMarkdown, type CellResult, type MinAtarResult } from './minatar.js';
+import { cellArgs, cellDir, cellsOf, claimCell, minatarMarkdown, type CellResult, type MinAtarResult } from './minatar.js';
 
 const prov = { command: 'npm run bench -- minatar', date: 'd', gitCommit: 'abc', machine: { cpu: 'c', cores: 2, memoryGiB: 24, os: 'Linux', node: 'v20' } };
 
 function cell(over: Partial<CellResult>): CellResult {
   return {
-    game: 'Breakout', variant: 'ppo', labels: null, steps: 500_000, seed: 1,
+    game: 'Breakout', preset: 'pgx8', variant: 'ppo', labels: null, steps: 500_000, seed: 1,
     evalMean: 10, evalStd: 1, evalReturns: [], finalTrainingReturn: 9, finalLearnedReturn: null, finalReturnCorrelation: null,
     labelsUsed: null, trainSeconds: 100, stepsPerSecond: 5000, curve: [],
     ...over,
@@ -25,6 +26,27 @@ describe('bench minatar', () => {
     expect(cellArgs(oracle, '/o', 10)).toEqual(expect.arrayContaining(['prefs', '--teacher', 'oracle', '--labels', '1000']));
     expect(cellArgs(oracle, '/o', 10)).not.toContain('--initial-label-fraction');
     expect(cellArgs(offline, '/o', 10).slice(-2)).toEqual(['--initial-label-fraction', '1']);
+    // Cells of the current preset sit in its own folder; the first preset's kept the folder they were made in.
+    expect(cellDir(ppo, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/ppo-500000/seed1');
+    expect(cellDir({ ...oracle, preset: 'pgx8' }, '/r')).toBe('/r/bench/runs/minatar/Breakout/oracle-1000-500000/seed1');
+  });
+
+  it('claims a cell for one process at a time: a second claim names the holder, a killed holder is taken over', () => {
+    const dir = join(tmp('overseer-cell-'), 'Breakout', 'ppo-500000', 'seed1');
+    const lock = join(dir, 'cell.lock');
+    const first = claimCell(dir);
+    expect(first.holder).toBeNull();
+    expect(readFileSync(lock, 'utf8')).toBe(String(process.pid));
+    expect(claimCell(dir).holder).toBe(process.pid);
+    first.release();
+    expect(existsSync(lock)).toBe(false);
+    // A bench process that was killed left its lock: the next one takes the cell.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(lock, String(gone));
+    const next = claimCell(dir);
+    expect(next.holder).toBeNull();
+    expect(readFileSync(lock, 'utf8')).toBe(String(process.pid));
+    next.release();
   });
 
   it('sets each preference cell beside true-reward PPO at the same frames and seeds, and PPO beside the published numbers', () => {
@@ -36,15 +58,19 @@ describe('bench minatar', () => {
         cell({ variant: 'oracle', labels: 1000, seed: 1, evalMean: 12, finalLearnedReturn: 0.5, finalReturnCorrelation: 0.9 }),
         cell({ variant: 'oracle', labels: 1000, seed: 2, evalMean: 6, finalLearnedReturn: 0.7, finalReturnCorrelation: 0.8 }),
         cell({ variant: 'offline', labels: 1000, seed: 1, evalMean: 1 }),
+        // Under the current preset: its own row, never averaged with the earlier preset's.
+        cell({ preset: 'gymnax64', seed: 1, evalMean: 30 }),
       ],
     };
     const md = minatarMarkdown(r, 'NOTES HERE');
     // PPO: mean ± sd over seeds 1, 2, beside MinAtar's DQN ~10 and AC ~17.5.
-    expect(md).toContain('| Breakout | 500,000 | 1,2 | 15.00 ± 7.07 (10.0, 20.0) |');
+    expect(md).toContain('| Breakout | pgx8 | 500,000 | 1,2 | 15.00 ± 7.07 (10.0, 20.0) |');
+    expect(md).toContain('| Breakout | gymnax64 | 500,000 | 1 | 30.00 |');
+    expect(md).toContain("- `gymnax64` (current): gymnax-blines' MinAtar PPO");
     expect(md).toContain('| ~10 | ~17.5 | 28 | ~50 |');
     // oracle: (12 + 6) / 2 over (10 + 20) / 2 = 60%; offline seed 1 against PPO seed 1 alone: 10%.
-    expect(md).toContain('| Breakout | 500,000 | 1000 | oracle | 1,2 | 9.00 ± 4.24 (12.0, 6.0) | 60% |');
-    expect(md).toContain('| Breakout | 500,000 | 1000 | offline | 1 | 1.00 | 10% |');
+    expect(md).toContain('| Breakout | pgx8 | 500,000 | 1000 | oracle | 1,2 | 9.00 ± 4.24 (12.0, 6.0) | 60% |');
+    expect(md).toContain('| Breakout | pgx8 | 500,000 | 1000 | offline | 1 | 1.00 | 10% |');
     expect(md).toContain('NOTES HERE');
   });
 

@@ -12,12 +12,13 @@
  * (minatar-random.json, the recorded traces) and the conv kernels' throughput (conv.json).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { RESULTS_DIR, provenance, writeResult, type Provenance } from './machine.js';
 import type { ClipResult } from './minatarClip.js';
 import type { MinAtarRandomResult } from './minatarRandom.js';
+import { MINATAR_PPO_PRESET } from '../src/rl/presets.js';
 import { ROOT, learningCurve, pool, readMetrics, readSummary } from './train.js';
 
 export const GAMES = ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders'] as const;
@@ -43,8 +44,21 @@ export const PUBLISHED_SOURCES = [
   'Pgx PPO: Koyamada et al. 2023 (arXiv:2303.17503), github.com/sotetsuk/pgx examples/minatar-ppo plots (20M steps by default, its ports; evaluation return read off the final point).',
 ];
 
+/**
+ * The MinAtar PPO presets cells were trained under (src/rl/presets.ts), by the name their cells
+ * carry. A changed preset gets a new name, so its cells sit beside the earlier ones, not among them.
+ */
+export const PPO_PRESETS: Record<string, string> = {
+  pgx8: "Pgx's minatar-ppo scaled to a CPU: 8 envs x 128 steps, 4 minibatches of 256, 3 epochs, lr 3e-4 (the preset until 2026-12)",
+  gymnax64: "gymnax-blines' MinAtar PPO: 64 envs x 128 steps, 8 minibatches of 1,024, 4 epochs, lr 5e-4, gamma 0.99",
+};
+/** Cells written before presets had names. */
+const LEGACY_PRESET = 'pgx8';
+
 export interface CellSpec {
   game: string;
+  /** The PPO preset's name (PPO_PRESETS); the bench trains only the current one. */
+  preset: string;
   variant: MinAtarVariant;
   /** Label budget (null for `ppo`). */
   labels: number | null;
@@ -75,7 +89,9 @@ export interface MinAtarResult {
 
 export function cellDir(c: CellSpec, root = ROOT): string {
   const name = c.variant === 'ppo' ? `ppo-${c.steps}` : `${c.variant}-${c.labels}-${c.steps}`;
-  return join(root, 'bench', 'runs', 'minatar', c.game, name, `seed${c.seed}`);
+  // The first preset's cells predate the preset level of the tree.
+  const preset = c.preset === LEGACY_PRESET ? [] : [c.preset];
+  return join(root, 'bench', 'runs', 'minatar', c.game, ...preset, name, `seed${c.seed}`);
 }
 
 /** The CLI arguments of a fresh cell. */
@@ -101,12 +117,68 @@ function runCli(args: string[]): Promise<void> {
   });
 }
 
-/** Trains a cell, or resumes it if an earlier bench was stopped part-way. */
-export async function runCell(c: CellSpec, episodes: number): Promise<void> {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/**
+ * Claims a cell's directory for this process with a lock file holding its pid, so that two
+ * `bench minatar` processes whose cell lists overlap never train (or resume) one cell at once.
+ * A lock whose process has gone (killed) is taken over. Returns the pid holding it when it is
+ * another live process, else null and the cell is ours until `release` runs.
+ */
+export function claimCell(dir: string): { holder: number | null; release: () => void } {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, 'cell.lock');
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return { holder: null, release: () => unlinkSync(lock) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let pid: number;
+    try {
+      pid = Number(readFileSync(lock, 'utf8'));
+    } catch {
+      continue; // released meanwhile
+    }
+    // An empty file is a claim still being written: a live holder.
+    if (pid > 0 && pid !== process.pid && !alive(pid)) {
+      unlinkSync(lock);
+      continue;
+    }
+    return { holder: pid || -1, release: () => {} };
+  }
+}
+
+/**
+ * Trains a cell, or resumes it if an earlier bench was stopped part-way. Returns false, leaving
+ * the cell alone, when another bench process is running it.
+ */
+export async function runCell(c: CellSpec, episodes: number, log: (line: string) => void = console.log): Promise<boolean> {
   const out = cellDir(c);
-  if (finished(out)) return;
-  const resumable = existsSync(join(out, 'config.json'));
-  await runCli(resumable ? [c.variant === 'ppo' ? 'train' : 'prefs', '--resume', out, '--no-progress'] : cellArgs(c, out, episodes));
+  if (finished(out)) return true;
+  const claim = claimCell(out);
+  if (claim.holder !== null) {
+    log(`${out} is being run by process ${claim.holder}; skipped here (run the bench again when it has finished to collect it)`);
+    return false;
+  }
+  try {
+    if (finished(out)) return true; // finished by the holder we just followed
+    const resumable = existsSync(join(out, 'config.json'));
+    await runCli(resumable ? [c.variant === 'ppo' ? 'train' : 'prefs', '--resume', out, '--no-progress'] : cellArgs(c, out, episodes));
+    return true;
+  } finally {
+    claim.release();
+  }
 }
 
 /** Weighted mean of `key` over the metrics rows in the last 10% of steps (each row weighs its finished episodes). */
@@ -152,14 +224,14 @@ export function cellsOf(games: string[], variants: MinAtarVariant[], labels: num
   for (const seed of seeds)
     for (const game of games)
       for (const variant of variants) {
-        if (variant === 'ppo') cells.push({ game, variant, labels: null, steps, seed });
-        else for (const l of labels) cells.push({ game, variant, labels: l, steps, seed });
+        if (variant === 'ppo') cells.push({ game, preset: MINATAR_PPO_PRESET, variant, labels: null, steps, seed });
+        else for (const l of labels) cells.push({ game, preset: MINATAR_PPO_PRESET, variant, labels: l, steps, seed });
       }
   return cells;
 }
 
 function sameCell(a: CellSpec, b: CellSpec): boolean {
-  return a.game === b.game && a.variant === b.variant && a.labels === b.labels && a.steps === b.steps && a.seed === b.seed;
+  return a.game === b.game && a.preset === b.preset && a.variant === b.variant && a.labels === b.labels && a.steps === b.steps && a.seed === b.seed;
 }
 
 /** Runs the missing cells, then merges every finished one into minatar.json (earlier cells are kept). */
@@ -169,7 +241,7 @@ export async function benchMinatar(cells: CellSpec[], parallel: number, episodes
   }
   await pool(cells, parallel, async (c) => {
     const started = Date.now();
-    await runCell(c, episodes);
+    if (!(await runCell(c, episodes, log))) return;
     const r = collectCell(c);
     log(`${c.game} ${c.variant}${c.labels === null ? '' : ` ${c.labels} labels`} seed ${c.seed}: eval ${r?.evalMean.toFixed(2)} +- ${r?.evalStd.toFixed(2)} (${((Date.now() - started) / 60000).toFixed(1)} min)`);
   });
@@ -183,7 +255,10 @@ export async function benchMinatar(cells: CellSpec[], parallel: number, episodes
 
 export function loadMinatar(): MinAtarResult | null {
   const path = join(RESULTS_DIR, 'minatar.json');
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as MinAtarResult) : null;
+  if (!existsSync(path)) return null;
+  const result = JSON.parse(readFileSync(path, 'utf8')) as MinAtarResult;
+  for (const c of result.cells) c.preset ??= LEGACY_PRESET;
+  return result;
 }
 
 function readJson<T>(name: string): T | null {
@@ -218,12 +293,13 @@ function traceSummary(): { file: string; traces: number; steps: number }[] {
 
 export function minatarMarkdown(result: MinAtarResult, notes: string | null): string {
   const cells = result.cells;
-  const group = (game: string, variant: MinAtarVariant, labels: number | null, steps: number) =>
-    cells.filter((c) => c.game === game && c.variant === variant && c.labels === labels && c.steps === steps).sort((a, b) => a.seed - b.seed);
+  const group = (game: string, preset: string, variant: MinAtarVariant, labels: number | null, steps: number) =>
+    cells.filter((c) => c.game === game && c.preset === preset && c.variant === variant && c.labels === labels && c.steps === steps).sort((a, b) => a.seed - b.seed);
+  const presets = [...new Set(cells.map((c) => c.preset))].sort((a, b) => Object.keys(PPO_PRESETS).indexOf(a) - Object.keys(PPO_PRESETS).indexOf(b));
   const lines: string[] = [];
   lines.push('# MinAtar: games from the grid, a convolutional reward model, and preferences on them');
   lines.push('');
-  lines.push(`Cells merged over runs; the last: \`${result.provenance.command}\` at ${result.provenance.gitCommit ?? '?'}, ${result.provenance.date}; ${result.provenance.machine.cpu}, ${result.provenance.machine.cores} cores, Node ${result.provenance.machine.node}. Every cell is one CLI process on one thread (OVERSEER_THREADS=1), its run directory under bench/runs/minatar/<game>/<variant>/seed<n>.`);
+  lines.push(`Cells merged over runs; the last: \`${result.provenance.command}\` at ${result.provenance.gitCommit ?? '?'}, ${result.provenance.date}; ${result.provenance.machine.cpu}, ${result.provenance.machine.cores} cores, Node ${result.provenance.machine.node}. Every cell is one CLI process on one thread (OVERSEER_THREADS=1), its run directory under bench/runs/minatar/<game>/<preset>/<variant>/seed<n> (the first preset\'s without the <preset> level).`);
   lines.push('');
 
   lines.push('## 1. Conformance');
@@ -270,18 +346,22 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
 
   lines.push('## 3. True-reward PPO beside the published numbers');
   lines.push('');
-  lines.push('Ours: the MinAtar preset (src/rl/presets.ts: Pgx\'s minatar-ppo settings scaled to a CPU, MinAtar\'s network), "eval" = 10 episodes of the deterministic policy after training, "training" = the mean return of training episodes ending in the last 10% of the steps (as MinAtar\'s curves average the last 100 episodes). A frame is an env step (MinAtar has no frame skip).');
+  lines.push('Ours: MinAtar\'s network under a PPO preset (src/rl/presets.ts); "eval" = 10 episodes of the deterministic policy after training, "training" = the mean return of training episodes ending in the last 10% of the steps (as MinAtar\'s curves average the last 100 episodes). A frame is an env step (MinAtar has no frame skip).');
   lines.push('');
-  lines.push('| game | frames | seeds | ours: eval | ours: training (last 10%) | steps/s | MinAtar DQN (5M) | MinAtar AC(λ) (5M) | gymnax PPO (10M) | Pgx PPO (20M) |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('PPO presets:');
+  for (const p of presets) lines.push(`- \`${p}\`${p === MINATAR_PPO_PRESET ? ' (current)' : ''}: ${PPO_PRESETS[p] ?? 'unknown'}`);
+  lines.push('');
+  lines.push('| game | preset | frames | seeds | ours: eval | ours: training (last 10%) | steps/s | MinAtar DQN (5M) | MinAtar AC(λ) (5M) | gymnax PPO (10M) | Pgx PPO (20M) |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   const ppoSteps = [...new Set(cells.filter((c) => c.variant === 'ppo').map((c) => c.steps))].sort((a, b) => a - b);
   for (const game of GAMES)
-    for (const steps of ppoSteps) {
-      const g = group(game, 'ppo', null, steps);
-      if (g.length === 0) continue;
-      const p = PUBLISHED[game];
-      lines.push(`| ${game} | ${steps.toLocaleString('en-US')} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} | ~${p.dqn} | ~${p.ac} | ${p.gymnaxPpo ?? '–'} | ~${p.pgxPpo} |`);
-    }
+    for (const preset of presets)
+      for (const steps of ppoSteps) {
+        const g = group(game, preset, 'ppo', null, steps);
+        if (g.length === 0) continue;
+        const p = PUBLISHED[game];
+        lines.push(`| ${game} | ${preset} | ${steps.toLocaleString('en-US')} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} | ~${p.dqn} | ~${p.ac} | ${p.gymnaxPpo ?? '–'} | ~${p.pgxPpo} |`);
+      }
   lines.push('');
   for (const s of PUBLISHED_SOURCES) lines.push(`- ${s}`);
   lines.push('');
@@ -290,17 +370,17 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
   lines.push('');
   lines.push('Synthetic labels (the oracle teacher: the larger true clip return wins) with the paper\'s Atari settings at MinAtar scale: 25-step clips, an ensemble of 3 conv reward models (MinAtar\'s network over the grid plus the action as planes), r̂ to PPO at std 0.05, disagreement selection, 25% of the labels on the random policy\'s clips and the rest at the paper\'s rate. "offline": every label on the random policy\'s clips before RL (`--initial-label-fraction 1`), so the reward model never sees what the policy later does. "vs PPO": our eval mean over true-reward PPO\'s at the same frames and seeds. "learned" is the normalised learned return of the late training episodes; "corr" the last fit\'s correlation of predicted and true clip returns over the rollout\'s clips.');
   lines.push('');
-  lines.push('| game | frames | labels | variant | seeds | eval (true score) | vs PPO | training (last 10%) | learned (last 10%) | corr | steps/s |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| game | preset | frames | labels | variant | seeds | eval (true score) | vs PPO | training (last 10%) | learned (last 10%) | corr | steps/s |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   const prefCells = cells.filter((c) => c.variant !== 'ppo');
-  const keys = [...new Set(prefCells.map((c) => `${c.game}|${c.steps}|${c.labels}|${c.variant}`))].sort();
+  const keys = [...new Set(prefCells.map((c) => `${c.game}|${c.preset}|${c.steps}|${c.labels}|${c.variant}`))].sort();
   for (const key of keys) {
-    const [game, stepsS, labelsS, variant] = key.split('|');
+    const [game, preset, stepsS, labelsS, variant] = key.split('|');
     const steps = Number(stepsS);
-    const g = group(game, variant as MinAtarVariant, Number(labelsS), steps);
-    const ppo = group(game, 'ppo', null, steps).filter((p) => g.some((c) => c.seed === p.seed));
+    const g = group(game, preset, variant as MinAtarVariant, Number(labelsS), steps);
+    const ppo = group(game, preset, 'ppo', null, steps).filter((p) => g.some((c) => c.seed === p.seed));
     const ratio = ppo.length > 0 ? `${Math.round((100 * mean(g.filter((c) => ppo.some((p) => p.seed === c.seed)).map((c) => c.evalMean))) / mean(ppo.map((p) => p.evalMean)))}%` : '–';
-    lines.push(`| ${game} | ${steps.toLocaleString('en-US')} | ${labelsS} | ${variant} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${ratio} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${seedsCell(g, (c) => c.finalLearnedReturn)} | ${seedsCell(g, (c) => c.finalReturnCorrelation)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} |`);
+    lines.push(`| ${game} | ${preset} | ${steps.toLocaleString('en-US')} | ${labelsS} | ${variant} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${ratio} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${seedsCell(g, (c) => c.finalLearnedReturn)} | ${seedsCell(g, (c) => c.finalReturnCorrelation)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} |`);
   }
   lines.push('');
   const clips = readJson<Record<string, ClipResult>>('minatar-clips');

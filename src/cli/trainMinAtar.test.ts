@@ -9,11 +9,11 @@ import { resolvePpoConfig } from './train.js';
 describe('overseer train on MinAtar', () => {
   it('trains with the preset (MinAtar network), checkpoints a ConvNet agent, and eval reads it', async () => {
     const out = join(tmp(), 'breakout');
-    const r = await cli('train', '--env', 'MinAtar/Breakout-v1', '--steps', '2048', '--eval-episodes', '2', '--no-progress', '--out', out);
+    const r = await cli('train', '--env', 'MinAtar/Breakout-v1', '--steps', '8192', '--eval-episodes', '2', '--no-progress', '--out', out);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/MinAtar\/Breakout-v1: trained 2048 steps; eval over 2 episodes: mean return/);
+    expect(r.out).toMatch(/MinAtar\/Breakout-v1: trained 8192 steps; eval over 2 episodes: mean return/);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    expect(config.ppo).toMatchObject({ network: 'minatar', numEnvs: 8, numSteps: 128, updateEpochs: 3, learningRate: 3e-4 });
+    expect(config.ppo).toMatchObject({ network: 'minatar', numEnvs: 64, numSteps: 128, numMinibatches: 8, updateEpochs: 4, learningRate: 5e-4, gamma: 0.99 });
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     const ckpt = JSON.parse(readFileSync(summary.checkpoint, 'utf8'));
     expect(ckpt.spec.network).toBe('minatar');

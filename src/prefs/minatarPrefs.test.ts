@@ -12,8 +12,9 @@ function newStore(project = new MemoryProjectStore()): PreferenceStore & { proje
   return { putSegments: (i) => store.putSegments(i), putQueries: (q) => store.putQueries(q), putLabel: (l) => store.putLabel(l), load: () => store.load(), close: () => {}, project };
 }
 
-// overseer prefs --env MinAtar/Breakout-v1 --teacher oracle --rm network=minatar --segment-length 25 --label-budget 40 --steps 8192, in process.
-const cfg: PrefsConfigInput = { envId: 'MinAtar/Breakout-v1', teacher: 'oracle', seed: 1, segmentLength: 25, labelBudget: 40, totalTimesteps: 8192, rewardModel: { network: 'minatar' } };
+// overseer prefs --env MinAtar/Breakout-v1 --teacher oracle --rm network=minatar --segment-length 25 --label-budget 40 --steps 8192
+// --hp numEnvs=8 --hp numMinibatches=4 --hp updateEpochs=3, in process: 8 updates, to resume from the second.
+const cfg: PrefsConfigInput = { envId: 'MinAtar/Breakout-v1', teacher: 'oracle', seed: 1, segmentLength: 25, labelBudget: 40, totalTimesteps: 8192, rewardModel: { network: 'minatar' }, ppo: { numEnvs: 8, numMinibatches: 4, updateEpochs: 3 } };
 
 describe('preference runs on MinAtar with the convolutional reward model', () => {
   it('a short Breakout run finishes with its labels stored, and a checkpoint of it resumes (a mismatched network is refused)', async () => {

@@ -288,11 +288,11 @@ describe('PPO with MinAtar network', () => {
     expect(() => new Ppo({ envId: BREAKOUT }, { agent: conv })).toThrow("the agent's network 'minatar' does not match the config's network 'mlp'");
   });
 
-  // A random policy scores about 0.5 a game. Measured (seed 1, 16,384 steps, lr 1e-3): 3.0 over 20
-  // deterministic games (seeds 2 and 3 at 20,480 steps: 3.35, 3.05); the preset's lr 3e-4 needs
-  // about twice the steps (1.3 to 2.9 at 40,960), more than a test should take.
+  // A random policy scores about 0.5 a game. Measured (seed 1, 16,384 steps, lr 1e-3, 8 envs in
+  // minibatches of 256, 3 epochs): 3.0 over 20 deterministic games (seeds 2 and 3 at 20,480 steps:
+  // 3.35, 3.05). The preset's 64 envs would make these steps 2 updates, too few to learn from.
   it('learns MinAtar Breakout: deterministic evaluation return well above random (0.5) and the untrained policy', { timeout: 120_000 }, async () => {
-    const ppo = new Ppo({ ...ppoPreset(BREAKOUT), envId: BREAKOUT, seed: 1, totalTimesteps: 16_384, learningRate: 1e-3 });
+    const ppo = new Ppo({ ...ppoPreset(BREAKOUT), envId: BREAKOUT, seed: 1, totalTimesteps: 16_384, numEnvs: 8, numMinibatches: 4, updateEpochs: 3, learningRate: 1e-3 });
     try {
       await ppo.learn();
       expect(ppo.globalStep).toBe(16_384);

@@ -71,22 +71,27 @@ for (const id of ['Hopper-v5', 'Walker2d-v5', 'HalfCheetah-v5', 'Swimmer-v5', 'A
 
 /**
  * The MinAtar games with MinAtar's network (Young & Tian 2019: conv 16 3x3, dense 128, ReLU;
- * separate actor and critic networks). Hyper-parameters from Pgx's minatar-ppo example
- * (Koyamada et al. 2023, arXiv:2303.17503; github.com/sotetsuk/pgx examples/minatar-ppo/train.py,
- * itself PureJaxRL's PPO): lr 3e-4 constant, 3 epochs, gamma 0.99, GAE lambda 0.95, clip 0.2 with
- * the clipped value loss, entropy 0.01, value 0.5, gradient norm 0.5. Scaled to a CPU: Pgx's
- * 4096 envs x 128 steps in minibatches of 4096 become 8 envs x 128 steps in minibatches of 256
- * (4 per rollout), and its 20M steps become 5M (the MinAtar paper's budget of 5M frames).
- * Pgx's own network (conv 32 2x2, avg-pool, a shared torso) is replaced by MinAtar's.
+ * separate actor and critic networks). Hyper-parameters from gymnax-blines' MinAtar PPO
+ * (github.com/RobertTLange/gymnax-blines agents/<Game>-MinAtar/ppo.yaml, the runs behind
+ * gymnax's printed MinAtar returns): 64 envs x 128 steps, 8 minibatches of 1,024, 4 epochs,
+ * lr 5e-4 constant, GAE lambda 0.95, clip 0.2, entropy 0.01, value 0.5, gradient norm 0.5.
+ * Kept from PureJaxRL/Pgx: gamma 0.99 (gymnax-blines has 0.999) and the clipped value loss;
+ * gymnax-blines' 5% learning-rate warm-up is left out.
+ *
+ * Why these and not Pgx's scaled down (8 envs, minibatches of 256, 3 epochs, lr 3e-4, the
+ * preset until 2026-12): that one took 12 gradient steps per 1,024 frames, 3x gymnax's rate and
+ * 16x Pgx's, and on Breakout its policy's entropy fell from 1.10 to 0.33 nats in 52k frames while
+ * the return sat at ~5 from 100k to 1M frames. Here, same seed, at 480k frames: entropy 0.33,
+ * return 6.2 and still rising (bench/minatar-notes.md).
  */
 const minAtarPpo: Partial<PpoConfigInput> = {
   network: 'minatar',
   totalTimesteps: 5_000_000,
-  numEnvs: 8,
+  numEnvs: 64,
   numSteps: 128,
-  numMinibatches: 4,
-  updateEpochs: 3,
-  learningRate: 3e-4,
+  numMinibatches: 8,
+  updateEpochs: 4,
+  learningRate: 5e-4,
   annealLr: false,
   gamma: 0.99,
   gaeLambda: 0.95,
@@ -96,6 +101,9 @@ const minAtarPpo: Partial<PpoConfigInput> = {
   vfCoef: 0.5,
   maxGradNorm: 0.5,
 };
+
+/** Names the MinAtar preset in bench cells' directories, so that runs under an earlier one are never mixed in. */
+export const MINATAR_PPO_PRESET = 'gymnax64';
 
 for (const game of ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders']) {
   for (const version of ['v0', 'v1']) ppoPresets[`MinAtar/${game}-${version}`] = { ...minAtarPpo };
