@@ -19,13 +19,18 @@ function cell(over: Partial<CellResult>): CellResult {
 
 describe('bench minatar', () => {
   it('runs the true reward with train, the preference cells with the oracle teacher, the offline ablation with every label before RL', () => {
-    const cells = cellsOf(['Breakout'], ['ppo', 'oracle', 'offline'], [1000, 3300], 500_000, [1, 2]);
-    expect(cells).toHaveLength(10);
+    const cells = cellsOf(['Breakout'], ['ppo', 'oracle', 'offline', 'ppo-rgb'], [1000, 3300], 500_000, [1, 2]);
+    expect(cells).toHaveLength(12);
     const [ppo, oracle, , offline] = cells;
     expect(cellArgs(ppo, '/o', 10).slice(0, 3)).toEqual(['train', '--env', 'MinAtar/Breakout-v1']);
     expect(cellArgs(oracle, '/o', 10)).toEqual(expect.arrayContaining(['prefs', '--teacher', 'oracle', '--labels', '1000']));
     expect(cellArgs(oracle, '/o', 10)).not.toContain('--initial-label-fraction');
     expect(cellArgs(offline, '/o', 10).slice(-2)).toEqual(['--initial-label-fraction', '1']);
+    // From the frames a person sees: train with the env's rgb observation, one cell per seed, no labels.
+    const rgb = cells[5];
+    expect(rgb).toMatchObject({ variant: 'ppo-rgb', labels: null, seed: 1 });
+    expect(cellArgs(rgb, '/o', 10).slice(0, 1).concat(cellArgs(rgb, '/o', 10).slice(-2))).toEqual(['train', '--env-kwargs', '{"obsType":"rgb"}']);
+    expect(cellDir(rgb, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/ppo-rgb-500000/seed1');
     // Cells of the current preset sit in its own folder; the first preset's kept the folder they were made in.
     expect(cellDir(ppo, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/ppo-500000/seed1');
     expect(cellDir({ ...oracle, preset: 'pgx8' }, '/r')).toBe('/r/bench/runs/minatar/Breakout/oracle-1000-500000/seed1');
@@ -60,12 +65,14 @@ describe('bench minatar', () => {
         cell({ variant: 'offline', labels: 1000, seed: 1, evalMean: 1 }),
         // Under the current preset: its own row, never averaged with the earlier preset's.
         cell({ preset: 'gymnax64', seed: 1, evalMean: 30 }),
+        cell({ preset: 'gymnax64', variant: 'ppo-rgb', seed: 1, evalMean: 25 }),
       ],
     };
     const md = minatarMarkdown(r, 'NOTES HERE');
     // PPO: mean ± sd over seeds 1, 2, beside MinAtar's DQN ~10 and AC ~17.5.
-    expect(md).toContain('| Breakout | pgx8 | 500,000 | 1,2 | 15.00 ± 7.07 (10.0, 20.0) |');
-    expect(md).toContain('| Breakout | gymnax64 | 500,000 | 1 | 30.00 |');
+    expect(md).toContain('| Breakout | pgx8 | grid | 500,000 | 1,2 | 15.00 ± 7.07 (10.0, 20.0) |');
+    expect(md).toContain('| Breakout | gymnax64 | grid | 500,000 | 1 | 30.00 |');
+    expect(md).toContain('| Breakout | gymnax64 | RGB frames | 500,000 | 1 | 25.00 |');
     expect(md).toContain("- `gymnax64` (current): gymnax-blines' MinAtar PPO");
     expect(md).toContain('| ~10 | ~17.5 | 28 | ~50 |');
     // oracle: (12 + 6) / 2 over (10 + 20) / 2 = 60%; offline seed 1 against PPO seed 1 alone: 10%.

@@ -22,8 +22,10 @@ import { MINATAR_PPO_PRESET } from '../src/rl/presets.js';
 import { ROOT, learningCurve, pool, readMetrics, readSummary } from './train.js';
 
 export const GAMES = ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders'] as const;
-export const VARIANTS = ['ppo', 'oracle', 'offline'] as const;
+export const VARIANTS = ['ppo', 'ppo-rgb', 'oracle', 'offline'] as const;
 export type MinAtarVariant = (typeof VARIANTS)[number];
+/** PPO on the game's score: from the grid, or ('ppo-rgb') from the 40x40 RGB frames a person sees (`obsType: 'rgb'`, the pixel network). */
+const onScore = (v: MinAtarVariant): boolean => v === 'ppo' || v === 'ppo-rgb';
 
 /**
  * Published final returns. MinAtar (Young & Tian 2019): its README's learning curves (30 runs,
@@ -88,7 +90,7 @@ export interface MinAtarResult {
 }
 
 export function cellDir(c: CellSpec, root = ROOT): string {
-  const name = c.variant === 'ppo' ? `ppo-${c.steps}` : `${c.variant}-${c.labels}-${c.steps}`;
+  const name = onScore(c.variant) ? `${c.variant}-${c.steps}` : `${c.variant}-${c.labels}-${c.steps}`;
   // The first preset's cells predate the preset level of the tree.
   const preset = c.preset === LEGACY_PRESET ? [] : [c.preset];
   return join(root, 'bench', 'runs', 'minatar', c.game, ...preset, name, `seed${c.seed}`);
@@ -99,6 +101,7 @@ export function cellArgs(c: CellSpec, out: string, episodes: number): string[] {
   const env = `MinAtar/${c.game}-v1`;
   const common = ['--env', env, '--seed', String(c.seed), '--steps', String(c.steps), '--out', out, '--eval-episodes', String(episodes), '--no-progress'];
   if (c.variant === 'ppo') return ['train', ...common];
+  if (c.variant === 'ppo-rgb') return ['train', ...common, '--env-kwargs', JSON.stringify({ obsType: 'rgb' })];
   const prefs = ['prefs', ...common, '--teacher', 'oracle', '--labels', String(c.labels)];
   return c.variant === 'offline' ? [...prefs, '--initial-label-fraction', '1'] : prefs;
 }
@@ -174,7 +177,7 @@ export async function runCell(c: CellSpec, episodes: number, log: (line: string)
   try {
     if (finished(out)) return true; // finished by the holder we just followed
     const resumable = existsSync(join(out, 'config.json'));
-    await runCli(resumable ? [c.variant === 'ppo' ? 'train' : 'prefs', '--resume', out, '--no-progress'] : cellArgs(c, out, episodes));
+    await runCli(resumable ? [onScore(c.variant) ? 'train' : 'prefs', '--resume', out, '--no-progress'] : cellArgs(c, out, episodes));
     return true;
   } finally {
     claim.release();
@@ -201,7 +204,7 @@ export function collectCell(c: CellSpec): CellResult | null {
   const summary = readSummary(out) as (ReturnType<typeof readSummary> & { labels?: number; labelsUsed?: number }) | null;
   if (summary?.status !== 'finished' || !summary.eval) return null;
   const rows = readMetrics<Record<string, unknown>>(out);
-  const prefs = c.variant !== 'ppo';
+  const prefs = !onScore(c.variant);
   const x = prefs ? 'envSteps' : 'globalStep';
   const last = rows.at(-1) ?? {};
   return {
@@ -224,7 +227,7 @@ export function cellsOf(games: string[], variants: MinAtarVariant[], labels: num
   for (const seed of seeds)
     for (const game of games)
       for (const variant of variants) {
-        if (variant === 'ppo') cells.push({ game, preset: MINATAR_PPO_PRESET, variant, labels: null, steps, seed });
+        if (onScore(variant)) cells.push({ game, preset: MINATAR_PPO_PRESET, variant, labels: null, steps, seed });
         else for (const l of labels) cells.push({ game, preset: MINATAR_PPO_PRESET, variant, labels: l, steps, seed });
       }
   return cells;
@@ -234,12 +237,17 @@ function sameCell(a: CellSpec, b: CellSpec): boolean {
   return a.game === b.game && a.preset === b.preset && a.variant === b.variant && a.labels === b.labels && a.steps === b.steps && a.seed === b.seed;
 }
 
-/** Runs the missing cells, then merges every finished one into minatar.json (earlier cells are kept). */
-export async function benchMinatar(cells: CellSpec[], parallel: number, episodes: number, argv: string[], log = console.log): Promise<MinAtarResult> {
+/**
+ * Runs the missing cells, then merges every finished one into minatar.json (earlier cells are
+ * kept). With `collectOnly`, trains nothing: merges the cells whose run directories have finished
+ * (e.g. trained by another bench process) and names the rest.
+ */
+export async function benchMinatar(cells: CellSpec[], parallel: number, episodes: number, argv: string[], log = console.log, collectOnly = false): Promise<MinAtarResult> {
   for (const c of cells) {
     if (!(GAMES as readonly string[]).includes(c.game)) throw new Error(`unknown MinAtar game ${c.game}; known: ${GAMES.join(', ')}`);
   }
-  await pool(cells, parallel, async (c) => {
+  if (collectOnly) for (const c of cells) if (!finished(cellDir(c))) log(`${cellDir(c)}: not finished; left out`);
+  await pool(collectOnly ? [] : cells, parallel, async (c) => {
     const started = Date.now();
     if (!(await runCell(c, episodes, log))) return;
     const r = collectCell(c);
@@ -351,17 +359,18 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
   lines.push('PPO presets:');
   for (const p of presets) lines.push(`- \`${p}\`${p === MINATAR_PPO_PRESET ? ' (current)' : ''}: ${PPO_PRESETS[p] ?? 'unknown'}`);
   lines.push('');
-  lines.push('| game | preset | frames | seeds | ours: eval | ours: training (last 10%) | steps/s | MinAtar DQN (5M) | MinAtar AC(λ) (5M) | gymnax PPO (10M) | Pgx PPO (20M) |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
-  const ppoSteps = [...new Set(cells.filter((c) => c.variant === 'ppo').map((c) => c.steps))].sort((a, b) => a - b);
+  lines.push('| game | preset | observation | frames | seeds | ours: eval | ours: training (last 10%) | steps/s | MinAtar DQN (5M) | MinAtar AC(λ) (5M) | gymnax PPO (10M) | Pgx PPO (20M) |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const ppoSteps = [...new Set(cells.filter((c) => onScore(c.variant)).map((c) => c.steps))].sort((a, b) => a - b);
   for (const game of GAMES)
     for (const preset of presets)
-      for (const steps of ppoSteps) {
-        const g = group(game, preset, 'ppo', null, steps);
-        if (g.length === 0) continue;
-        const p = PUBLISHED[game];
-        lines.push(`| ${game} | ${preset} | ${steps.toLocaleString('en-US')} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} | ~${p.dqn} | ~${p.ac} | ${p.gymnaxPpo ?? '–'} | ~${p.pgxPpo} |`);
-      }
+      for (const variant of ['ppo', 'ppo-rgb'] as const)
+        for (const steps of ppoSteps) {
+          const g = group(game, preset, variant, null, steps);
+          if (g.length === 0) continue;
+          const p = PUBLISHED[game];
+          lines.push(`| ${game} | ${preset} | ${variant === 'ppo' ? 'grid' : 'RGB frames'} | ${steps.toLocaleString('en-US')} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} | ~${p.dqn} | ~${p.ac} | ${p.gymnaxPpo ?? '–'} | ~${p.pgxPpo} |`);
+        }
   lines.push('');
   for (const s of PUBLISHED_SOURCES) lines.push(`- ${s}`);
   lines.push('');
@@ -372,7 +381,7 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
   lines.push('');
   lines.push('| game | preset | frames | labels | variant | seeds | eval (true score) | vs PPO | training (last 10%) | learned (last 10%) | corr | steps/s |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  const prefCells = cells.filter((c) => c.variant !== 'ppo');
+  const prefCells = cells.filter((c) => !onScore(c.variant));
   const keys = [...new Set(prefCells.map((c) => `${c.game}|${c.preset}|${c.steps}|${c.labels}|${c.variant}`))].sort();
   for (const key of keys) {
     const [game, preset, stepsS, labelsS, variant] = key.split('|');

@@ -379,16 +379,17 @@ program
   });
 program
   .command('minatar')
-  .description('MinAtar: true-reward PPO, preference cells (oracle labels) and the offline-only ablation per game and budget, beside the published numbers, conformance and conv kernels (resumable; bench/results/minatar.md)')
+  .description('MinAtar: true-reward PPO (from the grid, or from RGB frames), preference cells (oracle labels) and the offline-only ablation per game and budget, beside the published numbers, conformance and conv kernels (resumable; bench/results/minatar.md)')
   .option('--games <list>', 'comma-separated games', MINATAR_GAMES.join(','))
-  .option('--variants <list>', `comma-separated: ${MINATAR_VARIANTS.join(', ')}`, MINATAR_VARIANTS.join(','))
+  .option('--variants <list>', `comma-separated: ${MINATAR_VARIANTS.join(', ')} (ppo-rgb: PPO from the 40x40 RGB frames)`, 'ppo,oracle,offline')
   .option('--labels <list>', 'label budgets of the preference cells', '1000,3300')
   .option('--steps <n>', 'env steps (MinAtar frames) per cell', positiveInt, 5_000_000)
   .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
   .option('--episodes <n>', 'evaluation episodes per cell', positiveInt, 10)
   .option('--parallel <n>', 'cells at a time, each on one thread', positiveInt, availableParallelism())
   .option('--report', 'only rewrite minatar.md from minatar.json (and bench/minatar-notes.md)', false)
-  .action(async (o: { games: string; variants: string; labels: string; steps: number; seeds: string; episodes: number; parallel: number; report: boolean }) => {
+  .option('--collect', 'train nothing: merge the listed cells whose run directories have finished', false)
+  .action(async (o: { games: string; variants: string; labels: string; steps: number; seeds: string; episodes: number; parallel: number; report: boolean; collect: boolean }) => {
     const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
     if (o.report) {
       const r = loadMinatar();
@@ -399,7 +400,7 @@ program
     const variants = list(o.variants);
     for (const v of variants) if (!(MINATAR_VARIANTS as readonly string[]).includes(v)) throw new Error(`--variants: unknown ${v}; known: ${MINATAR_VARIANTS.join(', ')}`);
     const cells = cellsOf(list(o.games), variants as MinAtarVariant[], list(o.labels).map(positiveInt), o.steps, list(o.seeds).map(positiveInt));
-    await benchMinatar(cells, o.parallel, o.episodes, argv);
+    await benchMinatar(cells, o.parallel, o.episodes, argv, console.log, o.collect);
     writeReport();
   });
 program
