@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { registration } from '../../envs/registry.js';
-import { evalSeed, finishedTraining, finalCheckpoint, runChild, scriptedPrefsArgs, trainedWith, trainWithAnnotator, type CliCommand, type TrainingRecord } from '../shared/humanRun.js';
+import { evalSeed, finishedTraining, finalCheckpoint, runChild, scriptedPrefsArgs, trainedWith, trainWithAnnotator, type DemoOptions, type TrainingRecord } from '../shared/humanRun.js';
 import { runAnnotator } from './annotator.js';
 import { evaluateBackflips, type Evaluation } from './evaluate.js';
 import { backflipSvg, pickClip } from './picture.js';
@@ -39,35 +39,13 @@ export const BACKFLIP_SETTINGS = {
   quick: { steps: 30_000, labels: 40, segmentLength: 60, episodeSteps: 250, referenceSteps: 0 },
 } as const;
 
-export interface BackflipOptions {
-  /** The demo's directory. */
-  out: string;
-  steps: number;
-  labels: number;
+/** `reference`: a normally trained Hopper (trained into normal/ with `referenceSteps`). */
+export interface BackflipOptions extends DemoOptions {
   segmentLength: number;
   /** Training episodes end (truncated) after this many steps (`overseer prefs --max-episode-steps`); at least `segmentLength`. */
   episodeSteps: number;
-  seed: number;
-  /** Evaluation episodes. */
-  episodes: number;
   /** Hopper-v5 options for training and evaluation: no termination, as a flip leaves the healthy angle range. */
   envKwargs: Record<string, unknown>;
-  /** Extra `overseer prefs` flags (e.g. --hp ...). */
-  prefsArgs: string[];
-  /** A normally trained Hopper run directory (or checkpoint) to measure beside, on the same episodes. */
-  reference: string | null;
-  /** Without `reference`: train one here first (`overseer train` on Hopper-v5's own reward, this many steps, into normal/); 0: none. */
-  referenceSteps: number;
-  /** Also write the report and picture here (e.g. bench/results/backflip and docs/backflip.svg). */
-  reportTo: string | null;
-  pictureTo: string | null;
-  /** Notes (Markdown) for the report. */
-  notes: string | null;
-  /** How to run the overseer CLI: this process's own entry point by default. */
-  cli: CliCommand;
-  /** The command as typed, for the report. */
-  command: string;
-  log: (line: string) => void;
 }
 
 export const BACKFLIP_ENV_KWARGS = { terminate_when_unhealthy: false };

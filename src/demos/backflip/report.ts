@@ -1,12 +1,11 @@
 /** The backflip demo's results: what was run, on what, and what the policy does, as JSON and Markdown. */
-import type { AnswerJson } from '../../server/api.js';
 import type { TrainingRecord } from '../shared/humanRun.js';
-import { gitCommit, machine, pm, stats, type Machine, type Stats } from '../shared/report.js';
+import { gitCommit, machine, pm, runRecord, stats, type Machine, type RunRecord, type RunSummary, type Stats } from '../shared/report.js';
 import type { EpisodeMeasure, Evaluation } from './evaluate.js';
 import { AIR_HEIGHT, AIRBORNE, FLIP_RULE, GET_UP, GROUND_TURN_WEIGHT, JUMP } from './poses.js';
 import { EQUAL_MARGIN } from './annotator.js';
 
-export interface BackflipReport {
+export interface BackflipReport extends RunRecord {
   format: 'overseer.backflip/1';
   command: string;
   prefsCommand: string;
@@ -27,10 +26,6 @@ export interface BackflipReport {
     evalSeeds: number[];
     undoSeconds: 0;
   };
-  /** used: labels the run trained on; posted: answers the annotator gave (repeat pairs included). */
-  labels: { used: number; posted: number | null; answers: Record<AnswerJson, number> | null };
-  envSteps: number;
-  wallClock: { totalSeconds: number; trainSeconds: number; startedAt: string; endedAt: string };
   flipRule: string;
   /** How the scripted annotator scores a clip (`backflipScore`). */
   scoreRule: string;
@@ -65,7 +60,7 @@ export const SCORE_RULE_TEXT =
 export function backflipReport(a: {
   options: { command: string; steps: number; labels: number; segmentLength: number; seed: number; envKwargs: Record<string, unknown>; notes: string | null };
   training: TrainingRecord;
-  summary: { labels: number; envSteps: number; trainSeconds: number };
+  summary: RunSummary;
   evaluation: Evaluation;
   reference: Evaluation | null;
   /** How the reference was made. */
@@ -99,9 +94,7 @@ export function backflipReport(a: {
       evalSeeds: eps.map((e) => e.seed),
       undoSeconds: 0,
     },
-    labels: { used: summary.labels, posted: training.annotator?.labels ?? null, answers: training.annotator?.answers ?? null },
-    envSteps: summary.envSteps,
-    wallClock: { totalSeconds: training.wallSeconds, trainSeconds: summary.trainSeconds, startedAt: training.startedAt, endedAt: training.endedAt },
+    ...runRecord(training, summary),
     flipRule: FLIP_RULE_TEXT,
     scoreRule: SCORE_RULE_TEXT,
     episodes: eps,

@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MINATAR_PREFS_SETTINGS } from '../../prefs/config.js';
-import { evalSeed, finalCheckpoint, finishedTraining, runChild, scriptedPrefsArgs, trainedWith, trainWithAnnotator, type CliCommand, type TrainingRecord } from '../shared/humanRun.js';
+import { evalSeed, finalCheckpoint, finishedTraining, runChild, scriptedPrefsArgs, trainedWith, trainWithAnnotator, type DemoOptions, type TrainingRecord } from '../shared/humanRun.js';
 import { runAnnotator } from './annotator.js';
 import { EVAL_MAX_STEPS, PADDLE_ENV, checkpointPolicy, evaluatePaddle, randomPolicy, type PaddleEvaluation } from './evaluate.js';
 import { paddleSvg, pickClip } from './picture.js';
@@ -30,32 +30,14 @@ export const PADDLE_INSTRUCTIONS = "In which clip does the paddle stay under the
  */
 export const PADDLE_SETTINGS = {
   full: { steps: 1_000_000, labels: 1_200, referenceSteps: 0 },
-  quick: { steps: 3_072, labels: 12, referenceSteps: 0 },
+  // One rollout of the MinAtar PPO preset (64 envs x 128 steps): PPO never trains less.
+  quick: { steps: 8_192, labels: 12, referenceSteps: 0 },
 } as const;
 
-export interface PaddleOptions {
-  /** The demo's directory. */
-  out: string;
-  steps: number;
-  labels: number;
-  seed: number;
-  /** Evaluation episodes. */
-  episodes: number;
+/** `reference`: true-reward PPO on MinAtar/Breakout-v1 (trained into reference/ with `referenceSteps`). */
+export interface PaddleOptions extends DemoOptions {
   /** Training and evaluation episodes end (truncated) after this many steps. */
   maxEpisodeSteps: number;
-  /** Extra `overseer prefs` flags (e.g. --rm ensembleSize=1). */
-  prefsArgs: string[];
-  /** A true-reward PPO run directory (or checkpoint) on MinAtar/Breakout-v1, measured beside. */
-  reference: string | null;
-  /** Without `reference`: train one here first (`overseer train`, this many steps, into reference/); 0: none. */
-  referenceSteps: number;
-  /** Also write the report and picture here (e.g. bench/results/paddle and docs/paddle-breakout.svg). */
-  reportTo: string | null;
-  pictureTo: string | null;
-  notes: string | null;
-  cli: CliCommand;
-  command: string;
-  log: (line: string) => void;
 }
 
 export async function paddleDemo(o: PaddleOptions): Promise<PaddleReport> {

@@ -1,7 +1,6 @@
 /** The paddle demo's results: what was run, on what, and how much the policy keeps the paddle under the ball, beside the references; as JSON and Markdown. */
-import type { AnswerJson } from '../../server/api.js';
 import type { TrainingRecord } from '../shared/humanRun.js';
-import { gitCommit, machine, pm, stats, type Machine, type Stats } from '../shared/report.js';
+import { gitCommit, machine, pm, runRecord, stats, type Machine, type RunRecord, type RunSummary, type Stats } from '../shared/report.js';
 import type { PaddleEpisode, PaddleEvaluation } from './evaluate.js';
 
 /** One policy measured on the evaluation episodes. */
@@ -19,7 +18,7 @@ export interface PolicyMeasure {
   episodes: PaddleEpisode[];
 }
 
-export interface PaddleReport {
+export interface PaddleReport extends RunRecord {
   format: 'overseer.paddle/1';
   command: string;
   prefsCommand: string;
@@ -38,10 +37,6 @@ export interface PaddleReport {
     evalSeeds: number[];
     undoSeconds: 0;
   };
-  /** used: labels the run trained on; posted: answers the annotator gave (repeat pairs included). */
-  labels: { used: number; posted: number | null; answers: Record<AnswerJson, number> | null };
-  envSteps: number;
-  wallClock: { totalSeconds: number; trainSeconds: number; startedAt: string; endedAt: string };
   measureRule: string;
   annotatorRule: string;
   learned: PolicyMeasure;
@@ -92,7 +87,7 @@ export function verdict(learned: PolicyMeasure, random: PolicyMeasure, reference
 export function paddleReport(a: {
   options: { command: string; steps: number; labels: number; segmentLength: number; seed: number; maxEpisodeSteps: number; notes: string | null };
   training: TrainingRecord;
-  summary: { labels: number; envSteps: number; trainSeconds: number };
+  summary: RunSummary;
   learned: PaddleEvaluation;
   random: PaddleEvaluation;
   reference: PaddleEvaluation | null;
@@ -121,9 +116,7 @@ export function paddleReport(a: {
       evalSeeds: a.learned.episodes.map((e) => e.seed),
       undoSeconds: 0,
     },
-    labels: { used: summary.labels, posted: training.annotator?.labels ?? null, answers: training.annotator?.answers ?? null },
-    envSteps: summary.envSteps,
-    wallClock: { totalSeconds: training.wallSeconds, trainSeconds: summary.trainSeconds, startedAt: training.startedAt, endedAt: training.endedAt },
+    ...runRecord(training, summary),
     measureRule: MEASURE_RULE_TEXT(a.learned.episodes.length, a.learned.maxEpisodeSteps),
     annotatorRule: ANNOTATOR_RULE_TEXT,
     learned,

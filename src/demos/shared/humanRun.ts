@@ -49,6 +49,33 @@ export interface HumanRunOptions {
   log: (line: string) => void;
 }
 
+/** The options every demo takes: a scripted-annotator run, its evaluation, and where the report goes. */
+export interface DemoOptions {
+  /** The demo's directory. */
+  out: string;
+  steps: number;
+  labels: number;
+  seed: number;
+  /** Evaluation episodes. */
+  episodes: number;
+  /** Extra `overseer prefs` flags (e.g. --rm ensembleSize=1). */
+  prefsArgs: string[];
+  /** A run directory (or checkpoint) trained on the env's own reward, measured beside on the same episodes. */
+  reference: string | null;
+  /** Without `reference`: train one here first (`overseer train` on the env's own reward, this many steps); 0: none. */
+  referenceSteps: number;
+  /** Also write the report and picture here (e.g. bench/results/<demo> and docs/<picture>.svg). */
+  reportTo: string | null;
+  pictureTo: string | null;
+  /** Notes (Markdown) for the report. */
+  notes: string | null;
+  /** How to run the overseer CLI: this process's own entry point by default. */
+  cli: CliCommand;
+  /** The command as typed, for the report. */
+  command: string;
+  log: (line: string) => void;
+}
+
 /** What a demo's `overseer prefs --teacher human` run differs in; the rest is the same for every demo. */
 export interface ScriptedPrefsRun {
   env: string;

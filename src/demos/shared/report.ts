@@ -1,6 +1,8 @@
 /** What the demos' reports share: summary statistics, the machine and the commit that made them. */
 import { execSync } from 'node:child_process';
 import { cpus, release, totalmem, type as osType } from 'node:os';
+import type { AnswerJson } from '../../server/api.js';
+import type { TrainingRecord } from './humanRun.js';
 
 export interface Stats {
   mean: number;
@@ -40,3 +42,26 @@ export function gitCommit(): string | null {
 
 /** "mean ± std" with d decimals. */
 export const pm = (st: Stats, d = 1) => `${st.mean.toFixed(d)} ± ${st.std.toFixed(d)}`;
+
+/** What a demo's preference run's summary says, as the reports read it. */
+export interface RunSummary {
+  labels: number;
+  envSteps: number;
+  trainSeconds: number;
+}
+
+/** The labels, steps and time of a demo's preference run, as every demo's report records them. */
+export interface RunRecord {
+  /** used: labels the run trained on; posted: answers the annotator gave (repeat pairs included). */
+  labels: { used: number; posted: number | null; answers: Record<AnswerJson, number> | null };
+  envSteps: number;
+  wallClock: { totalSeconds: number; trainSeconds: number; startedAt: string; endedAt: string };
+}
+
+export function runRecord(training: TrainingRecord, summary: RunSummary): RunRecord {
+  return {
+    labels: { used: summary.labels, posted: training.annotator?.labels ?? null, answers: training.annotator?.answers ?? null },
+    envSteps: summary.envSteps,
+    wallClock: { totalSeconds: training.wallSeconds, trainSeconds: summary.trainSeconds, startedAt: training.startedAt, endedAt: training.endedAt },
+  };
+}
