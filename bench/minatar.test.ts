@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tmp } from '../src/cli/testing/cli.js';
 import { minatarClip } from './minatarClip.js';
-import { cellArgs, cellDir, cellsOf, claimCell, minatarMarkdown, type CellResult, type MinAtarResult } from './minatar.js';
+import { cellArgs, cellDir, cellsOf, claimCell, minatarMarkdown, poolGoingOn, type CellResult, type MinAtarResult } from './minatar.js';
 
 const prov = { command: 'npm run bench -- minatar', date: 'd', gitCommit: 'abc', machine: { cpu: 'c', cores: 2, memoryGiB: 24, os: 'Linux', node: 'v20' } };
 
@@ -34,6 +34,11 @@ describe('bench minatar', () => {
     // Cells of the current preset sit in its own folder; the first preset's kept the folder they were made in.
     expect(cellDir(ppo, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/ppo-500000/seed1');
     expect(cellDir({ ...oracle, preset: 'pgx8' }, '/r')).toBe('/r/bench/runs/minatar/Breakout/oracle-1000-500000/seed1');
+    // A2C, the paper's learner: train --algo a2c, on the score, its own folder.
+    const [a2c] = cellsOf(['Breakout'], ['a2c'], [1000], 500_000, [1]);
+    expect(a2c).toMatchObject({ variant: 'a2c', labels: null });
+    expect(cellArgs(a2c, '/o', 10).slice(-2)).toEqual(['--algo', 'a2c']);
+    expect(cellDir(a2c, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/a2c-500000/seed1');
   });
 
   it('claims a cell for one process at a time: a second claim names the holder, a killed holder is taken over', () => {
@@ -54,6 +59,19 @@ describe('bench minatar', () => {
     next.release();
   });
 
+  it('goes on past a cell that fails, naming it, while the others finish', async () => {
+    const done: string[] = [];
+    const lines: string[] = [];
+    const failed = await poolGoingOn(['a', 'b', 'c', 'd'], 2, (x) => `cell ${x}`, (l) => lines.push(l), async (x) => {
+      await new Promise((r) => setTimeout(r, x === 'a' ? 20 : 1));
+      if (x === 'b') throw new Error('Invalid string length');
+      done.push(x);
+    });
+    expect(failed).toEqual(['cell b: Invalid string length']);
+    expect(done.sort()).toEqual(['a', 'c', 'd']);
+    expect(lines).toEqual(['cell b: Invalid string length (failed; the other cells go on)']);
+  });
+
   it('sets each preference cell beside true-reward PPO at the same frames and seeds, and PPO beside the published numbers', () => {
     const r: MinAtarResult = {
       provenance: prov,
@@ -66,13 +84,15 @@ describe('bench minatar', () => {
         // Under the current preset: its own row, never averaged with the earlier preset's.
         cell({ preset: 'gymnax64', seed: 1, evalMean: 30 }),
         cell({ preset: 'gymnax64', variant: 'ppo-rgb', seed: 1, evalMean: 25 }),
+        cell({ preset: 'gymnax64', variant: 'a2c', seed: 1, evalMean: 8 }),
       ],
     };
     const md = minatarMarkdown(r, 'NOTES HERE');
     // PPO: mean ± sd over seeds 1, 2, beside MinAtar's DQN ~10 and AC ~17.5.
-    expect(md).toContain('| Breakout | pgx8 | grid | 500,000 | 1,2 | 15.00 ± 7.07 (10.0, 20.0) |');
-    expect(md).toContain('| Breakout | gymnax64 | grid | 500,000 | 1 | 30.00 |');
-    expect(md).toContain('| Breakout | gymnax64 | RGB frames | 500,000 | 1 | 25.00 |');
+    expect(md).toContain('| Breakout | pgx8 | PPO, grid | 500,000 | 1,2 | 15.00 ± 7.07 (10.0, 20.0) |');
+    expect(md).toContain('| Breakout | gymnax64 | PPO, grid | 500,000 | 1 | 30.00 |');
+    expect(md).toContain('| Breakout | gymnax64 | PPO, RGB frames | 500,000 | 1 | 25.00 |');
+    expect(md).toContain('| Breakout | Baselines A2C (`a2cSettings`) | A2C, grid | 500,000 | 1 | 8.00 |');
     expect(md).toContain("- `gymnax64` (current): gymnax-blines' MinAtar PPO");
     expect(md).toContain('| ~10 | ~17.5 | 28 | ~50 |');
     // oracle: (12 + 6) / 2 over (10 + 20) / 2 = 60%; offline seed 1 against PPO seed 1 alone: 10%.

@@ -22,10 +22,15 @@ import { MINATAR_PPO_PRESET } from '../src/rl/presets.js';
 import { ROOT, learningCurve, pool, readMetrics, readSummary } from './train.js';
 
 export const GAMES = ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders'] as const;
-export const VARIANTS = ['ppo', 'ppo-rgb', 'oracle', 'offline'] as const;
+export const VARIANTS = ['ppo', 'ppo-rgb', 'a2c', 'oracle', 'offline'] as const;
 export type MinAtarVariant = (typeof VARIANTS)[number];
-/** PPO on the game's score: from the grid, or ('ppo-rgb') from the 40x40 RGB frames a person sees (`obsType: 'rgb'`, the pixel network). */
-const onScore = (v: MinAtarVariant): boolean => v === 'ppo' || v === 'ppo-rgb';
+/**
+ * RL on the game's score: PPO from the grid, or ('ppo-rgb') from the 40x40 RGB frames a person
+ * sees (`obsType: 'rgb'`, the pixel network), or A2C from the grid (`train --algo a2c`, the paper's
+ * learner on Atari).
+ */
+const ON_SCORE = { ppo: 'PPO, grid', 'ppo-rgb': 'PPO, RGB frames', a2c: 'A2C, grid' } as const;
+const onScore = (v: MinAtarVariant): v is keyof typeof ON_SCORE => v in ON_SCORE;
 
 /**
  * Published final returns. MinAtar (Young & Tian 2019): its README's learning curves (30 runs,
@@ -102,6 +107,7 @@ export function cellArgs(c: CellSpec, out: string, episodes: number): string[] {
   const common = ['--env', env, '--seed', String(c.seed), '--steps', String(c.steps), '--out', out, '--eval-episodes', String(episodes), '--no-progress'];
   if (c.variant === 'ppo') return ['train', ...common];
   if (c.variant === 'ppo-rgb') return ['train', ...common, '--env-kwargs', JSON.stringify({ obsType: 'rgb' })];
+  if (c.variant === 'a2c') return ['train', ...common, '--algo', 'a2c'];
   const prefs = ['prefs', ...common, '--teacher', 'oracle', '--labels', String(c.labels)];
   return c.variant === 'offline' ? [...prefs, '--initial-label-fraction', '1'] : prefs;
 }
@@ -238,8 +244,26 @@ function sameCell(a: CellSpec, b: CellSpec): boolean {
 }
 
 /**
+ * `pool`, except that a job that throws is logged and named in the result (as `name: message`)
+ * while the other jobs go on: one cell's crash must not cost the cells running beside it.
+ */
+export async function poolGoingOn<T>(items: T[], parallel: number, name: (item: T) => string, log: (line: string) => void, job: (item: T) => Promise<void>): Promise<string[]> {
+  const failed: string[] = [];
+  await pool(items, parallel, async (item) => {
+    try {
+      await job(item);
+    } catch (e) {
+      failed.push(`${name(item)}: ${e instanceof Error ? e.message : String(e)}`);
+      log(`${failed.at(-1)} (failed; the other cells go on)`);
+    }
+  });
+  return failed;
+}
+
+/**
  * Runs the missing cells, then merges every finished one into minatar.json (earlier cells are
- * kept). With `collectOnly`, trains nothing: merges the cells whose run directories have finished
+ * kept); a cell that fails is left out and named in the error thrown after the merge. With
+ * `collectOnly`, trains nothing: merges the cells whose run directories have finished
  * (e.g. trained by another bench process) and names the rest.
  */
 export async function benchMinatar(cells: CellSpec[], parallel: number, episodes: number, argv: string[], log = console.log, collectOnly = false): Promise<MinAtarResult> {
@@ -247,7 +271,7 @@ export async function benchMinatar(cells: CellSpec[], parallel: number, episodes
     if (!(GAMES as readonly string[]).includes(c.game)) throw new Error(`unknown MinAtar game ${c.game}; known: ${GAMES.join(', ')}`);
   }
   if (collectOnly) for (const c of cells) if (!finished(cellDir(c))) log(`${cellDir(c)}: not finished; left out`);
-  await pool(collectOnly ? [] : cells, parallel, async (c) => {
+  const failed = await poolGoingOn(collectOnly ? [] : cells, parallel, (c) => cellDir(c), log, async (c) => {
     const started = Date.now();
     if (!(await runCell(c, episodes, log))) return;
     const r = collectCell(c);
@@ -258,6 +282,7 @@ export async function benchMinatar(cells: CellSpec[], parallel: number, episodes
   const kept = (previous?.cells ?? []).filter((p) => !fresh.some((f) => sameCell(f, p)));
   const result: MinAtarResult = { provenance: provenance(argv), cells: [...kept, ...fresh] };
   writeMinatar(result);
+  if (failed.length > 0) throw new Error(`${failed.length} cell(s) failed; the finished ones are merged into minatar.json:\n  ${failed.join('\n  ')}`);
   return result;
 }
 
@@ -359,17 +384,17 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
   lines.push('PPO presets:');
   for (const p of presets) lines.push(`- \`${p}\`${p === MINATAR_PPO_PRESET ? ' (current)' : ''}: ${PPO_PRESETS[p] ?? 'unknown'}`);
   lines.push('');
-  lines.push('| game | preset | observation | frames | seeds | ours: eval | ours: training (last 10%) | steps/s | MinAtar DQN (5M) | MinAtar AC(λ) (5M) | gymnax PPO (10M) | Pgx PPO (20M) |');
+  lines.push('| game | preset | learner | frames | seeds | ours: eval | ours: training (last 10%) | steps/s | MinAtar DQN (5M) | MinAtar AC(λ) (5M) | gymnax PPO (10M) | Pgx PPO (20M) |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   const ppoSteps = [...new Set(cells.filter((c) => onScore(c.variant)).map((c) => c.steps))].sort((a, b) => a - b);
   for (const game of GAMES)
     for (const preset of presets)
-      for (const variant of ['ppo', 'ppo-rgb'] as const)
+      for (const variant of Object.keys(ON_SCORE) as (keyof typeof ON_SCORE)[])
         for (const steps of ppoSteps) {
           const g = group(game, preset, variant, null, steps);
           if (g.length === 0) continue;
           const p = PUBLISHED[game];
-          lines.push(`| ${game} | ${preset} | ${variant === 'ppo' ? 'grid' : 'RGB frames'} | ${steps.toLocaleString('en-US')} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} | ~${p.dqn} | ~${p.ac} | ${p.gymnaxPpo ?? '–'} | ~${p.pgxPpo} |`);
+          lines.push(`| ${game} | ${variant === 'a2c' ? 'Baselines A2C (`a2cSettings`)' : preset} | ${ON_SCORE[variant]} | ${steps.toLocaleString('en-US')} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} | ~${p.dqn} | ~${p.ac} | ${p.gymnaxPpo ?? '–'} | ~${p.pgxPpo} |`);
         }
   lines.push('');
   for (const s of PUBLISHED_SOURCES) lines.push(`- ${s}`);

@@ -45,4 +45,4 @@ export const BUILTIN_ENV_IDS = [
 ] as const;
 
 /** `overseer train --algo`: as `ALGOS` in train.ts. */
-export const ALGOS = ['ppo'] as const;
+export const ALGOS = ['ppo', 'a2c'] as const;

@@ -17,7 +17,7 @@ describe('CLI errors', () => {
     [['train', '--env', 'CartPole-v1', '--steps', '-5'], /argument '-5' is invalid/],
     [['train', '--env', 'CartPole-v1', '--seed', '1.5'], /expected a non-negative integer/],
     [['train', '--env', 'CartPole-v1', '--bogus'], /unknown option '--bogus'/],
-    [['train', '--env', 'CartPole-v1', '--algo', 'dqn'], /argument 'dqn' is invalid\. Allowed choices are ppo/],
+    [['train', '--env', 'CartPole-v1', '--algo', 'dqn'], /argument 'dqn' is invalid\. Allowed choices are ppo, a2c/],
     [['train', '--env', 'CartPole-v1', '--vec', 'threads'], /Allowed choices are sync, workers/],
     [['train', '--env', 'CartPole-v1', '--hp', 'learningRate=fast'], /PPO option learningRate: Invalid input: expected number, received string/],
     [['train', '--env', 'CartPole-v1', '--hp', 'lr=0.1'], /PPO option: unknown key lr; allowed: envId, envKwargs, seed, totalTimesteps/],
@@ -80,6 +80,24 @@ describe('train and eval', () => {
     expect(text.out).toContain(`mean return ${record.mean.toFixed(2)} +- ${record.std.toFixed(2)}`);
     const older = await cli('eval', out, '--checkpoint', join(out, 'checkpoints', 'step_0000001024.json'), '--json');
     expect(JSON.parse(older.out).checkpoint).toMatch(/step_0000001024\.json$/);
+  });
+
+  it('train --algo a2c runs PPO as A2C: 16 envs x 5 steps, one pass, ratio exactly 1 (no clipping ever), and learns CartPole', async () => {
+    const out = join(tmp(), 'run');
+    const r = await cli('train', '--algo', 'a2c', '--env', 'CartPole-v1', '--steps', '30000', '--seed', '2', '--out', out, '--eval-episodes', '5', '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ algo: 'a2c', ppo: { numEnvs: 16, numSteps: 5, numMinibatches: 1, updateEpochs: 1, gaeLambda: 1, normAdv: false, clipVloss: false, learningRate: 7e-4, entCoef: 0.01, gamma: 0.98 } });
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics).toHaveLength(375);
+    // One pass over the rollout with the parameters that collected it: the surrogate is the policy gradient.
+    expect(metrics.every((m) => m.approxKl === 0 && m.clipFraction === 0)).toBe(true);
+    // A random policy balances ~22 steps.
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).eval.mean).toBeGreaterThan(80);
+    // --hp still overrides A2C's settings.
+    const o2 = join(tmp(), 'run2');
+    expect((await cli('train', '--algo', 'a2c', '--env', 'CartPole-v1', '--steps', '160', '--hp', 'numEnvs=8', '--out', o2, '--eval-episodes', '1', '--no-progress')).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(o2, 'config.json'), 'utf8')).ppo).toMatchObject({ numEnvs: 8, numSteps: 5 });
   });
 
   it('render writes the scene and one frame of geom poses per state for a MuJoCo run', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../utils/rng.js';
+import { readStateFile } from '../utils/stateFile.js';
 import { openProject } from '../store/sqlite.js';
 import { cli, tmp } from './testing/cli.js';
 
@@ -20,7 +21,8 @@ const metrics = (run: string) =>
     const { sps: _s, rolloutSeconds: _r, updateSeconds: _u, fitSeconds: _f, ...rest } = JSON.parse(l) as Record<string, unknown>;
     return rest;
   });
-const json = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+// Saved states are state files (src/utils/stateFile.ts); other files are plain JSON, which it reads too.
+const json = (path: string) => readStateFile(path) as Record<string, unknown>;
 
 /** Starts the CLI in a child process and SIGKILLs it once `ready()` holds plus a random delay. */
 async function killWhen(argv: string[], ready: () => boolean, delayMs: number): Promise<'killed' | 'finished'> {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActorCritic } from '../rl/agent.js';
-import { writeJsonAtomic } from '../utils/files.js';
+import { readStateFile, writeStateFile } from '../utils/stateFile.js';
 import { RunDir } from '../utils/runDir.js';
 import { UsageError, type CliIO } from './io.js';
 import type { TrainRunConfig } from './train.js';
@@ -54,7 +54,9 @@ export function openRunToResume<C extends { command: string }>(path: string, com
 
 /**
  * A run's full state for --resume, `checkpoints/<name>.json`, and the one saved before it,
- * `<name>.prev.json`: should the newest be damaged, the run resumes from the one before.
+ * `<name>.prev.json`: should the newest be damaged, the run resumes from the one before. They are
+ * state files (`writeStateFile`: JSON with its long strings kept apart), so a state may outgrow
+ * the longest string JavaScript can hold; plain JSON ones, saved before, still read.
  */
 export function resumeStateFiles(run: RunDir, name: string): { current: string; previous: string } {
   return { current: join(run.checkpointDir, `${name}.json`), previous: join(run.checkpointDir, `${name}.prev.json`) };
@@ -68,7 +70,7 @@ export function resumeStateFiles(run: RunDir, name: string): { current: string; 
 export function saveResumeState(run: RunDir, name: string, state: unknown): string {
   const { current, previous } = resumeStateFiles(run, name);
   const next = join(run.checkpointDir, `.${name}.next.json`);
-  writeJsonAtomic(next, state);
+  writeStateFile(next, state);
   if (existsSync(current)) renameSync(current, previous);
   renameSync(next, current);
   return current;
@@ -94,7 +96,7 @@ export function readResumeState<T>(run: RunDir, name: string, problem: (state: u
     let state: unknown;
     let reason: string | null;
     try {
-      state = JSON.parse(readFileSync(path, 'utf8'));
+      state = readStateFile(path);
       reason = problem(state);
     } catch (e) {
       reason = e instanceof Error ? e.message : String(e);

@@ -3,7 +3,7 @@ import { make, registration, UnknownEnvError } from '../envs/registry.js';
 import { networkOf, networkProblem } from '../rl/agent.js';
 import { evaluatePolicy } from '../rl/evaluate.js';
 import { Ppo, PpoConfigSchema, type PpoConfig, type PpoMetrics, type PpoState } from '../rl/ppo.js';
-import { ppoPreset } from '../rl/presets.js';
+import { trainPreset } from '../rl/presets.js';
 import { RunDir, stepName } from '../utils/runDir.js';
 import { UsageError, interruptOnSignals, type CliIO } from './io.js';
 import { formatZodError, readConfigFile } from './parse.js';
@@ -31,7 +31,8 @@ export interface TrainFlags {
 /** What `train` writes to config.json. */
 export interface TrainRunConfig {
   command: 'train';
-  algo: 'ppo';
+  /** 'a2c' is PPO's learner with `a2cSettings` (src/rl/presets.ts); configs before it was added say 'ppo'. */
+  algo: Algo;
   envId: string;
   seed: number;
   ppo: PpoConfig;
@@ -42,9 +43,11 @@ export interface TrainRunConfig {
   argv: string[];
 }
 
-export const ALGOS = ['ppo'] as const;
+/** 'a2c': PPO's learner with A2C's settings, the special case of PPO that A2C is (`a2cSettings`). */
+export const ALGOS = ['ppo', 'a2c'] as const;
+export type Algo = (typeof ALGOS)[number];
 
-/** Merges preset < --config file < --hp < dedicated flags, and validates the result. */
+/** Merges preset (the env's, with A2C's settings over it for --algo a2c) < --config file < --hp < dedicated flags, and validates the result. */
 export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig {
   try {
     registration(flags.env);
@@ -59,7 +62,7 @@ export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig
   const overrides: Record<string, unknown> = { ...fromFile, ...(flags.hp ?? {}) };
   // The preset depends on the env's kwargs (MinAtar's obsType 'rgb' takes network 'pixels').
   const envKwargs = flags.envKwargs ?? (overrides.envKwargs as Record<string, unknown> | undefined) ?? {};
-  const merged: Record<string, unknown> = { ...ppoPreset(flags.env, envKwargs), ...overrides, envId: flags.env, seed: flags.seed ?? 1 };
+  const merged: Record<string, unknown> = { ...trainPreset(flags.algo as Algo, flags.env, envKwargs), ...overrides, envId: flags.env, seed: flags.seed ?? 1 };
   if (flags.steps !== undefined) merged.totalTimesteps = flags.steps;
   if (flags.numEnvs !== undefined) merged.numEnvs = flags.numEnvs;
   if (flags.vec !== undefined) merged.vectorization = flags.vec;
@@ -89,8 +92,9 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
     throw new UsageError(`--resume: ${run.path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const interrupt = interruptOnSignals(io);
-  const progress = flags.progress ? new TrainProgress(cfg.totalTimesteps, io, `${cfg.envId} ppo seed ${cfg.seed}`) : null;
-  const meta = () => ({ algo: 'ppo', envId: cfg.envId, envKwargs: cfg.envKwargs, seed: cfg.seed, globalStep: ppo.globalStep, update: ppo.updates });
+  const algo = config.algo ?? 'ppo';
+  const progress = flags.progress ? new TrainProgress(cfg.totalTimesteps, io, `${cfg.envId} ${algo} seed ${cfg.seed}`) : null;
+  const meta = () => ({ algo, envId: cfg.envId, envKwargs: cfg.envKwargs, seed: cfg.seed, globalStep: ppo.globalStep, update: ppo.updates });
   /** The learner's full state, for --resume, and the policy alone, for eval and render. */
   const checkpoint = (name: string, extra: Record<string, unknown> = {}) => {
     saveResumeState(run, RESUME_CHECKPOINT, ppo.state(meta()));
@@ -168,7 +172,7 @@ function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: Ru
   const run = RunDir.create(flags.out ?? defaultRunPath(ppo.envId, flags.algo, ppo.seed));
   const config: TrainRunConfig = {
     command: 'train',
-    algo: 'ppo',
+    algo: flags.algo as Algo,
     envId: ppo.envId,
     seed: ppo.seed,
     ppo,

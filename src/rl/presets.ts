@@ -118,3 +118,33 @@ export function ppoPreset(envId: string, envKwargs: Record<string, unknown> = {}
   const preset = ppoPresets[envId] ?? {};
   return preset.network === 'minatar' && envKwargs.obsType === 'rgb' ? { ...preset, network: 'pixels' } : preset;
 }
+
+/**
+ * A2C (Mnih et al. 2016, synchronous: the algorithm Christiano et al. 2017 ran on Atari, with 16
+ * workers) as the special case of PPO it is (Huang et al. 2022, "A2C is a special case of PPO"):
+ * one pass over each rollout as one batch, so the probability ratio is exactly 1 and the clip
+ * never acts; n-step returns (GAE lambda 1) without advantage normalisation or value clipping.
+ * Settings of OpenAI Baselines' a2c: 16 envs x 5 steps, lr 7e-4 decayed linearly, entropy 0.01,
+ * value 0.5, gradient norm 0.5. One departure: Adam (eps 1e-5) where Baselines has RMSprop.
+ */
+export const a2cSettings: Partial<PpoConfigInput> = {
+  numEnvs: 16,
+  numSteps: 5,
+  numMinibatches: 1,
+  updateEpochs: 1,
+  learningRate: 7e-4,
+  annealLr: true,
+  gaeLambda: 1,
+  normAdv: false,
+  clipVloss: false,
+  annealClip: false,
+  targetKl: null,
+  entCoef: 0.01,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+};
+
+/** The settings `overseer train --algo` starts from: the env's PPO preset, with A2C's on top for 'a2c'. */
+export function trainPreset(algo: 'ppo' | 'a2c', envId: string, envKwargs: Record<string, unknown> = {}): Partial<PpoConfigInput> {
+  return algo === 'a2c' ? { ...ppoPreset(envId, envKwargs), ...a2cSettings } : ppoPreset(envId, envKwargs);
+}
