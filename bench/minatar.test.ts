@@ -39,6 +39,10 @@ describe('bench minatar', () => {
     expect(a2c).toMatchObject({ variant: 'a2c', labels: null });
     expect(cellArgs(a2c, '/o', 10).slice(-2)).toEqual(['--algo', 'a2c']);
     expect(cellDir(a2c, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/a2c-500000/seed1');
+    // gymnax-blines' own network in place of MinAtar's, the rest of the preset kept.
+    const [mlp] = cellsOf(['Breakout'], ['ppo-mlp'], [1000], 500_000, [1]);
+    expect(cellArgs(mlp, '/o', 10).slice(-6)).toEqual(['--hp', 'network=mlp', '--hp', 'hidden=[256,256]', '--hp', 'activation=relu']);
+    expect(cellDir(mlp, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/ppo-mlp-500000/seed1');
   });
 
   it('claims a cell for one process at a time: a second claim names the holder, a killed holder is taken over', () => {

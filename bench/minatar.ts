@@ -22,14 +22,17 @@ import { MINATAR_PPO_PRESET } from '../src/rl/presets.js';
 import { ROOT, learningCurve, pool, readMetrics, readSummary } from './train.js';
 
 export const GAMES = ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders'] as const;
-export const VARIANTS = ['ppo', 'ppo-rgb', 'a2c', 'oracle', 'offline'] as const;
+export const VARIANTS = ['ppo', 'ppo-rgb', 'ppo-mlp', 'a2c', 'oracle', 'offline'] as const;
 export type MinAtarVariant = (typeof VARIANTS)[number];
 /**
  * RL on the game's score: PPO from the grid, or ('ppo-rgb') from the 40x40 RGB frames a person
- * sees (`obsType: 'rgb'`, the pixel network), or A2C from the grid (`train --algo a2c`, the paper's
- * learner on Atari).
+ * sees (`obsType: 'rgb'`, the pixel network), or ('ppo-mlp') from the grid through gymnax-blines'
+ * network (MLP 2x256, ReLU, over the flat grid) in place of MinAtar's conv network, or A2C from
+ * the grid (`train --algo a2c`, the paper's learner on Atari).
  */
-const ON_SCORE = { ppo: 'PPO, grid', 'ppo-rgb': 'PPO, RGB frames', a2c: 'A2C, grid' } as const;
+const ON_SCORE = { ppo: 'PPO, grid', 'ppo-rgb': 'PPO, RGB frames', 'ppo-mlp': 'PPO, grid, MLP 2x256', a2c: 'A2C, grid' } as const;
+/** gymnax-blines' MinAtar network, for 'ppo-mlp'. */
+export const GYMNAX_MLP = ['--hp', 'network=mlp', '--hp', 'hidden=[256,256]', '--hp', 'activation=relu'];
 const onScore = (v: MinAtarVariant): v is keyof typeof ON_SCORE => v in ON_SCORE;
 
 /**
@@ -107,6 +110,7 @@ export function cellArgs(c: CellSpec, out: string, episodes: number): string[] {
   const common = ['--env', env, '--seed', String(c.seed), '--steps', String(c.steps), '--out', out, '--eval-episodes', String(episodes), '--no-progress'];
   if (c.variant === 'ppo') return ['train', ...common];
   if (c.variant === 'ppo-rgb') return ['train', ...common, '--env-kwargs', JSON.stringify({ obsType: 'rgb' })];
+  if (c.variant === 'ppo-mlp') return ['train', ...common, ...GYMNAX_MLP];
   if (c.variant === 'a2c') return ['train', ...common, '--algo', 'a2c'];
   const prefs = ['prefs', ...common, '--teacher', 'oracle', '--labels', String(c.labels)];
   return c.variant === 'offline' ? [...prefs, '--initial-label-fraction', '1'] : prefs;
