@@ -43,6 +43,11 @@ describe('bench minatar', () => {
     const [mlp] = cellsOf(['Breakout'], ['ppo-mlp'], [1000], 500_000, [1]);
     expect(cellArgs(mlp, '/o', 10).slice(-6)).toEqual(['--hp', 'network=mlp', '--hp', 'hidden=[256,256]', '--hp', 'activation=relu']);
     expect(cellDir(mlp, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/ppo-mlp-500000/seed1');
+    // Preferences from the frames a person sees: the oracle's labels, policy and reward model on the RGB frames.
+    const [rgbPrefs] = cellsOf(['Breakout'], ['oracle-rgb'], [1000], 500_000, [1]);
+    expect(cellArgs(rgbPrefs, '/o', 10)).toEqual(expect.arrayContaining(['prefs', '--teacher', 'oracle', '--labels', '1000']));
+    expect(cellArgs(rgbPrefs, '/o', 10).slice(-2)).toEqual(['--env-kwargs', '{"obsType":"rgb"}']);
+    expect(cellDir(rgbPrefs, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/oracle-rgb-1000-500000/seed1');
   });
 
   it('claims a cell for one process at a time: a second claim names the holder, a killed holder is taken over', () => {
@@ -89,6 +94,7 @@ describe('bench minatar', () => {
         cell({ preset: 'gymnax64', seed: 1, evalMean: 30 }),
         cell({ preset: 'gymnax64', variant: 'ppo-rgb', seed: 1, evalMean: 25 }),
         cell({ preset: 'gymnax64', variant: 'a2c', seed: 1, evalMean: 8 }),
+        cell({ preset: 'gymnax64', variant: 'oracle-rgb', labels: 1000, seed: 1, evalMean: 30 }),
       ],
     };
     const md = minatarMarkdown(r, 'NOTES HERE');
@@ -101,6 +107,8 @@ describe('bench minatar', () => {
     expect(md).toContain('| ~10 | ~17.5 | 28 | ~50 |');
     // oracle: (12 + 6) / 2 over (10 + 20) / 2 = 60%; offline seed 1 against PPO seed 1 alone: 10%.
     expect(md).toContain('| Breakout | pgx8 | 500,000 | 1000 | oracle | 1,2 | 9.00 ± 4.24 (12.0, 6.0) | 60% |');
+    // From the frames, set beside PPO from the frames (25), not from the grid (30).
+    expect(md).toContain('| Breakout | gymnax64 | 500,000 | 1000 | oracle-rgb | 1 | 30.00 | 120% |');
     expect(md).toContain('| Breakout | pgx8 | 500,000 | 1000 | offline | 1 | 1.00 | 10% |');
     expect(md).toContain('NOTES HERE');
   });

@@ -22,7 +22,7 @@ import { MINATAR_PPO_PRESET } from '../src/rl/presets.js';
 import { ROOT, learningCurve, pool, readMetrics, readSummary } from './train.js';
 
 export const GAMES = ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders'] as const;
-export const VARIANTS = ['ppo', 'ppo-rgb', 'ppo-mlp', 'a2c', 'oracle', 'offline'] as const;
+export const VARIANTS = ['ppo', 'ppo-rgb', 'ppo-mlp', 'a2c', 'oracle', 'offline', 'oracle-rgb'] as const;
 export type MinAtarVariant = (typeof VARIANTS)[number];
 /**
  * RL on the game's score: PPO from the grid, or ('ppo-rgb') from the 40x40 RGB frames a person
@@ -31,6 +31,8 @@ export type MinAtarVariant = (typeof VARIANTS)[number];
  * the grid (`train --algo a2c`, the paper's learner on Atari).
  */
 const ON_SCORE = { ppo: 'PPO, grid', 'ppo-rgb': 'PPO, RGB frames', 'ppo-mlp': 'PPO, grid, MLP 2x256', a2c: 'A2C, grid' } as const;
+/** The true-reward cells a preference cell is set beside: 'oracle-rgb' (policy and reward model on the frames) beside PPO from the frames. */
+const baselineOf = (v: MinAtarVariant): MinAtarVariant => (v === 'oracle-rgb' ? 'ppo-rgb' : 'ppo');
 /** gymnax-blines' MinAtar network, for 'ppo-mlp'. */
 export const GYMNAX_MLP = ['--hp', 'network=mlp', '--hp', 'hidden=[256,256]', '--hp', 'activation=relu'];
 const onScore = (v: MinAtarVariant): v is keyof typeof ON_SCORE => v in ON_SCORE;
@@ -113,6 +115,7 @@ export function cellArgs(c: CellSpec, out: string, episodes: number): string[] {
   if (c.variant === 'ppo-mlp') return ['train', ...common, ...GYMNAX_MLP];
   if (c.variant === 'a2c') return ['train', ...common, '--algo', 'a2c'];
   const prefs = ['prefs', ...common, '--teacher', 'oracle', '--labels', String(c.labels)];
+  if (c.variant === 'oracle-rgb') return [...prefs, '--env-kwargs', JSON.stringify({ obsType: 'rgb' })];
   return c.variant === 'offline' ? [...prefs, '--initial-label-fraction', '1'] : prefs;
 }
 
@@ -406,7 +409,7 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
 
   lines.push('## 4. Preferences against true-reward PPO, and the offline-only ablation');
   lines.push('');
-  lines.push('Synthetic labels (the oracle teacher: the larger true clip return wins) with the paper\'s Atari settings at MinAtar scale: 25-step clips, an ensemble of 3 conv reward models (MinAtar\'s network over the grid plus the action as planes), r̂ to PPO at std 0.05, disagreement selection, 25% of the labels on the random policy\'s clips and the rest at the paper\'s rate. "offline": every label on the random policy\'s clips before RL (`--initial-label-fraction 1`), so the reward model never sees what the policy later does. "vs PPO": our eval mean over true-reward PPO\'s at the same frames and seeds. "learned" is the normalised learned return of the late training episodes; "corr" the last fit\'s correlation of predicted and true clip returns over the rollout\'s clips.');
+  lines.push('Synthetic labels (the oracle teacher: the larger true clip return wins) with the paper\'s Atari settings at MinAtar scale: 25-step clips, an ensemble of 3 conv reward models (MinAtar\'s network over the grid plus the action as planes), r̂ to PPO at std 0.05, disagreement selection, 25% of the labels on the random policy\'s clips and the rest at the paper\'s rate. "offline": every label on the random policy\'s clips before RL (`--initial-label-fraction 1`), so the reward model never sees what the policy later does. "oracle-rgb": online labels with the policy and the reward model on the 40x40 RGB frames (the pixel network; `--env-kwargs \'{"obsType":"rgb"}\'`). "vs PPO": our eval mean over true-reward PPO\'s at the same frames and seeds (for "oracle-rgb", PPO from the frames). "learned" is the normalised learned return of the late training episodes; "corr" the last fit\'s correlation of predicted and true clip returns over the rollout\'s clips.');
   lines.push('');
   lines.push('| game | preset | frames | labels | variant | seeds | eval (true score) | vs PPO | training (last 10%) | learned (last 10%) | corr | steps/s |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -416,7 +419,7 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
     const [game, preset, stepsS, labelsS, variant] = key.split('|');
     const steps = Number(stepsS);
     const g = group(game, preset, variant as MinAtarVariant, Number(labelsS), steps);
-    const ppo = group(game, preset, 'ppo', null, steps).filter((p) => g.some((c) => c.seed === p.seed));
+    const ppo = group(game, preset, baselineOf(variant as MinAtarVariant), null, steps).filter((p) => g.some((c) => c.seed === p.seed));
     const ratio = ppo.length > 0 ? `${Math.round((100 * mean(g.filter((c) => ppo.some((p) => p.seed === c.seed)).map((c) => c.evalMean))) / mean(ppo.map((p) => p.evalMean)))}%` : '–';
     lines.push(`| ${game} | ${preset} | ${steps.toLocaleString('en-US')} | ${labelsS} | ${variant} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${ratio} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${seedsCell(g, (c) => c.finalLearnedReturn)} | ${seedsCell(g, (c) => c.finalReturnCorrelation)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} |`);
   }
