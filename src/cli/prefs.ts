@@ -156,7 +156,7 @@ function keysOf(section: string): Record<string, unknown> {
 }
 
 export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<number> {
-  const { run, config, resumeFrom } = flags.resume !== undefined ? openPrefsRun(flags, io) : await createPrefsRun(flags, io, argv);
+  const { run, config, resumeFrom, trainSecondsBefore } = flags.resume !== undefined ? openPrefsRun(flags, io) : await createPrefsRun(flags, io, argv);
   const opened = openRunStore(run.path, config.store, flags.db);
   try {
     if (!resumeFrom && config.labelsFrom !== null) {
@@ -166,7 +166,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
     }
     const people = config.prefs.teacher === 'human' ? await startPeople(config, flags, opened.project, io) : null;
     try {
-      const result = await train(run, config, opened, resumeFrom, people?.teacher, flags.progress, io);
+      const result = await train(run, config, opened, { state: resumeFrom, trainSecondsBefore }, people?.teacher, flags.progress, io);
       if (result.interrupted) return interrupted(run, result, io);
       const code = finish(run, config, result, io);
       // Finished: the labeling page says so, and the store refuses further labels.
@@ -182,7 +182,7 @@ export async function prefsCommand(flags: PrefsFlags, io: CliIO, argv: string[])
 }
 
 /** Validates the options, writes a new run directory's config.json and registers the run in its project. */
-async function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<{ run: RunDir; config: PrefsRunConfig; resumeFrom: null }> {
+async function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): Promise<{ run: RunDir; config: PrefsRunConfig; resumeFrom: null; trainSecondsBefore: 0 }> {
   const prefs = resolvePrefsConfig(flags);
   // A port in use is found before a run directory is made, so the same command can run again.
   if (prefs.teacher === 'human') await checkPortFree(flags.host ?? '127.0.0.1', flags.port ?? 8080);
@@ -233,7 +233,7 @@ async function createPrefsRun(flags: PrefsFlags, io: CliIO, argv: string[]): Pro
   run.writeConfig(config);
   registerRun(config, flags.instructions, flags.db);
   io.stderr(`run directory: ${run.path}\n`);
-  return { run, config, resumeFrom: null };
+  return { run, config, resumeFrom: null, trainSecondsBefore: 0 };
 }
 
 /** The env's id and the sizes its segments have, which imported labels must match. */
@@ -263,7 +263,7 @@ function registerRun(config: PrefsRunConfig, instructions: string | undefined, u
 }
 
 /** Opens an unfinished run directory and its last full state (none if it died before its first). */
-function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: PrefsRunConfig; resumeFrom: PreferenceRunState | null } {
+function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: PrefsRunConfig; resumeFrom: PreferenceRunState | null; trainSecondsBefore: number } {
   const clashing = [...givenConfigFlags(flags), ...NEW_RUN_FLAGS.filter((k) => flags[k] !== undefined).map(flagOf)];
   const { run, config } = openRunToResume<PrefsRunConfig>(flags.resume!, 'prefs', clashing);
   // Registered after config.json is written: again here, should the first attempt have died in between.
@@ -286,7 +286,7 @@ function openPrefsRun(flags: PrefsFlags, io: CliIO): { run: RunDir; config: Pref
   const round = resumeFrom?.ppo.updates ?? 0;
   run.truncateMetrics((row) => (row as PrefsMetrics).update <= round);
   io.stderr(saved ? `resuming ${run.path} from ${saved.path} (round ${round}, ${saved.state.ppo.globalStep} env steps)\n` : `resuming ${run.path}: it has no saved state (it stopped before its first checkpoint, or was made before runs saved one), so it starts over with its stored labels\n`);
-  return { run, config, resumeFrom };
+  return { run, config, resumeFrom, trainSecondsBefore: saved?.trainSeconds ?? 0 };
 }
 
 /** What is wrong with a preference run's saved state (`PreferenceRun.state()`), or null if nothing obvious. */
@@ -349,18 +349,21 @@ async function train(
   run: RunDir,
   config: PrefsRunConfig,
   opened: { store: PreferenceStore; project: ProjectStore },
-  resumeFrom: PreferenceRunState | null,
+  resumed: { state: PreferenceRunState | null; trainSecondsBefore: number },
   teacher: HumanTeacher | undefined,
   showProgress: boolean,
   io: CliIO,
 ): Promise<PrefsResult & { trainSeconds: number; last: PrefsMetrics | null }> {
   const { prefs } = config;
+  const resumeFrom = resumed.state;
   const runId = projectOfRun(config.store)?.runId ?? null;
   // The database's rows past the state resumed from are logged again, as metrics.jsonl's are.
   if (runId !== null) opened.project.truncateMetrics(runId, resumeFrom?.ppo.globalStep ?? 0);
   const interrupt = interruptOnSignals(io, '; labels are already stored');
   const progress = showProgress ? new TrainProgress(prefs.totalTimesteps, io, `${prefs.envId} prefs ${prefs.teacher} ${prefs.labelBudget} labels seed ${prefs.seed}`) : null;
   const started = performance.now();
+  // Over every process of the run: a resumed run's summary counts the time before the resume.
+  const trainSeconds = () => resumed.trainSecondsBefore + (performance.now() - started) / 1000;
   let last: PrefsMetrics | null = null;
   let waitNote = { phase: '', at: 0 };
   // The run's state for the pages, written when it changes (a wait polls 4 times a second).
@@ -386,7 +389,7 @@ async function train(
         io.stderr(r.phase === 'pretraining' ? `waiting for ${n} of the initial labels before RL starts\n` : `RL waits for ${n} more answer${n === 1 ? '' : 's'} (--max-pending ${prefs.maxPendingLabels})\n`);
       },
       onStart: (r) => {
-        if (!resumeFrom) saveResumeState(run, RESUME_STATE, r.state());
+        if (!resumeFrom) saveResumeState(run, RESUME_STATE, r.state(), 0);
       },
       onRound: (m, r) => {
         last = m;
@@ -397,11 +400,11 @@ async function train(
         progress?.update(m.envSteps, { sps: m.sps, recentReturn: m.trueReturn });
         if (m.update % config.checkpointEvery === 0) {
           run.saveCheckpoint(stepName(m.envSteps), prefsCheckpoint(r));
-          saveResumeState(run, RESUME_STATE, r.state());
+          saveResumeState(run, RESUME_STATE, r.state(), trainSeconds());
         }
       },
     });
-    return { ...result, trainSeconds: (performance.now() - started) / 1000, last };
+    return { ...result, trainSeconds: trainSeconds(), last };
   } finally {
     progress?.stop();
     interrupt.dispose();
@@ -410,7 +413,7 @@ async function train(
 
 function interrupted(run: RunDir, result: PrefsResult & { trainSeconds: number }, io: CliIO): number {
   const path = run.saveCheckpoint(stepName(result.envSteps), result.checkpoint);
-  if (result.state) saveResumeState(run, RESUME_STATE, result.state);
+  if (result.state) saveResumeState(run, RESUME_STATE, result.state, result.trainSeconds);
   run.writeSummary({ status: 'interrupted', envSteps: result.envSteps, labels: result.labels, trainSeconds: result.trainSeconds, checkpoint: path });
   io.stderr(`interrupted at ${result.envSteps} steps with ${result.labels} labels; checkpoint ${path}; resume with: overseer prefs --resume ${run.path}\n`);
   return 130;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../utils/rng.js';
-import { readStateFile } from '../utils/stateFile.js';
+import { readStateFile, writeStateFile } from '../utils/stateFile.js';
 import { openProject } from '../store/sqlite.js';
 import { cli, tmp } from './testing/cli.js';
 
@@ -125,9 +125,19 @@ describe('true resume', () => {
     const run = join(tmp(), 'killed');
     const done = await killWhen([...args, '--out', run], () => lines(join(run, 'metrics.jsonl')).length >= 7, 30);
     expect(done).toBe('killed');
+    // The state keeps the training time so far (killed between its renames, only the one before is there).
+    const current = join(run, 'checkpoints', 'resume.json');
+    const state = existsSync(current) ? current : join(run, 'checkpoints', 'resume.prev.json');
+    const saved = json(state);
+    expect(saved.trainSeconds).toBeGreaterThan(0);
+    // Made long, so the summary can be seen to count it.
+    writeStateFile(state, { ...saved, trainSeconds: 1000 });
     const r = await cli('train', '--resume', run, '--no-progress');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/resuming .* at \d+ steps/);
+    const { trainSeconds } = json(join(run, 'summary.json')) as { trainSeconds: number };
+    expect(trainSeconds).toBeGreaterThan(1000);
+    expect(trainSeconds).toBeLessThan(1000 + 120);
     const final = (dir: string) => JSON.stringify({ ...json(join(dir, 'checkpoints', 'final.json')), meta: {} });
     expect(final(run)).toBe(final(whole));
     expect(metrics(run)).toEqual(metrics(whole));
@@ -158,6 +168,10 @@ describe('damaged saved state', () => {
     const previous = join(run, 'checkpoints', 'resume.prev.json');
     const previousRound = (json(previous).ppo as { updates: number }).updates;
     expect(previousRound).toBeLessThan((json(current).ppo as { updates: number }).updates);
+    // The training time is the state's own: the older state's, not the newest's.
+    expect(json(previous).trainSeconds).toBeGreaterThan(0);
+    writeStateFile(previous, { ...json(previous), trainSeconds: 500 });
+    writeStateFile(current, { ...json(current), trainSeconds: 5000 });
     cutShort(current);
 
     const r = await cli('prefs', '--resume', run, '--no-progress');
@@ -165,6 +179,9 @@ describe('damaged saved state', () => {
     expect(r.err).toContain(`--resume: ${current} cannot be used (`);
     expect(r.err).toContain(`resuming ${run} from ${previous} (round ${previousRound},`);
     expect(existsSync(join(run, 'checkpoints', 'resume.damaged.json'))).toBe(true);
+    const { trainSeconds } = json(join(run, 'summary.json')) as { trainSeconds: number };
+    expect(trainSeconds).toBeGreaterThan(500);
+    expect(trainSeconds).toBeLessThan(560);
     // Rounds past the older state were logged again, once each, as the run uninterrupted logged them.
     expect(metrics(run)).toEqual(metrics(whole));
     expect(JSON.stringify(json(join(run, 'checkpoints', 'final.json')))).toBe(JSON.stringify(json(join(whole, 'checkpoints', 'final.json'))));

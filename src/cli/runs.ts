@@ -65,12 +65,13 @@ export function resumeStateFiles(run: RunDir, name: string): { current: string; 
 /**
  * Saves a run's full state, keeping the one it replaces as `<name>.prev.json`. The new state is
  * written and fsynced before either rename, so a crash leaves a whole state under one name or
- * the other.
+ * the other. `trainSeconds`, the training time the state took over every process so far, is kept
+ * in it (as `trainSeconds`), so a resumed run's summary counts the time before the resume too.
  */
-export function saveResumeState(run: RunDir, name: string, state: unknown): string {
+export function saveResumeState(run: RunDir, name: string, state: object, trainSeconds: number): string {
   const { current, previous } = resumeStateFiles(run, name);
   const next = join(run.checkpointDir, `.${name}.next.json`);
-  writeStateFile(next, state);
+  writeStateFile(next, { ...state, trainSeconds });
   if (existsSync(current)) renameSync(current, previous);
   renameSync(next, current);
   return current;
@@ -86,9 +87,10 @@ export function deleteResumeState(run: RunDir, name: string): void {
  * or failing `problem`, which says what is wrong or returns null) the one saved before it,
  * saying on stderr which file was skipped and why; the damaged file is kept as
  * `<name>.damaged.json`. Null when the run has saved none; a usage error naming every file
- * tried (and `hint`, what to do) when none is usable.
+ * tried (and `hint`, what to do) when none is usable. Returned with the training time the state
+ * took (`saveResumeState`), taken out of it.
  */
-export function readResumeState<T>(run: RunDir, name: string, problem: (state: unknown) => string | null, io: CliIO, hint = ''): { state: T; path: string } | null {
+export function readResumeState<T>(run: RunDir, name: string, problem: (state: unknown) => string | null, io: CliIO, hint = ''): { state: T; path: string; trainSeconds: number } | null {
   const { current, previous } = resumeStateFiles(run, name);
   const tried: { path: string; reason: string }[] = [];
   for (const path of [current, previous]) {
@@ -113,7 +115,9 @@ export function readResumeState<T>(run: RunDir, name: string, problem: (state: u
       renameSync(bad.path, damaged);
       io.stderr(`--resume: ${bad.path} cannot be used (${bad.reason}); resuming from the state saved before it, ${path} (the damaged file is kept as ${damaged})\n`);
     }
-    return { state: state as T, path };
+    // States saved before the time was kept in them count from 0.
+    const { trainSeconds, ...rest } = state as { trainSeconds?: unknown };
+    return { state: rest as T, path, trainSeconds: typeof trainSeconds === 'number' && Number.isFinite(trainSeconds) && trainSeconds >= 0 ? trainSeconds : 0 };
   }
   if (tried.length === 0) return null;
   throw new UsageError([`--resume: ${run.path} has no usable saved state:`, ...tried.map((t) => `  ${t.path}: ${t.reason}`), ...(hint ? [hint] : [])].join('\n'));

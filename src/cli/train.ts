@@ -46,6 +46,7 @@ export interface TrainRunConfig {
 /** 'a2c': PPO's learner with A2C's settings, the special case of PPO that A2C is (`a2cSettings`). */
 export const ALGOS = ['ppo', 'a2c'] as const;
 export type Algo = (typeof ALGOS)[number];
+const isAlgo = (s: string): s is Algo => (ALGOS as readonly string[]).includes(s);
 
 /** Merges preset (the env's, with A2C's settings over it for --algo a2c) < --config file < --hp < dedicated flags, and validates the result. */
 export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig {
@@ -55,14 +56,13 @@ export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig
     if (e instanceof UnknownEnvError) throw new UsageError(`--env: ${e.message}`);
     throw e;
   }
-  if (!(ALGOS as readonly string[]).includes(flags.algo)) {
-    throw new UsageError(`--algo: unknown algorithm ${JSON.stringify(flags.algo)}; allowed: ${ALGOS.join(', ')}`);
-  }
+  const { algo } = flags;
+  if (!isAlgo(algo)) throw new UsageError(`--algo: unknown algorithm ${JSON.stringify(algo)}; allowed: ${ALGOS.join(', ')}`);
   const fromFile = readConfigFile(flags.config);
   const overrides: Record<string, unknown> = { ...fromFile, ...(flags.hp ?? {}) };
   // The preset depends on the env's kwargs (MinAtar's obsType 'rgb' takes network 'pixels').
   const envKwargs = flags.envKwargs ?? (overrides.envKwargs as Record<string, unknown> | undefined) ?? {};
-  const merged: Record<string, unknown> = { ...trainPreset(flags.algo as Algo, flags.env, envKwargs), ...overrides, envId: flags.env, seed: flags.seed ?? 1 };
+  const merged: Record<string, unknown> = { ...trainPreset(algo, flags.env, envKwargs), ...overrides, envId: flags.env, seed: flags.seed ?? 1 };
   if (flags.steps !== undefined) merged.totalTimesteps = flags.steps;
   if (flags.numEnvs !== undefined) merged.numEnvs = flags.numEnvs;
   if (flags.vec !== undefined) merged.vectorization = flags.vec;
@@ -83,7 +83,7 @@ export function defaultRunPath(envId: string, algo: string, seed: number, now = 
 }
 
 export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[]): Promise<number> {
-  const { run, config, resumeFrom } = flags.resume !== undefined ? openTrainRun(flags, io) : createTrainRun(flags, io, argv);
+  const { run, config, resumeFrom, trainSecondsBefore } = flags.resume !== undefined ? openTrainRun(flags, io) : createTrainRun(flags, io, argv);
   const { ppo: cfg, checkpointEvery } = config;
   let ppo: Ppo;
   try {
@@ -92,18 +92,20 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
     throw new UsageError(`--resume: ${run.path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const interrupt = interruptOnSignals(io);
-  const algo = config.algo ?? 'ppo';
+  const { algo } = config;
   const progress = flags.progress ? new TrainProgress(cfg.totalTimesteps, io, `${cfg.envId} ${algo} seed ${cfg.seed}`) : null;
+  const started = performance.now();
+  // Over every process of the run: a resumed run's summary counts the time before the resume.
+  const trainSeconds = () => trainSecondsBefore + (performance.now() - started) / 1000;
   const meta = () => ({ algo, envId: cfg.envId, envKwargs: cfg.envKwargs, seed: cfg.seed, globalStep: ppo.globalStep, update: ppo.updates });
   /** The learner's full state, for --resume, and the policy alone, for eval and render. */
   const checkpoint = (name: string, extra: Record<string, unknown> = {}) => {
-    saveResumeState(run, RESUME_CHECKPOINT, ppo.state(meta()));
+    saveResumeState(run, RESUME_CHECKPOINT, ppo.state(meta()), trainSeconds());
     return run.saveCheckpoint(name, ppo.agent.save({ ...meta(), ...extra }));
   };
   let last: PpoMetrics | null = null;
-  const started = performance.now();
   try {
-    if (!resumeFrom) saveResumeState(run, RESUME_CHECKPOINT, ppo.state(meta()));
+    if (!resumeFrom) saveResumeState(run, RESUME_CHECKPOINT, ppo.state(meta()), 0);
     const { interrupted } = await ppo.learn(Number.POSITIVE_INFINITY, {
       signal: interrupt.signal,
       onUpdate: (m) => {
@@ -114,10 +116,10 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
       },
     });
     progress?.stop();
-    const trainSeconds = (performance.now() - started) / 1000;
+    const seconds = trainSeconds();
     if (interrupted) {
       const path = checkpoint(stepName(ppo.globalStep), { interrupted: true });
-      run.writeSummary({ status: 'interrupted', globalStep: ppo.globalStep, updates: ppo.updates, trainSeconds, checkpoint: path });
+      run.writeSummary({ status: 'interrupted', globalStep: ppo.globalStep, updates: ppo.updates, trainSeconds: seconds, checkpoint: path });
       io.stderr(`interrupted at ${ppo.globalStep} steps; checkpoint ${path} and metrics kept in ${run.path}; continue with: overseer train --resume ${run.path}\n`);
       return 130;
     }
@@ -132,7 +134,7 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
       status: 'finished',
       globalStep: ppo.globalStep,
       updates: ppo.updates,
-      trainSeconds,
+      trainSeconds: seconds,
       checkpoint: path,
       lastTrainingReturn: (last as PpoMetrics | null)?.episodicReturn ?? null,
       eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
@@ -154,9 +156,10 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
 /** The learner's full state in a run directory (saved at every checkpoint, keeping the one before). */
 export const RESUME_CHECKPOINT = 'resume';
 
-function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: RunDir; config: TrainRunConfig; resumeFrom: null } {
+function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: RunDir; config: TrainRunConfig; resumeFrom: null; trainSecondsBefore: 0 } {
   if (flags.env === undefined) throw new UsageError('--env is required (e.g. --env CartPole-v1), or --resume RUN_DIR');
   const ppo = resolvePpoConfig({ ...flags, env: flags.env });
+  const algo = flags.algo as Algo; // checked by resolvePpoConfig
   // Make the env once up front, so bad kwargs (or a network that cannot take its observations) fail before a run directory is created.
   let obsShape: readonly number[];
   try {
@@ -172,7 +175,7 @@ function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: Ru
   const run = RunDir.create(flags.out ?? defaultRunPath(ppo.envId, flags.algo, ppo.seed));
   const config: TrainRunConfig = {
     command: 'train',
-    algo: flags.algo as Algo,
+    algo,
     envId: ppo.envId,
     seed: ppo.seed,
     ppo,
@@ -184,11 +187,11 @@ function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: Ru
   };
   run.writeConfig(config);
   io.stderr(`run directory: ${run.path}\n`);
-  return { run, config, resumeFrom: null };
+  return { run, config, resumeFrom: null, trainSecondsBefore: 0 };
 }
 
 /** An interrupted (or killed) train run: its config and the learner's last full state. */
-function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: TrainRunConfig; resumeFrom: PpoState } {
+function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: TrainRunConfig; resumeFrom: PpoState; trainSecondsBefore: number } {
   const given = (['env', 'steps', 'seed', 'out', 'numEnvs', 'vec', 'envKwargs', 'config', 'hp', 'checkpointEvery'] as const).filter((k) => flags[k] !== undefined);
   const { run, config } = openRunToResume<TrainRunConfig>(flags.resume!, 'train', given.map(flagOf));
   const saved = readResumeState<PpoState>(run, RESUME_CHECKPOINT, ppoStateProblem, io);
@@ -197,5 +200,5 @@ function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: Trai
   // Metrics logged after the state was saved (the older one, if the newest was damaged) are logged again by the replay.
   run.truncateMetrics((row) => (row as PpoMetrics).update <= state.updates);
   io.stderr(`resuming ${run.path} at ${state.globalStep} steps\n`);
-  return { run, config, resumeFrom: state };
+  return { run, config, resumeFrom: state, trainSecondsBefore: saved.trainSeconds };
 }
