@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tmp } from '../src/cli/testing/cli.js';
-import { minatarClip } from './minatarClip.js';
+import { channelRow, minatarClip } from './minatarClip.js';
 import { cellArgs, cellDir, cellsOf, claimCell, minatarMarkdown, poolGoingOn, type CellResult, type MinAtarResult } from './minatar.js';
 
 const prov = { command: 'npm run bench -- minatar', date: 'd', gitCommit: 'abc', machine: { cpu: 'c', cores: 2, memoryGiB: 24, os: 'Linux', node: 'v20' } };
@@ -113,6 +113,15 @@ describe('bench minatar', () => {
     expect(md).toContain('NOTES HERE');
   });
 
+  it('finds the top row a channel is lit in, or none', () => {
+    // 3 rows x 2 cols x 2 channels: channel 1 lit at (1, 1) and (2, 0); channel 0 nowhere.
+    const grid = new Float32Array(12);
+    grid[(1 * 2 + 1) * 2 + 1] = 1;
+    grid[(2 * 2 + 0) * 2 + 1] = 1;
+    expect(channelRow(grid, 3, 2, 2, 1)).toBe(1);
+    expect(channelRow(grid, 3, 2, 2, 0)).toBeNull();
+  });
+
   it("plays a preference run's final policy scoring each step with the true and the learned reward, and draws where r̂ pays most", async () => {
     const root = tmp('overseer-clip-');
     mkdirSync(join(root, 'docs'));
@@ -128,6 +137,11 @@ describe('bench minatar', () => {
     expect(clip.learnedPerStep).toBeCloseTo(clip.episodes.reduce((s, e) => s + e.learnedReturn, 0) / steps, 12);
     expect(Object.keys(clip.actionShares)).toEqual(['n', 'l', 'r']);
     expect(Object.values(clip.actionShares).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // Breakout's paddle never leaves the bottom row: every step there, with the episode's actions and r̂.
+    expect(clip.player.channel).toBe('paddle');
+    expect(clip.player.rows.map((r) => [r.row, r.share])).toEqual([[9, 1]]);
+    expect(clip.player.rows[0]!.learnedPerStep).toBeCloseTo(clip.learnedPerStep, 12);
+    for (const [a, v] of Object.entries(clip.actionShares)) expect(clip.player.rows[0]!.actionShares[a]).toBeCloseTo(v, 12);
     expect(clip.picture.count).toBe(Math.min(6, clip.episodes[clip.picture.episode]!.length));
     const svg = readFileSync(join(root, 'docs', 'clip.svg'), 'utf8');
     expect(svg.match(/<text [^>]*>t=/g)).toHaveLength(clip.picture.count);

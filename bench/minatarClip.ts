@@ -39,7 +39,27 @@ export interface ClipResult {
   /** Mean per step over all episodes. */
   truePerStep: number;
   learnedPerStep: number;
+  /**
+   * Where the player (the game's first channel: Freeway's chicken, Breakout's paddle, ...) spends
+   * its steps, by grid row (0 at the top): the share of steps, the actions taken there and r̂ per
+   * step there; rows it never visits are left out. Steps with no player on the grid (between a
+   * death and the respawn) count under row null.
+   */
+  player: { channel: string; rows: ClipRow[] };
   picture: { path: string; episode: number; from: number; count: number; learned: number; true: number };
+}
+
+export interface ClipRow {
+  row: number | null;
+  share: number;
+  actionShares: Record<string, number>;
+  learnedPerStep: number;
+}
+
+/** The top row the channel is lit in, in a grid laid out [row][col][channel]; null if it is lit nowhere. */
+export function channelRow(grid: Float32Array, rows: number, cols: number, channels: number, channel: number): number | null {
+  for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) if (grid[(y * cols + x) * channels + channel] !== 0) return y;
+  return null;
 }
 
 interface RunConfig {
@@ -68,6 +88,8 @@ export function minatarClip(runDir: string, name: string, o: { episodes: number;
   const rng = new Rng(1);
   const oneHot = new Float32Array(nActions);
   const counts = new Array<number>(nActions).fill(0);
+  // Per player row (the key -1 for none): steps, actions, r̂.
+  const byRow = new Map<number, { steps: number; actions: number[]; learned: number }>();
   const episodes: ClipEpisode[] = [];
   const frames: Float32Array[] = [];
   const learnedSteps: number[][] = [];
@@ -87,6 +109,12 @@ export function minatarClip(runDir: string, name: string, o: { episodes: number;
         oneHot[a] = 1;
         l.push(rm.reward(obs, oneHot, 1)[0]!);
         counts[a]! += 1;
+        const row = channelRow(epFrames.at(-1)!, spec.rows, spec.cols, spec.channels.length, 0) ?? -1;
+        const at = byRow.get(row) ?? { steps: 0, actions: new Array<number>(nActions).fill(0), learned: 0 };
+        at.steps += 1;
+        at.actions[a]! += 1;
+        at.learned += l.at(-1)!;
+        byRow.set(row, at);
         const r = env.step(a);
         tr.push(r.reward);
         epFrames.push(env.renderState()!.slice());
@@ -142,6 +170,12 @@ export function minatarClip(runDir: string, name: string, o: { episodes: number;
     actionShares: Object.fromEntries(meanings.map((m, a) => [m, counts[a]! / steps])),
     truePerStep: total(trueSteps) / steps,
     learnedPerStep: total(learnedSteps) / steps,
+    player: {
+      channel: spec.channels[0]!,
+      rows: [...byRow.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([row, v]) => ({ row: row < 0 ? null : row, share: v.steps / steps, actionShares: Object.fromEntries(meanings.map((m, a) => [m, v.actions[a]! / v.steps])), learnedPerStep: v.learned / v.steps })),
+    },
     picture: { path, episode: best.episode, from: best.from, count: n, learned: best.learned, true: best.true },
   };
   const file = join(resultsDir, 'minatar-clips.json');
