@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tmp } from '../src/cli/testing/cli.js';
 import { channelRow, minatarClip } from './minatarClip.js';
-import { cellArgs, cellDir, cellsOf, claimCell, minatarMarkdown, poolGoingOn, type CellResult, type MinAtarResult } from './minatar.js';
+import { openProject } from '../src/store/sqlite.js';
+import { cellArgs, cellDir, cellsOf, claimCell, minatarMarkdown, poolGoingOn, tieShareOf, type CellResult, type MinAtarResult } from './minatar.js';
 
 const prov = { command: 'npm run bench -- minatar', date: 'd', gitCommit: 'abc', machine: { cpu: 'c', cores: 2, memoryGiB: 24, os: 'Linux', node: 'v20' } };
 
@@ -87,8 +88,8 @@ describe('bench minatar', () => {
       cells: [
         cell({ seed: 1, evalMean: 10 }),
         cell({ seed: 2, evalMean: 20 }),
-        cell({ variant: 'oracle', labels: 1000, seed: 1, evalMean: 12, finalLearnedReturn: 0.5, finalReturnCorrelation: 0.9 }),
-        cell({ variant: 'oracle', labels: 1000, seed: 2, evalMean: 6, finalLearnedReturn: 0.7, finalReturnCorrelation: 0.8 }),
+        cell({ variant: 'oracle', labels: 1000, seed: 1, evalMean: 12, finalLearnedReturn: 0.5, finalReturnCorrelation: 0.9, tieShare: 0.9 }),
+        cell({ variant: 'oracle', labels: 1000, seed: 2, evalMean: 6, finalLearnedReturn: 0.7, finalReturnCorrelation: 0.8, tieShare: 0.8 }),
         cell({ variant: 'offline', labels: 1000, seed: 1, evalMean: 1 }),
         // Under the current preset: its own row, never averaged with the earlier preset's.
         cell({ preset: 'gymnax64', seed: 1, evalMean: 30 }),
@@ -107,6 +108,9 @@ describe('bench minatar', () => {
     expect(md).toContain('| ~10 | ~17.5 | 28 | ~50 |');
     // oracle: (12 + 6) / 2 over (10 + 20) / 2 = 60%; offline seed 1 against PPO seed 1 alone: 10%.
     expect(md).toContain('| Breakout | pgx8 | 500,000 | 1000 | oracle | 1,2 | 9.00 ± 4.24 (12.0, 6.0) | 60% |');
+    // Ties in percent, per seed; a cell collected before they were counted shows a dash.
+    expect(md).toContain('| 0.85 ± 0.07 (0.9, 0.8) | 85.00 ± 7.07 (90.0, 80.0) | 5000 |');
+    expect(md).toMatch(/\| Breakout \| pgx8 \| 500,000 \| 1000 \| offline \| 1 \|.* \| – \| 5000 \|/);
     // From the frames, set beside PPO from the frames (25), not from the grid (30).
     expect(md).toContain('| Breakout | gymnax64 | 500,000 | 1000 | oracle-rgb | 1 | 30.00 | 120% |');
     expect(md).toContain('| Breakout | pgx8 | 500,000 | 1000 | offline | 1 | 1.00 | 10% |');
@@ -147,6 +151,14 @@ describe('bench minatar', () => {
     expect(svg.match(/<text [^>]*>t=/g)).toHaveLength(clip.picture.count);
     expect(JSON.parse(readFileSync(join(root, 'minatar-clips.json'), 'utf8')).clip.picture.learned).toBeCloseTo(clip.picture.learned, 12);
     expect(existsSync(join(root, 'docs', 'clip.svg'))).toBe(true);
+    // The share of its labels answered "equal", beside the run's labels read another way.
+    const runId = (JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as { store: { runId: string } }).store.runId;
+    const project = openProject(run);
+    const labels = project.loadRun(runId).labels;
+    project.close();
+    expect(labels).toHaveLength(20);
+    expect(tieShareOf(run)).toBeCloseTo(labels.filter((l) => l.answer === 'equal').length / 20, 12);
+    expect(tieShareOf(join(root, 'docs'))).toBeNull();
     // A run that has not finished is named.
     expect(() => minatarClip(join(root, 'none'), 'x', { episodes: 1, maxSteps: 5, count: 2, argv: [], root, resultsDir: root })).toThrow(/none is not a run directory \(no config\.json\)/);
   }, 120_000);

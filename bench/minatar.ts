@@ -19,6 +19,7 @@ import { RESULTS_DIR, provenance, writeResult, type Provenance } from './machine
 import type { ClipResult } from './minatarClip.js';
 import type { MinAtarRandomResult } from './minatarRandom.js';
 import { MINATAR_PPO_PRESET } from '../src/rl/presets.js';
+import { openProject } from '../src/store/sqlite.js';
 import { ROOT, learningCurve, pool, readMetrics, readSummary } from './train.js';
 
 export const GAMES = ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders'] as const;
@@ -89,6 +90,12 @@ export interface CellResult extends CellSpec {
   finalLearnedReturn: number | null;
   finalReturnCorrelation: number | null;
   labelsUsed: number | null;
+  /**
+   * Preference runs: the share of their labels answered "equal" (for the oracle, both clips
+   * scored the same), which tell the reward model only that two clips are worth the same. Absent
+   * in cells collected before it was counted.
+   */
+  tieShare?: number | null;
   trainSeconds: number;
   stepsPerSecond: number;
   curve: [number, number][];
@@ -229,10 +236,25 @@ export function collectCell(c: CellSpec): CellResult | null {
     finalLearnedReturn: prefs ? tailMean(rows, c.steps, x, 'learnedReturn') : null,
     finalReturnCorrelation: prefs ? ((rows.filter((r) => typeof r.returnCorrelation === 'number').at(-1)?.returnCorrelation as number | undefined) ?? null) : null,
     labelsUsed: prefs ? ((last.labels as number | undefined) ?? null) : null,
+    tieShare: prefs ? tieShareOf(out) : null,
     trainSeconds: summary.trainSeconds,
     stepsPerSecond: Math.round(c.steps / summary.trainSeconds),
     curve: learningCurve(out, 5, 40, x, prefs ? 'trueReturn' : 'episodicReturn'),
   };
+}
+
+/** The share of a preference run's stored labels answered "equal"; null when its project database is not in its directory. */
+export function tieShareOf(runDir: string): number | null {
+  if (!existsSync(join(runDir, 'overseer.db'))) return null;
+  const { store } = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { store?: { runId?: string } };
+  if (store?.runId === undefined) return null;
+  const project = openProject(runDir);
+  try {
+    const labels = project.labelsSince(store.runId, 0);
+    return labels.length === 0 ? null : labels.filter((l) => l.answer === 'equal').length / labels.length;
+  } finally {
+    project.close();
+  }
 }
 
 export function cellsOf(games: string[], variants: MinAtarVariant[], labels: number[], steps: number, seeds: number[]): CellSpec[] {
@@ -409,10 +431,10 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
 
   lines.push('## 4. Preferences against true-reward PPO, and the offline-only ablation');
   lines.push('');
-  lines.push('Synthetic labels (the oracle teacher: the larger true clip return wins) with the paper\'s Atari settings at MinAtar scale: 25-step clips, an ensemble of 3 conv reward models (MinAtar\'s network over the grid plus the action as planes), r̂ to PPO at std 0.05, disagreement selection, 25% of the labels on the random policy\'s clips and the rest at the paper\'s rate. "offline": every label on the random policy\'s clips before RL (`--initial-label-fraction 1`), so the reward model never sees what the policy later does. "oracle-rgb": online labels with the policy and the reward model on the 40x40 RGB frames (the pixel network; `--env-kwargs \'{"obsType":"rgb"}\'`). "vs PPO": our eval mean over true-reward PPO\'s at the same frames and seeds (for "oracle-rgb", PPO from the frames). "learned" is the normalised learned return of the late training episodes; "corr" the last fit\'s correlation of predicted and true clip returns over the rollout\'s clips.');
+  lines.push('Synthetic labels (the oracle teacher: the larger true clip return wins) with the paper\'s Atari settings at MinAtar scale: 25-step clips, an ensemble of 3 conv reward models (MinAtar\'s network over the grid plus the action as planes), r̂ to PPO at std 0.05, disagreement selection, 25% of the labels on the random policy\'s clips and the rest at the paper\'s rate. "offline": every label on the random policy\'s clips before RL (`--initial-label-fraction 1`), so the reward model never sees what the policy later does. "oracle-rgb": online labels with the policy and the reward model on the 40x40 RGB frames (the pixel network; `--env-kwargs \'{"obsType":"rgb"}\'`). "vs PPO": our eval mean over true-reward PPO\'s at the same frames and seeds (for "oracle-rgb", PPO from the frames). "learned" is the normalised learned return of the late training episodes; "corr" the last fit\'s correlation of predicted and true clip returns over the rollout\'s clips; "ties" the share of the labels answered "equal" (both clips scored the same, so the label says only that they are worth the same; – where not counted).');
   lines.push('');
-  lines.push('| game | preset | frames | labels | variant | seeds | eval (true score) | vs PPO | training (last 10%) | learned (last 10%) | corr | steps/s |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| game | preset | frames | labels | variant | seeds | eval (true score) | vs PPO | training (last 10%) | learned (last 10%) | corr | ties (%) | steps/s |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const prefCells = cells.filter((c) => !onScore(c.variant));
   const keys = [...new Set(prefCells.map((c) => `${c.game}|${c.preset}|${c.steps}|${c.labels}|${c.variant}`))].sort();
   for (const key of keys) {
@@ -421,7 +443,7 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
     const g = group(game, preset, variant as MinAtarVariant, Number(labelsS), steps);
     const ppo = group(game, preset, baselineOf(variant as MinAtarVariant), null, steps).filter((p) => g.some((c) => c.seed === p.seed));
     const ratio = ppo.length > 0 ? `${Math.round((100 * mean(g.filter((c) => ppo.some((p) => p.seed === c.seed)).map((c) => c.evalMean))) / mean(ppo.map((p) => p.evalMean)))}%` : '–';
-    lines.push(`| ${game} | ${preset} | ${steps.toLocaleString('en-US')} | ${labelsS} | ${variant} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${ratio} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${seedsCell(g, (c) => c.finalLearnedReturn)} | ${seedsCell(g, (c) => c.finalReturnCorrelation)} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} |`);
+    lines.push(`| ${game} | ${preset} | ${steps.toLocaleString('en-US')} | ${labelsS} | ${variant} | ${g.map((c) => c.seed).join(',')} | ${seedsCell(g, (c) => c.evalMean)} | ${ratio} | ${seedsCell(g, (c) => c.finalTrainingReturn)} | ${seedsCell(g, (c) => c.finalLearnedReturn)} | ${seedsCell(g, (c) => c.finalReturnCorrelation)} | ${seedsCell(g, (c) => (c.tieShare == null ? null : 100 * c.tieShare))} | ${Math.round(mean(g.map((c) => c.stepsPerSecond)))} |`);
   }
   lines.push('');
   const clips = readJson<Record<string, ClipResult>>('minatar-clips');
