@@ -13,6 +13,8 @@ describe('CLI errors', () => {
     [['train', '--env', 'Nope-v1'], /--env: Unknown environment id "Nope-v1"\. Registered ids: AbsentSupervisor-v0, Acrobot-v1, Ant-v5, BoatRace-v0, CartPole-v1/],
     [['train', '--env', 'CartPol-v1'], /Did you mean CartPole-v1\?/],
     [['train'], /--env is required \(e.g. --env CartPole-v1\), or --resume RUN_DIR/], [['train', '--resume', '/no/such/run', '--steps', '5', '--seed', '2'], /--resume continues a run with its own config; drop --steps, --seed/],
+    // A resumed run keeps its algorithm: --algo there (even the default's value) is refused, not ignored.
+    [['train', '--resume', '/no/such/run', '--algo', 'ppo'], /--resume continues a run with its own config; drop --algo\n/],
     [['train', '--env', 'CartPole-v1', '--steps', 'abc'], /option '--steps <n>' argument 'abc' is invalid\. expected a positive integer/],
     [['train', '--env', 'CartPole-v1', '--steps', '-5'], /argument '-5' is invalid/],
     [['train', '--env', 'CartPole-v1', '--seed', '1.5'], /expected a non-negative integer/],

@@ -47,7 +47,7 @@ function buildProgram(io: CliIO, argv: string[], setCode: (code: number) => void
     .description('Train an agent on a registered env and write a run directory.')
     .option('--env <id>', `env id (${BUILTIN_ENV_IDS.join(', ')})`)
     .option('--resume <run_dir>', 'continue an interrupted train run exactly where its last checkpoint left it')
-    .addOption(new Option('--algo <name>', 'algorithm').choices(ALGOS).default('ppo'))
+    .addOption(new Option('--algo <name>', 'algorithm (default: ppo; a resumed run keeps its own)').choices(ALGOS))
     .option('--steps <n>', 'total env steps (default: the env preset, else 500000)', positiveInt)
     .option('--seed <n>', 'seed for envs, init and sampling (default 1)', nonNegativeInt)
     .option('--out <dir>', 'run directory (default runs/<env>__<algo>__seed<n>__<time>)')

@@ -14,7 +14,8 @@ export interface TrainFlags {
   env?: string;
   /** Continue an interrupted run directory exactly where its last checkpoint left it. */
   resume?: string;
-  algo: string;
+  /** Unset: 'ppo' for a new run; with --resume, the run's own (so giving it there is an error). */
+  algo?: string;
   steps?: number;
   seed?: number;
   out?: string;
@@ -56,7 +57,7 @@ export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig
     if (e instanceof UnknownEnvError) throw new UsageError(`--env: ${e.message}`);
     throw e;
   }
-  const { algo } = flags;
+  const algo = flags.algo ?? 'ppo';
   if (!isAlgo(algo)) throw new UsageError(`--algo: unknown algorithm ${JSON.stringify(algo)}; allowed: ${ALGOS.join(', ')}`);
   const fromFile = readConfigFile(flags.config);
   const overrides: Record<string, unknown> = { ...fromFile, ...(flags.hp ?? {}) };
@@ -159,7 +160,7 @@ export const RESUME_CHECKPOINT = 'resume';
 function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: RunDir; config: TrainRunConfig; resumeFrom: null; trainSecondsBefore: 0 } {
   if (flags.env === undefined) throw new UsageError('--env is required (e.g. --env CartPole-v1), or --resume RUN_DIR');
   const ppo = resolvePpoConfig({ ...flags, env: flags.env });
-  const algo = flags.algo as Algo; // checked by resolvePpoConfig
+  const algo = (flags.algo ?? 'ppo') as Algo; // checked by resolvePpoConfig
   // Make the env once up front, so bad kwargs (or a network that cannot take its observations) fail before a run directory is created.
   let obsShape: readonly number[];
   try {
@@ -172,7 +173,7 @@ function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: Ru
   const problem = networkProblem(networkOf(ppo), obsShape);
   if (problem) throw new UsageError(`PPO option network: ${problem} (${ppo.envId})`);
   const numUpdates = Math.ceil(ppo.totalTimesteps / (ppo.numEnvs * ppo.numSteps));
-  const run = RunDir.create(flags.out ?? defaultRunPath(ppo.envId, flags.algo, ppo.seed));
+  const run = RunDir.create(flags.out ?? defaultRunPath(ppo.envId, algo, ppo.seed));
   const config: TrainRunConfig = {
     command: 'train',
     algo,
@@ -192,7 +193,7 @@ function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: Ru
 
 /** An interrupted (or killed) train run: its config and the learner's last full state. */
 function openTrainRun(flags: TrainFlags, io: CliIO): { run: RunDir; config: TrainRunConfig; resumeFrom: PpoState; trainSecondsBefore: number } {
-  const given = (['env', 'steps', 'seed', 'out', 'numEnvs', 'vec', 'envKwargs', 'config', 'hp', 'checkpointEvery'] as const).filter((k) => flags[k] !== undefined);
+  const given = (['env', 'algo', 'steps', 'seed', 'out', 'numEnvs', 'vec', 'envKwargs', 'config', 'hp', 'checkpointEvery'] as const).filter((k) => flags[k] !== undefined);
   const { run, config } = openRunToResume<TrainRunConfig>(flags.resume!, 'train', given.map(flagOf));
   const saved = readResumeState<PpoState>(run, RESUME_CHECKPOINT, ppoStateProblem, io);
   if (!saved) throw new UsageError(`--resume: ${run.path} has no ${RESUME_CHECKPOINT}.json (made before runs could be resumed)`);
