@@ -54,7 +54,8 @@ const convCases: { name: string; spec: Omit<Conv2dSpec, 'dtype' | 'backend'> }[]
   { name: '1x1, padding 2 (padding wider than the kernel)', spec: { height: 3, width: 2, inChannels: 2, outChannels: 3, kernel: 1, padding: 2 } },
 ];
 
-const netCases: { name: string; spec: Omit<ConvNetSpec, 'dtype' | 'backend'> }[] = [
+/** `eps`: the finite-difference step (default 1e-6). */
+const netCases: { name: string; spec: Omit<ConvNetSpec, 'dtype' | 'backend'>; eps?: number }[] = [
   {
     name: 'two convs (padding 1, then stride 2) and two dense, tanh',
     spec: { input: { height: 6, width: 5, channels: 2 }, conv: [{ channels: 3, kernel: 3, padding: 1 }, { channels: 4, kernel: 2, stride: 2 }], dense: [7, 3], activation: 'tanh' },
@@ -66,6 +67,13 @@ const netCases: { name: string; spec: Omit<ConvNetSpec, 'dtype' | 'backend'> }[]
   {
     name: 'pixel-shaped, small, relu',
     spec: { input: { height: 9, width: 9, channels: 3 }, conv: [{ channels: 8, kernel: 4, stride: 2 }, { channels: 4, kernel: 3, stride: 2, padding: 1 }], dense: [6, 4], activation: 'relu' },
+  },
+  {
+    // MinAtar's AC(lambda) units: the backward pass reads the pre-activations the forward pass kept.
+    // Step 1e-5: at 1e-6 one gradient of 1.4e-5 (largest 1.8) differs by round-off alone (1.2e-5 relative; 2.8e-6 at 1e-5).
+    name: 'MinAtar-shaped, small, SiLU conv and dSiLU dense (two hidden)',
+    spec: { input: { height: 5, width: 5, channels: 3 }, conv: [{ channels: 4, kernel: 3 }], dense: [6, 5, 2], activation: 'silu', denseActivation: 'dsilu' },
+    eps: 1e-5,
   },
 ];
 
@@ -195,7 +203,7 @@ describe('im2col and col2im kernels', () => {
 });
 
 describe('ConvNet', () => {
-  for (const { name, spec } of netCases) {
+  for (const { name, spec, eps } of netCases) {
     it(`backward matches finite differences end to end (js, float64; ${name})`, () => {
       const rng = new Rng(5);
       const net = new ConvNet({ ...spec, dtype: 'float64', backend: 'js' }).init(rng, { scheme: 'orthogonal', gain: 1.3 });
@@ -204,8 +212,8 @@ describe('ConvNet', () => {
       const x = randomInput(rng, batch * net.inputSize);
       const c = randomInput(rng, batch * net.outputSize);
       const g = analytic(net, x, batch, c);
-      expect(maxRelativeError(g.params, numericGradient(() => lossOf(net, x, batch, c), net.params))).toBeLessThan(1e-5);
-      expect(maxRelativeError(g.input, numericGradient(() => lossOf(net, x, batch, c), x))).toBeLessThan(1e-5);
+      expect(maxRelativeError(g.params, numericGradient(() => lossOf(net, x, batch, c), net.params, eps))).toBeLessThan(1e-5);
+      expect(maxRelativeError(g.input, numericGradient(() => lossOf(net, x, batch, c), x, eps))).toBeLessThan(1e-5);
     });
   }
 
@@ -226,6 +234,7 @@ describe('ConvNet', () => {
   // Batches that fill several im2col chunks with a remainder (MinAtar: 28 samples a chunk; pixels: 3), batch 1, and heap growth (> 64).
   const agreement: { name: string; make: (backend: 'wasm' | 'js', dtype: 'float32' | 'float64') => ConvNet; batches: number[] }[] = [
     { name: "MinAtar's network", make: (backend, dtype) => minAtarNet(4, 6, { backend, dtype }), batches: [1, 37, 130] },
+    { name: "MinAtar's AC(lambda) units", make: (backend, dtype) => minAtarNet(4, 6, { activation: 'silu', denseActivation: 'dsilu', backend, dtype }), batches: [1, 37, 130] },
     { name: 'the pixel network', make: (backend, dtype) => pixelNet(5, { backend, dtype }), batches: [1, 7] },
     ...netCases.map(({ name, spec }) => ({ name, make: (backend: 'wasm' | 'js', dtype: 'float32' | 'float64') => new ConvNet({ ...spec, backend, dtype }), batches: [1, 5, 66] })),
     ...convCases.map(({ name, spec }) => ({ name: `a lone conv, ${name}`, make: (backend: 'wasm' | 'js', dtype: 'float32' | 'float64') => new ConvNet({ input: { height: spec.height, width: spec.width, channels: spec.inChannels }, conv: [{ channels: spec.outChannels, kernel: spec.kernel, stride: spec.stride, padding: spec.padding }], dense: [3], activation: 'leaky_relu', backend, dtype }), batches: [9] })),
@@ -294,12 +303,38 @@ describe('ConvNet', () => {
     expect(Array.from(twin.forward(x, 1))).toEqual(Array.from(net.forward(x, 1)));
   });
 
+  it('reads networks saved before the dense activation was kept as having the conv activation there', () => {
+    const net = minAtarNet(4, 6).init(new Rng(3), { scheme: 'orthogonal', gain: 1 });
+    const { denseActivation, ...old } = saveConvNet(net);
+    expect(denseActivation).toBe('relu');
+    const back = loadConvNet(old);
+    expect(back.denseActivation).toBe('relu');
+    expect(Array.from(back.params)).toEqual(Array.from(net.params));
+    const ac = minAtarNet(4, 6, { activation: 'silu', denseActivation: 'dsilu' });
+    expect(loadConvNet(JSON.parse(JSON.stringify(saveConvNet(ac)))).spec()).toEqual(ac.spec());
+  });
+
+  it('a predict between forward and backward leaves the kept SiLU inputs, and so the gradients, as they were', () => {
+    const rng = new Rng(8);
+    const net = minAtarNet(3, 2, { activation: 'silu', denseActivation: 'dsilu', dtype: 'float64', backend: 'js' }).init(rng, { scheme: 'orthogonal', gain: 1.3 });
+    const batch = 3;
+    const x = randomInput(rng, batch * net.inputSize);
+    const c = randomInput(rng, batch * net.outputSize);
+    const g = analytic(net, x, batch, c);
+    net.zeroGrad();
+    net.forward(x, batch);
+    net.predict(randomInput(rng, net.inputSize));
+    net.backward(c);
+    expect(Array.from(net.grads)).toEqual(Array.from(g.params));
+  });
+
   it('refuses saved networks that do not match, naming both', () => {
     const saved = saveConvNet(minAtarNet(4, 6));
     expect(() => loadConvNetInto(minAtarNet(6, 6), saved, 'actor')).toThrow(
       "actor: saved architecture 10x10x4 -> conv 16 3x3/1 valid -> dense 128, 6 does not match the network's 10x10x6 -> conv 16 3x3/1 valid -> dense 128, 6",
     );
-    expect(() => loadConvNetInto(minAtarNet(4, 6, { activation: 'tanh' }), saved, 'actor')).toThrow(/activations relu\/identity do not match the network's tanh\/identity/);
+    expect(() => loadConvNetInto(minAtarNet(4, 6, { activation: 'tanh' }), saved, 'actor')).toThrow("actor: saved activations relu/relu/identity (conv/dense/output) do not match the network's tanh/tanh/identity");
+    expect(() => loadConvNetInto(minAtarNet(4, 6, { activation: 'silu', denseActivation: 'dsilu' }), saved, 'actor')).toThrow(/saved activations relu\/relu\/identity .* network's silu\/dsilu\/identity/);
     expect(() => loadConvNet({ ...saved, params: encodeFloats(new Float32Array(3)) })).toThrow(/saved parameter count 3 does not match the network's 132566/);
     expect(() => loadConvNet({ hello: 1 })).toThrow(/not a saved ConvNet/);
     expect(() => loadConvNet({ ...saved, version: 2 })).toThrow(/unsupported ConvNet format version 2/);

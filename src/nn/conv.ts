@@ -1,5 +1,5 @@
 import { decodeFloats, encodeFloats } from '../utils/floats.js';
-import { assertActivation, type Activation } from './activations.js';
+import { assertActivation, needsInput, type Activation } from './activations.js';
 import { HeapNet } from './heap.js';
 import { col2im, im2col, type ConvGeometry } from './kernels.js';
 import type { MlpBackend } from './mlp.js';
@@ -55,6 +55,8 @@ export interface ConvNetSpec {
   dense: number[];
   /** Activation after every convolution and hidden dense layer. */
   activation: Activation;
+  /** Activation after the hidden dense layers instead, where it differs (MinAtar's AC(lambda): SiLU, then dSiLU); default `activation`. */
+  denseActivation?: Activation;
   /** Activation after the last layer (default identity). */
   outputActivation?: Activation;
   dtype?: DType;
@@ -173,6 +175,7 @@ export abstract class ConvStack extends HeapNet {
       scratch: [maxW, maxCols, maxCols, maxG],
       rowScratch: [],
       capacity: INITIAL_CAPACITY,
+      keepInputs: layers.some((L) => needsInput(L.act)),
     });
     this.name = name;
     this.layers = layers;
@@ -196,7 +199,7 @@ export abstract class ConvStack extends HeapNet {
   }
 
   /** One layer over `batch` samples: y = patches(x) W^T + b, then the layer's activation. */
-  private layerForward(l: number, xOff: number, yOff: number, batch: number): void {
+  private layerForward(l: number, xOff: number, yOff: number, batch: number, keep = -1): void {
     const L = this.layers[l];
     const wOff = this.offsets[l];
     const k = this.kernels;
@@ -218,7 +221,7 @@ export abstract class ConvStack extends HeapNet {
       else this.gemm(aOff, wOff, cOff, n * L.P, L.outC, L.K, false);
     }
     this.addBias(yOff, wOff + L.outC * L.K, rows, L.outC);
-    this.activate(L.act, yOff, rows * L.outC);
+    this.activate(L.act, yOff, rows * L.outC, keep);
   }
 
   private checkInput(x: ArrayLike<number>, batch: number, what: string): void {
@@ -245,7 +248,7 @@ export abstract class ConvStack extends HeapNet {
     const n = batch * this.inputSize;
     if (ArrayBuffer.isView(x)) h.set((x as FloatArray).subarray(0, n), a0);
     else for (let i = 0; i < n; i++) h[a0 + i] = x[i];
-    for (let l = 0; l < this.numLayers; l++) this.layerForward(l, this.actOff[l], this.actOff[l + 1], batch);
+    for (let l = 0; l < this.numLayers; l++) this.layerForward(l, this.actOff[l], this.actOff[l + 1], batch, this.keepOf(l));
     const out = this.actOff[this.numLayers];
     return h.subarray(out, out + batch * this.outputSize);
   }
@@ -270,7 +273,7 @@ export abstract class ConvStack extends HeapNet {
       const L = this.layers[l];
       const gOff = this.deltaOff[l + 1];
       const rowsAll = batch * L.P;
-      this.activationBackward(L.act, this.actOff[l + 1], gOff, rowsAll * L.outC);
+      this.activationBackward(L.act, this.actOff[l + 1], gOff, rowsAll * L.outC, this.keepOf(l));
       // db += sum over rows (samples x output cells) of dZ.
       const dWOff = this.gradOff + this.offsets[l];
       this.addColumnSums(gOff, dWOff + L.outC * L.K, rowsAll, L.outC);
@@ -384,10 +387,12 @@ export class ConvNet extends ConvStack {
   readonly conv: readonly Required<ConvLayerSpec>[];
   readonly dense: readonly number[];
   readonly activation: Activation;
+  readonly denseActivation: Activation;
   readonly outputActivation: Activation;
 
   constructor(spec: ConvNetSpec) {
     const activation = assertActivation(spec.activation, 'ConvNet activation');
+    const denseActivation = assertActivation(spec.denseActivation ?? activation, 'ConvNet dense activation');
     const outputActivation = assertActivation(spec.outputActivation ?? 'identity', 'ConvNet output activation');
     if (!spec.input || typeof spec.input !== 'object') throw new Error(`ConvNet input must be { height, width, channels }, got ${JSON.stringify(spec.input)}`);
     if (!Array.isArray(spec.conv)) throw new Error(`ConvNet conv must be an array of layers, got ${JSON.stringify(spec.conv)}`);
@@ -398,7 +403,7 @@ export class ConvNet extends ConvStack {
     const layers: Layer[] = [];
     const conv: Required<ConvLayerSpec>[] = [];
     const nLayers = spec.conv.length + spec.dense.length;
-    const actOf = (l: number) => (l === nLayers - 1 ? outputActivation : activation);
+    const actOf = (l: number) => (l === nLayers - 1 ? outputActivation : l >= spec.conv.length ? denseActivation : activation);
     let shape: ImageShape = input;
     spec.conv.forEach((c, i) => {
       const what = `ConvNet conv layer ${i + 1}`;
@@ -421,6 +426,7 @@ export class ConvNet extends ConvStack {
     this.conv = conv;
     this.dense = [...spec.dense];
     this.activation = activation;
+    this.denseActivation = denseActivation;
     this.outputActivation = outputActivation;
   }
 
@@ -435,6 +441,7 @@ export class ConvNet extends ConvStack {
       conv: this.conv.map((c) => ({ ...c })),
       dense: [...this.dense],
       activation: this.activation,
+      denseActivation: this.denseActivation,
       outputActivation: this.outputActivation,
       dtype: this.dtype,
     };
@@ -457,6 +464,7 @@ export function describeConvNet(spec: Pick<ConvNetSpec, 'input' | 'conv' | 'dens
 
 export interface ConvNetOptions {
   activation?: Activation;
+  denseActivation?: Activation;
   outputActivation?: Activation;
   dtype?: DType;
   backend?: ConvBackend;
@@ -464,7 +472,9 @@ export interface ConvNetOptions {
 
 /**
  * MinAtar's network (Young & Tian 2019): 10 x 10 x `channels` -> one 3x3 convolution, stride 1,
- * no padding, 16 channels, ReLU -> flatten (8 x 8 x 16 = 1024) -> dense 128, ReLU -> `outputs`.
+ * no padding, 16 channels, ReLU -> flatten (8 x 8 x 16 = 1024) -> dense 128, ReLU -> `outputs`:
+ * its DQN's units. Its AC(lambda) uses SiLU after the convolution and dSiLU after the dense
+ * layer (`activation: 'silu', denseActivation: 'dsilu'`).
  */
 export function minAtarNet(channels: number, outputs: number, options: ConvNetOptions = {}): ConvNet {
   return new ConvNet({
@@ -472,6 +482,7 @@ export function minAtarNet(channels: number, outputs: number, options: ConvNetOp
     conv: [{ channels: 16, kernel: 3, stride: 1, padding: 'valid' }],
     dense: [128, outputs],
     activation: options.activation ?? 'relu',
+    denseActivation: options.denseActivation,
     outputActivation: options.outputActivation,
     dtype: options.dtype,
     backend: options.backend,
@@ -506,6 +517,8 @@ export interface ConvNetJson {
   conv: Required<ConvLayerSpec>[];
   dense: number[];
   activation: string;
+  /** Absent in networks saved before it existed: `activation`. */
+  denseActivation?: string;
   outputActivation: string;
   dtype: DType;
   params: string;
@@ -520,6 +533,7 @@ export function saveConvNet(net: ConvNet): ConvNetJson {
     conv: spec.conv as Required<ConvLayerSpec>[],
     dense: spec.dense,
     activation: spec.activation,
+    denseActivation: spec.denseActivation,
     outputActivation: spec.outputActivation,
     dtype: spec.dtype,
     params: encodeFloats(net.params),
@@ -544,6 +558,7 @@ export function loadConvNet(json: unknown, name = 'ConvNet', backend?: ConvBacke
     conv: j.conv,
     dense: j.dense,
     activation: assertActivation(j.activation, `${name} activation`),
+    denseActivation: assertActivation(j.denseActivation ?? j.activation, `${name} dense activation`),
     outputActivation: assertActivation(j.outputActivation, `${name} output activation`),
     dtype: j.dtype,
     backend,
@@ -558,9 +573,9 @@ export function loadConvNetInto(net: ConvNet, json: unknown, name = 'ConvNet'): 
   const saved = describeConvNet(j);
   const want = describeConvNet(net.spec());
   if (saved !== want) throw new Error(`${name}: saved architecture ${saved} does not match the network's ${want}`);
-  if (j.activation !== net.activation || j.outputActivation !== net.outputActivation) {
-    throw new Error(`${name}: saved activations ${j.activation}/${j.outputActivation} do not match the network's ${net.activation}/${net.outputActivation}`);
-  }
+  const savedActs = [j.activation, j.denseActivation ?? j.activation, j.outputActivation].join('/');
+  const wantActs = [net.activation, net.denseActivation, net.outputActivation].join('/');
+  if (savedActs !== wantActs) throw new Error(`${name}: saved activations ${savedActs} (conv/dense/output) do not match the network's ${wantActs}`);
   const params = decodeFloats(j.params, j.dtype);
   if (params.length !== net.params.length) {
     throw new Error(`${name}: saved parameter count ${params.length} does not match the network's ${net.params.length}`);

@@ -28,6 +28,8 @@ export interface HeapLayout {
   rowScratch: readonly number[];
   /** Rows reserved up front; larger batches grow the heap. */
   capacity: number;
+  /** Keep each layer's pre-activation z per row too (`preOff`), for activations that `needsInput`. */
+  keepInputs?: boolean;
 }
 
 /**
@@ -53,6 +55,7 @@ export abstract class HeapNet implements ParamGroup {
   private readonly memory: WebAssembly.Memory | null;
   private readonly rowWidths: readonly number[];
   private readonly rowScratch: readonly number[];
+  private readonly keepInputs: boolean;
   // Element offsets into the heap.
   protected readonly gradOff: number;
   /** One offset per `HeapLayout.scratch` buffer. */
@@ -62,6 +65,8 @@ export abstract class HeapNet implements ParamGroup {
   private readonly tailOff: number;
   protected actOff: number[] = [];
   protected deltaOff: number[] = [];
+  /** Pre-activations at each layer boundary (as `actOff`), when the layout keeps them; else empty. */
+  protected preOff: number[] = [];
   /** One offset per `HeapLayout.rowScratch` buffer; they move when the heap grows. */
   protected rowScratchOff: number[] = [];
   private capacity = 0;
@@ -87,6 +92,7 @@ export abstract class HeapNet implements ParamGroup {
     this.weightShapes = weights.map(({ rows, cols }) => ({ rows, cols }));
     this.rowWidths = [...widths];
     this.rowScratch = [...layout.rowScratch];
+    this.keepInputs = layout.keepInputs ?? false;
 
     // Fixed part of the heap: params | grads | scratch | batch-1 buffers. The tail (per-row buffers) follows.
     let off = align4(numParams);
@@ -158,7 +164,7 @@ export abstract class HeapNet implements ParamGroup {
 
   private tailSize(capacity: number): number {
     let n = 0;
-    for (const s of this.rowWidths) n += 2 * align4(capacity * s);
+    for (const s of this.rowWidths) n += (this.keepInputs ? 3 : 2) * align4(capacity * s);
     for (const s of this.rowScratch) n += align4(capacity * s);
     return n;
   }
@@ -172,6 +178,7 @@ export abstract class HeapNet implements ParamGroup {
     };
     this.actOff = this.rowWidths.map((s) => take(capacity * s));
     this.deltaOff = this.rowWidths.map((s) => take(capacity * s));
+    this.preOff = this.keepInputs ? this.rowWidths.map((s) => take(capacity * s)) : [];
     this.rowScratchOff = this.rowScratch.map((s) => take(capacity * s));
     this.capacity = capacity;
   }
@@ -233,16 +240,24 @@ export abstract class HeapNet implements ParamGroup {
     }
   }
 
-  /** Applies `act` in place to the `n` floats at off. */
-  protected activate(act: Activation, off: number, n: number): void {
+  /** Applies `act` in place to the `n` floats at off; `keep` (-1: none) receives its inputs, for an activation that `needsInput`. */
+  protected activate(act: Activation, off: number, n: number, keep = -1): void {
     // Every heap buffer is padded to a multiple of 4 floats, as the SIMD tanh requires.
     if (act === 'tanh' && this.kernels) this.kernels.tanh(4 * off, n);
-    else activate(act, this.heap, off, off + n);
+    else activate(act, this.heap, off, off + n, keep);
   }
 
-  /** Turns the `n` gradients at gOff w.r.t. `act`'s outputs (at yOff) into gradients w.r.t. its inputs, in place. */
-  protected activationBackward(act: Activation, yOff: number, gOff: number, n: number): void {
+  /**
+   * Turns the `n` gradients at gOff w.r.t. `act`'s outputs (at yOff) into gradients w.r.t. its
+   * inputs, in place; zOff: the inputs `activate` kept (activations that `needsInput`).
+   */
+  protected activationBackward(act: Activation, yOff: number, gOff: number, n: number, zOff = -1): void {
     if (act === 'tanh' && this.kernels) this.kernels.tanhBackward(4 * yOff, 4 * gOff, n);
-    else activationBackward(act, this.heap, yOff, gOff, n);
+    else activationBackward(act, this.heap, yOff, gOff, n, zOff);
+  }
+
+  /** Where the forward pass keeps layer l's pre-activations (boundary l + 1), or -1 when they are not kept. */
+  protected keepOf(l: number): number {
+    return this.keepInputs ? this.preOff[l + 1] : -1;
   }
 }

@@ -1,4 +1,4 @@
-import { assertActivation, type Activation } from './activations.js';
+import { assertActivation, needsInput, type Activation } from './activations.js';
 import { HeapNet, type NetBackend } from './heap.js';
 import type { DType, FloatArray } from './params.js';
 
@@ -58,6 +58,7 @@ export class Mlp extends HeapNet {
       scratch: [maxW],
       rowScratch: [widest, widest],
       capacity: INITIAL_CAPACITY,
+      keepInputs: needsInput(activation) || needsInput(outputActivation),
     });
     this.sizes = [...sizes];
     this.activation = activation;
@@ -70,7 +71,7 @@ export class Mlp extends HeapNet {
   }
 
   /** One dense layer over `batch` rows: y = x W^T + b, then the layer's activation. */
-  private layerForward(l: number, xOff: number, yOff: number, batch: number): void {
+  private layerForward(l: number, xOff: number, yOff: number, batch: number, keep = -1): void {
     const nIn = this.sizes[l];
     const nOut = this.sizes[l + 1];
     const wOff = this.offsets[l];
@@ -83,7 +84,7 @@ export class Mlp extends HeapNet {
       this.gemm(xOff, wOff, yOff, batch, nOut, nIn, false);
     }
     this.addBias(yOff, wOff + nIn * nOut, batch, nOut);
-    this.activate(this.activationOf(l), yOff, batch * nOut);
+    this.activate(this.activationOf(l), yOff, batch * nOut, keep);
   }
 
   /**
@@ -100,7 +101,7 @@ export class Mlp extends HeapNet {
     const h = this.heap;
     const a0 = this.actOff[0];
     for (let i = 0; i < batch * inSize; i++) h[a0 + i] = x[i];
-    for (let l = 0; l < this.numLayers; l++) this.layerForward(l, this.actOff[l], this.actOff[l + 1], batch);
+    for (let l = 0; l < this.numLayers; l++) this.layerForward(l, this.actOff[l], this.actOff[l + 1], batch, this.keepOf(l));
     const out = this.actOff[this.numLayers];
     return h.subarray(out, out + batch * this.outputSize);
   }
@@ -125,7 +126,7 @@ export class Mlp extends HeapNet {
       const nOut = this.sizes[l + 1];
       const gOff = this.deltaOff[l + 1];
       const k = this.kernels;
-      this.activationBackward(this.activationOf(l), this.actOff[l + 1], gOff, batch * nOut);
+      this.activationBackward(this.activationOf(l), this.actOff[l + 1], gOff, batch * nOut, this.keepOf(l));
       // db += sum over rows of dZ.
       this.addColumnSums(gOff, this.gradOff + this.offsets[l] + nIn * nOut, batch, nOut);
       const wide = k !== null && nIn >= 8;

@@ -13,11 +13,14 @@ import type { Activation } from '../nn/activations.js';
  * The actor's and the critic's architecture (two separate networks either way):
  * - 'mlp': an MLP over the flattened observation, `hidden` widths, `activation`;
  * - 'minatar': MinAtar's network (Young & Tian 2019; `minAtarNet`) over a 10 x 10 x C
- *   observation: conv 16 3x3 valid, ReLU, dense 128, ReLU, then the outputs;
+ *   observation: conv 16 3x3 valid, ReLU, dense 128, ReLU, then the outputs (its DQN's network);
+ * - 'minatar-ac': the same layers with the units of MinAtar's AC(lambda) network, SiLU after
+ *   the convolution and dSiLU after the dense layer (its actor-critic shares one trunk; here the
+ *   actor and the critic are still two networks);
  * - 'pixels': `pixelNet` over an H x W x C observation (two strided convolutions, dense 128, ReLU).
  * The convolutional networks are fixed architectures: `hidden` and `activation` apply to 'mlp' only.
  */
-export const NETWORKS = ['mlp', 'minatar', 'pixels'] as const;
+export const NETWORKS = ['mlp', 'minatar', 'minatar-ac', 'pixels'] as const;
 export type NetworkKind = (typeof NETWORKS)[number];
 
 /** The actor or the critic: an MLP, or a ConvNet (the same forward/backward/params/grads surface). */
@@ -61,10 +64,10 @@ export function networkOf(spec: Pick<ActorCriticSpec, 'network'>): NetworkKind {
 
 /** Why `network` cannot take observations of this shape, or null if it can. */
 export function networkProblem(network: NetworkKind, shape: readonly number[]): string | null {
-  if (network === 'minatar' && (shape.length !== 3 || shape[0] !== 10 || shape[1] !== 10)) {
+  if ((network === 'minatar' || network === 'minatar-ac') && (shape.length !== 3 || shape[0] !== 10 || shape[1] !== 10)) {
     // An image (MinAtar's obsType 'rgb'): say which network takes it.
     const fix = shape.length === 3 ? "; for image observations (MinAtar's obsType 'rgb') use network 'pixels'" : '';
-    return `network 'minatar' needs a 10 x 10 x channels observation space, got shape [${shape.join(', ')}]${fix}`;
+    return `network '${network}' needs a 10 x 10 x channels observation space, got shape [${shape.join(', ')}]${fix}`;
   }
   if (network === 'pixels' && shape.length !== 3) return `network 'pixels' needs a height x width x channels observation space, got shape [${shape.join(', ')}]`;
   return null;
@@ -77,7 +80,9 @@ function buildNet(spec: ActorCriticSpec, obsSpace: Box, outputs: number): Policy
   const problem = networkProblem(network, obsSpace.shape);
   if (problem) throw new Error(problem);
   const [height, width, channels] = obsSpace.shape;
-  return network === 'minatar' ? minAtarNet(channels, outputs) : pixelNet(outputs, { input: { height, width, channels } });
+  if (network === 'minatar') return minAtarNet(channels, outputs);
+  if (network === 'minatar-ac') return minAtarNet(channels, outputs, { activation: 'silu', denseActivation: 'dsilu' });
+  return pixelNet(outputs, { input: { height, width, channels } });
 }
 
 function saveNet(net: PolicyNet): MlpJson | ConvNetJson {

@@ -80,10 +80,23 @@ describe('ActorCritic with MinAtar network', () => {
     expect(agent.critic.outputSize).toBe(1);
   });
 
+  it("builds 'minatar-ac': MinAtar's layers with its AC(lambda)'s SiLU and dSiLU units, saved and loaded as such", () => {
+    const agent = new ActorCritic(breakoutSpec('minatar-ac')).init(new Rng(1));
+    for (const net of [agent.actor, agent.critic] as ConvNet[]) {
+      expect([net.activation, net.denseActivation, net.outputActivation]).toEqual(['silu', 'dsilu', 'identity']);
+      expect(net.numParams).toBe(592 + 131_200 + (net === agent.actor ? 387 : 129));
+    }
+    const back = ActorCritic.load(JSON.parse(JSON.stringify(agent.save({}))));
+    expect(back.network).toBe('minatar-ac');
+    const obs = Float32Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? 1 : 0));
+    expect(Array.from(back.actor.forward(obs, 1))).toEqual(Array.from(agent.actor.forward(obs, 1)));
+    expect(() => new ActorCritic({ ...breakoutSpec('minatar-ac'), observationSpace: new Box(0, 1, [400]).toJSON() })).toThrow("network 'minatar-ac' needs a 10 x 10 x channels observation space, got shape [400]");
+  });
+
   it('refuses observations the network cannot take', () => {
     const flat = { ...breakoutSpec(), observationSpace: new Box(0, 1, [400]).toJSON() };
     expect(() => new ActorCritic(flat)).toThrow("network 'minatar' needs a 10 x 10 x channels observation space, got shape [400]");
-    expect(() => new ActorCritic({ ...breakoutSpec(), network: 'resnet' as never })).toThrow('unknown network "resnet"; allowed: mlp, minatar, pixels');
+    expect(() => new ActorCritic({ ...breakoutSpec(), network: 'resnet' as never })).toThrow('unknown network "resnet"; allowed: mlp, minatar, minatar-ac, pixels');
   });
 
   it('PPO loss gradient through both conv networks matches finite differences', () => {

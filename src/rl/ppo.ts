@@ -73,13 +73,14 @@ export const PpoConfigSchema = z.strictObject({
   targetKl: z.number().positive().nullable().default(null),
   /**
    * The policy's and the value function's architecture (separate networks): 'mlp' (absent means
-   * 'mlp'), 'minatar' (MinAtar's conv network, 10 x 10 x C observations) or 'pixels' (`pixelNet`,
-   * H x W x C observations). See `NETWORKS` in agent.ts.
+   * 'mlp'), 'minatar' (MinAtar's conv network, 10 x 10 x C observations), 'minatar-ac' (the same
+   * with its AC(lambda)'s SiLU/dSiLU units) or 'pixels' (`pixelNet`, H x W x C observations). See
+   * `NETWORKS` in agent.ts.
    */
   network: z.enum(NETWORKS).optional(),
   /** Hidden layer widths of the (separate) policy and value MLPs (network 'mlp' only). */
   hidden: z.array(z.number().int().positive()).min(1).default([64, 64]),
-  /** Hidden activation (network 'mlp' only; the convolutional networks use ReLU). */
+  /** Hidden activation (network 'mlp' only; the convolutional networks fix theirs). */
   activation: z.enum(ACTIVATIONS).default('tanh'),
   /** Initial log-std of a Gaussian policy. */
   initLogStd: z.number().default(0),
