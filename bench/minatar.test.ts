@@ -44,11 +44,19 @@ describe('bench minatar', () => {
     const [mlp] = cellsOf(['Breakout'], ['ppo-mlp'], [1000], 500_000, [1]);
     expect(cellArgs(mlp, '/o', 10).slice(-6)).toEqual(['--hp', 'network=mlp', '--hp', 'hidden=[256,256]', '--hp', 'activation=relu']);
     expect(cellDir(mlp, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/ppo-mlp-500000/seed1');
+    // MinAtar's layers with its AC(lambda)'s SiLU/dSiLU units in place of its DQN's ReLUs.
+    const [ac] = cellsOf(['Breakout'], ['ppo-ac'], [1000], 500_000, [1]);
+    expect(cellArgs(ac, '/o', 10).slice(-2)).toEqual(['--hp', 'network=minatar-ac']);
+    expect(cellDir(ac, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/ppo-ac-500000/seed1');
     // Preferences from the frames a person sees: the oracle's labels, policy and reward model on the RGB frames.
     const [rgbPrefs] = cellsOf(['Breakout'], ['oracle-rgb'], [1000], 500_000, [1]);
     expect(cellArgs(rgbPrefs, '/o', 10)).toEqual(expect.arrayContaining(['prefs', '--teacher', 'oracle', '--labels', '1000']));
     expect(cellArgs(rgbPrefs, '/o', 10).slice(-2)).toEqual(['--env-kwargs', '{"obsType":"rgb"}']);
     expect(cellDir(rgbPrefs, '/r')).toBe('/r/bench/runs/minatar/Breakout/gymnax64/oracle-rgb-1000-500000/seed1');
+    // Clips twice the paper's length.
+    const [long] = cellsOf(['Freeway'], ['oracle-clip50'], [1000], 500_000, [2]);
+    expect(cellArgs(long, '/o', 10).slice(-6)).toEqual(['--teacher', 'oracle', '--labels', '1000', '--segment-length', '50']);
+    expect(cellDir(long, '/r')).toBe('/r/bench/runs/minatar/Freeway/gymnax64/oracle-clip50-1000-500000/seed2');
   });
 
   it('claims a cell for one process at a time: a second claim names the holder, a killed holder is taken over', () => {

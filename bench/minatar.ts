@@ -8,6 +8,7 @@
  *     settings (25-step clips, the conv reward model, r̂ at std 0.05), the paper's schedule;
  *   - `offline`: the same budget, every label asked about the initial (random) policy's clips
  *     before RL (`--initial-label-fraction 1`): the paper's offline-only ablation.
+ *   - `oracle-clip50`: `oracle` with 50-step clips (`--segment-length 50`), twice the paper's.
  * and then sets them beside each other, the published numbers, the conformance results
  * (minatar-random.json, the recorded traces) and the conv kernels' throughput (conv.json).
  */
@@ -23,15 +24,16 @@ import { openProject } from '../src/store/sqlite.js';
 import { ROOT, learningCurve, pool, readMetrics, readSummary } from './train.js';
 
 export const GAMES = ['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders'] as const;
-export const VARIANTS = ['ppo', 'ppo-rgb', 'ppo-mlp', 'a2c', 'oracle', 'offline', 'oracle-rgb'] as const;
+export const VARIANTS = ['ppo', 'ppo-rgb', 'ppo-mlp', 'ppo-ac', 'a2c', 'oracle', 'offline', 'oracle-rgb', 'oracle-clip50'] as const;
 export type MinAtarVariant = (typeof VARIANTS)[number];
 /**
  * RL on the game's score: PPO from the grid, or ('ppo-rgb') from the 40x40 RGB frames a person
  * sees (`obsType: 'rgb'`, the pixel network), or ('ppo-mlp') from the grid through gymnax-blines'
- * network (MLP 2x256, ReLU, over the flat grid) in place of MinAtar's conv network, or A2C from
- * the grid (`train --algo a2c`, the paper's learner on Atari).
+ * network (MLP 2x256, ReLU, over the flat grid) in place of MinAtar's conv network, or
+ * ('ppo-ac') through MinAtar's layers with its AC(lambda)'s units (SiLU, dSiLU) in place of its
+ * DQN's ReLUs, or A2C from the grid (`train --algo a2c`, the paper's learner on Atari).
  */
-const ON_SCORE = { ppo: 'PPO, grid', 'ppo-rgb': 'PPO, RGB frames', 'ppo-mlp': 'PPO, grid, MLP 2x256', a2c: 'A2C, grid' } as const;
+const ON_SCORE = { ppo: 'PPO, grid', 'ppo-rgb': 'PPO, RGB frames', 'ppo-mlp': 'PPO, grid, MLP 2x256', 'ppo-ac': 'PPO, grid, SiLU/dSiLU units', a2c: 'A2C, grid' } as const;
 /** The true-reward cells a preference cell is set beside: 'oracle-rgb' (policy and reward model on the frames) beside PPO from the frames. */
 const baselineOf = (v: MinAtarVariant): MinAtarVariant => (v === 'oracle-rgb' ? 'ppo-rgb' : 'ppo');
 /** gymnax-blines' MinAtar network, for 'ppo-mlp'. */
@@ -120,9 +122,12 @@ export function cellArgs(c: CellSpec, out: string, episodes: number): string[] {
   if (c.variant === 'ppo') return ['train', ...common];
   if (c.variant === 'ppo-rgb') return ['train', ...common, '--env-kwargs', JSON.stringify({ obsType: 'rgb' })];
   if (c.variant === 'ppo-mlp') return ['train', ...common, ...GYMNAX_MLP];
+  if (c.variant === 'ppo-ac') return ['train', ...common, '--hp', 'network=minatar-ac'];
   if (c.variant === 'a2c') return ['train', ...common, '--algo', 'a2c'];
   const prefs = ['prefs', ...common, '--teacher', 'oracle', '--labels', String(c.labels)];
   if (c.variant === 'oracle-rgb') return [...prefs, '--env-kwargs', JSON.stringify({ obsType: 'rgb' })];
+  // Twice the paper's clip: long enough for a Freeway crossing (>= 25 frames) to fit in one.
+  if (c.variant === 'oracle-clip50') return [...prefs, '--segment-length', '50'];
   return c.variant === 'offline' ? [...prefs, '--initial-label-fraction', '1'] : prefs;
 }
 
@@ -431,7 +436,7 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
 
   lines.push('## 4. Preferences against true-reward PPO, and the offline-only ablation');
   lines.push('');
-  lines.push('Synthetic labels (the oracle teacher: the larger true clip return wins) with the paper\'s Atari settings at MinAtar scale: 25-step clips, an ensemble of 3 conv reward models (MinAtar\'s network over the grid plus the action as planes), r̂ to PPO at std 0.05, disagreement selection, 25% of the labels on the random policy\'s clips and the rest at the paper\'s rate. "offline": every label on the random policy\'s clips before RL (`--initial-label-fraction 1`), so the reward model never sees what the policy later does. "oracle-rgb": online labels with the policy and the reward model on the 40x40 RGB frames (the pixel network; `--env-kwargs \'{"obsType":"rgb"}\'`). "vs PPO": our eval mean over true-reward PPO\'s at the same frames and seeds (for "oracle-rgb", PPO from the frames). "learned" is the normalised learned return of the late training episodes; "corr" the last fit\'s correlation of predicted and true clip returns over the rollout\'s clips; "ties" the share of the labels answered "equal" (both clips scored the same, so the label says only that they are worth the same; – where not counted).');
+  lines.push('Synthetic labels (the oracle teacher: the larger true clip return wins) with the paper\'s Atari settings at MinAtar scale: 25-step clips, an ensemble of 3 conv reward models (MinAtar\'s network over the grid plus the action as planes), r̂ to PPO at std 0.05, disagreement selection, 25% of the labels on the random policy\'s clips and the rest at the paper\'s rate. "offline": every label on the random policy\'s clips before RL (`--initial-label-fraction 1`), so the reward model never sees what the policy later does. "oracle-rgb": online labels with the policy and the reward model on the 40x40 RGB frames (the pixel network; `--env-kwargs \'{"obsType":"rgb"}\'`). "oracle-clip50": online labels on 50-step clips (`--segment-length 50`), twice the paper\'s length. "vs PPO": our eval mean over true-reward PPO\'s at the same frames and seeds (for "oracle-rgb", PPO from the frames). "learned" is the normalised learned return of the late training episodes; "corr" the last fit\'s correlation of predicted and true clip returns over the rollout\'s clips; "ties" the share of the labels answered "equal" (both clips scored the same, so the label says only that they are worth the same; – where not counted).');
   lines.push('');
   lines.push('| game | preset | frames | labels | variant | seeds | eval (true score) | vs PPO | training (last 10%) | learned (last 10%) | corr | ties (%) | steps/s |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');

@@ -381,7 +381,7 @@ program
   .command('minatar')
   .description('MinAtar: true-reward PPO (from the grid, or from RGB frames), preference cells (oracle labels) and the offline-only ablation per game and budget, beside the published numbers, conformance and conv kernels (resumable; bench/results/minatar.md)')
   .option('--games <list>', 'comma-separated games', MINATAR_GAMES.join(','))
-  .option('--variants <list>', `comma-separated: ${MINATAR_VARIANTS.join(', ')} (ppo-rgb: PPO from the 40x40 RGB frames; ppo-mlp: gymnax-blines' MLP 2x256 for MinAtar's network; a2c: train --algo a2c)`, 'ppo,oracle,offline')
+  .option('--variants <list>', `comma-separated: ${MINATAR_VARIANTS.join(', ')} (ppo-rgb: PPO from the 40x40 RGB frames; ppo-mlp: gymnax-blines' MLP 2x256 for MinAtar's network; ppo-ac: MinAtar's network with its AC(lambda)'s SiLU/dSiLU units; a2c: train --algo a2c)`, 'ppo,oracle,offline')
   .option('--labels <list>', 'label budgets of the preference cells', '1000,3300')
   .option('--steps <n>', 'env steps (MinAtar frames) per cell', positiveInt, 5_000_000)
   .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
