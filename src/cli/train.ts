@@ -49,6 +49,13 @@ export const ALGOS = ['ppo', 'a2c'] as const;
 export type Algo = (typeof ALGOS)[number];
 const isAlgo = (s: string): s is Algo => (ALGOS as readonly string[]).includes(s);
 
+/** A new run's algorithm: --algo, 'ppo' when not given. */
+function algoOf(flags: Pick<TrainFlags, 'algo'>): Algo {
+  const algo = flags.algo ?? 'ppo';
+  if (!isAlgo(algo)) throw new UsageError(`--algo: unknown algorithm ${JSON.stringify(algo)}; allowed: ${ALGOS.join(', ')}`);
+  return algo;
+}
+
 /** Merges preset (the env's, with A2C's settings over it for --algo a2c) < --config file < --hp < dedicated flags, and validates the result. */
 export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig {
   try {
@@ -57,8 +64,7 @@ export function resolvePpoConfig(flags: TrainFlags & { env: string }): PpoConfig
     if (e instanceof UnknownEnvError) throw new UsageError(`--env: ${e.message}`);
     throw e;
   }
-  const algo = flags.algo ?? 'ppo';
-  if (!isAlgo(algo)) throw new UsageError(`--algo: unknown algorithm ${JSON.stringify(algo)}; allowed: ${ALGOS.join(', ')}`);
+  const algo = algoOf(flags);
   const fromFile = readConfigFile(flags.config);
   const overrides: Record<string, unknown> = { ...fromFile, ...(flags.hp ?? {}) };
   // The preset depends on the env's kwargs (MinAtar's obsType 'rgb' takes network 'pixels').
@@ -160,7 +166,7 @@ export const RESUME_CHECKPOINT = 'resume';
 function createTrainRun(flags: TrainFlags, io: CliIO, argv: string[]): { run: RunDir; config: TrainRunConfig; resumeFrom: null; trainSecondsBefore: 0 } {
   if (flags.env === undefined) throw new UsageError('--env is required (e.g. --env CartPole-v1), or --resume RUN_DIR');
   const ppo = resolvePpoConfig({ ...flags, env: flags.env });
-  const algo = (flags.algo ?? 'ppo') as Algo; // checked by resolvePpoConfig
+  const algo = algoOf(flags);
   // Make the env once up front, so bad kwargs (or a network that cannot take its observations) fail before a run directory is created.
   let obsShape: readonly number[];
   try {

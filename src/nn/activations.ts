@@ -15,6 +15,11 @@ export type Activation = (typeof ACTIVATIONS)[number];
 export const needsInput = (act: Activation): boolean => act === 'silu' || act === 'dsilu';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+/** dSiLU, which is also SiLU's derivative: sigmoid(x) (1 + x (1 - sigmoid(x))). */
+function dsilu(x: number): number {
+  const s = sigmoid(x);
+  return s * (1 + x * (1 - s));
+}
 
 /** Slope of leaky ReLU for negative inputs (the 2017 paper's reward model uses 0.01). */
 export const LEAKY_RELU_ALPHA = 0.01;
@@ -47,11 +52,7 @@ export function activate(act: Activation, z: FloatArray, from: number, to: numbe
       return;
     case 'dsilu':
       if (keep >= 0) z.copyWithin(keep, from, to);
-      for (let i = from; i < to; i++) {
-        const x = z[i];
-        const s = sigmoid(x);
-        z[i] = s * (1 + x * (1 - s));
-      }
+      for (let i = from; i < to; i++) z[i] = dsilu(z[i]);
       return;
   }
 }
@@ -79,12 +80,7 @@ export function activationBackward(act: Activation, a: FloatArray, hOff: number,
     case 'identity':
       return;
     case 'silu':
-      // d/dz z s(z) = s (1 + z (1 - s)), which is dSiLU.
-      for (let i = 0; i < n; i++) {
-        const x = a[zOff + i];
-        const s = sigmoid(x);
-        a[gOff + i] *= s * (1 + x * (1 - s));
-      }
+      for (let i = 0; i < n; i++) a[gOff + i] *= dsilu(a[zOff + i]);
       return;
     case 'dsilu':
       // d/dz s (1 + z (1 - s)) = s (1 - s) (2 + z (1 - 2 s)).

@@ -65,7 +65,7 @@ export abstract class HeapNet implements ParamGroup {
   private readonly tailOff: number;
   protected actOff: number[] = [];
   protected deltaOff: number[] = [];
-  /** Pre-activations at each layer boundary (as `actOff`), when the layout keeps them; else empty. */
+  /** Pre-activations at each layer boundary after the input (as `actOff`; -1 at the input), when the layout keeps them; else empty. */
   protected preOff: number[] = [];
   /** One offset per `HeapLayout.rowScratch` buffer; they move when the heap grows. */
   protected rowScratchOff: number[] = [];
@@ -164,7 +164,9 @@ export abstract class HeapNet implements ParamGroup {
 
   private tailSize(capacity: number): number {
     let n = 0;
-    for (const s of this.rowWidths) n += (this.keepInputs ? 3 : 2) * align4(capacity * s);
+    for (const s of this.rowWidths) n += 2 * align4(capacity * s);
+    // Pre-activations exist after layers only, not at the input.
+    if (this.keepInputs) for (const s of this.rowWidths.slice(1)) n += align4(capacity * s);
     for (const s of this.rowScratch) n += align4(capacity * s);
     return n;
   }
@@ -178,7 +180,7 @@ export abstract class HeapNet implements ParamGroup {
     };
     this.actOff = this.rowWidths.map((s) => take(capacity * s));
     this.deltaOff = this.rowWidths.map((s) => take(capacity * s));
-    this.preOff = this.keepInputs ? this.rowWidths.map((s) => take(capacity * s)) : [];
+    this.preOff = this.keepInputs ? this.rowWidths.map((s, i) => (i === 0 ? -1 : take(capacity * s))) : [];
     this.rowScratchOff = this.rowScratch.map((s) => take(capacity * s));
     this.capacity = capacity;
   }
