@@ -156,8 +156,12 @@ describe('preference loop', () => {
       store.close();
       runs.push(r);
     }
-    // Every parameter of the reward model and of the policy is bit-identical.
+    // Every parameter of the reward model (its Adam moments too) and of the policy is bit-identical.
+    expect(JSON.stringify(runs[1].rewardModel.save())).toBe(JSON.stringify(runs[0].rewardModel.save()));
     expect(JSON.stringify(runs[1].checkpoint.rewardModel)).toBe(JSON.stringify(runs[0].checkpoint.rewardModel));
+    // The checkpoint is for evaluation: the moments are left out (only resume needs them).
+    expect(runs[0].rewardModel.save()).toHaveProperty('optimizers');
+    expect(runs[0].checkpoint.rewardModel).not.toHaveProperty('optimizers');
     expect(JSON.stringify(runs[1].checkpoint.agent.actor)).toBe(JSON.stringify(runs[0].checkpoint.agent.actor));
     expect(JSON.stringify(runs[1].checkpoint.agent.critic)).toBe(JSON.stringify(runs[0].checkpoint.agent.critic));
     expect(runs[0].labels).toBe(24);

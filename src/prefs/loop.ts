@@ -59,7 +59,7 @@ export interface PrefsCheckpoint {
   format: 'overseer.prefs';
   version: 2;
   agent: ReturnType<ActorCritic['save']>;
-  /** The reward model's `save()` (the default ensemble: a `RewardModelJson`). */
+  /** The reward model's `save({ optimizer: false })` (the default ensemble: a `RewardModelJson` without Adam's moments). */
   rewardModel: unknown;
 }
 
@@ -140,5 +140,5 @@ async function waitForLabels(run: PreferenceRun, pending: number, hooks: PrefsHo
 }
 
 export function prefsCheckpoint(run: PreferenceRun): PrefsCheckpoint {
-  return { format: 'overseer.prefs', version: 2, agent: run.ppo.agent.save(run.agentMeta()), rewardModel: run.model.save() };
+  return { format: 'overseer.prefs', version: 2, agent: run.ppo.agent.save(run.agentMeta()), rewardModel: run.model.save({ optimizer: false }) };
 }

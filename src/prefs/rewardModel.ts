@@ -282,8 +282,12 @@ export interface PreferenceModel {
   fit(comparisons: readonly Comparison[], epochs: number, rng: Rng, options?: FitOptions): FitStats;
   /** Rescales the output given to RL over these segments' states. */
   fitOutputNormalization(segments: readonly Segment[]): void;
-  /** Everything needed to rebuild it exactly, optimiser state included (JSON-able). */
-  save(): unknown;
+  /**
+   * Everything needed to rebuild it exactly, optimiser state included (JSON-able). With
+   * `{ optimizer: false }` it may leave out what only further fitting needs (step checkpoints,
+   * which are evaluated and inspected, never fitted on: Adam's moments are most of their size).
+   */
+  save(options?: { optimizer?: boolean }): unknown;
 }
 
 /** A member of the ensemble: an MLP or a ConvNet (the same forward/backward/params/grads surface). */
@@ -803,7 +807,7 @@ export class RewardModel implements PreferenceModel {
   // Persistence
   // -------------------------------------------------------------------------------------
 
-  save(): RewardModelJson {
+  save({ optimizer = true }: { optimizer?: boolean } = {}): RewardModelJson {
     return {
       format: 'overseer.reward-model',
       version: 1,
@@ -819,7 +823,7 @@ export class RewardModel implements PreferenceModel {
       outStd: [...this.outStd],
       terminationSeen: this.terminationSeen,
       inputStatsFitted: this.inputStatsFitted,
-      optimizers: this.optimizers.map((o) => o.state()),
+      ...(optimizer ? { optimizers: this.optimizers.map((o) => o.state()) } : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { readStateFile, writeStateFile } from './stateFile.js';
 
 const dirs: string[] = [];
@@ -25,15 +26,29 @@ describe('state files', () => {
     nested: [{ a: 'z'.repeat(1024), b: 'z'.repeat(1023) }],
   };
 
-  it('read back what was written, long strings kept apart from the JSON', () => {
+  it('read back what was written, long strings kept apart from the JSON and deflated', () => {
     const path = join(tmp(), 's.json');
     writeStateFile(path, value);
     expect(readStateFile(path)).toEqual(value);
-    const [magic, lengths, json] = readFileSync(path, 'utf8').split('\n');
-    expect(magic).toBe('OVERSEER-STATE 1');
+    const whole = readFileSync(path);
+    const [magic, lengthLine, json] = whole.toString('latin1').split('\n');
+    expect(magic).toBe('OVERSEER-STATE 2');
+    const lengths = JSON.parse(lengthLine) as number[];
     // long, unicode (4,000 chars, 10,000 bytes), the string that looks like a reference, and nested.a.
-    expect(JSON.parse(lengths)).toEqual([5000, 10000, 2, 1024]);
+    expect(lengths.length).toBe(4);
+    let at = magic.length + lengthLine.length + json.length + 3;
+    const blobs = lengths.map((n) => whole.subarray(at, (at += n)));
+    expect(blobs.map((b) => inflateRawSync(b).toString('utf8'))).toEqual([value.long, value.unicode, value.nul, value.nested[0].a]);
+    // Repeats deflate to almost nothing: 5,000 q's to under 50 bytes.
+    expect(lengths[0]).toBeLessThan(50);
     expect(json.length).toBeLessThan(1200);
+  });
+
+  it('read a version 1 file (blobs stored as they are)', () => {
+    const path = join(tmp(), 'v1.json');
+    const long = 'ab'.repeat(700);
+    writeFileSync(path, `OVERSEER-STATE 1\n[${long.length},2]\n{"x":"\\u00000","y":[1,"\\u00001"]}\n${long}é`);
+    expect(readStateFile(path)).toEqual({ x: long, y: [1, 'é'] });
   });
 
   it('read a plain JSON file (a state saved before the format) as JSON', () => {
@@ -50,14 +65,20 @@ describe('state files', () => {
     expect(() => readStateFile(path)).toThrow(`cut short: ${whole.length - 10} bytes where its header says ${whole.length}`);
     writeFileSync(path, Buffer.concat([whole, Buffer.from('xy')]));
     expect(() => readStateFile(path)).toThrow(`too long: ${whole.length + 2} bytes`);
-    writeFileSync(path, whole.subarray(0, 30));
+    const lengthsEnd = whole.indexOf(0x0a, 17);
+    writeFileSync(path, whole.subarray(0, lengthsEnd - 2));
     expect(() => readStateFile(path)).toThrow('cut short: its blob length line has no end');
-    writeFileSync(path, whole.subarray(0, 40));
+    writeFileSync(path, whole.subarray(0, lengthsEnd + 10));
     expect(() => readStateFile(path)).toThrow('cut short: its value line has no end');
     writeFileSync(path, 'OVERSEER-STATE 1\n[]\n{"a":"\\u00007"}\n');
     expect(() => readStateFile(path)).toThrow('its value refers to blob "7", which the file does not have');
     writeFileSync(path, 'OVERSEER-STATE 1\n[-1]\n{}\n');
     expect(() => readStateFile(path)).toThrow('its blob length line is not a list of byte counts');
+    // A blob whose bytes were changed in place: the header still adds up, the deflate stream does not.
+    const blob = deflateRawSync(Buffer.from('z'.repeat(2000)));
+    blob[0] ^= 0xff;
+    writeFileSync(path, Buffer.concat([Buffer.from(`OVERSEER-STATE 2\n[${blob.length}]\n{"a":"\\u00000"}\n`), blob]));
+    expect(() => readStateFile(path)).toThrow(/^its blob 0 does not inflate \(/);
   });
 
   it('hold a state longer than the longest string JavaScript allows', () => {
