@@ -257,8 +257,12 @@ export interface RewardModelJson {
   terminationSeen: boolean;
   /** Absent in models saved before normalizeInputs 'first-fit' existed. */
   inputStatsFitted?: boolean;
-  /** Each member's Adam state; absent in models saved before resume was exact. */
-  optimizers?: AdamState[];
+  /**
+   * Each member's Adam state; null when left out on purpose (`save({ optimizer: false })`: a
+   * checkpoint for evaluation, which a run cannot resume from), absent in models saved before
+   * resume was exact.
+   */
+  optimizers?: AdamState[] | null;
 }
 
 /**
@@ -823,7 +827,7 @@ export class RewardModel implements PreferenceModel {
       outStd: [...this.outStd],
       terminationSeen: this.terminationSeen,
       inputStatsFitted: this.inputStatsFitted,
-      ...(optimizer ? { optimizers: this.optimizers.map((o) => o.state()) } : {}),
+      optimizers: optimizer ? this.optimizers.map((o) => o.state()) : null,
     };
   }
 

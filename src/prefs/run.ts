@@ -590,6 +590,8 @@ function ensembleOf(cfg: PrefsConfig): NonNullable<RunParts['rewardModel']> {
       return new RewardModel(obsShape, actionSize, cfg.rewardModel, rng);
     }
     const json = saved as RewardModelJson;
+    // Fresh moments would make the resumed run's fits differ from the uninterrupted run's.
+    if (json?.optimizers === null) throw new Error("resume: the saved reward model has no optimiser state (it was saved for evaluation, like a step checkpoint's, not as a run's state)");
     const savedNetwork = json?.config?.network ?? 'mlp';
     if (savedNetwork !== network) {
       throw new Error(`resume: the checkpoint's reward model is network '${savedNetwork}' but the run's options name network '${network}' (--rm network=${savedNetwork} to resume it)`);

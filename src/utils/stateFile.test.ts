@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, inflateSync } from 'node:zlib';
 import { readStateFile, writeStateFile } from './stateFile.js';
 
 const dirs: string[] = [];
@@ -32,23 +32,28 @@ describe('state files', () => {
     expect(readStateFile(path)).toEqual(value);
     const whole = readFileSync(path);
     const [magic, lengthLine, json] = whole.toString('latin1').split('\n');
-    expect(magic).toBe('OVERSEER-STATE 2');
+    expect(magic).toBe('OVERSEER-STATE 3');
     const lengths = JSON.parse(lengthLine) as number[];
     // long, unicode (4,000 chars, 10,000 bytes), the string that looks like a reference, and nested.a.
     expect(lengths.length).toBe(4);
     let at = magic.length + lengthLine.length + json.length + 3;
     const blobs = lengths.map((n) => whole.subarray(at, (at += n)));
-    expect(blobs.map((b) => inflateRawSync(b).toString('utf8'))).toEqual([value.long, value.unicode, value.nul, value.nested[0].a]);
+    expect(blobs.map((b) => inflateSync(b).toString('utf8'))).toEqual([value.long, value.unicode, value.nul, value.nested[0].a]);
     // Repeats deflate to almost nothing: 5,000 q's to under 50 bytes.
     expect(lengths[0]).toBeLessThan(50);
     expect(json.length).toBeLessThan(1200);
   });
 
-  it('read a version 1 file (blobs stored as they are)', () => {
-    const path = join(tmp(), 'v1.json');
+  it('read version 1 (blobs stored as they are) and version 2 (raw deflate) files; say so of a version it does not know', () => {
+    const path = join(tmp(), 'old.json');
     const long = 'ab'.repeat(700);
     writeFileSync(path, `OVERSEER-STATE 1\n[${long.length},2]\n{"x":"\\u00000","y":[1,"\\u00001"]}\n${long}é`);
     expect(readStateFile(path)).toEqual({ x: long, y: [1, 'é'] });
+    const [a, b] = [deflateRawSync(Buffer.from(long)), deflateRawSync(Buffer.from('é'))];
+    writeFileSync(path, Buffer.concat([Buffer.from(`OVERSEER-STATE 2\n[${a.length},${b.length}]\n{"x":"\\u00000","y":[1,"\\u00001"]}\n`), a, b]));
+    expect(readStateFile(path)).toEqual({ x: long, y: [1, 'é'] });
+    writeFileSync(path, 'OVERSEER-STATE 9\n[]\n{}\n');
+    expect(() => readStateFile(path)).toThrow('it is state file version "9"; this build reads versions 1 to 3');
   });
 
   it('read a plain JSON file (a state saved before the format) as JSON', () => {
@@ -74,11 +79,16 @@ describe('state files', () => {
     expect(() => readStateFile(path)).toThrow('its value refers to blob "7", which the file does not have');
     writeFileSync(path, 'OVERSEER-STATE 1\n[-1]\n{}\n');
     expect(() => readStateFile(path)).toThrow('its blob length line is not a list of byte counts');
-    // A blob whose bytes were changed in place: the header still adds up, the deflate stream does not.
-    const blob = deflateRawSync(Buffer.from('z'.repeat(2000)));
-    blob[0] ^= 0xff;
-    writeFileSync(path, Buffer.concat([Buffer.from(`OVERSEER-STATE 2\n[${blob.length}]\n{"a":"\\u00000"}\n`), blob]));
-    expect(() => readStateFile(path)).toThrow(/^its blob 0 does not inflate \(/);
+    // A byte changed in place, anywhere in a blob: the header still adds up, the blob's check does
+    // not (raw deflate, version 2, would mostly inflate such a blob to wrong floats).
+    const floats = Buffer.from(Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i) * (i % 7)).buffer).toString('base64');
+    const good = deflateSync(Buffer.from(floats));
+    for (const at of [0, 2, Math.floor(good.length / 3), Math.floor(good.length / 2), good.length - 10, good.length - 1]) {
+      const blob = Buffer.from(good);
+      blob[at] ^= 0x10;
+      writeFileSync(path, Buffer.concat([Buffer.from(`OVERSEER-STATE 3\n[${blob.length}]\n{"a":"\\u00000"}\n`), blob]));
+      expect(() => readStateFile(path), `byte ${at}`).toThrow(/^its blob 0 is damaged \(/);
+    }
   });
 
   it('hold a state longer than the longest string JavaScript allows', () => {
