@@ -71,6 +71,7 @@ describe('train and eval', () => {
     expect(readdirSync(join(out, 'checkpoints')).sort()).toEqual(['final.json', 'step_0000001024.json', 'step_0000002048.json']);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ status: 'finished', globalStep: 2560, eval: { episodes: 3 } });
+    expect(summary.lastTrainingReturn).toBe(metrics.findLast((m) => m.episodicReturn !== null).episodicReturn);
 
     const e = await cli('eval', out, '--episodes', '4', '--seed', '7', '--json');
     expect(e.code).toBe(0);

@@ -133,7 +133,8 @@ describe('overseer prefs', () => {
     expect(seg).toMatchObject({ envId: 'Pendulum-v1', length: 30, renderSize: 2 });
     expect(seg.render).toHaveLength(60);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ status: 'finished', envSteps: 6144, labels: 24 });
+    expect(summary).toMatchObject({ status: 'finished', envSteps: 6144, labels: 24, heldOutAccuracy: metrics.at(-1).heldOutAccuracy, returnCorrelation: metrics.at(-1).returnCorrelation });
+    expect(summary.lastTrainingReturn).toBe(metrics.findLast((m) => m.trueReturn !== null).trueReturn);
     // Finished, the run's full state for --resume is gone (the policy and reward model stay).
     expect(existsSync(join(out, 'checkpoints', 'resume.json'))).toBe(false);
     // ... and the project knows it finished: the labeling page hands out no more pairs.

@@ -353,7 +353,7 @@ async function train(
   teacher: HumanTeacher | undefined,
   showProgress: boolean,
   io: CliIO,
-): Promise<PrefsResult & { trainSeconds: number; last: PrefsMetrics | null }> {
+): Promise<PrefsResult & { trainSeconds: number }> {
   const { prefs } = config;
   const resumeFrom = resumed.state;
   const runId = projectOfRun(config.store)?.runId ?? null;
@@ -364,7 +364,6 @@ async function train(
   const started = performance.now();
   // Over every process of the run: a resumed run's summary counts the time before the resume.
   const trainSeconds = () => resumed.trainSecondsBefore + (performance.now() - started) / 1000;
-  let last: PrefsMetrics | null = null;
   let waitNote = { phase: '', at: 0 };
   // The run's state for the pages, written when it changes (a wait polls 4 times a second).
   let shown = '';
@@ -392,7 +391,6 @@ async function train(
         if (!resumeFrom) saveResumeState(run, RESUME_STATE, r.state(), 0);
       },
       onRound: (m, r) => {
-        last = m;
         waitNote = { phase: '', at: 0 };
         if (runId !== null) showState(r.phase, null);
         run.appendMetrics(m);
@@ -404,7 +402,7 @@ async function train(
         }
       },
     });
-    return { ...result, trainSeconds: trainSeconds(), last };
+    return { ...result, trainSeconds: trainSeconds() };
   } finally {
     progress?.stop();
     interrupt.dispose();
@@ -420,7 +418,7 @@ function interrupted(run: RunDir, result: PrefsResult & { trainSeconds: number }
 }
 
 /** Saves the final policy, evaluates it on the true reward and writes the summary. */
-function finish(run: RunDir, config: PrefsRunConfig, result: PrefsResult & { trainSeconds: number; last: PrefsMetrics | null }, io: CliIO): number {
+function finish(run: RunDir, config: PrefsRunConfig, result: PrefsResult & { trainSeconds: number }, io: CliIO): number {
   const { prefs } = config;
   const path = run.saveCheckpoint('final', result.checkpoint);
   // An env without a time limit of its own (MinAtar) is evaluated at the run's, if it set one: a policy that never loses would play forever.
@@ -431,16 +429,15 @@ function finish(run: RunDir, config: PrefsRunConfig, result: PrefsResult & { tra
     deterministic: true,
     makeOptions: { kwargs: config.evalEnvKwargs ?? prefs.envKwargs, ...cap },
   });
-  const l = result.last;
   run.writeSummary({
     status: 'finished',
     envSteps: result.envSteps,
     labels: result.labels,
     trainSeconds: result.trainSeconds,
     checkpoint: path,
-    heldOutAccuracy: l?.heldOutAccuracy ?? null,
-    returnCorrelation: l?.returnCorrelation ?? null,
-    lastTrainingReturn: l?.trueReturn ?? null,
+    heldOutAccuracy: run.lastMetric('heldOutAccuracy'),
+    returnCorrelation: run.lastMetric('returnCorrelation'),
+    lastTrainingReturn: run.lastMetric('trueReturn'),
     eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
   });
   // Finished, it cannot be resumed: its full state (tens of MB with the recent segments) goes.

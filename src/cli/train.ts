@@ -110,13 +110,11 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
     saveResumeState(run, RESUME_CHECKPOINT, ppo.state(meta()), trainSeconds());
     return run.saveCheckpoint(name, ppo.agent.save({ ...meta(), ...extra }));
   };
-  let last: PpoMetrics | null = null;
   try {
     if (!resumeFrom) saveResumeState(run, RESUME_CHECKPOINT, ppo.state(meta()), 0);
     const { interrupted } = await ppo.learn(Number.POSITIVE_INFINITY, {
       signal: interrupt.signal,
       onUpdate: (m) => {
-        last = m;
         run.appendMetrics(m);
         progress?.update(m.globalStep, { sps: m.sps, recentReturn: m.episodicReturn });
         if (m.update % checkpointEvery === 0 && m.update < ppo.numUpdates) checkpoint(stepName(m.globalStep));
@@ -143,7 +141,7 @@ export async function trainCommand(flags: TrainFlags, io: CliIO, argv: string[])
       updates: ppo.updates,
       trainSeconds: seconds,
       checkpoint: path,
-      lastTrainingReturn: (last as PpoMetrics | null)?.episodicReturn ?? null,
+      lastTrainingReturn: run.lastMetric('episodicReturn'),
       eval: { episodes: config.evalEpisodes, deterministic: true, mean: evaluation.mean, std: evaluation.std, returns: evaluation.returns },
     });
     // Finished, it cannot be resumed: its full state is no longer needed.

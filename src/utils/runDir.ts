@@ -72,6 +72,27 @@ export class RunDir {
     writeFileAtomic(this.metricsPath, rows.map((r) => `${r}\n`).join(''));
   }
 
+  /**
+   * The newest value of `key` in metrics.jsonl that is a number, or null. An update that finishes
+   * no episode logs a null return, so the last row alone can hide the last one measured.
+   */
+  lastMetric(key: string): number | null {
+    if (!existsSync(this.metricsPath)) return null;
+    const lines = readFileSync(this.metricsPath, 'utf8').split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (lines[i].trim() === '') continue;
+      let row: unknown;
+      try {
+        row = JSON.parse(lines[i]);
+      } catch {
+        continue;
+      }
+      const v = (row as Record<string, unknown> | null)?.[key];
+      if (typeof v === 'number' && Number.isFinite(v)) return v;
+    }
+    return null;
+  }
+
   saveCheckpoint(name: string, value: unknown): string {
     const path = join(this.checkpointDir, `${name}.json`);
     writeJsonAtomic(path, value);
