@@ -5,6 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { cli, tmp } from '../src/cli/testing/cli.js';
 import { channelRow, minatarClip } from './minatarClip.js';
 import { openProject } from '../src/store/sqlite.js';
+import '../src/envs/builtins.js';
+import { make } from '../src/envs/registry.js';
+import { RewardModel } from '../src/prefs/rewardModel.js';
+import { ActorCritic } from '../src/rl/agent.js';
+import { Rng } from '../src/utils/rng.js';
 import { cellArgs, cellDir, cellsOf, claimCell, minatarMarkdown, poolGoingOn, tieShareOf, type CellResult, type MinAtarResult } from './minatar.js';
 
 const prov = { command: 'npm run bench -- minatar', date: 'd', gitCommit: 'abc', machine: { cpu: 'c', cores: 2, memoryGiB: 24, os: 'Linux', node: 'v20' } };
@@ -147,6 +152,24 @@ describe('bench minatar', () => {
     expect(clip.episodes.every((e) => e.length <= 50 && (e.capped ? e.length === 50 : true))).toBe(true);
     expect(clip.truePerStep).toBeCloseTo(clip.episodes.reduce((s, e) => s + e.trueReturn, 0) / steps, 12);
     expect(clip.learnedPerStep).toBeCloseTo(clip.episodes.reduce((s, e) => s + e.learnedReturn, 0) / steps, 12);
+    // r̂ for every action over the policy's states, recomputed here from the checkpoint.
+    const saved = JSON.parse(readFileSync(join(run, 'checkpoints', 'final.json'), 'utf8'));
+    const agent = ActorCritic.load(saved.agent, 'final');
+    const rm = RewardModel.load(saved.rewardModel);
+    const env = make('MinAtar/Breakout-v1', { maxEpisodeSteps: 50 });
+    const sums = [0, 0, 0];
+    for (const e of clip.episodes) {
+      let { obs } = env.reset({ seed: e.seed });
+      for (let t = 0; t < e.length; t++) {
+        for (let b = 0; b < 3; b++) sums[b]! += rm.reward(obs, Float32Array.from([0, 1, 2], (i) => (i === b ? 1 : 0)), 1)[0]!;
+        obs = env.step(agent.act(obs, true, new Rng(1)) as number).obs;
+      }
+    }
+    env.close();
+    expect(Object.keys(clip.learnedByAction!)).toEqual(['n', 'l', 'r']);
+    sums.forEach((v, b) => expect(Object.values(clip.learnedByAction!)[b]).toBeCloseTo(v / steps, 9));
+    // Not all equal: the model tells actions apart, so the check above could fail.
+    expect(new Set(sums.map((v) => v.toFixed(9))).size).toBeGreaterThan(1);
     expect(Object.keys(clip.actionShares)).toEqual(['n', 'l', 'r']);
     expect(Object.values(clip.actionShares).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     // Breakout's paddle never leaves the bottom row: every step there, with the episode's actions and r̂.

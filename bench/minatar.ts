@@ -455,10 +455,10 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
   if (clips && Object.keys(clips).length > 0) {
     lines.push('## 5. What the final policies do, and what their reward models pay for it');
     lines.push('');
-    lines.push('`npm run bench -- minatar-clip --run <dir> --name <name>`: the final policy played deterministically (episode k reset with seed 1000000 + the run\'s seed + k, cut at the step cap), every step scored by the true reward and by the run\'s own learned reward r̂ as RL got it (std 0.05, not centred once terminations were seen). "where the player is": the rows (0 at the top) the game\'s first channel spends 10% or more of the steps in, with the actions taken and r̂ per step there. The picture is the stretch of frames the reward model pays most for.');
+    lines.push('`npm run bench -- minatar-clip --run <dir> --name <name>`: the final policy played deterministically (episode k reset with seed 1000000 + the run\'s seed + k, cut at the step cap), every step scored by the true reward and by the run\'s own learned reward r̂ as RL got it (std 0.05, not centred once terminations were seen). "where the player is": the rows (0 at the top) the game\'s first channel spends 10% or more of the steps in, with the actions taken and r̂ per step there. "r̂ by action": r̂ per step for each action had the policy taken it, over the policy\'s own states, so a model that pays for an action itself shows it. The picture is the stretch of frames the reward model pays most for.');
     lines.push('');
-    lines.push('| name | run | episodes | mean length | true score per episode | true per step | r̂ per step | actions | where the player is | picture |');
-    lines.push('|---|---|---|---|---|---|---|---|---|---|');
+    lines.push('| name | run | episodes | mean length | true score per episode | true per step | r̂ per step | actions | r̂ by action | where the player is | picture |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const [name, c] of Object.entries(clips)) {
       const lengths = c.episodes.map((e) => e.length);
       const scores = c.episodes.map((e) => e.trueReturn);
@@ -468,7 +468,7 @@ export function minatarMarkdown(result: MinAtarResult, notes: string | null): st
         .filter((r) => r.share >= 0.1)
         .map((r) => `${r.row === null ? 'absent' : `row ${r.row}`} ${Math.round(100 * r.share)}% (${shares(r.actionShares)}; r̂ ${fmt(r.learnedPerStep, 3)})`)
         .join('; ')}`;
-      lines.push(`| ${name} | ${c.run} | ${c.episodes.length}${capped ? ` (${capped} cut at ${c.maxSteps})` : ''} | ${fmt(mean(lengths), 1)} | ${fmt(mean(scores))} ± ${fmt(sd(scores))} | ${fmt(c.truePerStep, 3)} | ${fmt(c.learnedPerStep, 3)} | ${shares(c.actionShares)} | ${where} | [${c.picture.path}](../../${c.picture.path}) |`);
+      lines.push(`| ${name} | ${c.run} | ${c.episodes.length}${capped ? ` (${capped} cut at ${c.maxSteps})` : ''} | ${fmt(mean(lengths), 1)} | ${fmt(mean(scores))} ± ${fmt(sd(scores))} | ${fmt(c.truePerStep, 3)} | ${fmt(c.learnedPerStep, 3)} | ${shares(c.actionShares)} | ${c.learnedByAction ? Object.entries(c.learnedByAction).map(([a, v]) => `${a} ${fmt(v, 3)}`).join(', ') : '–'} | ${where} | [${c.picture.path}](../../${c.picture.path}) |`);
     }
     lines.push('');
   }

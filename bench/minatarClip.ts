@@ -40,6 +40,12 @@ export interface ClipResult {
   truePerStep: number;
   learnedPerStep: number;
   /**
+   * r̂ per step for each action had the policy taken it, over the policy's own states: what the
+   * reward model pays for the action itself (a hacked model may pay one action everywhere).
+   * Absent in clips written before it was measured.
+   */
+  learnedByAction?: Record<string, number>;
+  /**
    * Where the player (the game's first channel: Freeway's chicken, Breakout's paddle, ...) spends
    * its steps, by grid row (0 at the top): the share of steps, the actions taken there and r̂ per
    * step there; rows it never visits are left out. Steps with no player on the grid (between a
@@ -88,6 +94,7 @@ export function minatarClip(runDir: string, name: string, o: { episodes: number;
   const rng = new Rng(1);
   const oneHot = new Float32Array(nActions);
   const counts = new Array<number>(nActions).fill(0);
+  const byAction = new Array<number>(nActions).fill(0);
   // Per player row (the key -1 for none): steps, actions, r̂.
   const byRow = new Map<number, { steps: number; actions: number[]; learned: number }>();
   const episodes: ClipEpisode[] = [];
@@ -105,9 +112,13 @@ export function minatarClip(runDir: string, name: string, o: { episodes: number;
       let capped = false;
       for (;;) {
         const a = agent.act(obs, true, rng) as number;
-        oneHot.fill(0);
-        oneHot[a] = 1;
-        l.push(rm.reward(obs, oneHot, 1)[0]!);
+        for (let b = 0; b < nActions; b++) {
+          oneHot.fill(0);
+          oneHot[b] = 1;
+          const rb = rm.reward(obs, oneHot, 1)[0]!;
+          byAction[b]! += rb;
+          if (b === a) l.push(rb);
+        }
         counts[a]! += 1;
         const row = channelRow(epFrames.at(-1)!, spec.rows, spec.cols, spec.channels.length, 0) ?? -1;
         const at = byRow.get(row) ?? { steps: 0, actions: new Array<number>(nActions).fill(0), learned: 0 };
@@ -170,6 +181,7 @@ export function minatarClip(runDir: string, name: string, o: { episodes: number;
     actionShares: Object.fromEntries(meanings.map((m, a) => [m, counts[a]! / steps])),
     truePerStep: total(trueSteps) / steps,
     learnedPerStep: total(learnedSteps) / steps,
+    learnedByAction: Object.fromEntries(meanings.map((m, a) => [m, byAction[a]! / steps])),
     player: {
       channel: spec.channels[0]!,
       rows: [...byRow.entries()]
