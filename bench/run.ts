@@ -34,6 +34,7 @@ import { benchMinAtarRandom } from './minatarRandom.js';
 import { benchPerson } from './person.js';
 import { benchConv } from './conv.js';
 import { minatarClip } from './minatarClip.js';
+import { benchSeaquest } from './minatarSeaquest.js';
 import { GAMES as MINATAR_GAMES, VARIANTS as MINATAR_VARIANTS, benchMinatar, cellsOf, loadMinatar, writeMinatar, type MinAtarVariant } from './minatar.js';
 import { ROOT, learningCurve, pool, readSummary, runTrain } from './train.js';
 
@@ -416,6 +417,16 @@ program
     console.log(`${o.name}: true ${r.truePerStep.toFixed(3)} / step, learned ${r.learnedPerStep.toFixed(3)} / step; episodes ${r.episodes.map((e) => `${e.length} steps score ${e.trueReturn}`).join('; ')}; actions ${JSON.stringify(r.actionShares)}; ${r.picture.path}`);
     const m = loadMinatar();
     if (m) writeMinatar(m);
+  });
+program
+  .command('minatar-seaquest')
+  .description("how a MinAtar Seaquest run's episodes end, checkpoint by checkpoint: air out, surfacing with nobody aboard, or hit; surfacings with divers (minatar-seaquest.md)")
+  .requiredOption('--run <dir>', 'a MinAtar/Seaquest-v1 train or prefs run directory')
+  .option('--episodes <n>', 'episodes per checkpoint and mode', positiveInt, 30)
+  .option('--max-steps <n>', 'each episode cut at this many steps', positiveInt, 5000)
+  .action((o: { run: string; episodes: number; maxSteps: number }) => {
+    const r = benchSeaquest(o.run, { episodes: o.episodes, maxSteps: o.maxSteps, argv });
+    for (const x of r.rows) console.log(`${x.frames} ${x.mode}: score ${x.meanScore.toFixed(2)}, length ${x.meanLength.toFixed(1)}, surfacings ${x.surfacings.toFixed(2)}, most divers ${x.maxDivers.toFixed(2)}; ends ${JSON.stringify(x.ends)}`);
   });
 program
   .command('conv')

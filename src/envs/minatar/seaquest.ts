@@ -56,6 +56,13 @@ function forEachReversed(list: Piece[], visit: (piece: Piece) => void): void {
   for (let i = list.length - 1; i >= 0 && i < list.length; i--) visit(list[i]);
 }
 
+export interface SeaquestStatus {
+  oxygen: number;
+  divers: number;
+  subRow: number;
+  surfaced: boolean;
+}
+
 export class SeaquestGame implements MinAtarGame {
   readonly channels: readonly string[] = [
     'sub_front',
@@ -124,6 +131,15 @@ export class SeaquestGame implements MinAtarGame {
 
   difficultyRamp(): number {
     return this.rampLevel;
+  }
+
+  /**
+   * The air left (0-200; the gauge shows tenths), the divers aboard, the sub's row (0: the
+   * surface) and whether it has surfaced since it last dived: what a study of how episodes end
+   * needs, read without touching the game.
+   */
+  status(): SeaquestStatus {
+    return { oxygen: this.oxygen, divers: this.divers, subRow: this.subY, surfaced: this.surfaced };
   }
 
   act(action: number): { reward: number; terminal: boolean } {
