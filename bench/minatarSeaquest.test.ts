@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tmp } from '../src/cli/testing/cli.js';
@@ -28,7 +28,14 @@ describe('seaquestStep', () => {
       { surfacing: false, fullCrew: false, end: null },
       { surfacing: true, fullCrew: false, end: null },
     ]);
-    expect(steps(quietGame(6), [DOWN, UP])[1]).toEqual({ surfacing: true, fullCrew: true, end: null });
+    // A full crew leaves MinAtar's count at -1: the next surfacing refills the air with nobody aboard.
+    expect(steps(quietGame(6), [DOWN, UP, DOWN, UP]).slice(1)).toEqual([
+      { surfacing: true, fullCrew: true, end: null },
+      { surfacing: false, fullCrew: false, end: null },
+      { surfacing: true, fullCrew: false, end: null },
+    ]);
+    // Starting a step on an empty tank ends the episode though the sub reaches the surface with divers.
+    expect(steps(quietGame(3, 0), [UP])[0]).toEqual({ surfacing: false, fullCrew: false, end: 'air' });
     expect(steps(quietGame(0), [DOWN, UP])[1]).toEqual({ surfacing: false, fullCrew: false, end: 'surfacedEmpty' });
     // One unit of air: the dive spends it, and the next step starts on an empty tank.
     expect(steps(quietGame(2, 1), [DOWN, DOWN]).map((s) => s.end)).toEqual([null, 'air']);
@@ -48,6 +55,7 @@ describe('seaquestEnds', () => {
     expect(dive.ends.air).toBeGreaterThan(0);
     // 200 units of air, one a step below the surface, and one more step on the empty tank; sticky actions may delay the dive.
     expect(dive.meanLength).toBeLessThanOrEqual(210);
+    expect(dive.airOutWithDivers).toBeLessThanOrEqual(dive.ends.air);
     let t = 0;
     const bob = seaquestEnds(() => (t++ % 6 < 2 ? DOWN : UP), { episodes: 4, seed: 100, maxSteps: 5000 });
     expect(bob.ends.surfacedEmpty).toBe(4);
@@ -76,9 +84,15 @@ describe('seaquestEnds', () => {
     expect(md.match(/^\| [\d,]+ \| (deterministic|sampled) \| 2 \|/gm)).toHaveLength(4);
     expect(JSON.parse(readFileSync(join(root, 'results', 'minatar-seaquest.json'), 'utf8')).run.rows).toHaveLength(4);
 
+    // The same run named another way is the same entry.
+    benchSeaquest(`${run}/`, { episodes: 1, maxSteps: 5, argv: [], root, resultsDir: join(root, 'results') });
+    expect(Object.keys(JSON.parse(readFileSync(join(root, 'results', 'minatar-seaquest.json'), 'utf8')))).toEqual(['run']);
+    const written = readFileSync(join(root, 'results', 'minatar-seaquest.json'), 'utf8');
     const other = join(root, 'breakout');
     expect((await cli('train', '--env', 'MinAtar/Breakout-v1', '--steps', '512', '--hp', 'numEnvs=2', '--out', other, '--eval-episodes', '1')).code).toBe(0);
-    expect(() => benchSeaquest(other, { episodes: 1, maxSteps: 10, argv: [], root })).toThrow(/breakout is a run on MinAtar\/Breakout-v1, not MinAtar\/Seaquest-v1/);
-    expect(existsSync(join(root, 'results', 'minatar-seaquest.json'))).toBe(true);
+    expect(() => benchSeaquest(other, { episodes: 1, maxSteps: 10, argv: [], root, resultsDir: join(root, 'results') })).toThrow(/breakout is a run on MinAtar\/Breakout-v1, not MinAtar\/Seaquest-v1/);
+    expect(() => benchSeaquest(join(root, 'none'), { episodes: 1, maxSteps: 10, argv: [], root, resultsDir: join(root, 'results') })).toThrow(/none is not a run directory \(no config\.json\)/);
+    // A refused run writes nothing.
+    expect(readFileSync(join(root, 'results', 'minatar-seaquest.json'), 'utf8')).toBe(written);
   });
 });

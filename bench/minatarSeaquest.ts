@@ -8,7 +8,7 @@
  * (as in training). Writes bench/results/minatar-seaquest.{json,md}, one entry per run.
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import '../src/envs/builtins.js';
 import type { MinAtarEnv } from '../src/envs/minatar/env.js';
 import { SeaquestGame, type SeaquestStatus } from '../src/envs/minatar/seaquest.js';
@@ -23,10 +23,13 @@ export type SeaquestEnd = 'air' | 'surfacedEmpty' | 'hit' | 'cap';
 export const SEAQUEST_ENDS: readonly SeaquestEnd[] = ['air', 'surfacedEmpty', 'hit', 'cap'];
 
 /**
- * What one step did, from the game's status before and after it: a surfacing with divers aboard
- * (each refills the air; `fullCrew` when six were aboard, which pays), and, on the last step,
- * why the episode ended. The game ends a sub that starts a step on an empty tank, and one that
- * reaches the surface with nobody aboard; any other end is a hit.
+ * What one step did, from the game's status before and after it: a surfacing that refilled the
+ * air (`fullCrew` when six were aboard, which pays), and, on the last step, why the episode
+ * ended. The game ends a sub that starts a step on an empty tank, and one that reaches the
+ * surface with a diver count of 0; any other end is a hit. MinAtar's quirk: a full crew leaves
+ * the count at -1, and each later surfacing refills the air and lowers it by one, so after a
+ * full crew a surfacing refills with nobody aboard, and one with a single diver picked up ends
+ * the episode as `surfacedEmpty`.
  */
 export function seaquestStep(
   before: SeaquestStatus,
@@ -34,7 +37,8 @@ export function seaquestStep(
   terminated: boolean,
   truncated: boolean,
 ): { surfacing: boolean; fullCrew: boolean; end: SeaquestEnd | null } {
-  const surfacing = !before.surfaced && after.surfaced;
+  // The step that starts on an empty tank ends the episode even if it also reaches the surface.
+  const surfacing = !before.surfaced && after.surfaced && !(terminated && before.oxygen <= 0);
   let end: SeaquestEnd | null = null;
   if (terminated) end = before.oxygen <= 0 ? 'air' : !before.surfaced && before.divers === 0 && after.subRow === 0 ? 'surfacedEmpty' : 'hit';
   else if (truncated) end = 'cap';
@@ -45,12 +49,14 @@ export interface SeaquestEnds {
   episodes: number;
   meanScore: number;
   meanLength: number;
-  /** Per episode: surfacings with divers aboard (each refills the air), and those with a full crew. */
+  /** Per episode: surfacings that refilled the air, and those with a full crew. */
   surfacings: number;
   fullCrews: number;
   /** Per episode: the most divers aboard at once. */
   maxDivers: number;
   ends: Record<SeaquestEnd, number>;
+  /** Episodes whose air ran out with at least one diver aboard: a surfacing would have refilled it. */
+  airOutWithDivers: number;
 }
 
 /** Plays `episodes` episodes of MinAtar/Seaquest-v1 (episode k reset with seed `seed + k`) under `policy`. */
@@ -64,6 +70,7 @@ export function seaquestEnds(policy: (obs: Float32Array) => number, o: { episode
   let surfacings = 0;
   let fullCrews = 0;
   let maxDivers = 0;
+  let airOutWithDivers = 0;
   try {
     for (let k = 0; k < o.episodes; k++) {
       let { obs } = env.reset({ seed: o.seed + k });
@@ -80,6 +87,7 @@ export function seaquestEnds(policy: (obs: Float32Array) => number, o: { episode
         obs = r.obs;
         if (step.end) {
           ends[step.end] += 1;
+          if (step.end === 'air' && before.divers > 0) airOutWithDivers += 1;
           break;
         }
       }
@@ -89,7 +97,7 @@ export function seaquestEnds(policy: (obs: Float32Array) => number, o: { episode
     env.close();
   }
   const n = o.episodes;
-  return { episodes: n, meanScore: score / n, meanLength: steps / n, surfacings: surfacings / n, fullCrews: fullCrews / n, maxDivers: maxDivers / n, ends };
+  return { episodes: n, meanScore: score / n, meanLength: steps / n, surfacings: surfacings / n, fullCrews: fullCrews / n, maxDivers: maxDivers / n, ends, airOutWithDivers };
 }
 
 export interface SeaquestRow extends SeaquestEnds {
@@ -132,7 +140,7 @@ export function benchSeaquest(runDir: string, o: { episodes: number; maxSteps: n
       rows.push({ checkpoint: file, frames, mode, ...ends });
     }
   }
-  const result: SeaquestRunResult = { provenance: provenance(o.argv), run: runDir.replace(`${root}/`, ''), seed, maxSteps: o.maxSteps, rows };
+  const result: SeaquestRunResult = { provenance: provenance(o.argv), run: relative(root, resolve(runDir)), seed, maxSteps: o.maxSteps, rows };
   const file = join(resultsDir, 'minatar-seaquest.json');
   const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, SeaquestRunResult>) : {};
   all[result.run] = result;
@@ -146,14 +154,14 @@ export function seaquestMarkdown(all: Record<string, SeaquestRunResult>): string
   const lines = [
     '# MinAtar Seaquest: how the episodes end',
     '',
-    "Each checkpoint's policy on `MinAtar/Seaquest-v1`, played deterministically (as `eval`) and sampling (as in training), episode k reset with seed 100 + k. A surfacing with divers aboard refills the air (with all six, it pays a point per tenth of air left); the episode ends when the air runs out, when the sub surfaces with nobody aboard, or when it is hit. Per episode: score, length, surfacings with divers, full-crew surfacings, the most divers aboard at once; then how many episodes ended each way.",
+    "Each checkpoint's policy on `MinAtar/Seaquest-v1`, played deterministically (as `eval`) and sampling (as in training), episode k reset with seed 100 + k. A surfacing with divers aboard refills the air (with all six, it pays a point per tenth of air left); the episode ends when the air runs out, when the sub surfaces with nobody aboard, or when it is hit. Per episode: score, length, surfacings that refilled the air, full-crew surfacings, the most divers aboard at once; then how many episodes ended each way, and how many of those whose air ran out had a diver aboard (a surfacing would have refilled the tank). A surfacing with a diver count of 0 ends the episode; after a full crew MinAtar leaves the count at -1, so there a surfacing refills with nobody aboard.",
     '',
   ];
   for (const r of Object.values(all)) {
     lines.push(`## ${r.run}`, '', `\`${r.provenance.command}\` at ${r.provenance.gitCommit ?? '?'}, ${r.provenance.date}; episodes cut at ${r.maxSteps} steps.`, '');
-    lines.push('| frames | policy | episodes | score | length | surfacings | full crews | most divers | air ran out | surfaced empty | hit | cut |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+    lines.push('| frames | policy | episodes | score | length | surfacings | full crews | most divers | air ran out | of them with divers | surfaced empty | hit | cut |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const x of r.rows) {
-      lines.push(`| ${Number.isFinite(x.frames) ? x.frames.toLocaleString('en-US') : x.checkpoint} | ${x.mode} | ${x.episodes} | ${f(x.meanScore)} | ${f(x.meanLength, 1)} | ${f(x.surfacings)} | ${f(x.fullCrews)} | ${f(x.maxDivers)} | ${x.ends.air} | ${x.ends.surfacedEmpty} | ${x.ends.hit} | ${x.ends.cap} |`);
+      lines.push(`| ${Number.isFinite(x.frames) ? x.frames.toLocaleString('en-US') : x.checkpoint} | ${x.mode} | ${x.episodes} | ${f(x.meanScore)} | ${f(x.meanLength, 1)} | ${f(x.surfacings)} | ${f(x.fullCrews)} | ${f(x.maxDivers)} | ${x.ends.air} | ${x.airOutWithDivers ?? '–'} | ${x.ends.surfacedEmpty} | ${x.ends.hit} | ${x.ends.cap} |`);
     }
     lines.push('');
   }

@@ -134,7 +134,8 @@ export class SeaquestGame implements MinAtarGame {
   }
 
   /**
-   * The air left (0-200; the gauge shows tenths), the divers aboard, the sub's row (0: the
+   * The air left (200 down to -1 on the step that ends an empty tank; the gauge shows tenths),
+   * the divers aboard (below 0 after a full crew, MinAtar's count), the sub's row (0: the
    * surface) and whether it has surfaced since it last dived: what a study of how episodes end
    * needs, read without touching the game.
    */
