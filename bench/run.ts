@@ -420,7 +420,7 @@ program
   });
 program
   .command('minatar-seaquest')
-  .description("how a MinAtar Seaquest run's episodes end, checkpoint by checkpoint: air out, surfacing with nobody aboard, or hit; surfacings with divers (minatar-seaquest.md)")
+  .description("how a MinAtar Seaquest run's episodes end, checkpoint by checkpoint: air out, surfacing with nobody aboard, or hit; surfacings that refill the air (minatar-seaquest.md)")
   .requiredOption('--run <dir>', 'a MinAtar/Seaquest-v1 train or prefs run directory')
   .option('--episodes <n>', 'episodes per checkpoint and mode', positiveInt, 30)
   .option('--max-steps <n>', 'each episode cut at this many steps', positiveInt, 5000)
