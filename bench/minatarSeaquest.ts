@@ -78,12 +78,13 @@ export function seaquestEnds(policy: (obs: Float32Array) => number, o: { episode
       for (;;) {
         const before = game.status();
         const r = env.step(policy(obs as Float32Array));
-        const step = seaquestStep(before, game.status(), r.terminated, r.truncated);
+        const after = game.status();
+        const step = seaquestStep(before, after, r.terminated, r.truncated);
         score += r.reward;
         steps += 1;
         if (step.surfacing) surfacings += 1;
         if (step.fullCrew) fullCrews += 1;
-        most = Math.max(most, before.divers, game.status().divers);
+        most = Math.max(most, before.divers, after.divers);
         obs = r.obs;
         if (step.end) {
           ends[step.end] += 1;
