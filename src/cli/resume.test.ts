@@ -73,7 +73,9 @@ describe('true resume', () => {
       // Killed after it had finished (its summary written, its state deleted): nothing to resume.
       if (existsSync(join(run, 'summary.json'))) done = 'finished';
       kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows${done === 'finished' ? ' (it finished first)' : ''}`);
-      if (done === 'killed') expect(existsSync(state)).toBe(true);
+      // A kill between the save's two renames leaves only the state before (`saveResumeState`),
+      // which the resume reads: either generation counts.
+      if (done === 'killed') expect(existsSync(state) || existsSync(join(run, 'checkpoints', 'resume.prev.json'))).toBe(true);
     }
     // At least one kill fell after a state had been saved, mid-run.
     expect(kills.filter((k) => !/no state|finished/.test(k)).length).toBeGreaterThan(0);
