@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../utils/rng.js';
 import { readStateFile, writeStateFile } from '../utils/stateFile.js';
 import { openProject } from '../store/sqlite.js';
+import { RunDir } from '../utils/runDir.js';
+import { resumeStateFiles } from './runs.js';
 import { cli, tmp } from './testing/cli.js';
 
 /**
@@ -61,12 +63,12 @@ describe('true resume', () => {
     const run = join(tmp(), 'killed');
     const rng = new Rng(2026);
     const kills: string[] = [];
-    const state = join(run, 'checkpoints', 'resume.json');
+    const state = resumeStateFiles(new RunDir(run), 'resume');
     // First attempt: killed within ~30 ms of writing its config (before or during the initial
     // policy's segments and labels); then resumed and killed twice more, a few rounds further
     // each time and at a random moment of a round (up to 0.25 s past a logged row).
     let done = await killWhen([...args, '--out', run], () => existsSync(join(run, 'config.json')), rng.integer(30));
-    kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows${existsSync(state) ? '' : ' (no state saved yet)'}`);
+    kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows${existsSync(state.current) ? '' : ' (no state saved yet)'}`);
     for (let k = 0; k < 2 && done === 'killed'; k++) {
       const target = lines(join(run, 'metrics.jsonl')).length + 1 + rng.integer(6);
       done = await killWhen(['prefs', '--resume', run, '--no-progress'], () => lines(join(run, 'metrics.jsonl')).length >= target, rng.integer(250));
@@ -75,7 +77,7 @@ describe('true resume', () => {
       kills.push(`${lines(join(run, 'metrics.jsonl')).length} rows${done === 'finished' ? ' (it finished first)' : ''}`);
       // A kill between the save's two renames leaves only the state before (`saveResumeState`),
       // which the resume reads: either generation counts.
-      if (done === 'killed') expect(existsSync(state) || existsSync(join(run, 'checkpoints', 'resume.prev.json'))).toBe(true);
+      if (done === 'killed') expect(existsSync(state.current) || existsSync(state.previous)).toBe(true);
     }
     // At least one kill fell after a state had been saved, mid-run.
     expect(kills.filter((k) => !/no state|finished/.test(k)).length).toBeGreaterThan(0);
@@ -128,8 +130,8 @@ describe('true resume', () => {
     const done = await killWhen([...args, '--out', run], () => lines(join(run, 'metrics.jsonl')).length >= 7, 30);
     expect(done).toBe('killed');
     // The state keeps the training time so far (killed between its renames, only the one before is there).
-    const current = join(run, 'checkpoints', 'resume.json');
-    const state = existsSync(current) ? current : join(run, 'checkpoints', 'resume.prev.json');
+    const { current, previous } = resumeStateFiles(new RunDir(run), 'resume');
+    const state = existsSync(current) ? current : previous;
     const saved = json(state);
     expect(saved.trainSeconds).toBeGreaterThan(0);
     // Made long, so the summary can be seen to count it.
@@ -166,8 +168,7 @@ describe('damaged saved state', () => {
     const whole = join(tmp(), 'whole');
     expect((await cli(...prefsArgs, '--out', whole)).code).toBe(0);
     const run = await killedPrefsRun();
-    const current = join(run, 'checkpoints', 'resume.json');
-    const previous = join(run, 'checkpoints', 'resume.prev.json');
+    const { current, previous } = resumeStateFiles(new RunDir(run), 'resume');
     const previousRound = (json(previous).ppo as { updates: number }).updates;
     expect(previousRound).toBeLessThan((json(current).ppo as { updates: number }).updates);
     // The training time is the state's own: the older state's, not the newest's.
@@ -193,8 +194,7 @@ describe('damaged saved state', () => {
 
   it('prefs --resume with both saved states damaged fails naming each file and why', async () => {
     const run = await killedPrefsRun();
-    const current = join(run, 'checkpoints', 'resume.json');
-    const previous = join(run, 'checkpoints', 'resume.prev.json');
+    const { current, previous } = resumeStateFiles(new RunDir(run), 'resume');
     cutShort(current);
     writeFileSync(previous, JSON.stringify({ format: 'overseer.prefs-run', version: 1, ppo: { format: 'overseer.ppo', version: 1, updates: 'two' } }));
     const r = await cli('prefs', '--resume', run, '--no-progress');
@@ -211,8 +211,7 @@ describe('damaged saved state', () => {
     expect((await cli(...args, '--out', whole)).code).toBe(0);
     const run = join(tmp(), 'killed');
     expect(await killWhen([...args, '--out', run], () => lines(join(run, 'metrics.jsonl')).length >= 5, 0)).toBe('killed');
-    const current = join(run, 'checkpoints', 'resume.json');
-    const previous = join(run, 'checkpoints', 'resume.prev.json');
+    const { current, previous } = resumeStateFiles(new RunDir(run), 'resume');
     const previousSteps = json(previous).globalStep as number;
     writeFileSync(current, '');
     const r = await cli('train', '--resume', run, '--no-progress');
@@ -225,7 +224,7 @@ describe('damaged saved state', () => {
 
   it('prefs --resume with no saved state starts over without logging any round twice (metrics.jsonl and the dashboard)', async () => {
     const run = await killedPrefsRun();
-    for (const f of ['resume.json', 'resume.prev.json']) rmSync(join(run, 'checkpoints', f), { force: true });
+    for (const f of Object.values(resumeStateFiles(new RunDir(run), 'resume'))) rmSync(f, { force: true });
     const r = await cli('prefs', '--resume', run, '--no-progress');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/it has no saved state .* so it starts over/);
