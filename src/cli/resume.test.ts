@@ -25,6 +25,8 @@ const metrics = (run: string) =>
   });
 // Saved states are state files (src/utils/stateFile.ts); other files are plain JSON, which it reads too.
 const json = (path: string) => readStateFile(path) as Record<string, unknown>;
+/** A run directory's saved state and the one before it, named as the CLI names them. */
+const savedStates = (run: string) => resumeStateFiles(new RunDir(run), 'resume');
 
 /** Starts the CLI in a child process and SIGKILLs it once `ready()` holds plus a random delay. */
 async function killWhen(argv: string[], ready: () => boolean, delayMs: number): Promise<'killed' | 'finished'> {
@@ -63,7 +65,7 @@ describe('true resume', () => {
     const run = join(tmp(), 'killed');
     const rng = new Rng(2026);
     const kills: string[] = [];
-    const state = resumeStateFiles(new RunDir(run), 'resume');
+    const state = savedStates(run);
     // First attempt: killed within ~30 ms of writing its config (before or during the initial
     // policy's segments and labels); then resumed and killed twice more, a few rounds further
     // each time and at a random moment of a round (up to 0.25 s past a logged row).
@@ -130,7 +132,7 @@ describe('true resume', () => {
     const done = await killWhen([...args, '--out', run], () => lines(join(run, 'metrics.jsonl')).length >= 7, 30);
     expect(done).toBe('killed');
     // The state keeps the training time so far (killed between its renames, only the one before is there).
-    const { current, previous } = resumeStateFiles(new RunDir(run), 'resume');
+    const { current, previous } = savedStates(run);
     const state = existsSync(current) ? current : previous;
     const saved = json(state);
     expect(saved.trainSeconds).toBeGreaterThan(0);
@@ -168,7 +170,7 @@ describe('damaged saved state', () => {
     const whole = join(tmp(), 'whole');
     expect((await cli(...prefsArgs, '--out', whole)).code).toBe(0);
     const run = await killedPrefsRun();
-    const { current, previous } = resumeStateFiles(new RunDir(run), 'resume');
+    const { current, previous } = savedStates(run);
     const previousRound = (json(previous).ppo as { updates: number }).updates;
     expect(previousRound).toBeLessThan((json(current).ppo as { updates: number }).updates);
     // The training time is the state's own: the older state's, not the newest's.
@@ -194,7 +196,7 @@ describe('damaged saved state', () => {
 
   it('prefs --resume with both saved states damaged fails naming each file and why', async () => {
     const run = await killedPrefsRun();
-    const { current, previous } = resumeStateFiles(new RunDir(run), 'resume');
+    const { current, previous } = savedStates(run);
     cutShort(current);
     writeFileSync(previous, JSON.stringify({ format: 'overseer.prefs-run', version: 1, ppo: { format: 'overseer.ppo', version: 1, updates: 'two' } }));
     const r = await cli('prefs', '--resume', run, '--no-progress');
@@ -211,7 +213,7 @@ describe('damaged saved state', () => {
     expect((await cli(...args, '--out', whole)).code).toBe(0);
     const run = join(tmp(), 'killed');
     expect(await killWhen([...args, '--out', run], () => lines(join(run, 'metrics.jsonl')).length >= 5, 0)).toBe('killed');
-    const { current, previous } = resumeStateFiles(new RunDir(run), 'resume');
+    const { current, previous } = savedStates(run);
     const previousSteps = json(previous).globalStep as number;
     writeFileSync(current, '');
     const r = await cli('train', '--resume', run, '--no-progress');
@@ -224,7 +226,7 @@ describe('damaged saved state', () => {
 
   it('prefs --resume with no saved state starts over without logging any round twice (metrics.jsonl and the dashboard)', async () => {
     const run = await killedPrefsRun();
-    for (const f of Object.values(resumeStateFiles(new RunDir(run), 'resume'))) rmSync(f, { force: true });
+    for (const f of Object.values(savedStates(run))) rmSync(f, { force: true });
     const r = await cli('prefs', '--resume', run, '--no-progress');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/it has no saved state .* so it starts over/);
